@@ -1,0 +1,42 @@
+import { App, LogLevel } from '@slack/bolt';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+
+/**
+ * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified) or Socket
+ * Mode when SLACK_APP_TOKEN is set. It turns Slack interactions into workflow signals and updates; the
+ * listeners are registered from bot/listeners.
+ */
+export function createBotApp(config: Config, logger: Logger): App {
+  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
+  const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 2, factor: 1.5 } };
+  const boltLogger = {
+    debug: (...m: unknown[]) => logger.debug(m.join(' ')),
+    info: (...m: unknown[]) => logger.info(m.join(' ')),
+    warn: (...m: unknown[]) => logger.warn(m.join(' ')),
+    error: (...m: unknown[]) => logger.error(m.join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+  if (appToken) {
+    return new App({ token: botToken, appToken, socketMode: true, clientOptions, logger: boltLogger });
+  }
+  return new App({
+    token: botToken,
+    signingSecret: signingSecret ?? '',
+    endpoints: '/slack/events',
+    clientOptions,
+    logger: boltLogger,
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('ok');
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig, missingForSlack } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { runMain } from '../lib/main';
+import { createBotApp } from './app';
+
+/** The bot process: the Bolt app, until SIGINT/SIGTERM. */
+runMain(async () => {
+  const config = loadConfig();
+  const missing = missingForSlack(config);
+  if (missing.length > 0)
+    throw new ConfigError(
+      `the Slack bot cannot start. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
+    );
+  const logger = createLogger('bot', config.logLevel);
+  const app = createBotApp(config, logger);
+  if (config.slack.appToken) {
+    await app.start();
+    logger.info('bot connected to Slack in Socket Mode');
+  } else {
+    await app.start(config.slack.botPort);
+    logger.info({ port: config.slack.botPort }, 'bot listening on POST /slack/events');
+  }
+  const stop = () => {
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+});

@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * For the embedded stack only: the key that encrypts second-factor secrets, made once and kept in the
+ * data folder (mode 0600) so that a restart can still read what it stored. Production sets
+ * VOUCH_ENCRYPTION_KEY from a secret store instead.
+ */
+export function loadOrCreateEmbeddedKey(dataDir: string): { key: string; created: boolean; file: string } {
+  const file = path.join(dataDir, 'encryption.key');
+  if (fs.existsSync(file)) return { key: fs.readFileSync(file, 'utf8').trim(), created: false, file };
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return { key, created: true, file };
+}

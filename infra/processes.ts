@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+
+/**
+ * A child server process that can be awaited and stopped. Output goes to a log file (servers are
+ * chatty); a process that exits early fails the wait with the tail of its log.
+ */
+export class ManagedProcess {
+  private exited = false;
+  private exitCode: number | null = null;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        this.exitCode = code ?? (signal ? 128 : null);
+        resolve();
+      });
+    });
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves when the process ends, with its exit code. */
+  async waitForExit(): Promise<number | null> {
+    await this.exitPromise;
+    return this.exitCode;
+  }
+
+  logTail(lines = 20): string {
+    try {
+      return fs.readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+}
+
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): ManagedProcess {
+  const log = fs.openSync(opts.logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', log, log], env: opts.env, cwd: opts.cwd });
+  fs.closeSync(log);
+  return new ManagedProcess(name, child, opts.logFile);
+}
+
+/** Polls `check` until it succeeds; fails early if the process exits, or after `timeoutMs`. */
+export async function waitUntilReady(
+  proc: ManagedProcess,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.running)
+      throw new Error(
+        `${proc.name} exited during start-up. Last lines of ${proc.logFile}:\n${proc.logTail()}`,
+      );
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await proc.stop();
+  throw new Error(
+    `${proc.name} did not become ready within ${timeoutMs / 1000} s. Last lines of ${proc.logFile}:\n${proc.logTail()}`,
+  );
+}
+
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A TCP port that was free a moment ago on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}

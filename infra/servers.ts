@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { SEARCH_ATTRIBUTES } from '../shared/constants';
+import { type ManagedProcess, canConnect, startProcess, waitUntilReady } from './processes';
+
+/** Starting the embedded servers: used by `npm start` and by the test suite's global setup. */
+
+export interface RunningServer {
+  process: ManagedProcess;
+  /** How clients reach it: a MongoDB URL or a Temporal host:port. */
+  address: string;
+}
+
+export async function startFerretDB(opts: {
+  binary: string;
+  dataDir: string;
+  port: number;
+  logFile: string;
+}): Promise<RunningServer> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  if (await canConnect('127.0.0.1', opts.port))
+    throw new Error(
+      `port ${opts.port} is already in use, so the embedded FerretDB cannot start. ` +
+        'Stop whatever listens there, set VOUCH_EMBEDDED_MONGO_PORT to a free port, or set MONGODB_URL to use that server.',
+    );
+  const proc = startProcess(
+    'FerretDB',
+    opts.binary,
+    ['--listen', `127.0.0.1:${opts.port}`, '--dir', opts.dataDir, '--log-level', 'warn'],
+    { logFile: opts.logFile },
+  );
+  const url = `mongodb://127.0.0.1:${opts.port}`;
+  await waitUntilReady(proc, () => mongoAnswers(url), 30_000);
+  return { process: proc, address: url };
+}
+
+async function mongoAnswers(url: string): Promise<boolean> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+  try {
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function startTemporalDevServer(opts: {
+  binary: string;
+  dbFile?: string;
+  port: number;
+  uiPort?: number;
+  logFile: string;
+}): Promise<RunningServer> {
+  if (await canConnect('127.0.0.1', opts.port))
+    throw new Error(
+      `port ${opts.port} is already in use, so the embedded Temporal server cannot start. ` +
+        'Stop whatever listens there, or set TEMPORAL_ADDRESS to use that server.',
+    );
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--log-level',
+    'warn',
+  ];
+  if (opts.dbFile) {
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  const proc = startProcess('Temporal dev server', opts.binary, args, { logFile: opts.logFile });
+  const address = `127.0.0.1:${opts.port}`;
+  await waitUntilReady(proc, () => temporalHasSearchAttributes(address), 60_000);
+  return { process: proc, address };
+}
+
+/** True when the frontend answers and every Vouch search attribute is registered. */
+export async function temporalHasSearchAttributes(address: string, namespace = 'default'): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return SEARCH_ATTRIBUTES.every((name) => customAttributes?.[name] !== undefined);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,229 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants';
+
+/**
+ * The one reader of the environment. Every variable Vouch understands is declared here, parsed once
+ * at start and frozen; a missing or malformed value stops the process with a message that names the
+ * variable and what it expects. The README's variable table is generated from `CONFIG_VARIABLES`.
+ */
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a port number' })
+    .int({ error: 'expected a whole port number' })
+    .min(1, { error: 'expected a port number from 1 to 65535' })
+    .max(65535, { error: 'expected a port number from 1 to 65535' })
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:/]+:\d{1,5}$/, { error: 'expected host:port, e.g. "127.0.0.1:7233"' });
+
+const encryptionKey = z
+  .string()
+  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').length === 32, {
+    error: 'expected 32 random bytes in base64 (make one with: openssl rand -base64 32)',
+  });
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default(DEFAULT_NAMESPACE),
+  VOUCH_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_UI_URL: z.url({ error: 'expected a URL such as "http://localhost:8233"' }).optional(),
+  MONGODB_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a MongoDB connection string "mongodb://host:port"' })
+    .optional(),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'expected a database name of letters, digits, _ or -' })
+    .default('vouch'),
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z.string().startsWith('xoxb-', { error: 'expected a bot token starting with "xoxb-"' }).optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().startsWith('xapp-', { error: 'expected an app-level token starting with "xapp-"' }).optional(),
+  ),
+  SLACK_API_URL: z
+    .url({ error: 'expected the Slack Web API base URL, e.g. "https://slack.com/api/"' })
+    .default('https://slack.com/api/'),
+  BOT_PORT: port(3000),
+  VOUCH_SECURITY_CHANNEL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' })
+      .optional(),
+  ),
+  VOUCH_OPERATORS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/, {
+          error: 'expected comma-separated Slack user ids (U…) or user group ids (S…)',
+        }),
+      ),
+    ),
+  VOUCH_ENCRYPTION_KEY: optionalText.pipe(encryptionKey.optional()),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  VOUCH_DATA_DIR: z.string().min(1).optional(),
+  VOUCH_CACHE_DIR: z.string().min(1).optional(),
+  VOUCH_UI_PORT: port(8233),
+  VOUCH_EMBEDDED_MONGO_PORT: port(27017),
+  VOUCH_EMBEDDED_TEMPORAL_PORT: port(7233),
+  XDG_CACHE_HOME: z.string().optional(),
+});
+
+/** Documentation of every variable: the README table is checked against it by a test. */
+export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG_CACHE_HOME'>, string> = {
+  TEMPORAL_ADDRESS:
+    'Temporal frontend host:port. Unset: `npm start` runs an embedded dev server on 127.0.0.1:7233.',
+  TEMPORAL_NAMESPACE: 'Temporal namespace (default `default`).',
+  VOUCH_TASK_QUEUE: 'Task queue of the interview workflows (default `vouch-interviews`).',
+  TEMPORAL_UI_URL:
+    'Base URL of the Temporal Web UI, used for links in reports (default `http://localhost:8233`).',
+  MONGODB_URL: 'MongoDB connection string. Unset: `npm start` runs embedded FerretDB on 127.0.0.1.',
+  MONGODB_DB: 'Database name (default `vouch`).',
+  SLACK_BOT_TOKEN: 'Bot token (`xoxb-…`). Without it Vouch starts but cannot message anyone.',
+  SLACK_SIGNING_SECRET: 'Signing secret; mandatory for the HTTP receiver (every request is verified).',
+  SLACK_APP_TOKEN: 'App-level token (`xapp-…`); when set the bot uses Socket Mode instead of HTTP.',
+  SLACK_API_URL: 'Slack Web API base URL (default `https://slack.com/api/`; GovSlack or a test stand-in).',
+  BOT_PORT: 'Port of the HTTP receiver, `POST /slack/events` (default 3000).',
+  VOUCH_SECURITY_CHANNEL: 'Channel id where escalations and approval requests are posted.',
+  VOUCH_OPERATORS: 'Comma-separated Slack user ids (U…) or user group ids (S…) allowed to approve or close.',
+  VOUCH_ENCRYPTION_KEY:
+    '32 bytes, base64: encrypts second-factor secrets at rest. `npm start` makes one in the data folder if unset.',
+  LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
+  VOUCH_DATA_DIR: 'Where `npm start` keeps embedded Temporal and FerretDB data (default `./data`).',
+  VOUCH_CACHE_DIR:
+    'Where provisioned server binaries are cached (default `$XDG_CACHE_HOME/vouch` or `~/.cache/vouch`).',
+  VOUCH_UI_PORT: 'Port of the embedded Temporal Web UI (default 8233).',
+  VOUCH_EMBEDDED_MONGO_PORT: 'Port of the embedded FerretDB (default 27017).',
+  VOUCH_EMBEDDED_TEMPORAL_PORT: 'gRPC port of the embedded Temporal dev server (default 7233).',
+};
+
+export interface Config {
+  temporal: {
+    address: string;
+    addressIsExternal: boolean;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+  };
+  mongo: { url: string; urlIsExternal: boolean; db: string };
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+    botPort: number;
+    securityChannel?: string;
+    operators: string[];
+  };
+  encryptionKey?: Buffer;
+  logLevel: string;
+  dataDir: string;
+  cacheDir: string;
+  embedded: { uiPort: number; mongoPort: number; temporalPort: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment (or the given map, for tests); throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const got = env[name];
+      const shown = got === undefined ? 'it is unset' : isSecret(name) ? 'got a value' : `got "${got}"`;
+      return `  - ${name}: ${issue.message} (${shown})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const embeddedMongoUrl = `mongodb://127.0.0.1:${e.VOUCH_EMBEDDED_MONGO_PORT}`;
+  const config: Config = {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.VOUCH_EMBEDDED_TEMPORAL_PORT}`,
+      addressIsExternal: e.TEMPORAL_ADDRESS !== undefined,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.VOUCH_TASK_QUEUE,
+      uiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.VOUCH_UI_PORT}`).replace(/\/+$/, ''),
+    },
+    mongo: {
+      url: e.MONGODB_URL ?? embeddedMongoUrl,
+      urlIsExternal: e.MONGODB_URL !== undefined,
+      db: e.MONGODB_DB,
+    },
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      botPort: e.BOT_PORT,
+      securityChannel: e.VOUCH_SECURITY_CHANNEL,
+      operators: e.VOUCH_OPERATORS,
+    },
+    encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(cwd, e.VOUCH_DATA_DIR ?? 'data'),
+    cacheDir: path.resolve(
+      e.VOUCH_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vouch'),
+    ),
+    embedded: {
+      uiPort: e.VOUCH_UI_PORT,
+      mongoPort: e.VOUCH_EMBEDDED_MONGO_PORT,
+      temporalPort: e.VOUCH_EMBEDDED_TEMPORAL_PORT,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** What is missing before Vouch can talk to Slack; empty when the bot can start. */
+export function missingForSlack(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.slack.botToken) missing.push('SLACK_BOT_TOKEN (the bot token, xoxb-…)');
+  if (!config.slack.appToken && !config.slack.signingSecret)
+    missing.push('SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)');
+  return missing;
+}
+
+/** The environment for a child process: this one's, plus overrides (the only other env access). */
+export function childEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}
+
+function isSecret(name: string): boolean {
+  return /TOKEN|SECRET|KEY|URL/.test(name);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

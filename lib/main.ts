@@ -1,0 +1,15 @@
+import { ConfigError } from './config';
+
+/**
+ * Runs a command-line entry point: known errors print their message (no stack) and exit with a code
+ * scripts can rely on: 2 for bad configuration or input, 1 for anything else.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const known = ['ConfigError', 'ProvisionError', 'InvalidAlertError', 'UsageError'].includes(e.name);
+    console.error(known ? `vouch: ${e.message}` : e);
+    process.exitCode =
+      e instanceof ConfigError || e.name === 'InvalidAlertError' || e.name === 'UsageError' ? 2 : 1;
+  });
+}

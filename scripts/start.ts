@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { childEnv, loadConfig, missingForSlack } from '../lib/config';
+import { runMain } from '../lib/main';
+import { loadOrCreateEmbeddedKey } from '../infra/encryption-key';
+import { provisionServers } from '../infra/provision';
+import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
+import type { ManagedProcess } from '../infra/processes';
+import { redactUrl } from '../store/mongo';
+
+/**
+ * `npm start`: Vouch with embedded defaults. Starts (unless pointed elsewhere by TEMPORAL_ADDRESS or
+ * MONGODB_URL) a Temporal dev server with its Web UI and FerretDB, both keeping data under the data
+ * folder, then the worker and the bot. Ctrl-C stops all of them; if one dies, the rest are stopped.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const say = (m: string) => console.log(`[vouch] ${m}`);
+
+runMain(async () => {
+  const config = loadConfig();
+  const servers: ManagedProcess[] = [];
+  const apps: { name: string; child: ChildProcess }[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(apps.map(({ child }) => stopChild(child)));
+    for (const server of servers.reverse()) await server.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    const bins = await provisionServers(config.cacheDir, (m) => say(m));
+    const logDir = path.join(config.dataDir, 'logs');
+    fs.mkdirSync(logDir, { recursive: true });
+    const env: Record<string, string> = {};
+
+    if (config.mongo.urlIsExternal) {
+      say(`MongoDB: using ${redactUrl(config.mongo.url)} (MONGODB_URL)`);
+    } else {
+      const ferret = await startFerretDB({
+        binary: bins.ferretdb,
+        dataDir: path.join(config.dataDir, 'ferretdb'),
+        port: config.embedded.mongoPort,
+        logFile: path.join(logDir, 'ferretdb.log'),
+      });
+      servers.push(ferret.process);
+      env.MONGODB_URL = ferret.address;
+      say(
+        `MongoDB: embedded FerretDB at ${ferret.address}, data in ${path.join(config.dataDir, 'ferretdb')}`,
+      );
+    }
+
+    if (config.temporal.addressIsExternal) {
+      say(`Temporal: using ${config.temporal.address} (TEMPORAL_ADDRESS)`);
+      const ok = await temporalHasSearchAttributes(config.temporal.address, config.temporal.namespace).catch(
+        (e: Error) => {
+          throw new Error(`cannot reach Temporal at ${config.temporal.address}: ${e.message}`);
+        },
+      );
+      if (!ok)
+        say(
+          'warning: the Vouch search attributes are not all registered on that server: see docker-compose.yml (temporal-admin-tools) for the commands.',
+        );
+    } else {
+      const temporal = await startTemporalDevServer({
+        binary: bins.temporal,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        port: config.embedded.temporalPort,
+        uiPort: config.embedded.uiPort,
+        logFile: path.join(logDir, 'temporal.log'),
+      });
+      servers.push(temporal.process);
+      env.TEMPORAL_ADDRESS = temporal.address;
+      say(
+        `Temporal: embedded dev server at ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.sqlite')}`,
+      );
+    }
+
+    if (!config.encryptionKey) {
+      const key = loadOrCreateEmbeddedKey(config.dataDir);
+      env.VOUCH_ENCRYPTION_KEY = key.key;
+      say(
+        `VOUCH_ENCRYPTION_KEY unset: using ${key.created ? 'a new key saved in' : 'the key in'} ${key.file}`,
+      );
+    }
+
+    const launch = (name: string, entry: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+        env: childEnv(env),
+        stdio: 'inherit',
+      });
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        say(`${name} exited (${signal ?? `code ${code}`}); stopping the rest`);
+        void stopAll(1);
+      });
+      apps.push({ name, child });
+    };
+
+    launch('worker', 'worker/main.ts');
+    const missing = missingForSlack(config);
+    if (missing.length === 0) launch('bot', 'bot/main.ts');
+
+    const ui = config.temporal.addressIsExternal
+      ? config.temporal.uiUrl
+      : `http://localhost:${config.embedded.uiPort}`;
+    say('Vouch is running.');
+    say(`  Temporal Web UI: ${ui}/namespaces/${config.temporal.namespace}/workflows`);
+    say(`  Send a first alert: npm run vouch -- alert --file examples/alert.json`);
+    if (missing.length > 0)
+      say(
+        `  Slack is not connected, so the bot is not running and no one can be messaged. Missing:\n` +
+          missing.map((m) => `[vouch]    - ${m}`).join('\n') +
+          `\n[vouch]  See "Connect Vouch to Slack" in README.md.`,
+      );
+    else
+      say(
+        `  Slack bot: ${config.slack.appToken ? 'Socket Mode' : `POST http://localhost:${config.slack.botPort}/slack/events`}`,
+      );
+    say('  Press Ctrl-C to stop.');
+  } catch (err) {
+    await Promise.all(apps.map(({ child }) => stopChild(child)));
+    for (const server of servers.reverse()) await server.stop();
+    throw err;
+  }
+});
+
+function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

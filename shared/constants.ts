@@ -1,0 +1,37 @@
+/** Names that producers, operators, the worker and the bot all rely on (the external contract). */
+
+export const WORKFLOW_TYPE = 'alertInterview';
+export const DEFAULT_TASK_QUEUE = 'vouch-interviews';
+export const DEFAULT_NAMESPACE = 'default';
+
+/** One open interview per alert id. */
+export function workflowIdForAlert(alertId: string): string {
+  return `alert-${alertId}`;
+}
+
+/** Keyword search attributes registered on the Temporal server so operators can filter in the Web UI. */
+export const SEARCH_ATTRIBUTES = [
+  'VouchAlertType',
+  'VouchEmployee',
+  'VouchPhase',
+  'VouchOutcome',
+  'VouchSeverity',
+] as const;
+export type VouchSearchAttribute = (typeof SEARCH_ATTRIBUTES)[number];
+
+export const OUTCOMES = [
+  'confirmed_verified',
+  'denied',
+  'no_response',
+  'second_factor_failed',
+  'not_enrolled',
+  'unknown_employee',
+  'suppressed',
+  'skipped_by_operator',
+  'closed_by_operator',
+  'escalated_by_operator',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];

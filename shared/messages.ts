@@ -1,0 +1,58 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Outcome } from './constants';
+
+/**
+ * Messages of `alertInterview`, defined once: the workflow, the bot and the CLI import these.
+ * Every signal carries an id so a redelivered message is applied once.
+ */
+export interface EmployeeResponse {
+  responseId: string;
+  slackUserId: string;
+  answer: 'confirmed' | 'denied';
+  justification?: string;
+}
+
+export const OPERATOR_ACTIONS = ['approve', 'skip', 'escalate', 'close', 'cancel'] as const;
+export type OperatorActionKind = (typeof OPERATOR_ACTIONS)[number];
+
+export interface OperatorAction {
+  actionId: string;
+  operator: string;
+  action: OperatorActionKind;
+  note?: string;
+}
+
+export interface SecondFactorSubmission {
+  responseId: string;
+  slackUserId: string;
+  code: string;
+}
+
+export interface SecondFactorResult {
+  accepted: boolean;
+  attemptsLeft: number;
+}
+
+export type InterviewPhase =
+  'starting' | 'awaiting_approval' | 'awaiting_response' | 'awaiting_second_factor' | 'closed' | 'escalated';
+
+export interface TranscriptEntry {
+  at: string;
+  actor: string;
+  kind: string;
+  text: string;
+}
+
+export interface InterviewState {
+  phase: InterviewPhase;
+  outcome: Outcome | null;
+  deadlines: { approval?: string; response?: string };
+  transcript: TranscriptEntry[];
+}
+
+export const employeeResponse = defineSignal<[EmployeeResponse]>('employeeResponse');
+export const operatorAction = defineSignal<[OperatorAction]>('operatorAction');
+export const submitSecondFactor = defineUpdate<SecondFactorResult, [SecondFactorSubmission]>(
+  'submitSecondFactor',
+);
+export const interviewState = defineQuery<InterviewState>('interviewState');

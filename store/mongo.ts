@@ -1,0 +1,69 @@
+import { type Db, MongoClient, MongoServerError } from 'mongodb';
+
+/**
+ * Connecting to MongoDB and the typed errors of the data layer. Everything here stays within what both
+ * FerretDB v1 (the embedded server) and MongoDB 7 support: no TTL indexes, transactions, change streams,
+ * $lookup or $facet.
+ */
+
+export class DuplicateKeyError extends Error {
+  override readonly name = 'DuplicateKeyError';
+  constructor(
+    readonly collection: string,
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(`a document with this ${key} already exists in ${collection}`, { cause });
+  }
+}
+
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === 11000;
+}
+
+/** Runs `op`, turning a unique-index violation into a DuplicateKeyError naming the key. */
+export async function rethrowDuplicate<T>(collection: string, key: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new DuplicateKeyError(collection, key, err);
+    throw err;
+  }
+}
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function connectMongo(
+  url: string,
+  dbName: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<MongoHandle> {
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: opts.timeoutMs ?? 10_000,
+    appName: 'vouch',
+  });
+  try {
+    await client.connect();
+    await client.db(dbName).command({ ping: 1 });
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw new StoreUnavailableError(
+      `cannot reach MongoDB at ${redactUrl(url)}: ${(err as Error).message}. Is it running? Check MONGODB_URL.`,
+      { cause: err },
+    );
+  }
+  return { client, db: client.db(dbName), close: () => client.close() };
+}
+
+/** A connection string without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,21 @@
+import { DefaultLogger, Runtime, type LogLevel as SdkLogLevel } from '@temporalio/worker';
+import type { Logger } from '../lib/logger';
+
+/**
+ * Routes the Temporal SDK's own logs (worker state, webpack bundling, core warnings) through the
+ * Vouch logger at warn level and above, instead of its default console output.
+ */
+export function installSdkLogging(logger: Logger, level: SdkLogLevel = 'WARN'): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, (entry) => {
+        const meta = { ...(entry.meta ?? {}), sdk: true };
+        if (entry.level === 'ERROR') logger.error(meta, entry.message);
+        else if (entry.level === 'WARN') logger.warn(meta, entry.message);
+        else logger.debug(meta, entry.message);
+      }),
+    });
+  } catch {
+    // Already installed in this process (tests create several workers): keep the first.
+  }
+}
