@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../lib/config';
+
+const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+
+describe('README', () => {
+  it('starts with the two commands: start and test', () => {
+    const firstBlock = readme.split('```')[1] ?? '';
+    expect(firstBlock).toMatch(/npm ci && npm start/);
+    expect(firstBlock).toMatch(/npm ci && npm test/);
+  });
+
+  it('documents every configuration variable with the text the code carries', () => {
+    for (const [name, meaning] of Object.entries(CONFIG_VARIABLES))
+      expect(readme).toContain(`| \`${name}\` | ${meaning} |`);
+  });
+
+  it('documents no variable the code does not read', () => {
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(CONFIG_VARIABLES).sort());
+  });
+});

@@ -1,0 +1,163 @@
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { freePort } from '../../infra/processes';
+import { SEARCH_ATTRIBUTES } from '../../shared/constants';
+import { testServers, uniqueName } from '../helpers/servers';
+import type { bareWorkflow } from '../../workflows/bare';
+
+/** `npm start` end to end: embedded servers, worker, Web UI, persistence across a restart, clean Ctrl-C. */
+
+const ROOT = path.resolve(__dirname, '../..');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function startVouch(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 120_000;
+  while (!out.includes('Press Ctrl-C to stop')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => out };
+}
+
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const direct = out
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+  return direct.flatMap((p) => [p, ...descendants(p)]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopWithCtrlC(started: Started): Promise<string[]> {
+  const pids = descendants(started.child.pid!);
+  const exited = new Promise((r) => started.child.once('exit', r));
+  started.child.kill('SIGINT');
+  await exited;
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  return pids.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return (
+      fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') +
+      fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]
+    );
+  } catch {
+    return '(gone)';
+  }
+}
+
+describe('npm start', () => {
+  const dataDir = path.join(testServers.dir, uniqueName('start-data'));
+  let env: NodeJS.ProcessEnv;
+  let temporalPort: number;
+  let uiPort: number;
+  let mongoPort: number;
+
+  beforeAll(async () => {
+    [temporalPort, uiPort, mongoPort] = [await freePort(), await freePort(), await freePort()];
+    env = { ...process.env };
+    for (const k of Object.keys(env)) if (/^(TEMPORAL_|MONGODB_|SLACK_|VOUCH_)/.test(k)) delete env[k];
+    Object.assign(env, {
+      VOUCH_DATA_DIR: dataDir,
+      VOUCH_EMBEDDED_TEMPORAL_PORT: String(temporalPort),
+      VOUCH_UI_PORT: String(uiPort),
+      VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
+      VOUCH_TASK_QUEUE: uniqueName('start'),
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  it('starts the stack, keeps its data across a restart, and leaves no process behind', async () => {
+    const first = await startVouch(env);
+    const workflowId = uniqueName('persisted');
+    try {
+      expect(first.output()).toMatch(new RegExp(`Temporal Web UI: http://localhost:${uiPort}/`));
+      expect(first.output()).toMatch(/Slack is not connected[\s\S]*SLACK_BOT_TOKEN/);
+      expect(fs.existsSync(path.join(dataDir, 'encryption.key'))).toBe(true);
+
+      const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+      expect(ui.status).toBe(200);
+      const attrs = (await (
+        await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces/default/search-attributes`)
+      ).json()) as {
+        customAttributes: Record<string, string>;
+      };
+      for (const name of SEARCH_ATTRIBUTES)
+        expect(attrs.customAttributes[name]).toBe('INDEXED_VALUE_TYPE_KEYWORD');
+
+      // The worker it started is polling the task queue: a workflow completes.
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      const client = new Client({ connection });
+      const result = await client.workflow.execute<typeof bareWorkflow>('bareWorkflow', {
+        taskQueue: env.VOUCH_TASK_QUEUE!,
+        workflowId,
+        args: ['through npm start'],
+      });
+      expect(result).toBe('through npm start');
+      await connection.close();
+
+      const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
+      await mongo.db('vouch').collection('probe').insertOne({ marker: workflowId });
+      await mongo.close();
+    } finally {
+      expect(await stopWithCtrlC(first)).toEqual([]);
+    }
+
+    const second = await startVouch(env);
+    try {
+      expect(second.output()).toMatch(/using the key in/);
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      const described = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+      expect(described.status.name).toBe('COMPLETED');
+      await connection.close();
+      const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
+      expect(await mongo.db('vouch').collection('probe').countDocuments({ marker: workflowId })).toBe(1);
+      await mongo.close();
+    } finally {
+      expect(await stopWithCtrlC(second)).toEqual([]);
+    }
+  }, 300_000);
+
+  it('refuses bad configuration with a message naming the variable', async () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts')], {
+      cwd: ROOT,
+      env: { ...env, BOT_PORT: 'eighty' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/BOT_PORT: expected a port number/);
+    expect(run.stdout).not.toMatch(/Vouch is running/);
+  });
+});
