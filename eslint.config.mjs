@@ -34,9 +34,18 @@ export default tseslint.config(
     // Workflows run in Temporal's deterministic sandbox: no Node built-ins, no I/O.
     files: ['workflows/**/*.ts', 'shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: nodeBuiltins, patterns: ['**/activities/*', '**/store/*', '**/lib/*', '**/infra/*'] },
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows run in a deterministic sandbox: no Node built-ins.' })),
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/*', '**/store/*', '**/lib/*', '**/infra/*', '**/bot/*'],
+              allowTypeImports: true,
+              message: 'Workflows do no I/O: import only types from activities, store, lib, infra or bot.',
+            },
+          ],
+        },
       ],
     },
   },

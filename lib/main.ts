@@ -7,7 +7,14 @@ import { ConfigError } from './config';
 export function runMain(main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
-    const known = ['ConfigError', 'ProvisionError', 'InvalidAlertError', 'UsageError'].includes(e.name);
+    const known = [
+      'ConfigError',
+      'ProvisionError',
+      'InvalidAlertError',
+      'UsageError',
+      'TemporalUnavailableError',
+      'StoreUnavailableError',
+    ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =
       e instanceof ConfigError || e.name === 'InvalidAlertError' || e.name === 'UsageError' ? 2 : 1;

@@ -81,7 +81,10 @@ export function parseAlert(input: unknown): AlertInput {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.message})`;
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return issue.message.startsWith('Invalid input')
+      ? `is required (a ${issue.expected})`
+      : `is required: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}: remove them`;
   return issue.message;
 }

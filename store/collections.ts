@@ -18,11 +18,27 @@ export interface AlertDoc {
   transcript: (TranscriptEntry & { key: string })[];
 }
 
+export interface SecondFactorEnrollment {
+  box: string; // the TOTP secret, sealed with VOUCH_ENCRYPTION_KEY (lib/secret-box.ts)
+  active: boolean; // false until a first valid code confirms the enrollment
+  enrolledAt: Date;
+  enrolledBy: string;
+  lastStep: number; // last accepted TOTP time step: a code of this step or older is refused
+  failures: number; // consecutive failures
+  lockouts: number; // lockouts so far (each one lasts longer)
+  lockedUntil?: Date;
+}
+
 export interface EmployeeDoc {
   _id: string; // Slack user id
   email?: string;
+  username?: string;
+  name?: string;
   timeZone?: string;
+  /** When the Slack profile was last fetched (the lookup cache). */
+  resolvedAt?: Date;
   updatedAt: Date;
+  secondFactor?: SecondFactorEnrollment;
 }
 
 export interface PolicyDoc {

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/collections';
 import { createActivities } from '../activities';
+import { createSlackClient } from '../activities/slack-client';
 
 /** Builds a worker with its connections; `run()` it, and `close()` once it has stopped. */
 export async function createVouchWorker(
@@ -18,7 +19,17 @@ export async function createVouchWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db: mongo.db, logger }),
+    activities: createActivities({
+      db: mongo.db,
+      logger,
+      slack: config.slack.botToken
+        ? createSlackClient(config.slack.botToken, config.slack.apiUrl)
+        : undefined,
+      securityChannel: config.slack.securityChannel,
+      encryptionKey: config.encryptionKey,
+      temporalUiUrl: config.temporal.uiUrl,
+      namespace: config.temporal.namespace,
+    }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,
   });

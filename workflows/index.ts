@@ -1,2 +1,3 @@
 /** Every workflow the Vouch worker runs. This file is the worker's `workflowsPath`. */
+export { alertInterview } from './alert-interview';
 export { bareWorkflow } from './bare';

@@ -1,0 +1,57 @@
+import type { Collections } from '../store/collections';
+import { open } from '../lib/secret-box';
+import { matchingStep } from '../lib/totp';
+
+/**
+ * Verifies a TOTP code for an employee. The secret is decrypted only here, a code is accepted at most
+ * once (the last accepted time step moves forward atomically, so even two racing workers cannot both
+ * accept it), and consecutive failures lock the employee out for a growing time, stored in MongoDB.
+ */
+export type VerifyOutcome = 'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled';
+
+export const LOCKOUT_AFTER_FAILURES = 5;
+export const LOCKOUT_BASE_MS = 15 * 60_000;
+
+export async function verifyTotp(
+  c: Collections,
+  key: Buffer | undefined,
+  slackUserId: string,
+  code: string,
+  now: Date,
+): Promise<{ outcome: VerifyOutcome; lockedUntil?: Date }> {
+  const employee = await c.employees.findOne({ _id: slackUserId });
+  const enrollment = employee?.secondFactor;
+  if (!enrollment?.active || !key) return { outcome: 'not_enrolled' };
+  if (enrollment.lockedUntil && enrollment.lockedUntil > now)
+    return { outcome: 'locked', lockedUntil: enrollment.lockedUntil };
+
+  const step = matchingStep(open(key, enrollment.box, slackUserId), code, now.getTime());
+  if (step !== null) {
+    const moved = await c.employees.updateOne(
+      { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
+      { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },
+    );
+    if (moved.modifiedCount === 1) return { outcome: 'accepted' };
+  }
+  const lockedUntil = await recordFailure(c, slackUserId, now);
+  return { outcome: step === null ? 'rejected' : 'replayed', lockedUntil };
+}
+
+async function recordFailure(c: Collections, slackUserId: string, now: Date): Promise<Date | undefined> {
+  const after = await c.employees.findOneAndUpdate(
+    { _id: slackUserId },
+    { $inc: { 'secondFactor.failures': 1 }, $set: { updatedAt: now } },
+    { returnDocument: 'after' },
+  );
+  const sf = after?.secondFactor;
+  if (!sf || sf.failures < LOCKOUT_AFTER_FAILURES) return undefined;
+  const lockedUntil = new Date(now.getTime() + LOCKOUT_BASE_MS * 2 ** Math.min(sf.lockouts, 6));
+  await c.employees.updateOne(
+    { _id: slackUserId, 'secondFactor.failures': sf.failures },
+    {
+      $set: { 'secondFactor.failures': 0, 'secondFactor.lockedUntil': lockedUntil },
+      $inc: { 'secondFactor.lockouts': 1 },
+    },
+  );
+  return lockedUntil;
+}

@@ -1,0 +1,76 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+
+/**
+ * The Slack Web API client used by activities. Its own retries are off: Temporal retries the activity
+ * instead, honouring Retry-After on a 429, and errors that retrying cannot fix are non-retryable.
+ */
+export function createSlackClient(token: string | undefined, apiUrl: string): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+    timeout: 10_000,
+  });
+}
+
+/** Slack errors that the same call will hit again however often it is retried. */
+const PERMANENT = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'users_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_blocks',
+  'invalid_arguments',
+  'msg_too_long',
+  'no_text',
+  'cannot_dm_bot',
+  'user_disabled',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'missing_scope',
+  'message_not_found',
+  'cant_update_message',
+]);
+
+export class SlackNotConfiguredError extends Error {
+  override readonly name = 'SlackNotConfiguredError';
+}
+
+/** Runs a Slack call, translating its failures into what Temporal's retry policy should do. */
+export async function slackCall<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toActivityFailure(method, err);
+  }
+}
+
+export function slackErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+}
+
+function toActivityFailure(method: string, err: unknown): Error {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; message?: string };
+  if (e.code === ErrorCode.RateLimitedError) {
+    const seconds = Math.max(1, Number(e.retryAfter) || 1);
+    return ApplicationFailure.create({
+      type: 'SlackRateLimited',
+      message: `Slack ${method} rate limited; retrying after ${seconds} s`,
+      nextRetryDelay: `${seconds}s`,
+    });
+  }
+  const platformError = slackErrorCode(err);
+  if (platformError && PERMANENT.has(platformError))
+    return ApplicationFailure.create({
+      type: 'SlackPermanentError',
+      message: `Slack ${method} failed: ${platformError}`,
+      nonRetryable: true,
+    });
+  return err instanceof Error ? err : new Error(`Slack ${method} failed: ${String(err)}`);
+}

@@ -1,0 +1,205 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { AlertInput } from '../shared/alert';
+import type { Outcome } from '../shared/constants';
+import type { TranscriptEntry } from '../shared/messages';
+import { ACTION_IDS } from '../shared/slack-ids';
+
+/**
+ * Block Kit for every message Vouch sends. Alert data is always escaped, so a title or detail can
+ * never become a mention, a link or a formatting trick in Slack.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+function visibleDetails(alert: AlertInput): [string, string][] {
+  const hidden = new Set(alert.sensitiveKeys);
+  return Object.entries(alert.details)
+    .filter(([k]) => !hidden.has(k))
+    .map(([k, v]) => [k, String(v)]);
+}
+
+function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
+  const details = visibleDetails(alert);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(truncate(alert.title, 200))}*` },
+    },
+  ];
+  if (alert.description)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(alert.description, 2500)) },
+    });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${escapeMrkdwn(alert.source)}  ·  Severity: ${alert.severity}`,
+      },
+    ],
+  });
+  if (details.length > 0)
+    blocks.push({
+      type: 'section',
+      fields: details.slice(0, 10).map(([k, v]) => ({
+        type: 'mrkdwn' as const,
+        text: `*${escapeMrkdwn(truncate(k, 80))}*\n${escapeMrkdwn(truncate(v, 300))}`,
+      })),
+    });
+  if (alert.url)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${alert.url}|View the alert>` } });
+  return blocks;
+}
+
+export function interviewMessage(alert: AlertInput, workflowId: string) {
+  return {
+    text: `Security check: did you do this? ${truncate(alert.title, 150)}`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?',
+        },
+      },
+      ...alertSummaryBlocks(alert),
+      {
+        type: 'actions',
+        block_id: 'vouch_answer',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION_IDS.confirm,
+            text: { type: 'plain_text', text: 'Yes, that was me' },
+            style: 'primary',
+            value: workflowId,
+          },
+          {
+            type: 'button',
+            action_id: ACTION_IDS.deny,
+            text: { type: 'plain_text', text: "No, it wasn't me" },
+            style: 'danger',
+            value: workflowId,
+            confirm: {
+              title: { type: 'plain_text', text: 'Report this as not you?' },
+              text: { type: 'plain_text', text: 'The security team will be alerted right away.' },
+              confirm: { type: 'plain_text', text: "It wasn't me" },
+              deny: { type: 'plain_text', text: 'Go back' },
+            },
+          },
+        ],
+      },
+    ] as KnownBlock[],
+  };
+}
+
+export function reminderMessage(alert: AlertInput, n: number, deadline: string) {
+  return {
+    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${truncate(alert.title, 150)}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
+  };
+}
+
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  confirmed_verified:
+    ':white_check_mark: Thanks, you confirmed this and verified it was you. Nothing else to do.',
+  denied:
+    ':rotating_light: You reported that this was not you. The security team has been alerted and will contact you shortly. Please keep an eye on your account.',
+  no_response: ':hourglass: This check expired without an answer and went to the security team.',
+  second_factor_failed: ':x: The second-factor check did not succeed, so this went to the security team.',
+  not_enrolled:
+    ':information_source: You have no second factor enrolled, so the security team will follow up.',
+  unknown_employee: 'This check could not be matched to you and went to the security team.',
+  suppressed: 'You recently confirmed the same activity; nothing to do.',
+  skipped_by_operator: 'The security team closed this check; nothing to do.',
+  closed_by_operator: 'The security team closed this check; nothing to do.',
+  escalated_by_operator: 'The security team has taken over this check.',
+};
+
+export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
+  return {
+    text: `${truncate(alert.title, 150)}: ${OUTCOME_TEXT[outcome]}`,
+    blocks: [
+      ...alertSummaryBlocks(alert),
+      { type: 'section', text: { type: 'mrkdwn', text: OUTCOME_TEXT[outcome] } },
+    ] as KnownBlock[],
+  };
+}
+
+export function approvalRequest(
+  alert: AlertInput,
+  employeeLabel: string,
+  workflowId: string,
+  uiLink: string,
+) {
+  return {
+    text: `Approval needed: interview ${employeeLabel} about "${truncate(alert.title, 150)}"?`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:mag: *Approval needed*: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
+        },
+      },
+      ...alertSummaryBlocks(alert),
+      {
+        type: 'actions',
+        block_id: 'vouch_approval',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION_IDS.approve,
+            text: { type: 'plain_text', text: 'Approve interview' },
+            style: 'primary',
+            value: workflowId,
+          },
+          {
+            type: 'button',
+            action_id: ACTION_IDS.skip,
+            text: { type: 'plain_text', text: 'Skip' },
+            value: workflowId,
+          },
+        ],
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open in Temporal>` }] },
+    ] as KnownBlock[],
+  };
+}
+
+export interface ReportInput {
+  alert: AlertInput;
+  outcome: Outcome;
+  employeeLabel: string;
+  transcript: TranscriptEntry[];
+  uiLink: string;
+}
+
+export function escalationReport({ alert, outcome, employeeLabel, transcript, uiLink }: ReportInput) {
+  const timeline = transcript
+    .slice(-25)
+    .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${escapeMrkdwn(truncate(t.text, 200))}`)
+    .join('\n');
+  return {
+    text: `:rotating_light: Escalated (${outcome}): ${truncate(alert.title, 150)} (${employeeLabel})`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${escapeMrkdwn(employeeLabel)}`,
+        },
+      },
+      ...alertSummaryBlocks(alert),
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open the interview in Temporal>` }] },
+    ] as KnownBlock[],
+  };
+}

@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { runMain } from '../lib/main';
+import { registerAlertCommand } from './alert-command';
+import { registerOperatorCommands } from './operator-commands';
+
+/** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
+const program = new Command('vouch')
+  .description('Vouch: verify security alerts with the people who triggered them.')
+  .showHelpAfterError()
+  .exitOverride();
+registerAlertCommand(program);
+registerOperatorCommands(program);
+
+runMain(async () => {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+});

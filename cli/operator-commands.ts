@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { type Command, Option } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig } from '../lib/config';
+import { workflowIdForAlert } from '../shared/constants';
+import {
+  OPERATOR_ACTIONS,
+  type OperatorActionKind,
+  interviewState,
+  operatorAction,
+} from '../shared/messages';
+import { withClient } from './temporal';
+
+/** `vouch close|approve|skip|escalate|cancel <alertId>` and `vouch state <alertId>`. */
+export function registerOperatorCommands(program: Command): void {
+  const descriptions: Record<OperatorActionKind, string> = {
+    approve: 'Approve an interview waiting for approval.',
+    skip: 'Skip an interview waiting for approval (outcome skipped_by_operator).',
+    escalate: 'Escalate now (outcome escalated_by_operator).',
+    close: 'Close now (outcome closed_by_operator).',
+    cancel: 'Stop the interview without a verdict (outcome closed_by_operator).',
+  };
+  for (const action of OPERATOR_ACTIONS) {
+    program
+      .command(`${action} <alertId>`)
+      .description(descriptions[action])
+      .option('-n, --note <text>', 'why (kept in the transcript)')
+      .addOption(
+        new Option('--operator <name>', 'who acts (kept in the transcript)').default(
+          `cli:${os.userInfo().username}`,
+        ),
+      )
+      .action(async (alertId: string, opts: { note?: string; operator: string }) => {
+        const config = loadConfig();
+        await withClient(config, async (client) => {
+          const handle = client.workflow.getHandle(workflowIdForAlert(alertId));
+          await notFoundAsUsage(alertId, () =>
+            handle.signal(operatorAction, {
+              actionId: randomUUID(),
+              operator: opts.operator,
+              action,
+              note: opts.note,
+            }),
+          );
+        });
+        console.log(`Sent "${action}" to the interview of alert ${alertId}.`);
+      });
+  }
+
+  program
+    .command('state <alertId>')
+    .description("Show an interview's phase, outcome, deadlines and transcript.")
+    .option('--json', 'print as JSON')
+    .action(async (alertId: string, opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const state = await withClient(config, (client) =>
+        notFoundAsUsage(alertId, () =>
+          client.workflow.getHandle(workflowIdForAlert(alertId)).query(interviewState),
+        ),
+      );
+      if (opts.json) return console.log(JSON.stringify(state, null, 2));
+      console.log(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
+      for (const [k, v] of Object.entries(state.deadlines)) console.log(`${k} deadline: ${v}`);
+      for (const t of state.transcript) console.log(`  ${t.at}  ${t.actor}: ${t.text}`);
+    });
+}
+
+async function notFoundAsUsage<T>(alertId: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      const e = new Error(`no interview for alert ${alertId} (workflow ${workflowIdForAlert(alertId)})`);
+      e.name = 'UsageError';
+      throw e;
+    }
+    throw err;
+  }
+}

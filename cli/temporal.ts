@@ -1,0 +1,23 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../lib/config';
+
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+/** A Temporal client for one CLI command; a server that cannot be reached gives a readable error. */
+export async function withClient<T>(config: Config, use: (client: Client) => Promise<T>): Promise<T> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
+  } catch (err) {
+    throw new TemporalUnavailableError(
+      `cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}). Is Vouch running (npm start)? Check TEMPORAL_ADDRESS.`,
+    );
+  }
+  try {
+    return await use(new Client({ connection, namespace: config.temporal.namespace }));
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { type AlertInputDraft, parseAlert } from '../shared/alert';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, workflowIdForAlert } from '../shared/constants';
+import type { alertInterview } from '../workflows/alert-interview';
+
+/**
+ * What alert producers import: validate an alert and start its interview over gRPC. A malformed alert
+ * throws InvalidAlertError (every bad field listed) before anything is started; a second start for the
+ * same alert id starts nothing and returns the existing interview's handle.
+ */
+export {
+  parseAlert,
+  InvalidAlertError,
+  alertInputSchema,
+  type AlertInput,
+  type AlertInputDraft,
+} from '../shared/alert';
+
+export interface StartedInterview {
+  workflowId: string;
+  handle: WorkflowHandle<typeof alertInterview>;
+  /** True when an interview for this alert id already existed; nothing new was started. */
+  alreadyExisted: boolean;
+}
+
+export async function startInterview(
+  client: Client,
+  draft: AlertInputDraft | unknown,
+  opts: { taskQueue?: string } = {},
+): Promise<StartedInterview> {
+  const alert = parseAlert(draft);
+  const workflowId = workflowIdForAlert(alert.id);
+  try {
+    const handle = await client.workflow.start<typeof alertInterview>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+      args: [alert],
+      // One interview per alert id, ever: a closed interview is not started again either.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      searchAttributes: {
+        VouchAlertType: [alert.type],
+        VouchSeverity: [alert.severity],
+        VouchPhase: ['starting'],
+        VouchEmployee: [alert.employee.email ?? alert.employee.slackUserId ?? alert.employee.username ?? ''],
+      },
+      memo: { title: alert.title, source: alert.source },
+    });
+    return { workflowId, handle, alreadyExisted: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return {
+        workflowId,
+        handle: client.workflow.getHandle<typeof alertInterview>(workflowId),
+        alreadyExisted: true,
+      };
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { isDuration } from './duration';
+
+/**
+ * What an alert type's interview does. Stored per alert type in MongoDB (`policies`, `_id` = type, or
+ * "default"); a running workflow keeps the copy it loaded, so later edits do not change it.
+ */
+const duration = z.string().refine(isDuration, { error: 'expected a duration such as "15m", "4h" or "7d"' });
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day as HH:MM' });
+
+export const policySchema = z
+  .object({
+    /** approval: an operator approves each interview in the security channel before the employee is asked. */
+    mode: z.enum(['automatic', 'approval']).default('automatic'),
+    approval: z
+      .object({
+        timeout: duration.default('1h'),
+        /** What happens when no operator decides in time. */
+        onTimeout: z.enum(['interview', 'skip']).default('interview'),
+      })
+      .strict()
+      .default({ timeout: '1h', onTimeout: 'interview' }),
+    /** Reminders, measured from the first DM. */
+    reminders: z.array(duration).max(10).default(['15m', '1h']),
+    deadline: duration.default('4h'),
+    /** When enabled, reminders and the deadline only count time inside the employee's working hours. */
+    workingHours: z
+      .object({
+        enabled: z.boolean().default(false),
+        start: clock.default('09:00'),
+        end: clock.default('18:00'),
+        /** ISO weekdays: 1 = Monday … 7 = Sunday. */
+        days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+      })
+      .strict()
+      .default({ enabled: false, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] }),
+    secondFactor: z
+      .object({
+        required: z.boolean().default(true),
+        attempts: z.number().int().min(1).max(10).default(3),
+        whenNotEnrolled: z.enum(['escalate', 'accept']).default('escalate'),
+      })
+      .strict()
+      .default({ required: true, attempts: 3, whenNotEnrolled: 'escalate' }),
+    suppression: z
+      .object({
+        /** How long a verified confirmation suppresses the same alert for the same employee; "0s" disables. */
+        window: duration.default('7d'),
+        /** Detail keys whose values form the fingerprint (same keys + same values = same activity). */
+        keys: z.array(z.string().max(100)).max(20).default([]),
+      })
+      .strict()
+      .default({ window: '7d', keys: [] }),
+    escalation: z
+      .object({
+        /** Channel for this type's escalations; default: VOUCH_SECURITY_CHANNEL. */
+        channel: z
+          .string()
+          .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+export const DEFAULT_POLICY: Policy = policySchema.parse({});

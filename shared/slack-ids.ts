@@ -1,0 +1,13 @@
+/** Block Kit ids shared by the messages the worker sends and the listeners of the bot. */
+export const ACTION_IDS = {
+  confirm: 'vouch_confirm',
+  deny: 'vouch_deny',
+  approve: 'vouch_approve',
+  skip: 'vouch_skip',
+  escalate: 'vouch_escalate',
+  close: 'vouch_close',
+} as const;
+
+export const VIEW_IDS = {
+  secondFactor: 'vouch_second_factor',
+} as const;

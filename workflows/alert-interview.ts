@@ -1,0 +1,374 @@
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, MessageRef, PreparedInterview } from '../activities';
+import { type AlertInput, InvalidAlertError, parseAlert } from '../shared/alert';
+import type { Outcome } from '../shared/constants';
+import { parseDuration } from '../shared/duration';
+import {
+  type EmployeeResponse,
+  type InterviewPhase,
+  type InterviewState,
+  type OperatorAction,
+  type SecondFactorResult,
+  type SecondFactorSubmission,
+  type TranscriptEntry,
+  employeeResponse,
+  interviewState,
+  operatorAction,
+  submitSecondFactor,
+} from '../shared/messages';
+import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // Slack or MongoDB outages are waited out: an alert is never dropped for a transient failure.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const verifier = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
+
+export interface InterviewResult {
+  alertId: string;
+  outcome: Outcome;
+  phase: InterviewPhase;
+  suppressionId?: string;
+  suppressedBy?: string;
+}
+
+const ESCALATING: Outcome[] = [
+  'denied',
+  'no_response',
+  'second_factor_failed',
+  'not_enrolled',
+  'unknown_employee',
+  'escalated_by_operator',
+];
+
+/** An operator's action that ends the interview, unwinding whatever it was waiting for. */
+class OperatorInterrupt extends Error {
+  constructor(readonly action: OperatorAction) {
+    super(`operator ${action.operator}: ${action.action}`);
+  }
+}
+
+const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome> = {
+  skip: 'skipped_by_operator',
+  escalate: 'escalated_by_operator',
+  close: 'closed_by_operator',
+  cancel: 'closed_by_operator',
+};
+
+/**
+ * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
+ * an activity, every wait a durable timer or a signal.
+ */
+export async function alertInterview(input: AlertInput): Promise<InterviewResult> {
+  let alert: AlertInput;
+  try {
+    alert = parseAlert(input);
+  } catch (err) {
+    throw ApplicationFailure.create({
+      type: 'InvalidAlertError',
+      message: err instanceof InvalidAlertError ? err.message : String(err),
+      nonRetryable: true,
+    });
+  }
+  const { workflowId } = workflowInfo();
+
+  // ---- state ---------------------------------------------------------------------------------
+  let phase: InterviewPhase = 'starting';
+  let outcome: Outcome | null = null;
+  const deadlines: InterviewState['deadlines'] = {};
+  const transcript: TranscriptEntry[] = [];
+  let pending: (TranscriptEntry & { key: string })[] = [];
+  const seenIds = new Set<string>();
+  let prepared: PreparedInterview | undefined;
+  let answer: EmployeeResponse | undefined;
+  let approval: OperatorAction | undefined;
+  let interrupt: OperatorAction | undefined;
+  let verified = false;
+  let attemptsUsed = 0;
+  let lockedOut = false;
+  let verifying: Promise<unknown> = Promise.resolve();
+
+  const note = (actor: string, kind: string, text: string) => {
+    const entry = { at: new Date().toISOString(), actor, kind, text };
+    transcript.push(entry);
+    pending.push({ ...entry, key: `${transcript.length}` });
+  };
+  const employeeId = () => prepared?.employee?.slackUserId;
+  const employeeLabel = () => {
+    const e = prepared?.employee;
+    return e
+      ? e.name
+        ? `${e.name} <@${e.slackUserId}>`
+        : `<@${e.slackUserId}>`
+      : describeRef(alert.employee);
+  };
+  const attemptLimit = () => prepared?.policy.secondFactor.attempts ?? 3;
+
+  const setPhase = async (next: InterviewPhase) => {
+    phase = next;
+    upsertSearchAttributes({ VouchPhase: [phase], ...(outcome ? { VouchOutcome: [outcome] } : {}) });
+    upsertMemo({ phase, outcome, title: alert.title });
+    const entries = pending;
+    pending = [];
+    await acts.recordProgress({ alertId: alert.id, phase, outcome, entries });
+  };
+
+  /** Waits for `done` (or the timeout); an operator's ending action interrupts any wait. */
+  const waitFor = async (done: () => boolean, timeoutMs?: number): Promise<boolean> => {
+    const met = await (timeoutMs === undefined
+      ? condition(() => done() || interrupt !== undefined).then(() => true)
+      : condition(() => done() || interrupt !== undefined, Math.max(timeoutMs, 1)));
+    if (interrupt) throw new OperatorInterrupt(interrupt);
+    return met;
+  };
+
+  // ---- messages ------------------------------------------------------------------------------
+  setHandler(interviewState, () => ({
+    phase,
+    outcome,
+    deadlines: { ...deadlines },
+    transcript: [...transcript],
+  }));
+
+  setHandler(employeeResponse, (r) => {
+    if (seenIds.has(r.responseId)) return; // a redelivered click is applied once
+    seenIds.add(r.responseId);
+    if (!employeeId() || r.slackUserId !== employeeId()) {
+      note(
+        `<@${r.slackUserId}>`,
+        'unauthorized_response',
+        `tried to answer "${r.answer}" but is not the interviewed employee; ignored`,
+      );
+      return;
+    }
+    if (outcome || answer) {
+      note(
+        `<@${r.slackUserId}>`,
+        'late_response',
+        `answered "${r.answer}" after the interview had moved on; ignored`,
+      );
+      return;
+    }
+    answer = r;
+    note(
+      `<@${r.slackUserId}>`,
+      'employee_answer',
+      r.answer === 'confirmed'
+        ? `Yes, that was me${r.justification ? `: "${r.justification}"` : ''}`
+        : `No, it wasn't me${r.justification ? `: "${r.justification}"` : ''}`,
+    );
+  });
+
+  setHandler(operatorAction, (a) => {
+    if (seenIds.has(a.actionId)) return;
+    seenIds.add(a.actionId);
+    note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
+    if (outcome) return;
+    if (a.action === 'approve') {
+      if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
+    } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {
+      approval ??= a;
+    } else {
+      interrupt ??= a;
+    }
+  });
+
+  setHandler(
+    submitSecondFactor,
+    async (s: SecondFactorSubmission): Promise<SecondFactorResult> => {
+      // One verification at a time: racing submissions cannot both spend the same attempt.
+      const turn = verifying.then(async () => {
+        await condition(() => phase === 'awaiting_second_factor' || outcome !== null);
+        if (outcome !== null || verified || lockedOut || attemptsUsed >= attemptLimit())
+          return { accepted: verified, attemptsLeft: 0 };
+        attemptsUsed += 1;
+        const { outcome: check, lockedUntil } = await verifier.verifySecondFactor({
+          alertId: alert.id,
+          workflowId,
+          slackUserId: s.slackUserId,
+          sealedCode: s.code,
+        });
+        verified = check === 'accepted';
+        lockedOut = check === 'locked' || lockedUntil !== undefined;
+        const left = verified || lockedOut ? 0 : attemptLimit() - attemptsUsed;
+        note(
+          'vouch',
+          'second_factor',
+          `attempt ${attemptsUsed}/${attemptLimit()}: ${check}${lockedUntil ? ` (locked until ${lockedUntil})` : ''}`,
+        );
+        return { accepted: verified, attemptsLeft: left };
+      });
+      verifying = turn.catch(() => undefined);
+      return turn;
+    },
+    {
+      validator: (s: SecondFactorSubmission) => {
+        if (!SEALED_CODE_PATTERN.test(s.code)) throw new Error('code must be sealed by the Vouch bot');
+        if (!employeeId() || s.slackUserId !== employeeId())
+          throw new Error('only the interviewed employee can answer');
+        if (outcome !== null) throw new Error('this interview is already finished');
+        if (answer?.answer === 'denied') throw new Error('this interview was answered "no"');
+      },
+    },
+  );
+
+  // ---- the interview ---------------------------------------------------------------------------
+  const finish = async (result: Outcome, extra: Partial<InterviewResult> = {}): Promise<InterviewResult> => {
+    outcome = result;
+    note('vouch', 'outcome', result);
+    await setPhase(ESCALATING.includes(result) ? 'escalated' : 'closed');
+    await acts.finishInterview({
+      workflowId,
+      alertId: alert.id,
+      outcome: result,
+      employeeLabel: employeeLabel(),
+      dm,
+      escalationChannel: prepared?.policy.escalation.channel,
+    });
+    return { alertId: alert.id, outcome: result, phase, ...extra };
+  };
+  let dm: MessageRef | null = null;
+
+  try {
+    note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
+    prepared = await acts.prepareInterview({ alert, workflowId });
+    const { policy, employee } = prepared;
+    if (!employee) {
+      note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
+      return await finish('unknown_employee');
+    }
+    upsertSearchAttributes({ VouchEmployee: [employee.email ?? employee.slackUserId] });
+    note('vouch', 'policy', `policy ${prepared.policySource}; employee <@${employee.slackUserId}>`);
+    if (prepared.suppression) {
+      note(
+        'vouch',
+        'suppressed',
+        `matches a verified confirmation from alert ${prepared.suppression.createdByAlertId}`,
+      );
+      return await finish('suppressed', {
+        suppressionId: prepared.suppression.id,
+        suppressedBy: prepared.suppression.createdByAlertId,
+      });
+    }
+
+    if (policy.mode === 'approval') {
+      const timeout = parseDuration(policy.approval.timeout);
+      deadlines.approval = new Date(Date.now() + timeout).toISOString();
+      await setPhase('awaiting_approval');
+      await acts.postApprovalRequest({
+        workflowId,
+        alertId: alert.id,
+        employeeLabel: employeeLabel(),
+        channel: policy.escalation.channel,
+      });
+      const decided = await waitFor(() => approval !== undefined, timeout);
+      if (!decided) {
+        note(
+          'vouch',
+          'approval_timeout',
+          `no operator decided within ${policy.approval.timeout}: ${policy.approval.onTimeout}`,
+        );
+        if (policy.approval.onTimeout === 'skip') return await finish('skipped_by_operator');
+      } else if (approval?.action === 'skip') return await finish('skipped_by_operator');
+    }
+
+    // Ask, remind, and wait until the deadline.
+    const startedAt = Date.now();
+    const reminderOffsets = policy.reminders.map(parseDuration);
+    const deadlineMs = parseDuration(policy.deadline);
+    const schedule = policy.workingHours.enabled
+      ? await acts.planWorkingHoursSchedule({
+          startedAt: new Date(startedAt).toISOString(),
+          reminders: reminderOffsets,
+          deadline: deadlineMs,
+          workingHours: policy.workingHours,
+          timeZone: employee.timeZone,
+        })
+      : {
+          reminderAt: reminderOffsets.map((ms) => new Date(startedAt + ms).toISOString()),
+          deadlineAt: new Date(startedAt + deadlineMs).toISOString(),
+        };
+    deadlines.response = schedule.deadlineAt;
+    await setPhase('awaiting_response');
+    dm = await acts.sendInterview({ workflowId, alertId: alert.id, slackUserId: employee.slackUserId });
+    note('vouch', 'dm_sent', 'asked the employee in a direct message');
+
+    const deadlineAt = Date.parse(schedule.deadlineAt);
+    let n = 0;
+    for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < deadlineAt)) {
+      if (await waitFor(() => answer !== undefined, at - Date.now())) break;
+      n += 1;
+      await acts.sendReminder({ workflowId, alertId: alert.id, dm, n, deadlineAt: schedule.deadlineAt });
+      note('vouch', 'reminder', `reminder ${n} sent`);
+    }
+    if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {
+      note('vouch', 'deadline', 'no answer before the deadline');
+      return await finish('no_response');
+    }
+    if (answer?.answer === 'denied') return await finish('denied');
+
+    // "Yes": the second factor.
+    if (!policy.secondFactor.required) {
+      note('vouch', 'second_factor', 'not required by the policy');
+      return await finish('confirmed_verified');
+    }
+    if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
+      note(
+        'vouch',
+        'not_enrolled',
+        `no active second factor; policy says ${policy.secondFactor.whenNotEnrolled}`,
+      );
+      return await finish(
+        policy.secondFactor.whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled',
+      );
+    }
+    await setPhase('awaiting_second_factor');
+    const stillOpen = await waitFor(
+      () => verified || lockedOut || attemptsUsed >= attemptLimit(),
+      Math.max(deadlineAt - Date.now(), 15 * 60_000),
+    );
+    await verifying; // let an in-flight verification finish before deciding
+    if (!verified) {
+      if (!stillOpen) note('vouch', 'deadline', 'no valid second-factor code before the deadline');
+      return await finish('second_factor_failed');
+    }
+    const windowMs = parseDuration(policy.suppression.window);
+    if (windowMs > 0) {
+      const s = await acts.createSuppression({
+        workflowId,
+        alertId: alert.id,
+        slackUserId: employee.slackUserId,
+        alertType: alert.type,
+        fingerprint: prepared.fingerprint,
+        windowMs,
+      });
+      note('vouch', 'suppression', `similar alerts suppressed until ${s.expiresAt}`);
+      return await finish('confirmed_verified', { suppressionId: s.id });
+    }
+    return await finish('confirmed_verified');
+  } catch (err) {
+    if (err instanceof OperatorInterrupt && outcome === null) {
+      const action = err.action.action as keyof typeof OPERATOR_OUTCOME;
+      log.info('operator ended the interview', { action, operator: err.action.operator });
+      return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
+    }
+    throw err;
+  }
+}
+
+function describeRef(ref: AlertInput['employee']): string {
+  return ref.email ?? (ref.slackUserId ? `<@${ref.slackUserId}>` : `user ${ref.username ?? '?'}`);
+}
