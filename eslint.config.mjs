@@ -37,7 +37,10 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows run in a deterministic sandbox: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows run in a deterministic sandbox: no Node built-ins.',
+          })),
           patterns: [
             {
               group: ['**/activities', '**/activities/*', '**/store/*', '**/lib/*', '**/infra/*', '**/bot/*'],

@@ -1,0 +1,25 @@
+# The Vouch image: one image for both processes (docker-compose.yml picks the command):
+#   node dist/worker/main.js   the Temporal worker (interview workflows and their activities)
+#   node dist/bot/main.js      the Slack bot (Bolt HTTP receiver on BOT_PORT, or Socket Mode)
+# Configuration comes from the environment at run time (see .env.example); nothing secret is baked in.
+
+# --- build: compile the TypeScript sources to dist/ ---
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# --- runtime: production dependencies and the compiled output only ---
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# Files stay owned by root (read-only for the app); the processes run as the image's unprivileged user.
+USER node
+EXPOSE 3000
+CMD ["node", "dist/worker/main.js"]

@@ -1,0 +1,194 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../activities';
+import { createSlackClient } from '../../activities/slack-client';
+import { createLogger } from '../../lib/logger';
+import { seal } from '../../lib/secret-box';
+import { codeAt, generateSecret } from '../../lib/totp';
+import { startInterview } from '../../producer';
+import type { AlertInputDraft } from '../../shared/alert';
+import { employeeResponse, interviewState, operatorAction, submitSecondFactor } from '../../shared/messages';
+import type { Policy } from '../../shared/policy';
+import { sealedCodeContext } from '../../shared/sealed-code';
+import { collections, ensureIndexes } from '../../store/collections';
+import { SlackStandIn } from './slack-stand-in';
+import { isolatedMongo, testServers, uniqueName } from './servers';
+import type { InterviewResult } from '../../workflows/alert-interview';
+
+/**
+ * Everything an interview test needs, all real: a Temporal server (time-skipping, or the suite's dev
+ * server), a worker running the real workflows and activities on its own task queue, its own database
+ * on FerretDB, and the Slack stand-in.
+ */
+export const SECURITY_CHANNEL = 'CSECURITY';
+export const ANA = { id: 'UANA0001', email: 'ana@example.com', name: 'Ana Lima', tz: 'Europe/Lisbon' };
+export const BOB = { id: 'UBOB0002', email: 'bob@example.com', name: 'Bob Stone', tz: 'America/New_York' };
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  return bundlePromise;
+}
+
+export interface Harness {
+  client: Client;
+  slack: SlackStandIn;
+  mongo: Awaited<ReturnType<typeof isolatedMongo>>;
+  key: Buffer;
+  taskQueue: string;
+  activities: Activities;
+  env?: TestWorkflowEnvironment;
+  worker: Worker;
+  /** Runs the worker in the background until `teardown`. */
+  running: Promise<void>;
+  teardown(): Promise<void>;
+}
+
+export async function createHarness(opts: {
+  timeSkipping: boolean;
+  client?: Client;
+  nativeConnection?: Worker['options']['connection'];
+}): Promise<Harness> {
+  const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
+  const mongo = await isolatedMongo();
+  await ensureIndexes(mongo.db);
+  const key = randomBytes(32);
+  const taskQueue = uniqueName('iv');
+  const env = opts.timeSkipping
+    ? await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: testServers.timeSkippingServer } },
+      })
+    : undefined;
+  const client = env ? env.client : opts.client!;
+  const activities = createActivities({
+    db: mongo.db,
+    logger: createLogger('test', 'silent'),
+    slack: createSlackClient('xoxb-test-token', slack.url),
+    securityChannel: SECURITY_CHANNEL,
+    encryptionKey: key,
+  });
+  const worker = await Worker.create({
+    connection: env ? env.nativeConnection : opts.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  const running = worker.run();
+  return {
+    client,
+    slack,
+    mongo,
+    key,
+    taskQueue,
+    activities,
+    env,
+    worker,
+    running,
+    async teardown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => {});
+      await env?.teardown();
+      await slack.stop();
+      await mongo.drop();
+    },
+  };
+}
+
+export function alertFor(employee: { email: string }, over: Partial<AlertInputDraft> = {}): AlertInputDraft {
+  return {
+    id: uniqueName('alert'),
+    type: 'aws.admin_added',
+    title: 'New admin added to the AWS account',
+    description: 'IAM user was added to Administrators.',
+    severity: 'high',
+    occurredAt: '2026-11-21T10:15:00Z',
+    source: 'cloudtrail',
+    employee: { email: employee.email },
+    details: { sourceIp: '203.0.113.7', account: '123456789012' },
+    sensitiveKeys: ['account'],
+    ...over,
+  };
+}
+
+export async function start(h: Harness, alert: AlertInputDraft) {
+  const started = await startInterview(h.client, alert, { taskQueue: h.taskQueue });
+  return started.handle;
+}
+
+export async function setPolicy(
+  h: Harness,
+  alertType: string,
+  policy: Partial<Record<keyof Policy, unknown>>,
+) {
+  await collections(h.mongo.db).policies.updateOne(
+    { _id: alertType },
+    { $set: { ...policy, updatedAt: new Date(), updatedBy: 'test' } },
+    { upsert: true },
+  );
+}
+
+/** Enrolls an employee with an active TOTP secret (sealed as the enrollment flow stores it). */
+export async function enroll(h: Harness, slackUserId: string): Promise<string> {
+  const secret = generateSecret();
+  await collections(h.mongo.db).employees.updateOne(
+    { _id: slackUserId },
+    {
+      $set: {
+        updatedAt: new Date(),
+        secondFactor: {
+          box: seal(h.key, secret, slackUserId),
+          active: true,
+          enrolledAt: new Date(),
+          enrolledBy: 'test',
+          lastStep: -1,
+          failures: 0,
+          lockouts: 0,
+        },
+      },
+    },
+    { upsert: true },
+  );
+  return secret;
+}
+
+type Handle = Awaited<ReturnType<typeof start>>;
+
+export const answer = (h: Handle, slackUserId: string, a: 'confirmed' | 'denied', justification?: string) =>
+  h.signal(employeeResponse, { responseId: randomUUID(), slackUserId, answer: a, justification });
+
+export const act = (
+  h: Handle,
+  action: 'approve' | 'skip' | 'escalate' | 'close' | 'cancel',
+  operator = 'UOPS0001',
+  note?: string,
+) => h.signal(operatorAction, { actionId: randomUUID(), operator, action, note });
+
+export function sealedCode(harness: Harness, handle: Handle, slackUserId: string, code: string): string {
+  return seal(harness.key, code, sealedCodeContext(handle.workflowId, slackUserId));
+}
+
+export const submitCode = (harness: Harness, handle: Handle, slackUserId: string, code: string) =>
+  handle.executeUpdate(submitSecondFactor, {
+    args: [{ responseId: randomUUID(), slackUserId, code: sealedCode(harness, handle, slackUserId, code) }],
+  });
+
+export const validCode = (secret: string) => codeAt(secret, Date.now());
+
+export const state = (h: Handle) => h.query(interviewState);
+
+/** Waits until the interview DM reached the stand-in. */
+export async function dmSent(h: Harness, handle: Handle) {
+  return h.slack.waitForCall(
+    'chat.postMessage',
+    (c) =>
+      String(c.args.channel).startsWith('D') &&
+      JSON.stringify(c.args.blocks ?? '').includes(handle.workflowId),
+  );
+}
+
+export type { InterviewResult };
