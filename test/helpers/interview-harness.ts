@@ -9,6 +9,7 @@ import { seal } from '../../lib/secret-box';
 import { codeAt, generateSecret } from '../../lib/totp';
 import { startInterview } from '../../producer';
 import type { AlertInputDraft } from '../../shared/alert';
+import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 import { employeeResponse, interviewState, operatorAction, submitSecondFactor } from '../../shared/messages';
 import type { Policy } from '../../shared/policy';
 import { sealedCodeContext } from '../../shared/sealed-code';
@@ -65,6 +66,12 @@ export async function createHarness(opts: {
       })
     : undefined;
   const client = env ? env.client : opts.client!;
+  if (env)
+    // The time-skipping server starts with no custom search attributes: register Vouch's (Keyword = 2).
+    await env.client.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, 2])),
+    });
   const activities = createActivities({
     db: mongo.db,
     logger: createLogger('test', 'silent'),
