@@ -97,8 +97,8 @@ export async function createHarness(opts: {
     worker,
     running,
     async teardown() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => {});
+      if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+      await this.running.catch(() => {});
       await env?.teardown();
       await slack.stop();
       await mongo.drop();
