@@ -85,8 +85,7 @@ export async function createHarness(opts: {
     workflowBundle: await workflowBundle(),
     activities,
   });
-  const running = worker.run();
-  return {
+  const harness: Harness = {
     client,
     slack,
     mongo,
@@ -95,15 +94,16 @@ export async function createHarness(opts: {
     activities,
     env,
     worker,
-    running,
+    running: worker.run(),
     async teardown() {
-      if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
-      await this.running.catch(() => {});
+      if (harness.worker.getState() === 'RUNNING') harness.worker.shutdown();
+      await harness.running.catch(() => {});
       await env?.teardown();
       await slack.stop();
       await mongo.drop();
     },
   };
+  return harness;
 }
 
 export function alertFor(employee: { email: string }, over: Partial<AlertInputDraft> = {}): AlertInputDraft {

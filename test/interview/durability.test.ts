@@ -4,7 +4,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { startInterview } from '../../producer';
+import { parseAlert, startInterview } from '../../producer';
 import { workflowIdForAlert } from '../../shared/constants';
 import {
   ANA,
@@ -97,7 +97,7 @@ describe('alertInterview durability', () => {
   it('an activity retried after its Slack call succeeded does not send the DM twice', async () => {
     const input = { workflowId: 'alert-direct-1', alertId: 'direct-1', slackUserId: BOB.id };
     await h.activities.prepareInterview({
-      alert: { ...(alertFor(BOB) as never), id: 'direct-1' },
+      alert: parseAlert({ ...alertFor(BOB), id: 'direct-1' }),
       workflowId: 'alert-direct-1',
     });
     const a = await h.activities.sendInterview(input);
