@@ -15,6 +15,28 @@ export interface EmployeeInfo {
 }
 
 export const EMPLOYEE_CACHE_MS = 24 * 3600_000;
+/** The worker also keeps recent answers in memory: a burst of alerts for one person costs no query. */
+export const MEMORY_CACHE_MS = 5 * 60_000;
+const MEMORY_CACHE_MAX = 10_000;
+
+export function createEmployeeResolver(c: Collections, slack: WebClient | undefined) {
+  const memory = new Map<string, { info: EmployeeInfo; at: number }>();
+  return async (ref: AlertInput['employee'], now: Date): Promise<EmployeeInfo | null> => {
+    const key = ref.slackUserId
+      ? `id:${ref.slackUserId}`
+      : ref.email
+        ? `email:${ref.email.toLowerCase()}`
+        : `user:${ref.username}`;
+    const hit = memory.get(key);
+    if (hit && now.getTime() - hit.at < MEMORY_CACHE_MS) return hit.info;
+    const info = await resolveEmployee(c, slack, ref, now);
+    if (info) {
+      if (memory.size >= MEMORY_CACHE_MAX) memory.delete(memory.keys().next().value!);
+      memory.set(key, { info, at: now.getTime() });
+    }
+    return info;
+  };
+}
 
 type SlackUser = {
   id?: string;

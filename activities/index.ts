@@ -10,10 +10,11 @@ import { addWorkingTime } from '../shared/working-hours';
 import type { Logger } from '../lib/logger';
 import { open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
+import { sentStore } from '../store/sent';
 import { type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
-import { resolveEmployee, type EmployeeInfo } from './employees';
+import { createEmployeeResolver, type EmployeeInfo } from './employees';
 import { SlackNotConfiguredError, slackCall } from './slack-client';
 import {
   approvalRequest,
@@ -68,8 +69,10 @@ export function isEscalation(outcome: Outcome): boolean {
 export function createActivities(deps: ActivityDeps) {
   const c = collections(deps.db);
   const alerts = alertStore(c, deps.now);
+  const sent = sentStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
+  const resolveEmployee = createEmployeeResolver(c, deps.slack);
 
   const slack = (): WebClient => {
     if (!deps.slack)
@@ -82,11 +85,9 @@ export function createActivities(deps: ActivityDeps) {
     `${deps.temporalUiUrl ?? 'http://localhost:8233'}/namespaces/${deps.namespace ?? 'default'}/workflows/${encodeURIComponent(workflowId)}`;
 
   async function once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T> {
-    const done = await c.sent.findOne({ _id: key });
-    if (done) return done.result as T;
-    const result = await send();
-    await c.sent.updateOne({ _id: key }, { $setOnInsert: { at: now(), result } }, { upsert: true });
-    return result;
+    const done = await sent.get(key);
+    if (done) return done as T;
+    return (await sent.record(key, await send())) as T;
   }
 
   async function loadAlert(alertId: string): Promise<AlertInput> {
@@ -101,8 +102,9 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   async function loadPolicy(alertType: string): Promise<{ policy: Policy; source: string }> {
+    const docs = await c.policies.find({ _id: { $in: [alertType, 'default'] } }).toArray();
     for (const id of [alertType, 'default']) {
-      const doc = await c.policies.findOne({ _id: id });
+      const doc = docs.find((d) => d._id === id);
       if (!doc) continue;
       const { _id, updatedAt: _u, updatedBy: _b, ...settings } = doc;
       const parsed = policySchema.safeParse(settings);
@@ -129,9 +131,9 @@ export function createActivities(deps: ActivityDeps) {
     /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      await alerts.upsert(alert, workflowId);
+      await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
-      const employee = await resolveEmployee(c, deps.slack, alert.employee, now());
+      const employee = await resolveEmployee(alert.employee, now());
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
@@ -272,11 +274,12 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<{ id: string; expiresAt: string }> {
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + input.windowMs);
-      const id = `supp-${input.alertId}`;
+      const id = suppressionId(input.slackUserId, input.alertType, input.fingerprint);
+      // The newest verified confirmation of a scope replaces the previous one (same values on a retry).
       await c.suppressions.updateOne(
         { _id: id },
         {
-          $setOnInsert: {
+          $set: {
             slackUserId: input.slackUserId,
             alertType: input.alertType,
             fingerprint: input.fingerprint,
@@ -287,8 +290,7 @@ export function createActivities(deps: ActivityDeps) {
         },
         { upsert: true },
       );
-      const doc = await c.suppressions.findOne({ _id: id });
-      return { id, expiresAt: (doc?.expiresAt ?? expiresAt).toISOString() };
+      return { id, expiresAt: expiresAt.toISOString() };
     },
 
     /** Persists transcript entries (each once, by key) and the phase. */
@@ -297,9 +299,9 @@ export function createActivities(deps: ActivityDeps) {
       phase: InterviewPhase;
       outcome: Outcome | null;
       entries: (TranscriptEntry & { key: string })[];
+      persistedBefore: number;
     }): Promise<void> {
-      for (const { key, ...entry } of input.entries) await alerts.appendTranscript(input.alertId, key, entry);
-      await alerts.setPhase(input.alertId, input.phase, input.outcome);
+      await alerts.recordProgress(input.alertId, input);
     },
 
     /** At the outcome: the DM loses its buttons and shows the outcome; escalations go to the security channel. */
@@ -353,6 +355,10 @@ export function createActivities(deps: ActivityDeps) {
       return { reportPosted: true };
     },
   };
+}
+
+function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {
+  return `${slackUserId}:${alertType}:${fingerprint}`;
 }
 
 function requireKey(key: Buffer | undefined): Buffer {

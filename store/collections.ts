@@ -15,7 +15,10 @@ export interface AlertDoc {
   updatedAt: Date;
   closedAt?: Date;
   slack?: { channel?: string; ts?: string };
+  /** Written only by the workflow (through recordProgress). */
   transcript: (TranscriptEntry & { key: string })[];
+  /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
+  audit?: (TranscriptEntry & { key: string })[];
 }
 
 export interface SecondFactorEnrollment {
@@ -49,7 +52,7 @@ export interface PolicyDoc {
 }
 
 export interface SuppressionDoc {
-  _id: string;
+  _id: string; // `${slackUserId}:${alertType}:${fingerprint}`: one live suppression per scope, found by _id
   slackUserId: string;
   alertType: string;
   fingerprint: string;
@@ -90,6 +93,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.alerts.createIndex({ workflowId: 1 }, { unique: true, name: 'workflowId_unique' }),
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
-    c.suppressions.createIndex({ slackUserId: 1, alertType: 1, fingerprint: 1 }, { name: 'scope' }),
+    c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
   ]);
 }

@@ -1,4 +1,7 @@
 import { installSdkLogging } from '../worker/runtime-logging';
 import { createLogger } from '../lib/logger';
 
-installSdkLogging(createLogger('temporal-sdk', 'error'), 'ERROR');
+installSdkLogging(
+  createLogger('temporal-sdk', process.env.VOUCH_TEST_SDK_LOG ?? 'error'),
+  (process.env.VOUCH_TEST_SDK_LOG ?? 'error').toUpperCase() as 'ERROR',
+);

@@ -9,7 +9,9 @@ export function installSdkLogging(logger: Logger, level: SdkLogLevel = 'WARN'): 
   try {
     Runtime.install({
       logger: new DefaultLogger(level, (entry) => {
-        const meta = { ...(entry.meta ?? {}), sdk: true };
+        const { error, taskToken: _token, ...rest } = (entry.meta ?? {}) as Record<string, unknown>;
+        // pino serialises errors under `err` (message and stack); under another key they print as {}.
+        const meta = { ...rest, ...(error !== undefined ? { err: error } : {}), sdk: true };
         if (entry.level === 'ERROR') logger.error(meta, entry.message);
         else if (entry.level === 'WARN') logger.warn(meta, entry.message);
         else logger.debug(meta, entry.message);

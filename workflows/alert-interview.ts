@@ -3,6 +3,7 @@ import {
   condition,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -30,6 +31,11 @@ import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // Slack or MongoDB outages are waited out: an alert is never dropped for a transient failure.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Short steps that only read or write MongoDB (and look up the employee): local activities. */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 const verifier = proxyActivities<Activities>({
@@ -91,6 +97,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const deadlines: InterviewState['deadlines'] = {};
   const transcript: TranscriptEntry[] = [];
   let pending: (TranscriptEntry & { key: string })[] = [];
+  let persisted = 0;
   const seenIds = new Set<string>();
   let prepared: PreparedInterview | undefined;
   let answer: EmployeeResponse | undefined;
@@ -123,7 +130,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     upsertMemo({ phase, outcome, title: alert.title });
     const entries = pending;
     pending = [];
-    await acts.recordProgress({ alertId: alert.id, phase, outcome, entries });
+    await local.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted });
+    persisted += entries.length;
   };
 
   /** Waits for `done` (or the timeout); an operator's ending action interrupts any wait. */
@@ -244,7 +252,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
 
   try {
     note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
-    prepared = await acts.prepareInterview({ alert, workflowId });
+    prepared = await local.prepareInterview({ alert, workflowId });
     const { policy, employee } = prepared;
     if (!employee) {
       note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);

@@ -1,4 +1,5 @@
 import { alertStore } from '../../store/alerts';
+import { sentStore } from '../../store/sent';
 import { collections, ensureIndexes } from '../../store/collections';
 import { DuplicateKeyError, StoreUnavailableError, connectMongo } from '../../store/mongo';
 import { parseAlert } from '../../shared/alert';
@@ -42,26 +43,71 @@ describe('data layer on FerretDB', () => {
     expect(await collections(mongo.db).alerts.countDocuments({})).toBe(1);
   });
 
-  it('upserts with findOneAndUpdate: creates once, then returns the existing document unchanged', async () => {
+  it('creates an alert once: a retried create returns the stored one unchanged', async () => {
     const store = alertStore(collections(mongo.db));
-    const created = await store.upsert({ ...alert, id: 'store-3', title: 'first' }, 'alert-store-3');
-    const again = await store.upsert({ ...alert, id: 'store-3', title: 'second' }, 'alert-store-3');
-    expect(created.input.title).toBe('first');
+    const created = await store.createOnce({ ...alert, id: 'store-3', title: 'first' }, 'alert-store-3');
+    const again = await store.createOnce({ ...alert, id: 'store-3', title: 'second' }, 'alert-store-3');
     expect(again.input.title).toBe('first');
     expect(again.createdAt.getTime()).toBe(created.createdAt.getTime());
+    expect(Array.isArray((await store.get('store-3'))?.transcript)).toBe(true);
     const phased = await store.setPhase('store-3', 'closed', 'confirmed_verified');
     expect(phased).toMatchObject({ phase: 'closed', outcome: 'confirmed_verified' });
     expect(phased?.closedAt).toBeInstanceOf(Date);
   });
 
-  it('appends a transcript entry once per key', async () => {
+  it('upserts with findOneAndUpdate: the first recorded result wins', async () => {
+    const sent = sentStore(collections(mongo.db));
+    expect(await sent.get('wf-1:dm')).toBeNull();
+    expect(await sent.record('wf-1:dm', { ts: '1.1' })).toEqual({ ts: '1.1' });
+    expect(await sent.record('wf-1:dm', { ts: '2.2' })).toEqual({ ts: '1.1' });
+    expect(await sent.get('wf-1:dm')).toEqual({ ts: '1.1' });
+    expect(await collections(mongo.db).sent.countDocuments({ _id: 'wf-1:dm' })).toBe(1);
+  });
+
+  it('records progress by position, so a retried write never duplicates an entry', async () => {
     const store = alertStore(collections(mongo.db));
-    const entry = { at: '2026-11-21T10:00:01Z', actor: 'vouch', kind: 'dm_sent', text: 'asked the employee' };
-    expect(await store.appendTranscript('store-1', 'dm:1', entry)).toBe(true);
-    expect(await store.appendTranscript('store-1', 'dm:1', entry)).toBe(false);
-    expect(await store.appendTranscript('store-1', 'reminder:1', { ...entry, kind: 'reminder' })).toBe(true);
-    const doc = await store.get('store-1');
-    expect(doc?.transcript.map((t) => t.key)).toEqual(['dm:1', 'reminder:1']);
+    const entry = (key: string) => ({
+      key,
+      at: '2026-11-21T10:00:01Z',
+      actor: 'vouch',
+      kind: 'step',
+      text: `step ${key}`,
+    });
+    await store.recordProgress('store-3', {
+      phase: 'awaiting_response',
+      outcome: null,
+      entries: [entry('1'), entry('2')],
+      persistedBefore: 0,
+    });
+    await store.recordProgress('store-3', {
+      phase: 'awaiting_response',
+      outcome: null,
+      entries: [entry('1'), entry('2')],
+      persistedBefore: 0,
+    }); // retried
+    await store.recordProgress('store-3', {
+      phase: 'closed',
+      outcome: 'denied',
+      entries: [entry('3')],
+      persistedBefore: 2,
+    });
+    const doc = await store.get('store-3');
+    expect(doc?.transcript.map((t) => t.key)).toEqual(['1', '2', '3']);
+    expect(doc).toMatchObject({ phase: 'closed', outcome: 'denied' });
+  });
+
+  it('appends an audit entry once per key', async () => {
+    const store = alertStore(collections(mongo.db));
+    const entry = {
+      at: '2026-11-21T10:00:01Z',
+      actor: '<@UOTHER1>',
+      kind: 'unauthorized_click',
+      text: 'not the employee',
+    };
+    expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(true);
+    expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(false);
+    expect(await store.appendAudit('store-1', 'click:2', entry)).toBe(true);
+    expect((await store.get('store-1'))?.audit?.map((t) => t.key)).toEqual(['click:1', 'click:2']);
   });
 
   it('fails with a clear error when MongoDB cannot be reached', async () => {

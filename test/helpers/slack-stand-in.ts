@@ -25,6 +25,10 @@ type Failure = { status?: number; retryAfter?: number; error?: string };
 
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
+  /** Called for every request as it arrives (benchmarks use it to time deliveries). */
+  onCall?: (call: RecordedCall) => void;
+  /** Benchmarks turn recording off so memory stays flat over many thousands of calls. */
+  record = true;
   private readonly users = new Map<string, SlackUser>();
   private readonly failures = new Map<string, Failure[]>();
   private server?: http.Server;
@@ -85,7 +89,9 @@ export class SlackStandIn {
     const args = parseBody(body, req.headers['content-type'] ?? '');
     const token =
       (req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
-    this.calls.push({ method, args, token, at: Date.now() });
+    const call = { method, args, token, at: Date.now() };
+    if (this.record) this.calls.push(call);
+    this.onCall?.(call);
 
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

@@ -1,4 +1,7 @@
 import { collections } from '../../store/collections';
+import { alertFingerprint } from '../../activities/fingerprint';
+import { parseAlert } from '../../shared/alert';
+import { DEFAULT_POLICY } from '../../shared/policy';
 import {
   ANA,
   BOB,
@@ -16,6 +19,9 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+
+const alertFingerprintOf = (draft: Parameters<typeof parseAlert>[0]) =>
+  alertFingerprint(parseAlert(draft), DEFAULT_POLICY.suppression.keys);
 
 /** Every outcome path of alertInterview, on the time-skipping test server with the real activities. */
 describe('alertInterview outcomes', () => {
@@ -46,7 +52,7 @@ describe('alertInterview outcomes', () => {
     expect(result).toMatchObject({
       outcome: 'confirmed_verified',
       phase: 'closed',
-      suppressionId: `supp-${alert.id}`,
+      suppressionId: `${ANA.id}:aws.admin_added:${alertFingerprintOf(alert)}`,
     });
 
     const update = h.slack
