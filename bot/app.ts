@@ -1,15 +1,32 @@
 import { App, LogLevel } from '@slack/bolt';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import type { BotDeps } from './deps';
+import { registerInterviewActions } from './listeners/interview-actions';
+import { registerOperatorActions } from './listeners/operator-actions';
+import { registerSecondFactorView } from './listeners/second-factor-view';
 
 /**
  * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified) or Socket
  * Mode when SLACK_APP_TOKEN is set. It turns Slack interactions into workflow signals and updates; the
  * listeners are registered from bot/listeners.
  */
-export function createBotApp(config: Config, logger: Logger): App {
+export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
+  const app = createReceiverApp(config, logger);
+  registerInterviewActions(app, deps);
+  registerSecondFactorView(app, deps);
+  registerOperatorActions(app, deps);
+  // A listener that throws is logged; the process carries on with the next request.
+  app.error(async (error) => {
+    logger.error({ err: error }, 'listener failed');
+  });
+  return app;
+}
+
+function createReceiverApp(config: Config, logger: Logger): App {
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
-  const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 2, factor: 1.5 } };
+  // Few retries: a listener has seconds, not minutes (the client's default retries for ~30 minutes).
+  const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 2, factor: 1.5, maxTimeout: 1000 } };
   const boltLogger = {
     debug: (...m: unknown[]) => logger.debug(m.join(' ')),
     info: (...m: unknown[]) => logger.info(m.join(' ')),

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, missingForSlack } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
-import { createBotApp } from './app';
+import { createBot } from './create-bot';
 
 /** The bot process: the Bolt app, until SIGINT/SIGTERM. */
 runMain(async () => {
@@ -12,7 +12,7 @@ runMain(async () => {
       `the Slack bot cannot start. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
     );
   const logger = createLogger('bot', config.logLevel);
-  const app = createBotApp(config, logger);
+  const { app, close } = await createBot(config, logger);
   if (config.slack.appToken) {
     await app.start();
     logger.info('bot connected to Slack in Socket Mode');
@@ -21,10 +21,13 @@ runMain(async () => {
     logger.info({ port: config.slack.botPort }, 'bot listening on POST /slack/events');
   }
   const stop = () => {
-    app.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    app
+      .stop()
+      .then(close)
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

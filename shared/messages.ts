@@ -45,6 +45,8 @@ export interface TranscriptEntry {
 
 export interface InterviewState {
   phase: InterviewPhase;
+  /** Slack user id of the interviewed employee, once resolved: the only person who may answer. */
+  employee: string | null;
   outcome: Outcome | null;
   deadlines: { approval?: string; response?: string };
   transcript: TranscriptEntry[];

@@ -16,6 +16,8 @@ export function installSdkLogging(logger: Logger, level: SdkLogLevel = 'WARN'): 
         else if (entry.level === 'WARN') logger.warn(meta, entry.message);
         else logger.debug(meta, entry.message);
       }),
+      // The SDK's native core logs to the console on its own unless forwarded here.
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     });
   } catch {
     // Already installed in this process (tests create several workers): keep the first.

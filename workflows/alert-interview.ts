@@ -146,6 +146,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   // ---- messages ------------------------------------------------------------------------------
   setHandler(interviewState, () => ({
     phase,
+    employee: employeeId() ?? null,
     outcome,
     deadlines: { ...deadlines },
     transcript: [...transcript],

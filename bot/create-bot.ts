@@ -1,0 +1,39 @@
+import { Client, Connection } from '@temporalio/client';
+import type { App } from '@slack/bolt';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { alertStore } from '../store/alerts';
+import { collections } from '../store/collections';
+import { connectMongo } from '../store/mongo';
+import { createBotApp } from './app';
+import { createInterviewGateway } from './interviews';
+
+/** The bot with its connections: Temporal (lazy, so an outage does not stop the bot) and MongoDB. */
+export async function createBot(
+  config: Config,
+  logger: Logger,
+): Promise<{ app: App; close: () => Promise<void> }> {
+  const mongo = await connectMongo(config.mongo.url, config.mongo.db);
+  const alerts = alertStore(collections(mongo.db));
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createBotApp(config, logger, {
+    interviews: createInterviewGateway(client),
+    logger,
+    encryptionKey: config.encryptionKey,
+    operators: config.slack.operators,
+    audit: async (workflowId, key, entry) => {
+      await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
+        ...entry,
+        at: new Date().toISOString(),
+      });
+    },
+  });
+  return {
+    app,
+    close: async () => {
+      await connection.close();
+      await mongo.close();
+    },
+  };
+}

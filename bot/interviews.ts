@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  type EmployeeResponse,
+  type InterviewState,
+  type OperatorAction,
+  type SecondFactorResult,
+  employeeResponse,
+  interviewState,
+  operatorAction,
+  submitSecondFactor,
+} from '../shared/messages';
+
+/**
+ * The bot's only way to the interviews: it reads their state and sends their signals and update,
+ * and says which failures were the interview's answer and which were Temporal being unreachable.
+ */
+export const WORKFLOW_ID_PATTERN = /^alert-[A-Za-z0-9._:-]{1,128}$/;
+
+export const REQUEST_DEADLINE_MS = 5000;
+export const UPDATE_DEADLINE_MS = 30_000;
+
+export class InterviewNotFoundError extends Error {
+  override readonly name = 'InterviewNotFoundError';
+}
+/** The interview refused the update (its validator): finished, wrong person, malformed. */
+export class InterviewRefusedError extends Error {
+  override readonly name = 'InterviewRefusedError';
+}
+
+export function createInterviewGateway(client: Client) {
+  const handle = (workflowId: string) => {
+    if (!WORKFLOW_ID_PATTERN.test(workflowId))
+      throw new InterviewNotFoundError(`not an interview id: ${workflowId}`);
+    return client.workflow.getHandle(workflowId);
+  };
+  const mapNotFound = async <T>(
+    workflowId: string,
+    op: () => Promise<T>,
+    deadlineMs = REQUEST_DEADLINE_MS,
+  ): Promise<T> => {
+    try {
+      // Someone is waiting in Slack: give up after a few seconds rather than the client's long retries.
+      return await client.connection.withDeadline(Date.now() + deadlineMs, op);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new InterviewNotFoundError(`no interview ${workflowId}`);
+      throw err;
+    }
+  };
+  return {
+    state: (workflowId: string): Promise<InterviewState> =>
+      mapNotFound(workflowId, () => handle(workflowId).query(interviewState)),
+
+    respond: (workflowId: string, response: EmployeeResponse): Promise<void> =>
+      mapNotFound(workflowId, () => handle(workflowId).signal(employeeResponse, response)),
+
+    act: (workflowId: string, action: OperatorAction): Promise<void> =>
+      mapNotFound(workflowId, () => handle(workflowId).signal(operatorAction, action)),
+
+    async submitCode(
+      workflowId: string,
+      slackUserId: string,
+      sealedCode: string,
+    ): Promise<SecondFactorResult> {
+      try {
+        // Longer: an update cut off by the deadline may still be applied, and must not be reported as lost.
+        return await mapNotFound(
+          workflowId,
+          () =>
+            handle(workflowId).executeUpdate(submitSecondFactor, {
+              args: [{ responseId: randomUUID(), slackUserId, code: sealedCode }],
+            }),
+          UPDATE_DEADLINE_MS,
+        );
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new InterviewRefusedError((err.cause as Error | undefined)?.message ?? err.message);
+        throw err;
+      }
+    },
+  };
+}
+
+export type InterviewGateway = ReturnType<typeof createInterviewGateway>;

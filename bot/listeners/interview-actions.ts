@@ -1,0 +1,88 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { ACTION_IDS } from '../../shared/slack-ids';
+import type { BotDeps } from '../deps';
+import { InterviewNotFoundError } from '../interviews';
+import { secondFactorModal } from '../views';
+import { tellUser, unreachable } from './replies';
+
+/**
+ * The employee's two buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
+ * trigger_id lives); "No" (after Slack's confirm dialog) signals the denial. Only the interviewed employee
+ * can answer; anyone else is told so and the attempt goes into the alert's audit trail.
+ */
+export function registerInterviewActions(app: App, deps: BotDeps): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.confirm, async ({ ack, body, action, client }) => {
+    await ack();
+    const checked = await checkAnswerer(deps, client, body, action);
+    if (!checked) return;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: secondFactorModal(action.value ?? '', checked.title),
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, body, action, client }) => {
+    await ack();
+    const checked = await checkAnswerer(deps, client, body, action);
+    if (!checked) return;
+    try {
+      // Slack redelivers a click with the same action_ts: the same response id, applied once.
+      await deps.interviews.respond(checked.workflowId, {
+        responseId: `deny:${body.user.id}:${action.action_ts}`,
+        slackUserId: body.user.id,
+        answer: 'denied',
+      });
+    } catch (err) {
+      return unreachable(deps, client, body, err);
+    }
+    await tellUser(
+      client,
+      body,
+      ':rotating_light: Thanks for telling us. The security team has been alerted.',
+    );
+  });
+}
+
+/** The interview behind a click, if the clicker may answer it now; otherwise the clicker is told why. */
+async function checkAnswerer(
+  deps: BotDeps,
+  client: WebClient,
+  body: BlockAction,
+  action: ButtonAction,
+): Promise<{ workflowId: string; title: string } | null> {
+  const workflowId = action.value ?? '';
+  let state;
+  try {
+    state = await deps.interviews.state(workflowId);
+  } catch (err) {
+    if (err instanceof InterviewNotFoundError) {
+      deps.logger.warn({ workflowId, user: body.user.id }, 'click for an unknown interview ignored');
+      await tellUser(client, body, "This check doesn't exist any more; nothing to do.");
+      return null;
+    }
+    await unreachable(deps, client, body, err);
+    return null;
+  }
+  if (state.employee !== body.user.id) {
+    await deps.audit(workflowId, `click:${body.user.id}:${action.action_ts}`, {
+      actor: `<@${body.user.id}>`,
+      kind: 'unauthorized_click',
+      text: `pressed "${action.action_id}" but is not the interviewed employee; refused`,
+    });
+    await tellUser(client, body, ":no_entry: This isn't your alert, so you can't answer it.");
+    return null;
+  }
+  if (state.outcome !== null || state.phase !== 'awaiting_response') {
+    await tellUser(
+      client,
+      body,
+      state.outcome !== null
+        ? 'This check is already finished; thanks, nothing else to do.'
+        : 'You have already answered this check; thanks.',
+    );
+    return null;
+  }
+  const title = state.transcript.find((t) => t.kind === 'alert_received')?.text ?? 'Security check';
+  return { workflowId, title };
+}

@@ -1,0 +1,105 @@
+import type { App, SlackViewAction, ViewOutput } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { seal } from '../../lib/secret-box';
+import type { SecondFactorResult } from '../../shared/messages';
+import { PLAIN_CODE_PATTERN, sealedCodeContext } from '../../shared/sealed-code';
+import { VIEW_IDS } from '../../shared/slack-ids';
+import type { BotDeps } from '../deps';
+import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
+import { BLOCKS, noticeModal } from '../views';
+
+/** Within Slack's 3 s for a view submission; past it the modal shows "Verifying…" and is updated later. */
+export const INLINE_ANSWER_MS = 2200;
+
+/**
+ * The second-factor modal's submission: the "yes" answer with its justification, then the code, sealed
+ * before it leaves the bot. A wrong code shows inline with the attempts left; a right one a success.
+ */
+export function registerSecondFactorView(app: App, deps: BotDeps): void {
+  app.view<SlackViewAction>(VIEW_IDS.secondFactor, async ({ ack, body, view, client }) => {
+    const code = readInput(view, BLOCKS.code).replace(/\s+/g, '');
+    if (!PLAIN_CODE_PATTERN.test(code))
+      return ack({
+        response_action: 'errors',
+        errors: { [BLOCKS.code]: 'Enter the 6 digits your authenticator app shows for Vouch.' },
+      });
+    if (!deps.encryptionKey) {
+      deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
+      return ack({
+        response_action: 'update',
+        view: noticeModal('Not available', 'Vouch is misconfigured; the security team will follow up.'),
+      });
+    }
+    const workflowId = view.private_metadata;
+    const userId = body.user.id;
+    const verification = (async (): Promise<SecondFactorResult | string> => {
+      try {
+        await deps.interviews.respond(workflowId, {
+          responseId: `confirm:${view.id}`, // one "yes" per modal, however often it is resubmitted
+          slackUserId: userId,
+          answer: 'confirmed',
+          justification: readInput(view, BLOCKS.justification).slice(0, 1000) || undefined,
+        });
+        return await deps.interviews.submitCode(
+          workflowId,
+          userId,
+          seal(deps.encryptionKey!, code, sealedCodeContext(workflowId, userId)),
+        );
+      } catch (err) {
+        if (err instanceof InterviewRefusedError || err instanceof InterviewNotFoundError)
+          return 'This check is already finished or is no longer yours to answer.';
+        deps.logger.error({ err, workflowId }, 'could not submit the second factor');
+        return 'Vouch could not record that just now; nothing was saved. Please try again in a minute.';
+      }
+    })();
+    const inTime = await Promise.race([
+      verification,
+      new Promise<null>((r) => setTimeout(() => r(null), INLINE_ANSWER_MS)),
+    ]);
+    if (inTime === null) {
+      await ack({
+        response_action: 'update',
+        view: noticeModal('Verifying…', ':hourglass: Checking your code…'),
+      });
+      await showOutcome(client, view.id, await verification);
+      return;
+    }
+    if (typeof inTime !== 'string' && !inTime.accepted && inTime.attemptsLeft > 0)
+      return ack({
+        response_action: 'errors',
+        errors: {
+          [BLOCKS.code]: `That code didn't work. ${inTime.attemptsLeft} attempt${inTime.attemptsLeft === 1 ? '' : 's'} left.`,
+        },
+      });
+    await ack({ response_action: 'update', view: outcomeModal(inTime) });
+  });
+}
+
+function outcomeModal(result: SecondFactorResult | string) {
+  if (typeof result === 'string') return noticeModal('Not recorded', `:warning: ${result}`);
+  if (result.accepted)
+    return noticeModal('Verified', ':white_check_mark: Verified. Thanks, there is nothing else to do.');
+  return noticeModal(
+    'Not verified',
+    ':x: The code could not be verified, so the security team will follow up with you.',
+  );
+}
+
+async function showOutcome(
+  client: WebClient,
+  viewId: string,
+  result: SecondFactorResult | string,
+): Promise<void> {
+  const view =
+    typeof result !== 'string' && !result.accepted && result.attemptsLeft > 0
+      ? noticeModal(
+          'Try again',
+          `That code didn't work (${result.attemptsLeft} attempts left). Press "Yes, that was me" again.`,
+        )
+      : outcomeModal(result);
+  await client.views.update({ view_id: viewId, view });
+}
+
+function readInput(view: ViewOutput, block: string): string {
+  return view.state.values[block]?.value?.value ?? '';
+}

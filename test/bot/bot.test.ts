@@ -1,0 +1,223 @@
+import type { App } from '@slack/bolt';
+import { Client, Connection } from '@temporalio/client';
+import { createBotApp } from '../../bot/app';
+import { createInterviewGateway } from '../../bot/interviews';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { freePort } from '../../infra/processes';
+import { alertStore } from '../../store/alerts';
+import { collections } from '../../store/collections';
+import {
+  ANA,
+  BOB,
+  SECURITY_CHANNEL,
+  alertFor,
+  createHarness,
+  dmSent,
+  enroll,
+  setPolicy,
+  start,
+  state,
+  validCode,
+  type Harness,
+} from '../helpers/interview-harness';
+import { devServerConnections } from '../helpers/servers';
+import { buttonClick, codeSubmission, postInteraction } from '../helpers/slack-requests';
+
+/** The real Bolt HTTP receiver, fed signed requests; outcomes asserted through Temporal. */
+const SECRET = 'test-signing-secret-0123456789';
+const OPERATOR = 'UOPS0001';
+
+describe('Slack bot', () => {
+  let conns: Awaited<ReturnType<typeof devServerConnections>>;
+  let h: Harness;
+  let app: App;
+  let url: string;
+
+  async function startBot(client: Client): Promise<{ app: App; url: string }> {
+    const port = await freePort();
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: h.slack.url,
+      BOT_PORT: String(port),
+      VOUCH_OPERATORS: OPERATOR,
+    });
+    const alerts = alertStore(collections(h.mongo.db));
+    const bot = createBotApp(config, createLogger('bot-test', 'silent'), {
+      interviews: createInterviewGateway(client),
+      logger: createLogger('bot-test', 'silent'),
+      encryptionKey: h.key,
+      operators: config.slack.operators,
+      audit: async (workflowId, key, entry) => {
+        await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
+          ...entry,
+          at: new Date().toISOString(),
+        });
+      },
+    });
+    await bot.start(port);
+    return { app: bot, url: `http://127.0.0.1:${port}/slack/events` };
+  }
+
+  beforeAll(async () => {
+    conns = await devServerConnections();
+    h = await createHarness({
+      timeSkipping: false,
+      client: conns.client,
+      nativeConnection: conns.nativeConnection,
+    });
+    ({ app, url } = await startBot(conns.client));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await h?.teardown();
+    await conns?.close();
+  });
+
+  const dm = (user: { id: string }) => `D${user.id.slice(1)}`;
+  const signals = async (handle: {
+    fetchHistory(): Promise<{ events?: { workflowExecutionSignaledEventAttributes?: unknown }[] | null }>;
+  }) =>
+    ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
+  const ephemeralTo = (userId: string, text: RegExp) =>
+    h.slack.waitForCall(
+      'chat.postEphemeral',
+      (c) => c.args.user === userId && text.test(String(c.args.text)),
+    );
+
+  it('refuses a forged signature and a stale timestamp, and signals nothing', async () => {
+    const handle = await start(h, alertFor(BOB));
+    await dmSent(h, handle);
+    const click = buttonClick(BOB.id, 'vouch_deny', handle.workflowId, dm(BOB));
+    expect((await postInteraction(url, SECRET, click, { forge: true })).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    expect((await postInteraction(url, SECRET, click, { timestamp: stale })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await signals(handle)).toHaveLength(0);
+    expect((await state(handle)).phase).toBe('awaiting_response');
+  });
+
+  it('"No" from the employee signals one denial, even when Slack redelivers the click', async () => {
+    const handle = await start(h, alertFor(BOB));
+    await dmSent(h, handle);
+    const click = buttonClick(BOB.id, 'vouch_deny', handle.workflowId, dm(BOB), '1700000200.000001');
+    expect((await postInteraction(url, SECRET, click)).status).toBe(200);
+    expect((await postInteraction(url, SECRET, click)).status).toBe(200); // redelivered
+    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+    const s = await state(handle);
+    expect(s.transcript.filter((t) => t.kind === 'employee_answer')).toHaveLength(1);
+    expect(s.transcript.find((t) => t.kind === 'employee_answer')?.actor).toBe(`<@${BOB.id}>`);
+  });
+
+  it('someone else is told it is not their alert, the attempt is audited, and nothing is signalled', async () => {
+    const handle = await start(h, alertFor(ANA));
+    await dmSent(h, handle);
+    const click = buttonClick(BOB.id, 'vouch_confirm', handle.workflowId, dm(BOB));
+    expect((await postInteraction(url, SECRET, click)).status).toBe(200);
+    await ephemeralTo(BOB.id, /isn't your alert/);
+    expect(await signals(handle)).toHaveLength(0);
+    expect(h.slack.callsTo('views.open').filter((c) => c.args.trigger_id === click.trigger_id)).toHaveLength(
+      0,
+    );
+    const doc = await collections(h.mongo.db).alerts.findOne({
+      _id: handle.workflowId.replace(/^alert-/, ''),
+    });
+    expect(doc?.audit?.[0]).toMatchObject({ actor: `<@${BOB.id}>`, kind: 'unauthorized_click' });
+  });
+
+  it('"Yes" opens the modal; a wrong code shows inline with attempts left; a right one verifies', async () => {
+    const secret = await enroll(h, ANA.id);
+    const handle = await start(h, alertFor(ANA));
+    await dmSent(h, handle);
+    const click = buttonClick(ANA.id, 'vouch_confirm', handle.workflowId, dm(ANA));
+    const clickedAt = Date.now();
+    expect((await postInteraction(url, SECRET, click)).status).toBe(200);
+    const opened = await h.slack.waitForCall('views.open', (c) => c.args.trigger_id === click.trigger_id);
+    expect(opened.at - clickedAt).toBeLessThan(3000);
+    expect(JSON.stringify(opened.args.view)).toContain(handle.workflowId);
+
+    const malformed = await postInteraction(
+      url,
+      SECRET,
+      codeSubmission(ANA.id, handle.workflowId, '12ab56', 'VANA1'),
+    );
+    expect(malformed.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { vouch_code: expect.stringMatching(/6 digits/) },
+    });
+
+    const wrongCode = validCode(secret) === '000000' ? '000001' : '000000';
+    const wrong = await postInteraction(
+      url,
+      SECRET,
+      codeSubmission(ANA.id, handle.workflowId, wrongCode, 'VANA1', 'new account'),
+    );
+    expect(wrong.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { vouch_code: expect.stringMatching(/2 attempts left/) },
+    });
+
+    const right = await postInteraction(
+      url,
+      SECRET,
+      codeSubmission(ANA.id, handle.workflowId, validCode(secret), 'VANA1', 'new account'),
+    );
+    expect(right.json()).toMatchObject({ response_action: 'update', view: { title: { text: 'Verified' } } });
+    expect(await handle.result()).toMatchObject({ outcome: 'confirmed_verified' });
+    const s = await state(handle);
+    expect(s.transcript.filter((t) => t.kind === 'employee_answer')).toHaveLength(1); // resubmitted modal: one "yes"
+    expect(s.transcript.find((t) => t.kind === 'employee_answer')?.text).toContain('new account');
+  });
+
+  it('a click on a finished interview gets a friendly note and changes nothing', async () => {
+    const handle = await start(h, alertFor(BOB));
+    await dmSent(h, handle);
+    await postInteraction(url, SECRET, buttonClick(BOB.id, 'vouch_deny', handle.workflowId, dm(BOB)));
+    await handle.result();
+    const before = (await signals(handle)).length;
+    await postInteraction(url, SECRET, buttonClick(BOB.id, 'vouch_confirm', handle.workflowId, dm(BOB)));
+    await ephemeralTo(BOB.id, /already finished/);
+    expect((await signals(handle)).length).toBe(before);
+  });
+
+  it('only configured operators can press the security channel buttons', async () => {
+    await setPolicy(h, 'bot.approval', { mode: 'approval' });
+    const handle = await start(h, alertFor(BOB, { type: 'bot.approval' }));
+    await h.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === SECURITY_CHANNEL &&
+        JSON.stringify(c.args.blocks ?? '').includes(handle.workflowId),
+    );
+    await postInteraction(
+      url,
+      SECRET,
+      buttonClick(BOB.id, 'vouch_approve', handle.workflowId, SECURITY_CHANNEL),
+    );
+    await ephemeralTo(BOB.id, /Only the security team/);
+    expect((await state(handle)).phase).toBe('awaiting_approval');
+    await postInteraction(
+      url,
+      SECRET,
+      buttonClick(OPERATOR, 'vouch_skip', handle.workflowId, SECURITY_CHANNEL),
+    );
+    expect(await handle.result()).toMatchObject({ outcome: 'skipped_by_operator' });
+    expect((await state(handle)).transcript.find((t) => t.kind === 'operator_action')).toMatchObject({
+      actor: OPERATOR,
+      text: 'skip',
+    });
+  });
+
+  it('when Temporal cannot be reached, the user is asked to try again and nothing is recorded', async () => {
+    const deadConnection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const offline = await startBot(new Client({ connection: deadConnection }));
+    try {
+      const click = buttonClick(BOB.id, 'vouch_deny', 'alert-offline-1', dm(BOB));
+      expect((await postInteraction(offline.url, SECRET, click)).status).toBe(200);
+      await ephemeralTo(BOB.id, /could not record that just now/);
+    } finally {
+      await offline.app.stop();
+    }
+  });
+});

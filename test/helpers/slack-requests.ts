@@ -1,0 +1,92 @@
+import { createHmac } from 'node:crypto';
+
+/** Signed requests to the bot's HTTP receiver, as Slack sends them (v0 signature, HMAC-SHA256). */
+export function signedRequest(
+  secret: string,
+  body: string,
+  opts: { timestamp?: number; forge?: boolean } = {},
+) {
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', opts.forge ? 'not-the-secret' : secret)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex')}`;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': signature,
+  };
+}
+
+export async function postInteraction(
+  url: string,
+  secret: string,
+  payload: unknown,
+  opts: { timestamp?: number; forge?: boolean } = {},
+): Promise<{ status: number; body: string; json: () => unknown }> {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const res = await fetch(url, { method: 'POST', headers: signedRequest(secret, body, opts), body });
+  const text = await res.text();
+  return { status: res.status, body: text, json: () => (text ? JSON.parse(text) : undefined) };
+}
+
+let seq = 0;
+export function buttonClick(
+  userId: string,
+  actionId: string,
+  value: string,
+  channel: string,
+  actionTs?: string,
+) {
+  seq += 1;
+  return {
+    type: 'block_actions',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${seq}`,
+    channel: { id: channel, name: 'directmessage' },
+    container: { type: 'message', message_ts: '1700000001.000100', channel_id: channel, is_ephemeral: false },
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'vouch_answer',
+        value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: actionTs ?? `1700000100.${String(seq).padStart(6, '0')}`,
+      },
+    ],
+    response_url: 'http://127.0.0.1:9/unused',
+  };
+}
+
+export function codeSubmission(
+  userId: string,
+  workflowId: string,
+  code: string,
+  viewId = 'V0001',
+  justification = '',
+) {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-verification-token',
+    trigger_id: 'trigger-view',
+    view: {
+      id: viewId,
+      type: 'modal',
+      callback_id: 'vouch_second_factor',
+      private_metadata: workflowId,
+      hash: `hash-${viewId}`,
+      state: {
+        values: {
+          vouch_justification: { value: { type: 'plain_text_input', value: justification } },
+          vouch_code: { value: { type: 'plain_text_input', value: code } },
+        },
+      },
+    },
+  };
+}
