@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
-import type { Outcome } from '../shared/constants';
+import { type Outcome, isEscalation } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
@@ -47,19 +47,6 @@ export interface PreparedInterview {
 export interface MessageRef {
   channel: string;
   ts: string;
-}
-
-const ESCALATIONS: Outcome[] = [
-  'denied',
-  'no_response',
-  'second_factor_failed',
-  'not_enrolled',
-  'unknown_employee',
-  'escalated_by_operator',
-];
-
-export function isEscalation(outcome: Outcome): boolean {
-  return ESCALATIONS.includes(outcome);
 }
 
 /**

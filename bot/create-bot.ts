@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { App } from '@slack/bolt';
+import type { Db } from 'mongodb';
+import type { BotDeps } from './deps';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
@@ -8,13 +10,23 @@ import { connectMongo } from '../store/mongo';
 import { createBotApp } from './app';
 import { createInterviewGateway } from './interviews';
 
+/** The bot's audit trail: entries appended to the alert behind a workflow id, once per key. */
+export function auditTrail(db: Db): BotDeps['audit'] {
+  const alerts = alertStore(collections(db));
+  return async (workflowId, key, entry) => {
+    await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
+      ...entry,
+      at: new Date().toISOString(),
+    });
+  };
+}
+
 /** The bot with its connections: Temporal (lazy, so an outage does not stop the bot) and MongoDB. */
 export async function createBot(
   config: Config,
   logger: Logger,
 ): Promise<{ app: App; close: () => Promise<void> }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
-  const alerts = alertStore(collections(mongo.db));
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createBotApp(config, logger, {
@@ -22,12 +34,7 @@ export async function createBot(
     logger,
     encryptionKey: config.encryptionKey,
     operators: config.slack.operators,
-    audit: async (workflowId, key, entry) => {
-      await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
-        ...entry,
-        at: new Date().toISOString(),
-      });
-    },
+    audit: auditTrail(mongo.db),
   });
   return {
     app,

@@ -33,5 +33,19 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** Outcomes that go to the security team; the others close the alert. */
+export const ESCALATING_OUTCOMES: readonly Outcome[] = [
+  'denied',
+  'no_response',
+  'second_factor_failed',
+  'not_enrolled',
+  'unknown_employee',
+  'escalated_by_operator',
+];
+
+export function isEscalation(outcome: Outcome): boolean {
+  return ESCALATING_OUTCOMES.includes(outcome);
+}
+
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

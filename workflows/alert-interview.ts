@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, MessageRef, PreparedInterview } from '../activities';
 import { type AlertInput, InvalidAlertError, parseAlert } from '../shared/alert';
-import type { Outcome } from '../shared/constants';
+import { type Outcome, isEscalation } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import {
   type EmployeeResponse,
@@ -50,15 +50,6 @@ export interface InterviewResult {
   suppressionId?: string;
   suppressedBy?: string;
 }
-
-const ESCALATING: Outcome[] = [
-  'denied',
-  'no_response',
-  'second_factor_failed',
-  'not_enrolled',
-  'unknown_employee',
-  'escalated_by_operator',
-];
 
 /** An operator's action that ends the interview, unwinding whatever it was waiting for. */
 class OperatorInterrupt extends Error {
@@ -238,7 +229,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const finish = async (result: Outcome, extra: Partial<InterviewResult> = {}): Promise<InterviewResult> => {
     outcome = result;
     note('vouch', 'outcome', result);
-    await setPhase(ESCALATING.includes(result) ? 'escalated' : 'closed');
+    await setPhase(isEscalation(result) ? 'escalated' : 'closed');
     await acts.finishInterview({
       workflowId,
       alertId: alert.id,

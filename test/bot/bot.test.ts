@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
 import { createBotApp } from '../../bot/app';
+import { auditTrail } from '../../bot/create-bot';
 import { createInterviewGateway } from '../../bot/interviews';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../infra/processes';
-import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import {
   ANA,
@@ -43,18 +43,12 @@ describe('Slack bot', () => {
       BOT_PORT: String(port),
       VOUCH_OPERATORS: OPERATOR,
     });
-    const alerts = alertStore(collections(h.mongo.db));
     const bot = createBotApp(config, createLogger('bot-test', 'silent'), {
       interviews: createInterviewGateway(client),
       logger: createLogger('bot-test', 'silent'),
       encryptionKey: h.key,
       operators: config.slack.operators,
-      audit: async (workflowId, key, entry) => {
-        await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
-          ...entry,
-          at: new Date().toISOString(),
-        });
-      },
+      audit: auditTrail(h.mongo.db),
     });
     await bot.start(port);
     return { app: bot, url: `http://127.0.0.1:${port}/slack/events` };
