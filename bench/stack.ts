@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createSlackClient } from '../activities/slack-client';
+import type { Config } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { provisionServers } from '../infra/provision';
+import { freePort } from '../infra/processes';
+import { startFerretDB, startTemporalDevServer } from '../infra/servers';
+import { connectMongo } from '../store/mongo';
+import { ensureIndexes } from '../store/collections';
+import { installSdkLogging } from '../worker/runtime-logging';
+import { SlackStandIn } from '../test/helpers/slack-stand-in';
+
+/**
+ * The embedded stack the benchmarks measure: Temporal dev server with a file database, FerretDB, an
+ * in-process worker with the real activities, and the Slack stand-in with 100 employees.
+ */
+export const say = (m: string) => console.log(`[bench] ${m}`);
+export const TASK_QUEUE = 'bench';
+
+export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
+  const logger = createLogger('bench', 'warn');
+  installSdkLogging(logger, 'ERROR');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-bench-'));
+  const bins = await provisionServers(config.cacheDir, say);
+  say(
+    `machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  const [ferret, temporal] = await Promise.all([
+    startFerretDB({
+      binary: bins.ferretdb,
+      dataDir: path.join(dir, 'ferretdb'),
+      port: await freePort(),
+      logFile: path.join(dir, 'ferretdb.log'),
+    }),
+    startTemporalDevServer({
+      binary: bins.temporal,
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      port: await freePort(),
+      logFile: path.join(dir, 'temporal.log'),
+    }),
+  ]);
+  const slack = await new SlackStandIn().start();
+  slack.record = false;
+  for (let i = 0; i < 100; i++) slack.addUser({ id: `UBENCH${i}`, email: `bench${i}@example.com` });
+  const mongo = await connectMongo(ferret.address, 'vouch_bench');
+  await ensureIndexes(mongo.db);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address: temporal.address });
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: quiet,
+    }),
+    activities: createActivities({
+      db: mongo.db,
+      logger,
+      slack: createSlackClient('xoxb-bench', slack.url),
+      securityChannel: 'CBENCH',
+      encryptionKey,
+    }),
+  });
+  const running = worker.run();
+  return {
+    client,
+    slack,
+    db: mongo.db,
+    logger,
+    async stop() {
+      worker.shutdown();
+      await running.catch(() => {});
+      await native.close();
+      await connection.close();
+      await mongo.close();
+      await slack.stop();
+      await Promise.all([ferret.process.stop(), temporal.process.stop()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Runs `task` N times (or for `seconds`) with `concurrency` in flight; returns sorted latencies in ms. */
+export async function drive(opts: {
+  count?: number;
+  seconds?: number;
+  concurrency: number;
+  task: () => Promise<void>;
+  label: string;
+}) {
+  const latencies: number[] = [];
+  const started = Date.now();
+  const stopAt = opts.seconds ? started + opts.seconds * 1000 : Infinity;
+  let next = 0;
+  let lastReport = started;
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      if ((opts.count !== undefined && i >= opts.count) || Date.now() >= stopAt) return;
+      const t0 = performance.now();
+      await opts.task();
+      latencies.push(performance.now() - t0);
+      if (Date.now() - lastReport > 5000) {
+        lastReport = Date.now();
+        say(`  ${opts.label}: ${latencies.length} done, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, lane));
+  return { latencies: latencies.sort((a, b) => a - b), elapsedMs: Date.now() - started };
+}
+
+/** Starts one interview and resolves when its DM reaches the stand-in. */
+export function interviewStarter(
+  stack: BenchStack,
+  startInterview: typeof import('../producer').startInterview,
+) {
+  const waiters = new Map<string, () => void>();
+  stack.slack.onCall = (call) => {
+    if (call.method !== 'chat.postMessage' || !String(call.args.channel).startsWith('D')) return;
+    const match = /"value":"(alert-[^"]+)"/.exec(JSON.stringify(call.args.blocks));
+    if (match) waiters.get(match[1]!)?.();
+  };
+  const runId = Date.now().toString(36);
+  let seq = 0;
+  return async (): Promise<{ workflowId: string; slackUserId: string }> => {
+    const n = seq++;
+    const id = `bench-${runId}-${n}`;
+    const delivered = new Promise<void>((resolve) => waiters.set(`alert-${id}`, resolve));
+    await startInterview(
+      stack.client,
+      {
+        id,
+        type: 'bench.alert',
+        title: 'Benchmark alert',
+        severity: 'low',
+        occurredAt: new Date().toISOString(),
+        source: 'bench',
+        employee: { email: `bench${n % 100}@example.com` },
+        details: { n },
+      },
+      { taskQueue: TASK_QUEUE },
+    );
+    await delivered;
+    waiters.delete(`alert-${id}`);
+    return { workflowId: `alert-${id}`, slackUserId: `UBENCH${n % 100}` };
+  };
+}
