@@ -58,6 +58,15 @@ describe('alertInterview durability', () => {
     await dmSent(h, first.handle);
     await answer(first.handle, BOB.id, 'denied');
     await first.handle.result();
+    // Operators can filter on the outcome in the Web UI: the search attributes follow the phases.
+    const { searchAttributes } = await first.handle.describe();
+    expect(searchAttributes).toMatchObject({
+      VouchPhase: ['escalated'],
+      VouchOutcome: ['denied'],
+      VouchAlertType: ['aws.admin_added'],
+      VouchEmployee: [BOB.email],
+      VouchSeverity: ['high'],
+    });
     // Closed interviews are not started again either.
     expect((await startInterview(h.client, alert, { taskQueue: h.taskQueue })).alreadyExisted).toBe(true);
     expect(dmsTo(BOB.id, first.workflowId)).toHaveLength(1);
