@@ -53,11 +53,6 @@ export function open(key: Buffer, box: string, context: string): string {
   }
 }
 
-export function sealedKeyId(box: string): string | undefined {
-  const parts = box.split('.');
-  return parts.length === 5 && parts[0] === 'v1' ? parts[1] : undefined;
-}
-
 function requireKey(key: Buffer | undefined): asserts key is Buffer {
   if (!key || key.length !== 32)
     throw new SecretBoxError(

@@ -13,10 +13,6 @@ export function generateSecret(): string {
   return speakeasy.generateSecret({ length: 20 }).base32;
 }
 
-export function otpauthUri(secret: string, account: string, issuer = 'Vouch'): string {
-  return speakeasy.otpauthURL({ secret, label: `${issuer}:${account}`, issuer, encoding: 'base32' });
-}
-
 export function codeAt(secret: string, atMs: number): string {
   return speakeasy.totp({
     secret,

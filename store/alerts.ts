@@ -44,19 +44,6 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       return c.alerts.findOne({ _id: alertId });
     },
 
-    async setPhase(
-      alertId: string,
-      phase: InterviewPhase,
-      outcome: Outcome | null = null,
-    ): Promise<AlertDoc | null> {
-      const at = now();
-      return c.alerts.findOneAndUpdate(
-        { _id: alertId },
-        { $set: { phase, outcome, updatedAt: at, ...(outcome ? { closedAt: at } : {}) } },
-        { returnDocument: 'after' },
-      );
-    },
-
     /**
      * Records the workflow's progress in one write by _id: the phase, the outcome, and the transcript
      * entries the workflow made since its last call, each written at its own position (entry n of the
