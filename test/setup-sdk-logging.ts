@@ -4,4 +4,5 @@ import { createLogger } from '../lib/logger';
 installSdkLogging(
   createLogger('temporal-sdk', process.env.VOUCH_TEST_SDK_LOG ?? 'error'),
   (process.env.VOUCH_TEST_SDK_LOG ?? 'error').toUpperCase() as 'ERROR',
+  { forwardCoreLogs: false },
 );
