@@ -6,6 +6,7 @@ import { type Outcome, isEscalation } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
+import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { Logger } from '../lib/logger';
 import { open } from '../lib/secret-box';
@@ -124,16 +125,11 @@ export function createActivities(deps: ActivityDeps) {
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
-        const found = await c.suppressions.findOne(
-          {
-            slackUserId: employee.slackUserId,
-            alertType: alert.type,
-            fingerprint,
-            expiresAt: { $gt: now() },
-          },
-          { sort: { expiresAt: -1 } },
-        );
-        if (found)
+        // One suppression per scope, found by _id (FerretDB scans the collection for any other filter).
+        const found = await c.suppressions.findOne({
+          _id: suppressionId(employee.slackUserId, alert.type, fingerprint),
+        });
+        if (found && found.expiresAt > now())
           suppression = {
             id: found._id,
             createdByAlertId: found.createdByAlertId,
@@ -238,7 +234,7 @@ export function createActivities(deps: ActivityDeps) {
         code = open(
           requireKey(deps.encryptionKey),
           input.sealedCode,
-          `${input.workflowId}:${input.slackUserId}`,
+          sealedCodeContext(input.workflowId, input.slackUserId),
         );
       } catch (err) {
         log.warn(
@@ -262,7 +258,7 @@ export function createActivities(deps: ActivityDeps) {
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + input.windowMs);
       const id = suppressionId(input.slackUserId, input.alertType, input.fingerprint);
-      // The newest verified confirmation of a scope replaces the previous one (same values on a retry).
+      // The newest verified confirmation of a scope replaces the previous one; a retry overwrites it again.
       await c.suppressions.updateOne(
         { _id: id },
         {
