@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 
 /**
- * A child server process that can be awaited and stopped. Output goes to a log file (servers are
- * chatty); a process that exits early fails the wait with the tail of its log.
+ * A child process that can be awaited and stopped. A server's output goes to a log file (servers are
+ * chatty), and one that exits early fails the wait with the tail of its log; without a log file the
+ * output is wherever the caller sent it (the worker and bot of `npm start` print to the terminal).
  */
 export class ManagedProcess {
   private exited = false;
@@ -14,7 +15,7 @@ export class ManagedProcess {
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
-    readonly logFile: string,
+    readonly logFile?: string,
   ) {
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -40,6 +41,7 @@ export class ManagedProcess {
   }
 
   logTail(lines = 20): string {
+    if (!this.logFile) return '(no log file: see its output above)';
     try {
       return fs.readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
     } catch {

@@ -13,6 +13,14 @@ export interface RunningServer {
   address: string;
 }
 
+async function assertPortFree(port: number, server: string, portVariable: string, externalVariable: string) {
+  if (await canConnect('127.0.0.1', port))
+    throw new Error(
+      `port ${port} is already in use, so the embedded ${server} cannot start. Stop whatever listens there, ` +
+        `set ${portVariable} to a free port, or set ${externalVariable} to use that server.`,
+    );
+}
+
 export async function startFerretDB(opts: {
   binary: string;
   dataDir: string;
@@ -20,11 +28,7 @@ export async function startFerretDB(opts: {
   logFile: string;
 }): Promise<RunningServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  if (await canConnect('127.0.0.1', opts.port))
-    throw new Error(
-      `port ${opts.port} is already in use, so the embedded FerretDB cannot start. ` +
-        'Stop whatever listens there, set VOUCH_EMBEDDED_MONGO_PORT to a free port, or set MONGODB_URL to use that server.',
-    );
+  await assertPortFree(opts.port, 'FerretDB', 'VOUCH_EMBEDDED_MONGO_PORT', 'MONGODB_URL');
   const proc = startProcess(
     'FerretDB',
     opts.binary,
@@ -54,11 +58,7 @@ export async function startTemporalDevServer(opts: {
   logFile: string;
   sqlitePragmas?: string[];
 }): Promise<RunningServer> {
-  if (await canConnect('127.0.0.1', opts.port))
-    throw new Error(
-      `port ${opts.port} is already in use, so the embedded Temporal server cannot start. ` +
-        'Stop whatever listens there, or set TEMPORAL_ADDRESS to use that server.',
-    );
+  await assertPortFree(opts.port, 'Temporal server', 'VOUCH_EMBEDDED_TEMPORAL_PORT', 'TEMPORAL_ADDRESS');
   const args = [
     'server',
     'start-dev',

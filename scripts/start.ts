@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, loadConfig, missingForSlack } from '../lib/config';
@@ -6,7 +6,7 @@ import { runMain } from '../lib/main';
 import { loadOrCreateEmbeddedKey } from '../infra/encryption-key';
 import { provisionServers } from '../infra/provision';
 import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
-import type { ManagedProcess } from '../infra/processes';
+import { ManagedProcess } from '../infra/processes';
 import { redactUrl } from '../store/mongo';
 
 /**
@@ -20,15 +20,19 @@ const say = (m: string) => console.log(`[vouch] ${m}`);
 runMain(async () => {
   const config = loadConfig();
   const servers: ManagedProcess[] = [];
-  const apps: { name: string; child: ChildProcess }[] = [];
+  const apps: ManagedProcess[] = [];
   let stopping = false;
 
+  /** The worker and bot first (they drain), then the servers they use, last started first. */
+  const stopProcesses = async () => {
+    await Promise.all(apps.map((app) => app.stop(10_000)));
+    for (const server of [...servers].reverse()) await server.stop();
+  };
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await Promise.all(apps.map(({ child }) => stopChild(child)));
-    for (const server of servers.reverse()) await server.stop();
+    await stopProcesses();
     say('stopped');
     process.exit(code);
   };
@@ -101,7 +105,7 @@ runMain(async () => {
         say(`${name} exited (${signal ?? `code ${code}`}); stopping the rest`);
         void stopAll(1);
       });
-      apps.push({ name, child });
+      apps.push(new ManagedProcess(name, child));
     };
 
     launch('worker', 'worker/main.ts');
@@ -126,20 +130,7 @@ runMain(async () => {
       );
     say('  Press Ctrl-C to stop.');
   } catch (err) {
-    await Promise.all(apps.map(({ child }) => stopChild(child)));
-    for (const server of servers.reverse()) await server.stop();
+    await stopProcesses();
     throw err;
   }
 });
-
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
