@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createBotApp } from '../bot/app';
-import { auditTrail } from '../bot/create-bot';
-import { createInterviewGateway } from '../bot/interviews';
+import { botDeps } from '../bot/create-bot';
 import { loadConfig } from '../lib/config';
 import { freePort } from '../infra/processes';
 import { startInterview } from '../producer';
@@ -31,12 +30,7 @@ export async function benchClicks(stack: BenchStack, opts: { clicks: number }) {
     SLACK_API_URL: stack.slack.url,
     BOT_PORT: String(port),
   });
-  const app = createBotApp(config, stack.logger, {
-    interviews: createInterviewGateway(stack.client),
-    logger: stack.logger,
-    operators: [],
-    audit: auditTrail(stack.db),
-  });
+  const app = createBotApp(config, stack.logger, botDeps(config, stack.logger, stack.client, stack.db));
   await app.start(port);
   const opened = new Map<string, number>();
   const previous = stack.slack.onCall;

@@ -21,6 +21,17 @@ export function auditTrail(db: Db): BotDeps['audit'] {
   };
 }
 
+/** Everything the listeners need, from the config and the two connections. */
+export function botDeps(config: Config, logger: Logger, client: Client, db: Db): BotDeps {
+  return {
+    interviews: createInterviewGateway(client),
+    logger,
+    encryptionKey: config.encryptionKey,
+    operators: config.slack.operators,
+    audit: auditTrail(db),
+  };
+}
+
 /** The bot with its connections: Temporal (lazy, so an outage does not stop the bot) and MongoDB. */
 export async function createBot(
   config: Config,
@@ -29,13 +40,7 @@ export async function createBot(
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createBotApp(config, logger, {
-    interviews: createInterviewGateway(client),
-    logger,
-    encryptionKey: config.encryptionKey,
-    operators: config.slack.operators,
-    audit: auditTrail(mongo.db),
-  });
+  const app = createBotApp(config, logger, botDeps(config, logger, client, mongo.db));
   return {
     app,
     close: async () => {

@@ -1,8 +1,7 @@
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
 import { createBotApp } from '../../bot/app';
-import { auditTrail } from '../../bot/create-bot';
-import { createInterviewGateway } from '../../bot/interviews';
+import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../infra/processes';
@@ -42,14 +41,10 @@ describe('Slack bot', () => {
       SLACK_API_URL: h.slack.url,
       BOT_PORT: String(port),
       VOUCH_OPERATORS: OPERATOR,
+      VOUCH_ENCRYPTION_KEY: h.key.toString('base64'),
     });
-    const bot = createBotApp(config, createLogger('bot-test', 'silent'), {
-      interviews: createInterviewGateway(client),
-      logger: createLogger('bot-test', 'silent'),
-      encryptionKey: h.key,
-      operators: config.slack.operators,
-      audit: auditTrail(h.mongo.db),
-    });
+    const logger = createLogger('bot-test', 'silent');
+    const bot = createBotApp(config, logger, botDeps(config, logger, client, h.mongo.db));
     await bot.start(port);
     return { app: bot, url: `http://127.0.0.1:${port}/slack/events` };
   }
