@@ -29,6 +29,17 @@ export async function postInteraction(
   return { status: res.status, body: text, json: () => (text ? JSON.parse(text) : undefined) };
 }
 
+/** What every interaction payload carries: its type, the workspace, the user, the app. */
+function envelope(type: string, userId: string) {
+  return {
+    type,
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-verification-token',
+  };
+}
+
 let seq = 0;
 export function buttonClick(
   userId: string,
@@ -39,11 +50,7 @@ export function buttonClick(
 ) {
   seq += 1;
   return {
-    type: 'block_actions',
-    team: { id: 'T0001', domain: 'example' },
-    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0001',
-    token: 'legacy-verification-token',
+    ...envelope('block_actions', userId),
     trigger_id: `trigger-${seq}`,
     channel: { id: channel, name: 'directmessage' },
     container: { type: 'message', message_ts: '1700000001.000100', channel_id: channel, is_ephemeral: false },
@@ -69,11 +76,7 @@ export function codeSubmission(
   justification = '',
 ) {
   return {
-    type: 'view_submission',
-    team: { id: 'T0001', domain: 'example' },
-    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0001',
-    token: 'legacy-verification-token',
+    ...envelope('view_submission', userId),
     trigger_id: 'trigger-view',
     view: {
       id: viewId,
