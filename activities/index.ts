@@ -5,13 +5,14 @@ import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
+import type { Policy } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { Logger } from '../lib/logger';
 import { open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
+import { policyStore } from '../store/policies';
 import { type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
@@ -58,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
   const c = collections(deps.db);
   const alerts = alertStore(c, deps.now);
   const sent = sentStore(c, deps.now);
+  const policies = policyStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
   const resolveEmployee = createEmployeeResolver(c, deps.slack);
@@ -89,17 +91,10 @@ export function createActivities(deps: ActivityDeps) {
     return doc.input;
   }
 
-  async function loadPolicy(alertType: string): Promise<{ policy: Policy; source: string }> {
-    const docs = await c.policies.find({ _id: { $in: [alertType, 'default'] } }).toArray();
-    for (const id of [alertType, 'default']) {
-      const doc = docs.find((d) => d._id === id);
-      if (!doc) continue;
-      const { _id, updatedAt: _u, updatedBy: _b, ...settings } = doc;
-      const parsed = policySchema.safeParse(settings);
-      if (parsed.success) return { policy: parsed.data, source: `policies/${_id}` };
-      log.warn({ policy: _id, issues: parsed.error.issues }, 'stored policy is invalid; falling back');
-    }
-    return { policy: DEFAULT_POLICY, source: 'built-in default' };
+  async function loadPolicy(alertType: string) {
+    return policies.resolve(alertType, (id, issues) =>
+      log.warn({ policy: id, issues }, 'stored policy is invalid; falling back'),
+    );
   }
 
   async function openDm(slackUserId: string): Promise<string> {
@@ -121,6 +116,8 @@ export function createActivities(deps: ActivityDeps) {
       const { alert, workflowId } = input;
       await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
+      if (!policy.enabled)
+        return { employee: null, policy, policySource: source, fingerprint: '', suppression: null };
       const employee = await resolveEmployee(alert.employee, now());
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
@@ -136,7 +133,7 @@ export function createActivities(deps: ActivityDeps) {
             expiresAt: found.expiresAt.toISOString(),
           };
       }
-      return { employee, policy, policySource: source, fingerprint, suppression };
+      return { employee, policy: withoutSecrets(policy), policySource: source, fingerprint, suppression };
     },
 
     /** Reminder times and deadline counted in the employee's working hours and time zone. */
@@ -158,6 +155,7 @@ export function createActivities(deps: ActivityDeps) {
       alertId: string;
       employeeLabel: string;
       channel?: string;
+      approvers?: string[];
     }): Promise<MessageRef> {
       const channel = input.channel ?? deps.securityChannel;
       if (!channel)
@@ -171,7 +169,13 @@ export function createActivities(deps: ActivityDeps) {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
-            ...approvalRequest(alert, input.employeeLabel, input.workflowId, uiLink(input.workflowId)),
+            ...approvalRequest(
+              alert,
+              input.employeeLabel,
+              input.workflowId,
+              uiLink(input.workflowId),
+              input.approvers,
+            ),
           }),
         );
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
@@ -183,12 +187,21 @@ export function createActivities(deps: ActivityDeps) {
       workflowId: string;
       alertId: string;
       slackUserId: string;
+      /** The policy's `messages.intro` template, and the name it may use. */
+      intro?: string;
+      employeeName?: string;
     }): Promise<MessageRef> {
       const alert = await loadAlert(input.alertId);
       const ref = await once(`${input.workflowId}:dm`, async () => {
         const channel = await openDm(input.slackUserId);
         const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({ channel, ...interviewMessage(alert, input.workflowId) }),
+          slack().chat.postMessage({
+            channel,
+            ...interviewMessage(alert, input.workflowId, {
+              intro: input.intro,
+              employeeName: input.employeeName,
+            }),
+          }),
         );
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
       });
@@ -202,6 +215,7 @@ export function createActivities(deps: ActivityDeps) {
       dm: MessageRef;
       n: number;
       deadlineAt: string;
+      template?: string;
     }): Promise<void> {
       const alert = await loadAlert(input.alertId);
       await once(`${input.workflowId}:reminder:${input.n}`, async () => {
@@ -210,7 +224,7 @@ export function createActivities(deps: ActivityDeps) {
             channel: input.dm.channel,
             thread_ts: input.dm.ts,
             reply_broadcast: true,
-            ...reminderMessage(alert, input.n, input.deadlineAt),
+            ...reminderMessage(alert, input.n, input.deadlineAt, input.template),
           }),
         );
         return { ts: res.ts ?? '' };
@@ -338,6 +352,17 @@ export function createActivities(deps: ActivityDeps) {
       return { reportPosted: true };
     },
   };
+}
+
+/**
+ * The policy as the workflow keeps it, in its history: without the PagerDuty routing key (the
+ * escalation activity reads it from the stored policy when it sends).
+ */
+function withoutSecrets(policy: Policy): Policy {
+  const pd = policy.escalation.pagerDuty;
+  return pd
+    ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
+    : policy;
 }
 
 function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {

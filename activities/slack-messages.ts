@@ -3,6 +3,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { TranscriptEntry } from '../shared/messages';
 import { ACTION_IDS } from '../shared/slack-ids';
+import { renderTemplate } from '../shared/templates';
 
 /**
  * Block Kit for every message Vouch sends. Alert data is always escaped, so a title or detail can
@@ -19,6 +20,19 @@ function visibleDetails(alert: AlertInput): [string, string][] {
   return Object.entries(alert.details)
     .filter(([k]) => !hidden.has(k))
     .map(([k, v]) => [k, String(v)]);
+}
+
+/** The values a policy's message template may use; alert data, so `renderTemplate` makes them inert. */
+function templateValues(alert: AlertInput, extra: { employee?: string; deadline?: string }) {
+  return {
+    title: alert.title,
+    type: alert.type,
+    severity: alert.severity,
+    source: alert.source,
+    occurredAt: alert.occurredAt,
+    ...extra,
+    ...Object.fromEntries(visibleDetails(alert).map(([k, v]) => [`detail.${k}`, v])),
+  };
 }
 
 function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
@@ -56,16 +70,23 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
   return blocks;
 }
 
-export function interviewMessage(alert: AlertInput, workflowId: string) {
+const DEFAULT_INTRO =
+  ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?';
+
+export function interviewMessage(
+  alert: AlertInput,
+  workflowId: string,
+  custom: { intro?: string; employeeName?: string } = {},
+) {
+  const intro = custom.intro
+    ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
+    : DEFAULT_INTRO;
   return {
     text: `Security check: did you do this? ${truncate(alert.title, 150)}`,
     blocks: [
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?',
-        },
+        text: { type: 'mrkdwn', text: intro },
       },
       ...alertSummaryBlocks(alert),
       {
@@ -98,7 +119,8 @@ export function interviewMessage(alert: AlertInput, workflowId: string) {
   };
 }
 
-export function reminderMessage(alert: AlertInput, n: number, deadline: string) {
+export function reminderMessage(alert: AlertInput, n: number, deadline: string, template?: string) {
+  if (template) return { text: renderTemplate(template, templateValues(alert, { deadline })) };
   return {
     text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${truncate(alert.title, 150)}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
   };
@@ -118,6 +140,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   skipped_by_operator: 'The security team closed this check; nothing to do.',
   closed_by_operator: 'The security team closed this check; nothing to do.',
   escalated_by_operator: 'The security team has taken over this check.',
+  disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
@@ -135,7 +158,10 @@ export function approvalRequest(
   employeeLabel: string,
   workflowId: string,
   uiLink: string,
+  approvers: string[] = [],
 ) {
+  // Approvers come from the policy (validated Slack ids), so they may be mentioned.
+  const ask = approvers.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   return {
     text: `Approval needed: interview ${employeeLabel} about "${truncate(alert.title, 150)}"?`,
     blocks: [
@@ -143,7 +169,7 @@ export function approvalRequest(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:mag: *Approval needed*: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
+          text: `:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
         },
       },
       ...alertSummaryBlocks(alert),

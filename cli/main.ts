@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
 import { registerOperatorCommands } from './operator-commands';
+import { registerPolicyCommands } from './policy-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
 const program = new Command('vouch')
@@ -10,6 +11,7 @@ const program = new Command('vouch')
   .exitOverride();
 registerAlertCommand(program);
 registerOperatorCommands(program);
+registerPolicyCommands(program);
 
 runMain(async () => {
   try {

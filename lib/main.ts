@@ -11,12 +11,16 @@ export function runMain(main: () => Promise<void>): void {
       'ConfigError',
       'ProvisionError',
       'InvalidAlertError',
+      'InvalidPolicyError',
       'UsageError',
+      'NotFoundError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =
-      e instanceof ConfigError || e.name === 'InvalidAlertError' || e.name === 'UsageError' ? 2 : 1;
+      e instanceof ConfigError || ['InvalidAlertError', 'InvalidPolicyError', 'UsageError'].includes(e.name)
+        ? 2
+        : 1;
   });
 }

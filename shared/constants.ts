@@ -30,6 +30,7 @@ export const OUTCOMES = [
   'skipped_by_operator',
   'closed_by_operator',
   'escalated_by_operator',
+  'disabled_by_policy',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -246,6 +246,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
     prepared = await local.prepareInterview({ alert, workflowId });
     const { policy, employee } = prepared;
+    if (policy.enabled === false) {
+      // `=== false`: policies kept by interviews started before the field existed have no `enabled`.
+      note('vouch', 'disabled_by_policy', `interviews are off for ${alert.type} (${prepared.policySource})`);
+      return await finish('disabled_by_policy');
+    }
     if (!employee) {
       note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
       return await finish('unknown_employee');
@@ -273,6 +278,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         alertId: alert.id,
         employeeLabel: employeeLabel(),
         channel: policy.escalation.channel,
+        approvers: policy.approval.approvers,
       });
       const decided = await waitFor(() => approval !== undefined, timeout);
       if (!decided) {
@@ -303,7 +309,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         };
     deadlines.response = schedule.deadlineAt;
     await setPhase('awaiting_response');
-    dm = await acts.sendInterview({ workflowId, alertId: alert.id, slackUserId: employee.slackUserId });
+    dm = await acts.sendInterview({
+      workflowId,
+      alertId: alert.id,
+      slackUserId: employee.slackUserId,
+      intro: policy.messages?.intro,
+      employeeName: employee.name,
+    });
     note('vouch', 'dm_sent', 'asked the employee in a direct message');
 
     const deadlineAt = Date.parse(schedule.deadlineAt);
@@ -311,7 +323,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < deadlineAt)) {
       if (await waitFor(() => answer !== undefined, at - Date.now())) break;
       n += 1;
-      await acts.sendReminder({ workflowId, alertId: alert.id, dm, n, deadlineAt: schedule.deadlineAt });
+      await acts.sendReminder({
+        workflowId,
+        alertId: alert.id,
+        dm,
+        n,
+        deadlineAt: schedule.deadlineAt,
+        template: policy.messages?.reminder,
+      });
       note('vouch', 'reminder', `reminder ${n} sent`);
     }
     if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {

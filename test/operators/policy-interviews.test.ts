@@ -1,0 +1,87 @@
+import { collections } from '../../store/collections';
+import {
+  ANA,
+  BOB,
+  SECURITY_CHANNEL,
+  act,
+  alertFor,
+  answer,
+  createHarness,
+  dmSent,
+  setPolicy,
+  start,
+  type Harness,
+} from '../helpers/interview-harness';
+
+/** What the new policy fields do to an interview, on the time-skipping server with the real activities. */
+describe('policies in interviews', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ timeSkipping: true });
+  });
+  afterAll(async () => h?.teardown());
+
+  it('enabled: false records the alert and closes disabled_by_policy without asking anyone', async () => {
+    await setPolicy(h, 'github.repo_cloned', { enabled: false });
+    const alert = alertFor(BOB, { type: 'github.repo_cloned' });
+    const handle = await start(h, alert);
+    expect(await handle.result()).toMatchObject({ outcome: 'disabled_by_policy', phase: 'closed' });
+    const doc = await collections(h.mongo.db).alerts.findOne({ _id: alert.id! });
+    expect(doc?.transcript.map((t) => t.kind)).toEqual(['alert_received', 'disabled_by_policy', 'outcome']);
+    const touched = h.slack.calls.filter((c) => JSON.stringify(c.args).includes(handle.workflowId));
+    expect(touched).toEqual([]);
+    expect(h.slack.callsTo('users.lookupByEmail').filter((c) => c.args.email === BOB.email)).toEqual([]);
+  });
+
+  it("the DM and reminders use the policy's templates, with alert data made inert", async () => {
+    await setPolicy(h, 'aws.templated', {
+      reminders: ['10m'],
+      deadline: '20m',
+      messages: {
+        intro: 'Hi {{employee}}: *{{title}}* from {{detail.sourceIp}}. Was it you?',
+        reminder: 'Still waiting on {{title}} (until {{deadline}})',
+      },
+    });
+    const alert = alertFor(ANA, {
+      type: 'aws.templated',
+      title: 'Login <!channel> see <https://evil.example|docs>',
+      details: { sourceIp: 'https://evil.example/x' },
+      sensitiveKeys: [],
+    });
+    const handle = await start(h, alert);
+    const dm = await dmSent(h, handle);
+    const intro = (dm.args.blocks as { text?: { text: string } }[])[0]!.text!.text;
+    expect(intro).toBe(
+      'Hi Ana Lima: *Login &lt;!channel&gt; see &lt;https[:]//evil[.]example|docs&gt;* from https[:]//evil[.]example/x. Was it you?',
+    );
+    expect(await handle.result()).toMatchObject({ outcome: 'no_response' });
+    const reminder = h.slack
+      .callsTo('chat.postMessage')
+      .find((c) => c.args.thread_ts && String(c.args.text).startsWith('Still waiting on'));
+    expect(reminder?.args.text).toMatch(
+      /^Still waiting on Login &lt;!channel&gt;.* \(until \d{4}-\d\d-\d\dT/,
+    );
+  });
+
+  it("approval requests mention the policy's approvers", async () => {
+    await setPolicy(h, 'aws.root_login', {
+      mode: 'approval',
+      approval: { approvers: ['S0SECOPS', 'UAPPROVER1'] },
+    });
+    const handle = await start(h, alertFor(BOB, { type: 'aws.root_login' }));
+    const request = await h.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+    );
+    expect(JSON.stringify(request.args.blocks)).toContain('(<!subteam^S0SECOPS> <@UAPPROVER1>)');
+    await act(handle, 'skip');
+    expect(await handle.result()).toMatchObject({ outcome: 'skipped_by_operator' });
+  });
+
+  it('a default-policy interview still runs as before', async () => {
+    const handle = await start(h, alertFor(ANA, { type: 'unknown.type' }));
+    await dmSent(h, handle);
+    await answer(handle, ANA.id, 'denied');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+  });
+});
