@@ -284,6 +284,7 @@ export function createActivities(deps: ActivityDeps) {
             createdAt,
             expiresAt,
           },
+          $unset: { revokedAt: '', revokedBy: '', revokeNote: '' },
         },
         { upsert: true },
       );

@@ -3,6 +3,7 @@ import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
+import { registerSuppressionCommands } from './suppression-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
 const program = new Command('vouch')
@@ -12,6 +13,7 @@ const program = new Command('vouch')
 registerAlertCommand(program);
 registerOperatorCommands(program);
 registerPolicyCommands(program);
+registerSuppressionCommands(program);
 
 runMain(async () => {
   try {
