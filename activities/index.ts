@@ -5,15 +5,19 @@ import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { Policy } from '../shared/policy';
+import { type Policy, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { Logger } from '../lib/logger';
 import { open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
-import { policyStore } from '../store/policies';
-import { type Collections, collections } from '../store/collections';
+import { policySettings, policyStore } from '../store/policies';
+import { type InvestigationReport, buildReport } from '../report/investigation';
+import { postJson } from './http-delivery';
+import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
+import { signedWebhookHeaders } from './webhook';
+import { type AlertDoc, type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
@@ -35,6 +39,10 @@ export interface ActivityDeps {
   encryptionKey?: Buffer;
   temporalUiUrl?: string;
   namespace?: string;
+  /** PagerDuty Events API base URL (VOUCH_PAGERDUTY_URL). */
+  pagerDutyUrl?: string;
+  /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
+  webhookSecrets?: Readonly<Record<string, string>>;
   now?: () => Date;
 }
 
@@ -80,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     return (await sent.record(key, await send())) as T;
   }
 
-  async function loadAlert(alertId: string): Promise<AlertInput> {
+  async function loadAlertDoc(alertId: string): Promise<AlertDoc> {
     const doc = await alerts.get(alertId);
     if (!doc)
       throw ApplicationFailure.create({
@@ -88,13 +96,21 @@ export function createActivities(deps: ActivityDeps) {
         message: `alert ${alertId} is not stored`,
         nonRetryable: true,
       });
-    return doc.input;
+    return doc;
+  }
+
+  async function loadAlert(alertId: string): Promise<AlertInput> {
+    return (await loadAlertDoc(alertId)).input;
   }
 
   async function loadPolicy(alertType: string) {
     return policies.resolve(alertType, (id, issues) =>
       log.warn({ policy: id, issues }, 'stored policy is invalid; falling back'),
     );
+  }
+
+  async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
+    return buildReport(await loadAlertDoc(alertId), { link: uiLink(workflowId) });
   }
 
   async function openDm(slackUserId: string): Promise<string> {
@@ -334,7 +350,7 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { reportPosted: false };
       }
-      const doc = await alerts.get(input.alertId);
+      const report = await loadReport(input.alertId, input.workflowId);
       await once(`${input.workflowId}:escalation`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -343,7 +359,7 @@ export function createActivities(deps: ActivityDeps) {
               alert,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
-              transcript: doc?.transcript ?? [],
+              report,
               uiLink: uiLink(input.workflowId),
             }),
           }),
@@ -352,7 +368,89 @@ export function createActivities(deps: ActivityDeps) {
       });
       return { reportPosted: true };
     },
+
+    /**
+     * PagerDuty Events API v2: `trigger` an incident for an escalated alert (the report in its
+     * details), `resolve` it when an operator closes the escalation. The routing key is read from the
+     * stored policy here, so it never enters the workflow's history.
+     */
+    async notifyPagerDuty(input: {
+      workflowId: string;
+      alertId: string;
+      policySource: string;
+      action: 'trigger' | 'resolve';
+      severity?: PagerDutySeverity;
+    }): Promise<{ dedupKey: string }> {
+      const report = await loadReport(input.alertId, input.workflowId);
+      return once(`${input.workflowId}:pagerduty:${input.action}`, async () => {
+        const routingKey = await storedRoutingKey(input.policySource);
+        const event = pagerDutyEvent({ routingKey, action: input.action, report, severity: input.severity });
+        await postJson(
+          'PagerDuty',
+          `${deps.pagerDutyUrl ?? PAGERDUTY_URL}/v2/enqueue`,
+          JSON.stringify(event),
+        );
+        log.info({ alertId: input.alertId, action: input.action }, 'PagerDuty event sent');
+        return { dedupKey: input.alertId };
+      });
+    },
+
+    /** A signed JSON POST with the report: `escalated` at the escalation, `resolved` when an operator closes it. */
+    async notifyWebhook(input: {
+      workflowId: string;
+      alertId: string;
+      url: string;
+      secret: string;
+      event: 'escalated' | 'resolved';
+    }): Promise<{ deliveryId: string }> {
+      const secret = deps.webhookSecrets?.[input.secret];
+      if (!secret)
+        throw ApplicationFailure.create({
+          type: 'WebhookSecretMissing',
+          message: `VOUCH_WEBHOOK_SECRETS has no secret named "${input.secret}" (the policy's escalation.webhook.secret)`,
+          nonRetryable: true,
+        });
+      const report = await loadReport(input.alertId, input.workflowId);
+      const deliveryId = `${input.workflowId}:${input.event}`;
+      return once(`${input.workflowId}:webhook:${input.event}`, async () => {
+        const body = JSON.stringify({
+          event: `escalation.${input.event}`,
+          deliveryId,
+          alertId: input.alertId,
+          workflowId: input.workflowId,
+          outcome: report.outcome,
+          sentAt: now().toISOString(),
+          report,
+        });
+        await postJson('webhook', input.url, body, signedWebhookHeaders(secret, deliveryId, body, now()));
+        log.info(
+          { alertId: input.alertId, event: input.event, host: new URL(input.url).host },
+          'webhook delivered',
+        );
+        return { deliveryId };
+      });
+    },
   };
+
+  async function storedRoutingKey(policySource: string): Promise<string> {
+    const id = policySource.replace(/^policies\//, '');
+    const doc = await policies.get(id);
+    const key = doc && effectivePolicyOrNull(policySettings(doc))?.escalation.pagerDuty?.routingKey;
+    if (!key)
+      throw ApplicationFailure.create({
+        type: 'PagerDutyNotConfigured',
+        message: `the policy ${policySource} no longer has a PagerDuty routing key`,
+        nonRetryable: true,
+      });
+    return key;
+  }
+}
+
+const PAGERDUTY_URL = 'https://events.pagerduty.com';
+
+function effectivePolicyOrNull(settings: Record<string, unknown>): Policy | null {
+  const parsed = policySchema.safeParse(settings);
+  return parsed.success ? parsed.data : null;
 }
 
 /**

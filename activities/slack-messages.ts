@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
-import type { TranscriptEntry } from '../shared/messages';
+import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { renderTemplate } from '../shared/templates';
 
@@ -201,12 +201,12 @@ export interface ReportInput {
   alert: AlertInput;
   outcome: Outcome;
   employeeLabel: string;
-  transcript: TranscriptEntry[];
+  report: InvestigationReport;
   uiLink: string;
 }
 
-export function escalationReport({ alert, outcome, employeeLabel, transcript, uiLink }: ReportInput) {
-  const timeline = transcript
+export function escalationReport({ alert, outcome, employeeLabel, report, uiLink }: ReportInput) {
+  const timeline = report.transcript
     .slice(-25)
     .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${escapeMrkdwn(truncate(t.text, 200))}`)
     .join('\n');
@@ -221,6 +221,26 @@ export function escalationReport({ alert, outcome, employeeLabel, transcript, ui
         },
       },
       ...alertSummaryBlocks(alert),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `Second factor: ${report.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(report.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(report.timeToOutcomeMs)}`,
+          },
+        ],
+      },
+      ...(report.summary
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `*Summary (machine-written${report.summary.model ? `, ${escapeMrkdwn(report.summary.model)}` : ''})*\n${escapeMrkdwn(truncate(report.summary.text, 2500))}`,
+              },
+            },
+          ]
+        : []),
       {
         type: 'section',
         text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },

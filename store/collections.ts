@@ -19,6 +19,8 @@ export interface AlertDoc {
   transcript: (TranscriptEntry & { key: string })[];
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
   audit?: (TranscriptEntry & { key: string })[];
+  /** An analyst summary written by a language model (issue #7); reports label it machine-written. */
+  summary?: { text: string; machineWritten: true; model?: string; at: Date };
 }
 
 export interface SecondFactorEnrollment {

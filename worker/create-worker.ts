@@ -34,6 +34,8 @@ export async function createVouchWorker(
       encryptionKey: config.encryptionKey,
       temporalUiUrl: config.temporal.uiUrl,
       namespace: config.temporal.namespace,
+      pagerDutyUrl: config.escalation.pagerDutyUrl,
+      webhookSecrets: config.escalation.webhookSecrets,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,

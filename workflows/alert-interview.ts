@@ -38,6 +38,18 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/** PagerDuty and webhooks: retried with backoff for about half an hour, then noted as failed. */
+const deliveries = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 12,
+  },
+});
+/** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
+const RESOLUTION_WAIT = '30 days';
 const verifier = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
@@ -49,6 +61,8 @@ export interface InterviewResult {
   phase: InterviewPhase;
   suppressionId?: string;
   suppressedBy?: string;
+  /** The operator who closed an escalation that had PagerDuty or webhook targets. */
+  resolvedBy?: string;
 }
 
 /** An operator's action that ends the interview, unwinding whatever it was waiting for. */
@@ -94,6 +108,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let answer: EmployeeResponse | undefined;
   let approval: OperatorAction | undefined;
   let interrupt: OperatorAction | undefined;
+  let resolution: OperatorAction | undefined;
   let verified = false;
   let attemptsUsed = 0;
   let lockedOut = false;
@@ -112,6 +127,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         ? `${e.name} <@${e.slackUserId}>`
         : `<@${e.slackUserId}>`
       : describeRef(alert.employee);
+  };
+  /** An escalation with PagerDuty or webhook targets stays open until an operator closes it. */
+  const awaitsResolution = () => {
+    const targets = prepared?.policy.escalation;
+    return outcome !== null && isEscalation(outcome) && Boolean(targets?.pagerDuty || targets?.webhook);
   };
   const attemptLimit = () => prepared?.policy.secondFactor.attempts ?? 3;
 
@@ -176,7 +196,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
-    if (outcome) return;
+    if (outcome) {
+      if (awaitsResolution() && (a.action === 'close' || a.action === 'cancel')) resolution ??= a;
+      return;
+    }
     if (a.action === 'approve') {
       if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
     } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {
@@ -238,7 +261,60 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       dm,
       escalationChannel: prepared?.policy.escalation.channel,
     });
+    if (awaitsResolution()) {
+      // The incident stays open until an operator closes it: then PagerDuty and the webhook hear so.
+      await notifyTargets('escalated');
+      if (await condition(() => resolution !== undefined, RESOLUTION_WAIT)) {
+        note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
+        await notifyTargets('resolved');
+        return { alertId: alert.id, outcome: result, phase, ...extra, resolvedBy: resolution!.operator };
+      }
+      note('vouch', 'resolution_timeout', `no operator closed the escalation within ${RESOLUTION_WAIT}`);
+      await setPhase(phase);
+    }
     return { alertId: alert.id, outcome: result, phase, ...extra };
+  };
+
+  /** Tells the policy's PagerDuty service and webhook; a target that keeps failing is noted, not fatal. */
+  const notifyTargets = async (event: 'escalated' | 'resolved') => {
+    const targets = prepared!.policy.escalation;
+    const failed = (target: string) => (err: unknown) =>
+      note(
+        'vouch',
+        'escalation_failed',
+        `${target}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)}`,
+      );
+    await Promise.all([
+      targets.pagerDuty &&
+        deliveries
+          .notifyPagerDuty({
+            workflowId,
+            alertId: alert.id,
+            policySource: prepared!.policySource,
+            action: event === 'escalated' ? 'trigger' : 'resolve',
+            severity: targets.pagerDuty.severity,
+          })
+          .then(
+            () =>
+              note(
+                'vouch',
+                'pagerduty',
+                `incident ${event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${alert.id})`,
+              ),
+            failed('PagerDuty'),
+          ),
+      targets.webhook &&
+        deliveries
+          .notifyWebhook({
+            workflowId,
+            alertId: alert.id,
+            url: targets.webhook.url,
+            secret: targets.webhook.secret,
+            event,
+          })
+          .then(() => note('vouch', 'webhook', `escalation.${event} delivered`), failed('webhook')),
+    ]);
+    await setPhase(phase);
   };
   let dm: MessageRef | null = null;
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities, type Activities } from '../../activities';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
 import { createLogger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
@@ -54,6 +54,8 @@ export async function createHarness(opts: {
   timeSkipping: boolean;
   client?: Client;
   nativeConnection?: Worker['options']['connection'];
+  /** More activity dependencies, e.g. escalation targets pointed at local stand-ins. */
+  activityDeps?: Partial<ActivityDeps>;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -78,6 +80,7 @@ export async function createHarness(opts: {
     slack: createSlackClient('xoxb-test-token', slack.url),
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
+    ...opts.activityDeps,
   });
   const worker = await Worker.create({
     connection: env ? env.nativeConnection : opts.nativeConnection,

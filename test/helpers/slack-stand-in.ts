@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocally, localUrl } from './local-server';
 
 /**
  * A local stand-in for the Slack Web API that speaks its HTTP protocol: POST /api/<method> with a
@@ -67,18 +67,16 @@ export class SlackStandIn {
   }
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/`;
+    return `${localUrl(this.server!)}/api/`;
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.server = await listenLocally((req, res) => this.handle(req, res));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
