@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
-import { type Outcome, isEscalation } from '../shared/constants';
+import { type Outcome, isEscalation, workflowUiLink } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { type Policy, policySchema } from '../shared/policy';
@@ -80,7 +80,7 @@ export function createActivities(deps: ActivityDeps) {
     return deps.slack;
   };
   const uiLink = (workflowId: string) =>
-    `${deps.temporalUiUrl ?? 'http://localhost:8233'}/namespaces/${deps.namespace ?? 'default'}/workflows/${encodeURIComponent(workflowId)}`;
+    workflowUiLink(deps.temporalUiUrl ?? 'http://localhost:8233', deps.namespace ?? 'default', workflowId);
 
   async function once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T> {
     const done = await sent.get(key);

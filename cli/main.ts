@@ -3,6 +3,7 @@ import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
+import { registerReportCommand } from './report-command';
 import { registerSuppressionCommands } from './suppression-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
@@ -14,6 +15,7 @@ registerAlertCommand(program);
 registerOperatorCommands(program);
 registerPolicyCommands(program);
 registerSuppressionCommands(program);
+registerReportCommand(program);
 
 runMain(async () => {
   try {

@@ -77,7 +77,8 @@ export function interviewTimes(transcript: Pick<TranscriptEntry, 'kind' | 'at'>[
     at('outcome'),
   ];
   return {
-    toFirstAnswerMs: asked !== undefined && answered !== undefined ? answered - asked : null,
+    // The DM is noted once Slack confirmed it, so a quick click can be noted a moment earlier: clamp at 0.
+    toFirstAnswerMs: asked !== undefined && answered !== undefined ? Math.max(0, answered - asked) : null,
     toOutcomeMs: received !== undefined && outcome !== undefined ? outcome - received : null,
     asked: asked !== undefined,
     answered: answered !== undefined,

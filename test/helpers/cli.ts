@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import type { Db } from 'mongodb';
+import { testServers } from './servers';
 
 /** Runs the real `vouch` command (cli/main.ts through tsx) with the given environment; never throws. */
 export function runCli(
@@ -17,4 +19,9 @@ export function runCli(
     );
     child.stdin?.end(opts.input ?? '');
   });
+}
+
+/** The environment that points the CLI at a test's own database on the suite's FerretDB. */
+export function cliEnv(db: Db, extra: Record<string, string> = {}): Record<string, string> {
+  return { MONGODB_URL: testServers.mongoUrl, MONGODB_DB: db.databaseName, ...extra };
 }

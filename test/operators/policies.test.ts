@@ -8,8 +8,8 @@ import { inertText, renderTemplate } from '../../shared/templates';
 import { collections } from '../../store/collections';
 import { policyStore } from '../../store/policies';
 import { seedPolicies } from '../../worker/seed-policies';
-import { runCli } from '../helpers/cli';
-import { isolatedMongo, testServers } from '../helpers/servers';
+import { cliEnv, runCli } from '../helpers/cli';
+import { isolatedMongo } from '../helpers/servers';
 
 const example = path.join(__dirname, '../../examples/policies.yml');
 const ROUTING_KEY = 'R0UTINGKEY0123456789ABCDEFGHIJKL';
@@ -96,7 +96,7 @@ describe('vouch policy (CLI) and seeding, on FerretDB', () => {
   let dir: string;
   beforeAll(async () => {
     mongo = await isolatedMongo();
-    env = { MONGODB_URL: testServers.mongoUrl, MONGODB_DB: mongo.db.databaseName };
+    env = cliEnv(mongo.db);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-policies-'));
   });
   afterAll(async () => {

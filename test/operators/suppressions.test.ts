@@ -1,5 +1,5 @@
 import { collections } from '../../store/collections';
-import { runCli } from '../helpers/cli';
+import { cliEnv, runCli } from '../helpers/cli';
 import {
   ANA,
   alertFor,
@@ -12,7 +12,6 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
-import { testServers } from '../helpers/servers';
 
 /** `vouch suppressions list|revoke` against suppressions made by real interviews. */
 describe('vouch suppressions', () => {
@@ -20,7 +19,7 @@ describe('vouch suppressions', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     h = await createHarness({ timeSkipping: true });
-    env = { MONGODB_URL: testServers.mongoUrl, MONGODB_DB: h.mongo.db.databaseName };
+    env = cliEnv(h.mongo.db);
   });
   afterAll(async () => h?.teardown());
 
