@@ -4,6 +4,7 @@ import { registerAlertCommand } from './alert-command';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
 import { registerReportCommand } from './report-command';
+import { registerStatsCommand } from './stats-command';
 import { registerSuppressionCommands } from './suppression-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
@@ -16,6 +17,7 @@ registerOperatorCommands(program);
 registerPolicyCommands(program);
 registerSuppressionCommands(program);
 registerReportCommand(program);
+registerStatsCommand(program);
 
 runMain(async () => {
   try {

@@ -4,6 +4,13 @@ import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { AlertDoc, Collections } from './collections';
 import { DuplicateKeyError, rethrowDuplicate } from './mongo';
 
+/** What `vouch stats` needs of one alert. */
+export interface StatsRow {
+  type: string;
+  outcome: Outcome | null;
+  transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+}
+
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
   return {
@@ -80,6 +87,42 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
       );
       return result.modifiedCount === 1;
+    },
+
+    /**
+     * Walks the alerts created since `since` (of one type, if given) with only the fields the numbers
+     * need. FerretDB scans the collection for this filter; `onProgress` hears how far the walk is.
+     */
+    async *forStats(
+      filter: { since: Date; type?: string },
+      onProgress: (done: number, total: number) => void = () => {},
+    ): AsyncGenerator<StatsRow> {
+      const query = {
+        createdAt: { $gte: filter.since },
+        ...(filter.type ? { 'input.type': filter.type } : {}),
+      };
+      const total = await c.alerts.countDocuments(query);
+      const cursor = c.alerts
+        .find(query, {
+          projection: {
+            _id: 0,
+            'input.type': 1,
+            outcome: 1,
+            'transcript.kind': 1,
+            'transcript.at': 1,
+            'transcript.text': 1,
+          },
+        })
+        .batchSize(500);
+      let done = 0;
+      for await (const doc of cursor) {
+        yield {
+          type: doc.input.type,
+          outcome: doc.outcome,
+          transcript: doc.transcript.map(({ kind, at, text }) => ({ kind, at, text })),
+        };
+        if (++done % 100 === 0 || done === total) onProgress(done, total);
+      }
     },
   };
 }

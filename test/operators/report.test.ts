@@ -1,41 +1,33 @@
 import { collections } from '../../store/collections';
 import type { InvestigationReport } from '../../report/investigation';
-import { cliEnv, runCli } from '../helpers/cli';
+import { harnessWithCli, runCli } from '../helpers/cli';
 import {
   ANA,
   alertFor,
   answer,
-  createHarness,
   dmSent,
   enroll,
   start,
   state,
   submitCode,
   validCode,
-  type Harness,
 } from '../helpers/interview-harness';
 
 /** `vouch report`: the report of a real interview, compared with what the interview itself recorded. */
 describe('vouch report', () => {
-  let h: Harness;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    h = await createHarness({ timeSkipping: true });
-    env = cliEnv(h.mongo.db, { TEMPORAL_UI_URL: 'https://temporal.example.com' });
-  });
-  afterAll(async () => h?.teardown());
+  const ctx = harnessWithCli({ TEMPORAL_UI_URL: 'https://temporal.example.com' });
 
   it("matches the interview's transcript, with the second factor, durations, actors and a machine-written summary", async () => {
-    const secret = await enroll(h, ANA.id);
+    const secret = await enroll(ctx.h, ANA.id);
     const alert = alertFor(ANA, {
       type: 'aws.report_test',
       title: 'Admin added [click](https://evil.example) <b>now</b>',
     });
-    const handle = await start(h, alert);
-    await dmSent(h, handle);
+    const handle = await start(ctx.h, alert);
+    await dmSent(ctx.h, handle);
     await answer(handle, ANA.id, 'confirmed', 'new hire onboarding');
-    expect(await submitCode(h, handle, ANA.id, '000000')).toMatchObject({ accepted: false });
-    await submitCode(h, handle, ANA.id, validCode(secret));
+    expect(await submitCode(ctx.h, handle, ANA.id, '000000')).toMatchObject({ accepted: false });
+    await submitCode(ctx.h, handle, ANA.id, validCode(secret));
     expect(await handle.result()).toMatchObject({ outcome: 'confirmed_verified' });
     const machine = {
       text: 'Routine onboarding; matches HR ticket.',
@@ -43,12 +35,12 @@ describe('vouch report', () => {
       model: 'test-model',
       at: new Date(),
     };
-    await collections(h.mongo.db).alerts.updateOne(
+    await collections(ctx.h.mongo.db).alerts.updateOne(
       { _id: alert.id! },
       { $set: { summary: machine } as never },
     );
 
-    const json = await runCli(['report', alert.id!, '--json'], env);
+    const json = await runCli(['report', alert.id!, '--json'], ctx.env);
     expect(json.status).toBe(0);
     const report = JSON.parse(json.stdout) as InvestigationReport;
     const interview = await state(handle);
@@ -78,7 +70,7 @@ describe('vouch report', () => {
     ]);
     expect(JSON.stringify(report)).not.toContain('123456789012');
 
-    const md = await runCli(['report', alert.id!], env);
+    const md = await runCli(['report', alert.id!], ctx.env);
     expect(md.status).toBe(0);
     expect(md.stdout).toMatch(
       /^# Admin added \\\[click\\\]\(https:\/\/evil\.example\) \\<b\\>now\\<\/b\\>$/m,
@@ -98,10 +90,10 @@ describe('vouch report', () => {
   });
 
   it('an unknown alert exits 1; --help documents the command', async () => {
-    const missing = await runCli(['report', 'no-such-alert'], env);
+    const missing = await runCli(['report', 'no-such-alert'], ctx.env);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no alert no-such-alert is stored/);
-    const help = await runCli(['report', '--help'], env);
+    const help = await runCli(['report', '--help'], ctx.env);
     expect(help.stdout).toMatch(/Exit codes: 0 printed, 1 no such alert/);
   });
 });
