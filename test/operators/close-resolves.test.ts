@@ -1,0 +1,67 @@
+import { cliEnv, runCli } from '../helpers/cli';
+import {
+  BOB,
+  alertFor,
+  answer,
+  createHarness,
+  dmSent,
+  setPolicy,
+  start,
+  type Harness,
+} from '../helpers/interview-harness';
+import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import { devServerConnections, testServers } from '../helpers/servers';
+
+/** On the real dev server: an escalation with a PagerDuty target waits for `vouch close`, which resolves the incident. */
+describe('vouch close resolves an escalation', () => {
+  let conns: Awaited<ReturnType<typeof devServerConnections>>;
+  let h: Harness;
+  let pd: PagerDutyStandIn;
+  beforeAll(async () => {
+    conns = await devServerConnections();
+    pd = await new PagerDutyStandIn().start();
+    h = await createHarness({
+      timeSkipping: false,
+      client: conns.client,
+      nativeConnection: conns.nativeConnection,
+      activityDeps: { pagerDutyUrl: pd.url },
+    });
+  });
+  afterAll(async () => {
+    await h?.teardown();
+    await conns?.close();
+    await pd?.stop();
+  });
+
+  it('triggers at the escalation, resolves at `vouch close`, and says so when closed twice', async () => {
+    await setPolicy(h, 'okta.break_glass', {
+      escalation: { pagerDuty: { routingKey: 'R0UTINGKEY0123456789ABCDEFGHIJKL', severity: 'warning' } },
+    });
+    const alert = alertFor(BOB, { type: 'okta.break_glass' });
+    const handle = await start(h, alert);
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    await pd.waitFor((r) => r.status === 202 && r.rawBody.includes(alert.id!));
+    expect((await handle.describe()).status.name).toBe('RUNNING'); // open until an operator closes it
+
+    const env = cliEnv(h.mongo.db, {
+      TEMPORAL_ADDRESS: testServers.temporalAddress,
+      VOUCH_TASK_QUEUE: h.taskQueue,
+    });
+    const closed = await runCli(
+      ['close', alert.id!, '--operator', 'UOPS0007', '--note', 'reset the account'],
+      env,
+    );
+    expect(closed.status).toBe(0);
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', resolvedBy: 'UOPS0007' });
+    expect(pd.incidents.get(alert.id!)).toEqual({ status: 'resolved', events: 2 });
+    expect(pd.events().find((e) => e.event_action === 'trigger')?.payload.severity).toBe('warning');
+
+    const again = await runCli(['close', alert.id!], env);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/has already finished \(COMPLETED\)/);
+    const report = await runCli(['report', alert.id!], env);
+    expect(report.stdout).toMatch(/resolved: escalation closed by UOPS0007/);
+    expect(report.stdout).toMatch(/UOPS0007: operator\\_action: close: reset the account/);
+  });
+});
