@@ -26,7 +26,10 @@ export function registerStatsCommand(program: Command): void {
       const progress = progressLine('reading alerts');
       const rows: StatsRow[] = [];
       await withStore(loadConfig(), async (c) => {
-        for await (const row of alertStore(c).forStats({ since, type: opts.type }, progress.update))
+        for await (const row of alertStore(c).forStats(
+          { since, type: opts.type },
+          progress.active ? progress.update : undefined,
+        ))
           rows.push(row);
       });
       progress.done();

@@ -6,6 +6,8 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   const active = Boolean(stream.isTTY);
   let drawn = false;
   return {
+    /** Whether anything is drawn: callers skip the work of counting when nothing is. */
+    active,
     update(done: number, total: number): void {
       if (!active || total === 0) return;
       const width = 24;
