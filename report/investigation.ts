@@ -56,7 +56,9 @@ const MILESTONES = new Set([
   'pagerduty',
   'webhook',
   'escalation_failed',
+  'awaiting_close',
   'resolved',
+  'resolution_timeout',
 ]);
 
 /** Time from the DM to the employee's first answer, and from the alert to its outcome (ms), if known. */

@@ -263,6 +263,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     });
     if (awaitsResolution()) {
       // The incident stays open until an operator closes it: then PagerDuty and the webhook hear so.
+      note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
       await notifyTargets('escalated');
       if (await condition(() => resolution !== undefined, RESOLUTION_WAIT)) {
         note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
