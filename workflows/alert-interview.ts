@@ -261,19 +261,25 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       dm,
       escalationChannel: prepared?.policy.escalation.channel,
     });
-    if (awaitsResolution()) {
-      // The incident stays open until an operator closes it: then PagerDuty and the webhook hear so.
-      note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
-      await notifyTargets('escalated');
-      if (await condition(() => resolution !== undefined, RESOLUTION_WAIT)) {
-        note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
-        await notifyTargets('resolved');
-        return { alertId: alert.id, outcome: result, phase, ...extra, resolvedBy: resolution!.operator };
-      }
+    const resolvedBy = awaitsResolution() ? await escalateToTargets() : undefined;
+    return { alertId: alert.id, outcome: result, phase, ...extra, ...(resolvedBy ? { resolvedBy } : {}) };
+  };
+
+  /**
+   * The policy's PagerDuty service and webhook hear of the escalation, which then stays open until an
+   * operator closes it (they hear that too). Returns who closed it.
+   */
+  const escalateToTargets = async (): Promise<string | undefined> => {
+    note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
+    await notifyTargets('escalated');
+    if (!(await condition(() => resolution !== undefined, RESOLUTION_WAIT))) {
       note('vouch', 'resolution_timeout', `no operator closed the escalation within ${RESOLUTION_WAIT}`);
       await setPhase(phase);
+      return undefined;
     }
-    return { alertId: alert.id, outcome: result, phase, ...extra };
+    note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
+    await notifyTargets('resolved');
+    return resolution!.operator;
   };
 
   /** Tells the policy's PagerDuty service and webhook; a target that keeps failing is noted, not fatal. */

@@ -10,6 +10,7 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import { recordHistory } from '../helpers/histories';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** On the real dev server: an escalation with a PagerDuty target waits for `vouch close`, which resolves the incident. */
@@ -56,6 +57,8 @@ describe('vouch close resolves an escalation', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied', resolvedBy: 'UOPS0007' });
     expect(pd.incidents.get(alert.id!)).toEqual({ status: 'resolved', events: 2 });
     expect(pd.events().find((e) => e.event_action === 'trigger')?.payload.severity).toBe('warning');
+
+    recordHistory('denied-escalation-resolved-by-close', await handle.fetchHistory());
 
     const again = await runCli(['close', alert.id!], env);
     expect(again.status).toBe(1);

@@ -156,6 +156,27 @@ describe('escalation targets', () => {
     expect(pd.requests.filter((r) => r.status === 400)).toHaveLength(1); // not retried
   });
 
+  it('an escalation nobody closes ends after 30 days, leaving the incident open', async () => {
+    await setPolicy(h, 'vpn.impossible_travel', {
+      escalation: { webhook: { url: `${hook.url}/hooks/vouch`, secret: 'soar' } },
+    });
+    const alert = alertFor(BOB, { type: 'vpn.impossible_travel' });
+    const handle = await start(h, alert);
+    const result = await handle.result(); // no answer: no_response at 4 h, then 30 days of skipped time
+    expect(result).toMatchObject({ outcome: 'no_response', phase: 'escalated' });
+    expect(result.resolvedBy).toBeUndefined();
+    const kinds = (await collections(h.mongo.db).alerts.findOne({ _id: alert.id! }))!.transcript.map(
+      (t) => t.kind,
+    );
+    expect(kinds.slice(-4)).toEqual(['outcome', 'awaiting_close', 'webhook', 'resolution_timeout']);
+    expect(
+      hook
+        .deliveries()
+        .filter((d) => d.alertId === alert.id)
+        .map((d) => d.event),
+    ).toEqual(['escalation.escalated']);
+  });
+
   it('outcomes that close the alert send nothing to the targets', async () => {
     const secret = await enroll(h, ANA.id);
     const alert = alertFor(ANA, { type: 'aws.root_login' });
