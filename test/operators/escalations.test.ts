@@ -53,7 +53,8 @@ describe('escalation targets', () => {
 
   it('an escalation triggers a PagerDuty incident and a signed webhook (retried once); closing resolves both', async () => {
     const alert = alertFor(BOB, { type: 'aws.root_login', severity: 'critical' });
-    hook.failNext(503); // the first webhook delivery fails: Temporal retries it
+    hook.failNext(503); // the first delivery to each fails: Temporal retries it
+    pd.failNext(500);
     const handle = await start(h, alert);
     await dmSent(h, handle);
     await answer(handle, BOB.id, 'denied', 'never logged in as root');
@@ -92,7 +93,8 @@ describe('escalation targets', () => {
       expect.arrayContaining(['alert_received', 'dm_sent', 'employee_answer', 'outcome']),
     );
 
-    expect(pd.incidents.get(alert.id!)?.status).toBe('triggered');
+    expect(pd.requests.filter(forAlert(alert.id!)).map((r) => r.status)).toEqual([500, 202]);
+    expect(pd.incidents.get(alert.id!)).toEqual({ status: 'triggered', events: 1 });
     await act(handle, 'close', 'UOPS0001', 'contained');
     expect(await handle.result()).toMatchObject({
       outcome: 'denied',
