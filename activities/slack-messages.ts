@@ -3,7 +3,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
-import { renderTemplate } from '../shared/templates';
+import { defangLinks, renderTemplate } from '../shared/templates';
 
 /**
  * Block Kit for every message Vouch sends. Alert data is always escaped, so a title or detail can
@@ -11,6 +11,20 @@ import { renderTemplate } from '../shared/templates';
  */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Alert data as Slack text: escaped, and with URLs and domain names defanged so Slack links none. */
+function alertText(text: string): string {
+  return defangLinks(escapeMrkdwn(text));
+}
+
+/**
+ * The alert's own link, as the target of a Slack link: normalised by the URL parser (which
+ * percent-encodes `<` and `>`) and with `|` encoded too, so it cannot close the link early and add a
+ * mention or a label of its own.
+ */
+function linkTarget(url: string): string {
+  return new URL(url).href.replace(/\|/g, '%7C');
 }
 
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -40,20 +54,20 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(truncate(alert.title, 200))}*` },
+      text: { type: 'mrkdwn', text: `*${alertText(truncate(alert.title, 200))}*` },
     },
   ];
   if (alert.description)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(alert.description, 2500)) },
+      text: { type: 'mrkdwn', text: alertText(truncate(alert.description, 2500)) },
     });
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${escapeMrkdwn(alert.source)}  ·  Severity: ${alert.severity}`,
+        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${alertText(alert.source)}  ·  Severity: ${alert.severity}`,
       },
     ],
   });
@@ -62,11 +76,14 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
       type: 'section',
       fields: details.slice(0, 10).map(([k, v]) => ({
         type: 'mrkdwn' as const,
-        text: `*${escapeMrkdwn(truncate(k, 80))}*\n${escapeMrkdwn(truncate(v, 300))}`,
+        text: `*${alertText(truncate(k, 80))}*\n${alertText(truncate(v, 300))}`,
       })),
     });
   if (alert.url)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${alert.url}|View the alert>` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `<${linkTarget(alert.url)}|View the alert>` },
+    });
   return blocks;
 }
 
@@ -82,7 +99,7 @@ export function interviewMessage(
     ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
     : DEFAULT_INTRO;
   return {
-    text: `Security check: did you do this? ${truncate(alert.title, 150)}`,
+    text: `Security check: did you do this? ${alertText(truncate(alert.title, 150))}`,
     blocks: [
       {
         type: 'section',
@@ -122,7 +139,7 @@ export function interviewMessage(
 export function reminderMessage(alert: AlertInput, n: number, deadline: string, template?: string) {
   if (template) return { text: renderTemplate(template, templateValues(alert, { deadline })) };
   return {
-    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${truncate(alert.title, 150)}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
+    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertText(truncate(alert.title, 150))}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
   };
 }
 
@@ -145,7 +162,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
   return {
-    text: `${truncate(alert.title, 150)}: ${OUTCOME_TEXT[outcome]}`,
+    text: `${alertText(truncate(alert.title, 150))}: ${OUTCOME_TEXT[outcome]}`,
     blocks: [
       ...alertSummaryBlocks(alert),
       { type: 'section', text: { type: 'mrkdwn', text: OUTCOME_TEXT[outcome] } },
@@ -163,7 +180,7 @@ export function approvalRequest(
   // Approvers come from the policy (validated Slack ids), so they may be mentioned.
   const ask = approvers.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   return {
-    text: `Approval needed: interview ${employeeLabel} about "${truncate(alert.title, 150)}"?`,
+    text: `Approval needed: interview ${escapeMrkdwn(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"?`,
     blocks: [
       {
         type: 'section',
@@ -208,10 +225,10 @@ export interface ReportInput {
 export function escalationReport({ alert, outcome, employeeLabel, report, uiLink }: ReportInput) {
   const timeline = report.transcript
     .slice(-25)
-    .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${escapeMrkdwn(truncate(t.text, 200))}`)
+    .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${alertText(truncate(t.text, 200))}`)
     .join('\n');
   return {
-    text: `:rotating_light: Escalated (${outcome}): ${truncate(alert.title, 150)} (${employeeLabel})`,
+    text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${escapeMrkdwn(employeeLabel)})`,
     blocks: [
       {
         type: 'section',
@@ -236,7 +253,7 @@ export function escalationReport({ alert, outcome, employeeLabel, report, uiLink
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: `*Summary (machine-written${report.summary.model ? `, ${escapeMrkdwn(report.summary.model)}` : ''})*\n${escapeMrkdwn(truncate(report.summary.text, 2500))}`,
+                text: `*Summary (machine-written${report.summary.model ? `, ${escapeMrkdwn(report.summary.model)}` : ''})*\n${alertText(truncate(report.summary.text, 2500))}`,
               },
             },
           ]

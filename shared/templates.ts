@@ -40,10 +40,12 @@ export function templateProblem(template: string): string | null {
 export function inertText(value: string): string {
   const oneLine = value.replace(/\s+/g, ' ').trim();
   const short = oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
-  return short
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
+  return defangLinks(short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
+/** URLs and domain names that Slack would make links of, defanged: `https[:]//evil[.]example`. */
+export function defangLinks(text: string): string {
+  return text
     .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
     .replace(/([a-z0-9-])\.(?=[a-z][a-z0-9-]*\b)/gi, '$1[.]');
 }

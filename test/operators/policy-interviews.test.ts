@@ -84,4 +84,32 @@ describe('policies in interviews', () => {
     await answer(handle, ANA.id, 'denied');
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
   });
+
+  it('alert data cannot mention, broadcast or link in any message, templated or not (title, username, url)', async () => {
+    await setPolicy(h, 'aws.hostile', { reminders: ['5m'], deadline: '10m' });
+    const hostile = {
+      title: 'Login <!channel> <https://evil.example|verify here>',
+      url: 'https://siem.example/a><!channel|x',
+    };
+    const asked = await start(h, alertFor(ANA, { type: 'aws.hostile', ...hostile }));
+    const unknown = await start(h, {
+      ...alertFor(ANA, { type: 'aws.hostile', ...hostile }),
+      employee: { username: '<!here> <@UBOSS>' },
+    });
+    expect(await asked.result()).toMatchObject({ outcome: 'no_response' }); // after a reminder
+    expect(await unknown.result()).toMatchObject({ outcome: 'unknown_employee' });
+    const mine = h.slack.calls.filter((c) =>
+      [asked.workflowId, unknown.workflowId, 'Login'].some((s) => JSON.stringify(c.args).includes(s)),
+    );
+    expect(mine.map((c) => c.method)).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update']));
+    expect(mine.some((c) => c.args.thread_ts && String(c.args.text).includes('verify here'))).toBe(true);
+    for (const call of mine) {
+      const sent = JSON.stringify({ text: call.args.text, blocks: call.args.blocks });
+      expect(sent).not.toMatch(/<!(channel|here)/);
+      expect(sent).not.toMatch(/<@UBOSS/);
+      expect(sent).not.toMatch(/https:\/\/evil/); // not even a bare URL that Slack would link
+      expect(sent).not.toContain('evil.example');
+      expect(sent).not.toMatch(/\|x\|View the alert/);
+    }
+  });
 });
