@@ -23,7 +23,7 @@ export function reportMarkdown(r: InvestigationReport): string {
       '',
       `## Summary (machine-written${r.summary.model ? ` by ${md(r.summary.model)}` : ''}, ${r.summary.at})`,
       '',
-      `> ${md(r.summary.text).replace(/\n/g, '\n> ')}`,
+      `> ${md(r.summary.text)}`,
     );
   const details = Object.entries(a.details);
   if (details.length > 0 || a.hiddenDetails.length > 0) {
@@ -31,7 +31,7 @@ export function reportMarkdown(r: InvestigationReport): string {
     for (const [k, v] of details) lines.push(`| ${cell(k)} | ${cell(String(v))} |`);
     for (const k of a.hiddenDetails) lines.push(`| ${cell(k)} | _(sensitive, withheld)_ |`);
   }
-  if (a.url) lines.push('', `Source: <${encodeURI(a.url)}>`);
+  if (a.url) lines.push('', `Source: <${new URL(a.url).href}>`); // the parser percent-encodes < > and spaces
   lines.push('', '## Timeline', '', '| Time (UTC) | Since alert | What |', '| --- | --- | --- |');
   for (const t of r.timeline)
     lines.push(`| ${t.at} | +${formatDuration(t.sinceStartMs)} | ${cell(`${t.kind}: ${t.text}`)} |`);
