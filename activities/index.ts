@@ -21,7 +21,7 @@ import { type AlertDoc, type Collections, collections } from '../store/collectio
 import { alertFingerprint } from './fingerprint';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
-import { SlackNotConfiguredError, slackCall } from './slack-client';
+import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
 import {
   approvalRequest,
   escalationReport,
@@ -111,6 +111,16 @@ export function createActivities(deps: ActivityDeps) {
 
   async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
     return buildReport(await loadAlertDoc(alertId), { link: uiLink(workflowId) });
+  }
+
+  async function userGroupMembers(usergroup: string): Promise<string[]> {
+    try {
+      return (await slack().usergroups.users.list({ usergroup })).users ?? [];
+    } catch (err) {
+      // A group deleted since the policy named it has no members; other failures are retried as usual.
+      if (slackErrorCode(err) === 'no_such_subteam') return [];
+      return slackCall('usergroups.users.list', () => Promise.reject(err));
+    }
   }
 
   async function openDm(slackUserId: string): Promise<string> {
@@ -245,6 +255,14 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { ts: res.ts ?? '' };
       });
+    },
+
+    /** Whether a Slack user is a member of one of the user groups (a policy's approvers). */
+    async isInUserGroups(input: { slackUserId: string; groups: string[] }): Promise<boolean> {
+      for (const usergroup of input.groups) {
+        if ((await userGroupMembers(usergroup)).includes(input.slackUserId)) return true;
+      }
+      return false;
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {

@@ -44,6 +44,7 @@ const MILESTONES = new Set([
   'unknown_employee',
   'suppressed',
   'approval_timeout',
+  'approval_refused',
   'dm_sent',
   'reminder',
   'employee_answer',

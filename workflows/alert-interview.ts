@@ -107,6 +107,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let prepared: PreparedInterview | undefined;
   let answer: EmployeeResponse | undefined;
   let approval: OperatorAction | undefined;
+  /** Approve/skip decisions not yet checked against the policy's approvers. */
+  const approvalRequests: OperatorAction[] = [];
   let interrupt: OperatorAction | undefined;
   let resolution: OperatorAction | undefined;
   let verified = false;
@@ -201,9 +203,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       return;
     }
     if (a.action === 'approve') {
-      if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
+      if (phase === 'awaiting_approval' || phase === 'starting') approvalRequests.push(a);
     } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {
-      approval ??= a;
+      approvalRequests.push(a);
     } else {
       interrupt ??= a;
     }
@@ -280,6 +282,35 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
     await notifyTargets('resolved');
     return resolution!.operator;
+  };
+
+  /**
+   * Waits for an approve or skip from someone the policy lets decide, until the timeout. With
+   * `approval.approvers`, a Slack user must be one of them or in one of their user groups; operators
+   * acting through the CLI or the Temporal Web UI are trusted as whoever can reach Temporal.
+   */
+  const awaitApproval = async (approvers: string[] = [], timeoutMs: number): Promise<boolean> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (!(await waitFor(() => approvalRequests.length > 0, until - Date.now()))) return false;
+      const request = approvalRequests.shift()!;
+      if (await mayDecide(request.operator, approvers)) {
+        approval = request;
+        return true;
+      }
+      note(
+        'vouch',
+        'approval_refused',
+        `${request.operator} is not an approver of ${alert.type}: ${request.action} ignored`,
+      );
+      await setPhase(phase);
+    }
+  };
+  const mayDecide = async (operator: string, approvers: string[]): Promise<boolean> => {
+    if (approvers.length === 0 || !/^[UW][A-Z0-9]{2,}$/.test(operator) || approvers.includes(operator))
+      return true;
+    const groups = approvers.filter((id) => id.startsWith('S'));
+    return groups.length > 0 && (await acts.isInUserGroups({ slackUserId: operator, groups }));
   };
 
   /** Tells the policy's PagerDuty service and webhook; a target that keeps failing is noted, not fatal. */
@@ -363,7 +394,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         channel: policy.escalation.channel,
         approvers: policy.approval.approvers,
       });
-      const decided = await waitFor(() => approval !== undefined, timeout);
+      const decided = await awaitApproval(policy.approval.approvers, timeout);
       if (!decided) {
         note(
           'vouch',

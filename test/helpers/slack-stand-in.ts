@@ -30,12 +30,18 @@ export class SlackStandIn {
   /** Benchmarks turn recording off so memory stays flat over many thousands of calls. */
   record = true;
   private readonly users = new Map<string, SlackUser>();
+  private readonly userGroups = new Map<string, string[]>();
   private readonly failures = new Map<string, Failure[]>();
   private server?: http.Server;
   private ts = 1_700_000_000;
 
   addUser(user: SlackUser): this {
     this.users.set(user.id, user);
+    return this;
+  }
+
+  addUserGroup(id: string, members: string[]): this {
+    this.userGroups.set(id, members);
     return this;
   }
 
@@ -129,6 +135,10 @@ export class SlackStandIn {
       case 'users.info': {
         const found = this.users.get(String(args.user));
         return found ? { ok: true, user: user(found) } : { ok: false, error: 'user_not_found' };
+      }
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(String(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } };

@@ -10,8 +10,17 @@ import {
   dmSent,
   setPolicy,
   start,
+  state,
   type Harness,
 } from '../helpers/interview-harness';
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** What the new policy fields do to an interview, on the time-skipping server with the real activities. */
 describe('policies in interviews', () => {
@@ -63,7 +72,8 @@ describe('policies in interviews', () => {
     );
   });
 
-  it("approval requests mention the policy's approvers", async () => {
+  it("approval requests mention the policy's approvers, and only they (or the CLI) decide", async () => {
+    h.slack.addUserGroup('S0SECOPS', ['UGROUPIE1']);
     await setPolicy(h, 'aws.root_login', {
       mode: 'approval',
       approval: { approvers: ['S0SECOPS', 'UAPPROVER1'] },
@@ -74,8 +84,36 @@ describe('policies in interviews', () => {
       (c) => c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
     );
     expect(JSON.stringify(request.args.blocks)).toContain('(<!subteam^S0SECOPS> <@UAPPROVER1>)');
-    await act(handle, 'skip');
-    expect(await handle.result()).toMatchObject({ outcome: 'skipped_by_operator' });
+    await act(handle, 'approve', 'UOPS0001'); // an operator, but not an approver of this type
+    await act(handle, 'skip', 'UOPS0001');
+    await waitUntil(
+      async () => (await state(handle)).transcript.filter((t) => t.kind === 'approval_refused').length === 2,
+    );
+    expect((await state(handle)).phase).toBe('awaiting_approval');
+    await act(handle, 'approve', 'UGROUPIE1'); // in the approvers' user group
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+    const refused = (await state(handle)).transcript.find((t) => t.kind === 'approval_refused');
+    expect(refused?.text).toBe('UOPS0001 is not an approver of aws.root_login: approve ignored');
+
+    const fromCli = await start(h, alertFor(BOB, { type: 'aws.root_login' }));
+    await h.slack.waitForCall('chat.postMessage', (c) =>
+      JSON.stringify(c.args.blocks ?? '').includes(fromCli.workflowId),
+    );
+    await act(fromCli, 'skip', 'cli:alice'); // whoever can reach Temporal is trusted
+    expect(await fromCli.result()).toMatchObject({ outcome: 'skipped_by_operator' });
+
+    // A user group deleted since the policy named it has no members: refused, not retried forever.
+    await setPolicy(h, 'aws.root_login_gone', { mode: 'approval', approval: { approvers: ['S0GONE'] } });
+    const gone = await start(h, alertFor(BOB, { type: 'aws.root_login_gone' }));
+    await h.slack.waitForCall('chat.postMessage', (c) =>
+      JSON.stringify(c.args.blocks ?? '').includes(gone.workflowId),
+    );
+    await act(gone, 'approve', 'UOPS0001');
+    await waitUntil(async () => (await state(gone)).transcript.some((t) => t.kind === 'approval_refused'));
+    await act(gone, 'cancel', 'cli:alice');
+    expect(await gone.result()).toMatchObject({ outcome: 'closed_by_operator' });
   });
 
   it('a default-policy interview still runs as before', async () => {
