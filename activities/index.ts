@@ -344,6 +344,8 @@ export function createActivities(deps: ActivityDeps) {
       employeeLabel: string;
       dm: MessageRef | null;
       escalationChannel?: string;
+      /** The escalation stays open until an operator closes it: the post gets a Close button. */
+      awaitsClose?: boolean;
     }): Promise<{ reportPosted: boolean }> {
       const alert = await loadAlert(input.alertId);
       if (input.dm) {
@@ -379,12 +381,48 @@ export function createActivities(deps: ActivityDeps) {
               employeeLabel: input.employeeLabel,
               report,
               uiLink: uiLink(input.workflowId),
+              workflowId: input.awaitsClose ? input.workflowId : undefined,
             }),
           }),
         );
         return { channel, ts: res.ts ?? '' };
       });
       return { reportPosted: true };
+    },
+
+    /** When an operator closes a waiting escalation, its post in the channel loses the Close button and says who. */
+    async markEscalationClosed(input: {
+      workflowId: string;
+      alertId: string;
+      outcome: Outcome;
+      employeeLabel: string;
+      closedBy: string;
+    }): Promise<void> {
+      const posted = (await sent.get(`${input.workflowId}:escalation`)) as {
+        channel?: string;
+        ts?: string;
+      } | null;
+      if (!posted?.channel || !posted.ts) return; // never posted (no security channel)
+      const { channel, ts } = posted;
+      const doc = await loadAlertDoc(input.alertId);
+      const report = buildReport(doc, { link: uiLink(input.workflowId) });
+      await once(`${input.workflowId}:escalation-closed`, async () => {
+        await slackCall('chat.update', () =>
+          slack().chat.update({
+            channel,
+            ts,
+            ...escalationReport({
+              alert: doc.input,
+              outcome: input.outcome,
+              employeeLabel: input.employeeLabel,
+              report,
+              uiLink: uiLink(input.workflowId),
+              closedBy: input.closedBy,
+            }),
+          }),
+        );
+        return {};
+      });
     },
 
     /**

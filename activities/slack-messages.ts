@@ -123,12 +123,11 @@ export function interviewMessage(
             text: { type: 'plain_text', text: "No, it wasn't me" },
             style: 'danger',
             value: workflowId,
-            confirm: {
-              title: { type: 'plain_text', text: 'Report this as not you?' },
-              text: { type: 'plain_text', text: 'The security team will be alerted right away.' },
-              confirm: { type: 'plain_text', text: "It wasn't me" },
-              deny: { type: 'plain_text', text: 'Go back' },
-            },
+            confirm: confirmDialog(
+              'Report this as not you?',
+              'The security team will be alerted right away.',
+              "It wasn't me",
+            ),
           },
         ],
       },
@@ -220,9 +219,21 @@ export interface ReportInput {
   employeeLabel: string;
   report: InvestigationReport;
   uiLink: string;
+  /** The escalation waits for an operator to close it (PagerDuty or webhook targets): offer a Close button. */
+  workflowId?: string;
+  /** Who closed the escalation (the post loses its button and says so). */
+  closedBy?: string;
 }
 
-export function escalationReport({ alert, outcome, employeeLabel, report, uiLink }: ReportInput) {
+export function escalationReport({
+  alert,
+  outcome,
+  employeeLabel,
+  report,
+  uiLink,
+  workflowId,
+  closedBy,
+}: ReportInput) {
   const timeline = report.transcript
     .slice(-25)
     .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${alertText(truncate(t.text, 200))}`)
@@ -262,7 +273,53 @@ export function escalationReport({ alert, outcome, employeeLabel, report, uiLink
         type: 'section',
         text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },
       },
+      ...(closedBy
+        ? [
+            {
+              type: 'context',
+              elements: [{ type: 'mrkdwn', text: `:white_check_mark: Closed by ${operatorLabel(closedBy)}` }],
+            },
+          ]
+        : workflowId
+          ? [closeEscalationButton(workflowId)]
+          : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open the interview in Temporal>` }] },
     ] as KnownBlock[],
+  };
+}
+
+/** The "are you sure?" dialog of a button. */
+function confirmDialog(title: string, text: string, confirm: string) {
+  return {
+    title: { type: 'plain_text' as const, text: title },
+    text: { type: 'plain_text' as const, text },
+    confirm: { type: 'plain_text' as const, text: confirm },
+    deny: { type: 'plain_text' as const, text: 'Go back' },
+  };
+}
+
+/** A Slack operator as a mention; anyone else (a CLI user, a Web UI name) as escaped text. */
+function operatorLabel(operator: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(operator) ? `<@${operator}>` : escapeMrkdwn(operator);
+}
+
+/** Closing resolves the escalation's PagerDuty incident and tells its webhook (the bot's operator buttons). */
+function closeEscalationButton(workflowId: string): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: 'vouch_escalation',
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.close,
+        text: { type: 'plain_text', text: 'Close (resolve)' },
+        value: workflowId,
+        confirm: confirmDialog(
+          'Close this escalation?',
+          'Its PagerDuty incident is resolved and its webhook told.',
+          'Close',
+        ),
+      },
+    ],
   };
 }

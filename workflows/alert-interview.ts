@@ -262,6 +262,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       employeeLabel: employeeLabel(),
       dm,
       escalationChannel: prepared?.policy.escalation.channel,
+      awaitsClose: awaitsResolution(),
     });
     const resolvedBy = awaitsResolution() ? await escalateToTargets() : undefined;
     return { alertId: alert.id, outcome: result, phase, ...extra, ...(resolvedBy ? { resolvedBy } : {}) };
@@ -279,9 +280,17 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       await setPhase(phase);
       return undefined;
     }
-    note('vouch', 'resolved', `escalation closed by ${resolution!.operator}`);
+    const closedBy = resolution!.operator;
+    note('vouch', 'resolved', `escalation closed by ${closedBy}`);
     await notifyTargets('resolved');
-    return resolution!.operator;
+    await acts.markEscalationClosed({
+      workflowId,
+      alertId: alert.id,
+      outcome: outcome!,
+      employeeLabel: employeeLabel(),
+      closedBy,
+    });
+    return closedBy;
   };
 
   /**

@@ -6,6 +6,7 @@ import { buildReport } from '../../report/investigation';
 import {
   ANA,
   BOB,
+  SECURITY_CHANNEL,
   act,
   alertFor,
   answer,
@@ -93,6 +94,21 @@ describe('escalation targets', () => {
       expect.arrayContaining(['alert_received', 'dm_sent', 'employee_answer', 'outcome']),
     );
 
+    // The security channel's post offers the bot's Close button, which resolves (the bot sends operatorAction close).
+    const post = h.slack
+      .callsTo('chat.postMessage')
+      .find(
+        (c) =>
+          c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+      );
+    const actions = (
+      post?.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
+    )
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? []);
+    expect(actions).toEqual([
+      expect.objectContaining({ action_id: 'vouch_close', value: handle.workflowId }),
+    ]);
     expect(pd.requests.filter(forAlert(alert.id!)).map((r) => r.status)).toEqual([500, 202]);
     expect(pd.incidents.get(alert.id!)).toEqual({ status: 'triggered', events: 1 });
     await act(handle, 'close', 'UOPS0001', 'contained');
@@ -102,6 +118,14 @@ describe('escalation targets', () => {
       resolvedBy: 'UOPS0001',
     });
     expect(pd.incidents.get(alert.id!)).toEqual({ status: 'resolved', events: 2 });
+    const closedPost = h.slack
+      .callsTo('chat.update')
+      .find(
+        (c) =>
+          c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+      );
+    expect(JSON.stringify(closedPost?.args.blocks)).toContain('Closed by <@UOPS0001>');
+    expect(JSON.stringify(closedPost?.args.blocks)).not.toContain('vouch_close');
     expect(
       pd
         .events()
