@@ -71,7 +71,9 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('set <file>')
-    .description('Store policies from a YAML or JSON file (each replaces the stored policy of its type).')
+    .description(
+      'Store policies from a YAML or JSON file, "-" for standard input (each replaces the stored policy of its type).',
+    )
     .option(
       '--type <alertType>',
       'the file holds one policy, for this type (otherwise it maps types to policies)',
@@ -117,7 +119,7 @@ export function registerPolicyCommands(program: Command): void {
     });
 }
 
-export function readText(file: string): string {
+function readText(file: string): string {
   try {
     return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
