@@ -14,6 +14,7 @@ export function runMain(main: () => Promise<void>): void {
       'UsageError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
+      'SecretBoxError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =

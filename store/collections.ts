@@ -26,6 +26,7 @@ export interface SecondFactorEnrollment {
   active: boolean; // false until a first valid code confirms the enrollment
   enrolledAt: Date;
   enrolledBy: string;
+  confirmedAt?: Date;
   lastStep: number; // last accepted TOTP time step: a code of this step or older is refused
   failures: number; // consecutive failures
   lockouts: number; // lockouts so far (each one lasts longer)
@@ -42,6 +43,16 @@ export interface EmployeeDoc {
   resolvedAt?: Date;
   updatedAt: Date;
   secondFactor?: SecondFactorEnrollment;
+}
+
+/** Every change to an employee's second factor, with who made it. */
+export interface FactorEventDoc {
+  _id: string;
+  slackUserId: string; // "*" for a key rotation
+  action: 'enrolled' | 'reset' | 'confirmed' | 'revoked' | 'unlocked' | 'rotated';
+  actor: string;
+  at: Date;
+  detail?: string;
 }
 
 export interface PolicyDoc {
@@ -74,6 +85,7 @@ export interface Collections {
   policies: Collection<PolicyDoc>;
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
+  factorEvents: Collection<FactorEventDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -83,6 +95,7 @@ export function collections(db: Db): Collections {
     policies: db.collection<PolicyDoc>('policies'),
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),
+    factorEvents: db.collection<FactorEventDoc>('factor_events'),
   };
 }
 
