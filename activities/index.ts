@@ -9,7 +9,7 @@ import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { Logger } from '../lib/logger';
-import { open } from '../lib/secret-box';
+import { SecretBoxError, open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
 import { type Collections, collections } from '../store/collections';
@@ -243,8 +243,19 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { outcome: 'rejected' };
       }
-      const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
-      return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      try {
+        const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
+        return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      } catch (err) {
+        // A secret this worker cannot decrypt (wrong or missing key) is an operator's problem to fix:
+        // say so loudly, and fail closed (the attempt does not verify) instead of retrying forever.
+        if (!(err instanceof SecretBoxError)) throw err;
+        log.error(
+          { workflowId: input.workflowId, slackUserId: input.slackUserId, err: err.message },
+          'cannot decrypt the second factor: fix VOUCH_ENCRYPTION_KEY (or run vouch factor rotate-key)',
+        );
+        return { outcome: 'unavailable' };
+      }
     },
 
     async createSuppression(input: {

@@ -1,13 +1,14 @@
 import type { Collections } from '../store/collections';
 import { open } from '../lib/secret-box';
+import { isDuplicateKey } from '../store/mongo';
 import { matchingStep } from '../lib/totp';
 
 /**
  * Verifies a TOTP code for an employee. The secret is decrypted only here, a code is accepted at most
- * once (the last accepted time step moves forward atomically, so even two racing workers cannot both
- * accept it), and consecutive failures lock the employee out for a growing time, stored in MongoDB.
+ * once (its time step is claimed with a unique insert, so even two racing workers cannot both accept
+ * it, and the last accepted step moves forward so older codes are refused), and consecutive failures lock the employee out for a growing time, stored in MongoDB.
  */
-export type VerifyOutcome = 'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled';
+export type VerifyOutcome = 'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled' | 'unavailable';
 
 export const LOCKOUT_AFTER_FAILURES = 5;
 export const LOCKOUT_BASE_MS = 15 * 60_000;
@@ -26,15 +27,39 @@ export async function verifyTotp(
     return { outcome: 'locked', lockedUntil: enrollment.lockedUntil };
 
   const step = matchingStep(open(key, enrollment.box, slackUserId), code, now.getTime());
-  if (step !== null) {
-    const moved = await c.employees.updateOne(
+  if (
+    step !== null &&
+    step > enrollment.lastStep &&
+    (await claimStep(c, slackUserId, enrollment.enrolledAt, step, now))
+  ) {
+    // Also move the last accepted step forward, so older codes are refused. This conditional update
+    // is atomic on MongoDB; FerretDB v1 does not apply it atomically, which is why the claim above
+    // (a unique insert, atomic on both) is what guarantees a code is accepted at most once.
+    await c.employees.updateOne(
       { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
       { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },
     );
-    if (moved.modifiedCount === 1) return { outcome: 'accepted' };
+    return { outcome: 'accepted' };
   }
   const lockedUntil = await recordFailure(c, slackUserId, now);
   return { outcome: step === null ? 'rejected' : 'replayed', lockedUntil };
+}
+
+/** Claims a time step for an employee: true for the first claim only, even across workers. */
+async function claimStep(
+  c: Collections,
+  slackUserId: string,
+  enrolledAt: Date,
+  step: number,
+  now: Date,
+): Promise<boolean> {
+  try {
+    await c.usedCodes.insertOne({ _id: `${slackUserId}:${enrolledAt.getTime()}:${step}`, at: now });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }
 
 async function recordFailure(c: Collections, slackUserId: string, now: Date): Promise<Date | undefined> {

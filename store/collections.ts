@@ -45,6 +45,12 @@ export interface EmployeeDoc {
   secondFactor?: SecondFactorEnrollment;
 }
 
+/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
+export interface UsedCodeDoc {
+  _id: string;
+  at: Date;
+}
+
 /** Every change to an employee's second factor, with who made it. */
 export interface FactorEventDoc {
   _id: string;
@@ -86,6 +92,7 @@ export interface Collections {
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
   factorEvents: Collection<FactorEventDoc>;
+  usedCodes: Collection<UsedCodeDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -96,6 +103,7 @@ export function collections(db: Db): Collections {
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
+    usedCodes: db.collection<UsedCodeDoc>('used_codes'),
   };
 }
 

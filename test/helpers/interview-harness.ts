@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
 import { codeAt, generateSecret } from '../../lib/totp';
 import { startInterview } from '../../producer';
@@ -54,6 +54,8 @@ export async function createHarness(opts: {
   timeSkipping: boolean;
   client?: Client;
   nativeConnection?: Worker['options']['connection'];
+  /** The activities' logger (default: silent). */
+  logger?: Logger;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -74,7 +76,7 @@ export async function createHarness(opts: {
     });
   const activities = createActivities({
     db: mongo.db,
-    logger: createLogger('test', 'silent'),
+    logger: opts.logger ?? createLogger('test', 'silent'),
     slack: createSlackClient('xoxb-test-token', slack.url),
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
@@ -139,8 +141,11 @@ export async function setPolicy(
   );
 }
 
-/** Enrolls an employee with an active TOTP secret (sealed as the enrollment flow stores it). */
-export async function enroll(h: Harness, slackUserId: string): Promise<string> {
+/**
+ * Enrolls an employee with an active TOTP secret (sealed as the enrollment flow stores it); `sealWith`
+ * seals it under another key than the worker's, as after a botched rotation.
+ */
+export async function enroll(h: Harness, slackUserId: string, sealWith = h.key): Promise<string> {
   const secret = generateSecret();
   await collections(h.mongo.db).employees.updateOne(
     { _id: slackUserId },
@@ -148,7 +153,7 @@ export async function enroll(h: Harness, slackUserId: string): Promise<string> {
       $set: {
         updatedAt: new Date(),
         secondFactor: {
-          box: seal(h.key, secret, slackUserId),
+          box: seal(sealWith, secret, slackUserId),
           active: true,
           enrolledAt: new Date(),
           enrolledBy: 'test',
