@@ -119,9 +119,12 @@ export function createActivities(deps: ActivityDeps) {
     /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      await alerts.createOnce(alert, workflowId);
+      const stored = await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
       const employee = await resolveEmployee(alert.employee, now());
+      // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
+      if (employee && stored.employeeSlackId !== employee.slackUserId)
+        await alerts.setEmployee(alert.id, employee.slackUserId);
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {

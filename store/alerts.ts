@@ -40,6 +40,23 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       }
     },
 
+    async setEmployee(alertId: string, slackUserId: string): Promise<void> {
+      await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
+    },
+
+    /** An employee's interviews, newest first: the open ones and the most recent closed ones. */
+    async ofEmployee(slackUserId: string, recent = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
+      const docs = await c.alerts
+        .find({ employeeSlackId: slackUserId })
+        .sort({ createdAt: -1 })
+        .limit(200)
+        .toArray();
+      return {
+        open: docs.filter((d) => d.outcome === null),
+        closed: docs.filter((d) => d.outcome !== null).slice(0, recent),
+      };
+    },
+
     async get(alertId: string): Promise<AlertDoc | null> {
       return c.alerts.findOne({ _id: alertId });
     },

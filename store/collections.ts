@@ -9,6 +9,8 @@ export interface AlertDoc {
   _id: string; // the alert id
   workflowId: string;
   input: AlertInput;
+  /** The Slack user asked, once the employee is resolved. */
+  employeeSlackId?: string;
   phase: InterviewPhase;
   outcome: Outcome | null;
   createdAt: Date;
@@ -49,6 +51,24 @@ export interface EmployeeDoc {
 export interface UsedCodeDoc {
   _id: string;
   at: Date;
+}
+
+/** A `/vouch enroll` link (only the hash of its token is stored); see store/enrollment-links.ts. */
+export interface EnrollmentLinkDoc {
+  _id: string; // sha256 of the token in the link
+  slackUserId: string;
+  state: 'created' | 'awaiting_approval' | 'approved' | 'shown' | 'done' | 'denied';
+  createdAt: Date;
+  expiresAt: Date;
+  browser?: string; // sha256 of the cookie of the first browser that opened the link
+  pairingCode?: string;
+  pairingAttempts: number;
+  openedAt?: Date;
+  approvedBy?: string;
+  approvedAt?: Date;
+  deniedBy?: string;
+  shownAt?: Date;
+  doneAt?: Date;
 }
 
 /** Every change to an employee's second factor, with who made it. */
@@ -93,6 +113,7 @@ export interface Collections {
   sent: Collection<SentDoc>;
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
+  enrollmentLinks: Collection<EnrollmentLinkDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -104,6 +125,7 @@ export function collections(db: Db): Collections {
     sent: db.collection<SentDoc>('sent'),
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
+    enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
   };
 }
 
@@ -113,6 +135,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
     c.alerts.createIndex({ workflowId: 1 }, { unique: true, name: 'workflowId_unique' }),
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
+    c.alerts.createIndex({ employeeSlackId: 1, createdAt: -1 }, { name: 'employee_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
   ]);

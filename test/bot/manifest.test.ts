@@ -14,7 +14,21 @@ const SCOPE_FOR_METHOD: Record<string, string | null> = {
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,
+  'views.publish': null,
 };
+
+/** Bolt listeners in bot/ that need something of the manifest: slash commands and events. */
+function listenersRegistered(): { commands: Set<string>; events: Set<string> } {
+  const commands = new Set<string>();
+  const events = new Set<string>();
+  const dir = path.join(ROOT, 'bot/listeners');
+  for (const file of fs.readdirSync(dir)) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/app\.command\('([^']+)'/g)) commands.add(m[1]!);
+    for (const m of text.matchAll(/app\.event\('([^']+)'/g)) events.add(m[1]!);
+  }
+  return { commands, events };
+}
 
 function methodsCalled(): Set<string> {
   const found = new Set<string>();
@@ -48,7 +62,20 @@ describe('manifest.yml', () => {
       const scope = SCOPE_FOR_METHOD[method];
       if (scope) needed.add(scope);
     }
+    if (listenersRegistered().commands.size > 0) needed.add('commands');
     expect([...scopes].sort()).toEqual([...needed].sort());
+  });
+
+  it('declares every slash command and event the bot listens to, sent to the receiver path', () => {
+    const { commands, events } = listenersRegistered();
+    expect(commands).toEqual(new Set(['/vouch']));
+    expect(events).toEqual(new Set(['app_home_opened']));
+    const declared = (manifest.features.slash_commands as { command: string; url: string }[]) ?? [];
+    expect(new Set(declared.map((c) => c.command))).toEqual(commands);
+    for (const c of declared) expect(c.url).toMatch(/\/slack\/events$/);
+    expect(new Set(manifest.settings.event_subscriptions.bot_events)).toEqual(events);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 
   it('sends interactivity to the bot receiver path', () => {
