@@ -66,7 +66,7 @@ function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]
       clientOptions,
       logger: boltLogger,
       customRoutes,
-      installerOptions: { port: config.slack.botPort },
+      installerOptions: { port: config.slack.botPort, clientOptions: { slackApiUrl: apiUrl } },
     });
   }
   return new App({
