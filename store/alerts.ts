@@ -2,7 +2,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { AlertDoc, Collections } from './collections';
-import { DuplicateKeyError, rethrowDuplicate } from './mongo';
+import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
 
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
@@ -92,11 +92,25 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * by someone else, say), once per key. Kept apart from `transcript`, whose positions the workflow owns.
      */
     async appendAudit(alertId: string, key: string, entry: TranscriptEntry): Promise<boolean> {
-      const result = await c.alerts.updateOne(
-        { _id: alertId, 'audit.key': { $ne: key } },
-        { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
-      );
-      return result.modifiedCount === 1;
+      // The key is claimed with a unique insert first: FerretDB v1 does not apply a filtered update
+      // atomically, so `audit.key: { $ne: key }` alone let a click delivered twice at once append twice.
+      const claim = `audit:${alertId}:${key}`;
+      try {
+        await c.sent.insertOne({ _id: claim, at: now(), result: {} });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      try {
+        const done = await c.alerts.updateOne(
+          { _id: alertId },
+          { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
+        );
+        return done.matchedCount === 1;
+      } catch (err) {
+        await c.sent.deleteOne({ _id: claim }).catch(() => undefined); // let a retry append it
+        throw err;
+      }
     },
   };
 }
