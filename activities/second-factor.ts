@@ -32,9 +32,12 @@ export async function verifyTotp(
     step > enrollment.lastStep &&
     (await claimStep(c, slackUserId, enrollment.enrolledAt, step, now))
   ) {
-    // Also move the last accepted step forward, so older codes are refused. This conditional update
-    // is atomic on MongoDB; FerretDB v1 does not apply it atomically, which is why the claim above
-    // (a unique insert, atomic on both) is what guarantees a code is accepted at most once.
+    // Older codes still inside the window are spent too: their steps are claimed as well.
+    for (const older of [step - 1, step - 2])
+      await claimStep(c, slackUserId, enrollment.enrolledAt, older, now);
+    // And the last accepted step moves forward. On MongoDB this conditional update is atomic; FerretDB
+    // v1 applies updates as unisolated read-modify-writes (a concurrent $inc of the failure count can
+    // undo it), which is why the unique-insert claims above are what refuse a used or older code.
     await c.employees.updateOne(
       { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
       { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },

@@ -3,7 +3,7 @@ import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
 import { verifyTotp } from '../activities/second-factor';
-import { formatPairingCode, type LinkView } from '../store/enrollment-links';
+import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError } from '../store/second-factors';
 import type { BotDeps } from './deps';
 import { enrollmentApprovalRequest } from './views';
@@ -50,7 +50,8 @@ interface PageRequest {
 
 async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res: ServerResponse) {
   const now = new Date();
-  const view = await deps.links.open(req.token, req.browser, now);
+  const bind = req.method === 'POST' && req.form.get('action') === 'start';
+  const view = await deps.links.open(req.token, req.browser, now, { bind });
   const cookie =
     'cookie' in view && view.cookie
       ? bindCookie(view.cookie, req.token, deps.publicUrl.startsWith('https:'))
@@ -73,10 +74,21 @@ async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res
           '<p>This link was already opened in another browser. If that was not you, tell your security team now.</p>',
         ),
       );
+    case 'unopened':
+      // Link previews and scanners only GET: binding takes a deliberate POST from the employee.
+      return send(
+        res,
+        200,
+        page(
+          'Set up your second factor',
+          `<p>Start on the computer you will keep this page open on: the link then works only in this browser.</p>
+           <form method="post"><input type="hidden" name="action" value="start"><button>Start</button></form>`,
+        ),
+      );
     case 'awaiting_approval':
       return awaitingApproval(deps, client, req, view, res, cookie, now);
     case 'approved':
-      return showSecret(deps, view.link, res);
+      return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
     case 'shown':
       return confirmSecret(deps, client, req, view.link, res, now);
   }
@@ -98,20 +110,24 @@ async function awaitingApproval(
   const hasFactor = employee?.secondFactor?.active === true;
   let note = '';
   if (req.method === 'POST' && req.form.get('action') === 'existing' && hasFactor) {
-    const check = await verifyTotp(
-      deps.collections,
-      deps.encryptionKey,
-      link.slackUserId,
-      (req.form.get('code') ?? '').trim(),
-      now,
-    );
-    if (check.outcome === 'accepted') {
-      await deps.links.approveWithExistingFactor(link._id, now);
-      return showSecret(deps, link, res);
+    if (!(await deps.links.claimExistingFactorTry(link, now)))
+      note = '<p class="error">No tries with your current code are left; wait for a security operator.</p>';
+    else {
+      const check = await verifyTotp(
+        deps.collections,
+        deps.encryptionKey,
+        link.slackUserId,
+        (req.form.get('code') ?? '').trim(),
+        now,
+      );
+      if (check.outcome === 'accepted') {
+        await deps.links.approveWithExistingFactor(link._id, now);
+        return showSecret(deps, link, EXISTING_FACTOR, res);
+      }
+      note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
     }
-    note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
   }
-  if (view.firstOpen) await requestApproval(deps, client, link._id, link.slackUserId);
+  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, link.slackUserId, now);
   const existing = hasFactor
     ? `<h2>Already have Vouch in your authenticator app?</h2>
        <form method="post"><input type="hidden" name="action" value="existing">
@@ -133,7 +149,14 @@ async function awaitingApproval(
   );
 }
 
-async function requestApproval(deps: BotDeps, client: WebClient, linkId: string, slackUserId: string) {
+/** Asks the security channel to approve; a failure is logged and retried at the page's next refresh. */
+async function requestApproval(
+  deps: BotDeps,
+  client: WebClient,
+  linkId: string,
+  slackUserId: string,
+  now: Date,
+) {
   if (!deps.securityChannel) {
     deps.logger.warn(
       { slackUserId },
@@ -141,26 +164,33 @@ async function requestApproval(deps: BotDeps, client: WebClient, linkId: string,
     );
     return;
   }
-  await client.chat.postMessage({
-    channel: deps.securityChannel,
-    ...enrollmentApprovalRequest(linkId, slackUserId),
-  });
+  try {
+    await client.chat.postMessage({
+      channel: deps.securityChannel,
+      ...enrollmentApprovalRequest(linkId, slackUserId),
+    });
+    await deps.links.noteApprovalRequested(linkId, now);
+  } catch (err) {
+    deps.logger.error({ err, slackUserId }, 'could not ask the security channel to approve an enrollment');
+  }
 }
 
 async function showSecret(
   deps: BotDeps,
-  link: { _id: string; slackUserId: string; approvedBy?: string },
+  link: { _id: string; slackUserId: string },
+  approvedBy: string,
   res: ServerResponse,
 ) {
   const now = new Date();
   const employee = await deps.collections.employees.findOne({ _id: link.slackUserId });
-  const { secret, uri } = await deps.factors.begin(
+  // A factor the employee already has keeps working until the new one is confirmed.
+  const { secret, uri, enrolledAt } = await deps.factors.begin(
     { slackUserId: link.slackUserId, email: employee?.email, name: employee?.name },
-    `/vouch enroll, approved by ${link.approvedBy ?? 'unknown'}`,
+    `/vouch enroll, approved by ${approvedBy}`,
     now,
-    { replace: true },
+    { replace: 'when_confirmed' },
   );
-  await deps.links.markShown(link._id, now);
+  await deps.links.markShown(link._id, now, enrolledAt);
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return send(
     res,
@@ -180,7 +210,7 @@ async function confirmSecret(
   deps: BotDeps,
   client: WebClient,
   req: PageRequest,
-  link: { _id: string; slackUserId: string },
+  link: { _id: string; slackUserId: string; shownEnrolledAt?: Date },
   res: ServerResponse,
   now: Date,
 ) {
@@ -199,22 +229,32 @@ async function confirmSecret(
       req.form.get('code') ?? '',
       'employee (enrollment page)',
       now,
+      { enrolledAt: link.shownEnrolledAt },
     );
   } catch (err) {
     if (!(err instanceof EnrollmentError)) throw err;
     return send(res, 400, page('Try again', confirmForm(`<p class="error">${escapeHtml(err.message)}</p>`)));
   }
   await deps.links.markDone(link._id, now);
-  // Tell the employee in Slack (if this was not them, they will know) and the security team.
-  await client.chat.postMessage({
-    channel: link.slackUserId,
-    text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
-  });
-  if (deps.securityChannel)
-    await client.chat.postMessage({
-      channel: deps.securityChannel,
-      text: `Second-factor enrollment completed for <@${link.slackUserId}>.`,
-    });
+  // Tell the employee in Slack (if this was not them, they will know) and the security team. The
+  // factor is active already: a failed message is logged, not shown as a failed enrollment.
+  const notices = [
+    client.chat.postMessage({
+      channel: link.slackUserId,
+      text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
+    }),
+    ...(deps.securityChannel
+      ? [
+          client.chat.postMessage({
+            channel: deps.securityChannel,
+            text: `Second-factor enrollment completed for <@${link.slackUserId}>.`,
+          }),
+        ]
+      : []),
+  ];
+  for (const result of await Promise.allSettled(notices))
+    if (result.status === 'rejected')
+      deps.logger.error({ err: result.reason, slackUserId: link.slackUserId }, 'enrollment notice not sent');
   return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
 }
 
@@ -252,7 +292,7 @@ function send(res: ServerResponse, status: number, html: string, cookie?: string
 
 function bindCookie(value: string, token: string, secure: boolean): string {
   const path = `/enroll/${encodeURIComponent(token)}`;
-  return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Strict; Max-Age=3600${secure ? '; Secure' : ''}`;
+  return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`;
 }
 
 function cookieOf(req: IncomingMessage): string | undefined {

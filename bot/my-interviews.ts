@@ -14,7 +14,8 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 function line(doc: AlertDoc): string {
   const when = `<!date^${Math.floor(doc.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${doc.createdAt.toISOString()}>`;
   const status = doc.outcome ? doc.outcome.replace(/_/g, ' ') : (PHASE_TEXT[doc.phase] ?? doc.phase);
-  return `• *${escape(doc.input.title)}* (${when}): ${status}`;
+  const title = doc.input.title.length > 120 ? `${doc.input.title.slice(0, 119)}…` : doc.input.title;
+  return `• *${escape(title)}* (${when}): ${status}`;
 }
 
 export function statusText(open: AlertDoc[], closed: AlertDoc[]): string {

@@ -163,7 +163,9 @@ function addEnrollOptions(cmd: Command): Command {
 async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promise<void> {
   await withFactors(async ({ factors, c, config }) => {
     const employee = await findEmployee(config, c, who);
-    const { secret, uri } = await factors.begin(employee, opts.actor, new Date(), { replace });
+    const { secret, uri } = await factors.begin(employee, opts.actor, new Date(), {
+      replace: replace ? 'now' : undefined,
+    });
     const file = path.resolve(opts.qrFile ?? `vouch-enroll-${employee.slackUserId}.png`);
     await writeQrFile(file, uri);
     const terminalQr = await QRCode.toString(uri, { type: 'terminal', small: true });

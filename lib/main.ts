@@ -15,6 +15,7 @@ export function runMain(main: () => Promise<void>): void {
       'TemporalUnavailableError',
       'StoreUnavailableError',
       'SecretBoxError',
+      'RotationInterruptedError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =

@@ -4,6 +4,9 @@ import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { AlertDoc, Collections } from './collections';
 import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
 
+/** How many of an employee's latest alerts /vouch status and the App Home look at. */
+const RECENT_SCAN = 40;
+
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
   return {
@@ -40,20 +43,29 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       }
     },
 
+    /**
+     * Records who is asked. The employee's document lists their alert ids (the bot reads them by _id for
+     * /vouch status and the App Home: a filter on the alerts would make FerretDB scan them all);
+     * $addToSet keeps a retry from listing an alert twice.
+     */
     async setEmployee(alertId: string, slackUserId: string): Promise<void> {
+      await c.employees.updateOne(
+        { _id: slackUserId },
+        { $addToSet: { alertIds: alertId }, $set: { updatedAt: now() } },
+        { upsert: true },
+      );
       await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
     },
 
-    /** An employee's interviews, newest first: the open ones and the most recent closed ones. */
-    async ofEmployee(slackUserId: string, recent = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
-      const docs = await c.alerts
-        .find({ employeeSlackId: slackUserId })
-        .sort({ createdAt: -1 })
-        .limit(200)
-        .toArray();
+    /** An employee's most recent interviews, newest first, split into open and closed. */
+    async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
+      const ids = (await c.employees.findOne({ _id: slackUserId }))?.alertIds ?? [];
+      const docs = (await Promise.all(ids.slice(-RECENT_SCAN).map((id) => c.alerts.findOne({ _id: id }))))
+        .filter((d): d is AlertDoc => d !== null)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
       return {
-        open: docs.filter((d) => d.outcome === null),
-        closed: docs.filter((d) => d.outcome !== null).slice(0, recent),
+        open: docs.filter((d) => d.outcome === null).slice(0, limit),
+        closed: docs.filter((d) => d.outcome !== null).slice(0, limit),
       };
     },
 

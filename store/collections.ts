@@ -45,6 +45,10 @@ export interface EmployeeDoc {
   resolvedAt?: Date;
   updatedAt: Date;
   secondFactor?: SecondFactorEnrollment;
+  /** A replacement enrolled through /vouch enroll while a factor is active: it takes over when confirmed. */
+  pendingSecondFactor?: Pick<SecondFactorEnrollment, 'box' | 'enrolledAt' | 'enrolledBy'>;
+  /** The alerts this employee was asked about, oldest first (read by _id for /vouch status). */
+  alertIds?: string[];
 }
 
 /** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
@@ -68,7 +72,16 @@ export interface EnrollmentLinkDoc {
   approvedAt?: Date;
   deniedBy?: string;
   shownAt?: Date;
+  /** The enrollment whose secret the page showed: only it can be confirmed through this link. */
+  shownEnrolledAt?: Date;
+  approvalRequestedAt?: Date;
   doneAt?: Date;
+}
+
+/** Claimed keys (a unique insert each): one-time transitions and numbered attempt slots. */
+export interface ClaimDoc {
+  _id: string;
+  at: Date;
 }
 
 /** Every change to an employee's second factor, with who made it. */
@@ -114,6 +127,7 @@ export interface Collections {
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
+  claims: Collection<ClaimDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -126,6 +140,7 @@ export function collections(db: Db): Collections {
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
+    claims: db.collection<ClaimDoc>('claims'),
   };
 }
 
@@ -135,7 +150,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
     c.alerts.createIndex({ workflowId: 1 }, { unique: true, name: 'workflowId_unique' }),
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
-    c.alerts.createIndex({ employeeSlackId: 1, createdAt: -1 }, { name: 'employee_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
   ]);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Collections, EnrollmentLinkDoc } from './collections';
+import { isDuplicateKey } from './mongo';
 
 /**
  * Single-use enrollment links for `/vouch enroll`. Slack carries only the link; the secret is shown on
@@ -9,9 +10,11 @@ import type { Collections, EnrollmentLinkDoc } from './collections';
  */
 export const LINK_TTL_MS = 15 * 60_000;
 export const MAX_PAIRING_ATTEMPTS = 3;
+export const EXISTING_FACTOR = 'the existing second factor';
 
 export type LinkView =
   | { state: 'missing' | 'expired' | 'used' | 'denied' }
+  | { state: 'unopened' }
   | { state: 'other_browser' }
   | { state: 'awaiting_approval'; link: EnrollmentLinkDoc; pairingCode: string; firstOpen: boolean }
   | { state: 'approved'; link: EnrollmentLinkDoc }
@@ -35,13 +38,15 @@ export function enrollmentLinks(c: Collections) {
     },
 
     /**
-     * What the page at the link shows to this browser. The first browser to open it is bound to it
-     * (by a cookie whose hash is stored) and gets a pairing code; any other browser is refused.
+     * What the page at the link shows to this browser. Only a deliberate `bind` (the page's Start button,
+     * a POST: link previews and scanners only GET) binds the link to the browser, by a cookie whose hash
+     * is stored, and gives it a pairing code; any other browser is refused from then on.
      */
     async open(
       token: string,
       browser: string | undefined,
       now: Date,
+      opts: { bind?: boolean } = {},
     ): Promise<LinkView & { cookie?: string }> {
       const link = await byToken(token);
       if (!link) return { state: 'missing' };
@@ -49,15 +54,16 @@ export function enrollmentLinks(c: Collections) {
       if (link.state === 'denied') return { state: 'denied' };
       if (link.expiresAt <= now) return { state: 'expired' };
       if (link.state === 'created') {
+        if (!opts.bind) return { state: 'unopened' };
         const cookie = randomBytes(24).toString('base64url');
         const pairingCode = newPairingCode();
+        // The bind is claimed with a unique insert (atomic on FerretDB too): one browser wins a race.
+        if (!(await claim(c, `link-bind:${link._id}`, now))) return { state: 'other_browser' };
         await c.enrollmentLinks.updateOne(
           { _id: link._id },
           { $set: { state: 'awaiting_approval', browser: hash(cookie), pairingCode, openedAt: now } },
         );
-        // Read back: if two browsers raced, only the one whose cookie was stored is bound.
-        const stored = await c.enrollmentLinks.findOne({ _id: link._id });
-        if (stored?.browser !== hash(cookie)) return { state: 'other_browser' };
+        const stored = (await c.enrollmentLinks.findOne({ _id: link._id }))!;
         return { state: 'awaiting_approval', link: stored, pairingCode, firstOpen: true, cookie };
       }
       if (!browser || !link.browser || !sameHash(link.browser, hash(browser)))
@@ -81,36 +87,77 @@ export function enrollmentLinks(c: Collections) {
       pairingCode: string,
       operator: string,
       now: Date,
-    ): Promise<'approved' | 'wrong_code' | 'denied' | 'not_waiting'> {
+    ): Promise<'approved' | 'wrong_code' | 'denied' | 'not_waiting' | 'self'> {
       const link = await c.enrollmentLinks.findOne({ _id: linkId });
       if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now) return 'not_waiting';
+      // An operator's own Slack session must not be enough to replace the operator's own factor.
+      if (operator === link.slackUserId) return 'self';
+      // Each try is claimed first, so parallel submissions cannot exceed the limit.
+      const attempt = await claimSlot(c, `link-pairing:${linkId}`, MAX_PAIRING_ATTEMPTS, now);
+      if (attempt === null) return 'denied';
       const given = normalizePairingCode(pairingCode);
       if (link.pairingCode && given.length === link.pairingCode.length && sameHash(given, link.pairingCode)) {
         await c.enrollmentLinks.updateOne(
           { _id: linkId },
-          { $set: { state: 'approved', approvedBy: operator, approvedAt: now } },
+          // The employee gets a fresh quarter of an hour to scan and confirm.
+          {
+            $set: {
+              state: 'approved',
+              approvedBy: operator,
+              approvedAt: now,
+              expiresAt: new Date(now.getTime() + LINK_TTL_MS),
+            },
+          },
         );
         return 'approved';
       }
-      const attempts = link.pairingAttempts + 1;
-      const denied = attempts >= MAX_PAIRING_ATTEMPTS;
+      const denied = attempt + 1 >= MAX_PAIRING_ATTEMPTS;
       await c.enrollmentLinks.updateOne(
         { _id: linkId },
-        { $set: { pairingAttempts: attempts, ...(denied ? { state: 'denied', deniedBy: operator } : {}) } },
+        {
+          $set: { pairingAttempts: attempt + 1, ...(denied ? { state: 'denied', deniedBy: operator } : {}) },
+        },
       );
       return denied ? 'denied' : 'wrong_code';
+    },
+
+    /**
+     * Claims one of the few tries of the employee's existing factor on this page: 3 per link and 5 per
+     * employee per quarter hour across links, claimed before the code is checked so that parallel
+     * requests cannot exceed them. False when none is left.
+     */
+    async claimExistingFactorTry(link: EnrollmentLinkDoc, now: Date): Promise<boolean> {
+      const window = Math.floor(now.getTime() / LINK_TTL_MS);
+      const perLink = await claimSlot(c, `link-existing:${link._id}`, 3, now);
+      if (perLink === null) return false;
+      return (await claimSlot(c, `user-existing:${link.slackUserId}:${window}`, 5, now)) !== null;
+    },
+
+    async noteApprovalRequested(linkId: string, now: Date): Promise<void> {
+      await c.enrollmentLinks.updateOne({ _id: linkId }, { $set: { approvalRequestedAt: now } });
     },
 
     /** Approval by a code from the factor the employee already has (checked by the caller). */
     async approveWithExistingFactor(linkId: string, now: Date): Promise<void> {
       await c.enrollmentLinks.updateOne(
         { _id: linkId },
-        { $set: { state: 'approved', approvedBy: 'existing second factor', approvedAt: now } },
+        {
+          $set: {
+            state: 'approved',
+            approvedBy: EXISTING_FACTOR,
+            approvedAt: now,
+            expiresAt: new Date(now.getTime() + LINK_TTL_MS),
+          },
+        },
       );
     },
 
-    async markShown(linkId: string, now: Date): Promise<void> {
-      await c.enrollmentLinks.updateOne({ _id: linkId }, { $set: { state: 'shown', shownAt: now } });
+    /** The secret was shown; `enrolledAt` names that enrollment, so the confirmation must be for it. */
+    async markShown(linkId: string, now: Date, enrolledAt: Date): Promise<void> {
+      await c.enrollmentLinks.updateOne(
+        { _id: linkId },
+        { $set: { state: 'shown', shownAt: now, shownEnrolledAt: enrolledAt } },
+      );
     },
 
     async markDone(linkId: string, now: Date): Promise<void> {
@@ -121,8 +168,21 @@ export function enrollmentLinks(c: Collections) {
 
 export type EnrollmentLinks = ReturnType<typeof enrollmentLinks>;
 
-export function linkIdOf(token: string): string {
-  return hash(token);
+/** Claims a unique key (a unique insert: atomic on FerretDB and MongoDB); false if already claimed. */
+async function claim(c: Collections, key: string, now: Date): Promise<boolean> {
+  try {
+    await c.claims.insertOne({ _id: key, at: now });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Claims the first free of `max` numbered slots under `key`: its number, or null when all are taken. */
+async function claimSlot(c: Collections, key: string, max: number, now: Date): Promise<number | null> {
+  for (let n = 0; n < max; n++) if (await claim(c, `${key}:${n}`, now)) return n;
+  return null;
 }
 
 function hash(value: string): string {

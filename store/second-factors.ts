@@ -13,6 +13,11 @@ export class EnrollmentError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Exit code 1, not 2: nothing was wrong with the input, the data moved under the rotation. */
+export class RotationInterruptedError extends Error {
+  override readonly name = 'RotationInterruptedError';
+}
+
 export type FactorStatus = 'pending' | 'active' | 'locked';
 
 export interface FactorListing {
@@ -25,6 +30,8 @@ export interface FactorListing {
   enrolledBy: string;
   confirmedAt?: Date;
   lockedUntil?: Date;
+  /** A replacement enrolled through /vouch enroll waits for its first code; the current one still works. */
+  replacementPending: boolean;
 }
 
 export function secondFactors(c: Collections, key: Buffer | undefined) {
@@ -32,22 +39,34 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
     c.factorEvents.insertOne({ _id: randomUUID(), ...event });
 
   return {
-    /** Creates a pending enrollment and returns the secret to show once. `replace` allows a reset. */
+    /**
+     * Creates a pending enrollment and returns the secret to show once. With an active factor,
+     * `replace` decides: "now" (a lost phone: the old factor stops working at once) or
+     * "when_confirmed" (the old factor keeps working until the new one is confirmed).
+     */
     async begin(
       employee: { slackUserId: string; email?: string; name?: string },
       actor: string,
       now: Date,
-      opts: { replace?: boolean } = {},
-    ): Promise<{ secret: string; uri: string }> {
+      opts: { replace?: 'now' | 'when_confirmed' } = {},
+    ): Promise<{ secret: string; uri: string; enrolledAt: Date }> {
       const k = requireKey(key);
       const existing = await c.employees.findOne({ _id: employee.slackUserId });
-      if (existing?.secondFactor?.active && !opts.replace)
+      const active = existing?.secondFactor?.active === true;
+      if (active && !opts.replace)
         throw new EnrollmentError(
           `${label(employee)} already has an active second factor: use "vouch factor reset" to replace it`,
         );
       const secret = generateSecret();
+      const box = seal(k, secret, employee.slackUserId);
+      const profile = {
+        updatedAt: now,
+        ...(employee.email ? { email: employee.email.toLowerCase() } : {}),
+        ...(employee.name ? { name: employee.name } : {}),
+      };
+      const keepActive = active && opts.replace === 'when_confirmed';
       const enrollment: SecondFactorEnrollment = {
-        box: seal(k, secret, employee.slackUserId),
+        box,
         active: false,
         enrolledAt: now,
         enrolledBy: actor,
@@ -57,14 +76,9 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       };
       await c.employees.updateOne(
         { _id: employee.slackUserId },
-        {
-          $set: {
-            secondFactor: enrollment,
-            updatedAt: now,
-            ...(employee.email ? { email: employee.email.toLowerCase() } : {}),
-            ...(employee.name ? { name: employee.name } : {}),
-          },
-        },
+        keepActive
+          ? { $set: { pendingSecondFactor: { box, enrolledAt: now, enrolledBy: actor }, ...profile } }
+          : { $set: { secondFactor: enrollment, ...profile }, $unset: { pendingSecondFactor: '' } },
         { upsert: true },
       );
       await record({
@@ -72,35 +86,55 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
         action: existing?.secondFactor ? 'reset' : 'enrolled',
         actor,
         at: now,
+        ...(keepActive ? { detail: 'the current factor works until the new one is confirmed' } : {}),
       });
-      return { secret, uri: otpauthUri(secret, employee.email ?? employee.slackUserId) };
+      return { secret, uri: otpauthUri(secret, employee.email ?? employee.slackUserId), enrolledAt: now };
     },
 
     /**
-     * Activates a pending enrollment with a first valid code. The code's time step becomes the last
-     * accepted one, so the confirming code cannot be used again in an interview.
+     * Activates the pending enrollment (or replacement) with a first valid code. The code's time step
+     * becomes the last accepted one, so the confirming code cannot answer an interview. `enrolledAt`
+     * ties the confirmation to the secret that was shown (a newer enrollment must be confirmed itself).
      */
-    async confirm(slackUserId: string, code: string, actor: string, now: Date): Promise<void> {
+    async confirm(
+      slackUserId: string,
+      code: string,
+      actor: string,
+      now: Date,
+      opts: { enrolledAt?: Date } = {},
+    ): Promise<void> {
       const k = requireKey(key);
-      const sf = (await c.employees.findOne({ _id: slackUserId }))?.secondFactor;
-      if (!sf) throw new EnrollmentError(`${slackUserId} has no second factor: enroll them first`);
-      if (sf.active) throw new EnrollmentError(`${slackUserId}'s second factor is already active`);
-      const step = matchingStep(open(k, sf.box, slackUserId), code.trim(), now.getTime());
+      const doc = await c.employees.findOne({ _id: slackUserId });
+      const sf = doc?.secondFactor;
+      const pending = doc?.pendingSecondFactor ?? (sf && !sf.active ? sf : undefined);
+      if (!pending)
+        throw new EnrollmentError(
+          sf
+            ? `${slackUserId}'s second factor is already active`
+            : `${slackUserId} has no second factor: enroll them first`,
+        );
+      if (opts.enrolledAt && pending.enrolledAt.getTime() !== opts.enrolledAt.getTime())
+        throw new EnrollmentError('a newer enrollment replaced this one: start again');
+      const step = matchingStep(open(k, pending.box, slackUserId), code.trim(), now.getTime());
       if (step === null)
         throw new EnrollmentError(
           'the code does not match: check the phone clock and enter the current 6-digit code',
         );
+      const activated: SecondFactorEnrollment = {
+        box: pending.box,
+        active: true,
+        enrolledAt: pending.enrolledAt,
+        enrolledBy: pending.enrolledBy,
+        confirmedAt: now,
+        lastStep: step,
+        failures: 0,
+        lockouts: 0,
+      };
+      const field = doc?.pendingSecondFactor ? 'pendingSecondFactor.box' : 'secondFactor.box';
       // Only the enrollment that was checked is activated (a concurrent reset wins).
       const done = await c.employees.updateOne(
-        { _id: slackUserId, 'secondFactor.box': sf.box, 'secondFactor.active': false },
-        {
-          $set: {
-            'secondFactor.active': true,
-            'secondFactor.confirmedAt': now,
-            'secondFactor.lastStep': step,
-            updatedAt: now,
-          },
-        },
+        { _id: slackUserId, [field]: pending.box },
+        { $set: { secondFactor: activated, updatedAt: now }, $unset: { pendingSecondFactor: '' } },
       );
       if (done.modifiedCount !== 1)
         throw new EnrollmentError('the enrollment changed while confirming it: start again');
@@ -110,7 +144,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
     async revoke(slackUserId: string, actor: string, now: Date, reason?: string): Promise<void> {
       const done = await c.employees.updateOne(
         { _id: slackUserId, secondFactor: { $exists: true } },
-        { $unset: { secondFactor: '' }, $set: { updatedAt: now } },
+        { $unset: { secondFactor: '', pendingSecondFactor: '' }, $set: { updatedAt: now } },
       );
       if (done.modifiedCount !== 1)
         throw new EnrollmentError(`${slackUserId} has no second factor to revoke`);
@@ -143,6 +177,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
           enrolledAt: d.secondFactor.enrolledAt,
           enrolledBy: d.secondFactor.enrolledBy,
           confirmedAt: d.secondFactor.confirmedAt,
+          replacementPending: d.pendingSecondFactor !== undefined,
           lockedUntil:
             d.secondFactor.lockedUntil && d.secondFactor.lockedUntil > now
               ? d.secondFactor.lockedUntil
@@ -171,21 +206,31 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       if (target === keyId(oldKey))
         throw new EnrollmentError('the new key is the current key: make a new one (openssl rand -base64 32)');
       const docs = await c.employees
-        .find({ secondFactor: { $exists: true } }, { projection: { 'secondFactor.box': 1 } })
+        .find(
+          { secondFactor: { $exists: true } },
+          { projection: { 'secondFactor.box': 1, 'pendingSecondFactor.box': 1 } },
+        )
         .toArray();
       let rotated = 0;
       let alreadyRotated = 0;
       for (const [i, d] of docs.entries()) {
-        const box = d.secondFactor!.box;
-        if (box.split('.')[1] === target) alreadyRotated++;
-        else {
+        // The active secret and, if one waits for its first code, the replacement.
+        for (const field of ['secondFactor', 'pendingSecondFactor'] as const) {
+          const box = d[field]?.box;
+          if (!box) continue;
+          if (box.split('.')[1] === target) {
+            alreadyRotated++;
+            continue;
+          }
           const resealed = seal(newKey, open(oldKey, box, d._id), d._id);
           const done = await c.employees.updateOne(
-            { _id: d._id, 'secondFactor.box': box },
-            { $set: { 'secondFactor.box': resealed, updatedAt: now } },
+            { _id: d._id, [`${field}.box`]: box },
+            { $set: { [`${field}.box`]: resealed, updatedAt: now } },
           );
           if (done.modifiedCount !== 1)
-            throw new EnrollmentError(`${d._id}'s enrollment changed during the rotation: run it again`);
+            throw new RotationInterruptedError(
+              `${d._id}'s enrollment changed during the rotation: run the same command again`,
+            );
           rotated++;
         }
         onProgress(i + 1, docs.length);

@@ -21,6 +21,8 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
     const link = await deps.links.get(action.value ?? '');
     if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= new Date())
       return tellUser(client, body, 'This enrollment is no longer waiting for approval.');
+    if (link.slackUserId === body.user.id)
+      return tellUser(client, body, ':no_entry: Another operator must approve your own enrollment.');
     await client.views.open({ trigger_id: body.trigger_id, view: pairingModal(link._id, link.slackUserId) });
   });
 
@@ -45,10 +47,11 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
       ],
       denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
       not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
+      self: ['Not allowed', 'Another operator must approve your own enrollment.'],
     } as const;
     const [title, text] = notices[result];
     await ack({ response_action: 'update', view: noticeModal(title, text) });
-    if (result !== 'not_waiting' && deps.securityChannel) {
+    if ((result === 'approved' || result === 'denied') && deps.securityChannel) {
       const link = await deps.links.get(view.private_metadata);
       await client.chat.postMessage({
         channel: deps.securityChannel,

@@ -24,6 +24,12 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
       return ack({ response_type: 'ephemeral', text: statusText(open, closed) });
     }
     if (sub === 'enroll') {
+      const employee = await deps.collections.employees.findOne({ _id: user });
+      if (!deps.securityChannel && employee?.secondFactor?.active !== true)
+        return ack({
+          response_type: 'ephemeral',
+          text: 'Setting up a second factor from Slack needs a security operator, and none is configured here. Ask your security team to enroll you in person (`vouch enroll`).',
+        });
       const { token } = await deps.links.create(user, new Date());
       const url = `${deps.publicUrl}/enroll/${token}`;
       return ack({

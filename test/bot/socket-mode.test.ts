@@ -112,7 +112,11 @@ describe('Socket Mode', () => {
       trigger_id: 'trigger-socket-2',
     });
     const link = /(http:\/\/\S+\/enroll\/[\w-]{43})/.exec((ack.payload as { text: string }).text)![1]!;
-    const page = await fetch(link);
+    const page = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=start',
+    });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Your pairing code');
     const events = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' });

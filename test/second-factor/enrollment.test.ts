@@ -118,8 +118,9 @@ describe('enrollment through the vouch CLI', () => {
       }),
     ]);
 
-    const oldSecret = secretOf((await vouch(env, 'enroll', 'UANA0001')).stdout || 'otpauth://x?secret=NONE');
-    expect(oldSecret).toBe('NONE'); // refused above; nothing printed
+    const refused = await vouch(env, 'enroll', 'UANA0001');
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).not.toContain('otpauth://'); // no new secret was made or shown
 
     const reset = await vouch(
       env,
