@@ -221,8 +221,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      const employee = await c.employees.findOne({ _id: input.slackUserId });
-      return Boolean(employee?.secondFactor?.active);
+      const factor = await c.secondFactors.findOne({ _id: input.slackUserId });
+      return Boolean(factor?.secondFactor?.active);
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */

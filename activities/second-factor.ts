@@ -20,8 +20,7 @@ export async function verifyTotp(
   code: string,
   now: Date,
 ): Promise<{ outcome: VerifyOutcome; lockedUntil?: Date }> {
-  const employee = await c.employees.findOne({ _id: slackUserId });
-  const enrollment = employee?.secondFactor;
+  const enrollment = (await c.secondFactors.findOne({ _id: slackUserId }))?.secondFactor;
   if (!enrollment?.active || !key) return { outcome: 'not_enrolled' };
   if (enrollment.lockedUntil && enrollment.lockedUntil > now)
     return { outcome: 'locked', lockedUntil: enrollment.lockedUntil };
@@ -38,7 +37,7 @@ export async function verifyTotp(
     // And the last accepted step moves forward. On MongoDB this conditional update is atomic; FerretDB
     // v1 applies updates as unisolated read-modify-writes (a concurrent $inc of the failure count can
     // undo it), which is why the unique-insert claims above are what refuse a used or older code.
-    await c.employees.updateOne(
+    await c.secondFactors.updateOne(
       { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
       { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },
     );
@@ -66,7 +65,7 @@ async function claimStep(
 }
 
 async function recordFailure(c: Collections, slackUserId: string, now: Date): Promise<Date | undefined> {
-  const after = await c.employees.findOneAndUpdate(
+  const after = await c.secondFactors.findOneAndUpdate(
     { _id: slackUserId },
     { $inc: { 'secondFactor.failures': 1 }, $set: { updatedAt: now } },
     { returnDocument: 'after' },
@@ -74,7 +73,7 @@ async function recordFailure(c: Collections, slackUserId: string, now: Date): Pr
   const sf = after?.secondFactor;
   if (!sf || sf.failures < LOCKOUT_AFTER_FAILURES) return undefined;
   const lockedUntil = new Date(now.getTime() + LOCKOUT_BASE_MS * 2 ** Math.min(sf.lockouts, 6));
-  await c.employees.updateOne(
+  await c.secondFactors.updateOne(
     { _id: slackUserId, 'secondFactor.failures': sf.failures },
     {
       $set: { 'secondFactor.failures': 0, 'secondFactor.lockedUntil': lockedUntil },

@@ -106,8 +106,7 @@ async function awaitingApproval(
   now: Date,
 ) {
   const { link } = view;
-  const employee = await deps.collections.employees.findOne({ _id: link.slackUserId });
-  const hasFactor = employee?.secondFactor?.active === true;
+  const hasFactor = await deps.factors.isActive(link.slackUserId);
   let note = '';
   if (req.method === 'POST' && req.form.get('action') === 'existing' && hasFactor) {
     if (!(await deps.links.claimExistingFactorTry(link, now)))

@@ -44,14 +44,14 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     },
 
     /**
-     * Records who is asked. The employee's document lists their alert ids (the bot reads them by _id for
+     * Records who is asked. `employee_alerts` lists each employee's alert ids (the bot reads them by _id for
      * /vouch status and the App Home: a filter on the alerts would make FerretDB scan them all);
      * $addToSet keeps a retry from listing an alert twice.
      */
     async setEmployee(alertId: string, slackUserId: string): Promise<void> {
-      await c.employees.updateOne(
+      await c.employeeAlerts.updateOne(
         { _id: slackUserId },
-        { $addToSet: { alertIds: alertId }, $set: { updatedAt: now() } },
+        { $addToSet: { alertIds: alertId } },
         { upsert: true },
       );
       await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
@@ -59,7 +59,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
 
     /** An employee's most recent interviews, newest first, split into open and closed. */
     async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
-      const ids = (await c.employees.findOne({ _id: slackUserId }))?.alertIds ?? [];
+      const ids = (await c.employeeAlerts.findOne({ _id: slackUserId }))?.alertIds ?? [];
       const docs = (await Promise.all(ids.slice(-RECENT_SCAN).map((id) => c.alerts.findOne({ _id: id }))))
         .filter((d): d is AlertDoc => d !== null)
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());

@@ -44,11 +44,25 @@ export interface EmployeeDoc {
   /** When the Slack profile was last fetched (the lookup cache). */
   resolvedAt?: Date;
   updatedAt: Date;
+}
+
+/**
+ * An employee's second factor, in a collection of its own: FerretDB v1 applies updates as unisolated
+ * read-modify-writes of the whole document, so a profile refresh of the employee must never be able
+ * to write back a stale enrollment or failure count.
+ */
+export interface SecondFactorDoc {
+  _id: string; // Slack user id
   secondFactor?: SecondFactorEnrollment;
   /** A replacement enrolled through /vouch enroll while a factor is active: it takes over when confirmed. */
   pendingSecondFactor?: Pick<SecondFactorEnrollment, 'box' | 'enrolledAt' | 'enrolledBy'>;
-  /** The alerts this employee was asked about, oldest first (read by _id for /vouch status). */
-  alertIds?: string[];
+  updatedAt: Date;
+}
+
+/** The alerts an employee was asked about, oldest first (read by _id for /vouch status and App Home). */
+export interface EmployeeAlertsDoc {
+  _id: string; // Slack user id
+  alertIds: string[];
 }
 
 /** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
@@ -121,6 +135,8 @@ export interface SentDoc {
 export interface Collections {
   alerts: Collection<AlertDoc>;
   employees: Collection<EmployeeDoc>;
+  secondFactors: Collection<SecondFactorDoc>;
+  employeeAlerts: Collection<EmployeeAlertsDoc>;
   policies: Collection<PolicyDoc>;
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
@@ -134,6 +150,8 @@ export function collections(db: Db): Collections {
   return {
     alerts: db.collection<AlertDoc>('alerts'),
     employees: db.collection<EmployeeDoc>('employees'),
+    secondFactors: db.collection<SecondFactorDoc>('second_factors'),
+    employeeAlerts: db.collection<EmployeeAlertsDoc>('employee_alerts'),
     policies: db.collection<PolicyDoc>('policies'),
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),

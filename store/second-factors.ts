@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Collections, EmployeeDoc, FactorEventDoc, SecondFactorEnrollment } from './collections';
+import type { Collections, FactorEventDoc, SecondFactorEnrollment } from './collections';
 import { keyId, open, seal } from '../lib/secret-box';
 import { generateSecret, matchingStep, otpauthUri } from '../lib/totp';
 
@@ -51,7 +51,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       opts: { replace?: 'now' | 'when_confirmed' } = {},
     ): Promise<{ secret: string; uri: string; enrolledAt: Date }> {
       const k = requireKey(key);
-      const existing = await c.employees.findOne({ _id: employee.slackUserId });
+      const existing = await c.secondFactors.findOne({ _id: employee.slackUserId });
       const active = existing?.secondFactor?.active === true;
       if (active && !opts.replace)
         throw new EnrollmentError(
@@ -59,11 +59,19 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
         );
       const secret = generateSecret();
       const box = seal(k, secret, employee.slackUserId);
-      const profile = {
-        updatedAt: now,
-        ...(employee.email ? { email: employee.email.toLowerCase() } : {}),
-        ...(employee.name ? { name: employee.name } : {}),
-      };
+      // The profile (email, name) lives with the employee; the factor in a document of its own.
+      if (employee.email || employee.name)
+        await c.employees.updateOne(
+          { _id: employee.slackUserId },
+          {
+            $set: {
+              updatedAt: now,
+              ...(employee.email ? { email: employee.email.toLowerCase() } : {}),
+              ...(employee.name ? { name: employee.name } : {}),
+            },
+          },
+          { upsert: true },
+        );
       const keepActive = active && opts.replace === 'when_confirmed';
       const enrollment: SecondFactorEnrollment = {
         box,
@@ -74,11 +82,11 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
         failures: 0,
         lockouts: 0,
       };
-      await c.employees.updateOne(
+      await c.secondFactors.updateOne(
         { _id: employee.slackUserId },
         keepActive
-          ? { $set: { pendingSecondFactor: { box, enrolledAt: now, enrolledBy: actor }, ...profile } }
-          : { $set: { secondFactor: enrollment, ...profile }, $unset: { pendingSecondFactor: '' } },
+          ? { $set: { pendingSecondFactor: { box, enrolledAt: now, enrolledBy: actor }, updatedAt: now } }
+          : { $set: { secondFactor: enrollment, updatedAt: now }, $unset: { pendingSecondFactor: '' } },
         { upsert: true },
       );
       await record({
@@ -104,7 +112,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       opts: { enrolledAt?: Date } = {},
     ): Promise<void> {
       const k = requireKey(key);
-      const doc = await c.employees.findOne({ _id: slackUserId });
+      const doc = await c.secondFactors.findOne({ _id: slackUserId });
       const sf = doc?.secondFactor;
       const pending = doc?.pendingSecondFactor ?? (sf && !sf.active ? sf : undefined);
       if (!pending)
@@ -132,7 +140,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       };
       const field = doc?.pendingSecondFactor ? 'pendingSecondFactor.box' : 'secondFactor.box';
       // Only the enrollment that was checked is activated (a concurrent reset wins).
-      const done = await c.employees.updateOne(
+      const done = await c.secondFactors.updateOne(
         { _id: slackUserId, [field]: pending.box },
         { $set: { secondFactor: activated, updatedAt: now }, $unset: { pendingSecondFactor: '' } },
       );
@@ -142,7 +150,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
     },
 
     async revoke(slackUserId: string, actor: string, now: Date, reason?: string): Promise<void> {
-      const done = await c.employees.updateOne(
+      const done = await c.secondFactors.updateOne(
         { _id: slackUserId, secondFactor: { $exists: true } },
         { $unset: { secondFactor: '', pendingSecondFactor: '' }, $set: { updatedAt: now } },
       );
@@ -153,7 +161,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
 
     /** Clears a lockout and the failure count (the enrollment itself is unchanged). */
     async unlock(slackUserId: string, actor: string, now: Date): Promise<void> {
-      const done = await c.employees.updateOne(
+      const done = await c.secondFactors.updateOne(
         { _id: slackUserId, secondFactor: { $exists: true } },
         {
           $set: { 'secondFactor.failures': 0, updatedAt: now },
@@ -164,14 +172,20 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       await record({ slackUserId, action: 'unlocked', actor, at: now });
     },
 
+    async isActive(slackUserId: string): Promise<boolean> {
+      return (await c.secondFactors.findOne({ _id: slackUserId }))?.secondFactor?.active === true;
+    },
+
     async list(now: Date): Promise<FactorListing[]> {
-      const docs = await c.employees.find({ secondFactor: { $exists: true } }).toArray();
+      const docs = await c.secondFactors.find({ secondFactor: { $exists: true } }).toArray();
+      const profiles = await Promise.all(docs.map((d) => c.employees.findOne({ _id: d._id })));
       return docs
-        .filter((d): d is EmployeeDoc & { secondFactor: SecondFactorEnrollment } => !!d.secondFactor)
+        .map((d, i) => ({ ...d, profile: profiles[i] }))
+        .filter((d): d is typeof d & { secondFactor: SecondFactorEnrollment } => !!d.secondFactor)
         .map((d) => ({
           slackUserId: d._id,
-          email: d.email,
-          name: d.name,
+          email: d.profile?.email,
+          name: d.profile?.name,
           status: statusOf(d.secondFactor, now),
           keyId: d.secondFactor.box.split('.')[1] ?? '?',
           enrolledAt: d.secondFactor.enrolledAt,
@@ -205,7 +219,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       const target = keyId(requireKey(newKey));
       if (target === keyId(oldKey))
         throw new EnrollmentError('the new key is the current key: make a new one (openssl rand -base64 32)');
-      const docs = await c.employees
+      const docs = await c.secondFactors
         .find(
           { secondFactor: { $exists: true } },
           { projection: { 'secondFactor.box': 1, 'pendingSecondFactor.box': 1 } },
@@ -223,7 +237,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
             continue;
           }
           const resealed = seal(newKey, open(oldKey, box, d._id), d._id);
-          const done = await c.employees.updateOne(
+          const done = await c.secondFactors.updateOne(
             { _id: d._id, [`${field}.box`]: box },
             { $set: { [`${field}.box`]: resealed, updatedAt: now } },
           );

@@ -24,8 +24,7 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
       return ack({ response_type: 'ephemeral', text: statusText(open, closed) });
     }
     if (sub === 'enroll') {
-      const employee = await deps.collections.employees.findOne({ _id: user });
-      if (!deps.securityChannel && employee?.secondFactor?.active !== true)
+      if (!deps.securityChannel && !(await deps.factors.isActive(user)))
         return ack({
           response_type: 'ephemeral',
           text: 'Setting up a second factor from Slack needs a security operator, and none is configured here. Ask your security team to enroll you in person (`vouch enroll`).',
@@ -48,13 +47,12 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const { open, closed } = await deps.alerts.ofEmployee(event.user);
-    const employee = await deps.collections.employees.findOne({ _id: event.user });
     await client.views.publish({
       user_id: event.user,
       view: {
         type: 'home',
         callback_id: VIEW_IDS.home,
-        blocks: homeBlocks(open, closed, employee?.secondFactor?.active === true),
+        blocks: homeBlocks(open, closed, await deps.factors.isActive(event.user)),
       },
     });
   });

@@ -197,7 +197,7 @@ describe('/vouch enroll', () => {
     expect(again.html).not.toContain(secret.slice(0, 8));
 
     const c = collections(mongo.db);
-    expect((await c.employees.findOne({ _id: ANA }))?.secondFactor?.active).toBe(false);
+    expect((await c.secondFactors.findOne({ _id: ANA }))?.secondFactor?.active).toBe(false);
     const history = await secondFactors(c, key).history(ANA);
     expect(history.map((e) => [e.action, e.actor])).toEqual([
       ['enrolled', `/vouch enroll, approved by ${OPERATOR}`],
@@ -209,7 +209,7 @@ describe('/vouch enroll', () => {
     const done = await post(link, cookie, { action: 'confirm', code: codeAt(secret, Date.now()) });
     expect(done.status).toBe(200);
     expect(done.html).toContain('Your second factor is active');
-    expect((await c.employees.findOne({ _id: ANA }))?.secondFactor?.active).toBe(true);
+    expect((await c.secondFactors.findOne({ _id: ANA }))?.secondFactor?.active).toBe(true);
     expect((await get(link, cookie)).status).toBe(410); // used
 
     // The employee is told in Slack; nothing sent to Slack ever held the key.
@@ -281,7 +281,9 @@ describe('/vouch enroll', () => {
     const refused = pages.filter((p) => p.html.includes('No tries with your current code are left')).length;
     expect(checked).toBe(3);
     expect(refused).toBe(9);
-    expect((await c.employees.findOne({ _id: 'UEVE0005' }))?.secondFactor?.failures).toBeLessThanOrEqual(3);
+    expect((await c.secondFactors.findOne({ _id: 'UEVE0005' }))?.secondFactor?.failures).toBeLessThanOrEqual(
+      3,
+    );
     // Even the right code is refused now: this link's tries are spent (an operator can still approve).
     const late = await post(link, cookie, { action: 'existing', code: valid });
     expect(late.html).toContain('No tries with your current code are left');

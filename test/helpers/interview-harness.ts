@@ -147,7 +147,7 @@ export async function setPolicy(
  */
 export async function enroll(h: Harness, slackUserId: string, sealWith = h.key): Promise<string> {
   const secret = generateSecret();
-  await collections(h.mongo.db).employees.updateOne(
+  await collections(h.mongo.db).secondFactors.updateOne(
     { _id: slackUserId },
     {
       $set: {

@@ -73,7 +73,7 @@ describe('enrollment through the vouch CLI', () => {
     expect(fs.statSync(qr).mode & 0o777).toBe(0o600);
 
     // The raw document holds no plaintext secret in any form.
-    const raw = await mongo.db.collection('employees').findOne({ _id: 'UANA0001' as never });
+    const raw = await mongo.db.collection('second_factors').findOne({ _id: 'UANA0001' as never });
     const text = JSON.stringify(raw);
     const bytes = Buffer.from(secret.replace(/=+$/, ''), 'ascii');
     expect(raw?.secondFactor).toMatchObject({ active: false, enrolledBy: 'alice' });

@@ -36,7 +36,7 @@ describe('verification against the stored enrollment', () => {
     const { secret } = await factors.begin({ slackUserId: user }, 'test', at);
     await factors.confirm(user, codeAt(secret, at.getTime() - 60_000 * 5), 'test', at).catch(() => {});
     // Confirm with a code from an earlier window so the codes of `at` are still unspent.
-    await collections(mongo.db).employees.updateOne(
+    await collections(mongo.db).secondFactors.updateOne(
       { _id: user },
       { $set: { 'secondFactor.active': true, 'secondFactor.lastStep': -1 } },
     );
@@ -61,7 +61,7 @@ describe('verification against the stored enrollment', () => {
       // An older code (still inside the ±1 window) is refused too.
       const older = codeAt(secret, t.getTime() - 30_000);
       expect((await verifyTotp(c, key, 'URACE001', older, t)).outcome).toBe('replayed');
-      await c.employees.updateOne({ _id: 'URACE001' }, { $set: { 'secondFactor.failures': 0 } });
+      await c.secondFactors.updateOne({ _id: 'URACE001' }, { $set: { 'secondFactor.failures': 0 } });
     }
   });
 
@@ -78,7 +78,7 @@ describe('verification against the stored enrollment', () => {
     // Locked: even the right code is refused, and the lock is in MongoDB (survives a restart).
     const t1 = new Date(t0.getTime() + 10 * 60_000);
     expect((await verifyTotp(c, key, 'ULOCK001', codeAt(secret, t1.getTime()), t1)).outcome).toBe('locked');
-    const stored = await c.employees.findOne({ _id: 'ULOCK001' });
+    const stored = await c.secondFactors.findOne({ _id: 'ULOCK001' });
     expect(stored?.secondFactor?.lockedUntil).toEqual(new Date(t0.getTime() + LOCKOUT_BASE_MS));
 
     // After expiry the right code works again.
