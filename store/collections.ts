@@ -80,7 +80,6 @@ export interface EnrollmentLinkDoc {
   expiresAt: Date;
   browser?: string; // sha256 of the cookie of the first browser that opened the link
   pairingCode?: string;
-  pairingAttempts: number;
   openedAt?: Date;
   approvedBy?: string;
   approvedAt?: Date;

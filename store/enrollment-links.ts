@@ -10,6 +10,7 @@ import { isDuplicateKey } from './mongo';
  */
 export const LINK_TTL_MS = 15 * 60_000;
 export const MAX_PAIRING_ATTEMPTS = 3;
+export type ApprovalResult = 'approved' | 'wrong_code' | 'denied' | 'not_waiting' | 'self';
 export const EXISTING_FACTOR = 'the existing second factor';
 
 export type LinkView =
@@ -32,7 +33,6 @@ export function enrollmentLinks(c: Collections) {
         state: 'created',
         createdAt: now,
         expiresAt,
-        pairingAttempts: 0,
       });
       return { token, expiresAt };
     },
@@ -87,16 +87,21 @@ export function enrollmentLinks(c: Collections) {
       pairingCode: string,
       operator: string,
       now: Date,
-    ): Promise<'approved' | 'wrong_code' | 'denied' | 'not_waiting' | 'self'> {
+    ): Promise<{ result: ApprovalResult; attemptsLeft: number }> {
       const link = await c.enrollmentLinks.findOne({ _id: linkId });
-      if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now) return 'not_waiting';
+      if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now)
+        return { result: 'not_waiting', attemptsLeft: 0 };
       // An operator's own Slack session must not be enough to replace the operator's own factor.
-      if (operator === link.slackUserId) return 'self';
-      // Each try is claimed first, so parallel submissions cannot exceed the limit.
+      if (operator === link.slackUserId) return { result: 'self', attemptsLeft: 0 };
+      // Each try is claimed first, so parallel submissions cannot exceed the limit, and the decision
+      // (approved or denied) is claimed once: no write of one decision can undo the other. (Only the
+      // decision writes the link: FerretDB v1 loses concurrent updates of one document.)
       const attempt = await claimSlot(c, `link-pairing:${linkId}`, MAX_PAIRING_ATTEMPTS, now);
-      if (attempt === null) return 'denied';
+      if (attempt === null) return { result: 'denied', attemptsLeft: 0 };
+      const decide = () => claim(c, `link-decided:${linkId}`, now);
       const given = normalizePairingCode(pairingCode);
       if (link.pairingCode && given.length === link.pairingCode.length && sameHash(given, link.pairingCode)) {
+        if (!(await decide())) return { result: 'not_waiting', attemptsLeft: 0 };
         await c.enrollmentLinks.updateOne(
           { _id: linkId },
           // The employee gets a fresh quarter of an hour to scan and confirm.
@@ -109,16 +114,13 @@ export function enrollmentLinks(c: Collections) {
             },
           },
         );
-        return 'approved';
+        return { result: 'approved', attemptsLeft: 0 };
       }
-      const denied = attempt + 1 >= MAX_PAIRING_ATTEMPTS;
-      await c.enrollmentLinks.updateOne(
-        { _id: linkId },
-        {
-          $set: { pairingAttempts: attempt + 1, ...(denied ? { state: 'denied', deniedBy: operator } : {}) },
-        },
-      );
-      return denied ? 'denied' : 'wrong_code';
+      const attemptsLeft = MAX_PAIRING_ATTEMPTS - attempt - 1;
+      if (attemptsLeft > 0) return { result: 'wrong_code', attemptsLeft };
+      if (await decide())
+        await c.enrollmentLinks.updateOne({ _id: linkId }, { $set: { state: 'denied', deniedBy: operator } });
+      return { result: 'denied', attemptsLeft: 0 };
     },
 
     /**

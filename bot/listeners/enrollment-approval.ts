@@ -1,7 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_IDS, VIEW_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
-import { MAX_PAIRING_ATTEMPTS } from '../../store/enrollment-links';
 import { PAIRING_BLOCK, noticeModal, pairingModal } from '../views';
 import { tellUser } from './replies';
 
@@ -31,15 +30,17 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
     if (!(await deps.isOperator(client, operator)))
       return ack({ response_action: 'errors', errors: { [PAIRING_BLOCK]: 'Only operators can approve.' } });
     const code = view.state.values[PAIRING_BLOCK]?.value?.value ?? '';
-    const result = await deps.links.approve(view.private_metadata, code, operator, new Date());
-    if (result === 'wrong_code') {
-      const link = await deps.links.get(view.private_metadata);
-      const left = MAX_PAIRING_ATTEMPTS - (link?.pairingAttempts ?? MAX_PAIRING_ATTEMPTS);
+    const { result, attemptsLeft } = await deps.links.approve(
+      view.private_metadata,
+      code,
+      operator,
+      new Date(),
+    );
+    if (result === 'wrong_code')
       return ack({
         response_action: 'errors',
-        errors: { [PAIRING_BLOCK]: `That is not the code on their page. ${left} attempt(s) left.` },
+        errors: { [PAIRING_BLOCK]: `That is not the code on their page. ${attemptsLeft} attempt(s) left.` },
       });
-    }
     const notices = {
       approved: [
         'Approved',
