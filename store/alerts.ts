@@ -1,7 +1,7 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { AlertDoc, Collections } from './collections';
+import type { AlertDoc, Collections, ModelCallRecord } from './collections';
 import { DuplicateKeyError, rethrowDuplicate } from './mongo';
 
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
@@ -74,10 +74,18 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * Appends an entry to the alert's audit trail from outside the workflow (the bot recording a click
      * by someone else, say), once per key. Kept apart from `transcript`, whose positions the workflow owns.
      */
-    async appendAudit(alertId: string, key: string, entry: TranscriptEntry): Promise<boolean> {
+    async appendAudit(
+      alertId: string,
+      key: string,
+      entry: TranscriptEntry,
+      modelCall?: ModelCallRecord,
+    ): Promise<boolean> {
       const result = await c.alerts.updateOne(
         { _id: alertId, 'audit.key': { $ne: key } },
-        { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
+        {
+          $push: { audit: { ...entry, key, ...(modelCall ? { modelCall } : {}) } },
+          $set: { updatedAt: now() },
+        },
       );
       return result.modifiedCount === 1;
     },
