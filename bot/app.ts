@@ -5,6 +5,7 @@ import type { BotDeps } from './deps';
 import { registerInterviewActions } from './listeners/interview-actions';
 import { registerOperatorActions } from './listeners/operator-actions';
 import { registerSecondFactorView } from './listeners/second-factor-view';
+import { registerThreadReplies } from './listeners/thread-replies';
 
 /**
  * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified) or Socket
@@ -16,6 +17,7 @@ export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App
   registerInterviewActions(app, deps);
   registerSecondFactorView(app, deps);
   registerOperatorActions(app, deps);
+  registerThreadReplies(app, deps);
   // A listener that throws is logged; the process carries on with the next request.
   app.error(async (error) => {
     logger.error({ err: error }, 'listener failed');

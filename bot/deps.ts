@@ -11,4 +11,6 @@ export interface BotDeps {
   operators: string[];
   /** Appends to an alert's audit trail, once per key. */
   audit(workflowId: string, key: string, entry: Omit<TranscriptEntry, 'at'>): Promise<void>;
+  /** The interview whose DM thread this is (`channel`, thread `ts`), and who may answer in it. */
+  threadOwner(channel: string, threadTs: string): Promise<{ workflowId: string; slackUserId: string } | null>;
 }

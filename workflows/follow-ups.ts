@@ -152,7 +152,7 @@ export function followUpConversation(ctx: FollowUpContext) {
       for (let n = 1; n <= s.maxQuestions; n += 1) {
         const question = queue.shift();
         if (!question) break;
-        await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
+        // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
         asking = { question: question.text, machineWritten: question.machineWritten };
         ctx.note(
           'vouch',
@@ -160,6 +160,7 @@ export function followUpConversation(ctx: FollowUpContext) {
           question.text,
           question.machineWritten ? { machineWritten: true } : {},
         );
+        await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
         const replied = await condition(() => asking?.answer !== undefined, answerMs);
         exchanges.push(asking);
         asking = undefined;

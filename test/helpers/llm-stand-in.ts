@@ -49,6 +49,14 @@ export class LlmStandIn {
     return this;
   }
 
+  /** The JSON data block of a request's user message (what Vouch sent as data, not as instructions). */
+  static dataOf(request: LlmRequest): Record<string, unknown> {
+    const lines = (request.body.messages.find((m) => m.role === 'user')?.content ?? '').split('\n');
+    const begin = lines.findIndex((l) => /^BEGIN DATA [0-9a-f]+$/.test(l));
+    const end = lines.findIndex((l) => l === lines[begin]?.replace('BEGIN', 'END'));
+    return JSON.parse(lines.slice(begin + 1, end).join('\n')) as Record<string, unknown>;
+  }
+
   requestsFor(schemaName: string): LlmRequest[] {
     return this.requests.filter((r) => r.schemaName === schemaName);
   }
