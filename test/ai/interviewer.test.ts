@@ -21,6 +21,7 @@ import {
 } from '../helpers/interview-harness';
 import { type LlmRequest, LlmStandIn } from '../helpers/llm-stand-in';
 import { startBot } from '../helpers/bot-under-test';
+import { extractPayloads, recordHistory } from '../helpers/histories';
 import { devServerConnections } from '../helpers/servers';
 import { buttonClick, postEvent, postInteraction, threadReply } from '../helpers/slack-requests';
 
@@ -190,7 +191,12 @@ describe('AI interviewer', () => {
     ]);
     for (const c of calls) expect(c.latencyMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(doc)).not.toContain(llm.apiKey);
-    expect(JSON.stringify(await handle.fetchHistory())).not.toContain(llm.apiKey);
+    const history = await handle.fetchHistory();
+    recordHistory('denied-with-machine-written-follow-ups', history);
+    const payloads = extractPayloads(history);
+    expect(payloads).toContain('ticket OPS-42'); // the decoding works: answers are in history…
+    expect(payloads).not.toContain(llm.apiKey); // …the key is not
+    expect(payloads).not.toContain('code is 123456'); // nor a code pasted in the thread
 
     // The model never saw the sensitive detail, the employee's identity, or a code.
     const sentToModel = JSON.stringify(llm.requests);
