@@ -1,4 +1,10 @@
-import { ActivityFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities, FollowUpExchange, FollowUpQuestion, MessageRef, Proposal } from '../activities';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
@@ -100,6 +106,7 @@ export function followUpConversation(ctx: FollowUpContext) {
         scripted,
       });
     } catch (err) {
+      if (isCancellation(err)) throw err;
       return fallback(
         `the model failed (${failure(err)}): scripted question${step === 0 ? 's' : ''} instead`,
       );
@@ -123,89 +130,107 @@ export function followUpConversation(ctx: FollowUpContext) {
     },
 
     /** The conversation and the summary, once the outcome is recorded. */
-    async afterOutcome(input: {
-      outcome: Outcome;
-      dm: MessageRef | null;
-      answer: EmployeeResponse | undefined;
-      employeeLabel: string;
-    }): Promise<void> {
+    async afterOutcome(input: AfterOutcome): Promise<void> {
       const s = settings();
       if (!s || !input.dm || !input.answer) return;
-      employeeAnswer = { answer: input.answer.answer, justification: input.answer.justification };
-      const dm = input.dm;
-      const answerMs = parseDuration(s.answerTimeout);
-      let spare = [...s.scripted];
-      const useUp = (qs: FollowUpQuestion[]) => (spare = spare.filter((t) => !qs.some((q) => q.text === t)));
-
-      let queue: FollowUpQuestion[];
-      let adaptive = false;
-      if (approved) queue = [...approved];
-      else {
-        const p = await propose(0, spare, s);
-        noteProposal(p);
-        queue = p.questions;
-        adaptive = queue.some((q) => q.machineWritten);
+      try {
+        await converse(s, input, input.dm, input.answer);
+      } catch (err) {
+        // Follow-ups only add context: a Slack error that retries cannot fix must not fail a decided interview.
+        if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+        ctx.note('vouch', 'follow_ups_failed', `follow-ups stopped: ${failure(err)}`);
+        await ctx.persist();
       }
-      useUp(queue);
-
-      let answered = 0;
-      for (let n = 1; n <= s.maxQuestions; n += 1) {
-        const question = queue.shift();
-        if (!question) break;
-        // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
-        asking = { question: question.text, machineWritten: question.machineWritten };
-        ctx.note(
-          'vouch',
-          'follow_up_question',
-          question.text,
-          question.machineWritten ? { machineWritten: true } : {},
-        );
-        await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
-        const replied = await condition(() => asking?.answer !== undefined, answerMs);
-        exchanges.push(asking);
-        asking = undefined;
-        if (!replied) {
-          ctx.note('vouch', 'follow_up_timeout', `no answer within ${s.answerTimeout}; no more questions`);
-          break;
-        }
-        answered += 1;
-        if (n === s.maxQuestions || !adaptive) continue;
-        // The model sees the answer and asks one more question, or says it has enough.
-        const next = await propose(n, spare, s);
-        noteProposal(next);
-        if (next.enough) {
-          ctx.note('vouch', 'follow_up_enough', 'the model has enough context: no more questions');
-          break;
-        }
-        if (!next.questions.some((q) => q.machineWritten)) adaptive = false; // the model failed: script from here
-        queue = [...next.questions, ...queue.filter((q) => !q.machineWritten)];
-        useUp(next.questions);
-      }
-      if (answered > 0) await slack.thankForFollowUps({ workflowId: ctx.workflowId, dm });
-
-      let summaryMissing: string | undefined;
-      if (!s.summary) summaryMissing = 'turned off by the policy';
-      else
-        try {
-          const r = await model.summarizeInterview({ ...conversation(), outcome: input.outcome });
-          if (r.written)
-            ctx.note(
-              'vouch',
-              'summary',
-              `machine-written summary stored (model ${r.model})${r.defanged ? `; ${r.defanged} link(s), mention(s) or markup removed` : ''}`,
-            );
-          else summaryMissing = r.reason;
-        } catch (err) {
-          summaryMissing = `the model failed: ${failure(err)}`;
-        }
-      if (summaryMissing) ctx.note('vouch', 'summary', `no summary: ${summaryMissing}`);
-      await ctx.persist();
-      await slack.publishFollowUps({
-        ...ids(),
-        outcome: input.outcome,
-        employeeLabel: input.employeeLabel,
-        summaryMissing,
-      });
     },
   };
+
+  async function converse(
+    s: Policy['followUps'],
+    input: AfterOutcome,
+    dm: MessageRef,
+    answer: EmployeeResponse,
+  ): Promise<void> {
+    employeeAnswer = { answer: answer.answer, justification: answer.justification };
+    const answerMs = parseDuration(s.answerTimeout);
+    let spare = [...s.scripted];
+    const useUp = (qs: FollowUpQuestion[]) => (spare = spare.filter((t) => !qs.some((q) => q.text === t)));
+
+    let queue: FollowUpQuestion[];
+    let adaptive = false;
+    if (approved) queue = [...approved];
+    else {
+      const p = await propose(0, spare, s);
+      noteProposal(p);
+      queue = p.questions;
+      adaptive = queue.some((q) => q.machineWritten);
+    }
+    useUp(queue);
+
+    let answered = 0;
+    for (let n = 1; n <= s.maxQuestions; n += 1) {
+      const question = queue.shift();
+      if (!question) break;
+      // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
+      asking = { question: question.text, machineWritten: question.machineWritten };
+      ctx.note(
+        'vouch',
+        'follow_up_question',
+        question.text,
+        question.machineWritten ? { machineWritten: true } : {},
+      );
+      await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
+      const replied = await condition(() => asking?.answer !== undefined, answerMs);
+      exchanges.push(asking);
+      asking = undefined;
+      if (!replied) {
+        ctx.note('vouch', 'follow_up_timeout', `no answer within ${s.answerTimeout}; no more questions`);
+        break;
+      }
+      answered += 1;
+      if (n === s.maxQuestions || !adaptive) continue;
+      // The model sees the answer and asks one more question, or says it has enough.
+      const next = await propose(n, spare, s);
+      noteProposal(next);
+      if (next.enough) {
+        ctx.note('vouch', 'follow_up_enough', 'the model has enough context: no more questions');
+        break;
+      }
+      if (!next.questions.some((q) => q.machineWritten)) adaptive = false; // the model failed: script from here
+      queue = [...next.questions, ...queue.filter((q) => !q.machineWritten)];
+      useUp(next.questions);
+    }
+    if (answered > 0) await slack.thankForFollowUps({ workflowId: ctx.workflowId, dm });
+
+    let summaryMissing: string | undefined;
+    if (!s.summary) summaryMissing = 'turned off by the policy';
+    else
+      try {
+        const r = await model.summarizeInterview({ ...conversation(), outcome: input.outcome });
+        if (r.written)
+          ctx.note(
+            'vouch',
+            'summary',
+            `machine-written summary stored (model ${r.model})${r.defanged ? `; ${r.defanged} link(s), mention(s) or markup removed` : ''}`,
+          );
+        else summaryMissing = r.reason;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        summaryMissing = `the model failed: ${failure(err)}`;
+      }
+    if (summaryMissing) ctx.note('vouch', 'summary', `no summary: ${summaryMissing}`);
+    await ctx.persist();
+    await slack.publishFollowUps({
+      ...ids(),
+      outcome: input.outcome,
+      employeeLabel: input.employeeLabel,
+      summaryMissing,
+    });
+  }
+}
+
+interface AfterOutcome {
+  outcome: Outcome;
+  dm: MessageRef | null;
+  answer: EmployeeResponse | undefined;
+  employeeLabel: string;
 }

@@ -52,6 +52,21 @@ describe('AI interviewer timing', () => {
     ).toBe(false);
   });
 
+  it('a Slack error that retries cannot fix stops the follow-ups, not the decided interview', async () => {
+    await setPolicy(h, 'timing.slack_gone', { followUps: { enabled: true, questions: 'scripted' } });
+    h.slack.failWhen('chat.postMessage', (args) => Boolean(args.thread_ts && args.blocks), {
+      error: 'channel_not_found',
+    });
+    const alert = alertFor(BOB, { type: 'timing.slack_gone' });
+    const handle = await start(h, alert);
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', phase: 'escalated' });
+    const t = (await stored(alert.id!))!.transcript;
+    expect(t.find((e) => e.kind === 'follow_ups_failed')?.text).toMatch(/channel_not_found/);
+    expect(t.some((e) => e.kind === 'follow_up_answer')).toBe(false);
+  });
+
   it('with follow-ups off (the default), a thread message is kept as context and nothing else changes', async () => {
     const alert = alertFor(BOB, { type: 'timing.default_policy' });
     const handle = await start(h, alert);
