@@ -120,7 +120,11 @@ describe('AI interviewer', () => {
 
   it('asks machine-written follow-ups in the DM thread after the outcome; thread replies answer them; the summary is stored and shown', async () => {
     await setPolicy(h, 'ai.admin_added', { followUps: { enabled: true, maxQuestions: 3 } });
-    const alert = alertFor(BOB, { type: 'ai.admin_added' });
+    const alert = alertFor(BOB, {
+      type: 'ai.admin_added',
+      // The sensitive account id is quoted in the description too: it is cut out there as well.
+      description: 'IAM user bob was added to Administrators in account 123456789012.',
+    });
     const handle = await start(h, alert);
     await dmSent(h, handle);
     const dmRef = await dmThread(h, alert.id!);
@@ -201,6 +205,7 @@ describe('AI interviewer', () => {
     // The model never saw the sensitive detail, the employee's identity, or a code.
     const sentToModel = JSON.stringify(llm.requests);
     expect(sentToModel).not.toContain('123456789012');
+    expect(sentToModel).toContain('in account [sensitive]');
     expect(sentToModel).not.toContain(BOB.email);
     expect(sentToModel).not.toContain(BOB.id);
     expect(sentToModel).not.toContain('123456"');
