@@ -185,7 +185,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
-    if (outcome) return;
+    if (outcome) {
+      if (a.action === 'cancel' || a.action === 'close') followUps.stop(a.operator); // the outcome stands
+      return;
+    }
     if (a.action === 'approve') {
       if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
     } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {

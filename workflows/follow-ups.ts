@@ -50,6 +50,8 @@ export function followUpConversation(ctx: FollowUpContext) {
   /** Approval mode: the questions the approver saw, asked as they are. */
   let approved: FollowUpQuestion[] | undefined;
   let employeeAnswer: { answer: EmployeeResponse['answer']; justification?: string } | undefined;
+  /** An operator's `cancel` or `close` after the outcome: no more questions (the summary is still written). */
+  let stoppedBy: string | undefined;
 
   // Replies are recorded from the start: an early message in the thread is context, never an answer.
   setHandler(employeeReply, (r) => {
@@ -129,6 +131,10 @@ export function followUpConversation(ctx: FollowUpContext) {
       return approved;
     },
 
+    stop(operator: string): void {
+      stoppedBy ??= operator;
+    },
+
     /** The conversation and the summary, once the outcome is recorded. */
     async afterOutcome(input: AfterOutcome): Promise<void> {
       const s = settings();
@@ -169,7 +175,7 @@ export function followUpConversation(ctx: FollowUpContext) {
     let answered = 0;
     for (let n = 1; n <= s.maxQuestions; n += 1) {
       const question = queue.shift();
-      if (!question) break;
+      if (!question || stoppedBy) break;
       // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
       asking = { question: question.text, machineWritten: question.machineWritten };
       ctx.note(
@@ -179,14 +185,19 @@ export function followUpConversation(ctx: FollowUpContext) {
         question.machineWritten ? { machineWritten: true } : {},
       );
       await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
-      const replied = await condition(() => asking?.answer !== undefined, answerMs);
-      exchanges.push(asking);
+      await condition(() => asking?.answer !== undefined || stoppedBy !== undefined, answerMs);
+      const exchange = asking;
       asking = undefined;
-      if (!replied) {
+      exchanges.push(exchange);
+      if (exchange.answer !== undefined) answered += 1;
+      if (stoppedBy) {
+        ctx.note('vouch', 'follow_ups_stopped', `stopped by ${stoppedBy}; no more questions`);
+        break;
+      }
+      if (exchange.answer === undefined) {
         ctx.note('vouch', 'follow_up_timeout', `no answer within ${s.answerTimeout}; no more questions`);
         break;
       }
-      answered += 1;
       if (n === s.maxQuestions || !adaptive) continue;
       // The model sees the answer and asks one more question, or says it has enough.
       const next = await propose(n, spare, s);

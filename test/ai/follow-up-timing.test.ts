@@ -3,6 +3,7 @@ import { DEFAULT_FOLLOW_UP_QUESTIONS } from '../../shared/policy';
 import { collections } from '../../store/collections';
 import {
   BOB,
+  act,
   alertFor,
   answer,
   createHarness,
@@ -50,6 +51,28 @@ describe('AI interviewer timing', () => {
     expect(
       h.slack.callsTo('chat.postMessage').some((c) => /Thanks, your answers/.test(String(c.args.text))),
     ).toBe(false);
+  });
+
+  it("an operator's cancel after the outcome stops the questions; the outcome stands", async () => {
+    await setPolicy(h, 'timing.stopped', {
+      followUps: { enabled: true, questions: 'scripted', answerTimeout: '8h' },
+    });
+    const alert = alertFor(BOB, { type: 'timing.stopped' });
+    const handle = await start(h, alert);
+    await dmSent(h, handle);
+    const before = h.slack.callsTo('chat.postMessage').length;
+    await answer(handle, BOB.id, 'denied');
+    await h.slack.waitForCall('chat.postMessage', () => questionsSince(before).length === 1);
+    await act(handle, 'cancel', 'UOPS0001', 'we have it');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', phase: 'escalated' });
+    const t = (await stored(alert.id!))!.transcript;
+    expect(t.find((e) => e.kind === 'follow_ups_stopped')?.text).toBe(
+      'stopped by UOPS0001; no more questions',
+    );
+    const asked = Date.parse(t.find((e) => e.kind === 'follow_up_question')!.at);
+    expect(Date.parse(t.find((e) => e.kind === 'follow_ups_stopped')!.at) - asked).toBeLessThan(3600_000);
+    expect(questionsSince(before)).toHaveLength(1);
+    expect(t.filter((e) => e.kind === 'outcome').map((e) => e.text)).toEqual(['denied']);
   });
 
   it('a Slack error that retries cannot fix stops the follow-ups, not the decided interview', async () => {
