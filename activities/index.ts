@@ -10,7 +10,7 @@ import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { LlmConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import { open } from '../lib/secret-box';
+import { SecretBoxError, open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
 import { type Collections, collections } from '../store/collections';
@@ -123,9 +123,12 @@ export function createActivities(deps: ActivityDeps) {
     /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      await alerts.createOnce(alert, workflowId);
+      const stored = await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
       const employee = await resolveEmployee(alert.employee, now());
+      // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
+      if (employee && stored.employeeSlackId !== employee.slackUserId)
+        await alerts.setEmployee(alert.id, employee.slackUserId);
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
@@ -236,8 +239,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      const employee = await c.employees.findOne({ _id: input.slackUserId });
-      return Boolean(employee?.secondFactor?.active);
+      const factor = await c.secondFactors.findOne({ _id: input.slackUserId });
+      return Boolean(factor?.secondFactor?.active);
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */
@@ -261,8 +264,19 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { outcome: 'rejected' };
       }
-      const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
-      return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      try {
+        const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
+        return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      } catch (err) {
+        // A secret this worker cannot decrypt (wrong or missing key) is an operator's problem to fix:
+        // say so loudly, and fail closed (the attempt does not verify) instead of retrying forever.
+        if (!(err instanceof SecretBoxError)) throw err;
+        log.error(
+          { workflowId: input.workflowId, slackUserId: input.slackUserId, err: err.message },
+          'cannot decrypt the second factor: fix VOUCH_ENCRYPTION_KEY (or run vouch factor rotate-key)',
+        );
+        return { outcome: 'unavailable' };
+      }
     },
 
     async createSuppression(input: {

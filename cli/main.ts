@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
+import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
@@ -10,6 +11,7 @@ const program = new Command('vouch')
   .exitOverride();
 registerAlertCommand(program);
 registerOperatorCommands(program);
+registerFactorCommands(program);
 
 runMain(async () => {
   try {

@@ -58,6 +58,9 @@ const envSchema = z.object({
     .url({ error: 'expected the Slack Web API base URL, e.g. "https://slack.com/api/"' })
     .default('https://slack.com/api/'),
   BOT_PORT: port(3000),
+  VOUCH_PUBLIC_URL: z
+    .url({ error: 'expected the https URL where employees reach the bot, e.g. "https://vouch.example.com"' })
+    .optional(),
   VOUCH_SECURITY_CHANNEL: optionalText.pipe(
     z
       .string()
@@ -124,6 +127,8 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   SLACK_APP_TOKEN: 'App-level token (`xapp-…`); when set the bot uses Socket Mode instead of HTTP.',
   SLACK_API_URL: 'Slack Web API base URL (default `https://slack.com/api/`; GovSlack or a test stand-in).',
   BOT_PORT: 'Port of the HTTP receiver, `POST /slack/events` (default 3000).',
+  VOUCH_PUBLIC_URL:
+    'Base URL where employees open `/vouch enroll` links (the bot serves `/enroll/…`; default `http://localhost:BOT_PORT`).',
   VOUCH_SECURITY_CHANNEL: 'Channel id where escalations and approval requests are posted.',
   VOUCH_OPERATORS: 'Comma-separated Slack user ids (U…) or user group ids (S…) allowed to approve or close.',
   VOUCH_ENCRYPTION_KEY:
@@ -161,6 +166,8 @@ export interface Config {
     securityChannel?: string;
     operators: string[];
   };
+  /** Where employees' browsers reach the bot's enrollment pages. */
+  publicUrl: string;
   encryptionKey?: Buffer;
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
   llm?: LlmConfig;
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       securityChannel: e.VOUCH_SECURITY_CHANNEL,
       operators: e.VOUCH_OPERATORS,
     },
+    publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`).replace(/\/+$/, ''),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
     llm:
       e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL

@@ -14,6 +14,8 @@ export function runMain(main: () => Promise<void>): void {
       'UsageError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
+      'SecretBoxError',
+      'RotationInterruptedError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =

@@ -2,7 +2,10 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { AlertDoc, Collections, ModelCallRecord } from './collections';
-import { DuplicateKeyError, rethrowDuplicate } from './mongo';
+import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
+
+/** How many of an employee's latest alerts /vouch status and the App Home look at. */
+const RECENT_SCAN = 40;
 
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
@@ -38,6 +41,32 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         if (!existing) throw err; // the duplicate was on workflowId: another alert claims this workflow
         return existing;
       }
+    },
+
+    /**
+     * Records who is asked. `employee_alerts` lists each employee's alert ids (the bot reads them by _id for
+     * /vouch status and the App Home: a filter on the alerts would make FerretDB scan them all);
+     * $addToSet keeps a retry from listing an alert twice.
+     */
+    async setEmployee(alertId: string, slackUserId: string): Promise<void> {
+      await c.employeeAlerts.updateOne(
+        { _id: slackUserId },
+        { $addToSet: { alertIds: alertId } },
+        { upsert: true },
+      );
+      await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
+    },
+
+    /** An employee's most recent interviews, newest first, split into open and closed. */
+    async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
+      const ids = (await c.employeeAlerts.findOne({ _id: slackUserId }))?.alertIds ?? [];
+      const docs = (await Promise.all(ids.slice(-RECENT_SCAN).map((id) => c.alerts.findOne({ _id: id }))))
+        .filter((d): d is AlertDoc => d !== null)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return {
+        open: docs.filter((d) => d.outcome === null).slice(0, limit),
+        closed: docs.filter((d) => d.outcome !== null).slice(0, limit),
+      };
     },
 
     async get(alertId: string): Promise<AlertDoc | null> {
@@ -80,14 +109,28 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       entry: TranscriptEntry,
       modelCall?: ModelCallRecord,
     ): Promise<boolean> {
-      const result = await c.alerts.updateOne(
-        { _id: alertId, 'audit.key': { $ne: key } },
-        {
-          $push: { audit: { ...entry, key, ...(modelCall ? { modelCall } : {}) } },
-          $set: { updatedAt: now() },
-        },
-      );
-      return result.modifiedCount === 1;
+      // The key is claimed with a unique insert first: FerretDB v1 does not apply a filtered update
+      // atomically, so `audit.key: { $ne: key }` alone let a click delivered twice at once append twice.
+      const claim = `audit:${alertId}:${key}`;
+      try {
+        await c.sent.insertOne({ _id: claim, at: now(), result: {} });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      try {
+        const done = await c.alerts.updateOne(
+          { _id: alertId },
+          {
+            $push: { audit: { ...entry, key, ...(modelCall ? { modelCall } : {}) } },
+            $set: { updatedAt: now() },
+          },
+        );
+        return done.matchedCount === 1;
+      } catch (err) {
+        await c.sent.deleteOne({ _id: claim }).catch(() => undefined); // let a retry append it
+        throw err;
+      }
     },
   };
 }

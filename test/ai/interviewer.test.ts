@@ -21,7 +21,7 @@ import {
 } from '../helpers/interview-harness';
 import { type LlmRequest, LlmStandIn } from '../helpers/llm-stand-in';
 import { startBot } from '../helpers/bot-under-test';
-import { extractPayloads, recordHistory } from '../helpers/histories';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections } from '../helpers/servers';
 import { buttonClick, postEvent, postInteraction, threadReply } from '../helpers/slack-requests';
 

@@ -17,7 +17,13 @@ import {
 } from '../helpers/interview-harness';
 import { startBot as startTestBot } from '../helpers/bot-under-test';
 import { devServerConnections } from '../helpers/servers';
-import { buttonClick, codeSubmission, postInteraction } from '../helpers/slack-requests';
+import {
+  buttonClick,
+  codeSubmission,
+  postEvent,
+  postInteraction,
+  postSlashCommand,
+} from '../helpers/slack-requests';
 
 /** The real Bolt HTTP receiver, fed signed requests; outcomes asserted through Temporal. */
 const SECRET = 'test-signing-secret-0123456789';
@@ -48,6 +54,15 @@ describe('Slack bot', () => {
   });
 
   const dm = (user: { id: string }) => `D${user.id.slice(1)}`;
+  const stored = (handle: { workflowId: string }) =>
+    collections(h.mongo.db).alerts.findOne({ _id: handle.workflowId.replace(/^alert-/, '') });
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const signals = async (handle: {
     fetchHistory(): Promise<{ events?: { workflowExecutionSignaledEventAttributes?: unknown }[] | null }>;
   }) =>
@@ -179,6 +194,48 @@ describe('Slack bot', () => {
       actor: OPERATOR,
       text: 'skip',
     });
+  });
+
+  it("/vouch status and the App Home list the employee's own open and finished checks, no one else's", async () => {
+    const openOne = await start(h, alertFor(BOB, { title: 'Break-glass credentials used' }));
+    await dmSent(h, openOne);
+    const denied = await start(h, alertFor(BOB, { title: 'Repo cloned from a new country' }));
+    await dmSent(h, denied);
+    await postInteraction(url, SECRET, buttonClick(BOB.id, 'vouch_deny', denied.workflowId, dm(BOB)));
+    expect(await denied.result()).toMatchObject({ outcome: 'denied' });
+    await waitFor(async () => (await stored(denied))?.outcome === 'denied');
+
+    const status = await postSlashCommand(url, SECRET, BOB.id, '/vouch', 'status');
+    expect(status.status).toBe(200);
+    const reply = status.json();
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toMatch(/Open checks \(\d+\)/);
+    expect(reply.text).toContain('*Break-glass credentials used*');
+    expect(reply.text).toMatch(/\*Repo cloned from a new country\* \(.*\): denied/);
+
+    const other = (await postSlashCommand(url, SECRET, 'UCAR0003', '/vouch', 'status')).json();
+    expect(other.text).toBe('You have no open checks.');
+
+    const help = (await postSlashCommand(url, SECRET, BOB.id, '/vouch', 'frobnicate')).json();
+    expect(help.text).toContain("I don't know `frobnicate`");
+    expect(help.text).toContain('/vouch enroll');
+
+    expect(
+      (
+        await postEvent(url, SECRET, {
+          type: 'app_home_opened',
+          user: BOB.id,
+          channel: dm(BOB),
+          tab: 'home',
+          event_ts: '1700000300.000001',
+        })
+      ).status,
+    ).toBe(200);
+    const published = await h.slack.waitForCall('views.publish', (c) => c.args.user_id === BOB.id);
+    const home = JSON.stringify(published.args.view);
+    expect(home).toContain('Break-glass credentials used');
+    expect(home).toContain('Repo cloned from a new country');
+    expect(home).toContain('no second factor yet');
   });
 
   it('when Temporal cannot be reached, the user is asked to try again and nothing is recorded', async () => {

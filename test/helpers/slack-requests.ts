@@ -17,12 +17,12 @@ export function signedRequest(
   };
 }
 
-/** An Events API callback (JSON body), signed like any other request. */
+/** An Events API callback (JSON body), signed like any other request; a redelivery repeats `eventId`. */
 export async function postEvent(
   url: string,
   secret: string,
   event: Record<string, unknown>,
-  eventId: string,
+  eventId = `Ev${Date.now()}`,
 ): Promise<{ status: number; body: string }> {
   const body = JSON.stringify({
     token: 'legacy-verification-token',
@@ -127,5 +127,35 @@ export function codeSubmission(
         },
       },
     },
+  };
+}
+
+/** A slash command as Slack posts it: form-encoded fields, signed; the reply is the HTTP response. */
+export async function postSlashCommand(
+  url: string,
+  secret: string,
+  userId: string,
+  command: string,
+  text: string,
+) {
+  const body = new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    team_domain: 'example',
+    channel_id: `D${userId.slice(1)}`,
+    channel_name: 'directmessage',
+    user_id: userId,
+    user_name: userId.toLowerCase(),
+    command,
+    text,
+    api_app_id: 'A0001',
+    response_url: 'http://127.0.0.1:9/unused',
+    trigger_id: `trigger-cmd-${Date.now()}`,
+  }).toString();
+  const res = await fetch(url, { method: 'POST', headers: signedRequest(secret, body), body });
+  const raw = await res.text();
+  return {
+    status: res.status,
+    json: () => (raw ? (JSON.parse(raw) as { text?: string; response_type?: string }) : {}),
   };
 }

@@ -29,6 +29,8 @@ export class SlackStandIn {
   onCall?: (call: RecordedCall) => void;
   /** Benchmarks turn recording off so memory stays flat over many thousands of calls. */
   record = true;
+  /** The WebSocket URL apps.connections.open hands out (see socket-mode-stand-in.ts). */
+  socketModeUrl?: string;
   private readonly users = new Map<string, SlackUser>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly matchingFailures: {
@@ -122,6 +124,12 @@ export class SlackStandIn {
         );
       if (failure.status) return reply(failure.status, { ok: false, error: 'internal_error' });
       return reply(200, { ok: false, error: failure.error ?? 'fatal_error' });
+    }
+    // Socket Mode's apps.connections.open takes the app-level token; every other method the bot token.
+    if (method === 'apps.connections.open') {
+      if (!token?.startsWith('xapp-')) return reply(200, { ok: false, error: 'invalid_auth' });
+      if (!this.socketModeUrl) return reply(200, { ok: false, error: 'socket_mode_not_enabled' });
+      return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (!token?.startsWith('xoxb-')) return reply(200, { ok: false, error: 'not_authed' });
     reply(200, this.answer(method, args));

@@ -18,7 +18,7 @@ import {
   workflowBundle,
   type Harness,
 } from '../helpers/interview-harness';
-import { extractPayloads, recordHistory } from '../helpers/histories';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** Durability and operability on the real dev server: restarts, duplicates, rate limits, history. */
