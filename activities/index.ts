@@ -8,12 +8,14 @@ import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
+import type { LlmConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { SecretBoxError, open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
 import { type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
+import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
 import { SlackNotConfiguredError, slackCall } from './slack-client';
@@ -35,6 +37,8 @@ export interface ActivityDeps {
   temporalUiUrl?: string;
   namespace?: string;
   now?: () => Date;
+  /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
+  llm?: LlmConfig;
 }
 
 export interface PreparedInterview {
@@ -161,6 +165,8 @@ export function createActivities(deps: ActivityDeps) {
       alertId: string;
       employeeLabel: string;
       channel?: string;
+      /** Follow-up questions to approve with the interview (issue #7). */
+      proposedQuestions?: FollowUpQuestion[];
     }): Promise<MessageRef> {
       const channel = input.channel ?? deps.securityChannel;
       if (!channel)
@@ -174,7 +180,13 @@ export function createActivities(deps: ActivityDeps) {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
-            ...approvalRequest(alert, input.employeeLabel, input.workflowId, uiLink(input.workflowId)),
+            ...approvalRequest(
+              alert,
+              input.employeeLabel,
+              input.workflowId,
+              uiLink(input.workflowId),
+              input.proposedQuestions,
+            ),
           }),
         );
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
@@ -196,6 +208,12 @@ export function createActivities(deps: ActivityDeps) {
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
       });
       await c.alerts.updateOne({ _id: input.alertId }, { $set: { slack: ref, updatedAt: now() } });
+      // The bot finds the interview behind a reply in this DM's thread by the thread's id.
+      await c.threads.updateOne(
+        { _id: `${ref.channel}:${ref.ts}` },
+        { $set: { workflowId: input.workflowId, slackUserId: input.slackUserId, createdAt: now() } },
+        { upsert: true },
+      );
       return ref;
     },
 
@@ -351,6 +369,18 @@ export function createActivities(deps: ActivityDeps) {
       });
       return { reportPosted: true };
     },
+
+    ...createInterviewerActivities({
+      c,
+      alerts,
+      llm: deps.llm,
+      log,
+      loadAlert,
+      once,
+      sentRecord: (key) => sent.get(key),
+      slack,
+      uiLink,
+    }),
   };
 }
 
@@ -370,3 +400,4 @@ function requireKey(key: Buffer | undefined): Buffer {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Collections, EmployeeInfo };
+export type { ConversationInput, FollowUpExchange, FollowUpQuestion, Proposal } from './interviewer';

@@ -135,6 +135,7 @@ export function approvalRequest(
   employeeLabel: string,
   workflowId: string,
   uiLink: string,
+  proposedQuestions: { text: string; machineWritten: boolean }[] = [],
 ) {
   return {
     text: `Approval needed: interview ${employeeLabel} about "${truncate(alert.title, 150)}"?`,
@@ -147,6 +148,7 @@ export function approvalRequest(
         },
       },
       ...alertSummaryBlocks(alert),
+      ...proposedQuestionBlocks(proposedQuestions),
       {
         type: 'actions',
         block_id: 'vouch_approval',
@@ -171,18 +173,86 @@ export function approvalRequest(
   };
 }
 
+/** The AI interviewer's questions as the approver sees them, before anyone is asked (issue #7). */
+function proposedQuestionBlocks(questions: { text: string; machineWritten: boolean }[]): KnownBlock[] {
+  if (questions.length === 0) return [];
+  const machine = questions.some((q) => q.machineWritten);
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `*Follow-up questions${machine ? ' (machine-written, checked)' : ''}*, asked in the DM thread after the ` +
+          `outcome; approving approves them as they are:\n` +
+          questions
+            .map(
+              (q, i) =>
+                `${i + 1}. ${escapeMrkdwn(truncate(q.text, 300))}${q.machineWritten ? '' : ' _(scripted)_'}`,
+            )
+            .join('\n'),
+      },
+    },
+  ];
+}
+
+export function followUpQuestionMessage(question: string, machineWritten: boolean) {
+  return {
+    text: question,
+    blocks: [
+      { type: 'section', text: { type: 'plain_text', text: truncate(question, 300), emoji: false } },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${machineWritten ? ':robot_face: Machine-written question (an AI assistant of the security team). ' : ''}Optional: reply in this thread to help the security team. Never share passwords or codes.`,
+          },
+        ],
+      },
+    ] as KnownBlock[],
+  };
+}
+
+export function followUpThanksMessage() {
+  return { text: 'Thanks, your answers went to the security team. Nothing else to do.' };
+}
+
+/** The analyst summary, or why there is none; always labelled as machine-written. */
+export type ReportSummary = { text: string; model?: string } | { missing: string };
+
 export interface ReportInput {
   alert: AlertInput;
   outcome: Outcome;
   employeeLabel: string;
   transcript: TranscriptEntry[];
   uiLink: string;
+  summary?: ReportSummary;
 }
 
-export function escalationReport({ alert, outcome, employeeLabel, transcript, uiLink }: ReportInput) {
+function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
+  if (!summary) return [];
+  const text =
+    'missing' in summary
+      ? `*Machine-written summary*: none (${escapeMrkdwn(summary.missing)}).`
+      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${escapeMrkdwn(summary.model)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${escapeMrkdwn(truncate(summary.text, 2500))}`;
+  return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+}
+
+export function escalationReport({
+  alert,
+  outcome,
+  employeeLabel,
+  transcript,
+  uiLink,
+  summary,
+}: ReportInput) {
   const timeline = transcript
     .slice(-25)
-    .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${escapeMrkdwn(truncate(t.text, 200))}`)
+    .map(
+      (t) =>
+        `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${escapeMrkdwn(truncate(t.text, 200))}`,
+    )
     .join('\n');
   return {
     text: `:rotating_light: Escalated (${outcome}): ${truncate(alert.title, 150)} (${employeeLabel})`,
@@ -195,6 +265,7 @@ export function escalationReport({ alert, outcome, employeeLabel, transcript, ui
         },
       },
       ...alertSummaryBlocks(alert),
+      ...summaryBlocks(summary),
       {
         type: 'section',
         text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },

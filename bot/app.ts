@@ -5,6 +5,7 @@ import type { BotDeps } from './deps';
 import { registerInterviewActions } from './listeners/interview-actions';
 import { registerOperatorActions } from './listeners/operator-actions';
 import { registerSecondFactorView } from './listeners/second-factor-view';
+import { registerThreadReplies } from './listeners/thread-replies';
 import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
 import { enrollmentRoutes } from './enrollment-page';
@@ -24,6 +25,7 @@ export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App
   registerInterviewActions(app, deps);
   registerSecondFactorView(app, deps);
   registerOperatorActions(app, deps);
+  registerThreadReplies(app, deps);
   registerEnrollmentApproval(app, deps);
   registerVouchCommand(app, deps);
   // A listener that throws is logged; the process carries on with the next request.

@@ -33,6 +33,10 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
     encryptionKey: config.encryptionKey,
     isOperator: operatorCheck(config.slack.operators),
     audit: auditTrail(db),
+    threadOwner: async (channel, threadTs) => {
+      const thread = await collections(db).threads.findOne({ _id: `${channel}:${threadTs}` });
+      return thread && { workflowId: thread.workflowId, slackUserId: thread.slackUserId };
+    },
     alerts: alertStore(c),
     collections: c,
     factors: secondFactors(c, config.encryptionKey),

@@ -16,6 +16,8 @@ export interface BotDeps {
   isOperator(client: WebClient, userId: string): Promise<boolean>;
   /** Appends to an alert's audit trail, once per key. */
   audit(workflowId: string, key: string, entry: Omit<TranscriptEntry, 'at'>): Promise<void>;
+  /** The interview whose DM thread this is (`channel`, thread `ts`), and who may answer in it. */
+  threadOwner(channel: string, threadTs: string): Promise<{ workflowId: string; slackUserId: string } | null>;
   alerts: AlertStore;
   collections: Collections;
   factors: SecondFactors;

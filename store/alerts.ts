@@ -1,7 +1,7 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { AlertDoc, Collections } from './collections';
+import type { AlertDoc, Collections, ModelCallRecord } from './collections';
 import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
 
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
@@ -103,7 +103,12 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * Appends an entry to the alert's audit trail from outside the workflow (the bot recording a click
      * by someone else, say), once per key. Kept apart from `transcript`, whose positions the workflow owns.
      */
-    async appendAudit(alertId: string, key: string, entry: TranscriptEntry): Promise<boolean> {
+    async appendAudit(
+      alertId: string,
+      key: string,
+      entry: TranscriptEntry,
+      modelCall?: ModelCallRecord,
+    ): Promise<boolean> {
       // The key is claimed with a unique insert first: FerretDB v1 does not apply a filtered update
       // atomically, so `audit.key: { $ne: key }` alone let a click delivered twice at once append twice.
       const claim = `audit:${alertId}:${key}`;
@@ -116,7 +121,10 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       try {
         const done = await c.alerts.updateOne(
           { _id: alertId },
-          { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
+          {
+            $push: { audit: { ...entry, key, ...(modelCall ? { modelCall } : {}) } },
+            $set: { updatedAt: now() },
+          },
         );
         return done.matchedCount === 1;
       } catch (err) {

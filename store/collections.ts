@@ -20,7 +20,27 @@ export interface AlertDoc {
   /** Written only by the workflow (through recordProgress). */
   transcript: (TranscriptEntry & { key: string })[];
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
-  audit?: (TranscriptEntry & { key: string })[];
+  audit?: (TranscriptEntry & { key: string; modelCall?: ModelCallRecord })[];
+  /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
+  summary?: { text: string; machineWritten: true; model?: string; at: Date };
+}
+
+/** One call to the language model, as recorded in the audit trail (never the API key). */
+export interface ModelCallRecord {
+  purpose: 'plan_questions' | 'next_question' | 'summary';
+  /** ok, or the failure: timeout, network, http, rejected, malformed. */
+  outcome: string;
+  latencyMs: number;
+  attempt: number;
+  model?: string;
+}
+
+/** The interview DM of each alert, found by the Slack thread a reply is in (`<channel>:<ts>`). */
+export interface InterviewThreadDoc {
+  _id: string;
+  workflowId: string;
+  slackUserId: string;
+  createdAt: Date;
 }
 
 export interface SecondFactorEnrollment {
@@ -139,6 +159,7 @@ export interface Collections {
   policies: Collection<PolicyDoc>;
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
+  threads: Collection<InterviewThreadDoc>;
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
@@ -154,6 +175,7 @@ export function collections(db: Db): Collections {
     policies: db.collection<PolicyDoc>('policies'),
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),
+    threads: db.collection<InterviewThreadDoc>('threads'),
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),

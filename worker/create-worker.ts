@@ -29,6 +29,7 @@ export async function createVouchWorker(
       encryptionKey: config.encryptionKey,
       temporalUiUrl: config.temporal.uiUrl,
       namespace: config.temporal.namespace,
+      llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,

@@ -27,6 +27,7 @@ import {
   submitSecondFactor,
 } from '../shared/messages';
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
+import { followUpConversation } from './follow-ups';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -99,8 +100,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let lockedOut = false;
   let verifying: Promise<unknown> = Promise.resolve();
 
-  const note = (actor: string, kind: string, text: string) => {
-    const entry = { at: new Date().toISOString(), actor, kind, text };
+  const note = (
+    actor: string,
+    kind: string,
+    text: string,
+    extra: Pick<TranscriptEntry, 'machineWritten'> = {},
+  ) => {
+    const entry = { at: new Date().toISOString(), actor, kind, text, ...extra };
     transcript.push(entry);
     pending.push({ ...entry, key: `${transcript.length}` });
   };
@@ -119,6 +125,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     phase = next;
     upsertSearchAttributes({ VouchPhase: [phase], ...(outcome ? { VouchOutcome: [outcome] } : {}) });
     upsertMemo({ phase, outcome, title: alert.title });
+    await persist();
+  };
+  const persist = async () => {
     const entries = pending;
     pending = [];
     await local.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted });
@@ -176,7 +185,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
-    if (outcome) return;
+    if (outcome) {
+      if (a.action === 'cancel' || a.action === 'close') followUps.stop(a.operator); // the outcome stands
+      return;
+    }
     if (a.action === 'approve') {
       if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
     } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {
@@ -225,6 +237,15 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     },
   );
 
+  const followUps = followUpConversation({
+    alertId: alert.id,
+    workflowId,
+    note,
+    employeeId,
+    policy: () => prepared?.policy,
+    persist,
+  });
+
   // ---- the interview ---------------------------------------------------------------------------
   const finish = async (result: Outcome, extra: Partial<InterviewResult> = {}): Promise<InterviewResult> => {
     outcome = result;
@@ -238,6 +259,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       dm,
       escalationChannel: prepared?.policy.escalation.channel,
     });
+    await followUps.afterOutcome({ outcome: result, dm, answer, employeeLabel: employeeLabel() });
     return { alertId: alert.id, outcome: result, phase, ...extra };
   };
   let dm: MessageRef | null = null;
@@ -273,6 +295,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         alertId: alert.id,
         employeeLabel: employeeLabel(),
         channel: policy.escalation.channel,
+        proposedQuestions: await followUps.proposeForApproval(),
       });
       const decided = await waitFor(() => approval !== undefined, timeout);
       if (!decided) {

@@ -1,10 +1,5 @@
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
-import { createBotApp } from '../../bot/app';
-import { botDeps } from '../../bot/create-bot';
-import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { freePort } from '../../infra/processes';
 import { collections } from '../../store/collections';
 import {
   ANA,
@@ -20,6 +15,7 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+import { startBot as startTestBot } from '../helpers/bot-under-test';
 import { devServerConnections } from '../helpers/servers';
 import {
   buttonClick,
@@ -39,21 +35,8 @@ describe('Slack bot', () => {
   let app: App;
   let url: string;
 
-  async function startBot(client: Client): Promise<{ app: App; url: string }> {
-    const port = await freePort();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: h.slack.url,
-      BOT_PORT: String(port),
-      VOUCH_OPERATORS: OPERATOR,
-      VOUCH_ENCRYPTION_KEY: h.key.toString('base64'),
-    });
-    const logger = createLogger('bot-test', 'silent');
-    const bot = createBotApp(config, logger, botDeps(config, logger, client, h.mongo.db));
-    await bot.start(port);
-    return { app: bot, url: `http://127.0.0.1:${port}/slack/events` };
-  }
+  const startBot = (client: Client) =>
+    startTestBot(h, client, { signingSecret: SECRET, operators: OPERATOR });
 
   beforeAll(async () => {
     conns = await devServerConnections();

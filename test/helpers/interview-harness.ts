@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
+import type { LlmConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
 import { codeAt, generateSecret } from '../../lib/totp';
@@ -54,6 +55,8 @@ export async function createHarness(opts: {
   timeSkipping: boolean;
   client?: Client;
   nativeConnection?: Worker['options']['connection'];
+  /** The AI interviewer's model (a stand-in); without it, follow-ups are scripted. */
+  llm?: LlmConfig;
   /** The activities' logger (default: silent). */
   logger?: Logger;
 }): Promise<Harness> {
@@ -80,6 +83,7 @@ export async function createHarness(opts: {
     slack: createSlackClient('xoxb-test-token', slack.url),
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
+    llm: opts.llm,
   });
   const worker = await Worker.create({
     connection: env ? env.nativeConnection : opts.nativeConnection,

@@ -17,6 +17,42 @@ export function signedRequest(
   };
 }
 
+/** An Events API callback (JSON body), signed like any other request; a redelivery repeats `eventId`. */
+export async function postEvent(
+  url: string,
+  secret: string,
+  event: Record<string, unknown>,
+  eventId = `Ev${Date.now()}`,
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+  });
+  const headers = { ...signedRequest(secret, body), 'content-type': 'application/json' };
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text() };
+}
+
+/** A message event for a reply in a DM thread. */
+export function threadReply(userId: string, channel: string, threadTs: string, text: string, ts: string) {
+  return {
+    type: 'message',
+    channel,
+    channel_type: 'im',
+    user: userId,
+    text,
+    ts,
+    thread_ts: threadTs,
+    event_ts: ts,
+    client_msg_id: `msg-${ts}`,
+  };
+}
+
 export async function postInteraction(
   url: string,
   secret: string,
@@ -122,20 +158,4 @@ export async function postSlashCommand(
     status: res.status,
     json: () => (raw ? (JSON.parse(raw) as { text?: string; response_type?: string }) : {}),
   };
-}
-
-/** An Events API callback (JSON body), signed. */
-export async function postEvent(url: string, secret: string, event: Record<string, unknown>) {
-  const body = JSON.stringify({
-    token: 'legacy-verification-token',
-    team_id: 'T0001',
-    api_app_id: 'A0001',
-    type: 'event_callback',
-    event_id: `Ev${Date.now()}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event,
-  });
-  const headers = { ...signedRequest(secret, body), 'content-type': 'application/json' };
-  const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status };
 }

@@ -33,6 +33,11 @@ export class SlackStandIn {
   socketModeUrl?: string;
   private readonly users = new Map<string, SlackUser>();
   private readonly failures = new Map<string, Failure[]>();
+  private readonly matchingFailures: {
+    method: string;
+    when: (args: Record<string, unknown>) => boolean;
+    failure: Failure;
+  }[] = [];
   private server?: http.Server;
   private ts = 1_700_000_000;
 
@@ -44,6 +49,12 @@ export class SlackStandIn {
   /** The next calls of `method` fail as given, in order. */
   failNext(method: string, ...failures: Failure[]): this {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...failures]);
+    return this;
+  }
+
+  /** The next call of `method` whose arguments match `when` fails as given (once). */
+  failWhen(method: string, when: (args: Record<string, unknown>) => boolean, failure: Failure): this {
+    this.matchingFailures.push({ method, when, failure });
     return this;
   }
 
@@ -99,7 +110,11 @@ export class SlackStandIn {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(payload));
     };
-    const failure = this.failures.get(method)?.shift();
+    const matching = this.matchingFailures.findIndex((f) => f.method === method && f.when(args));
+    const failure =
+      matching >= 0
+        ? this.matchingFailures.splice(matching, 1)[0]!.failure
+        : this.failures.get(method)?.shift();
     if (failure) {
       if (failure.status === 429)
         return reply(

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { parseAlert, startInterview } from '../../producer';
@@ -20,7 +18,7 @@ import {
   workflowBundle,
   type Harness,
 } from '../helpers/interview-harness';
-import { extractPayloads } from '../helpers/history';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** Durability and operability on the real dev server: restarts, duplicates, rate limits, history. */
@@ -197,9 +195,3 @@ describe('alertInterview durability', () => {
     expect(closed.status).toBe(0);
   });
 });
-
-/** VOUCH_RECORD_HISTORIES=1 saves histories for the replay test (test/interview/replay.test.ts). */
-function recordHistory(name: string, history: Parameters<typeof historyToJSON>[0]) {
-  if (!process.env.VOUCH_RECORD_HISTORIES) return;
-  fs.writeFileSync(path.join(__dirname, '../fixtures/histories', `${name}.json`), historyToJSON(history));
-}
