@@ -1,7 +1,7 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { AlertDoc, Collections, ModelCallRecord } from './collections';
+import type { AlertDoc, AuditEntry, Collections, ModelCallRecord } from './collections';
 import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
 
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
@@ -69,8 +69,12 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       };
     },
 
+    /** The alert with its audit trail (kept in `audit`, see appendAudit). */
     async get(alertId: string): Promise<AlertDoc | null> {
-      return c.alerts.findOne({ _id: alertId });
+      const doc = await c.alerts.findOne({ _id: alertId });
+      if (!doc) return null;
+      const audit = await this.auditOf(alertId);
+      return audit.length ? { ...doc, audit } : doc;
     },
 
     /**
@@ -101,7 +105,10 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
 
     /**
      * Appends an entry to the alert's audit trail from outside the workflow (the bot recording a click
-     * by someone else, say), once per key. Kept apart from `transcript`, whose positions the workflow owns.
+     * by someone else, say), once per key. Each entry is a document of its own in `audit`, whose _id
+     * (`<alertId>:<key>`) makes a redelivered entry a duplicate: the alert document itself is written
+     * only by the workflow, because FerretDB v1 loses concurrent updates of one document (an audit
+     * $push racing a transcript write lost one or the other).
      */
     async appendAudit(
       alertId: string,
@@ -109,28 +116,25 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       entry: TranscriptEntry,
       modelCall?: ModelCallRecord,
     ): Promise<boolean> {
-      // The key is claimed with a unique insert first: FerretDB v1 does not apply a filtered update
-      // atomically, so `audit.key: { $ne: key }` alone let a click delivered twice at once append twice.
-      const claim = `audit:${alertId}:${key}`;
       try {
-        await c.sent.insertOne({ _id: claim, at: now(), result: {} });
+        await c.audit.insertOne({
+          _id: `${alertId}:${key}`,
+          alertId,
+          ...entry,
+          key,
+          ...(modelCall ? { modelCall } : {}),
+        });
+        return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
         throw err;
       }
-      try {
-        const done = await c.alerts.updateOne(
-          { _id: alertId },
-          {
-            $push: { audit: { ...entry, key, ...(modelCall ? { modelCall } : {}) } },
-            $set: { updatedAt: now() },
-          },
-        );
-        return done.matchedCount === 1;
-      } catch (err) {
-        await c.sent.deleteOne({ _id: claim }).catch(() => undefined); // let a retry append it
-        throw err;
-      }
+    },
+
+    /** The alert's audit trail, oldest first. */
+    async auditOf(alertId: string): Promise<AuditEntry[]> {
+      const docs = await c.audit.find({ alertId }).toArray();
+      return docs.map(({ _id, alertId: _alert, ...entry }) => entry).sort((x, y) => x.at.localeCompare(y.at));
     },
   };
 }

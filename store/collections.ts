@@ -20,10 +20,16 @@ export interface AlertDoc {
   /** Written only by the workflow (through recordProgress). */
   transcript: (TranscriptEntry & { key: string })[];
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
-  audit?: (TranscriptEntry & { key: string; modelCall?: ModelCallRecord })[];
+  /** Filled in by alertStore.get from the `audit` collection; never stored on the alert itself. */
+  audit?: AuditEntry[];
   /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
   summary?: { text: string; machineWritten: true; model?: string; at: Date };
 }
+
+export type AuditEntry = TranscriptEntry & { key: string; modelCall?: ModelCallRecord };
+
+/** One audit entry: _id `<alertId>:<key>`, so a redelivered entry is a duplicate. */
+export type AuditDoc = AuditEntry & { _id: string; alertId: string };
 
 /** One call to the language model, as recorded in the audit trail (never the API key). */
 export interface ModelCallRecord {
@@ -164,6 +170,7 @@ export interface Collections {
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
   claims: Collection<ClaimDoc>;
+  audit: Collection<AuditDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -180,6 +187,7 @@ export function collections(db: Db): Collections {
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
     claims: db.collection<ClaimDoc>('claims'),
+    audit: db.collection<AuditDoc>('audit'),
   };
 }
 

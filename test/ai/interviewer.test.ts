@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { employeeReply } from '../../shared/messages';
 import { DEFAULT_FOLLOW_UP_QUESTIONS } from '../../shared/policy';
+import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import {
   ANA,
@@ -90,7 +91,7 @@ describe('AI interviewer', () => {
 
   const dmOf = (user: { id: string }) => `D${user.id.slice(1)}`;
   const stored = (harness: Harness, alertId: string) =>
-    collections(harness.mongo.db).alerts.findOne({ _id: alertId });
+    alertStore(collections(harness.mongo.db)).get(alertId);
   /** The interview DM's channel and ts, once the activity that sent it has recorded them. */
   const dmThread = async (harness: Harness, alertId: string) => {
     for (let i = 0; i < 200; i += 1) {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
+import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import {
   ANA,
@@ -107,9 +108,7 @@ describe('Slack bot', () => {
     expect(h.slack.callsTo('views.open').filter((c) => c.args.trigger_id === click.trigger_id)).toHaveLength(
       0,
     );
-    const doc = await collections(h.mongo.db).alerts.findOne({
-      _id: handle.workflowId.replace(/^alert-/, ''),
-    });
+    const doc = await alertStore(collections(h.mongo.db)).get(handle.workflowId.replace(/^alert-/, ''));
     expect(doc?.audit?.[0]).toMatchObject({ actor: `<@${BOB.id}>`, kind: 'unauthorized_click' });
   });
 

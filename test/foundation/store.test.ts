@@ -127,6 +127,31 @@ describe('data layer on FerretDB', () => {
     ]);
   });
 
+  it("keeps the workflow's transcript writes and the bot's audit entries when they race on one alert", async () => {
+    const store = alertStore(collections(mongo.db));
+    await store.insert({ ...alert, id: 'store-race' }, 'alert-store-race');
+    const entry = (n: number) => ({
+      key: `t${n}`,
+      at: `2026-11-21T10:00:${String(n).padStart(2, '0')}Z`,
+      actor: 'vouch',
+      kind: 'step',
+      text: `step ${n}`,
+    });
+    for (let n = 0; n < 20; n++)
+      await Promise.all([
+        store.recordProgress('store-race', {
+          phase: 'awaiting_response',
+          outcome: null,
+          entries: [entry(n)],
+          persistedBefore: n,
+        }),
+        store.appendAudit('store-race', `click:${n}`, { ...entry(n), kind: 'unauthorized_click' }),
+      ]);
+    const doc = await store.get('store-race');
+    expect(doc?.transcript.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `t${n}`));
+    expect(doc?.audit?.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `click:${n}`));
+  });
+
   it('fails with a clear error when MongoDB cannot be reached', async () => {
     await expect(connectMongo('mongodb://127.0.0.1:1', 'x', { timeoutMs: 300 })).rejects.toThrow(
       StoreUnavailableError,
