@@ -8,8 +8,9 @@ import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { type Policy, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
+import type { LlmConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import { open } from '../lib/secret-box';
+import { SecretBoxError, open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
 import { policySettings, policyStore } from '../store/policies';
@@ -19,6 +20,7 @@ import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
 import { signedWebhookHeaders } from './webhook';
 import { type AlertDoc, type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
+import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
 import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
@@ -44,6 +46,8 @@ export interface ActivityDeps {
   /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
   webhookSecrets?: Readonly<Record<string, string>>;
   now?: () => Date;
+  /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
+  llm?: LlmConfig;
 }
 
 export interface PreparedInterview {
@@ -140,11 +144,14 @@ export function createActivities(deps: ActivityDeps) {
     /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      await alerts.createOnce(alert, workflowId);
+      const stored = await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
       if (!policy.enabled)
         return { employee: null, policy, policySource: source, fingerprint: '', suppression: null };
       const employee = await resolveEmployee(alert.employee, now());
+      // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
+      if (employee && stored.employeeSlackId !== employee.slackUserId)
+        await alerts.setEmployee(alert.id, employee.slackUserId);
       const fingerprint = alertFingerprint(alert, policy.suppression.keys);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
@@ -182,6 +189,8 @@ export function createActivities(deps: ActivityDeps) {
       employeeLabel: string;
       channel?: string;
       approvers?: string[];
+      /** Follow-up questions to approve with the interview (issue #7). */
+      proposedQuestions?: FollowUpQuestion[];
     }): Promise<MessageRef> {
       const channel = input.channel ?? deps.securityChannel;
       if (!channel)
@@ -200,6 +209,7 @@ export function createActivities(deps: ActivityDeps) {
               input.employeeLabel,
               input.workflowId,
               uiLink(input.workflowId),
+              input.proposedQuestions,
               input.approvers,
             ),
           }),
@@ -232,6 +242,12 @@ export function createActivities(deps: ActivityDeps) {
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
       });
       await c.alerts.updateOne({ _id: input.alertId }, { $set: { slack: ref, updatedAt: now() } });
+      // The bot finds the interview behind a reply in this DM's thread by the thread's id.
+      await c.threads.updateOne(
+        { _id: `${ref.channel}:${ref.ts}` },
+        { $set: { workflowId: input.workflowId, slackUserId: input.slackUserId, createdAt: now() } },
+        { upsert: true },
+      );
       return ref;
     },
 
@@ -266,8 +282,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      const employee = await c.employees.findOne({ _id: input.slackUserId });
-      return Boolean(employee?.secondFactor?.active);
+      const factor = await c.secondFactors.findOne({ _id: input.slackUserId });
+      return Boolean(factor?.secondFactor?.active);
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */
@@ -291,8 +307,19 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { outcome: 'rejected' };
       }
-      const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
-      return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      try {
+        const result = await verifyTotp(c, deps.encryptionKey, input.slackUserId, code, now());
+        return { outcome: result.outcome, lockedUntil: result.lockedUntil?.toISOString() };
+      } catch (err) {
+        // A secret this worker cannot decrypt (wrong or missing key) is an operator's problem to fix:
+        // say so loudly, and fail closed (the attempt does not verify) instead of retrying forever.
+        if (!(err instanceof SecretBoxError)) throw err;
+        log.error(
+          { workflowId: input.workflowId, slackUserId: input.slackUserId, err: err.message },
+          'cannot decrypt the second factor: fix VOUCH_ENCRYPTION_KEY (or run vouch factor rotate-key)',
+        );
+        return { outcome: 'unavailable' };
+      }
     },
 
     async createSuppression(input: {
@@ -370,7 +397,7 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { reportPosted: false };
       }
-      const report = await loadReport(input.alertId, input.workflowId);
+      const doc = await loadAlertDoc(input.alertId);
       await once(`${input.workflowId}:escalation`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -379,13 +406,15 @@ export function createActivities(deps: ActivityDeps) {
               alert,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
-              report,
+              transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
-              workflowId: input.awaitsClose ? input.workflowId : undefined,
+              facts: buildReport(doc),
+              closeButtonFor: input.awaitsClose ? input.workflowId : undefined,
             }),
           }),
         );
-        return { channel, ts: res.ts ?? '' };
+        // awaitsClose: a later update of this post (the AI interviewer's) keeps the Close button.
+        return { channel, ts: res.ts ?? '', awaitsClose: Boolean(input.awaitsClose) };
       });
       return { reportPosted: true };
     },
@@ -415,8 +444,10 @@ export function createActivities(deps: ActivityDeps) {
               alert: doc.input,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
-              report,
+              transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
+              summary: doc.summary,
+              facts: report,
               closedBy: input.closedBy,
             }),
           }),
@@ -486,6 +517,17 @@ export function createActivities(deps: ActivityDeps) {
         return { deliveryId };
       });
     },
+    ...createInterviewerActivities({
+      c,
+      alerts,
+      llm: deps.llm,
+      log,
+      loadAlert,
+      once,
+      sentRecord: (key) => sent.get(key),
+      slack,
+      uiLink,
+    }),
   };
 
   async function storedRoutingKey(policySource: string): Promise<string> {
@@ -536,3 +578,4 @@ function requireKey(key: Buffer | undefined): Buffer {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Collections, EmployeeInfo };
+export type { ConversationInput, FollowUpExchange, FollowUpQuestion, Proposal } from './interviewer';

@@ -1,13 +1,14 @@
 import type { Collections } from '../store/collections';
 import { open } from '../lib/secret-box';
+import { isDuplicateKey } from '../store/mongo';
 import { matchingStep } from '../lib/totp';
 
 /**
  * Verifies a TOTP code for an employee. The secret is decrypted only here, a code is accepted at most
- * once (the last accepted time step moves forward atomically, so even two racing workers cannot both
- * accept it), and consecutive failures lock the employee out for a growing time, stored in MongoDB.
+ * once (its time step is claimed with a unique insert, so even two racing workers cannot both accept
+ * it, and the last accepted step moves forward so older codes are refused), and consecutive failures lock the employee out for a growing time, stored in MongoDB.
  */
-export type VerifyOutcome = 'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled';
+export type VerifyOutcome = 'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled' | 'unavailable';
 
 export const LOCKOUT_AFTER_FAILURES = 5;
 export const LOCKOUT_BASE_MS = 15 * 60_000;
@@ -19,26 +20,52 @@ export async function verifyTotp(
   code: string,
   now: Date,
 ): Promise<{ outcome: VerifyOutcome; lockedUntil?: Date }> {
-  const employee = await c.employees.findOne({ _id: slackUserId });
-  const enrollment = employee?.secondFactor;
+  const enrollment = (await c.secondFactors.findOne({ _id: slackUserId }))?.secondFactor;
   if (!enrollment?.active || !key) return { outcome: 'not_enrolled' };
   if (enrollment.lockedUntil && enrollment.lockedUntil > now)
     return { outcome: 'locked', lockedUntil: enrollment.lockedUntil };
 
   const step = matchingStep(open(key, enrollment.box, slackUserId), code, now.getTime());
-  if (step !== null) {
-    const moved = await c.employees.updateOne(
+  if (
+    step !== null &&
+    step > enrollment.lastStep &&
+    (await claimStep(c, slackUserId, enrollment.enrolledAt, step, now))
+  ) {
+    // Older codes still inside the window are spent too: their steps are claimed as well.
+    for (const older of [step - 1, step - 2])
+      await claimStep(c, slackUserId, enrollment.enrolledAt, older, now);
+    // And the last accepted step moves forward. On MongoDB this conditional update is atomic; FerretDB
+    // v1 applies updates as unisolated read-modify-writes (a concurrent $inc of the failure count can
+    // undo it), which is why the unique-insert claims above are what refuse a used or older code.
+    await c.secondFactors.updateOne(
       { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
       { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },
     );
-    if (moved.modifiedCount === 1) return { outcome: 'accepted' };
+    return { outcome: 'accepted' };
   }
   const lockedUntil = await recordFailure(c, slackUserId, now);
   return { outcome: step === null ? 'rejected' : 'replayed', lockedUntil };
 }
 
+/** Claims a time step for an employee: true for the first claim only, even across workers. */
+async function claimStep(
+  c: Collections,
+  slackUserId: string,
+  enrolledAt: Date,
+  step: number,
+  now: Date,
+): Promise<boolean> {
+  try {
+    await c.usedCodes.insertOne({ _id: `${slackUserId}:${enrolledAt.getTime()}:${step}`, at: now });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
 async function recordFailure(c: Collections, slackUserId: string, now: Date): Promise<Date | undefined> {
-  const after = await c.employees.findOneAndUpdate(
+  const after = await c.secondFactors.findOneAndUpdate(
     { _id: slackUserId },
     { $inc: { 'secondFactor.failures': 1 }, $set: { updatedAt: now } },
     { returnDocument: 'after' },
@@ -46,7 +73,7 @@ async function recordFailure(c: Collections, slackUserId: string, now: Date): Pr
   const sf = after?.secondFactor;
   if (!sf || sf.failures < LOCKOUT_AFTER_FAILURES) return undefined;
   const lockedUntil = new Date(now.getTime() + LOCKOUT_BASE_MS * 2 ** Math.min(sf.lockouts, 6));
-  await c.employees.updateOne(
+  await c.secondFactors.updateOne(
     { _id: slackUserId, 'secondFactor.failures': sf.failures },
     {
       $set: { 'secondFactor.failures': 0, 'secondFactor.lockedUntil': lockedUntil },

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
+import type { TranscriptEntry } from '../shared/messages';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { defangLinks, renderTemplate } from '../shared/templates';
@@ -174,6 +175,7 @@ export function approvalRequest(
   employeeLabel: string,
   workflowId: string,
   uiLink: string,
+  proposedQuestions: { text: string; machineWritten: boolean }[] = [],
   approvers: string[] = [],
 ) {
   // Approvers come from the policy (validated Slack ids), so they may be mentioned.
@@ -189,6 +191,7 @@ export function approvalRequest(
         },
       },
       ...alertSummaryBlocks(alert),
+      ...proposedQuestionBlocks(proposedQuestions),
       {
         type: 'actions',
         block_id: 'vouch_approval',
@@ -213,30 +216,113 @@ export function approvalRequest(
   };
 }
 
+/** The AI interviewer's questions as the approver sees them, before anyone is asked (issue #7). */
+function proposedQuestionBlocks(questions: { text: string; machineWritten: boolean }[]): KnownBlock[] {
+  if (questions.length === 0) return [];
+  const machine = questions.some((q) => q.machineWritten);
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `*Follow-up questions${machine ? ' (machine-written, checked)' : ''}*, asked in the DM thread after the ` +
+          `outcome; approving approves them as they are:\n` +
+          questions
+            .map(
+              (q, i) =>
+                `${i + 1}. ${escapeMrkdwn(truncate(q.text, 300))}${q.machineWritten ? '' : ' _(scripted)_'}`,
+            )
+            .join('\n'),
+      },
+    },
+  ];
+}
+
+export function followUpQuestionMessage(question: string, machineWritten: boolean) {
+  return {
+    text: question,
+    blocks: [
+      { type: 'section', text: { type: 'plain_text', text: truncate(question, 300), emoji: false } },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${machineWritten ? ':robot_face: Machine-written question (an AI assistant of the security team). ' : ''}Optional: reply in this thread to help the security team. Never share passwords or codes.`,
+          },
+        ],
+      },
+    ] as KnownBlock[],
+  };
+}
+
+export function followUpThanksMessage() {
+  return { text: 'Thanks, your answers went to the security team. Nothing else to do.' };
+}
+
+/** The analyst summary, or why there is none; always labelled as machine-written. */
+export type ReportSummary = { text: string; model?: string } | { missing: string };
+
 export interface ReportInput {
   alert: AlertInput;
   outcome: Outcome;
   employeeLabel: string;
-  report: InvestigationReport;
+  transcript: TranscriptEntry[];
   uiLink: string;
-  /** The escalation waits for an operator to close it (PagerDuty or webhook targets): offer a Close button. */
-  workflowId?: string;
+  summary?: ReportSummary;
+  /** The investigation report's key facts: second-factor result, time to first answer and to outcome. */
+  facts?: InvestigationReport;
+  /** The escalation waits for an operator to close it (PagerDuty or webhook targets): a Close button for it. */
+  closeButtonFor?: string;
   /** Who closed the escalation (the post loses its button and says so). */
   closedBy?: string;
+}
+
+function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
+  if (!summary) return [];
+  const text =
+    'missing' in summary
+      ? `*Machine-written summary*: none (${escapeMrkdwn(summary.missing)}).`
+      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${escapeMrkdwn(summary.model)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${alertText(truncate(summary.text, 2500))}`;
+  return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+}
+
+function factsBlocks(facts: InvestigationReport | undefined): KnownBlock[] {
+  if (!facts) return [];
+  const text = `Second factor: ${facts.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(facts.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(facts.timeToOutcomeMs)}`;
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+}
+
+/** The Close button while the escalation waits for an operator, then who closed it. */
+function closeBlocks(closeButtonFor: string | undefined, closedBy: string | undefined): KnownBlock[] {
+  if (closedBy)
+    return [
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `:white_check_mark: Closed by ${operatorLabel(closedBy)}` }],
+      },
+    ];
+  return closeButtonFor ? [closeEscalationButton(closeButtonFor)] : [];
 }
 
 export function escalationReport({
   alert,
   outcome,
   employeeLabel,
-  report,
+  transcript,
   uiLink,
-  workflowId,
+  summary,
+  facts,
+  closeButtonFor,
   closedBy,
 }: ReportInput) {
-  const timeline = report.transcript
+  const timeline = transcript
     .slice(-25)
-    .map((t) => `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}: ${alertText(truncate(t.text, 200))}`)
+    .map(
+      (t) =>
+        `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${alertText(truncate(t.text, 200))}`,
+    )
     .join('\n');
   return {
     text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${escapeMrkdwn(employeeLabel)})`,
@@ -249,40 +335,13 @@ export function escalationReport({
         },
       },
       ...alertSummaryBlocks(alert),
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `Second factor: ${report.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(report.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(report.timeToOutcomeMs)}`,
-          },
-        ],
-      },
-      ...(report.summary
-        ? [
-            {
-              type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: `*Summary (machine-written${report.summary.model ? `, ${escapeMrkdwn(report.summary.model)}` : ''})*\n${alertText(truncate(report.summary.text, 2500))}`,
-              },
-            },
-          ]
-        : []),
+      ...factsBlocks(facts),
+      ...summaryBlocks(summary),
       {
         type: 'section',
         text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },
       },
-      ...(closedBy
-        ? [
-            {
-              type: 'context',
-              elements: [{ type: 'mrkdwn', text: `:white_check_mark: Closed by ${operatorLabel(closedBy)}` }],
-            },
-          ]
-        : workflowId
-          ? [closeEscalationButton(workflowId)]
-          : []),
+      ...closeBlocks(closeButtonFor, closedBy),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open the interview in Temporal>` }] },
     ] as KnownBlock[],
   };

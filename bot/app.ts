@@ -1,10 +1,14 @@
-import { App, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { BotDeps } from './deps';
 import { registerInterviewActions } from './listeners/interview-actions';
 import { registerOperatorActions } from './listeners/operator-actions';
 import { registerSecondFactorView } from './listeners/second-factor-view';
+import { registerThreadReplies } from './listeners/thread-replies';
+import { registerEnrollmentApproval } from './listeners/enrollment-approval';
+import { registerVouchCommand } from './listeners/vouch-command';
+import { enrollmentRoutes } from './enrollment-page';
 
 /**
  * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified) or Socket
@@ -12,10 +16,18 @@ import { registerSecondFactorView } from './listeners/second-factor-view';
  * listeners are registered from bot/listeners.
  */
 export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
-  const app = createReceiverApp(config, logger);
+  // The enrollment pages are served by the same HTTP server; they post to Slack with the app's client.
+  const app: App = createReceiverApp(
+    config,
+    logger,
+    enrollmentRoutes(deps, () => app.client),
+  );
   registerInterviewActions(app, deps);
   registerSecondFactorView(app, deps);
   registerOperatorActions(app, deps);
+  registerThreadReplies(app, deps);
+  registerEnrollmentApproval(app, deps);
+  registerVouchCommand(app, deps);
   // A listener that throws is logged; the process carries on with the next request.
   app.error(async (error) => {
     logger.error({ err: error }, 'listener failed');
@@ -23,7 +35,7 @@ export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App
   return app;
 }
 
-function createReceiverApp(config: Config, logger: Logger): App {
+function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]): App {
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
   // Few retries: a listener has seconds, not minutes (the client's default retries for ~30 minutes).
   const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 2, factor: 1.5, maxTimeout: 1000 } };
@@ -36,8 +48,28 @@ function createReceiverApp(config: Config, logger: Logger): App {
     getLevel: () => LogLevel.INFO,
     setName: () => {},
   };
+  const customRoutes: CustomRoute[] = [
+    ...routes,
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+      },
+    },
+  ];
   if (appToken) {
-    return new App({ token: botToken, appToken, socketMode: true, clientOptions, logger: boltLogger });
+    // Socket Mode: Slack's events come over the WebSocket; the pages are served on BOT_PORT.
+    return new App({
+      token: botToken,
+      appToken,
+      socketMode: true,
+      clientOptions,
+      logger: boltLogger,
+      customRoutes,
+      installerOptions: { port: config.slack.botPort, clientOptions: { slackApiUrl: apiUrl } },
+    });
   }
   return new App({
     token: botToken,
@@ -45,15 +77,6 @@ function createReceiverApp(config: Config, logger: Logger): App {
     endpoints: '/slack/events',
     clientOptions,
     logger: boltLogger,
-    customRoutes: [
-      {
-        path: '/healthz',
-        method: ['GET'],
-        handler: (_req, res) => {
-          res.writeHead(200, { 'content-type': 'text/plain' });
-          res.end('ok');
-        },
-      },
-    ],
+    customRoutes,
   });
 }

@@ -9,6 +9,9 @@ import { collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
 import { createBotApp } from './app';
 import { createInterviewGateway } from './interviews';
+import { operatorCheck } from './operators';
+import { enrollmentLinks } from '../store/enrollment-links';
+import { secondFactors } from '../store/second-factors';
 
 /** The bot's audit trail: entries appended to the alert behind a workflow id, once per key. */
 export function auditTrail(db: Db): BotDeps['audit'] {
@@ -23,12 +26,23 @@ export function auditTrail(db: Db): BotDeps['audit'] {
 
 /** Everything the listeners need, from the config and the two connections. */
 export function botDeps(config: Config, logger: Logger, client: Client, db: Db): BotDeps {
+  const c = collections(db);
   return {
     interviews: createInterviewGateway(client),
     logger,
     encryptionKey: config.encryptionKey,
-    operators: config.slack.operators,
+    isOperator: operatorCheck(config.slack.operators),
     audit: auditTrail(db),
+    threadOwner: async (channel, threadTs) => {
+      const thread = await collections(db).threads.findOne({ _id: `${channel}:${threadTs}` });
+      return thread && { workflowId: thread.workflowId, slackUserId: thread.slackUserId };
+    },
+    alerts: alertStore(c),
+    collections: c,
+    factors: secondFactors(c, config.encryptionKey),
+    links: enrollmentLinks(c),
+    publicUrl: config.publicUrl,
+    securityChannel: config.slack.securityChannel,
   };
 }
 

@@ -1,14 +1,28 @@
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
 import type { TranscriptEntry } from '../shared/messages';
+import type { AlertStore } from '../store/alerts';
+import type { Collections } from '../store/collections';
+import type { EnrollmentLinks } from '../store/enrollment-links';
+import type { SecondFactors } from '../store/second-factors';
 import type { InterviewGateway } from './interviews';
 
-/** What the listeners need, given by bot/app.ts (and by tests). */
+/** What the listeners need, given by bot/create-bot.ts (and by tests). */
 export interface BotDeps {
   interviews: InterviewGateway;
   logger: Logger;
   encryptionKey?: Buffer;
-  /** Slack user ids and user group ids allowed to press the security channel's buttons. */
-  operators: string[];
+  /** True for configured operators: Slack user ids, or members of the configured user groups. */
+  isOperator(client: WebClient, userId: string): Promise<boolean>;
   /** Appends to an alert's audit trail, once per key. */
   audit(workflowId: string, key: string, entry: Omit<TranscriptEntry, 'at'>): Promise<void>;
+  /** The interview whose DM thread this is (`channel`, thread `ts`), and who may answer in it. */
+  threadOwner(channel: string, threadTs: string): Promise<{ workflowId: string; slackUserId: string } | null>;
+  alerts: AlertStore;
+  collections: Collections;
+  factors: SecondFactors;
+  links: EnrollmentLinks;
+  /** Base URL of the enrollment pages, and the channel where operators approve enrollments. */
+  publicUrl: string;
+  securityChannel?: string;
 }

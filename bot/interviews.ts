@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
+  type EmployeeReply,
   type EmployeeResponse,
   type InterviewState,
   type OperatorAction,
   type SecondFactorResult,
+  employeeReply,
   employeeResponse,
   interviewState,
   operatorAction,
@@ -54,6 +56,9 @@ export function createInterviewGateway(client: Client) {
 
     respond: (workflowId: string, response: EmployeeResponse): Promise<void> =>
       mapNotFound(workflowId, () => handle(workflowId).signal(employeeResponse, response)),
+
+    reply: (workflowId: string, reply: EmployeeReply): Promise<void> =>
+      mapNotFound(workflowId, () => handle(workflowId).signal(employeeReply, reply)),
 
     act: (workflowId: string, action: OperatorAction): Promise<void> =>
       mapNotFound(workflowId, () => handle(workflowId).signal(operatorAction, action)),

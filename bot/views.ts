@@ -1,5 +1,5 @@
 import type { View } from '@slack/types';
-import { VIEW_IDS } from '../shared/slack-ids';
+import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 
 /** The modals of the bot. */
 export const BLOCKS = {
@@ -50,5 +50,66 @@ export function noticeModal(title: string, text: string): View {
     title: { type: 'plain_text', text: title.slice(0, 24) },
     close: { type: 'plain_text', text: 'Close' },
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
+
+/** The security channel's request to approve a `/vouch enroll` link, after checking the pairing code. */
+export function enrollmentApprovalRequest(linkId: string, slackUserId: string) {
+  const text = `<@${slackUserId}> asked to set up a second factor for Vouch.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `${text}\nBefore approving, reach them on a trusted channel (a call or a video meeting, not Slack) ` +
+            'and ask for the pairing code shown on their enrollment page. Someone holding their Slack session ' +
+            'can ask too: the pairing code is what tells them apart.',
+        },
+      },
+      {
+        type: 'actions',
+        block_id: 'vouch_enroll',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION_IDS.enrollApprove,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Enter pairing code…' },
+            value: linkId,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export const PAIRING_BLOCK = 'vouch_pairing';
+
+export function pairingModal(linkId: string, slackUserId: string): View {
+  return {
+    type: 'modal',
+    callback_id: VIEW_IDS.enrollPairing,
+    private_metadata: linkId,
+    title: { type: 'plain_text', text: 'Approve enrollment' },
+    submit: { type: 'plain_text', text: 'Approve' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Approve the second-factor enrollment of <@${slackUserId}> only after you reached them on a trusted channel.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: PAIRING_BLOCK,
+        label: { type: 'plain_text', text: 'Pairing code they read to you' },
+        element: { type: 'plain_text_input', action_id: 'value', min_length: 8, max_length: 12 },
+      },
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
+import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
 import { registerReportCommand } from './report-command';
@@ -18,6 +19,7 @@ registerPolicyCommands(program);
 registerSuppressionCommands(program);
 registerReportCommand(program);
 registerStatsCommand(program);
+registerFactorCommands(program);
 
 runMain(async () => {
   try {

@@ -7,8 +7,12 @@ import path from 'node:path';
  * data folder (mode 0600) so that a restart can still read what it stored. Production sets
  * VOUCH_ENCRYPTION_KEY from a secret store instead.
  */
+export function embeddedKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'encryption.key');
+}
+
 export function loadOrCreateEmbeddedKey(dataDir: string): { key: string; created: boolean; file: string } {
-  const file = path.join(dataDir, 'encryption.key');
+  const file = embeddedKeyFile(dataDir);
   if (fs.existsSync(file)) return { key: fs.readFileSync(file, 'utf8').trim(), created: false, file };
   fs.mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64');

@@ -71,6 +71,9 @@ const envSchema = z.object({
     .url({ error: 'expected the Slack Web API base URL, e.g. "https://slack.com/api/"' })
     .default('https://slack.com/api/'),
   BOT_PORT: port(3000),
+  VOUCH_PUBLIC_URL: z
+    .url({ error: 'expected the https URL where employees reach the bot, e.g. "https://vouch.example.com"' })
+    .optional(),
   VOUCH_SECURITY_CHANNEL: optionalText.pipe(
     z
       .string()
@@ -100,6 +103,21 @@ const envSchema = z.object({
   VOUCH_UI_PORT: port(8233),
   VOUCH_EMBEDDED_MONGO_PORT: port(27017),
   VOUCH_EMBEDDED_TEMPORAL_PORT: port(7233),
+  VOUCH_LLM_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'expected the base URL of an OpenAI-compatible API, e.g. "https://api.openai.com/v1"',
+      })
+      .optional(),
+  ),
+  VOUCH_LLM_MODEL: optionalText,
+  VOUCH_LLM_API_KEY: optionalText,
+  VOUCH_LLM_TIMEOUT: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .positive({ error: 'expected a positive number of seconds' })
+    .max(300, { error: 'expected at most 300 seconds' })
+    .default(20),
   XDG_CACHE_HOME: z.string().optional(),
 });
 
@@ -118,6 +136,8 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   SLACK_APP_TOKEN: 'App-level token (`xapp-…`); when set the bot uses Socket Mode instead of HTTP.',
   SLACK_API_URL: 'Slack Web API base URL (default `https://slack.com/api/`; GovSlack or a test stand-in).',
   BOT_PORT: 'Port of the HTTP receiver, `POST /slack/events` (default 3000).',
+  VOUCH_PUBLIC_URL:
+    'Base URL where employees open `/vouch enroll` links (the bot serves `/enroll/…`; default `http://localhost:BOT_PORT`).',
   VOUCH_SECURITY_CHANNEL: 'Channel id where escalations and approval requests are posted.',
   VOUCH_OPERATORS: 'Comma-separated Slack user ids (U…) or user group ids (S…) allowed to approve or close.',
   VOUCH_ENCRYPTION_KEY:
@@ -134,6 +154,12 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   VOUCH_UI_PORT: 'Port of the embedded Temporal Web UI (default 8233).',
   VOUCH_EMBEDDED_MONGO_PORT: 'Port of the embedded FerretDB (default 27017).',
   VOUCH_EMBEDDED_TEMPORAL_PORT: 'gRPC port of the embedded Temporal dev server (default 7233).',
+  VOUCH_LLM_URL:
+    'Base URL of an OpenAI-compatible chat-completions API (e.g. `https://api.openai.com/v1`). Unset: follow-ups use scripted questions and no summary is written.',
+  VOUCH_LLM_MODEL: 'Model name sent to that API; required when `VOUCH_LLM_URL` is set.',
+  VOUCH_LLM_API_KEY:
+    'Bearer key for that API (a secret: never logged nor stored); optional for local servers.',
+  VOUCH_LLM_TIMEOUT: 'Seconds one model call may take before it counts as failed (default 20).',
 };
 
 export interface Config {
@@ -154,13 +180,24 @@ export interface Config {
     securityChannel?: string;
     operators: string[];
   };
+  /** Where employees' browsers reach the bot's enrollment pages. */
+  publicUrl: string;
   encryptionKey?: Buffer;
   policiesFile: string;
   escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
+  /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
+  llm?: LlmConfig;
   logLevel: string;
   dataDir: string;
   cacheDir: string;
   embedded: { uiPort: number; mongoPort: number; temporalPort: number };
+}
+
+export interface LlmConfig {
+  url: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -169,7 +206,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment (or the given map, for tests); throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema
+    .refine((e) => !e.VOUCH_LLM_URL || e.VOUCH_LLM_MODEL, {
+      path: ['VOUCH_LLM_MODEL'],
+      error: 'expected a model name when VOUCH_LLM_URL is set',
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
@@ -203,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       securityChannel: e.VOUCH_SECURITY_CHANNEL,
       operators: e.VOUCH_OPERATORS,
     },
+    publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`).replace(/\/+$/, ''),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
     policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
     escalation: {
@@ -214,6 +257,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ]),
       ),
     },
+    llm:
+      e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL
+        ? {
+            url: e.VOUCH_LLM_URL.replace(/\/+$/, ''),
+            model: e.VOUCH_LLM_MODEL,
+            apiKey: e.VOUCH_LLM_API_KEY,
+            timeoutMs: Math.round(e.VOUCH_LLM_TIMEOUT * 1000),
+          }
+        : undefined,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(cwd, e.VOUCH_DATA_DIR ?? 'data'),
     cacheDir: path.resolve(

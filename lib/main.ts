@@ -16,6 +16,8 @@ export function runMain(main: () => Promise<void>): void {
       'NotFoundError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
+      'SecretBoxError',
+      'RotationInterruptedError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =

@@ -13,6 +13,19 @@ export function generateSecret(): string {
   return speakeasy.generateSecret({ length: 20 }).base32;
 }
 
+/** The otpauth:// URI authenticator apps read from a QR code (Key Uri Format). */
+export function otpauthUri(secret: string, account: string, issuer = 'Vouch'): string {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
+  const params = new URLSearchParams({
+    secret,
+    issuer,
+    algorithm: 'SHA1',
+    digits: '6',
+    period: String(STEP_SECONDS),
+  });
+  return `otpauth://totp/${label}?${params.toString()}`;
+}
+
 export function codeAt(secret: string, atMs: number): string {
   return speakeasy.totp({
     secret,

@@ -60,6 +60,9 @@ const MILESTONES = new Set([
   'awaiting_close',
   'resolved',
   'resolution_timeout',
+  'follow_up_question',
+  'follow_up_answer',
+  'summary',
 ]);
 
 /** Time from the DM to the employee's first answer, and from the alert to its outcome (ms), if known. */
@@ -151,7 +154,13 @@ function actorsOf(entries: TranscriptEntry[]): InvestigationReport['actors'] {
 }
 
 function strip(t: TranscriptEntry & { key?: string }): TranscriptEntry {
-  return { at: t.at, actor: t.actor, kind: t.kind, text: t.text };
+  return {
+    at: t.at,
+    actor: t.actor,
+    kind: t.kind,
+    text: t.text,
+    ...(t.machineWritten ? { machineWritten: true } : {}),
+  };
 }
 
 /** "3m 20s", "2h 5m", "1d 4h": for people reading a report. */

@@ -41,7 +41,7 @@ export function reportMarkdown(r: InvestigationReport): string {
   lines.push('', '## Transcript', '', '| Time (UTC) | Actor | Kind | Text |', '| --- | --- | --- | --- |');
   for (const t of r.transcript)
     lines.push(
-      `| ${t.at} | ${cell(t.actor)} | ${t.kind}${t.source === 'audit' ? ' (audit)' : ''} | ${cell(t.text)} |`,
+      `| ${t.at} | ${cell(t.actor)} | ${t.kind}${t.source === 'audit' ? ' (audit)' : ''}${t.machineWritten ? ' (machine-written)' : ''} | ${cell(t.text)} |`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -41,6 +41,16 @@ export interface TranscriptEntry {
   actor: string;
   kind: string;
   text: string;
+  /** Set on text a language model wrote (follow-up questions): shown as machine-written everywhere. */
+  machineWritten?: boolean;
+}
+
+/** A message the interviewed employee wrote in the interview's DM thread (an answer to a follow-up question). */
+export interface EmployeeReply {
+  /** `<channel>:<message ts>` of the Slack message: a redelivered event is applied once. */
+  replyId: string;
+  slackUserId: string;
+  text: string;
 }
 
 export interface InterviewState {
@@ -54,6 +64,7 @@ export interface InterviewState {
 
 export const employeeResponse = defineSignal<[EmployeeResponse]>('employeeResponse');
 export const operatorAction = defineSignal<[OperatorAction]>('operatorAction');
+export const employeeReply = defineSignal<[EmployeeReply]>('employeeReply');
 export const submitSecondFactor = defineUpdate<SecondFactorResult, [SecondFactorSubmission]>(
   'submitSecondFactor',
 );

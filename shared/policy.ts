@@ -20,6 +20,38 @@ const template = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/**
+ * The AI interviewer (issue #7): follow-up questions in the DM thread once the outcome is decided, and
+ * an analyst summary. Off by default: turning it on keeps the interview open for the conversation.
+ */
+export const DEFAULT_FOLLOW_UP_QUESTIONS = [
+  'What were you doing when this happened, and why?',
+  'Did someone ask you to do this, or is there a ticket or change request for it?',
+  'Do you recognise the device, place or network it came from?',
+];
+const followUpsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** model: questions proposed by the configured LLM (scripted when none is configured or it fails). */
+    questions: z.enum(['model', 'scripted']).default('model'),
+    maxQuestions: z.number().int().min(1).max(5).default(3),
+    /** How long each question waits for its answer; an unanswered question ends the conversation. */
+    answerTimeout: duration.default('30m'),
+    /** Asked in order when the model is not used, and in place of any machine-written question that fails the checks. */
+    scripted: z.array(z.string().trim().min(1).max(300)).min(1).max(10).default(DEFAULT_FOLLOW_UP_QUESTIONS),
+    /** A machine-written analyst summary of the conversation (needs a model). */
+    summary: z.boolean().default(true),
+  })
+  .strict()
+  .default({
+    enabled: false,
+    questions: 'model',
+    maxQuestions: 3,
+    answerTimeout: '30m',
+    scripted: DEFAULT_FOLLOW_UP_QUESTIONS,
+    summary: true,
+  });
+
 export const policySchema = z
   .object({
     /** false: alerts of this type are recorded and closed `disabled_by_policy`, nobody is asked. */
@@ -106,6 +138,7 @@ export const policySchema = z
       .default({}),
     /** The team's own words for the DM's opening line and the reminders; placeholders are made inert. */
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
+    followUps: followUpsSchema,
   })
   .strict();
 

@@ -6,8 +6,11 @@ export const ACTION_IDS = {
   skip: 'vouch_skip',
   escalate: 'vouch_escalate',
   close: 'vouch_close',
+  enrollApprove: 'vouch_enroll_approve',
 } as const;
 
 export const VIEW_IDS = {
   secondFactor: 'vouch_second_factor',
+  enrollPairing: 'vouch_enroll_pairing',
+  home: 'vouch_home',
 } as const;

@@ -1,8 +1,11 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { AlertDoc, Collections } from './collections';
-import { DuplicateKeyError, rethrowDuplicate } from './mongo';
+import type { AlertDoc, AuditEntry, Collections, ModelCallRecord } from './collections';
+import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
+
+/** How many of an employee's latest alerts /vouch status and the App Home look at. */
+const RECENT_SCAN = 40;
 
 /** What `vouch stats` needs of one alert. */
 export interface StatsRow {
@@ -47,8 +50,38 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       }
     },
 
+    /**
+     * Records who is asked. `employee_alerts` lists each employee's alert ids (the bot reads them by _id for
+     * /vouch status and the App Home: a filter on the alerts would make FerretDB scan them all);
+     * $addToSet keeps a retry from listing an alert twice.
+     */
+    async setEmployee(alertId: string, slackUserId: string): Promise<void> {
+      await c.employeeAlerts.updateOne(
+        { _id: slackUserId },
+        { $addToSet: { alertIds: alertId } },
+        { upsert: true },
+      );
+      await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
+    },
+
+    /** An employee's most recent interviews, newest first, split into open and closed. */
+    async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
+      const ids = (await c.employeeAlerts.findOne({ _id: slackUserId }))?.alertIds ?? [];
+      const docs = (await Promise.all(ids.slice(-RECENT_SCAN).map((id) => c.alerts.findOne({ _id: id }))))
+        .filter((d): d is AlertDoc => d !== null)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return {
+        open: docs.filter((d) => d.outcome === null).slice(0, limit),
+        closed: docs.filter((d) => d.outcome !== null).slice(0, limit),
+      };
+    },
+
+    /** The alert with its audit trail (kept in `audit`, see appendAudit). */
     async get(alertId: string): Promise<AlertDoc | null> {
-      return c.alerts.findOne({ _id: alertId });
+      const doc = await c.alerts.findOne({ _id: alertId });
+      if (!doc) return null;
+      const audit = await this.auditOf(alertId);
+      return audit.length ? { ...doc, audit } : doc;
     },
 
     /**
@@ -79,14 +112,36 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
 
     /**
      * Appends an entry to the alert's audit trail from outside the workflow (the bot recording a click
-     * by someone else, say), once per key. Kept apart from `transcript`, whose positions the workflow owns.
+     * by someone else, say), once per key. Each entry is a document of its own in `audit`, whose _id
+     * (`<alertId>:<key>`) makes a redelivered entry a duplicate: the alert document itself is written
+     * only by the workflow, because FerretDB v1 loses concurrent updates of one document (an audit
+     * $push racing a transcript write lost one or the other).
      */
-    async appendAudit(alertId: string, key: string, entry: TranscriptEntry): Promise<boolean> {
-      const result = await c.alerts.updateOne(
-        { _id: alertId, 'audit.key': { $ne: key } },
-        { $push: { audit: { ...entry, key } }, $set: { updatedAt: now() } },
-      );
-      return result.modifiedCount === 1;
+    async appendAudit(
+      alertId: string,
+      key: string,
+      entry: TranscriptEntry,
+      modelCall?: ModelCallRecord,
+    ): Promise<boolean> {
+      try {
+        await c.audit.insertOne({
+          _id: `${alertId}:${key}`,
+          alertId,
+          ...entry,
+          key,
+          ...(modelCall ? { modelCall } : {}),
+        });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+
+    /** The alert's audit trail, oldest first. */
+    async auditOf(alertId: string): Promise<AuditEntry[]> {
+      const docs = await c.audit.find({ alertId }).toArray();
+      return docs.map(({ _id, alertId: _alert, ...entry }) => entry).sort((x, y) => x.at.localeCompare(y.at));
     },
 
     /**

@@ -9,6 +9,8 @@ export interface AlertDoc {
   _id: string; // the alert id
   workflowId: string;
   input: AlertInput;
+  /** The Slack user asked, once the employee is resolved. */
+  employeeSlackId?: string;
   phase: InterviewPhase;
   outcome: Outcome | null;
   createdAt: Date;
@@ -18,9 +20,33 @@ export interface AlertDoc {
   /** Written only by the workflow (through recordProgress). */
   transcript: (TranscriptEntry & { key: string })[];
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
-  audit?: (TranscriptEntry & { key: string })[];
-  /** An analyst summary written by a language model (issue #7); reports label it machine-written. */
+  /** Filled in by alertStore.get from the `audit` collection; never stored on the alert itself. */
+  audit?: AuditEntry[];
+  /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
   summary?: { text: string; machineWritten: true; model?: string; at: Date };
+}
+
+export type AuditEntry = TranscriptEntry & { key: string; modelCall?: ModelCallRecord };
+
+/** One audit entry: _id `<alertId>:<key>`, so a redelivered entry is a duplicate. */
+export type AuditDoc = AuditEntry & { _id: string; alertId: string };
+
+/** One call to the language model, as recorded in the audit trail (never the API key). */
+export interface ModelCallRecord {
+  purpose: 'plan_questions' | 'next_question' | 'summary';
+  /** ok, or the failure: timeout, network, http, rejected, malformed. */
+  outcome: string;
+  latencyMs: number;
+  attempt: number;
+  model?: string;
+}
+
+/** The interview DM of each alert, found by the Slack thread a reply is in (`<channel>:<ts>`). */
+export interface InterviewThreadDoc {
+  _id: string;
+  workflowId: string;
+  slackUserId: string;
+  createdAt: Date;
 }
 
 export interface SecondFactorEnrollment {
@@ -28,6 +54,7 @@ export interface SecondFactorEnrollment {
   active: boolean; // false until a first valid code confirms the enrollment
   enrolledAt: Date;
   enrolledBy: string;
+  confirmedAt?: Date;
   lastStep: number; // last accepted TOTP time step: a code of this step or older is refused
   failures: number; // consecutive failures
   lockouts: number; // lockouts so far (each one lasts longer)
@@ -43,7 +70,67 @@ export interface EmployeeDoc {
   /** When the Slack profile was last fetched (the lookup cache). */
   resolvedAt?: Date;
   updatedAt: Date;
+}
+
+/**
+ * An employee's second factor, in a collection of its own: FerretDB v1 applies updates as unisolated
+ * read-modify-writes of the whole document, so a profile refresh of the employee must never be able
+ * to write back a stale enrollment or failure count.
+ */
+export interface SecondFactorDoc {
+  _id: string; // Slack user id
   secondFactor?: SecondFactorEnrollment;
+  /** A replacement enrolled through /vouch enroll while a factor is active: it takes over when confirmed. */
+  pendingSecondFactor?: Pick<SecondFactorEnrollment, 'box' | 'enrolledAt' | 'enrolledBy'>;
+  updatedAt: Date;
+}
+
+/** The alerts an employee was asked about, oldest first (read by _id for /vouch status and App Home). */
+export interface EmployeeAlertsDoc {
+  _id: string; // Slack user id
+  alertIds: string[];
+}
+
+/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
+export interface UsedCodeDoc {
+  _id: string;
+  at: Date;
+}
+
+/** A `/vouch enroll` link (only the hash of its token is stored); see store/enrollment-links.ts. */
+export interface EnrollmentLinkDoc {
+  _id: string; // sha256 of the token in the link
+  slackUserId: string;
+  state: 'created' | 'awaiting_approval' | 'approved' | 'shown' | 'done' | 'denied';
+  createdAt: Date;
+  expiresAt: Date;
+  browser?: string; // sha256 of the cookie of the first browser that opened the link
+  pairingCode?: string;
+  openedAt?: Date;
+  approvedBy?: string;
+  approvedAt?: Date;
+  deniedBy?: string;
+  shownAt?: Date;
+  /** The enrollment whose secret the page showed: only it can be confirmed through this link. */
+  shownEnrolledAt?: Date;
+  approvalRequestedAt?: Date;
+  doneAt?: Date;
+}
+
+/** Claimed keys (a unique insert each): one-time transitions and numbered attempt slots. */
+export interface ClaimDoc {
+  _id: string;
+  at: Date;
+}
+
+/** Every change to an employee's second factor, with who made it. */
+export interface FactorEventDoc {
+  _id: string;
+  slackUserId: string; // "*" for a key rotation
+  action: 'enrolled' | 'reset' | 'confirmed' | 'revoked' | 'unlocked' | 'rotated';
+  actor: string;
+  at: Date;
+  detail?: string;
 }
 
 export interface PolicyDoc {
@@ -77,18 +164,34 @@ export interface SentDoc {
 export interface Collections {
   alerts: Collection<AlertDoc>;
   employees: Collection<EmployeeDoc>;
+  secondFactors: Collection<SecondFactorDoc>;
+  employeeAlerts: Collection<EmployeeAlertsDoc>;
   policies: Collection<PolicyDoc>;
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
+  threads: Collection<InterviewThreadDoc>;
+  factorEvents: Collection<FactorEventDoc>;
+  usedCodes: Collection<UsedCodeDoc>;
+  enrollmentLinks: Collection<EnrollmentLinkDoc>;
+  claims: Collection<ClaimDoc>;
+  audit: Collection<AuditDoc>;
 }
 
 export function collections(db: Db): Collections {
   return {
     alerts: db.collection<AlertDoc>('alerts'),
     employees: db.collection<EmployeeDoc>('employees'),
+    secondFactors: db.collection<SecondFactorDoc>('second_factors'),
+    employeeAlerts: db.collection<EmployeeAlertsDoc>('employee_alerts'),
     policies: db.collection<PolicyDoc>('policies'),
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),
+    threads: db.collection<InterviewThreadDoc>('threads'),
+    factorEvents: db.collection<FactorEventDoc>('factor_events'),
+    usedCodes: db.collection<UsedCodeDoc>('used_codes'),
+    enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
+    claims: db.collection<ClaimDoc>('claims'),
+    audit: db.collection<AuditDoc>('audit'),
   };
 }
 

@@ -36,6 +36,7 @@ export async function createVouchWorker(
       namespace: config.temporal.namespace,
       pagerDutyUrl: config.escalation.pagerDutyUrl,
       webhookSecrets: config.escalation.webhookSecrets,
+      llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,

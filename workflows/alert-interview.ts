@@ -27,6 +27,7 @@ import {
   submitSecondFactor,
 } from '../shared/messages';
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
+import { followUpConversation } from './follow-ups';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -116,8 +117,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let lockedOut = false;
   let verifying: Promise<unknown> = Promise.resolve();
 
-  const note = (actor: string, kind: string, text: string) => {
-    const entry = { at: new Date().toISOString(), actor, kind, text };
+  const note = (
+    actor: string,
+    kind: string,
+    text: string,
+    extra: Pick<TranscriptEntry, 'machineWritten'> = {},
+  ) => {
+    const entry = { at: new Date().toISOString(), actor, kind, text, ...extra };
     transcript.push(entry);
     pending.push({ ...entry, key: `${transcript.length}` });
   };
@@ -141,6 +147,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     phase = next;
     upsertSearchAttributes({ VouchPhase: [phase], ...(outcome ? { VouchOutcome: [outcome] } : {}) });
     upsertMemo({ phase, outcome, title: alert.title });
+    await persist();
+  };
+  const persist = async () => {
     const entries = pending;
     pending = [];
     await local.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted });
@@ -199,7 +208,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
     if (outcome) {
-      if (awaitsResolution() && (a.action === 'close' || a.action === 'cancel')) resolution ??= a;
+      if (a.action === 'cancel' || a.action === 'close') {
+        followUps.stop(a.operator); // the outcome stands
+        if (awaitsResolution()) resolution ??= a;
+      }
       return;
     }
     if (a.action === 'approve') {
@@ -250,6 +262,15 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     },
   );
 
+  const followUps = followUpConversation({
+    alertId: alert.id,
+    workflowId,
+    note,
+    employeeId,
+    policy: () => prepared?.policy,
+    persist,
+  });
+
   // ---- the interview ---------------------------------------------------------------------------
   const finish = async (result: Outcome, extra: Partial<InterviewResult> = {}): Promise<InterviewResult> => {
     outcome = result;
@@ -264,17 +285,21 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       escalationChannel: prepared?.policy.escalation.channel,
       awaitsClose: awaitsResolution(),
     });
-    const resolvedBy = awaitsResolution() ? await escalateToTargets() : undefined;
+    // PagerDuty and the webhook hear at once; the follow-up conversation (if any) comes after.
+    if (awaitsResolution()) {
+      note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
+      await notifyTargets('escalated');
+    }
+    await followUps.afterOutcome({ outcome: result, dm, answer, employeeLabel: employeeLabel() });
+    const resolvedBy = awaitsResolution() ? await awaitClose() : undefined;
     return { alertId: alert.id, outcome: result, phase, ...extra, ...(resolvedBy ? { resolvedBy } : {}) };
   };
 
   /**
-   * The policy's PagerDuty service and webhook hear of the escalation, which then stays open until an
-   * operator closes it (they hear that too). Returns who closed it.
+   * An escalation with PagerDuty or webhook targets stays open until an operator closes it; then
+   * they hear so, and the post in the channel says who. Returns who closed it.
    */
-  const escalateToTargets = async (): Promise<string | undefined> => {
-    note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
-    await notifyTargets('escalated');
+  const awaitClose = async (): Promise<string | undefined> => {
     if (!(await condition(() => resolution !== undefined, RESOLUTION_WAIT))) {
       note('vouch', 'resolution_timeout', `no operator closed the escalation within ${RESOLUTION_WAIT}`);
       await setPhase(phase);
@@ -401,6 +426,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         alertId: alert.id,
         employeeLabel: employeeLabel(),
         channel: policy.escalation.channel,
+        proposedQuestions: await followUps.proposeForApproval(),
         approvers: policy.approval.approvers,
       });
       const decided = await awaitApproval(policy.approval.approvers, timeout);

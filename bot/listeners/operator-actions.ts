@@ -1,5 +1,4 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { OperatorActionKind } from '../../shared/messages';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
@@ -12,16 +11,14 @@ const BUTTONS: Record<string, OperatorActionKind> = {
   [ACTION_IDS.escalate]: 'escalate',
   [ACTION_IDS.close]: 'close',
 };
-const GROUP_CACHE_MS = 5 * 60_000;
 
 /** The security channel's buttons: only configured operators (user ids, or members of user groups). */
 export function registerOperatorActions(app: App, deps: BotDeps): void {
-  const isOperator = operatorCheck(deps.operators);
   for (const [actionId, kind] of Object.entries(BUTTONS)) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client }) => {
       await ack();
       const workflowId = action.value ?? '';
-      if (!(await isOperator(client, body.user.id))) {
+      if (!(await deps.isOperator(client, body.user.id))) {
         await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
           actor: `<@${body.user.id}>`,
           kind: 'unauthorized_operator_action',
@@ -43,19 +40,4 @@ export function registerOperatorActions(app: App, deps: BotDeps): void {
       await tellUser(client, body, `Done: ${kind}.`);
     });
   }
-}
-
-function operatorCheck(operators: string[]) {
-  const users = new Set(operators.filter((id) => !id.startsWith('S')));
-  const groups = operators.filter((id) => id.startsWith('S'));
-  let members: { ids: Set<string>; at: number } | undefined;
-  return async (client: WebClient, userId: string): Promise<boolean> => {
-    if (users.has(userId)) return true;
-    if (groups.length === 0) return false;
-    if (!members || Date.now() - members.at > GROUP_CACHE_MS) {
-      const lists = await Promise.all(groups.map((usergroup) => client.usergroups.users.list({ usergroup })));
-      members = { ids: new Set(lists.flatMap((l) => l.users ?? [])), at: Date.now() };
-    }
-    return members.ids.has(userId);
-  };
 }

@@ -1,10 +1,6 @@
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
-import { createBotApp } from '../../bot/app';
-import { botDeps } from '../../bot/create-bot';
-import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { freePort } from '../../infra/processes';
+import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import {
   ANA,
@@ -20,8 +16,15 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+import { startBot as startTestBot } from '../helpers/bot-under-test';
 import { devServerConnections } from '../helpers/servers';
-import { buttonClick, codeSubmission, postInteraction } from '../helpers/slack-requests';
+import {
+  buttonClick,
+  codeSubmission,
+  postEvent,
+  postInteraction,
+  postSlashCommand,
+} from '../helpers/slack-requests';
 
 /** The real Bolt HTTP receiver, fed signed requests; outcomes asserted through Temporal. */
 const SECRET = 'test-signing-secret-0123456789';
@@ -33,21 +36,8 @@ describe('Slack bot', () => {
   let app: App;
   let url: string;
 
-  async function startBot(client: Client): Promise<{ app: App; url: string }> {
-    const port = await freePort();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: h.slack.url,
-      BOT_PORT: String(port),
-      VOUCH_OPERATORS: OPERATOR,
-      VOUCH_ENCRYPTION_KEY: h.key.toString('base64'),
-    });
-    const logger = createLogger('bot-test', 'silent');
-    const bot = createBotApp(config, logger, botDeps(config, logger, client, h.mongo.db));
-    await bot.start(port);
-    return { app: bot, url: `http://127.0.0.1:${port}/slack/events` };
-  }
+  const startBot = (client: Client) =>
+    startTestBot(h, client, { signingSecret: SECRET, operators: OPERATOR });
 
   beforeAll(async () => {
     conns = await devServerConnections();
@@ -65,6 +55,15 @@ describe('Slack bot', () => {
   });
 
   const dm = (user: { id: string }) => `D${user.id.slice(1)}`;
+  const stored = (handle: { workflowId: string }) =>
+    collections(h.mongo.db).alerts.findOne({ _id: handle.workflowId.replace(/^alert-/, '') });
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const signals = async (handle: {
     fetchHistory(): Promise<{ events?: { workflowExecutionSignaledEventAttributes?: unknown }[] | null }>;
   }) =>
@@ -109,9 +108,7 @@ describe('Slack bot', () => {
     expect(h.slack.callsTo('views.open').filter((c) => c.args.trigger_id === click.trigger_id)).toHaveLength(
       0,
     );
-    const doc = await collections(h.mongo.db).alerts.findOne({
-      _id: handle.workflowId.replace(/^alert-/, ''),
-    });
+    const doc = await alertStore(collections(h.mongo.db)).get(handle.workflowId.replace(/^alert-/, ''));
     expect(doc?.audit?.[0]).toMatchObject({ actor: `<@${BOB.id}>`, kind: 'unauthorized_click' });
   });
 
@@ -196,6 +193,48 @@ describe('Slack bot', () => {
       actor: OPERATOR,
       text: 'skip',
     });
+  });
+
+  it("/vouch status and the App Home list the employee's own open and finished checks, no one else's", async () => {
+    const openOne = await start(h, alertFor(BOB, { title: 'Break-glass credentials used' }));
+    await dmSent(h, openOne);
+    const denied = await start(h, alertFor(BOB, { title: 'Repo cloned from a new country' }));
+    await dmSent(h, denied);
+    await postInteraction(url, SECRET, buttonClick(BOB.id, 'vouch_deny', denied.workflowId, dm(BOB)));
+    expect(await denied.result()).toMatchObject({ outcome: 'denied' });
+    await waitFor(async () => (await stored(denied))?.outcome === 'denied');
+
+    const status = await postSlashCommand(url, SECRET, BOB.id, '/vouch', 'status');
+    expect(status.status).toBe(200);
+    const reply = status.json();
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toMatch(/Open checks \(\d+\)/);
+    expect(reply.text).toContain('*Break-glass credentials used*');
+    expect(reply.text).toMatch(/\*Repo cloned from a new country\* \(.*\): denied/);
+
+    const other = (await postSlashCommand(url, SECRET, 'UCAR0003', '/vouch', 'status')).json();
+    expect(other.text).toBe('You have no open checks.');
+
+    const help = (await postSlashCommand(url, SECRET, BOB.id, '/vouch', 'frobnicate')).json();
+    expect(help.text).toContain("I don't know `frobnicate`");
+    expect(help.text).toContain('/vouch enroll');
+
+    expect(
+      (
+        await postEvent(url, SECRET, {
+          type: 'app_home_opened',
+          user: BOB.id,
+          channel: dm(BOB),
+          tab: 'home',
+          event_ts: '1700000300.000001',
+        })
+      ).status,
+    ).toBe(200);
+    const published = await h.slack.waitForCall('views.publish', (c) => c.args.user_id === BOB.id);
+    const home = JSON.stringify(published.args.view);
+    expect(home).toContain('Break-glass credentials used');
+    expect(home).toContain('Repo cloned from a new country');
+    expect(home).toContain('no second factor yet');
   });
 
   it('when Temporal cannot be reached, the user is asked to try again and nothing is recorded', async () => {

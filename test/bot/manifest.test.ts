@@ -14,7 +14,25 @@ const SCOPE_FOR_METHOD: Record<string, string | null> = {
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,
+  'views.publish': null,
 };
+/** A Bolt `message` listener stands for the manifest's message.<channel type> events it handles; their scopes. */
+const MANIFEST_EVENTS: Record<string, string[]> = { message: ['message.im'] };
+const SCOPE_FOR_EVENT: Record<string, string> = { 'message.im': 'im:history' };
+
+/** Bolt listeners in bot/ that need something of the manifest: slash commands and events. */
+function listenersRegistered(): { commands: Set<string>; events: Set<string> } {
+  const commands = new Set<string>();
+  const events = new Set<string>();
+  const dir = path.join(ROOT, 'bot/listeners');
+  for (const file of fs.readdirSync(dir)) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/app\.command\('([^']+)'/g)) commands.add(m[1]!);
+    for (const m of text.matchAll(/app\.event\('([^']+)'/g))
+      for (const event of MANIFEST_EVENTS[m[1]!] ?? [m[1]!]) events.add(event);
+  }
+  return { commands, events };
+}
 
 function methodsCalled(): Set<string> {
   const found = new Set<string>();
@@ -48,7 +66,29 @@ describe('manifest.yml', () => {
       const scope = SCOPE_FOR_METHOD[method];
       if (scope) needed.add(scope);
     }
+    if (listenersRegistered().commands.size > 0) needed.add('commands');
+    for (const event of listenersRegistered().events)
+      if (SCOPE_FOR_EVENT[event]) needed.add(SCOPE_FOR_EVENT[event]);
     expect([...scopes].sort()).toEqual([...needed].sort());
+  });
+
+  it('declares every slash command and event the bot listens to, sent to the receiver path', () => {
+    const { commands, events } = listenersRegistered();
+    expect(commands).toEqual(new Set(['/vouch']));
+    expect(events).toEqual(new Set(['app_home_opened', 'message.im']));
+    const declared = (manifest.features.slash_commands as { command: string; url: string }[]) ?? [];
+    expect(new Set(declared.map((c) => c.command))).toEqual(commands);
+    for (const c of declared) expect(c.url).toMatch(/\/slack\/events$/);
+    expect(new Set(manifest.settings.event_subscriptions.bot_events)).toEqual(events);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
+  it('lets employees write in the DM, whose thread replies the bot reads (follow-up answers)', () => {
+    const listener = fs.readFileSync(path.join(ROOT, 'bot/listeners/thread-replies.ts'), 'utf8');
+    expect(listener).toMatch(/channel_type !== 'im'/); // only DMs: message.im is the one subscription needed
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+    expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(false);
   });
 
   it('sends interactivity to the bot receiver path', () => {

@@ -108,6 +108,50 @@ describe('data layer on FerretDB', () => {
     expect((await store.get('store-1'))?.audit?.map((t) => t.key)).toEqual(['click:1', 'click:2']);
   });
 
+  it('appends an audit entry once even when the same key races (a click delivered twice at once)', async () => {
+    const store = alertStore(collections(mongo.db));
+    const entry = { at: '2026-11-21T10:00:02Z', actor: '<@UOTHER1>', kind: 'unauthorized_click', text: 'x' };
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(
+        [1, 2, 3].map(() => store.appendAudit('store-1', `race:${round}`, entry)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+    const keys = (await store.get('store-1'))?.audit?.map((t) => t.key) ?? [];
+    expect(keys.filter((k) => k.startsWith('race:'))).toEqual([
+      'race:0',
+      'race:1',
+      'race:2',
+      'race:3',
+      'race:4',
+    ]);
+  });
+
+  it("keeps the workflow's transcript writes and the bot's audit entries when they race on one alert", async () => {
+    const store = alertStore(collections(mongo.db));
+    await store.insert({ ...alert, id: 'store-race' }, 'alert-store-race');
+    const entry = (n: number) => ({
+      key: `t${n}`,
+      at: `2026-11-21T10:00:${String(n).padStart(2, '0')}Z`,
+      actor: 'vouch',
+      kind: 'step',
+      text: `step ${n}`,
+    });
+    for (let n = 0; n < 20; n++)
+      await Promise.all([
+        store.recordProgress('store-race', {
+          phase: 'awaiting_response',
+          outcome: null,
+          entries: [entry(n)],
+          persistedBefore: n,
+        }),
+        store.appendAudit('store-race', `click:${n}`, { ...entry(n), kind: 'unauthorized_click' }),
+      ]);
+    const doc = await store.get('store-race');
+    expect(doc?.transcript.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `t${n}`));
+    expect(doc?.audit?.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `click:${n}`));
+  });
+
   it('fails with a clear error when MongoDB cannot be reached', async () => {
     await expect(connectMongo('mongodb://127.0.0.1:1', 'x', { timeoutMs: 300 })).rejects.toThrow(
       StoreUnavailableError,

@@ -4,7 +4,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
-import { createLogger } from '../../lib/logger';
+import type { LlmConfig } from '../../lib/config';
+import { createLogger, type Logger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
 import { codeAt, generateSecret } from '../../lib/totp';
 import { startInterview } from '../../producer';
@@ -54,6 +55,10 @@ export async function createHarness(opts: {
   timeSkipping: boolean;
   client?: Client;
   nativeConnection?: Worker['options']['connection'];
+  /** The AI interviewer's model (a stand-in); without it, follow-ups are scripted. */
+  llm?: LlmConfig;
+  /** The activities' logger (default: silent). */
+  logger?: Logger;
   /** More activity dependencies, e.g. escalation targets pointed at local stand-ins. */
   activityDeps?: Partial<ActivityDeps>;
 }): Promise<Harness> {
@@ -76,10 +81,11 @@ export async function createHarness(opts: {
     });
   const activities = createActivities({
     db: mongo.db,
-    logger: createLogger('test', 'silent'),
+    logger: opts.logger ?? createLogger('test', 'silent'),
     slack: createSlackClient('xoxb-test-token', slack.url),
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
+    llm: opts.llm,
     ...opts.activityDeps,
   });
   const worker = await Worker.create({
@@ -142,16 +148,19 @@ export async function setPolicy(
   );
 }
 
-/** Enrolls an employee with an active TOTP secret (sealed as the enrollment flow stores it). */
-export async function enroll(h: Harness, slackUserId: string): Promise<string> {
+/**
+ * Enrolls an employee with an active TOTP secret (sealed as the enrollment flow stores it); `sealWith`
+ * seals it under another key than the worker's, as after a botched rotation.
+ */
+export async function enroll(h: Harness, slackUserId: string, sealWith = h.key): Promise<string> {
   const secret = generateSecret();
-  await collections(h.mongo.db).employees.updateOne(
+  await collections(h.mongo.db).secondFactors.updateOne(
     { _id: slackUserId },
     {
       $set: {
         updatedAt: new Date(),
         secondFactor: {
-          box: seal(h.key, secret, slackUserId),
+          box: seal(sealWith, secret, slackUserId),
           active: true,
           enrolledAt: new Date(),
           enrolledBy: 'test',

@@ -17,6 +17,42 @@ export function signedRequest(
   };
 }
 
+/** An Events API callback (JSON body), signed like any other request; a redelivery repeats `eventId`. */
+export async function postEvent(
+  url: string,
+  secret: string,
+  event: Record<string, unknown>,
+  eventId = `Ev${Date.now()}`,
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+  });
+  const headers = { ...signedRequest(secret, body), 'content-type': 'application/json' };
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text() };
+}
+
+/** A message event for a reply in a DM thread. */
+export function threadReply(userId: string, channel: string, threadTs: string, text: string, ts: string) {
+  return {
+    type: 'message',
+    channel,
+    channel_type: 'im',
+    user: userId,
+    text,
+    ts,
+    thread_ts: threadTs,
+    event_ts: ts,
+    client_msg_id: `msg-${ts}`,
+  };
+}
+
 export async function postInteraction(
   url: string,
   secret: string,
@@ -91,5 +127,35 @@ export function codeSubmission(
         },
       },
     },
+  };
+}
+
+/** A slash command as Slack posts it: form-encoded fields, signed; the reply is the HTTP response. */
+export async function postSlashCommand(
+  url: string,
+  secret: string,
+  userId: string,
+  command: string,
+  text: string,
+) {
+  const body = new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    team_domain: 'example',
+    channel_id: `D${userId.slice(1)}`,
+    channel_name: 'directmessage',
+    user_id: userId,
+    user_name: userId.toLowerCase(),
+    command,
+    text,
+    api_app_id: 'A0001',
+    response_url: 'http://127.0.0.1:9/unused',
+    trigger_id: `trigger-cmd-${Date.now()}`,
+  }).toString();
+  const res = await fetch(url, { method: 'POST', headers: signedRequest(secret, body), body });
+  const raw = await res.text();
+  return {
+    status: res.status,
+    json: () => (raw ? (JSON.parse(raw) as { text?: string; response_type?: string }) : {}),
   };
 }

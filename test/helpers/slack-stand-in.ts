@@ -29,9 +29,16 @@ export class SlackStandIn {
   onCall?: (call: RecordedCall) => void;
   /** Benchmarks turn recording off so memory stays flat over many thousands of calls. */
   record = true;
+  /** The WebSocket URL apps.connections.open hands out (see socket-mode-stand-in.ts). */
+  socketModeUrl?: string;
   private readonly users = new Map<string, SlackUser>();
   private readonly userGroups = new Map<string, string[]>();
   private readonly failures = new Map<string, Failure[]>();
+  private readonly matchingFailures: {
+    method: string;
+    when: (args: Record<string, unknown>) => boolean;
+    failure: Failure;
+  }[] = [];
   private server?: http.Server;
   private ts = 1_700_000_000;
 
@@ -48,6 +55,12 @@ export class SlackStandIn {
   /** The next calls of `method` fail as given, in order. */
   failNext(method: string, ...failures: Failure[]): this {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...failures]);
+    return this;
+  }
+
+  /** The next call of `method` whose arguments match `when` fails as given (once). */
+  failWhen(method: string, when: (args: Record<string, unknown>) => boolean, failure: Failure): this {
+    this.matchingFailures.push({ method, when, failure });
     return this;
   }
 
@@ -101,7 +114,11 @@ export class SlackStandIn {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(payload));
     };
-    const failure = this.failures.get(method)?.shift();
+    const matching = this.matchingFailures.findIndex((f) => f.method === method && f.when(args));
+    const failure =
+      matching >= 0
+        ? this.matchingFailures.splice(matching, 1)[0]!.failure
+        : this.failures.get(method)?.shift();
     if (failure) {
       if (failure.status === 429)
         return reply(
@@ -111,6 +128,12 @@ export class SlackStandIn {
         );
       if (failure.status) return reply(failure.status, { ok: false, error: 'internal_error' });
       return reply(200, { ok: false, error: failure.error ?? 'fatal_error' });
+    }
+    // Socket Mode's apps.connections.open takes the app-level token; every other method the bot token.
+    if (method === 'apps.connections.open') {
+      if (!token?.startsWith('xapp-')) return reply(200, { ok: false, error: 'invalid_auth' });
+      if (!this.socketModeUrl) return reply(200, { ok: false, error: 'socket_mode_not_enabled' });
+      return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (!token?.startsWith('xoxb-')) return reply(200, { ok: false, error: 'not_authed' });
     reply(200, this.answer(method, args));

@@ -18,7 +18,7 @@ import {
   workflowBundle,
   type Harness,
 } from '../helpers/interview-harness';
-import { recordHistory } from '../helpers/histories';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** Durability and operability on the real dev server: restarts, duplicates, rate limits, history. */
@@ -195,19 +195,3 @@ describe('alertInterview durability', () => {
     expect(closed.status).toBe(0);
   });
 });
-
-/** Payload data in history is base64: decode every `data` field so a leak in a payload is visible too. */
-function extractPayloads(value: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (!v || typeof v !== 'object') return;
-    for (const [k, child] of Object.entries(v)) {
-      if (k === 'data' && typeof child === 'string') out.push(Buffer.from(child, 'base64').toString());
-      else if (k === 'data' && child && typeof child === 'object' && 'length' in child)
-        out.push(Buffer.from(child as Uint8Array).toString());
-      else walk(child);
-    }
-  };
-  walk(value);
-  return out.join('\n');
-}

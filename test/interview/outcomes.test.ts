@@ -133,7 +133,7 @@ describe('alertInterview outcomes', () => {
   });
 
   it('not enrolled: escalates not_enrolled by default, or accepts when the policy says so', async () => {
-    await collections(h.mongo.db).employees.updateOne({ _id: ANA.id }, { $unset: { secondFactor: '' } });
+    await collections(h.mongo.db).secondFactors.updateOne({ _id: ANA.id }, { $unset: { secondFactor: '' } });
     const first = await start(h, alertFor(ANA, { type: 'okta.mfa_reset' }));
     await dmSent(h, first);
     await answer(first, ANA.id, 'confirmed');

@@ -10,7 +10,7 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
-import { recordHistory } from '../helpers/histories';
+import { recordHistory } from '../helpers/history';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** On the real dev server: an escalation with a PagerDuty target waits for `vouch close`, which resolves the incident. */

@@ -1,0 +1,316 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import QRCode from 'qrcode';
+import { verifyTotp } from '../activities/second-factor';
+import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
+import { EnrollmentError } from '../store/second-factors';
+import type { BotDeps } from './deps';
+import { enrollmentApprovalRequest } from './views';
+
+/**
+ * The page behind a `/vouch enroll` link, served by the bot at /enroll/<token>. Slack only ever
+ * carries the link. The page binds itself to the first browser that opens it, shows a pairing code
+ * that an operator checks over a trusted channel before approving in Slack (or takes a code from the
+ * employee's existing factor), then shows the new secret once and activates it with a first code.
+ */
+const COOKIE = 'vouch_enroll';
+
+export function enrollmentRoutes(deps: BotDeps, client: () => WebClient): CustomRoute[] {
+  const serve = async (method: 'GET' | 'POST', req: IncomingMessage, res: ServerResponse) => {
+    const token = (req as IncomingMessage & { params?: Record<string, string> }).params?.token ?? '';
+    try {
+      const form = method === 'POST' ? await readForm(req) : new URLSearchParams();
+      await servePage(deps, client(), { method, token, browser: cookieOf(req), form }, res);
+    } catch (err) {
+      deps.logger.error({ err }, 'enrollment page failed');
+      send(
+        res,
+        500,
+        page('Something went wrong', '<p>Vouch could not load this page. Try again in a minute.</p>'),
+      );
+    }
+  };
+  // Bolt's route handlers return nothing: serve() catches its own errors.
+  const handle = (method: 'GET' | 'POST') => (req: IncomingMessage, res: ServerResponse) => {
+    void serve(method, req, res);
+  };
+  return [
+    { path: '/enroll/:token', method: ['GET'], handler: handle('GET') },
+    { path: '/enroll/:token', method: ['POST'], handler: handle('POST') },
+  ];
+}
+
+interface PageRequest {
+  method: 'GET' | 'POST';
+  token: string;
+  browser?: string;
+  form: URLSearchParams;
+}
+
+async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res: ServerResponse) {
+  const now = new Date();
+  const bind = req.method === 'POST' && req.form.get('action') === 'start';
+  const view = await deps.links.open(req.token, req.browser, now, { bind });
+  const cookie =
+    'cookie' in view && view.cookie
+      ? bindCookie(view.cookie, req.token, deps.publicUrl.startsWith('https:'))
+      : undefined;
+  switch (view.state) {
+    case 'missing':
+      return send(res, 404, page('Link not valid', '<p>This enrollment link is not valid.</p>'));
+    case 'expired':
+      return send(res, 410, page('Link expired', `<p>This link has expired. ${AGAIN}</p>`));
+    case 'used':
+      return send(res, 410, page('Link already used', `<p>This link was already used. ${AGAIN}</p>`));
+    case 'denied':
+      return send(res, 403, page('Enrollment refused', '<p>The security team refused this enrollment.</p>'));
+    case 'other_browser':
+      return send(
+        res,
+        403,
+        page(
+          'Opened elsewhere',
+          '<p>This link was already opened in another browser. If that was not you, tell your security team now.</p>',
+        ),
+      );
+    case 'unopened':
+      // Link previews and scanners only GET: binding takes a deliberate POST from the employee.
+      return send(
+        res,
+        200,
+        page(
+          'Set up your second factor',
+          `<p>Start on the computer you will keep this page open on: the link then works only in this browser.</p>
+           <form method="post"><input type="hidden" name="action" value="start"><button>Start</button></form>`,
+        ),
+      );
+    case 'awaiting_approval':
+      return awaitingApproval(deps, client, req, view, res, cookie, now);
+    case 'approved':
+      return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
+    case 'shown':
+      return confirmSecret(deps, client, req, view.link, res, now);
+  }
+}
+
+const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one.';
+
+async function awaitingApproval(
+  deps: BotDeps,
+  client: WebClient,
+  req: PageRequest,
+  view: Extract<LinkView, { state: 'awaiting_approval' }>,
+  res: ServerResponse,
+  cookie: string | undefined,
+  now: Date,
+) {
+  const { link } = view;
+  const hasFactor = await deps.factors.isActive(link.slackUserId);
+  let note = '';
+  if (req.method === 'POST' && req.form.get('action') === 'existing' && hasFactor) {
+    if (!(await deps.links.claimExistingFactorTry(link, now)))
+      note = '<p class="error">No tries with your current code are left; wait for a security operator.</p>';
+    else {
+      const check = await verifyTotp(
+        deps.collections,
+        deps.encryptionKey,
+        link.slackUserId,
+        (req.form.get('code') ?? '').trim(),
+        now,
+      );
+      if (check.outcome === 'accepted') {
+        await deps.links.approveWithExistingFactor(link._id, now);
+        return showSecret(deps, link, EXISTING_FACTOR, res);
+      }
+      note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
+    }
+  }
+  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, link.slackUserId, now);
+  const existing = hasFactor
+    ? `<h2>Already have Vouch in your authenticator app?</h2>
+       <form method="post"><input type="hidden" name="action" value="existing">
+       <label>Current 6-digit code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required></label>
+       <button>Use my current code</button></form>`
+    : '';
+  return send(
+    res,
+    200,
+    page(
+      'Waiting for the security team',
+      `${note}<p>Your pairing code:</p><p class="pairing">${formatPairingCode(view.pairingCode)}</p>
+       <p>A security operator will contact you on a trusted channel (a call or a video meeting, not Slack
+       or email) and ask for this code. Read it only to them. This page updates by itself once they approve.</p>
+       ${existing}`,
+      { refreshSeconds: 5 },
+    ),
+    cookie,
+  );
+}
+
+/** Asks the security channel to approve; a failure is logged and retried at the page's next refresh. */
+async function requestApproval(
+  deps: BotDeps,
+  client: WebClient,
+  linkId: string,
+  slackUserId: string,
+  now: Date,
+) {
+  if (!deps.securityChannel) {
+    deps.logger.warn(
+      { slackUserId },
+      'enrollment link opened but VOUCH_SECURITY_CHANNEL is unset: no one can approve it',
+    );
+    return;
+  }
+  try {
+    await client.chat.postMessage({
+      channel: deps.securityChannel,
+      ...enrollmentApprovalRequest(linkId, slackUserId),
+    });
+    await deps.links.noteApprovalRequested(linkId, now);
+  } catch (err) {
+    deps.logger.error({ err, slackUserId }, 'could not ask the security channel to approve an enrollment');
+  }
+}
+
+async function showSecret(
+  deps: BotDeps,
+  link: { _id: string; slackUserId: string },
+  approvedBy: string,
+  res: ServerResponse,
+) {
+  const now = new Date();
+  const employee = await deps.collections.employees.findOne({ _id: link.slackUserId });
+  // A factor the employee already has keeps working until the new one is confirmed.
+  const { secret, uri, enrolledAt } = await deps.factors.begin(
+    { slackUserId: link.slackUserId, email: employee?.email, name: employee?.name },
+    `/vouch enroll, approved by ${approvedBy}`,
+    now,
+    { replace: 'when_confirmed' },
+  );
+  await deps.links.markShown(link._id, now, enrolledAt);
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return send(
+    res,
+    200,
+    page(
+      'Add Vouch to your authenticator app',
+      `<p>Scan this code with your authenticator app (Google Authenticator, 1Password, Authy…). It is shown only
+       once: do not close this page before you have confirmed below.</p>
+       <div class="qr">${svg}</div>
+       <p>Or type this key: <code>${escapeHtml(secret.replace(/(.{4})/g, '$1 ').trim())}</code></p>
+       ${confirmForm('')}`,
+    ),
+  );
+}
+
+async function confirmSecret(
+  deps: BotDeps,
+  client: WebClient,
+  req: PageRequest,
+  link: { _id: string; slackUserId: string; shownEnrolledAt?: Date },
+  res: ServerResponse,
+  now: Date,
+) {
+  if (req.method !== 'POST' || req.form.get('action') !== 'confirm')
+    return send(
+      res,
+      410,
+      page(
+        'Already shown',
+        `<p>The key was shown on this page once and is never shown again. Enter the code from your app to finish:</p>${confirmForm('')}<p>Lost it? ${AGAIN}</p>`,
+      ),
+    );
+  try {
+    await deps.factors.confirm(
+      link.slackUserId,
+      req.form.get('code') ?? '',
+      'employee (enrollment page)',
+      now,
+      { enrolledAt: link.shownEnrolledAt },
+    );
+  } catch (err) {
+    if (!(err instanceof EnrollmentError)) throw err;
+    return send(res, 400, page('Try again', confirmForm(`<p class="error">${escapeHtml(err.message)}</p>`)));
+  }
+  await deps.links.markDone(link._id, now);
+  // Tell the employee in Slack (if this was not them, they will know) and the security team. The
+  // factor is active already: a failed message is logged, not shown as a failed enrollment.
+  const notices = [
+    client.chat.postMessage({
+      channel: link.slackUserId,
+      text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
+    }),
+    ...(deps.securityChannel
+      ? [
+          client.chat.postMessage({
+            channel: deps.securityChannel,
+            text: `Second-factor enrollment completed for <@${link.slackUserId}>.`,
+          }),
+        ]
+      : []),
+  ];
+  for (const result of await Promise.allSettled(notices))
+    if (result.status === 'rejected')
+      deps.logger.error({ err: result.reason, slackUserId: link.slackUserId }, 'enrollment notice not sent');
+  return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
+}
+
+function confirmForm(before: string): string {
+  return `${before}<form method="post"><input type="hidden" name="action" value="confirm">
+    <label>6-digit code from the app <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required></label>
+    <button>Confirm</button></form>`;
+}
+
+// ---- HTTP plumbing -------------------------------------------------------------------------------
+
+function page(title: string, body: string, opts: { refreshSeconds?: number } = {}): string {
+  const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer">${refresh}<title>Vouch: ${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d3557}
+.pairing{font:700 2.4rem ui-monospace,monospace;letter-spacing:.2em}.error{color:#b00020}.qr svg{width:16rem;height:16rem}
+input{font:inherit;margin:0 .5rem}button{font:inherit}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function send(res: ServerResponse, status: number, html: string, cookie?: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ...(cookie ? { 'set-cookie': cookie } : {}),
+  });
+  res.end(html);
+}
+
+function bindCookie(value: string, token: string, secure: boolean): string {
+  const path = `/enroll/${encodeURIComponent(token)}`;
+  return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`;
+}
+
+function cookieOf(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 4096) throw new Error('form too large');
+  }
+  return new URLSearchParams(body);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

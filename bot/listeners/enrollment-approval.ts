@@ -1,0 +1,63 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ACTION_IDS, VIEW_IDS } from '../../shared/slack-ids';
+import type { BotDeps } from '../deps';
+import { PAIRING_BLOCK, noticeModal, pairingModal } from '../views';
+import { tellUser } from './replies';
+
+/**
+ * An operator approves a `/vouch enroll` link: the button opens a modal asking for the pairing code the
+ * employee's page shows; only the right code approves it, and too many wrong ones refuse the link.
+ */
+export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.enrollApprove, async ({ ack, body, action, client }) => {
+    await ack();
+    if (!(await deps.isOperator(client, body.user.id)))
+      return tellUser(
+        client,
+        body,
+        ':no_entry: Only the security team’s operators can approve an enrollment.',
+      );
+    const link = await deps.links.get(action.value ?? '');
+    if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= new Date())
+      return tellUser(client, body, 'This enrollment is no longer waiting for approval.');
+    if (link.slackUserId === body.user.id)
+      return tellUser(client, body, ':no_entry: Another operator must approve your own enrollment.');
+    await client.views.open({ trigger_id: body.trigger_id, view: pairingModal(link._id, link.slackUserId) });
+  });
+
+  app.view(VIEW_IDS.enrollPairing, async ({ ack, body, view, client }) => {
+    const operator = body.user.id;
+    if (!(await deps.isOperator(client, operator)))
+      return ack({ response_action: 'errors', errors: { [PAIRING_BLOCK]: 'Only operators can approve.' } });
+    const code = view.state.values[PAIRING_BLOCK]?.value?.value ?? '';
+    const { result, attemptsLeft } = await deps.links.approve(
+      view.private_metadata,
+      code,
+      operator,
+      new Date(),
+    );
+    if (result === 'wrong_code')
+      return ack({
+        response_action: 'errors',
+        errors: { [PAIRING_BLOCK]: `That is not the code on their page. ${attemptsLeft} attempt(s) left.` },
+      });
+    const notices = {
+      approved: [
+        'Approved',
+        'Approved. Their page now shows the new key; they confirm it with a first code.',
+      ],
+      denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
+      not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
+      self: ['Not allowed', 'Another operator must approve your own enrollment.'],
+    } as const;
+    const [title, text] = notices[result];
+    await ack({ response_action: 'update', view: noticeModal(title, text) });
+    if ((result === 'approved' || result === 'denied') && deps.securityChannel) {
+      const link = await deps.links.get(view.private_metadata);
+      await client.chat.postMessage({
+        channel: deps.securityChannel,
+        text: `Enrollment of <@${link?.slackUserId}> ${result === 'approved' ? 'approved' : 'refused'} by <@${operator}>.`,
+      });
+    }
+  });
+}
