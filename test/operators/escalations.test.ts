@@ -19,6 +19,7 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+import { extractPayloads } from '../helpers/history';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { WebhookStandIn } from '../helpers/webhook-stand-in';
 
@@ -148,9 +149,7 @@ describe('escalation targets', () => {
     const history = historyToJSON(await handle.fetchHistory());
     expect(history).not.toContain(ROUTING_KEY);
     expect(history).not.toContain(SECRET);
-    const decoded = history.replace(/"data":\s*"([^"]+)"/g, (_, b64: string) =>
-      Buffer.from(b64, 'base64').toString(),
-    );
+    const decoded = extractPayloads(await handle.fetchHistory());
     expect(decoded).not.toContain(ROUTING_KEY);
   });
 
@@ -201,6 +200,30 @@ describe('escalation targets', () => {
         .filter((d) => d.alertId === alert.id)
         .map((d) => d.event),
     ).toEqual(['escalation.escalated']);
+  });
+
+  it('with follow-ups on: targets hear at once, a close during the follow-ups stops them and resolves', async () => {
+    await setPolicy(h, 'okta.follow_up', {
+      escalation: { pagerDuty: { routingKey: ROUTING_KEY } },
+      followUps: { enabled: true, questions: 'scripted', scripted: ['What were you doing?'], summary: false },
+    });
+    const alert = alertFor(BOB, { type: 'okta.follow_up' });
+    const handle = await start(h, alert);
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    await pd.waitFor((r) => forAlert(alert.id!)(r) && r.status === 202); // before any follow-up is answered
+    await h.slack.waitForCall(
+      'chat.postMessage',
+      (c) => Boolean(c.args.thread_ts) && String(c.args.text).includes('What were you doing?'),
+    );
+    await act(handle, 'close', 'UOPS0004');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', resolvedBy: 'UOPS0004' });
+    const kinds = (await collections(h.mongo.db).alerts.findOne({ _id: alert.id! }))!.transcript.map(
+      (t) => t.kind,
+    );
+    expect(kinds).toEqual(expect.arrayContaining(['follow_up_question', 'follow_ups_stopped', 'resolved']));
+    expect(kinds.indexOf('pagerduty')).toBeLessThan(kinds.indexOf('follow_up_question'));
+    expect(pd.incidents.get(alert.id!)?.status).toBe('resolved');
   });
 
   it('outcomes that close the alert send nothing to the targets', async () => {
