@@ -105,9 +105,12 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         outcome: progress.outcome,
         updatedAt: at,
       };
-      if (progress.outcome) set.closedAt = at;
       progress.entries.forEach((entry, i) => (set[`transcript.${progress.persistedBefore + i}`] = entry));
-      await c.alerts.updateOne({ _id: alertId }, { $set: set });
+      // closedAt is the moment of the outcome: later writes (follow-ups, an escalation closed) keep it.
+      await c.alerts.updateOne(
+        { _id: alertId },
+        progress.outcome ? { $set: set, $min: { closedAt: at } } : { $set: set },
+      );
     },
 
     /**
