@@ -1,6 +1,7 @@
 import { cliEnv, runCli } from '../helpers/cli';
 import {
   BOB,
+  SECURITY_CHANNEL,
   alertFor,
   answer,
   createHarness,
@@ -10,7 +11,9 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import { startBot } from '../helpers/bot-under-test';
 import { recordHistory } from '../helpers/history';
+import { buttonClick, postInteraction } from '../helpers/slack-requests';
 import { devServerConnections, testServers } from '../helpers/servers';
 
 /** On the real dev server: an escalation with a PagerDuty target waits for `vouch close`, which resolves the incident. */
@@ -66,5 +69,38 @@ describe('vouch close resolves an escalation', () => {
     const report = await runCli(['report', alert.id!], env);
     expect(report.stdout).toMatch(/resolved: escalation closed by UOPS0007/);
     expect(report.stdout).toMatch(/UOPS0007: operator\\_action: close: reset the account/);
+  });
+
+  it("the escalation post's Close button, pressed by an operator through the bot, resolves the incident", async () => {
+    const SECRET = 'test-signing-secret-0123456789';
+    const bot = await startBot(h, conns.client, { signingSecret: SECRET, operators: 'UOPS0008' });
+    try {
+      const alert = alertFor(BOB, { type: 'okta.break_glass' });
+      const handle = await start(h, alert);
+      await dmSent(h, handle);
+      await answer(handle, BOB.id, 'denied');
+      await pd.waitFor((r) => r.status === 202 && r.rawBody.includes(alert.id!));
+      const post = await h.slack.waitForCall(
+        'chat.postMessage',
+        (c) =>
+          c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+      );
+      expect(JSON.stringify(post.args.blocks)).toContain('"action_id":"vouch_close"');
+      // Someone who is not an operator is refused by the bot; the operator's press resolves.
+      await postInteraction(
+        bot.url,
+        SECRET,
+        buttonClick(BOB.id, 'vouch_close', handle.workflowId, SECURITY_CHANNEL),
+      );
+      await postInteraction(
+        bot.url,
+        SECRET,
+        buttonClick('UOPS0008', 'vouch_close', handle.workflowId, SECURITY_CHANNEL),
+      );
+      expect(await handle.result()).toMatchObject({ outcome: 'denied', resolvedBy: 'UOPS0008' });
+      expect(pd.incidents.get(alert.id!)?.status).toBe('resolved');
+    } finally {
+      await bot.app.stop();
+    }
   });
 });
