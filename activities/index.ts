@@ -2,10 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
-import { type Outcome, isEscalation } from '../shared/constants';
+import { type Outcome, isEscalation, workflowUiLink } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import { DEFAULT_POLICY, type Policy, policySchema } from '../shared/policy';
+import { type Policy, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { LlmConfig } from '../lib/config';
@@ -13,12 +13,17 @@ import type { Logger } from '../lib/logger';
 import { SecretBoxError, open } from '../lib/secret-box';
 import { alertStore } from '../store/alerts';
 import { sentStore } from '../store/sent';
-import { type Collections, collections } from '../store/collections';
+import { policySettings, policyStore } from '../store/policies';
+import { type InvestigationReport, buildReport } from '../report/investigation';
+import { postJson } from './http-delivery';
+import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
+import { signedWebhookHeaders } from './webhook';
+import { type AlertDoc, type Collections, collections } from '../store/collections';
 import { alertFingerprint } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
-import { SlackNotConfiguredError, slackCall } from './slack-client';
+import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
 import {
   approvalRequest,
   escalationReport,
@@ -36,6 +41,10 @@ export interface ActivityDeps {
   encryptionKey?: Buffer;
   temporalUiUrl?: string;
   namespace?: string;
+  /** PagerDuty Events API base URL (VOUCH_PAGERDUTY_URL). */
+  pagerDutyUrl?: string;
+  /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
+  webhookSecrets?: Readonly<Record<string, string>>;
   now?: () => Date;
   /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
   llm?: LlmConfig;
@@ -62,6 +71,7 @@ export function createActivities(deps: ActivityDeps) {
   const c = collections(deps.db);
   const alerts = alertStore(c, deps.now);
   const sent = sentStore(c, deps.now);
+  const policies = policyStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
   const resolveEmployee = createEmployeeResolver(c, deps.slack);
@@ -74,7 +84,7 @@ export function createActivities(deps: ActivityDeps) {
     return deps.slack;
   };
   const uiLink = (workflowId: string) =>
-    `${deps.temporalUiUrl ?? 'http://localhost:8233'}/namespaces/${deps.namespace ?? 'default'}/workflows/${encodeURIComponent(workflowId)}`;
+    workflowUiLink(deps.temporalUiUrl ?? 'http://localhost:8233', deps.namespace ?? 'default', workflowId);
 
   async function once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T> {
     const done = await sent.get(key);
@@ -82,7 +92,7 @@ export function createActivities(deps: ActivityDeps) {
     return (await sent.record(key, await send())) as T;
   }
 
-  async function loadAlert(alertId: string): Promise<AlertInput> {
+  async function loadAlertDoc(alertId: string): Promise<AlertDoc> {
     const doc = await alerts.get(alertId);
     if (!doc)
       throw ApplicationFailure.create({
@@ -90,20 +100,31 @@ export function createActivities(deps: ActivityDeps) {
         message: `alert ${alertId} is not stored`,
         nonRetryable: true,
       });
-    return doc.input;
+    return doc;
   }
 
-  async function loadPolicy(alertType: string): Promise<{ policy: Policy; source: string }> {
-    const docs = await c.policies.find({ _id: { $in: [alertType, 'default'] } }).toArray();
-    for (const id of [alertType, 'default']) {
-      const doc = docs.find((d) => d._id === id);
-      if (!doc) continue;
-      const { _id, updatedAt: _u, updatedBy: _b, ...settings } = doc;
-      const parsed = policySchema.safeParse(settings);
-      if (parsed.success) return { policy: parsed.data, source: `policies/${_id}` };
-      log.warn({ policy: _id, issues: parsed.error.issues }, 'stored policy is invalid; falling back');
+  async function loadAlert(alertId: string): Promise<AlertInput> {
+    return (await loadAlertDoc(alertId)).input;
+  }
+
+  async function loadPolicy(alertType: string) {
+    return policies.resolve(alertType, (id, issues) =>
+      log.warn({ policy: id, issues }, 'stored policy is invalid; falling back'),
+    );
+  }
+
+  async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
+    return buildReport(await loadAlertDoc(alertId), { link: uiLink(workflowId) });
+  }
+
+  async function userGroupMembers(usergroup: string): Promise<string[]> {
+    try {
+      return (await slack().usergroups.users.list({ usergroup })).users ?? [];
+    } catch (err) {
+      // A group deleted since the policy named it has no members; other failures are retried as usual.
+      if (slackErrorCode(err) === 'no_such_subteam') return [];
+      return slackCall('usergroups.users.list', () => Promise.reject(err));
     }
-    return { policy: DEFAULT_POLICY, source: 'built-in default' };
   }
 
   async function openDm(slackUserId: string): Promise<string> {
@@ -125,6 +146,8 @@ export function createActivities(deps: ActivityDeps) {
       const { alert, workflowId } = input;
       const stored = await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
+      if (!policy.enabled)
+        return { employee: null, policy, policySource: source, fingerprint: '', suppression: null };
       const employee = await resolveEmployee(alert.employee, now());
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
       if (employee && stored.employeeSlackId !== employee.slackUserId)
@@ -143,7 +166,7 @@ export function createActivities(deps: ActivityDeps) {
             expiresAt: found.expiresAt.toISOString(),
           };
       }
-      return { employee, policy, policySource: source, fingerprint, suppression };
+      return { employee, policy: withoutSecrets(policy), policySource: source, fingerprint, suppression };
     },
 
     /** Reminder times and deadline counted in the employee's working hours and time zone. */
@@ -165,6 +188,7 @@ export function createActivities(deps: ActivityDeps) {
       alertId: string;
       employeeLabel: string;
       channel?: string;
+      approvers?: string[];
       /** Follow-up questions to approve with the interview (issue #7). */
       proposedQuestions?: FollowUpQuestion[];
     }): Promise<MessageRef> {
@@ -186,6 +210,7 @@ export function createActivities(deps: ActivityDeps) {
               input.workflowId,
               uiLink(input.workflowId),
               input.proposedQuestions,
+              input.approvers,
             ),
           }),
         );
@@ -198,12 +223,21 @@ export function createActivities(deps: ActivityDeps) {
       workflowId: string;
       alertId: string;
       slackUserId: string;
+      /** The policy's `messages.intro` template, and the name it may use. */
+      intro?: string;
+      employeeName?: string;
     }): Promise<MessageRef> {
       const alert = await loadAlert(input.alertId);
       const ref = await once(`${input.workflowId}:dm`, async () => {
         const channel = await openDm(input.slackUserId);
         const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({ channel, ...interviewMessage(alert, input.workflowId) }),
+          slack().chat.postMessage({
+            channel,
+            ...interviewMessage(alert, input.workflowId, {
+              intro: input.intro,
+              employeeName: input.employeeName,
+            }),
+          }),
         );
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
       });
@@ -223,6 +257,7 @@ export function createActivities(deps: ActivityDeps) {
       dm: MessageRef;
       n: number;
       deadlineAt: string;
+      template?: string;
     }): Promise<void> {
       const alert = await loadAlert(input.alertId);
       await once(`${input.workflowId}:reminder:${input.n}`, async () => {
@@ -231,11 +266,19 @@ export function createActivities(deps: ActivityDeps) {
             channel: input.dm.channel,
             thread_ts: input.dm.ts,
             reply_broadcast: true,
-            ...reminderMessage(alert, input.n, input.deadlineAt),
+            ...reminderMessage(alert, input.n, input.deadlineAt, input.template),
           }),
         );
         return { ts: res.ts ?? '' };
       });
+    },
+
+    /** Whether a Slack user is a member of one of the user groups (a policy's approvers). */
+    async isInUserGroups(input: { slackUserId: string; groups: string[] }): Promise<boolean> {
+      for (const usergroup of input.groups) {
+        if ((await userGroupMembers(usergroup)).includes(input.slackUserId)) return true;
+      }
+      return false;
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
@@ -302,6 +345,7 @@ export function createActivities(deps: ActivityDeps) {
             createdAt,
             expiresAt,
           },
+          $unset: { revokedAt: '', revokedBy: '', revokeNote: '' },
         },
         { upsert: true },
       );
@@ -327,6 +371,8 @@ export function createActivities(deps: ActivityDeps) {
       employeeLabel: string;
       dm: MessageRef | null;
       escalationChannel?: string;
+      /** The escalation stays open until an operator closes it: the post gets a Close button. */
+      awaitsClose?: boolean;
     }): Promise<{ reportPosted: boolean }> {
       const alert = await loadAlert(input.alertId);
       if (input.dm) {
@@ -351,7 +397,7 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { reportPosted: false };
       }
-      const doc = await alerts.get(input.alertId);
+      const doc = await loadAlertDoc(input.alertId);
       await once(`${input.workflowId}:escalation`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -360,16 +406,117 @@ export function createActivities(deps: ActivityDeps) {
               alert,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
-              transcript: doc?.transcript ?? [],
+              transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
+              facts: buildReport(doc),
+              closeButtonFor: input.awaitsClose ? input.workflowId : undefined,
             }),
           }),
         );
-        return { channel, ts: res.ts ?? '' };
+        // awaitsClose: a later update of this post (the AI interviewer's) keeps the Close button.
+        return { channel, ts: res.ts ?? '', awaitsClose: Boolean(input.awaitsClose) };
       });
       return { reportPosted: true };
     },
 
+    /** When an operator closes a waiting escalation, its post in the channel loses the Close button and says who. */
+    async markEscalationClosed(input: {
+      workflowId: string;
+      alertId: string;
+      outcome: Outcome;
+      employeeLabel: string;
+      closedBy: string;
+    }): Promise<void> {
+      const posted = (await sent.get(`${input.workflowId}:escalation`)) as {
+        channel?: string;
+        ts?: string;
+      } | null;
+      if (!posted?.channel || !posted.ts) return; // never posted (no security channel)
+      const { channel, ts } = posted;
+      const doc = await loadAlertDoc(input.alertId);
+      const report = buildReport(doc, { link: uiLink(input.workflowId) });
+      await once(`${input.workflowId}:escalation-closed`, async () => {
+        await slackCall('chat.update', () =>
+          slack().chat.update({
+            channel,
+            ts,
+            ...escalationReport({
+              alert: doc.input,
+              outcome: input.outcome,
+              employeeLabel: input.employeeLabel,
+              transcript: doc.transcript,
+              uiLink: uiLink(input.workflowId),
+              summary: doc.summary,
+              facts: report,
+              closedBy: input.closedBy,
+            }),
+          }),
+        );
+        return {};
+      });
+    },
+
+    /**
+     * PagerDuty Events API v2: `trigger` an incident for an escalated alert (the report in its
+     * details), `resolve` it when an operator closes the escalation. The routing key is read from the
+     * stored policy here, so it never enters the workflow's history.
+     */
+    async notifyPagerDuty(input: {
+      workflowId: string;
+      alertId: string;
+      policySource: string;
+      action: 'trigger' | 'resolve';
+      severity?: PagerDutySeverity;
+    }): Promise<{ dedupKey: string }> {
+      const report = await loadReport(input.alertId, input.workflowId);
+      return once(`${input.workflowId}:pagerduty:${input.action}`, async () => {
+        const routingKey = await storedRoutingKey(input.policySource);
+        const event = pagerDutyEvent({ routingKey, action: input.action, report, severity: input.severity });
+        await postJson(
+          'PagerDuty',
+          `${deps.pagerDutyUrl ?? PAGERDUTY_URL}/v2/enqueue`,
+          JSON.stringify(event),
+        );
+        log.info({ alertId: input.alertId, action: input.action }, 'PagerDuty event sent');
+        return { dedupKey: input.alertId };
+      });
+    },
+
+    /** A signed JSON POST with the report: `escalated` at the escalation, `resolved` when an operator closes it. */
+    async notifyWebhook(input: {
+      workflowId: string;
+      alertId: string;
+      url: string;
+      secret: string;
+      event: 'escalated' | 'resolved';
+    }): Promise<{ deliveryId: string }> {
+      const secret = deps.webhookSecrets?.[input.secret];
+      if (!secret)
+        throw ApplicationFailure.create({
+          type: 'WebhookSecretMissing',
+          message: `VOUCH_WEBHOOK_SECRETS has no secret named "${input.secret}" (the policy's escalation.webhook.secret)`,
+          nonRetryable: true,
+        });
+      const report = await loadReport(input.alertId, input.workflowId);
+      const deliveryId = `${input.workflowId}:${input.event}`;
+      return once(`${input.workflowId}:webhook:${input.event}`, async () => {
+        const body = JSON.stringify({
+          event: `escalation.${input.event}`,
+          deliveryId,
+          alertId: input.alertId,
+          workflowId: input.workflowId,
+          outcome: report.outcome,
+          sentAt: now().toISOString(),
+          report,
+        });
+        await postJson('webhook', input.url, body, signedWebhookHeaders(secret, deliveryId, body, now()));
+        log.info(
+          { alertId: input.alertId, event: input.event, host: new URL(input.url).host },
+          'webhook delivered',
+        );
+        return { deliveryId };
+      });
+    },
     ...createInterviewerActivities({
       c,
       alerts,
@@ -382,6 +529,37 @@ export function createActivities(deps: ActivityDeps) {
       uiLink,
     }),
   };
+
+  async function storedRoutingKey(policySource: string): Promise<string> {
+    const id = policySource.replace(/^policies\//, '');
+    const doc = await policies.get(id);
+    const key = doc && effectivePolicyOrNull(policySettings(doc))?.escalation.pagerDuty?.routingKey;
+    if (!key)
+      throw ApplicationFailure.create({
+        type: 'PagerDutyNotConfigured',
+        message: `the policy ${policySource} no longer has a PagerDuty routing key`,
+        nonRetryable: true,
+      });
+    return key;
+  }
+}
+
+const PAGERDUTY_URL = 'https://events.pagerduty.com';
+
+function effectivePolicyOrNull(settings: Record<string, unknown>): Policy | null {
+  const parsed = policySchema.safeParse(settings);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The policy as the workflow keeps it, in its history: without the PagerDuty routing key (the
+ * escalation activity reads it from the stored policy when it sends).
+ */
+function withoutSecrets(policy: Policy): Policy {
+  const pd = policy.escalation.pagerDuty;
+  return pd
+    ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
+    : policy;
 }
 
 function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {

@@ -12,6 +12,7 @@ import type { Collections, ModelCallRecord } from '../store/collections';
 import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './prompt-guard';
 import { slackCall } from './slack-client';
 import { escalationReport, followUpQuestionMessage, followUpThanksMessage } from './slack-messages';
+import { buildReport } from '../report/investigation';
 
 /**
  * The AI interviewer's activities (issue #7): follow-up questions proposed by a language model and
@@ -381,6 +382,11 @@ export function createInterviewerActivities(d: InterviewerDeps) {
               transcript: doc.transcript,
               uiLink: d.uiLink(input.workflowId),
               summary: doc.summary ?? { missing: input.summaryMissing ?? 'none was written' },
+              facts: buildReport(doc),
+              // An escalation waiting for an operator (issue #6) keeps its Close button.
+              closeButtonFor: (posted as { awaitsClose?: boolean }).awaitsClose
+                ? input.workflowId
+                : undefined,
             }),
           }),
         );

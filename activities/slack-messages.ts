@@ -2,7 +2,9 @@ import type { KnownBlock } from '@slack/web-api';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { TranscriptEntry } from '../shared/messages';
+import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
+import { defangLinks, renderTemplate } from '../shared/templates';
 
 /**
  * Block Kit for every message Vouch sends. Alert data is always escaped, so a title or detail can
@@ -10,6 +12,20 @@ import { ACTION_IDS } from '../shared/slack-ids';
  */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Alert data as Slack text: escaped, and with URLs and domain names defanged so Slack links none. */
+function alertText(text: string): string {
+  return defangLinks(escapeMrkdwn(text));
+}
+
+/**
+ * The alert's own link, as the target of a Slack link: normalised by the URL parser (which
+ * percent-encodes `<` and `>`) and with `|` encoded too, so it cannot close the link early and add a
+ * mention or a label of its own.
+ */
+function linkTarget(url: string): string {
+  return new URL(url).href.replace(/\|/g, '%7C');
 }
 
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -21,25 +37,38 @@ function visibleDetails(alert: AlertInput): [string, string][] {
     .map(([k, v]) => [k, String(v)]);
 }
 
+/** The values a policy's message template may use; alert data, so `renderTemplate` makes them inert. */
+function templateValues(alert: AlertInput, extra: { employee?: string; deadline?: string }) {
+  return {
+    title: alert.title,
+    type: alert.type,
+    severity: alert.severity,
+    source: alert.source,
+    occurredAt: alert.occurredAt,
+    ...extra,
+    ...Object.fromEntries(visibleDetails(alert).map(([k, v]) => [`detail.${k}`, v])),
+  };
+}
+
 function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
   const details = visibleDetails(alert);
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(truncate(alert.title, 200))}*` },
+      text: { type: 'mrkdwn', text: `*${alertText(truncate(alert.title, 200))}*` },
     },
   ];
   if (alert.description)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: escapeMrkdwn(truncate(alert.description, 2500)) },
+      text: { type: 'mrkdwn', text: alertText(truncate(alert.description, 2500)) },
     });
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${escapeMrkdwn(alert.source)}  ·  Severity: ${alert.severity}`,
+        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${alertText(alert.source)}  ·  Severity: ${alert.severity}`,
       },
     ],
   });
@@ -48,24 +77,34 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
       type: 'section',
       fields: details.slice(0, 10).map(([k, v]) => ({
         type: 'mrkdwn' as const,
-        text: `*${escapeMrkdwn(truncate(k, 80))}*\n${escapeMrkdwn(truncate(v, 300))}`,
+        text: `*${alertText(truncate(k, 80))}*\n${alertText(truncate(v, 300))}`,
       })),
     });
   if (alert.url)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${alert.url}|View the alert>` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `<${linkTarget(alert.url)}|View the alert>` },
+    });
   return blocks;
 }
 
-export function interviewMessage(alert: AlertInput, workflowId: string) {
+const DEFAULT_INTRO =
+  ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?';
+
+export function interviewMessage(
+  alert: AlertInput,
+  workflowId: string,
+  custom: { intro?: string; employeeName?: string } = {},
+) {
+  const intro = custom.intro
+    ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
+    : DEFAULT_INTRO;
   return {
-    text: `Security check: did you do this? ${truncate(alert.title, 150)}`,
+    text: `Security check: did you do this? ${alertText(truncate(alert.title, 150))}`,
     blocks: [
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?',
-        },
+        text: { type: 'mrkdwn', text: intro },
       },
       ...alertSummaryBlocks(alert),
       {
@@ -85,12 +124,11 @@ export function interviewMessage(alert: AlertInput, workflowId: string) {
             text: { type: 'plain_text', text: "No, it wasn't me" },
             style: 'danger',
             value: workflowId,
-            confirm: {
-              title: { type: 'plain_text', text: 'Report this as not you?' },
-              text: { type: 'plain_text', text: 'The security team will be alerted right away.' },
-              confirm: { type: 'plain_text', text: "It wasn't me" },
-              deny: { type: 'plain_text', text: 'Go back' },
-            },
+            confirm: confirmDialog(
+              'Report this as not you?',
+              'The security team will be alerted right away.',
+              "It wasn't me",
+            ),
           },
         ],
       },
@@ -98,9 +136,10 @@ export function interviewMessage(alert: AlertInput, workflowId: string) {
   };
 }
 
-export function reminderMessage(alert: AlertInput, n: number, deadline: string) {
+export function reminderMessage(alert: AlertInput, n: number, deadline: string, template?: string) {
+  if (template) return { text: renderTemplate(template, templateValues(alert, { deadline })) };
   return {
-    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${truncate(alert.title, 150)}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
+    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertText(truncate(alert.title, 150))}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
   };
 }
 
@@ -118,11 +157,12 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   skipped_by_operator: 'The security team closed this check; nothing to do.',
   closed_by_operator: 'The security team closed this check; nothing to do.',
   escalated_by_operator: 'The security team has taken over this check.',
+  disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
   return {
-    text: `${truncate(alert.title, 150)}: ${OUTCOME_TEXT[outcome]}`,
+    text: `${alertText(truncate(alert.title, 150))}: ${OUTCOME_TEXT[outcome]}`,
     blocks: [
       ...alertSummaryBlocks(alert),
       { type: 'section', text: { type: 'mrkdwn', text: OUTCOME_TEXT[outcome] } },
@@ -136,15 +176,18 @@ export function approvalRequest(
   workflowId: string,
   uiLink: string,
   proposedQuestions: { text: string; machineWritten: boolean }[] = [],
+  approvers: string[] = [],
 ) {
+  // Approvers come from the policy (validated Slack ids), so they may be mentioned.
+  const ask = approvers.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   return {
-    text: `Approval needed: interview ${employeeLabel} about "${truncate(alert.title, 150)}"?`,
+    text: `Approval needed: interview ${escapeMrkdwn(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"?`,
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:mag: *Approval needed*: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
+          text: `:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
         },
       },
       ...alertSummaryBlocks(alert),
@@ -228,6 +271,12 @@ export interface ReportInput {
   transcript: TranscriptEntry[];
   uiLink: string;
   summary?: ReportSummary;
+  /** The investigation report's key facts: second-factor result, time to first answer and to outcome. */
+  facts?: InvestigationReport;
+  /** The escalation waits for an operator to close it (PagerDuty or webhook targets): a Close button for it. */
+  closeButtonFor?: string;
+  /** Who closed the escalation (the post loses its button and says so). */
+  closedBy?: string;
 }
 
 function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
@@ -235,8 +284,26 @@ function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
   const text =
     'missing' in summary
       ? `*Machine-written summary*: none (${escapeMrkdwn(summary.missing)}).`
-      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${escapeMrkdwn(summary.model)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${escapeMrkdwn(truncate(summary.text, 2500))}`;
+      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${escapeMrkdwn(summary.model)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${alertText(truncate(summary.text, 2500))}`;
   return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+}
+
+function factsBlocks(facts: InvestigationReport | undefined): KnownBlock[] {
+  if (!facts) return [];
+  const text = `Second factor: ${facts.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(facts.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(facts.timeToOutcomeMs)}`;
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+}
+
+/** The Close button while the escalation waits for an operator, then who closed it. */
+function closeBlocks(closeButtonFor: string | undefined, closedBy: string | undefined): KnownBlock[] {
+  if (closedBy)
+    return [
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `:white_check_mark: Closed by ${operatorLabel(closedBy)}` }],
+      },
+    ];
+  return closeButtonFor ? [closeEscalationButton(closeButtonFor)] : [];
 }
 
 export function escalationReport({
@@ -246,16 +313,19 @@ export function escalationReport({
   transcript,
   uiLink,
   summary,
+  facts,
+  closeButtonFor,
+  closedBy,
 }: ReportInput) {
   const timeline = transcript
     .slice(-25)
     .map(
       (t) =>
-        `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${escapeMrkdwn(truncate(t.text, 200))}`,
+        `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${alertText(truncate(t.text, 200))}`,
     )
     .join('\n');
   return {
-    text: `:rotating_light: Escalated (${outcome}): ${truncate(alert.title, 150)} (${employeeLabel})`,
+    text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${escapeMrkdwn(employeeLabel)})`,
     blocks: [
       {
         type: 'section',
@@ -265,12 +335,50 @@ export function escalationReport({
         },
       },
       ...alertSummaryBlocks(alert),
+      ...factsBlocks(facts),
       ...summaryBlocks(summary),
       {
         type: 'section',
         text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },
       },
+      ...closeBlocks(closeButtonFor, closedBy),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open the interview in Temporal>` }] },
     ] as KnownBlock[],
+  };
+}
+
+/** The "are you sure?" dialog of a button. */
+function confirmDialog(title: string, text: string, confirm: string) {
+  return {
+    title: { type: 'plain_text' as const, text: title },
+    text: { type: 'plain_text' as const, text },
+    confirm: { type: 'plain_text' as const, text: confirm },
+    deny: { type: 'plain_text' as const, text: 'Go back' },
+  };
+}
+
+/** A Slack operator as a mention; anyone else (a CLI user, a Web UI name) as escaped text. */
+function operatorLabel(operator: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(operator) ? `<@${operator}>` : escapeMrkdwn(operator);
+}
+
+/** Closing resolves the escalation's PagerDuty incident and tells its webhook (the bot's operator buttons). */
+function closeEscalationButton(workflowId: string): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: 'vouch_escalation',
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.close,
+        text: { type: 'plain_text', text: 'Close (resolve)' },
+        value: workflowId,
+        confirm: confirmDialog(
+          'Close this escalation?',
+          'Its PagerDuty incident is resolved and its webhook told.',
+          'Close',
+        ),
+      },
+    ],
   };
 }

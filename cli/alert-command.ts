@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config';
 import { parseAlert, startInterview } from '../producer';
+import { workflowUiLink } from '../shared/constants';
 import { withClient } from './temporal';
 
 /** `vouch alert`: start an interview from a JSON file, standard input, or flags. */
@@ -48,7 +49,7 @@ export function registerAlertCommand(program: Command): void {
         );
       else
         console.log(
-          `Started interview ${started.workflowId}.\n  Follow it: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${started.workflowId}`,
+          `Started interview ${started.workflowId}.\n  Follow it: ${workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, started.workflowId)}`,
         );
     });
 }

@@ -3,6 +3,10 @@ import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
 import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
+import { registerPolicyCommands } from './policy-commands';
+import { registerReportCommand } from './report-command';
+import { registerStatsCommand } from './stats-command';
+import { registerSuppressionCommands } from './suppression-commands';
 
 /** The `vouch` command (`npm run vouch -- <command>`, or `npx vouch` once installed). */
 const program = new Command('vouch')
@@ -11,6 +15,10 @@ const program = new Command('vouch')
   .exitOverride();
 registerAlertCommand(program);
 registerOperatorCommands(program);
+registerPolicyCommands(program);
+registerSuppressionCommands(program);
+registerReportCommand(program);
+registerStatsCommand(program);
 registerFactorCommands(program);
 
 runMain(async () => {

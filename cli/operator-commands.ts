@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { type Command, Option } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
 import { workflowIdForAlert } from '../shared/constants';
 import {
@@ -18,7 +18,8 @@ export function registerOperatorCommands(program: Command): void {
     approve: 'Approve an interview waiting for approval.',
     skip: 'Skip an interview waiting for approval (outcome skipped_by_operator).',
     escalate: 'Escalate now (outcome escalated_by_operator).',
-    close: 'Close now (outcome closed_by_operator).',
+    close:
+      'Close now (outcome closed_by_operator); on an escalation waiting with PagerDuty or webhook targets, resolve it.',
     cancel: 'Stop the interview without a verdict (outcome closed_by_operator).',
   };
   for (const action of OPERATOR_ACTIONS) {
@@ -35,13 +36,16 @@ export function registerOperatorCommands(program: Command): void {
         const config = loadConfig();
         await withClient(config, async (client) => {
           const handle = client.workflow.getHandle(workflowIdForAlert(alertId));
-          await notFoundAsUsage(alertId, () =>
-            handle.signal(operatorAction, {
-              actionId: randomUUID(),
-              operator: opts.operator,
-              action,
-              note: opts.note,
-            }),
+          await notFoundAsUsage(
+            alertId,
+            () =>
+              handle.signal(operatorAction, {
+                actionId: randomUUID(),
+                operator: opts.operator,
+                action,
+                note: opts.note,
+              }),
+            client,
           );
         });
         console.log(`Sent "${action}" to the interview of alert ${alertId}.`);
@@ -66,15 +70,25 @@ export function registerOperatorCommands(program: Command): void {
     });
 }
 
-async function notFoundAsUsage<T>(alertId: string, op: () => Promise<T>): Promise<T> {
+async function notFoundAsUsage<T>(alertId: string, op: () => Promise<T>, client?: Client): Promise<T> {
   try {
     return await op();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      const e = new Error(`no interview for alert ${alertId} (workflow ${workflowIdForAlert(alertId)})`);
-      e.name = 'UsageError';
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // A finished interview takes no more signals: say so, rather than that it does not exist.
+    const finished = await client?.workflow
+      .getHandle(workflowIdForAlert(alertId))
+      .describe()
+      .catch(() => undefined);
+    if (finished) {
+      const e = new Error(
+        `the interview of alert ${alertId} has already finished (${finished.status.name}); \`vouch report ${alertId}\` shows how`,
+      );
+      e.name = 'NotFoundError';
       throw e;
     }
-    throw err;
+    const e = new Error(`no interview for alert ${alertId} (workflow ${workflowIdForAlert(alertId)})`);
+    e.name = 'UsageError';
+    throw e;
   }
 }

@@ -34,6 +34,19 @@ const encryptionKey = z
     error: 'expected 32 random bytes in base64 (make one with: openssl rand -base64 32)',
   });
 
+/** A comma-separated list whose every item matches `item`. */
+const commaList = (item: RegExp, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(item, { error: `expected comma-separated ${what}` })));
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default(DEFAULT_NAMESPACE),
@@ -67,23 +80,19 @@ const envSchema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' })
       .optional(),
   ),
-  VOUCH_OPERATORS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z.string().regex(/^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/, {
-          error: 'expected comma-separated Slack user ids (U…) or user group ids (S…)',
-        }),
-      ),
-    ),
+  VOUCH_OPERATORS: commaList(
+    /^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/,
+    'Slack user ids (U…) or user group ids (S…)',
+  ),
   VOUCH_ENCRYPTION_KEY: optionalText.pipe(encryptionKey.optional()),
+  VOUCH_POLICIES_FILE: z.string().min(1).default('policies.yml'),
+  VOUCH_PAGERDUTY_URL: z
+    .url({ error: 'expected the PagerDuty Events API base URL, e.g. "https://events.pagerduty.com"' })
+    .default('https://events.pagerduty.com'),
+  VOUCH_WEBHOOK_SECRETS: commaList(
+    /^[A-Za-z0-9_.-]{1,64}=\S{16,}$/,
+    'name=secret pairs, each secret at least 16 characters',
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -133,6 +142,11 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   VOUCH_OPERATORS: 'Comma-separated Slack user ids (U…) or user group ids (S…) allowed to approve or close.',
   VOUCH_ENCRYPTION_KEY:
     '32 bytes, base64: encrypts second-factor secrets at rest. `npm start` makes one in the data folder if unset.',
+  VOUCH_POLICIES_FILE:
+    'Policies seeded into MongoDB when the worker starts, if the file exists (default `policies.yml`).',
+  VOUCH_PAGERDUTY_URL: 'PagerDuty Events API v2 base URL (default `https://events.pagerduty.com`).',
+  VOUCH_WEBHOOK_SECRETS:
+    "Comma-separated `name=secret` pairs; a policy's `escalation.webhook.secret` names the one that signs its webhook.",
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
   VOUCH_DATA_DIR: 'Where `npm start` keeps embedded Temporal and FerretDB data (default `./data`).',
   VOUCH_CACHE_DIR:
@@ -169,6 +183,8 @@ export interface Config {
   /** Where employees' browsers reach the bot's enrollment pages. */
   publicUrl: string;
   encryptionKey?: Buffer;
+  policiesFile: string;
+  escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
   llm?: LlmConfig;
   logLevel: string;
@@ -231,6 +247,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`).replace(/\/+$/, ''),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
+    policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
+    escalation: {
+      pagerDutyUrl: e.VOUCH_PAGERDUTY_URL.replace(/\/+$/, ''),
+      webhookSecrets: Object.fromEntries(
+        e.VOUCH_WEBHOOK_SECRETS.map((pair) => [
+          pair.slice(0, pair.indexOf('=')),
+          pair.slice(pair.indexOf('=') + 1),
+        ]),
+      ),
+    },
     llm:
       e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL
         ? {

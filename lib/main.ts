@@ -11,7 +11,9 @@ export function runMain(main: () => Promise<void>): void {
       'ConfigError',
       'ProvisionError',
       'InvalidAlertError',
+      'InvalidPolicyError',
       'UsageError',
+      'NotFoundError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
       'SecretBoxError',
@@ -19,6 +21,8 @@ export function runMain(main: () => Promise<void>): void {
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =
-      e instanceof ConfigError || e.name === 'InvalidAlertError' || e.name === 'UsageError' ? 2 : 1;
+      e instanceof ConfigError || ['InvalidAlertError', 'InvalidPolicyError', 'UsageError'].includes(e.name)
+        ? 2
+        : 1;
   });
 }

@@ -118,6 +118,11 @@ runMain(async () => {
     say('Vouch is running.');
     say(`  Temporal Web UI: ${ui}/namespaces/${config.temporal.namespace}/workflows`);
     say(`  Send a first alert: npm run vouch -- alert --file examples/alert.json`);
+    say(
+      fs.existsSync(config.policiesFile)
+        ? `  Policies: the worker seeds ${path.relative(process.cwd(), config.policiesFile)} (see its log line "seeded …")`
+        : `  Policies: no ${path.basename(config.policiesFile)}, so stored policies or the built-in default apply (start from examples/policies.yml)`,
+    );
     if (missing.length > 0)
       say(
         `  Slack is not connected, so the bot is not running and no one can be messaged. Missing:\n` +

@@ -80,7 +80,7 @@ export function parseAlert(input: unknown): AlertInput {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined)
     return issue.message.startsWith('Invalid input')
       ? `is required (a ${issue.expected})`

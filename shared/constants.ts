@@ -9,6 +9,11 @@ export function workflowIdForAlert(alertId: string): string {
   return `alert-${alertId}`;
 }
 
+/** The interview's page in the Temporal Web UI (links in reports, escalations and the CLI). */
+export function workflowUiLink(uiUrl: string, namespace: string, workflowId: string): string {
+  return `${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 /** Keyword search attributes registered on the Temporal server so operators can filter in the Web UI. */
 export const SEARCH_ATTRIBUTES = [
   'VouchAlertType',
@@ -30,6 +35,7 @@ export const OUTCOMES = [
   'skipped_by_operator',
   'closed_by_operator',
   'escalated_by_operator',
+  'disabled_by_policy',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from './duration';
+import { templateProblem } from './templates';
 
 /**
  * What an alert type's interview does. Stored per alert type in MongoDB (`policies`, `_id` = type, or
@@ -7,6 +8,17 @@ import { isDuration } from './duration';
  */
 const duration = z.string().refine(isDuration, { error: 'expected a duration such as "15m", "4h" or "7d"' });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day as HH:MM' });
+const channelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' });
+const template = z
+  .string()
+  .min(1)
+  .max(1500)
+  .superRefine((text, ctx) => {
+    const problem = templateProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * The AI interviewer (issue #7): follow-up questions in the DM thread once the outcome is decided, and
@@ -42,6 +54,8 @@ const followUpsSchema = z
 
 export const policySchema = z
   .object({
+    /** false: alerts of this type are recorded and closed `disabled_by_policy`, nobody is asked. */
+    enabled: z.boolean().default(true),
     /** approval: an operator approves each interview in the security channel before the employee is asked. */
     mode: z.enum(['automatic', 'approval']).default('automatic'),
     approval: z
@@ -49,9 +63,18 @@ export const policySchema = z
         timeout: duration.default('1h'),
         /** What happens when no operator decides in time. */
         onTimeout: z.enum(['interview', 'skip']).default('interview'),
+        /** Who is asked to approve: Slack user ids (U…) or user group ids (S…), mentioned in the request. */
+        approvers: z
+          .array(
+            z.string().regex(/^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/, {
+              error: 'expected a Slack user id (U…) or user group id (S…)',
+            }),
+          )
+          .max(20)
+          .default([]),
       })
       .strict()
-      .default({ timeout: '1h', onTimeout: 'interview' }),
+      .default({ timeout: '1h', onTimeout: 'interview', approvers: [] }),
     /** Reminders, measured from the first DM. */
     reminders: z.array(duration).max(10).default(['15m', '1h']),
     deadline: duration.default('4h'),
@@ -86,13 +109,35 @@ export const policySchema = z
     escalation: z
       .object({
         /** Channel for this type's escalations; default: VOUCH_SECURITY_CHANNEL. */
-        channel: z
-          .string()
-          .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' })
+        channel: channelId.optional(),
+        /** PagerDuty Events API v2: an incident per escalated alert (dedup key = alert id). */
+        pagerDuty: z
+          .object({
+            routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, {
+              error:
+                "expected the 32-character integration key of a PagerDuty service's Events API v2 integration",
+            }),
+            /** Default: from the alert's severity (critical → critical, high → error, medium → warning, low → info). */
+            severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
+          })
+          .strict()
+          .optional(),
+        /** A signed JSON POST per escalation (and when an operator resolves it). */
+        webhook: z
+          .object({
+            url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+            /** Name of the signing secret in VOUCH_WEBHOOK_SECRETS (the secret itself is never in a policy). */
+            secret: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+              error: 'expected the name of a secret in VOUCH_WEBHOOK_SECRETS (letters, digits, _ . -)',
+            }),
+          })
+          .strict()
           .optional(),
       })
       .strict()
       .default({}),
+    /** The team's own words for the DM's opening line and the reminders; placeholders are made inert. */
+    messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,
   })
   .strict();

@@ -7,6 +7,13 @@ import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
 const RECENT_SCAN = 40;
 
+/** What `vouch stats` needs of one alert. */
+export interface StatsRow {
+  type: string;
+  outcome: Outcome | null;
+  transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+}
+
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
   return {
@@ -98,9 +105,12 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         outcome: progress.outcome,
         updatedAt: at,
       };
-      if (progress.outcome) set.closedAt = at;
       progress.entries.forEach((entry, i) => (set[`transcript.${progress.persistedBefore + i}`] = entry));
-      await c.alerts.updateOne({ _id: alertId }, { $set: set });
+      // closedAt is the moment of the outcome: later writes (follow-ups, an escalation closed) keep it.
+      await c.alerts.updateOne(
+        { _id: alertId },
+        progress.outcome ? { $set: set, $min: { closedAt: at } } : { $set: set },
+      );
     },
 
     /**
@@ -135,6 +145,43 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     async auditOf(alertId: string): Promise<AuditEntry[]> {
       const docs = await c.audit.find({ alertId }).toArray();
       return docs.map(({ _id, alertId: _alert, ...entry }) => entry).sort((x, y) => x.at.localeCompare(y.at));
+    },
+
+    /**
+     * Walks the alerts created since `since` (of one type, if given) with only the fields the numbers
+     * need. FerretDB scans the collection for this filter; `onProgress`, when given, hears how far
+     * the walk is (at the price of one more scan, to count).
+     */
+    async *forStats(
+      filter: { since: Date; type?: string },
+      onProgress?: (done: number, total: number) => void,
+    ): AsyncGenerator<StatsRow> {
+      const query = {
+        createdAt: { $gte: filter.since },
+        ...(filter.type ? { 'input.type': filter.type } : {}),
+      };
+      const total = onProgress ? await c.alerts.countDocuments(query) : 0;
+      const cursor = c.alerts
+        .find(query, {
+          projection: {
+            _id: 0,
+            'input.type': 1,
+            outcome: 1,
+            'transcript.kind': 1,
+            'transcript.at': 1,
+            'transcript.text': 1,
+          },
+        })
+        .batchSize(500);
+      let done = 0;
+      for await (const doc of cursor) {
+        yield {
+          type: doc.input.type,
+          outcome: doc.outcome,
+          transcript: doc.transcript.map(({ kind, at, text }) => ({ kind, at, text })),
+        };
+        if (onProgress && (++done % 100 === 0 || done === total)) onProgress(done, total);
+      }
     },
   };
 }

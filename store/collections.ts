@@ -148,6 +148,10 @@ export interface SuppressionDoc {
   createdByAlertId: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Set by `vouch suppressions revoke` (which also moves expiresAt to that moment). */
+  revokedAt?: Date;
+  revokedBy?: string;
+  revokeNote?: string;
 }
 
 /** Records of side effects already performed (a DM sent, an escalation posted), keyed by workflow + step. */

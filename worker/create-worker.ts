@@ -5,6 +5,7 @@ import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/collections';
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
+import { seedPolicies } from './seed-policies';
 
 /** Builds a worker with its connections; `run()` it, and `close()` once it has stopped. */
 export async function createVouchWorker(
@@ -14,6 +15,10 @@ export async function createVouchWorker(
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   await ensureIndexes(mongo.db);
+  await seedPolicies(mongo.db, config.policiesFile, logger).catch(async (err: unknown) => {
+    await mongo.close();
+    throw err;
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
@@ -29,6 +34,8 @@ export async function createVouchWorker(
       encryptionKey: config.encryptionKey,
       temporalUiUrl: config.temporal.uiUrl,
       namespace: config.temporal.namespace,
+      pagerDutyUrl: config.escalation.pagerDutyUrl,
+      webhookSecrets: config.escalation.webhookSecrets,
       llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),

@@ -39,6 +39,18 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/** PagerDuty and webhooks: retried with backoff for about half an hour, then noted as failed. */
+const deliveries = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 12,
+  },
+});
+/** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
+const RESOLUTION_WAIT = '30 days';
 const verifier = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
@@ -50,6 +62,8 @@ export interface InterviewResult {
   phase: InterviewPhase;
   suppressionId?: string;
   suppressedBy?: string;
+  /** The operator who closed an escalation that had PagerDuty or webhook targets. */
+  resolvedBy?: string;
 }
 
 /** An operator's action that ends the interview, unwinding whatever it was waiting for. */
@@ -94,7 +108,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let prepared: PreparedInterview | undefined;
   let answer: EmployeeResponse | undefined;
   let approval: OperatorAction | undefined;
+  /** Approve/skip decisions not yet checked against the policy's approvers. */
+  const approvalRequests: OperatorAction[] = [];
   let interrupt: OperatorAction | undefined;
+  let resolution: OperatorAction | undefined;
   let verified = false;
   let attemptsUsed = 0;
   let lockedOut = false;
@@ -118,6 +135,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         ? `${e.name} <@${e.slackUserId}>`
         : `<@${e.slackUserId}>`
       : describeRef(alert.employee);
+  };
+  /** An escalation with PagerDuty or webhook targets stays open until an operator closes it. */
+  const awaitsResolution = () => {
+    const targets = prepared?.policy.escalation;
+    return outcome !== null && isEscalation(outcome) && Boolean(targets?.pagerDuty || targets?.webhook);
   };
   const attemptLimit = () => prepared?.policy.secondFactor.attempts ?? 3;
 
@@ -186,13 +208,16 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
     if (outcome) {
-      if (a.action === 'cancel' || a.action === 'close') followUps.stop(a.operator); // the outcome stands
+      if (a.action === 'cancel' || a.action === 'close') {
+        followUps.stop(a.operator); // the outcome stands
+        if (awaitsResolution()) resolution ??= a;
+      }
       return;
     }
     if (a.action === 'approve') {
-      if (phase === 'awaiting_approval' || phase === 'starting') approval ??= a;
+      if (phase === 'awaiting_approval' || phase === 'starting') approvalRequests.push(a);
     } else if (a.action === 'skip' && (phase === 'awaiting_approval' || phase === 'starting')) {
-      approval ??= a;
+      approvalRequests.push(a);
     } else {
       interrupt ??= a;
     }
@@ -258,9 +283,110 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       employeeLabel: employeeLabel(),
       dm,
       escalationChannel: prepared?.policy.escalation.channel,
+      awaitsClose: awaitsResolution(),
     });
+    // PagerDuty and the webhook hear at once; the follow-up conversation (if any) comes after.
+    if (awaitsResolution()) {
+      note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
+      await notifyTargets('escalated');
+    }
     await followUps.afterOutcome({ outcome: result, dm, answer, employeeLabel: employeeLabel() });
-    return { alertId: alert.id, outcome: result, phase, ...extra };
+    const resolvedBy = awaitsResolution() ? await awaitClose() : undefined;
+    return { alertId: alert.id, outcome: result, phase, ...extra, ...(resolvedBy ? { resolvedBy } : {}) };
+  };
+
+  /**
+   * An escalation with PagerDuty or webhook targets stays open until an operator closes it; then
+   * they hear so, and the post in the channel says who. Returns who closed it.
+   */
+  const awaitClose = async (): Promise<string | undefined> => {
+    if (!(await condition(() => resolution !== undefined, RESOLUTION_WAIT))) {
+      note('vouch', 'resolution_timeout', `no operator closed the escalation within ${RESOLUTION_WAIT}`);
+      await setPhase(phase);
+      return undefined;
+    }
+    const closedBy = resolution!.operator;
+    note('vouch', 'resolved', `escalation closed by ${closedBy}`);
+    await notifyTargets('resolved');
+    await acts.markEscalationClosed({
+      workflowId,
+      alertId: alert.id,
+      outcome: outcome!,
+      employeeLabel: employeeLabel(),
+      closedBy,
+    });
+    return closedBy;
+  };
+
+  /**
+   * Waits for an approve or skip from someone the policy lets decide, until the timeout. With
+   * `approval.approvers`, a Slack user must be one of them or in one of their user groups; operators
+   * acting through the CLI or the Temporal Web UI are trusted as whoever can reach Temporal.
+   */
+  const awaitApproval = async (approvers: string[] = [], timeoutMs: number): Promise<boolean> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (!(await waitFor(() => approvalRequests.length > 0, until - Date.now()))) return false;
+      const request = approvalRequests.shift()!;
+      if (await mayDecide(request.operator, approvers)) {
+        approval = request;
+        return true;
+      }
+      note(
+        'vouch',
+        'approval_refused',
+        `${request.operator} is not an approver of ${alert.type}: ${request.action} ignored`,
+      );
+      await setPhase(phase);
+    }
+  };
+  const mayDecide = async (operator: string, approvers: string[]): Promise<boolean> => {
+    if (approvers.length === 0 || !/^[UW][A-Z0-9]{2,}$/.test(operator) || approvers.includes(operator))
+      return true;
+    const groups = approvers.filter((id) => id.startsWith('S'));
+    return groups.length > 0 && (await acts.isInUserGroups({ slackUserId: operator, groups }));
+  };
+
+  /** Tells the policy's PagerDuty service and webhook; a target that keeps failing is noted, not fatal. */
+  const notifyTargets = async (event: 'escalated' | 'resolved') => {
+    const targets = prepared!.policy.escalation;
+    const failed = (target: string) => (err: unknown) =>
+      note(
+        'vouch',
+        'escalation_failed',
+        `${target}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)}`,
+      );
+    await Promise.all([
+      targets.pagerDuty &&
+        deliveries
+          .notifyPagerDuty({
+            workflowId,
+            alertId: alert.id,
+            policySource: prepared!.policySource,
+            action: event === 'escalated' ? 'trigger' : 'resolve',
+            severity: targets.pagerDuty.severity,
+          })
+          .then(
+            () =>
+              note(
+                'vouch',
+                'pagerduty',
+                `incident ${event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${alert.id})`,
+              ),
+            failed('PagerDuty'),
+          ),
+      targets.webhook &&
+        deliveries
+          .notifyWebhook({
+            workflowId,
+            alertId: alert.id,
+            url: targets.webhook.url,
+            secret: targets.webhook.secret,
+            event,
+          })
+          .then(() => note('vouch', 'webhook', `escalation.${event} delivered`), failed('webhook')),
+    ]);
+    await setPhase(phase);
   };
   let dm: MessageRef | null = null;
 
@@ -268,6 +394,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
     prepared = await local.prepareInterview({ alert, workflowId });
     const { policy, employee } = prepared;
+    if (policy.enabled === false) {
+      // `=== false`: policies kept by interviews started before the field existed have no `enabled`.
+      note('vouch', 'disabled_by_policy', `interviews are off for ${alert.type} (${prepared.policySource})`);
+      return await finish('disabled_by_policy');
+    }
     if (!employee) {
       note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
       return await finish('unknown_employee');
@@ -296,8 +427,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         employeeLabel: employeeLabel(),
         channel: policy.escalation.channel,
         proposedQuestions: await followUps.proposeForApproval(),
+        approvers: policy.approval.approvers,
       });
-      const decided = await waitFor(() => approval !== undefined, timeout);
+      const decided = await awaitApproval(policy.approval.approvers, timeout);
       if (!decided) {
         note(
           'vouch',
@@ -326,7 +458,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         };
     deadlines.response = schedule.deadlineAt;
     await setPhase('awaiting_response');
-    dm = await acts.sendInterview({ workflowId, alertId: alert.id, slackUserId: employee.slackUserId });
+    dm = await acts.sendInterview({
+      workflowId,
+      alertId: alert.id,
+      slackUserId: employee.slackUserId,
+      intro: policy.messages?.intro,
+      employeeName: employee.name,
+    });
     note('vouch', 'dm_sent', 'asked the employee in a direct message');
 
     const deadlineAt = Date.parse(schedule.deadlineAt);
@@ -334,7 +472,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < deadlineAt)) {
       if (await waitFor(() => answer !== undefined, at - Date.now())) break;
       n += 1;
-      await acts.sendReminder({ workflowId, alertId: alert.id, dm, n, deadlineAt: schedule.deadlineAt });
+      await acts.sendReminder({
+        workflowId,
+        alertId: alert.id,
+        dm,
+        n,
+        deadlineAt: schedule.deadlineAt,
+        template: policy.messages?.reminder,
+      });
       note('vouch', 'reminder', `reminder ${n} sent`);
     }
     if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities, type Activities } from '../../activities';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
 import type { LlmConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
@@ -59,6 +59,8 @@ export async function createHarness(opts: {
   llm?: LlmConfig;
   /** The activities' logger (default: silent). */
   logger?: Logger;
+  /** More activity dependencies, e.g. escalation targets pointed at local stand-ins. */
+  activityDeps?: Partial<ActivityDeps>;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -84,6 +86,7 @@ export async function createHarness(opts: {
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
     llm: opts.llm,
+    ...opts.activityDeps,
   });
   const worker = await Worker.create({
     connection: env ? env.nativeConnection : opts.nativeConnection,

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocally, localUrl } from './local-server';
 
 /**
  * A local stand-in for the Slack Web API that speaks its HTTP protocol: POST /api/<method> with a
@@ -32,6 +32,7 @@ export class SlackStandIn {
   /** The WebSocket URL apps.connections.open hands out (see socket-mode-stand-in.ts). */
   socketModeUrl?: string;
   private readonly users = new Map<string, SlackUser>();
+  private readonly userGroups = new Map<string, string[]>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly matchingFailures: {
     method: string;
@@ -43,6 +44,11 @@ export class SlackStandIn {
 
   addUser(user: SlackUser): this {
     this.users.set(user.id, user);
+    return this;
+  }
+
+  addUserGroup(id: string, members: string[]): this {
+    this.userGroups.set(id, members);
     return this;
   }
 
@@ -80,18 +86,16 @@ export class SlackStandIn {
   }
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/`;
+    return `${localUrl(this.server!)}/api/`;
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.server = await listenLocally((req, res) => this.handle(req, res));
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -154,6 +158,10 @@ export class SlackStandIn {
       case 'users.info': {
         const found = this.users.get(String(args.user));
         return found ? { ok: true, user: user(found) } : { ok: false, error: 'user_not_found' };
+      }
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(String(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } };

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../lib/config';
+import { buildReport } from '../report/investigation';
+import { reportMarkdown } from '../report/markdown';
+import { workflowUiLink } from '../shared/constants';
+import { alertStore } from '../store/alerts';
+import { NotFoundError, withStore } from './store';
+
+/** `vouch report <alertId>`: the investigation report, as Markdown or JSON. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report <alertId>')
+    .description(
+      'The investigation report of an alert: the alert, timeline, full transcript, second factor, outcome, who acted, and how long it took.',
+    )
+    .option('--json', 'print as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vouch report cloudtrail-2026-11-21-0001 > report.md\n  vouch report cloudtrail-2026-11-21-0001 --json | jq .timeToFirstAnswerMs\n\n' +
+        'Exit codes: 0 printed, 1 no such alert or MongoDB unreachable, 2 usage.',
+    )
+    .action(async (alertId: string, opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const doc = await withStore(config, (c) => alertStore(c).get(alertId));
+      if (!doc) throw new NotFoundError(`no alert ${alertId} is stored`);
+      const report = buildReport(doc, {
+        link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+    });
+}

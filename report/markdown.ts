@@ -1,0 +1,67 @@
+import { type InvestigationReport, formatDuration } from './investigation';
+
+/**
+ * The report as Markdown, for a terminal, a ticket or a wiki. Alert data and transcript text are
+ * escaped, so an alert cannot add links, images, HTML or table cells of its own.
+ */
+export function reportMarkdown(r: InvestigationReport): string {
+  const a = r.alert;
+  const lines = [
+    `# ${md(a.title)}`,
+    '',
+    `**Outcome:** ${r.outcome ? `${r.outcome}${r.escalated ? ' (escalated)' : ''}` : `none yet (${r.phase})`}  `,
+    `**Alert:** ${md(a.id)} · ${md(a.type)} · ${a.severity} · from ${md(a.source)} · occurred ${a.occurredAt}  `,
+    `**Employee:** ${md(describeEmployee(r))}  `,
+    `**Policy:** ${md(r.policy ?? 'not loaded')}  `,
+    `**Time to first answer:** ${formatDuration(r.timeToFirstAnswerMs)} · **to outcome:** ${formatDuration(r.timeToOutcomeMs)}  `,
+    `**Second factor:** ${r.secondFactor.result.replace(/_/g, ' ')}${r.secondFactor.attempts.length ? ` (${r.secondFactor.attempts.map((t) => md(t.text)).join('; ')})` : ''}  `,
+    `**Interview:** ${md(r.workflowId)}${r.link ? ` · ${r.link}` : ''}`,
+  ];
+  if (a.description) lines.push('', md(a.description));
+  if (r.summary)
+    lines.push(
+      '',
+      `## Summary (machine-written${r.summary.model ? ` by ${md(r.summary.model)}` : ''}, ${r.summary.at})`,
+      '',
+      `> ${md(r.summary.text)}`,
+    );
+  const details = Object.entries(a.details);
+  if (details.length > 0 || a.hiddenDetails.length > 0) {
+    lines.push('', '## Details', '', '| Key | Value |', '| --- | --- |');
+    for (const [k, v] of details) lines.push(`| ${cell(k)} | ${cell(String(v))} |`);
+    for (const k of a.hiddenDetails) lines.push(`| ${cell(k)} | _(sensitive, withheld)_ |`);
+  }
+  if (a.url) lines.push('', `Source: <${new URL(a.url).href}>`); // the parser percent-encodes < > and spaces
+  lines.push('', '## Timeline', '', '| Time (UTC) | Since alert | What |', '| --- | --- | --- |');
+  for (const t of r.timeline)
+    lines.push(`| ${t.at} | +${formatDuration(t.sinceStartMs)} | ${cell(`${t.kind}: ${t.text}`)} |`);
+  lines.push('', '## Who acted', '');
+  if (r.actors.length === 0) lines.push('Nobody but Vouch.');
+  for (const actor of r.actors) lines.push(`- ${md(actor.actor)}: ${actor.actions.map(md).join('; ')}`);
+  lines.push('', '## Transcript', '', '| Time (UTC) | Actor | Kind | Text |', '| --- | --- | --- | --- |');
+  for (const t of r.transcript)
+    lines.push(
+      `| ${t.at} | ${cell(t.actor)} | ${t.kind}${t.source === 'audit' ? ' (audit)' : ''}${t.machineWritten ? ' (machine-written)' : ''} | ${cell(t.text)} |`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function describeEmployee(r: InvestigationReport): string {
+  const ref = r.alert.employee;
+  const named = [ref.email, ref.username, ref.slackUserId].filter(Boolean).join(', ');
+  return r.employeeSlackId && r.employeeSlackId !== ref.slackUserId
+    ? `${named} (Slack ${r.employeeSlackId})`
+    : named;
+}
+
+/** Markdown text on one line, with every character that could start a link, HTML, code or emphasis escaped. */
+export function md(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
+    .replace(/^([#>+-])/, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+function cell(text: string): string {
+  return md(text.length > 500 ? `${text.slice(0, 499)}…` : text);
+}

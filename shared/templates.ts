@@ -1,0 +1,56 @@
+/**
+ * Message templates of a policy ("{{title}} was seen on your account…"). The template text is the
+ * security team's own Slack mrkdwn; the placeholders are filled from alert data, which is untrusted:
+ * every value is made inert (see `inertText`), so alert data cannot add a mention, a broadcast, a link
+ * or a line of its own. Pure and deterministic: workflows, activities and the CLI use it.
+ */
+export const TEMPLATE_PLACEHOLDERS = [
+  'title',
+  'type',
+  'severity',
+  'source',
+  'occurredAt',
+  'employee',
+  'deadline',
+  'detail.<key>',
+] as const;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9_.:-]+)?)\s*\}\}/g;
+const MAX_VALUE = 300;
+
+/** What is wrong with a template, or null: unknown placeholders, broadcast mentions, stray braces. */
+export function templateProblem(template: string): string | null {
+  const unknown = [...template.matchAll(PLACEHOLDER)]
+    .map((m) => m[1]!)
+    .filter((name) => !name.startsWith('detail.') && !TEMPLATE_PLACEHOLDERS.includes(name as never));
+  if (unknown.length > 0)
+    return `unknown placeholder ${unknown.map((n) => `{{${n}}}`).join(', ')}: use ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`;
+  if (/\{\{|\}\}/.test(template.replace(PLACEHOLDER, '')))
+    return 'has "{{" or "}}" that is not a placeholder: write placeholders as {{title}}';
+  if (/<!(channel|here|everyone)/i.test(template))
+    return 'must not notify a whole channel (<!channel>, <!here>, <!everyone>): remove it';
+  return null;
+}
+
+/**
+ * Alert data as text that Slack shows literally: `& < >` escaped (no `<@U…>` mention, `<!channel>`
+ * broadcast or `<url|text>` link), URLs and domain names defanged (`https[:]//evil[.]example`, so Slack
+ * does not make them links), no line breaks, at most 300 characters.
+ */
+export function inertText(value: string): string {
+  const oneLine = value.replace(/\s+/g, ' ').trim();
+  const short = oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
+  return defangLinks(short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
+/** URLs and domain names that Slack would make links of, defanged: `https[:]//evil[.]example`. */
+export function defangLinks(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
+    .replace(/([a-z0-9-])\.(?=[a-z][a-z0-9-]*\b)/gi, '$1[.]');
+}
+
+/** Fills the placeholders with inert values; a placeholder without a value becomes "(unknown)". */
+export function renderTemplate(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => inertText(values[name] ?? '(unknown)'));
+}

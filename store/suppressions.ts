@@ -1,0 +1,55 @@
+import type { AlertDoc, Collections, SuppressionDoc } from './collections';
+
+export interface SuppressionView extends SuppressionDoc {
+  state: 'live' | 'expired' | 'revoked';
+  /** The verified confirmation that created it (null when that alert is gone). */
+  createdBy: Pick<AlertDoc, '_id' | 'outcome' | 'closedAt'> & {
+    title: string;
+    occurredAt: string;
+    justification?: string;
+  };
+}
+
+/** The suppressions collection as operators see it: each with the alert that created it. */
+export function suppressionStore(c: Collections, now: () => Date = () => new Date()) {
+  return {
+    /** Live suppressions (all, with `all`), newest first, each joined to its alert by _id. */
+    async list(opts: { all?: boolean } = {}): Promise<SuppressionView[]> {
+      const at = now();
+      // The collection is small (one document per employee × type × fingerprint); filtered in Node.
+      const docs = (await c.suppressions.find({}).toArray())
+        .filter((s) => opts.all || (s.expiresAt > at && !s.revokedAt))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      const ids = [...new Set(docs.map((d) => d.createdByAlertId))];
+      const alerts = await c.alerts
+        .find({ _id: { $in: ids } }, { projection: { input: 1, outcome: 1, closedAt: 1, transcript: 1 } })
+        .toArray();
+      const byId = new Map(alerts.map((a) => [a._id, a]));
+      return docs.map((s) => {
+        const alert = byId.get(s.createdByAlertId);
+        return {
+          ...s,
+          state: s.revokedAt ? 'revoked' : s.expiresAt > at ? 'live' : 'expired',
+          createdBy: {
+            _id: s.createdByAlertId,
+            outcome: alert?.outcome ?? null,
+            closedAt: alert?.closedAt,
+            title: alert?.input.title ?? '(alert no longer stored)',
+            occurredAt: alert?.input.occurredAt ?? '',
+            justification: alert?.transcript.find((t) => t.kind === 'employee_answer')?.text,
+          },
+        };
+      });
+    },
+
+    /** Ends a suppression now (the document stays, marked revoked); returns it as it was before. */
+    async revoke(id: string, by: string, note?: string): Promise<SuppressionDoc | null> {
+      const at = now();
+      return c.suppressions.findOneAndUpdate(
+        { _id: id },
+        { $set: { revokedAt: at, revokedBy: by, expiresAt: at, ...(note ? { revokeNote: note } : {}) } },
+        { returnDocument: 'before' },
+      );
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from 'mongodb';
+import type { Logger } from '../lib/logger';
+import { parsePolicyFile } from '../shared/policy-file';
+import { collections } from '../store/collections';
+import { policyStore } from '../store/policies';
+
+/**
+ * At worker start: the policies of `file` (when it exists) are written to MongoDB, each replacing the
+ * stored policy of its alert type; types the file does not name are left alone. An invalid file stops
+ * the start (InvalidPolicyError naming each field) rather than run with policies nobody meant.
+ */
+export async function seedPolicies(
+  db: Db,
+  file: string,
+  logger: Logger,
+): Promise<{ type: string; result: string }[]> {
+  if (!fs.existsSync(file)) {
+    logger.info({ file }, 'no policies file: policies are managed with `vouch policy` only');
+    return [];
+  }
+  const policies = parsePolicyFile(fs.readFileSync(file, 'utf8'), file);
+  const store = policyStore(collections(db));
+  const results: { type: string; result: string }[] = [];
+  for (const [type, settings] of policies)
+    results.push({ type, result: await store.set(type, settings, `seed:${path.basename(file)}`) });
+  logger.info(
+    { file, seeded: results.map((r) => `${r.type} (${r.result})`) },
+    `seeded ${results.length} polic${results.length === 1 ? 'y' : 'ies'} from ${path.basename(file)}`,
+  );
+  return results;
+}
