@@ -13,6 +13,7 @@ import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './p
 import { slackCall } from './slack-client';
 import { escalationReport, followUpQuestionMessage, followUpThanksMessage } from './slack-messages';
 import { buildReport } from '../report/investigation';
+import { withoutCodes } from '../shared/sealed-code';
 
 /**
  * The AI interviewer's activities (issue #7): follow-up questions proposed by a language model and
@@ -180,10 +181,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       .map(([, v]) => String(v));
     // A sensitive value quoted anywhere else (the description, an answer) is cut out too.
     const clean = (text: string, max: number) =>
-      asData(
-        secrets.reduce((t, s) => t.split(s).join('[sensitive]'), text),
-        max,
-      );
+      asData(withoutCodes(secrets.reduce((t, s) => t.split(s).join('[sensitive]'), text)), max);
     return {
       alert: {
         type: clean(alert.type, 128),

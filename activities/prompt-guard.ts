@@ -52,9 +52,12 @@ export function dataMessage(intro: string, data: unknown): string {
 }
 
 const LINK =
-  /\b(?:https?|ftp|mailto|slack|file|javascript):|\bwww\.|\[[^\]]*\]\([^)]*\)|\b[a-z0-9-]+\.(?:com|net|org|io|co|ai|dev|app|xyz|ru|cn|info|biz|me|ly|sh|link|click)\b/i;
+  /\b(?:https?|ftp|mailto|slack|file|javascript):|\bwww\.|\[[^\]]*\]\([^)]*\)|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63}\b/i;
 const MENTION = /<[@#!]|@(?:here|channel|everyone)\b/i;
 const MARKUP = /[<>`{}]|\*[^*\n]+\*|~[^~\n]+~|^\s*>|\|/m;
+/** Asking the employee to read out, type or enter something, or to sign in: never a follow-up's job. */
+const ASKS_FOR_ACTION =
+  /\b(?:digits?|numbers? (?:shown|displayed|on (?:your|the) (?:screen|phone|app))|verify|verif(?:y|ication)|phrases?|seeds?|sign(?:ing)?[- ]?in|log(?:ging)?[- ]?in|login|re-?authenticate|enter|type in|paste)\b|passwor|kennwort|contrase|mot de passe|senha|c[oó]digo|codice|wachtwoord|has[lł]o|пароль|код/i;
 const ASKS_FOR_SECRET =
   /\b(?:pass(?:word|code|phrase)s?|pins?|one[- ]time|otps?|2fa|mfa|totp|authenticator|secrets?|tokens?|api[- ]?keys?|private[- ]?keys?|ssh[- ]?keys?|credentials?|(?:recovery|backup|verification|security|sms|login)?[- ]?codes?|social security|card numbers?)\b/i;
 
@@ -69,6 +72,7 @@ export function questionProblem(question: string): string | null {
   if (MENTION.test(q)) return 'it mentions someone';
   if (MARKUP.test(q)) return 'it contains markup';
   if (ASKS_FOR_SECRET.test(q)) return 'it asks about a password, code or other secret';
+  if (ASKS_FOR_ACTION.test(q)) return 'it asks the employee to read out, enter or sign in to something';
   return null;
 }
 

@@ -10,3 +10,11 @@ export const PLAIN_CODE_PATTERN = /^\d{6}$/;
 export function sealedCodeContext(workflowId: string, slackUserId: string): string {
   return `${workflowId}:${slackUserId}`;
 }
+
+/**
+ * Cuts out anything that looks like a second-factor code ("123456", "123 456", "123-456", "123.456",
+ * full-width digits) from free text an employee wrote, before it reaches history, logs or a model.
+ */
+export function withoutCodes(text: string): string {
+  return text.normalize('NFKC').replace(/(?<!\d)\d{3}[\s.-]?\d{3}(?!\d)/g, '[6 digits removed]');
+}

@@ -531,6 +531,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (err instanceof OperatorInterrupt && outcome === null) {
       const action = err.action.action as keyof typeof OPERATOR_OUTCOME;
       log.info('operator ended the interview', { action, operator: err.action.operator });
+      // Closed or cancelled by an operator: no follow-up questions either (an escalation may have them).
+      if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
       return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
     }
     throw err;

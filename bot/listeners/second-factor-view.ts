@@ -7,6 +7,7 @@ import { VIEW_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 import { BLOCKS, noticeModal } from '../views';
+import { withoutCodes } from '../../shared/sealed-code';
 
 /** Within Slack's 3 s for a view submission; past it the modal shows "Verifying…" and is updated later. */
 export const INLINE_ANSWER_MS = 2200;
@@ -38,7 +39,7 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
           responseId: `confirm:${view.id}`, // one "yes" per modal, however often it is resubmitted
           slackUserId: userId,
           answer: 'confirmed',
-          justification: readInput(view, BLOCKS.justification).slice(0, 1000) || undefined,
+          justification: withoutCodes(readInput(view, BLOCKS.justification)).slice(0, 1000) || undefined,
         });
         return await deps.interviews.submitCode(
           workflowId,

@@ -1,16 +1,18 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
+import { withoutCodes } from '../../shared/sealed-code';
 
 /** Longest reply passed to an interview; the rest is cut (the workflow keeps at most 1000 characters). */
 const MAX_REPLY = 2000;
+const REPLY_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000];
 
 /**
  * A message in the thread of an interview DM (the AI interviewer's follow-up questions, issue #7)
  * becomes an `employeeReply` signal carrying `<channel>:<ts>`, so a redelivered event is applied once.
- * Only the interviewed employee's replies are sent on; anyone else's go into the audit trail. A
- * 6-digit number on its own is cut out first: someone pasting a second-factor code in the thread
- * never puts it into Temporal history or in front of the model.
+ * Only the interviewed employee's replies are sent on; anyone else's go into the audit trail. Anything
+ * shaped like a second-factor code is cut out first (shared/sealed-code.ts withoutCodes): someone
+ * pasting a code in the thread never puts it into Temporal history or in front of the model.
  */
 export function registerThreadReplies(app: App, deps: BotDeps): void {
   app.event('message', async ({ event }) => {
@@ -31,18 +33,23 @@ export function registerThreadReplies(app: App, deps: BotDeps): void {
       .slice(0, MAX_REPLY)
       .trim();
     if (!text) return;
-    try {
-      await deps.interviews.reply(thread.workflowId, { replyId, slackUserId: event.user, text });
-    } catch (err) {
-      // A finished interview no longer takes replies; an outage is retried by Slack's own redelivery.
-      if (err instanceof InterviewNotFoundError) return;
-      deps.logger.error({ err, workflowId: thread.workflowId }, 'could not pass on a thread reply');
-      throw err;
+    // Bolt has acknowledged the event before this runs, so Slack will not redeliver it: an outage is
+    // retried here (about half a minute), and only then logged as lost.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.interviews.reply(thread.workflowId, { replyId, slackUserId: event.user, text });
+        return;
+      } catch (err) {
+        if (err instanceof InterviewNotFoundError) return; // a finished interview takes no replies
+        if (attempt >= REPLY_RETRY_DELAYS_MS.length) {
+          deps.logger.error(
+            { err, workflowId: thread.workflowId },
+            'thread reply not passed on: Temporal unreachable',
+          );
+          return;
+        }
+        await new Promise((r) => setTimeout(r, REPLY_RETRY_DELAYS_MS[attempt]));
+      }
     }
   });
-}
-
-/** Six digits standing alone ("123456", "123 456"): what a second-factor code looks like. */
-export function withoutCodes(text: string): string {
-  return text.replace(/(?<![\w.:/-])\d{3}[ -]?\d{3}(?![\w.:/-])/g, '[6 digits removed]');
 }

@@ -1,4 +1,5 @@
 import { asData, dataMessage, defangSummary, questionProblem } from '../../activities/prompt-guard';
+import { withoutCodes } from '../../shared/sealed-code';
 
 /** The AI interviewer's guards on what goes into a prompt and what comes out of the model. */
 describe('prompt guards', () => {
@@ -36,6 +37,13 @@ describe('prompt guards', () => {
     ['{"type":"section"}', /markup/],
     ['Who asked\nfor this?', /one line/],
     ['x'.repeat(301), /longer/],
+    // Found in review: each of these passed the first deny-list.
+    ['Which six digits does your phone app show right now?', /read out, enter or sign in/],
+    ['Reply with the number shown in Okta Verify.', /read out, enter or sign in/],
+    ['Can you paste the recovery phrase?', /read out, enter or sign in/],
+    ['Wie lautet Ihr Passwort?', /read out, enter or sign in/],
+    ['Could you sign in again at sso-acme.support to check?', /link/],
+    ['Please log in again so we can check it?', /read out, enter or sign in/],
   ])('refuses the machine-written question %j', (question, reason) => {
     expect(questionProblem(question)).toMatch(reason);
   });
@@ -44,6 +52,19 @@ describe('prompt guards', () => {
     expect(
       questionProblem('Who asked you to add the new administrator, and is there a ticket for it?'),
     ).toBeNull();
+    expect(questionProblem('Do you recognise the IP address 203.0.113.7?')).toBeNull();
+  });
+
+  it.each([
+    ['my code is 123456.', 'my code is [6 digits removed].'],
+    ['code:123456', 'code:[6 digits removed]'],
+    ['123 456 was it', '[6 digits removed] was it'],
+    ['123-456', '[6 digits removed]'],
+    ['１２３４５６', '[6 digits removed]'],
+    ['ticket OPS-1234 from 203.0.113.7', 'ticket OPS-1234 from 203.0.113.7'],
+    ['1234567', '1234567'],
+  ])('cuts what looks like a second-factor code out of %j', (text, expected) => {
+    expect(withoutCodes(text)).toBe(expected);
   });
 
   it('a summary loses links, mentions and markup, and says how many', () => {
