@@ -147,7 +147,13 @@ export function createActivities(deps: ActivityDeps) {
       const stored = await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
       if (!policy.enabled)
-        return { employee: null, policy, policySource: source, fingerprint: '', suppression: null };
+        return {
+          employee: null,
+          policy: withoutSecrets(policy),
+          policySource: source,
+          fingerprint: '',
+          suppression: null,
+        };
       const employee = await resolveEmployee(alert.employee, now());
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
       if (employee && stored.employeeSlackId !== employee.slackUserId)
@@ -468,9 +474,12 @@ export function createActivities(deps: ActivityDeps) {
       action: 'trigger' | 'resolve';
       severity?: PagerDutySeverity;
     }): Promise<{ dedupKey: string }> {
-      const report = await loadReport(input.alertId, input.workflowId);
       return once(`${input.workflowId}:pagerduty:${input.action}`, async () => {
-        const routingKey = await storedRoutingKey(input.policySource);
+        const report = await loadReport(input.alertId, input.workflowId);
+        // The incident is resolved with the key that triggered it, whatever the policy says by then.
+        const keyRecord = `${input.workflowId}:pagerduty-routing-key`;
+        const used = input.action === 'resolve' ? (await sent.get(keyRecord))?.routingKey : undefined;
+        const routingKey = typeof used === 'string' ? used : await storedRoutingKey(input.policySource);
         const event = pagerDutyEvent({ routingKey, action: input.action, report, severity: input.severity });
         await postJson(
           'PagerDuty',
@@ -478,6 +487,8 @@ export function createActivities(deps: ActivityDeps) {
           JSON.stringify(event),
         );
         log.info({ alertId: input.alertId, action: input.action }, 'PagerDuty event sent');
+        // Kept apart from the result the workflow sees (its history never holds the key).
+        if (input.action === 'trigger') await sent.record(keyRecord, { routingKey });
         return { dedupKey: input.alertId };
       });
     },
@@ -497,9 +508,9 @@ export function createActivities(deps: ActivityDeps) {
           message: `VOUCH_WEBHOOK_SECRETS has no secret named "${input.secret}" (the policy's escalation.webhook.secret)`,
           nonRetryable: true,
         });
-      const report = await loadReport(input.alertId, input.workflowId);
       const deliveryId = `${input.workflowId}:${input.event}`;
       return once(`${input.workflowId}:webhook:${input.event}`, async () => {
+        const report = await loadReport(input.alertId, input.workflowId);
         const body = JSON.stringify({
           event: `escalation.${input.event}`,
           deliveryId,

@@ -87,8 +87,9 @@ async function notFoundAsUsage<T>(alertId: string, op: () => Promise<T>, client?
       e.name = 'NotFoundError';
       throw e;
     }
+    // Exit 1, as the README's table says for "does not exist" (and as `vouch report` does).
     const e = new Error(`no interview for alert ${alertId} (workflow ${workflowIdForAlert(alertId)})`);
-    e.name = 'UsageError';
+    e.name = 'NotFoundError';
     throw e;
   }
 }

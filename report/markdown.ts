@@ -1,4 +1,5 @@
 import { type InvestigationReport, formatDuration } from './investigation';
+import { defangLinks } from '../shared/templates';
 
 /**
  * The report as Markdown, for a terminal, a ticket or a wiki. Alert data and transcript text are
@@ -11,7 +12,8 @@ export function reportMarkdown(r: InvestigationReport): string {
     '',
     `**Outcome:** ${r.outcome ? `${r.outcome}${r.escalated ? ' (escalated)' : ''}` : `none yet (${r.phase})`}  `,
     `**Alert:** ${md(a.id)} · ${md(a.type)} · ${a.severity} · from ${md(a.source)} · occurred ${a.occurredAt}  `,
-    `**Employee:** ${md(describeEmployee(r))}  `,
+    // The employee's email is validated by the alert schema: kept usable, not defanged.
+    `**Employee:** ${md(describeEmployee(r), { keepAddresses: true })}  `,
     `**Policy:** ${md(r.policy ?? 'not loaded')}  `,
     `**Time to first answer:** ${formatDuration(r.timeToFirstAnswerMs)} · **to outcome:** ${formatDuration(r.timeToOutcomeMs)}  `,
     `**Second factor:** ${r.secondFactor.result.replace(/_/g, ' ')}${r.secondFactor.attempts.length ? ` (${r.secondFactor.attempts.map((t) => md(t.text)).join('; ')})` : ''}  `,
@@ -37,7 +39,8 @@ export function reportMarkdown(r: InvestigationReport): string {
     lines.push(`| ${t.at} | +${formatDuration(t.sinceStartMs)} | ${cell(`${t.kind}: ${t.text}`)} |`);
   lines.push('', '## Who acted', '');
   if (r.actors.length === 0) lines.push('Nobody but Vouch.');
-  for (const actor of r.actors) lines.push(`- ${md(actor.actor)}: ${actor.actions.map(md).join('; ')}`);
+  for (const actor of r.actors)
+    lines.push(`- ${md(actor.actor)}: ${actor.actions.map((x) => md(x)).join('; ')}`);
   lines.push('', '## Transcript', '', '| Time (UTC) | Actor | Kind | Text |', '| --- | --- | --- | --- |');
   for (const t of r.transcript)
     lines.push(
@@ -54,13 +57,22 @@ function describeEmployee(r: InvestigationReport): string {
     : named;
 }
 
-/** Markdown text on one line, with every character that could start a link, HTML, code or emphasis escaped. */
-export function md(text: string): string {
-  return text
+/**
+ * Markdown text on one line, with every character that could start a link, HTML, code or emphasis
+ * escaped, bare URLs and domains defanged (GitHub, Jira and Confluence would link them) and control
+ * characters (terminal escape sequences in `vouch report` output) removed.
+ */
+export function md(text: string, opts: { keepAddresses?: boolean } = {}): string {
+  const clean = text.replace(CONTROL_CHARS, '');
+  return (opts.keepAddresses ? clean : defangLinks(clean))
     .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
     .replace(/^([#>+-])/, '\\$1')
     .replace(/\r?\n/g, ' ');
 }
+
+// C0 and C1 control characters except tab and newline (newlines become spaces below).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 function cell(text: string): string {
   return md(text.length > 500 ? `${text.slice(0, 499)}…` : text);

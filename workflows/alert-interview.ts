@@ -39,9 +39,13 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-/** PagerDuty and webhooks: retried with backoff for about half an hour, then noted as failed. */
+/**
+ * PagerDuty and webhooks: retried with backoff for about 18 minutes (12 attempts), then noted as failed.
+ * Each attempt has more time than the 10 s POST timeout plus loading the report, so an attempt is not
+ * cut off while its POST is in flight; delivery is still at least once (receivers dedupe by id).
+ */
 const deliveries = proxyActivities<Activities>({
-  startToCloseTimeout: '15 seconds',
+  startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -112,6 +112,14 @@ describe('escalation targets', () => {
     ]);
     expect(pd.requests.filter(forAlert(alert.id!)).map((r) => r.status)).toEqual([500, 202]);
     expect(pd.incidents.get(alert.id!)).toEqual({ status: 'triggered', events: 1 });
+    // The policy's key changes before the close: the incident is still resolved with the key that opened it.
+    const policyAtTrigger = {
+      pagerDuty: { routingKey: ROUTING_KEY },
+      webhook: { url: `${hook.url}/hooks/vouch`, secret: 'soar' },
+    };
+    await setPolicy(h, 'aws.root_login', {
+      escalation: { ...policyAtTrigger, pagerDuty: { routingKey: 'R0UTINGKEYCHANGED0000000000000000' } },
+    });
     await act(handle, 'close', 'UOPS0001', 'contained');
     expect(await handle.result()).toMatchObject({
       outcome: 'denied',
@@ -133,6 +141,13 @@ describe('escalation targets', () => {
         .filter((e) => e.dedup_key === alert.id)
         .map((e) => e.event_action),
     ).toEqual(['trigger', 'resolve']);
+    expect(
+      pd
+        .events()
+        .filter((e) => e.dedup_key === alert.id)
+        .map((e) => e.routing_key),
+    ).toEqual([ROUTING_KEY, ROUTING_KEY]);
+    await setPolicy(h, 'aws.root_login', { escalation: policyAtTrigger });
     expect(
       hook
         .deliveries()

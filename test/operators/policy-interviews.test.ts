@@ -13,6 +13,7 @@ import {
   state,
   type Harness,
 } from '../helpers/interview-harness';
+import { extractPayloads } from '../helpers/history';
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -31,7 +32,8 @@ describe('policies in interviews', () => {
   afterAll(async () => h?.teardown());
 
   it('enabled: false records the alert and closes disabled_by_policy without asking anyone', async () => {
-    await setPolicy(h, 'github.repo_cloned', { enabled: false });
+    const routingKey = 'R0UTINGKEYDISABLED00000000000000';
+    await setPolicy(h, 'github.repo_cloned', { enabled: false, escalation: { pagerDuty: { routingKey } } });
     const alert = alertFor(BOB, { type: 'github.repo_cloned' });
     const handle = await start(h, alert);
     expect(await handle.result()).toMatchObject({ outcome: 'disabled_by_policy', phase: 'closed' });
@@ -40,6 +42,10 @@ describe('policies in interviews', () => {
     const touched = h.slack.calls.filter((c) => JSON.stringify(c.args).includes(handle.workflowId));
     expect(touched).toEqual([]);
     expect(h.slack.callsTo('users.lookupByEmail').filter((c) => c.args.email === BOB.email)).toEqual([]);
+    // The policy's secrets stay out of history on this path too.
+    const history = await handle.fetchHistory();
+    expect(JSON.stringify(history) + extractPayloads(history)).not.toContain(routingKey);
+    expect(extractPayloads(history)).toContain('disabled_by_policy');
   });
 
   it("the DM and reminders use the policy's templates, with alert data made inert", async () => {

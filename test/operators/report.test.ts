@@ -73,7 +73,7 @@ describe('vouch report', () => {
     const md = await runCli(['report', alert.id!], ctx.env);
     expect(md.status).toBe(0);
     expect(md.stdout).toMatch(
-      /^# Admin added \\\[click\\\]\(https:\/\/evil\.example\) \\<b\\>now\\<\/b\\>$/m,
+      /^# Admin added \\\[click\\\]\(https\\\[:\\\]\/\/evil\\\[\.\\\]example\) \\<b\\>now\\<\/b\\>$/m,
     );
     expect(md.stdout).toMatch(/\*\*Outcome:\*\* confirmed_verified/);
     expect(md.stdout).toMatch(/\*\*Second factor:\*\* verified/);
