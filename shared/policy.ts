@@ -125,7 +125,16 @@ export const policySchema = z
         /** A signed JSON POST per escalation (and when an operator resolves it). */
         webhook: z
           .object({
-            url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+            // The report in the body names the employee: https, except to this machine (tests, a local relay).
+            url: z
+              .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+              .refine(
+                (u) => !u.startsWith('http:') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(u),
+                {
+                  error:
+                    'expected an https URL (plain http only to localhost): the report holds personal data',
+                },
+              ),
             /** Name of the signing secret in VOUCH_WEBHOOK_SECRETS (the secret itself is never in a policy). */
             secret: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
               error: 'expected the name of a secret in VOUCH_WEBHOOK_SECRETS (letters, digits, _ . -)',

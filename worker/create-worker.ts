@@ -2,7 +2,10 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { connectMongo } from '../store/mongo';
-import { ensureIndexes } from '../store/collections';
+import { collections, ensureIndexes } from '../store/collections';
+import { pruneSpentClaims } from '../store/housekeeping';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
 import { seedPolicies } from './seed-policies';
@@ -19,6 +22,16 @@ export async function createVouchWorker(
     await mongo.close();
     throw err;
   });
+  // Spent second-factor claims are pruned at start and every 10 minutes while the worker runs.
+  const prune = () =>
+    pruneSpentClaims(collections(mongo.db), new Date())
+      .then((n) => {
+        if (n.usedCodes + n.claims > 0) logger.debug(n, 'pruned spent claims');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'could not prune spent claims'));
+  await prune();
+  const pruning = setInterval(() => void prune(), PRUNE_EVERY_MS);
+  pruning.unref();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
@@ -44,6 +57,7 @@ export async function createVouchWorker(
   return {
     worker,
     close: async () => {
+      clearInterval(pruning);
       await connection.close();
       await mongo.close();
     },

@@ -64,6 +64,14 @@ aws.root_login:
     expect(problemsOf('deadline: 4h\nmessages: { reminder: "<!here> answer" }', 't')).toEqual([
       expect.stringMatching(/^t\.messages\.reminder: must not notify a whole channel/),
     ]);
+    expect(
+      problemsOf('escalation: { webhook: { url: "http://soar.example.com/hook", secret: soar } }', 'w'),
+    ).toEqual([
+      'w.escalation.webhook.url: expected an https URL (plain http only to localhost): the report holds personal data',
+    ]);
+    expect(
+      problemsOf('escalation: { webhook: { url: "http://127.0.0.1:8080/hook", secret: soar } }', 'w'),
+    ).toEqual([]);
     expect(problemsOf('a: [')).toEqual([expect.stringMatching(/^line 1: .*not valid YAML or JSON$/)]);
     expect(problemsOf('[1, 2]')).toEqual([
       expect.stringMatching(/expected a map of alert types to policies/),

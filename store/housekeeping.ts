@@ -1,0 +1,21 @@
+import type { Collections } from './collections';
+
+/**
+ * Deletes claims that can no longer matter (FerretDB has no TTL index, so nothing expires by itself):
+ * a TOTP step is only ever accepted within ±1 step of now, so a used step older than 10 minutes can
+ * never be presented again; enrollment-link claims (binding, tries, decisions) outlive every link,
+ * which lasts at most 15 minutes plus 15 after approval, when they are a day old.
+ */
+export const USED_CODE_TTL_MS = 10 * 60_000;
+export const CLAIM_TTL_MS = 24 * 3600_000;
+
+export async function pruneSpentClaims(
+  c: Collections,
+  now: Date,
+): Promise<{ usedCodes: number; claims: number }> {
+  const [codes, claims] = await Promise.all([
+    c.usedCodes.deleteMany({ at: { $lt: new Date(now.getTime() - USED_CODE_TTL_MS) } }),
+    c.claims.deleteMany({ at: { $lt: new Date(now.getTime() - CLAIM_TTL_MS) } }),
+  ]);
+  return { usedCodes: codes.deletedCount, claims: claims.deletedCount };
+}

@@ -1,0 +1,28 @@
+import { collections } from '../../store/collections';
+import { CLAIM_TTL_MS, USED_CODE_TTL_MS, pruneSpentClaims } from '../../store/housekeeping';
+import { isolatedMongo } from '../helpers/servers';
+
+describe('pruning spent claims', () => {
+  let mongo: Awaited<ReturnType<typeof isolatedMongo>>;
+  beforeAll(async () => {
+    mongo = await isolatedMongo();
+  });
+  afterAll(async () => mongo.drop());
+
+  it('deletes used TOTP steps past any window and claims that outlived every link, and nothing newer', async () => {
+    const c = collections(mongo.db);
+    const now = new Date('2026-11-21T12:00:00Z');
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    await c.usedCodes.insertMany([
+      { _id: 'U1:0:100', at: ago(USED_CODE_TTL_MS + 1000) },
+      { _id: 'U1:0:200', at: ago(60_000) },
+    ]);
+    await c.claims.insertMany([
+      { _id: 'link-bind:old', at: ago(CLAIM_TTL_MS + 1000) },
+      { _id: 'link-bind:new', at: ago(20 * 60_000) },
+    ]);
+    expect(await pruneSpentClaims(c, now)).toEqual({ usedCodes: 1, claims: 1 });
+    expect((await c.usedCodes.find().toArray()).map((d) => d._id)).toEqual(['U1:0:200']);
+    expect((await c.claims.find().toArray()).map((d) => d._id)).toEqual(['link-bind:new']);
+  });
+});
