@@ -15,6 +15,7 @@ export async function seedPolicies(
   db: Db,
   file: string,
   logger: Logger,
+  webhookSecrets: Record<string, string> = {},
 ): Promise<{ type: string; result: string }[]> {
   if (!fs.existsSync(file)) {
     logger.info({ file }, 'no policies file: policies are managed with `vouch policy` only');
@@ -23,8 +24,17 @@ export async function seedPolicies(
   const policies = parsePolicyFile(fs.readFileSync(file, 'utf8'), file);
   const store = policyStore(collections(db));
   const results: { type: string; result: string }[] = [];
-  for (const [type, settings] of policies)
+  for (const [type, settings] of policies) {
     results.push({ type, result: await store.set(type, settings, `seed:${path.basename(file)}`) });
+    // Valid, but it would fail at the first escalation: say so now.
+    const secret = (settings as { escalation?: { webhook?: { secret?: string } } }).escalation?.webhook
+      ?.secret;
+    if (secret && !(secret in webhookSecrets))
+      logger.warn(
+        { type, secret },
+        `policy ${type}: its webhook names the secret "${secret}", which VOUCH_WEBHOOK_SECRETS does not have; its escalations will not reach the webhook`,
+      );
+  }
   logger.info(
     { file, seeded: results.map((r) => `${r.type} (${r.result})`) },
     `seeded ${results.length} polic${results.length === 1 ? 'y' : 'ies'} from ${path.basename(file)}`,

@@ -181,12 +181,18 @@ describe('vouch policy (CLI) and seeding, on FerretDB', () => {
   it('the worker seeds policies.yml at start (upsert; says what it did), and refuses an invalid one', async () => {
     const own = await isolatedMongo();
     const db = own.db;
-    const logger = createLogger('test', 'silent');
+    let logged = '';
+    const logger = createLogger('test', 'info', { write: (line: string) => void (logged += line) });
     const file = path.join(dir, 'policies.yml');
     expect(await seedPolicies(db, file, logger)).toEqual([]); // no file: nothing
     fs.copyFileSync(example, file);
     const first = await seedPolicies(db, file, logger);
     expect(first).toContainEqual({ type: 'aws.root_login', result: 'created' });
+    // The example's webhook names a secret this worker does not have: said at once, not at the first escalation.
+    expect(logged).toContain('policy aws.root_login: its webhook names the secret \\"soar\\"');
+    logged = '';
+    await seedPolicies(db, file, logger, { soar: 'x'.repeat(32) });
+    expect(logged).not.toContain('its webhook names the secret');
     await policyStore(collections(db)).set('okta.other', { deadline: '1h' }, 'cli:test');
     const second = await seedPolicies(db, file, logger);
     expect(second.every((r) => r.result === 'unchanged')).toBe(true);
