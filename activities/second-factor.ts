@@ -1,6 +1,6 @@
 import type { Collections } from '../store/collections';
 import { open } from '../lib/secret-box';
-import { isDuplicateKey } from '../store/mongo';
+import { insertOnce } from '../store/mongo';
 import { matchingStep } from '../lib/totp';
 
 /**
@@ -55,13 +55,7 @@ async function claimStep(
   step: number,
   now: Date,
 ): Promise<boolean> {
-  try {
-    await c.usedCodes.insertOne({ _id: `${slackUserId}:${enrolledAt.getTime()}:${step}`, at: now });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return insertOnce(c.usedCodes, { _id: `${slackUserId}:${enrolledAt.getTime()}:${step}`, at: now });
 }
 
 async function recordFailure(c: Collections, slackUserId: string, now: Date): Promise<Date | undefined> {

@@ -7,41 +7,52 @@ export const BLOCKS = {
   code: 'vouch_code',
 } as const;
 
-export function secondFactorModal(workflowId: string, title: string): View {
+/** A modal with a submit button, that carries `metadata` back in its view_submission. */
+function formModal(
+  callbackId: string,
+  metadata: string,
+  title: string,
+  submit: string,
+  blocks: View['blocks'],
+): View {
   return {
     type: 'modal',
-    callback_id: VIEW_IDS.secondFactor,
-    private_metadata: workflowId,
-    title: { type: 'plain_text', text: 'Confirm it was you' },
-    submit: { type: 'plain_text', text: 'Verify' },
+    callback_id: callbackId,
+    private_metadata: metadata,
+    title: { type: 'plain_text', text: title },
+    submit: { type: 'plain_text', text: submit },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      { type: 'section', text: { type: 'plain_text', text: title.slice(0, 2900) } },
-      {
-        type: 'input',
-        block_id: BLOCKS.justification,
-        optional: true,
-        label: { type: 'plain_text', text: 'Why did you do this?' },
-        element: {
-          type: 'plain_text_input',
-          action_id: 'value',
-          multiline: true,
-          max_length: 1000,
-          placeholder: {
-            type: 'plain_text',
-            text: 'e.g. setting up the new billing account, ticket OPS-123',
-          },
+    blocks,
+  };
+}
+
+export function secondFactorModal(workflowId: string, title: string): View {
+  return formModal(VIEW_IDS.secondFactor, workflowId, 'Confirm it was you', 'Verify', [
+    { type: 'section', text: { type: 'plain_text', text: title.slice(0, 2900) } },
+    {
+      type: 'input',
+      block_id: BLOCKS.justification,
+      optional: true,
+      label: { type: 'plain_text', text: 'Why did you do this?' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        multiline: true,
+        max_length: 1000,
+        placeholder: {
+          type: 'plain_text',
+          text: 'e.g. setting up the new billing account, ticket OPS-123',
         },
       },
-      {
-        type: 'input',
-        block_id: BLOCKS.code,
-        label: { type: 'plain_text', text: 'Code from your authenticator app' },
-        hint: { type: 'plain_text', text: 'The 6 digits for Vouch. Never share this code with anyone.' },
-        element: { type: 'plain_text_input', action_id: 'value', min_length: 6, max_length: 6 },
-      },
-    ],
-  };
+    },
+    {
+      type: 'input',
+      block_id: BLOCKS.code,
+      label: { type: 'plain_text', text: 'Code from your authenticator app' },
+      hint: { type: 'plain_text', text: 'The 6 digits for Vouch. Never share this code with anyone.' },
+      element: { type: 'plain_text_input', action_id: 'value', min_length: 6, max_length: 6 },
+    },
+  ]);
 }
 
 export function noticeModal(title: string, text: string): View {
@@ -89,27 +100,19 @@ export function enrollmentApprovalRequest(linkId: string, slackUserId: string) {
 export const PAIRING_BLOCK = 'vouch_pairing';
 
 export function pairingModal(linkId: string, slackUserId: string): View {
-  return {
-    type: 'modal',
-    callback_id: VIEW_IDS.enrollPairing,
-    private_metadata: linkId,
-    title: { type: 'plain_text', text: 'Approve enrollment' },
-    submit: { type: 'plain_text', text: 'Approve' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Approve the second-factor enrollment of <@${slackUserId}> only after you reached them on a trusted channel.`,
-        },
+  return formModal(VIEW_IDS.enrollPairing, linkId, 'Approve enrollment', 'Approve', [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Approve the second-factor enrollment of <@${slackUserId}> only after you reached them on a trusted channel.`,
       },
-      {
-        type: 'input',
-        block_id: PAIRING_BLOCK,
-        label: { type: 'plain_text', text: 'Pairing code they read to you' },
-        element: { type: 'plain_text_input', action_id: 'value', min_length: 8, max_length: 12 },
-      },
-    ],
-  };
+    },
+    {
+      type: 'input',
+      block_id: PAIRING_BLOCK,
+      label: { type: 'plain_text', text: 'Pairing code they read to you' },
+      element: { type: 'plain_text_input', action_id: 'value', min_length: 8, max_length: 12 },
+    },
+  ]);
 }

@@ -2,7 +2,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { AlertDoc, AuditEntry, Collections, ModelCallRecord } from './collections';
-import { DuplicateKeyError, isDuplicateKey, rethrowDuplicate } from './mongo';
+import { DuplicateKeyError, insertOnce, rethrowDuplicate } from './mongo';
 
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
 const RECENT_SCAN = 40;
@@ -126,19 +126,13 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       entry: TranscriptEntry,
       modelCall?: ModelCallRecord,
     ): Promise<boolean> {
-      try {
-        await c.audit.insertOne({
-          _id: `${alertId}:${key}`,
-          alertId,
-          ...entry,
-          key,
-          ...(modelCall ? { modelCall } : {}),
-        });
-        return true;
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
+      return insertOnce(c.audit, {
+        _id: `${alertId}:${key}`,
+        alertId,
+        ...entry,
+        key,
+        ...(modelCall ? { modelCall } : {}),
+      });
     },
 
     /** The alert's audit trail, oldest first. */

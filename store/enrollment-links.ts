@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Collections, EnrollmentLinkDoc } from './collections';
-import { isDuplicateKey } from './mongo';
+import { insertOnce } from './mongo';
 
 /**
  * Single-use enrollment links for `/vouch enroll`. Slack carries only the link; the secret is shown on
@@ -170,15 +170,9 @@ export function enrollmentLinks(c: Collections) {
 
 export type EnrollmentLinks = ReturnType<typeof enrollmentLinks>;
 
-/** Claims a unique key (a unique insert: atomic on FerretDB and MongoDB); false if already claimed. */
-async function claim(c: Collections, key: string, now: Date): Promise<boolean> {
-  try {
-    await c.claims.insertOne({ _id: key, at: now });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+/** Claims a unique key; false if it was already claimed. */
+function claim(c: Collections, key: string, now: Date): Promise<boolean> {
+  return insertOnce(c.claims, { _id: key, at: now });
 }
 
 /** Claims the first free of `max` numbered slots under `key`: its number, or null when all are taken. */

@@ -1,4 +1,11 @@
-import { type Db, MongoClient, MongoServerError } from 'mongodb';
+import {
+  type Collection,
+  type Db,
+  type Document,
+  MongoClient,
+  MongoServerError,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
 
 /**
  * Connecting to MongoDB and the typed errors of the data layer. Everything here stays within what both
@@ -23,6 +30,24 @@ export class StoreUnavailableError extends Error {
 
 export function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
+}
+
+/**
+ * Inserts `doc` unless its _id exists: true for the first insert only. A unique insert is atomic on
+ * FerretDB and MongoDB alike (FerretDB v1's conditional updates are not), so it is how Vouch claims
+ * something once: a TOTP step, an attempt, an audit entry.
+ */
+export async function insertOnce<T extends Document>(
+  collection: Collection<T>,
+  doc: OptionalUnlessRequiredId<T>,
+): Promise<boolean> {
+  try {
+    await collection.insertOne(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }
 
 /** Runs `op`, turning a unique-index violation into a DuplicateKeyError naming the key. */

@@ -9,7 +9,7 @@ import { freePort } from '../../infra/processes';
 import { isolatedMongo } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
 import { SocketModeStandIn } from '../helpers/socket-mode-stand-in';
-import { buttonClick } from '../helpers/slack-requests';
+import { buttonClick, slashCommandFields } from '../helpers/slack-requests';
 
 /** The bot in Socket Mode (SLACK_APP_TOKEN set) against local stand-ins of Slack's WebSocket and Web API. */
 describe('Socket Mode', () => {
@@ -58,18 +58,7 @@ describe('Socket Mode', () => {
   });
 
   it('answers /vouch in the envelope acknowledgement', async () => {
-    const ack = await socket.send('slash_commands', {
-      token: 'legacy-verification-token',
-      team_id: 'T0001',
-      channel_id: 'DANA0001',
-      user_id: 'UANA0001',
-      user_name: 'ana',
-      command: '/vouch',
-      text: 'help',
-      api_app_id: 'A0001',
-      response_url: 'http://127.0.0.1:9/unused',
-      trigger_id: 'trigger-socket-1',
-    });
+    const ack = await socket.send('slash_commands', slashCommandFields('UANA0001', '/vouch', 'help'));
     expect(ack.payload).toMatchObject({
       response_type: 'ephemeral',
       text: expect.stringContaining('/vouch enroll'),
@@ -101,16 +90,7 @@ describe('Socket Mode', () => {
   });
 
   it('serves the enrollment pages on BOT_PORT, and no Slack endpoint over HTTP', async () => {
-    const ack = await socket.send('slash_commands', {
-      team_id: 'T0001',
-      channel_id: 'DANA0001',
-      user_id: 'UANA0001',
-      command: '/vouch',
-      text: 'enroll',
-      api_app_id: 'A0001',
-      response_url: 'http://127.0.0.1:9/unused',
-      trigger_id: 'trigger-socket-2',
-    });
+    const ack = await socket.send('slash_commands', slashCommandFields('UANA0001', '/vouch', 'enroll'));
     const link = /(http:\/\/\S+\/enroll\/[\w-]{43})/.exec((ack.payload as { text: string }).text)![1]!;
     const page = await fetch(link, {
       method: 'POST',

@@ -130,15 +130,9 @@ export function codeSubmission(
   };
 }
 
-/** A slash command as Slack posts it: form-encoded fields, signed; the reply is the HTTP response. */
-export async function postSlashCommand(
-  url: string,
-  secret: string,
-  userId: string,
-  command: string,
-  text: string,
-) {
-  const body = new URLSearchParams({
+/** The fields Slack sends with a slash command (form-encoded over HTTP, a JSON payload in Socket Mode). */
+export function slashCommandFields(userId: string, command: string, text: string): Record<string, string> {
+  return {
     token: 'legacy-verification-token',
     team_id: 'T0001',
     team_domain: 'example',
@@ -150,8 +144,19 @@ export async function postSlashCommand(
     text,
     api_app_id: 'A0001',
     response_url: 'http://127.0.0.1:9/unused',
-    trigger_id: `trigger-cmd-${Date.now()}`,
-  }).toString();
+    trigger_id: `trigger-cmd-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+  };
+}
+
+/** A slash command as Slack posts it: form-encoded fields, signed; the reply is the HTTP response. */
+export async function postSlashCommand(
+  url: string,
+  secret: string,
+  userId: string,
+  command: string,
+  text: string,
+) {
+  const body = new URLSearchParams(slashCommandFields(userId, command, text)).toString();
   const res = await fetch(url, { method: 'POST', headers: signedRequest(secret, body), body });
   const raw = await res.text();
   return {
