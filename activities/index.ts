@@ -92,8 +92,8 @@ export function createActivities(deps: ActivityDeps) {
     return (await sent.record(key, await send())) as T;
   }
 
-  async function loadAlertDoc(alertId: string): Promise<AlertDoc> {
-    const doc = await alerts.get(alertId);
+  async function loadAlertDoc(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc> {
+    const doc = await alerts.get(alertId, opts);
     if (!doc)
       throw ApplicationFailure.create({
         type: 'AlertNotFound',
@@ -114,7 +114,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
-    return buildReport(await loadAlertDoc(alertId), { link: uiLink(workflowId) });
+    return buildReport(await loadAlertDoc(alertId, { withAudit: true }), { link: uiLink(workflowId) });
   }
 
   async function userGroupMembers(usergroup: string): Promise<string[]> {

@@ -21,7 +21,7 @@ export function registerReportCommand(program: Command): void {
     )
     .action(async (alertId: string, opts: { json?: boolean }) => {
       const config = loadConfig();
-      const doc = await withStore(config, (c) => alertStore(c).get(alertId));
+      const doc = await withStore(config, (c) => alertStore(c).get(alertId, { withAudit: true }));
       if (!doc) throw new NotFoundError(`no alert ${alertId} is stored`);
       const report = buildReport(doc, {
         link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),

@@ -76,10 +76,13 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       };
     },
 
-    /** The alert with its audit trail (kept in `audit`, see appendAudit). */
-    async get(alertId: string): Promise<AlertDoc | null> {
+    /**
+     * The alert; `withAudit` adds its audit trail (kept in `audit`, see appendAudit), for reports only:
+     * reading it is a filter on `alertId`, which FerretDB answers by scanning the audit collection.
+     */
+    async get(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc | null> {
       const doc = await c.alerts.findOne({ _id: alertId });
-      if (!doc) return null;
+      if (!doc || !opts.withAudit) return doc;
       const audit = await this.auditOf(alertId);
       return audit.length ? { ...doc, audit } : doc;
     },

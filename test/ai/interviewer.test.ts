@@ -91,7 +91,7 @@ describe('AI interviewer', () => {
 
   const dmOf = (user: { id: string }) => `D${user.id.slice(1)}`;
   const stored = (harness: Harness, alertId: string) =>
-    alertStore(collections(harness.mongo.db)).get(alertId);
+    alertStore(collections(harness.mongo.db)).get(alertId, { withAudit: true });
   /** The interview DM's channel and ts, once the activity that sent it has recorded them. */
   const dmThread = async (harness: Harness, alertId: string) => {
     for (let i = 0; i < 200; i += 1) {

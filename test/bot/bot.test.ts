@@ -108,7 +108,9 @@ describe('Slack bot', () => {
     expect(h.slack.callsTo('views.open').filter((c) => c.args.trigger_id === click.trigger_id)).toHaveLength(
       0,
     );
-    const doc = await alertStore(collections(h.mongo.db)).get(handle.workflowId.replace(/^alert-/, ''));
+    const doc = await alertStore(collections(h.mongo.db)).get(handle.workflowId.replace(/^alert-/, ''), {
+      withAudit: true,
+    });
     expect(doc?.audit?.[0]).toMatchObject({ actor: `<@${BOB.id}>`, kind: 'unauthorized_click' });
   });
 

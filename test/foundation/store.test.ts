@@ -105,7 +105,10 @@ describe('data layer on FerretDB', () => {
     expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(true);
     expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(false);
     expect(await store.appendAudit('store-1', 'click:2', entry)).toBe(true);
-    expect((await store.get('store-1'))?.audit?.map((t) => t.key)).toEqual(['click:1', 'click:2']);
+    expect((await store.get('store-1', { withAudit: true }))?.audit?.map((t) => t.key)).toEqual([
+      'click:1',
+      'click:2',
+    ]);
   });
 
   it('appends an audit entry once even when the same key races (a click delivered twice at once)', async () => {
@@ -117,7 +120,7 @@ describe('data layer on FerretDB', () => {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
     }
-    const keys = (await store.get('store-1'))?.audit?.map((t) => t.key) ?? [];
+    const keys = (await store.get('store-1', { withAudit: true }))?.audit?.map((t) => t.key) ?? [];
     expect(keys.filter((k) => k.startsWith('race:'))).toEqual([
       'race:0',
       'race:1',
@@ -147,7 +150,7 @@ describe('data layer on FerretDB', () => {
         }),
         store.appendAudit('store-race', `click:${n}`, { ...entry(n), kind: 'unauthorized_click' }),
       ]);
-    const doc = await store.get('store-race');
+    const doc = await store.get('store-race', { withAudit: true });
     expect(doc?.transcript.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `t${n}`));
     expect(doc?.audit?.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `click:${n}`));
   });

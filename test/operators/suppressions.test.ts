@@ -66,7 +66,7 @@ describe('vouch suppressions', () => {
     expect(JSON.parse((await runCli(['suppressions', 'list', '--json'], ctx.env)).stdout)).toEqual([]);
     const all = JSON.parse((await runCli(['suppressions', 'list', '--all', '--json'], ctx.env)).stdout);
     expect(all[0]).toMatchObject({ state: 'revoked', revokedBy: 'UOPS0001', revokeNote: 'key leaked' });
-    const audit = (await alertStore(collections(ctx.h.mongo.db)).get(alert.id!))?.audit;
+    const audit = (await alertStore(collections(ctx.h.mongo.db)).get(alert.id!, { withAudit: true }))?.audit;
     expect(audit).toEqual([
       expect.objectContaining({
         actor: 'UOPS0001',
