@@ -11,7 +11,7 @@ import { collections, type Collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
 import { EnrollmentError, secondFactors, type SecondFactors } from '../store/second-factors';
 import { embeddedKeyFile } from '../infra/encryption-key';
-import { progress } from './progress';
+import { progressLine } from '../lib/progress';
 
 /**
  * `vouch enroll <employee>` and `vouch factor enroll|confirm|reset|revoke|unlock|list|history|rotate-key`:
@@ -136,7 +136,7 @@ export function registerFactorCommands(program: Command): void {
     .action(async (opts: { newKeyFile: string; actor: string }) =>
       withFactors(async ({ factors, key }) => {
         const newKey = readKeyFile(opts.newKeyFile);
-        const bar = progress('re-encrypting');
+        const bar = progressLine('re-encrypting');
         const result = await factors.rotate(newKey, opts.actor, new Date(), bar.update);
         bar.done();
         console.log(

@@ -17,7 +17,7 @@ export type LinkView =
   | { state: 'missing' | 'expired' | 'used' | 'denied' }
   | { state: 'unopened' }
   | { state: 'other_browser' }
-  | { state: 'awaiting_approval'; link: EnrollmentLinkDoc; pairingCode: string; firstOpen: boolean }
+  | { state: 'awaiting_approval'; link: EnrollmentLinkDoc; pairingCode: string }
   | { state: 'approved'; link: EnrollmentLinkDoc }
   | { state: 'shown'; link: EnrollmentLinkDoc };
 
@@ -64,12 +64,12 @@ export function enrollmentLinks(c: Collections) {
           { $set: { state: 'awaiting_approval', browser: hash(cookie), pairingCode, openedAt: now } },
         );
         const stored = (await c.enrollmentLinks.findOne({ _id: link._id }))!;
-        return { state: 'awaiting_approval', link: stored, pairingCode, firstOpen: true, cookie };
+        return { state: 'awaiting_approval', link: stored, pairingCode, cookie };
       }
       if (!browser || !link.browser || !sameHash(link.browser, hash(browser)))
         return { state: 'other_browser' };
       if (link.state === 'awaiting_approval')
-        return { state: 'awaiting_approval', link, pairingCode: link.pairingCode ?? '', firstOpen: false };
+        return { state: 'awaiting_approval', link, pairingCode: link.pairingCode ?? '' };
       if (link.state === 'approved') return { state: 'approved', link };
       return { state: 'shown', link };
     },
