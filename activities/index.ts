@@ -24,6 +24,7 @@ import { type FollowUpQuestion, createInterviewerActivities } from './interviewe
 import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, type EmployeeInfo } from './employees';
 import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
+import { secondFactors } from '../store/second-factors';
 import {
   approvalRequest,
   escalationReport,
@@ -288,8 +289,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      const factor = await c.secondFactors.findOne({ _id: input.slackUserId });
-      return Boolean(factor?.secondFactor?.active);
+      return secondFactors(c, deps.encryptionKey).isActive(input.slackUserId);
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */
