@@ -12,6 +12,7 @@ import { connectMongo } from '../store/mongo';
 import { EnrollmentError, secondFactors, type SecondFactors } from '../store/second-factors';
 import { embeddedKeyFile } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
+import { printJson, printLine } from './output';
 
 /**
  * `vouch enroll <employee>` and `vouch factor enroll|confirm|reset|revoke|unlock|list|history|rotate-key`:
@@ -53,7 +54,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.confirm(employee.slackUserId, code, opts.actor, new Date());
-        console.log(`Second factor of ${describe(employee)} is active.`);
+        printLine(`Second factor of ${describe(employee)} is active.`);
       }),
     );
 
@@ -66,7 +67,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.revoke(employee.slackUserId, opts.actor, new Date(), opts.reason);
-        console.log(`Second factor of ${describe(employee)} revoked.`);
+        printLine(`Second factor of ${describe(employee)} revoked.`);
       }),
     );
 
@@ -78,7 +79,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.unlock(employee.slackUserId, opts.actor, new Date());
-        console.log(`Second factor of ${describe(employee)} unlocked.`);
+        printLine(`Second factor of ${describe(employee)} unlocked.`);
       }),
     );
 
@@ -89,10 +90,10 @@ export function registerFactorCommands(program: Command): void {
     .action(async (opts: { json?: boolean }) =>
       withFactors(async ({ factors }) => {
         const rows = await factors.list(new Date());
-        if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-        if (rows.length === 0) return console.log('No one is enrolled.');
+        if (opts.json) return printJson(rows);
+        if (rows.length === 0) return printLine('No one is enrolled.');
         for (const r of rows)
-          console.log(
+          printLine(
             [
               (r.email ?? '-').padEnd(32),
               r.slackUserId.padEnd(12),
@@ -113,9 +114,9 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         const events = await factors.history(employee.slackUserId);
-        if (opts.json) return console.log(JSON.stringify(events, null, 2));
+        if (opts.json) return printJson(events);
         for (const e of events)
-          console.log(
+          printLine(
             `${e.at.toISOString()}  ${e.action.padEnd(9)}  ${e.actor}${e.detail ? `  ${e.detail}` : ''}`,
           );
       }),
@@ -139,7 +140,7 @@ export function registerFactorCommands(program: Command): void {
         const bar = progressLine('re-encrypting');
         const result = await factors.rotate(newKey, opts.actor, new Date(), bar.update);
         bar.done();
-        console.log(
+        printLine(
           `Re-encrypted ${result.rotated} secret(s) from key ${keyId(key!)} to key ${keyId(newKey)}` +
             (result.alreadyRotated ? ` (${result.alreadyRotated} already under the new key)` : '') +
             '.\nNow set VOUCH_ENCRYPTION_KEY to the new key and restart the worker and the bot.',
@@ -169,7 +170,7 @@ async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promi
     const file = path.resolve(opts.qrFile ?? `vouch-enroll-${employee.slackUserId}.png`);
     await writeQrFile(file, uri);
     const terminalQr = await QRCode.toString(uri, { type: 'terminal', small: true });
-    console.log(
+    printLine(
       [
         `${replace ? 'New secret' : 'Enrollment'} for ${describe(employee)} (pending until confirmed).`,
         'Hand it to the employee in person or over a trusted channel, never through Slack.',

@@ -11,6 +11,7 @@ import {
   operatorAction,
 } from '../shared/messages';
 import { withClient } from './temporal';
+import { printJson, printLine } from './output';
 
 /** `vouch close|approve|skip|escalate|cancel <alertId>` and `vouch state <alertId>`. */
 export function registerOperatorCommands(program: Command): void {
@@ -48,7 +49,7 @@ export function registerOperatorCommands(program: Command): void {
             client,
           );
         });
-        console.log(`Sent "${action}" to the interview of alert ${alertId}.`);
+        printLine(`Sent "${action}" to the interview of alert ${alertId}.`);
       });
   }
 
@@ -63,10 +64,10 @@ export function registerOperatorCommands(program: Command): void {
           client.workflow.getHandle(workflowIdForAlert(alertId)).query(interviewState),
         ),
       );
-      if (opts.json) return console.log(JSON.stringify(state, null, 2));
-      console.log(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
-      for (const [k, v] of Object.entries(state.deadlines)) console.log(`${k} deadline: ${v}`);
-      for (const t of state.transcript) console.log(`  ${t.at}  ${t.actor}: ${t.text}`);
+      if (opts.json) return printJson(state);
+      printLine(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
+      for (const [k, v] of Object.entries(state.deadlines)) printLine(`${k} deadline: ${v}`);
+      for (const t of state.transcript) printLine(`  ${t.at}  ${t.actor}: ${t.text}`);
     });
 }
 

@@ -5,6 +5,7 @@ import { reportMarkdown } from '../report/markdown';
 import { workflowUiLink } from '../shared/constants';
 import { alertStore } from '../store/alerts';
 import { NotFoundError, withStore } from './store';
+import { printJson, printText } from './output';
 
 /** `vouch report <alertId>`: the investigation report, as Markdown or JSON. */
 export function registerReportCommand(program: Command): void {
@@ -26,6 +27,7 @@ export function registerReportCommand(program: Command): void {
       const report = buildReport(doc, {
         link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+      if (opts.json) printJson(report);
+      else printText(reportMarkdown(report));
     });
 }

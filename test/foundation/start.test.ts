@@ -91,7 +91,7 @@ async function stopBySignal(
 function processTree(npmPid: number): { command: string; ppid: number; pgid: number }[] {
   return descendants(npmPid).map((pid) => {
     // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"
-    const [, ppid, pgid] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const [, ppid, pgid] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return { command: cmdline(pid), ppid: Number(ppid), pgid: Number(pgid) };
   });
 }
