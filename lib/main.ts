@@ -17,6 +17,7 @@ export function runMain(main: () => Promise<void>): void {
       'NotFoundError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
+      'SlackUnavailableError',
       'SecretBoxError',
       'RotationInterruptedError',
     ].includes(e.name);
