@@ -53,7 +53,7 @@ describe('vouch state and report name people and print no control characters', (
 
     // The JSON keeps the data as it is (ids, the text as typed), escaped.
     const json = await runCli(['state', alert.id!, '--json'], env);
-    expect(json.stdout).not.toMatch(/[\u007F-\u009F]/); // eslint-disable-line no-control-regex
+    expect(json.stdout).not.toMatch(/[\u007F-\u009F]/);
     const data = JSON.parse(json.stdout) as {
       employee: string;
       transcript: { actor: string; text: string }[];
