@@ -13,7 +13,8 @@ export function runCli(
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(__dirname, '../../cli/main.ts'), ...args],
+      // tsx by its path: a test may run the command in a folder of its own (opts.cwd).
+      ['--import', require.resolve('tsx'), path.join(__dirname, '../../cli/main.ts'), ...args],
       {
         env: { ...process.env, LOG_LEVEL: 'silent', ...env },
         encoding: 'utf8',
