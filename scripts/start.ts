@@ -97,6 +97,7 @@ runMain(async () => {
     }
 
     const launch = (name: string, entry: string) => {
+      if (stopping) return; // a signal came during start-up: start nothing more
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
         env: childEnv(env),
         stdio: ['ignore', 'inherit', 'inherit'],
