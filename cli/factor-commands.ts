@@ -9,7 +9,7 @@ import { createSlackClient, slackErrorCode } from '../activities/slack-client';
 import { resolveEmployee } from '../activities/employees';
 import { collections, type Collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
-import { EnrollmentError, secondFactors, type SecondFactors } from '../store/second-factors';
+import { EnrollmentError, requireKey, secondFactors, type SecondFactors } from '../store/second-factors';
 import { embeddedKeyFile } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
 import { NotFoundError } from './store';
@@ -171,7 +171,8 @@ function addEnrollOptions(cmd: Command): Command {
 }
 
 async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promise<void> {
-  await withFactors(async ({ factors, c, config }) => {
+  await withFactors(async ({ factors, c, config, key }) => {
+    requireKey(key); // a missing key is said first, before Slack is asked anything
     const found = await findEmployee(config, c, who);
     // A reset replaces the factor of someone already enrolled (and checked then).
     const employee = replace || !opts.slackCheck ? found : await checkSlackUser(config, found);
