@@ -97,10 +97,15 @@ export class ProcessTree {
     return proc;
   }
 
-  async stopAll(): Promise<void> {
+  /** Stops every process, the last started first; `stopped` hears of each as it goes. */
+  async stopAll(stopped?: (name: string, ms: number) => void): Promise<void> {
     const deadline = Date.now() + this.budgetMs;
-    for (const { proc, graceMs } of [...this.members].reverse())
+    for (const { proc, graceMs } of [...this.members].reverse()) {
+      const wasRunning = proc.running;
+      const t0 = Date.now();
       await proc.stop(Math.max(0, Math.min(graceMs, deadline - Date.now())));
+      if (wasRunning) stopped?.(proc.name, Date.now() - t0);
+    }
   }
 
   killAllNow(): void {

@@ -32,7 +32,7 @@ runMain(async () => {
     if (stopping) return; // npm forwards a terminal's Ctrl-C that this process also got: one stop
     stopping = true;
     say(`stopping (at most ${STOP_BUDGET_MS / 1000} s)…`);
-    await tree.stopAll();
+    await tree.stopAll((name, ms) => say(`  ${name} stopped (${(ms / 1000).toFixed(1)} s)`));
     say('stopped');
     process.exit(code);
   };

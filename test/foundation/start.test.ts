@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import { canConnect, freePort } from '../../infra/processes';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 import { testServers, uniqueName } from '../helpers/servers';
+import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { bareWorkflow } from '../../workflows/bare';
 
 /**
@@ -128,10 +129,18 @@ describe('npm start', () => {
     });
   });
 
-  const expectStopped = async (started: Started, signal: NodeJS.Signals) => {
-    const stop = await stopBySignal(started, signal, [temporalPort, uiPort, mongoPort]);
+  const expectStopped = async (
+    started: Started,
+    signal: NodeJS.Signals,
+    order: string[],
+    ports: number[] = [],
+  ) => {
+    const stop = await stopBySignal(started, signal, [temporalPort, uiPort, mongoPort, ...ports]);
     expect(stop).toEqual({ left: [], portsInUse: [], ms: expect.any(Number), code: 0 });
     expect(stop.ms).toBeLessThan(STOP_BOUND_MS);
+    // The last started first: the bot and the worker before the servers they use.
+    const stopped = [...started.output().matchAll(/\[vouch\] +(.+) stopped \(/g)].map((m) => m[1]);
+    expect(stopped).toEqual(order);
     expect(started.output()).toMatch(/\[vouch\] stopped\n/);
   };
 
@@ -183,11 +192,21 @@ describe('npm start', () => {
       await mongo.db('vouch').collection('probe').insertOne({ marker: workflowId });
       await mongo.close();
     } finally {
-      await expectStopped(first, 'SIGTERM');
+      await expectStopped(first, 'SIGTERM', ['worker', 'Temporal dev server', 'FerretDB']);
     }
 
-    const second = await startVouch(env);
+    // The second time with Slack connected (a local stand-in of its Web API), so the bot runs too.
+    const slack = await new SlackStandIn().start();
+    const botPort = await freePort();
+    const second = await startVouch({
+      ...env,
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: 'test-signing-secret',
+      SLACK_API_URL: slack.url,
+      BOT_PORT: String(botPort),
+    });
     try {
+      expect(second.output()).toMatch(new RegExp(`Slack bot: POST http://localhost:${botPort}/slack/events`));
       expect(second.output()).toMatch(/using the key in/);
       const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
       const described = await new Client({ connection }).workflow.getHandle(workflowId).describe();
@@ -197,7 +216,8 @@ describe('npm start', () => {
       expect(await mongo.db('vouch').collection('probe').countDocuments({ marker: workflowId })).toBe(1);
       await mongo.close();
     } finally {
-      await expectStopped(second, 'SIGINT');
+      await expectStopped(second, 'SIGINT', ['bot', 'worker', 'Temporal dev server', 'FerretDB'], [botPort]);
+      await slack.stop();
     }
   }, 300_000);
 
