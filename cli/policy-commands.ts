@@ -8,6 +8,7 @@ import { type PolicySettings, effectivePolicy, parsePolicyFile } from '../shared
 import { policySettings, policyStore } from '../store/policies';
 import { UsageError } from './alert-command';
 import { NotFoundError, withStore } from './store';
+import { printJson, printLine, printText } from './output';
 
 /** `vouch policy list|show|set|delete`: the per-alert-type policies in MongoDB. */
 export function registerPolicyCommands(program: Command): void {
@@ -32,12 +33,12 @@ export function registerPolicyCommands(program: Command): void {
         updatedAt: doc.updatedAt,
         updatedBy: doc.updatedBy,
       }));
-      if (opts.json) return console.log(JSON.stringify(rows, null, 2));
+      if (opts.json) return printJson(rows);
       if (rows.length === 0)
-        return console.log('No policies stored: every alert type gets the built-in default.');
-      for (const row of rows) console.log(describePolicyLine(row.type, row.settings, row));
+        return printLine('No policies stored: every alert type gets the built-in default.');
+      for (const row of rows) printLine(describePolicyLine(row.type, row.settings, row));
       if (!rows.some((r) => r.type === 'default'))
-        console.log('(no "default" policy: other types get the built-in default)');
+        printLine('(no "default" policy: other types get the built-in default)');
     });
 
   policy
@@ -62,11 +63,11 @@ export function registerPolicyCommands(program: Command): void {
         return { source: `policies/${alertType}`, settings: policySettings(doc) };
       });
       const settings = opts.reveal ? shown.settings : maskSecrets(shown.settings);
-      if (opts.json) return console.log(JSON.stringify({ type: alertType, ...shown, settings }, null, 2));
-      console.log(
+      if (opts.json) return printJson({ type: alertType, ...shown, settings });
+      printLine(
         `# ${alertType}: ${opts.effective ? `effective policy, from ${shown.source}` : shown.source}`,
       );
-      process.stdout.write(YAML.stringify(settings));
+      printText(YAML.stringify(settings));
     });
 
   policy
@@ -105,8 +106,8 @@ export function registerPolicyCommands(program: Command): void {
               result: await policyStore(c).set(type, settings, `cli:${os.userInfo().username}`),
             });
         });
-      if (opts.json) return console.log(JSON.stringify(results));
-      for (const r of results) console.log(`${r.type}: ${r.result}`);
+      if (opts.json) return printJson(results, { compact: true });
+      for (const r of results) printLine(`${r.type}: ${r.result}`);
     });
 
   policy
@@ -115,7 +116,7 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (alertType: string) => {
       const deleted = await withStore(loadConfig(), (c) => policyStore(c).delete(alertType));
       if (!deleted) throw new NotFoundError(`no policy stored for "${alertType}"`);
-      console.log(`Deleted the policy of ${alertType}.`);
+      printLine(`Deleted the policy of ${alertType}.`);
     });
 }
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config';
 import { alertStore } from '../store/alerts';
 import { suppressionStore, type SuppressionView } from '../store/suppressions';
 import { NotFoundError, withStore } from './store';
+import { printJson, printLine } from './output';
 
 /** `vouch suppressions list|revoke`: what verified confirmations currently keep quiet. */
 export function registerSuppressionCommands(program: Command): void {
@@ -19,9 +20,9 @@ export function registerSuppressionCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const rows = await withStore(loadConfig(), (c) => suppressionStore(c).list({ all: opts.all }));
-      if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-      if (rows.length === 0) return console.log(opts.all ? 'No suppressions.' : 'No live suppressions.');
-      for (const s of rows) console.log(describeSuppression(s));
+      if (opts.json) return printJson(rows);
+      if (rows.length === 0) return printLine(opts.all ? 'No suppressions.' : 'No live suppressions.');
+      for (const s of rows) printLine(describeSuppression(s));
     });
 
   suppressions
@@ -47,7 +48,7 @@ export function registerSuppressionCommands(program: Command): void {
       });
       if (!before) throw new NotFoundError(`no suppression ${id} (vouch suppressions list --all shows them)`);
       const wasLive = !before.revokedAt && before.expiresAt > new Date();
-      console.log(
+      printLine(
         wasLive
           ? `Revoked ${id}: the next alert of this scope will be interviewed.`
           : `Revoked ${id} (it had already ${before.revokedAt ? 'been revoked' : 'expired'}).`,
