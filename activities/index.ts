@@ -206,7 +206,7 @@ export function createActivities(deps: ActivityDeps) {
           message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
           nonRetryable: true,
         });
-      const alert = await loadAlert(input.alertId);
+      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
       return once(`${input.workflowId}:approval`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -218,6 +218,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
+              employeeSlackId,
             ),
           }),
         );
@@ -416,6 +417,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink: uiLink(input.workflowId),
               facts: buildReport(doc),
               closeButtonFor: input.awaitsClose ? input.workflowId : undefined,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );
@@ -455,6 +457,7 @@ export function createActivities(deps: ActivityDeps) {
               summary: doc.summary,
               facts: report,
               closedBy: input.closedBy,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );

@@ -1,5 +1,5 @@
 import { type InvestigationReport, formatDuration } from './investigation';
-import { defangLinks } from '../shared/templates';
+import { defangLinks } from '../shared/slack-text';
 
 /**
  * The report as Markdown, for a terminal, a ticket or a wiki. Alert data and transcript text are
