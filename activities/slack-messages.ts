@@ -4,7 +4,14 @@ import type { Outcome } from '../shared/constants';
 import type { TranscriptEntry } from '../shared/messages';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
-import { SLACK_LIMITS as L, cutText, escapeMrkdwn, plainText, slackText } from '../shared/slack-text';
+import {
+  SLACK_LIMITS as L,
+  cutText,
+  escapeMrkdwn,
+  plainText,
+  slackText,
+  visibleControls,
+} from '../shared/slack-text';
 import { renderTemplate } from '../shared/templates';
 
 export { escapeMrkdwn };
@@ -37,10 +44,12 @@ const SHOWN_DETAILS = 2 * L.sectionFields;
  */
 export function employeeMarkup(label: string, employeeSlackId?: string): string {
   const mention = employeeSlackId ? `<@${employeeSlackId}>` : undefined;
+  // Escaped, not defanged: the label is mostly an email address, which must stay readable.
+  const safe = (text: string) => cutText(escapeMrkdwn(visibleControls(text)), 250);
   if (!mention || !/^[UW][A-Z0-9]{2,}$/.test(employeeSlackId!) || !label.endsWith(mention))
-    return slackText(label, 300);
+    return safe(label);
   const name = label.slice(0, -mention.length).trimEnd();
-  return name ? `${slackText(name, 250)} ${mention}` : mention;
+  return name ? `${safe(name)} ${mention}` : mention;
 }
 
 /**

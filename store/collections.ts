@@ -2,6 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { SuppressionScope } from '../shared/policy';
 import type { StoredAlertInput } from './alert-details';
 
 /** The documents Vouch keeps, one interface per collection, and the indexes they rely on. */
@@ -149,6 +150,8 @@ export interface SuppressionDoc {
   slackUserId: string;
   alertType: string;
   fingerprint: string;
+  /** What the fingerprint covers (the policy's suppression scope); absent on suppressions made before scopes. */
+  scope?: SuppressionScope;
   createdByAlertId: string;
   createdAt: Date;
   expiresAt: Date;
