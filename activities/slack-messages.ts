@@ -8,6 +8,7 @@ import {
   SLACK_LIMITS as L,
   cutText,
   escapeMrkdwn,
+  keyText,
   plainText,
   slackText,
   visibleControls,
@@ -95,7 +96,7 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
       type: 'section',
       fields: details.slice(i, i + L.sectionFields).map(([k, v]) => ({
         type: 'mrkdwn' as const,
-        text: `*${alertText(k, 400)}*\n${alertText(v, 900)}`,
+        text: `*${keyText(k, 400)}*\n${alertText(v, 900)}`,
       })),
     });
   if (details.length > SHOWN_DETAILS)
@@ -344,7 +345,9 @@ function confirmDialog(title: string, text: string, confirm: string) {
 
 /** A Slack operator as a mention; anyone else (a CLI user, a Web UI name) as escaped text. */
 function operatorLabel(operator: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(operator) ? `<@${operator}>` : alertText(operator, 100);
+  // The workflow records a Slack actor as its id, or as the mention it writes itself (`<@U…>`).
+  const id = /^<@([UW][A-Z0-9]{2,})>$|^([UW][A-Z0-9]{2,})$/.exec(operator);
+  return id ? `<@${id[1] ?? id[2]}>` : alertText(operator, 100);
 }
 
 /**

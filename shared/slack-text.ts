@@ -39,9 +39,12 @@ export function escapeMrkdwn(text: string): string {
 
 /** URLs and domain names that Slack would make links of, defanged: `https[:]//evil[.]example`. */
 export function defangLinks(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
-    .replace(/([a-z0-9-])\.(?=[a-z][a-z0-9-]*\b)/gi, '$1[.]');
+  return defangSchemes(text).replace(/([a-z0-9-])\.(?=[a-z][a-z0-9-]*\b)/gi, '$1[.]');
+}
+
+/** URL schemes defanged (`https[:]//`), domain names left as they are. */
+export function defangSchemes(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//');
 }
 
 /**
@@ -71,6 +74,14 @@ export function cutText(text: string, max: number): string {
 /** Outside text (alert data, a model's words) as mrkdwn: escaped, defanged, then cut to `max`. */
 export function slackText(text: string, max: number): string {
   return cutText(defangLinks(escapeMrkdwn(visibleControls(text))), max);
+}
+
+/**
+ * A detail key as mrkdwn, as the producer wrote it (`aws.region`, `$where`): escaped, with only a URL
+ * scheme defanged. Keys are field names that people search for verbatim, so dots stay dots.
+ */
+export function keyText(key: string, max: number): string {
+  return cutText(defangSchemes(escapeMrkdwn(visibleControls(key))), max);
 }
 
 /** Outside text for a plain_text object (Slack shows it literally): control characters shown, cut. */
