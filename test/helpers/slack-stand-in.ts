@@ -20,6 +20,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   token?: string;
   at: number;
+  /** Set when the stand-in refused the call for breaking a Slack limit: the error Slack would give. */
+  refused?: string;
 }
 
 type Failure = { status?: number; retryAfter?: number; error?: string };
@@ -109,7 +111,7 @@ export class SlackStandIn {
     const args = parseBody(body, req.headers['content-type'] ?? '');
     const token =
       (req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
-    const call = { method, args, token, at: Date.now() };
+    const call: RecordedCall = { method, args, token, at: Date.now() };
     if (this.record) this.calls.push(call);
     this.onCall?.(call);
 
@@ -141,6 +143,7 @@ export class SlackStandIn {
     if (!token?.startsWith('xoxb-')) return reply(200, { ok: false, error: 'not_authed' });
     const refused = limitProblem(method, args);
     if (refused) {
+      call.refused = refused.error;
       this.refusals.push({ method, ...refused });
       return reply(200, {
         ok: false,
