@@ -27,7 +27,7 @@ import { devServerConnections } from '../helpers/servers';
  * VOUCH_PROPERTY_SEED replays a run.
  */
 const RUNS = Number(process.env.VOUCH_PROPERTY_RUNS ?? 300);
-const CONCURRENCY = 40;
+const CONCURRENCY = 25;
 const CASE_TIMEOUT_MS = 60_000;
 
 // Characters that break stores, Slack markup or layout, mixed with ordinary and arbitrary ones.
@@ -241,11 +241,15 @@ describe('any alert ends with a DM or an escalation (property, real stack)', () 
     let settled: { outcome?: Outcome; failed?: string } | undefined;
     void result.then((r) => (settled = r as never));
 
-    const contact = await until(() => s()?.dm ?? s()?.approval ?? s()?.escalation ?? settled, 20_000);
-    if (!contact) return { stuck: 'no DM, approval request or escalation within 20 s' };
+    const contact = await until(
+      () => s()?.dm ?? s()?.approval ?? s()?.escalation ?? settled,
+      CASE_TIMEOUT_MS,
+    );
+    if (!contact)
+      return { stuck: `no DM, approval request or escalation within ${CASE_TIMEOUT_MS / 1000} s` };
     if (s()?.approval && !s()?.dm && !settled) {
       await act(handle, 'approve');
-      await until(() => s()?.dm ?? settled, 20_000);
+      await until(() => s()?.dm ?? settled, CASE_TIMEOUT_MS);
     }
     if (s()?.dm && !settled) {
       if (c.action === 'deny') await answer(handle, user.id, 'denied');
