@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { loadConfig } from '../lib/config';
-import { policySchema, suppressionWarning } from '../shared/policy';
+import { policySchema, suppressionScope, suppressionWarning } from '../shared/policy';
 import { type PolicySettings, effectivePolicy, parsePolicyFile } from '../shared/policy-file';
 import { policySettings, policyStore } from '../store/policies';
 import { UsageError } from './alert-command';
@@ -162,7 +162,7 @@ function describePolicyLine(
     p.enabled ? p.mode : 'disabled',
     `deadline ${p.deadline}`,
     p.secondFactor.required ? `2FA ×${p.secondFactor.attempts}` : 'no 2FA',
-    `suppress ${p.suppression.window}`,
+    `suppress ${p.suppression.window} (${suppressionScope(p.suppression)})`,
     `escalate to ${['security channel', ...targets.filter((t) => t !== 'channel')].join(' + ')}`,
   ];
   return `${type.padEnd(28)} ${parts.join(', ')}  (${meta.updatedAt.toISOString()} by ${meta.updatedBy})`;
