@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { loadConfig } from '../lib/config';
-import { policySchema } from '../shared/policy';
+import { policySchema, suppressionScope, suppressionWarning } from '../shared/policy';
 import { type PolicySettings, effectivePolicy, parsePolicyFile } from '../shared/policy-file';
 import { policySettings, policyStore } from '../store/policies';
 import { UsageError } from './alert-command';
@@ -68,6 +68,7 @@ export function registerPolicyCommands(program: Command): void {
         `# ${alertType}: ${opts.effective ? `effective policy, from ${shown.source}` : shown.source}`,
       );
       printText(YAML.stringify(settings));
+      warnAboutSuppression(alertType, shown.settings);
     });
 
   policy
@@ -90,6 +91,7 @@ export function registerPolicyCommands(program: Command): void {
       const policies = parsePolicyFile(readText(file), file, opts.type);
       const config = loadConfig();
       for (const [type, settings] of policies) {
+        warnAboutSuppression(type, settings);
         const secret = effectivePolicy(settings).escalation.webhook?.secret;
         if (secret && !(secret in config.escalation.webhookSecrets))
           console.error(
@@ -118,6 +120,13 @@ export function registerPolicyCommands(program: Command): void {
       if (!deleted) throw new NotFoundError(`no policy stored for "${alertType}"`);
       printLine(`Deleted the policy of ${alertType}.`);
     });
+}
+
+/** A type-wide suppression is allowed when written out, and said out loud (on stderr) each time. */
+function warnAboutSuppression(type: string, settings: PolicySettings): void {
+  const suppression = policySchema.shape.suppression.safeParse(settings.suppression);
+  const warning = suppression.success ? suppressionWarning(suppression.data) : null;
+  if (warning) console.error(`warning: ${type}: ${warning}`);
 }
 
 function readText(file: string): string {
@@ -154,7 +163,7 @@ function describePolicyLine(
     p.enabled ? p.mode : 'disabled',
     `deadline ${p.deadline}`,
     p.secondFactor.required ? `2FA ×${p.secondFactor.attempts}` : 'no 2FA',
-    `suppress ${p.suppression.window}`,
+    `suppress ${p.suppression.window} (${suppressionScope(p.suppression)})`,
     `escalate to ${['security channel', ...targets.filter((t) => t !== 'channel')].join(' + ')}`,
   ];
   return `${type.padEnd(28)} ${parts.join(', ')}  (${meta.updatedAt.toISOString()} by ${meta.updatedBy})`;

@@ -56,6 +56,13 @@ export function registerSuppressionCommands(program: Command): void {
     });
 }
 
+const SCOPE_TEXT: Record<SuppressionView['scope'], string> = {
+  details: 'all details (alerts of this type whose non-sensitive details all match)',
+  keys: "named keys (alerts of this type with the same values of the policy's suppression.keys)",
+  type: 'type-wide (every alert of this type: the policy says scope: type)',
+  legacy: 'made before suppression scopes; no longer applied, kept until it expires',
+};
+
 function describeSuppression(s: SuppressionView): string {
   const until =
     s.state === 'revoked'
@@ -65,6 +72,7 @@ function describeSuppression(s: SuppressionView): string {
   return [
     `${s._id}  [${s.state}]`,
     `  employee ${s.slackUserId}, alert type ${s.alertType}; ${until}`,
+    `  covers: ${SCOPE_TEXT[s.scope]}`,
     `  created by alert ${by._id}: "${by.title}" (${by.occurredAt}), ${by.outcome ?? 'no outcome'} at ${by.closedAt?.toISOString() ?? '?'}${by.justification ? `; employee said: ${by.justification}` : ''}`,
   ].join('\n');
 }
