@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
+import { registerDirectoryCommands } from './directory-commands';
 import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
@@ -20,6 +21,7 @@ registerSuppressionCommands(program);
 registerReportCommand(program);
 registerStatsCommand(program);
 registerFactorCommands(program);
+registerDirectoryCommands(program);
 
 runMain(async () => {
   try {

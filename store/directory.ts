@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DirectoryEntry } from '../shared/directory-entry';
+import { type DirectoryEntry, SLACK_USER_ID } from '../shared/directory-entry';
 import type { Collections, DirectoryEntryDoc } from './collections';
 import { insertOnce } from './mongo';
 
@@ -102,6 +102,15 @@ export function directoryStore(c: Collections, now: () => Date = () => new Date(
     bySlackId: async (slackUserId: string) => {
       const doc = await byKey(slackKey(slackUserId));
       return doc ? toEntry(doc) : null;
+    },
+
+    /** An entry by email, Slack user id or alias, with who changed it last. */
+    async find(who: string): Promise<{ entry: DirectoryEntry; updatedAt: Date; updatedBy: string } | null> {
+      const doc =
+        (await c.directory.findOne({ _id: who.trim().toLowerCase() })) ??
+        (SLACK_USER_ID.test(who) ? await byKey(slackKey(who)) : null) ??
+        (await byKey(aliasKey(who.trim())));
+      return doc ? { entry: toEntry(doc), updatedAt: doc.updatedAt, updatedBy: doc.updatedBy } : null;
     },
 
     async list(): Promise<DirectoryEntry[]> {
@@ -211,7 +220,8 @@ export function planImport(
   }
   plan.removed = stored.filter((e) => !named.has(e.email));
 
-  const result = [...file.map((f) => f.entry), ...(prune ? [] : plan.removed)];
+  // Stored entries first, so a clash is reported at the file's line.
+  const result = [...(prune ? [] : plan.removed), ...file.map((f) => f.entry)];
   const where = (email: string) => {
     const line = named.get(email)?.line;
     return line ? `${email} (line ${line})` : `${email} (already in the directory; not in this file)`;
