@@ -53,15 +53,12 @@ export function registerDirectoryCommands(program: Command): void {
           const { plan, clashes } = planImport(await store.list(), entries, Boolean(opts.prune));
           if (clashes.length > 0)
             throw new UsageError(`${file}: nothing was changed:\n  ${clashes.join('\n  ')}`);
-          if (!opts.dryRun)
-            await store.apply(
-              {
-                upsert: [...plan.added, ...plan.changed.map((ch) => ch.after)],
-                remove: opts.prune ? plan.removed : [],
-                previous: new Map(plan.changed.map((ch) => [ch.before.email, ch.before])),
-              },
-              opts.actor,
-            );
+          const changes = {
+            upsert: [...plan.added, ...plan.changed.map((ch) => ch.after)],
+            remove: opts.prune ? plan.removed : [],
+            previous: new Map(plan.changed.map((ch) => [ch.before.email, ch.before])),
+          };
+          if (!opts.dryRun) await asUsageError(() => store.apply(changes, opts.actor));
           return plan;
         });
         if (opts.json)
@@ -136,12 +133,7 @@ export function registerDirectoryCommands(program: Command): void {
         const store = directoryStore(c);
         const current = await store.get(email);
         const entry = validEntry(edited(current, email, opts));
-        try {
-          return { entry, action: await store.set(entry, opts.actor) };
-        } catch (err) {
-          if (err instanceof DirectoryClashError) throw new UsageError(err.message);
-          throw err;
-        }
+        return { entry, action: await asUsageError(() => store.set(entry, opts.actor)) };
       });
       console.log(`${result.entry.email}: ${result.action}`);
       console.log(describeEntry(result.entry));
@@ -237,6 +229,16 @@ function show(e: DirectoryEntry, field: (typeof DIRECTORY_FIELDS)[number]): stri
   const value = e[field];
   if (Array.isArray(value)) return value.length > 0 ? value.join(' ') : '-';
   return value ?? '-';
+}
+
+/** A clash found while writing (another operator's change since the check) is invalid input, exit 2. */
+async function asUsageError<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof DirectoryClashError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
