@@ -10,6 +10,9 @@ type Mongo = Awaited<ReturnType<typeof isolatedMongo>>;
 const EXAMPLE_CSV = path.join(__dirname, '../../examples/directory.csv');
 const EXAMPLE_YML = path.join(__dirname, '../../examples/directory.yml');
 
+// Each test runs the CLI several times as a process (tsx start-up included): slow on a busy machine.
+jest.setTimeout(240_000);
+
 /** `vouch directory …` run as a process, as an operator would, against the suite's FerretDB. */
 describe('vouch directory', () => {
   let mongo: Mongo;
