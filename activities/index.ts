@@ -22,8 +22,8 @@ import { type AlertDoc, type Collections, collections } from '../store/collectio
 import { alertFingerprint, fingerprintScope } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
-import { createEmployeeResolver, type EmployeeInfo } from './employees';
-import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
+import { createEmployeeResolver, slackNotConnected, type EmployeeInfo } from './employees';
+import { slackCall, slackErrorCode } from './slack-client';
 import { secondFactors } from '../store/second-factors';
 import {
   approvalRequest,
@@ -75,13 +75,11 @@ export function createActivities(deps: ActivityDeps) {
   const policies = policyStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
-  const resolveEmployee = createEmployeeResolver(c, deps.slack);
+  const slackMissing = slackNotConnected(log);
+  const resolveEmployee = createEmployeeResolver(c, deps.slack, slackMissing);
 
   const slack = (): WebClient => {
-    if (!deps.slack)
-      throw new SlackNotConfiguredError(
-        'SLACK_BOT_TOKEN is not set: Vouch cannot message anyone until it is (retrying)',
-      );
+    if (!deps.slack) throw slackMissing('message anyone until it is (retrying)');
     return deps.slack;
   };
   const uiLink = (workflowId: string) =>

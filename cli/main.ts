@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runMain } from '../lib/main';
 import { registerAlertCommand } from './alert-command';
+import { registerDirectoryCommands } from './directory-commands';
 import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
@@ -25,6 +26,7 @@ registerSuppressionCommands(program);
 registerReportCommand(program);
 registerStatsCommand(program);
 registerFactorCommands(program);
+registerDirectoryCommands(program);
 
 runMain(async () => {
   try {

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
+import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { SuppressionScope } from '../shared/policy';
@@ -66,15 +67,43 @@ export interface SecondFactorEnrollment {
   lockedUntil?: Date;
 }
 
+/** Slack's profile of a user, cached; never a source of aliases (documents may still hold a learned `username`: it is ignored). */
 export interface EmployeeDoc {
   _id: string; // Slack user id
   email?: string;
-  username?: string;
   name?: string;
   timeZone?: string;
   /** When the Slack profile was last fetched (the lookup cache). */
   resolvedAt?: Date;
   updatedAt: Date;
+}
+
+/** One employee in the directory operators maintain (store/directory.ts); _id is the lower-case email. */
+export type DirectoryEntryDoc = Omit<DirectoryEntry, 'email'> & {
+  _id: string;
+  updatedAt: Date;
+  updatedBy: string;
+};
+
+/**
+ * The directory's unique keys, one document each (`alias:<alias>`, `slack:<U…>`) naming the entry that
+ * holds it: a unique insert claims a key atomically on FerretDB and MongoDB alike, and a lookup is by _id.
+ * The entry is the truth: a key whose entry no longer lists it is stale and resolves to no one.
+ */
+export interface DirectoryKeyDoc {
+  _id: string;
+  email: string;
+}
+
+/** Every change to the directory, with who made it. */
+export interface DirectoryEventDoc {
+  _id: string;
+  email: string;
+  action: 'added' | 'changed' | 'removed';
+  actor: string;
+  at: Date;
+  /** The entry after the change (before it, for a removal). */
+  entry: DirectoryEntry;
 }
 
 /**
@@ -171,6 +200,9 @@ export interface SentDoc {
 export interface Collections {
   alerts: Collection<StoredAlertDoc>;
   employees: Collection<EmployeeDoc>;
+  directory: Collection<DirectoryEntryDoc>;
+  directoryKeys: Collection<DirectoryKeyDoc>;
+  directoryEvents: Collection<DirectoryEventDoc>;
   secondFactors: Collection<SecondFactorDoc>;
   employeeAlerts: Collection<EmployeeAlertsDoc>;
   policies: Collection<PolicyDoc>;
@@ -188,6 +220,9 @@ export function collections(db: Db): Collections {
   return {
     alerts: db.collection<StoredAlertDoc>('alerts'),
     employees: db.collection<EmployeeDoc>('employees'),
+    directory: db.collection<DirectoryEntryDoc>('directory'),
+    directoryKeys: db.collection<DirectoryKeyDoc>('directory_keys'),
+    directoryEvents: db.collection<DirectoryEventDoc>('directory_events'),
     secondFactors: db.collection<SecondFactorDoc>('second_factors'),
     employeeAlerts: db.collection<EmployeeAlertsDoc>('employee_alerts'),
     policies: db.collection<PolicyDoc>('policies'),
