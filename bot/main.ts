@@ -12,7 +12,7 @@ runMain(async () => {
       `the Slack bot cannot start. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
     );
   const logger = createLogger('bot', config.logLevel);
-  for (const warning of productionWarnings(config)) logger.warn(warning);
+  for (const warning of productionWarnings(config, ['VOUCH_PUBLIC_URL'])) logger.warn(warning);
   const { app, close } = await createBot(config, logger);
   if (config.slack.appToken) {
     await app.start();

@@ -334,21 +334,27 @@ function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return resolved;
 }
 
-/** Warnings for a production process whose public links would point at localhost. */
-export function productionWarnings(config: Config): string[] {
+/** Warnings for a production process whose links (those of `variables`) would point at localhost. */
+export function productionWarnings(
+  config: Config,
+  variables: ReadonlyArray<'VOUCH_PUBLIC_URL' | 'TEMPORAL_UI_URL'> = ['VOUCH_PUBLIC_URL', 'TEMPORAL_UI_URL'],
+): string[] {
   if (!config.production) return [];
   const local = (url: string) =>
     /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i.test(new URL(url).hostname);
-  const warnings: string[] = [];
-  if (local(config.publicUrl))
-    warnings.push(
-      `VOUCH_PUBLIC_URL is ${config.publicUrl}: employees' enrollment links will not open from their devices; set it to the bot's public https URL`,
-    );
-  if (local(config.temporal.uiUrl))
-    warnings.push(
-      `TEMPORAL_UI_URL is ${config.temporal.uiUrl}: links in reports and escalations will not open for operators; set it to the Web UI's URL`,
-    );
-  return warnings;
+  const consequences = {
+    VOUCH_PUBLIC_URL: {
+      url: config.publicUrl,
+      why: "employees' enrollment links will not open from their devices; set it to the bot's public https URL",
+    },
+    TEMPORAL_UI_URL: {
+      url: config.temporal.uiUrl,
+      why: "links in reports and escalations will not open for operators; set it to the Web UI's URL",
+    },
+  };
+  return variables
+    .filter((name) => local(consequences[name].url))
+    .map((name) => `${name} is ${consequences[name].url}: ${consequences[name].why}`);
 }
 
 /** What is missing before Vouch can talk to Slack; empty when the bot can start. */

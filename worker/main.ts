@@ -11,7 +11,7 @@ runMain(async () => {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
   installSdkLogging(logger);
-  for (const warning of productionWarnings(config)) logger.warn(warning);
+  for (const warning of productionWarnings(config, ['TEMPORAL_UI_URL'])) logger.warn(warning);
   const { worker, close } = await createVouchWorker(config, logger);
   logger.info(
     {

@@ -172,5 +172,13 @@ describe('config', () => {
       ).toEqual([]);
       expect(productionWarnings(loadConfig({}))).toEqual([]);
     });
+
+    it('warns each process only about the links it makes', () => {
+      const c = loadConfig({ NODE_ENV: 'production' });
+      expect(productionWarnings(c, ['VOUCH_PUBLIC_URL'])).toEqual([
+        expect.stringMatching(/^VOUCH_PUBLIC_URL/),
+      ]);
+      expect(productionWarnings(c, ['TEMPORAL_UI_URL'])).toEqual([expect.stringMatching(/^TEMPORAL_UI_URL/)]);
+    });
   });
 });
