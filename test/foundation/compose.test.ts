@@ -800,12 +800,14 @@ const MUTATIONS: Mutation[] = [
   ],
   [
     'the worker reads the shared env file again',
-    compose((t) => replaceOnce(t, /(\n  vouch-worker:\n)/, '$1    env_file: .env\n')),
+    compose((t) => replaceOnce(t, /(\n {2}vouch-worker:\n)/, '$1    env_file: .env\n')),
     /service vouch-worker: reads an env_file/,
   ],
   [
     'the worker is given the PostgreSQL password',
-    compose((t) => replaceOnce(t, /(\n  vouch-worker:[\s\S]*?secrets:\n)/, '$1      - postgres_password\n')),
+    compose((t) =>
+      replaceOnce(t, /(\n {2}vouch-worker:[\s\S]*?secrets:\n)/, '$1      - postgres_password\n'),
+    ),
     /service vouch-worker: is given postgres_password, a database's secret/,
   ],
   [
@@ -833,7 +835,7 @@ const MUTATIONS: Mutation[] = [
   [
     'a _FILE variable names a secret the service is not given',
     compose((t) =>
-      replaceOnce(t, /(\n  vouch-bot:[\s\S]*?secrets:\n[\s\S]*?)      - slack_signing_secret\n/, '$1'),
+      replaceOnce(t, /(\n {2}vouch-bot:[\s\S]*?secrets:\n[\s\S]*?) {6}- slack_signing_secret\n/, '$1'),
     ),
     /vouch-bot: SLACK_SIGNING_SECRET_FILE names secret slack_signing_secret, which it is not given/,
   ],
@@ -885,7 +887,7 @@ const MUTATIONS: Mutation[] = [
   ],
   [
     'the worker has no healthcheck',
-    compose((t) => replaceOnce(t, /(\n  vouch-worker:[\s\S]*?)\n    healthcheck:\n(      .*\n)+/, '$1\n')),
+    compose((t) => replaceOnce(t, /(\n {2}vouch-worker:[\s\S]*?)\n {4}healthcheck:\n( {6}.*\n)+/, '$1\n')),
     /service vouch-worker: no healthcheck/,
   ],
   [
