@@ -193,6 +193,20 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(r.stderr).toMatch(/secrets\.\w+ is required \(or set secrets\.existingSecret\)/);
   });
 
+  it.each([
+    ['a misspelt value', ['--set', 'workr.replicas=3'], /additional properties 'workr' not allowed/],
+    [
+      'a value of the wrong type',
+      ['--set', 'worker.replicas=two'],
+      /'\/worker\/replicas': got string, want integer/,
+    ],
+    ['a bad Temporal address', ['--set', 'temporal.address=temporal'], /'\/temporal\/address'/],
+  ])('values.schema.json refuses %s, naming it', (_name, args, expected) => {
+    const r = helm(['template', 'vouch', chart, '-f', valuesFiles.everything, ...args]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(expected);
+  });
+
   it('refuses the intake placeholder, which does not exist yet', () => {
     const r = helm([
       'template',
