@@ -1,13 +1,16 @@
 #!/bin/sh
-# Writes the secret files docker-compose.yml mounts (./secrets/, git-ignored), each readable only by
-# you. Random ones are generated; the Slack ones are read from the environment or left as
-# placeholders to fill in. Existing files are kept, so it is safe to run again.
+# Writes the secret files docker-compose.yml mounts (./secrets/, git-ignored). The folder is private to
+# you (0700); the files are 0644 because Compose bind-mounts each one as it is, and the containers read
+# it as their own unprivileged users (node, postgres, temporal, mongodb). Random ones are generated; the
+# Slack ones are read from the environment or left as placeholders to fill in. Existing files are kept,
+# so it is safe to run again.
 #
 #   SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... sh deploy/make-secrets.sh
 set -eu
-umask 077
 dir=${1:-secrets}
 mkdir -p "$dir"
+chmod 700 "$dir"
+umask 022
 
 write() { # name value: writes $dir/name unless it exists
   if [ -e "$dir/$1" ]; then echo "kept    $dir/$1"; else printf '%s\n' "$2" > "$dir/$1"; echo "wrote   $dir/$1"; fi

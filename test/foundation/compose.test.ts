@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES } from '../../lib/config';
+import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 
 /**
@@ -1010,6 +1010,45 @@ describe('production stack: docker-compose.yml, Dockerfile, .env.example', () =>
     it.each(MUTATIONS)('%s', (_name, mutate, expected) => {
       expect(allProblems(mutate(realFiles())).join('\n')).toMatch(expected);
     });
+  });
+
+  it('deploy/make-secrets.sh writes every secret the stack mounts, which the worker and the bot accept', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-secrets-'));
+    try {
+      const secretsDir = path.join(dir, 'secrets');
+      const run = () =>
+        spawnSync('sh', [path.join(root, 'deploy', 'make-secrets.sh'), secretsDir], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing' },
+        });
+      expect(run().status).toBe(0);
+      const doc = parse(realFiles().compose) as { secrets: Record<string, { file: string }> };
+      const defined = Object.values(doc.secrets).map((s) => path.basename(s.file));
+      expect(fs.readdirSync(secretsDir).sort()).toEqual(defined.sort());
+      expect(fs.statSync(secretsDir).mode & 0o777).toBe(0o700);
+      const read = (name: string) => fs.readFileSync(path.join(secretsDir, name), 'utf8');
+      expect(read('mongodb_url')).toContain(`vouch:${read('mongo_vouch_password').trim()}@mongo:27017/`);
+      const before = read('vouch_encryption_key');
+      expect(run().stdout).toMatch(/kept\s+\S+vouch_encryption_key/);
+      expect(read('vouch_encryption_key')).toBe(before);
+      // The containers' view: each /run/secrets/<name> is the file written above.
+      const services = servicesOf(realFiles().compose);
+      for (const name of Object.keys(VOUCH_SERVICES)) {
+        const env = Object.fromEntries(
+          Object.entries(environmentOf(services[name]))
+            .filter(([, v]) => !/^\$\{/.test(v))
+            .map(([k, v]) => [k, v.replace(/^\/run\/secrets\//, `${secretsDir}/`)]),
+        );
+        const config = loadConfig({ ...env, VOUCH_PUBLIC_URL: 'https://vouch.example.com' });
+        expect(config.mongo.url).toMatch(
+          /^mongodb:\/\/vouch:[0-9a-f]{48}@mongo:27017\/vouch\?authSource=vouch$/,
+        );
+        expect(config.encryptionKey?.length).toBe(32);
+        expect(config.slack.botToken).toBe('xoxb-test');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('compose config (no Docker engine needed)', () => {
