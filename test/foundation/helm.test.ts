@@ -96,7 +96,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     const env = envOf(worker);
     const container = containerOf(worker);
     expect(container.command).toEqual(['node', 'dist/worker/main.js']);
-    for (const probe of [container.livenessProbe, container.readinessProbe])
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe])
       expect(probe.exec.command).toEqual([
         'node',
         'dist/worker/health-check.js',
