@@ -877,7 +877,7 @@ const MUTATIONS: Mutation[] = [
   ],
   [
     'the proxy forwards to an intake that does not exist',
-    (f) => ({ ...f, caddyfile: `${f.caddyfile}\nhandle /v1/* {\n\treverse_proxy intake:3001\n}\n` }),
+    (f) => ({ ...f, caddyfile: `${f.caddyfile}\nhandle /v1/* {\n\treverse_proxy intake:8088\n}\n` }),
     /forwards to intake, a service that does not exist/,
   ],
   [
