@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { heartbeatAge, startHeartbeat } from '../../worker/heartbeat';
+import { testServers, uniqueName } from '../helpers/servers';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -49,4 +50,43 @@ describe('worker heartbeat (the Compose healthcheck and Kubernetes probes of the
     expect(stale.status).toBe(1);
     expect(stale.stdout).toMatch(/limit 30 s/);
   });
+
+  it('the real worker beats while it polls Temporal, reads MONGODB_URL_FILE, warns in production, and cleans up on SIGTERM', async () => {
+    const file = path.join(dir, 'worker-alive');
+    const mongoUrlFile = path.join(dir, 'mongodb_url');
+    fs.writeFileSync(mongoUrlFile, `${testServers.mongoUrl}\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker/main.ts')], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        TEMPORAL_ADDRESS: testServers.temporalAddress,
+        VOUCH_TASK_QUEUE: uniqueName('heartbeat'),
+        MONGODB_URL_FILE: mongoUrlFile,
+        MONGODB_DB: uniqueName('heartbeat').replace('-', '_'),
+        VOUCH_HEALTH_FILE: file,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 150_000;
+      while (!fs.existsSync(file) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 250));
+      expect({ beating: fs.existsSync(file), output: fs.existsSync(file) ? '' : output }).toEqual({
+        beating: true,
+        output: '',
+      });
+      expect(heartbeatAge(file, 30_000).ok).toBe(true);
+      expect(output).toMatch(/TEMPORAL_UI_URL is http:\/\/localhost:8233: links in reports/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+  }, 200_000);
 });
