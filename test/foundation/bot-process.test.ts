@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../infra/processes';
 import { SlackStandIn } from '../helpers/slack-stand-in';
+import { startEntryPoint } from '../helpers/entry-point';
 import { testServers, uniqueName } from '../helpers/servers';
-
-const root = path.resolve(__dirname, '..', '..');
 
 /**
  * The bot process as the compose stack and the chart run it: secrets from files (<NAME>_FILE),
@@ -30,28 +28,18 @@ describe('bot process in production mode', () => {
       return path.join(dir, name);
     };
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bot/main.ts')], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        TEMPORAL_ADDRESS: testServers.temporalAddress,
-        MONGODB_URL_FILE: secret('mongodb_url', testServers.mongoUrl),
-        MONGODB_DB: uniqueName('botproc').replace('-', '_'),
-        SLACK_BOT_TOKEN_FILE: secret('slack_bot_token', 'xoxb-test'),
-        SLACK_SIGNING_SECRET_FILE: secret('slack_signing_secret', 'signing-secret'),
-        SLACK_APP_TOKEN_FILE: secret('slack_app_token', ''),
-        VOUCH_ENCRYPTION_KEY_FILE: secret('vouch_encryption_key', Buffer.alloc(32, 3).toString('base64')),
-        SLACK_API_URL: slack.url,
-        BOT_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, output, exited } = startEntryPoint('bot/main.ts', {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: testServers.temporalAddress,
+      MONGODB_URL_FILE: secret('mongodb_url', testServers.mongoUrl),
+      MONGODB_DB: uniqueName('botproc').replace('-', '_'),
+      SLACK_BOT_TOKEN_FILE: secret('slack_bot_token', 'xoxb-test'),
+      SLACK_SIGNING_SECRET_FILE: secret('slack_signing_secret', 'signing-secret'),
+      SLACK_APP_TOKEN_FILE: secret('slack_app_token', ''),
+      VOUCH_ENCRYPTION_KEY_FILE: secret('vouch_encryption_key', Buffer.alloc(32, 3).toString('base64')),
+      SLACK_API_URL: slack.url,
+      BOT_PORT: String(port),
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       let status = 0;
       const deadline = Date.now() + 90_000;
@@ -62,10 +50,10 @@ describe('bot process in production mode', () => {
         );
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
-      expect({ status, output: status === 200 ? '' : output }).toEqual({ status: 200, output: '' });
-      expect(output).toMatch(/VOUCH_PUBLIC_URL is http:\/\/localhost:\d+: employees' enrollment links/);
-      expect(output).not.toMatch(/TEMPORAL_UI_URL is/);
-      expect(output).not.toMatch(/xoxb-test|signing-secret/);
+      expect({ status, output: status === 200 ? '' : output() }).toEqual({ status: 200, output: '' });
+      expect(output()).toMatch(/VOUCH_PUBLIC_URL is http:\/\/localhost:\d+: employees' enrollment links/);
+      expect(output()).not.toMatch(/TEMPORAL_UI_URL is/);
+      expect(output()).not.toMatch(/xoxb-test|signing-secret/);
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { heartbeatAge, startHeartbeat } from '../../worker/heartbeat';
+import { startEntryPoint } from '../helpers/entry-point';
 import { testServers, uniqueName } from '../helpers/servers';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -55,34 +56,24 @@ describe('worker heartbeat (the Compose healthcheck and Kubernetes probes of the
     const file = path.join(dir, 'worker-alive');
     const mongoUrlFile = path.join(dir, 'mongodb_url');
     fs.writeFileSync(mongoUrlFile, `${testServers.mongoUrl}\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker/main.ts')], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        TEMPORAL_ADDRESS: testServers.temporalAddress,
-        VOUCH_TASK_QUEUE: uniqueName('heartbeat'),
-        MONGODB_URL_FILE: mongoUrlFile,
-        MONGODB_DB: uniqueName('heartbeat').replace('-', '_'),
-        VOUCH_HEALTH_FILE: file,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, output, exited } = startEntryPoint('worker/main.ts', {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: testServers.temporalAddress,
+      VOUCH_TASK_QUEUE: uniqueName('heartbeat'),
+      MONGODB_URL_FILE: mongoUrlFile,
+      MONGODB_DB: uniqueName('heartbeat').replace('-', '_'),
+      VOUCH_HEALTH_FILE: file,
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 150_000;
       while (!fs.existsSync(file) && Date.now() < deadline && child.exitCode === null)
         await new Promise((r) => setTimeout(r, 250));
-      expect({ beating: fs.existsSync(file), output: fs.existsSync(file) ? '' : output }).toEqual({
+      expect({ beating: fs.existsSync(file), output: fs.existsSync(file) ? '' : output() }).toEqual({
         beating: true,
         output: '',
       });
       expect(heartbeatAge(file, 30_000).ok).toBe(true);
-      expect(output).toMatch(/TEMPORAL_UI_URL is http:\/\/localhost:8233: links in reports/);
+      expect(output()).toMatch(/TEMPORAL_UI_URL is http:\/\/localhost:8233: links in reports/);
     } finally {
       child.kill('SIGTERM');
     }
