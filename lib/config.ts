@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -118,11 +119,16 @@ const envSchema = z.object({
     .positive({ error: 'expected a positive number of seconds' })
     .max(300, { error: 'expected at most 300 seconds' })
     .default(20),
+  VOUCH_HEALTH_FILE: z.string().min(1).optional(),
   XDG_CACHE_HOME: z.string().optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 /** Documentation of every variable: the README table is checked against it by a test. */
-export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG_CACHE_HOME'>, string> = {
+export const CONFIG_VARIABLES: Record<
+  keyof Omit<z.infer<typeof envSchema>, 'XDG_CACHE_HOME' | 'NODE_ENV'>,
+  string
+> = {
   TEMPORAL_ADDRESS:
     'Temporal frontend host:port. Unset: `npm start` runs an embedded dev server on 127.0.0.1:7233.',
   TEMPORAL_NAMESPACE: 'Temporal namespace (default `default`).',
@@ -160,7 +166,24 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   VOUCH_LLM_API_KEY:
     'Bearer key for that API (a secret: never logged nor stored); optional for local servers.',
   VOUCH_LLM_TIMEOUT: 'Seconds one model call may take before it counts as failed (default 20).',
+  VOUCH_HEALTH_FILE:
+    'File the worker touches every few seconds while it polls Temporal; a health check tests its age. Unset: none.',
 };
+
+/**
+ * Secrets that may also be given as `<NAME>_FILE`, the path of a file holding the value (Docker and
+ * Kubernetes secrets are mounted as files, which keeps them out of `docker inspect` and the process
+ * environment of everything else).
+ */
+export const SECRET_FILE_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'VOUCH_ENCRYPTION_KEY',
+  'VOUCH_WEBHOOK_SECRETS',
+  'VOUCH_LLM_API_KEY',
+  'MONGODB_URL',
+] as const;
 
 export interface Config {
   temporal: {
@@ -191,6 +214,10 @@ export interface Config {
   dataDir: string;
   cacheDir: string;
   embedded: { uiPort: number; mongoPort: number; temporalPort: number };
+  /** Touched by the worker while it is healthy; absent when VOUCH_HEALTH_FILE is unset. */
+  healthFile?: string;
+  /** NODE_ENV=production: the containers and the chart set it. */
+  production?: boolean;
 }
 
 export interface LlmConfig {
@@ -205,7 +232,8 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment (or the given map, for tests); throws ConfigError naming each bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const env = withSecretFiles(given);
   const parsed = envSchema
     .refine((e) => !e.VOUCH_LLM_URL || e.VOUCH_LLM_MODEL, {
       path: ['VOUCH_LLM_MODEL'],
@@ -276,8 +304,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       mongoPort: e.VOUCH_EMBEDDED_MONGO_PORT,
       temporalPort: e.VOUCH_EMBEDDED_TEMPORAL_PORT,
     },
+    healthFile: e.VOUCH_HEALTH_FILE ? path.resolve(cwd, e.VOUCH_HEALTH_FILE) : undefined,
+    production: e.NODE_ENV === 'production',
   };
   return deepFreeze(config);
+}
+
+/** The environment with each `<NAME>_FILE` of a secret replaced by `<NAME>` set to the file's content. */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  const problems: string[] = [];
+  for (const name of SECRET_FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    delete resolved[`${name}_FILE`];
+    if (env[name] !== undefined && env[name] !== '') {
+      problems.push(`  - ${name}_FILE: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      // A trailing newline is what `echo` and editors leave; it is never part of a secret.
+      resolved[name] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+      problems.push(`  - ${name}_FILE: cannot read "${file}" (${reason}); mount the secret file there`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return resolved;
+}
+
+/** Warnings for a production process whose links (those of `variables`) would point at localhost. */
+export function productionWarnings(
+  config: Config,
+  variables: ReadonlyArray<'VOUCH_PUBLIC_URL' | 'TEMPORAL_UI_URL'> = ['VOUCH_PUBLIC_URL', 'TEMPORAL_UI_URL'],
+): string[] {
+  if (!config.production) return [];
+  const local = (url: string) =>
+    /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i.test(new URL(url).hostname);
+  const consequences = {
+    VOUCH_PUBLIC_URL: {
+      url: config.publicUrl,
+      why: "employees' enrollment links will not open from their devices; set it to the bot's public https URL",
+    },
+    TEMPORAL_UI_URL: {
+      url: config.temporal.uiUrl,
+      why: "links in reports and escalations will not open for operators; set it to the Web UI's URL",
+    },
+  };
+  return variables
+    .filter((name) => local(consequences[name].url))
+    .map((name) => `${name} is ${consequences[name].url}: ${consequences[name].why}`);
 }
 
 /** What is missing before Vouch can talk to Slack; empty when the bot can start. */

@@ -1,8 +1,9 @@
-import { loadConfig } from '../lib/config';
+import { loadConfig, productionWarnings } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { redactUrl } from '../store/mongo';
 import { createVouchWorker } from './create-worker';
+import { startHeartbeat } from './heartbeat';
 import { installSdkLogging } from './runtime-logging';
 
 /** The worker process: runs interview workflows and their activities until SIGINT/SIGTERM. */
@@ -10,6 +11,7 @@ runMain(async () => {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
   installSdkLogging(logger);
+  for (const warning of productionWarnings(config, ['TEMPORAL_UI_URL'])) logger.warn(warning);
   const { worker, close } = await createVouchWorker(config, logger);
   logger.info(
     {
@@ -19,7 +21,10 @@ runMain(async () => {
     },
     'worker started',
   );
-  await worker.run(); // the SDK stops it gracefully on SIGINT/SIGTERM
+  const stopHeartbeat = config.healthFile
+    ? startHeartbeat(config.healthFile, () => worker.getState() === 'RUNNING')
+    : () => {};
+  await worker.run().finally(stopHeartbeat); // the SDK stops it gracefully on SIGINT/SIGTERM
   await close();
   logger.info('worker stopped');
 });

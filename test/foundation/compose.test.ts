@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES } from '../../lib/config';
+import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 
 /**
@@ -22,6 +22,9 @@ interface StackFiles {
   envExample: string;
   dockerfile: string;
   dockerignore: string;
+  caddyfile: string;
+  mongoInit: string;
+  readme: string;
 }
 
 const STACK_FILES: Record<keyof StackFiles, string> = {
@@ -29,16 +32,15 @@ const STACK_FILES: Record<keyof StackFiles, string> = {
   envExample: '.env.example',
   dockerfile: 'Dockerfile',
   dockerignore: '.dockerignore',
+  caddyfile: 'deploy/Caddyfile',
+  mongoInit: 'deploy/mongo-init/create-vouch-user.js',
+  readme: 'README.md',
 };
 
 function realFiles(): StackFiles {
   const read = (name: string) => fs.readFileSync(path.join(root, name), 'utf8');
-  return {
-    compose: read(STACK_FILES.compose),
-    envExample: read(STACK_FILES.envExample),
-    dockerfile: read(STACK_FILES.dockerfile),
-    dockerignore: read(STACK_FILES.dockerignore),
-  };
+  const entries = Object.entries(STACK_FILES).map(([key, name]) => [key, read(name)]);
+  return Object.fromEntries(entries) as unknown as StackFiles;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -54,6 +56,8 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string } | null>;
   healthcheck?: { test?: unknown; disable?: boolean };
   ports?: unknown[];
+  expose?: unknown[];
+  secrets?: Array<string | { source: string; target?: string }>;
   volumes?: unknown[];
   restart?: string;
 }
@@ -147,21 +151,40 @@ const VOUCH_SERVICES = {
   'vouch-bot': { command: ['node', 'dist/bot/main.js'], source: 'bot/main.ts' },
 } as const;
 
-/** Secrets the stack must refuse to start without (`${NAME:?message}`). */
-const MANDATORY = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'VOUCH_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
+/** Settings the stack must refuse to start without (`${NAME:?message}`). */
+const MANDATORY = ['VOUCH_PUBLIC_URL'];
+
+/** Secrets of the database servers: only their own services and jobs may see them. */
+const DATABASE_SECRETS = ['postgres_password', 'mongo_root_password', 'mongo_vouch_password'];
+
+/** The paths the proxy must forward to the bot. */
+const BOT_PATHS = ['/slack/events', '/enroll/*'];
 
 const ADMIN_TOOLS = /^temporalio\/admin-tools:/;
 
+/** An exact release (major.minor at least, e.g. postgres:16.10, mongo:7.0.21) or a digest. */
+const PINNED = /(:\d+\.\d+[\w.-]*|@sha256:[0-9a-f]{64})$/;
+
 type Check = (files: StackFiles) => string[];
+
+function secretsOf(service: Service | undefined): string[] {
+  return (service?.secrets ?? []).map((s) => (typeof s === 'string' ? s : s.source));
+}
+
+/** Everything a service is handed: its environment's names and values, as one text. */
+function exposureOf(service: Service | undefined): string {
+  return JSON.stringify(environmentOf(service)) + JSON.stringify(secretsOf(service));
+}
 
 const checkImages: Check = ({ compose }) => {
   const services = servicesOf(compose);
   const problems: string[] = [];
   const expected: Array<[string, RegExp]> = [
-    ['postgresql', /^postgres:\d+(\.\d+)*$/],
+    ['caddy', /^caddy:2\.\d+\.\d+(-alpine)?$/],
+    ['postgresql', /^postgres:\d+\.\d+$/],
     ['temporal', /^temporalio\/server:1\.\d+\.\d+$/],
     ['temporal-ui', /^temporalio\/ui:\d+\.\d+\.\d+$/],
-    ['mongo', /^mongo:7(\.\d+)*$/],
+    ['mongo', /^mongo:7\.\d+\.\d+$/],
   ];
   for (const [name, image] of expected) {
     const actual = services[name]?.image;
@@ -178,16 +201,13 @@ const checkImages: Check = ({ compose }) => {
         `service ${name}: ${s.image} is not the admin-tools of temporalio/server:${serverVersion}`,
       );
   for (const [name, s] of Object.entries(services)) {
-    if (s.image && !/:[\w][\w.-]*$/.test(s.image))
-      problems.push(`service ${name}: image ${s.image} has no tag`);
-    if (s.image && /:latest$/.test(s.image)) problems.push(`service ${name}: image ${s.image} is not pinned`);
+    if (s.image && !PINNED.test(s.image))
+      problems.push(`service ${name}: image ${s.image} is not pinned to an exact version or digest`);
     if (!s.image && !s.build) problems.push(`service ${name}: neither image nor build`);
   }
-  for (const name of ['postgresql', 'mongo'])
+  for (const name of ['postgresql', 'mongo', 'caddy'])
     if (!(services[name]?.volumes ?? []).some((v) => /^[\w-]+:\/\S+/.test(String(v))))
       problems.push(`service ${name}: its data is not on a named volume`);
-  for (const name of ['postgresql', 'mongo', 'temporal'])
-    if (!services[name]?.healthcheck?.test) problems.push(`service ${name}: no healthcheck`);
   return problems;
 };
 
@@ -217,19 +237,197 @@ const checkVouchServices: Check = ({ compose }) => {
       problems.push(
         `service ${name}: ${expected.source} (compiled to ${expected.command[1]}) does not exist`,
       );
-    if (!listOf(s.env_file).includes('.env')) problems.push(`service ${name}: does not read .env (env_file)`);
     const env = environmentOf(s);
     if (env.TEMPORAL_ADDRESS !== 'temporal:7233')
       problems.push(`service ${name}: TEMPORAL_ADDRESS is ${env.TEMPORAL_ADDRESS}, expected temporal:7233`);
-    if (env.MONGODB_URL !== 'mongodb://mongo:27017')
-      problems.push(`service ${name}: MONGODB_URL is ${env.MONGODB_URL}, expected mongodb://mongo:27017`);
+    if (env.MONGODB_URL_FILE !== '/run/secrets/mongodb_url' || !secretsOf(s).includes('mongodb_url'))
+      problems.push(
+        `service ${name}: MongoDB is not reached through the mongodb_url secret (MONGODB_URL_FILE)`,
+      );
   }
-  const botPorts = (services['vouch-bot']?.ports ?? []).map((p) =>
-    typeof p === 'string' ? p : JSON.stringify(p),
-  );
-  if (!botPorts.some((p) => /:(\$\{BOT_PORT:-3000\}|3000)$/.test(p)))
-    problems.push(`service vouch-bot: does not publish BOT_PORT (ports: ${JSON.stringify(botPorts)})`);
   return problems;
+};
+
+/** Each service gets only its own settings: no shared env file, no database secret in Vouch's services. */
+const checkPerServiceEnvironments: Check = ({ compose }) => {
+  const services = servicesOf(compose);
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(services))
+    if (s.env_file !== undefined)
+      problems.push(`service ${name}: reads an env_file (every service would get every variable)`);
+  const known = new Set<string>([
+    ...Object.keys(CONFIG_VARIABLES),
+    ...SECRET_FILE_VARIABLES.map((v) => `${v}_FILE`),
+  ]);
+  for (const name of Object.keys(VOUCH_SERVICES)) {
+    const s = services[name];
+    const exposed = exposureOf(s);
+    for (const secret of [...DATABASE_SECRETS, 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'MONGO_INITDB_ROOT'])
+      if (exposed.includes(secret)) problems.push(`service ${name}: is given ${secret}, a database's secret`);
+    for (const variable of Object.keys(environmentOf(s)))
+      if (!known.has(variable))
+        problems.push(`service ${name}: sets ${variable}, which lib/config.ts does not read`);
+  }
+  // Settings one process uses and the other does not (it would only widen what a compromise exposes).
+  const only: Array<[string, string[]]> = [
+    ['vouch-worker', ['VOUCH_WEBHOOK_SECRETS_FILE', 'VOUCH_LLM_API_KEY_FILE', 'VOUCH_POLICIES_FILE']],
+    ['vouch-bot', ['SLACK_SIGNING_SECRET_FILE', 'SLACK_APP_TOKEN_FILE', 'VOUCH_OPERATORS']],
+  ];
+  for (const [owner, variables] of only)
+    for (const other of Object.keys(VOUCH_SERVICES).filter((n) => n !== owner))
+      for (const variable of variables)
+        if (variable in environmentOf(services[other]))
+          problems.push(`service ${other}: is given ${variable}, which only ${owner} uses`);
+  return problems;
+};
+
+/** Secrets are files mounted from ./secrets and read through <NAME>_FILE; never values in the environment. */
+const checkSecrets: Check = ({ compose }) => {
+  const doc = parse(compose, { merge: true }) as { secrets?: Record<string, { file?: string }> };
+  const services = servicesOf(compose);
+  const problems: string[] = [];
+  const defined = doc.secrets ?? {};
+  for (const [name, secret] of Object.entries(defined))
+    if (!secret?.file?.startsWith('./secrets/'))
+      problems.push(`secret ${name}: not a file under ./secrets/ (${secret?.file ?? 'no file'})`);
+  const plain = [
+    ...SECRET_FILE_VARIABLES,
+    'POSTGRES_PASSWORD',
+    'POSTGRES_PWD',
+    'SQL_PASSWORD',
+    'MONGO_INITDB_ROOT_PASSWORD',
+  ];
+  for (const [name, s] of Object.entries(services)) {
+    const env = environmentOf(s);
+    for (const variable of plain)
+      if (variable in env)
+        problems.push(`service ${name}: ${variable} is a value in its environment, not a file`);
+    for (const [variable, value] of Object.entries(env)) {
+      const m = /^\/run\/secrets\/(\w+)$/.exec(value);
+      if (!m?.[1]) continue;
+      if (!variable.endsWith('_FILE'))
+        problems.push(`service ${name}: ${variable} points at a secret file but is not a _FILE variable`);
+      if (!secretsOf(s).includes(m[1]))
+        problems.push(`service ${name}: ${variable} names secret ${m[1]}, which it is not given`);
+    }
+    for (const secret of secretsOf(s))
+      if (!(secret in defined)) problems.push(`service ${name}: uses secret ${secret}, which is not defined`);
+  }
+  for (const secret of SECRET_FILE_VARIABLES)
+    if (!Object.keys(VOUCH_SERVICES).some((n) => `${secret}_FILE` in environmentOf(services[n])))
+      problems.push(`${secret} is given to neither the worker nor the bot (as ${secret}_FILE)`);
+  for (const ref of composeReferences(compose))
+    if ((plain as string[]).includes(ref.name))
+      problems.push(`docker-compose.yml interpolates the secret \${${ref.name}} from .env`);
+  const postgres = environmentOf(services.postgresql);
+  if (postgres.POSTGRES_PASSWORD_FILE !== '/run/secrets/postgres_password')
+    problems.push('service postgresql: the password is not read from the postgres_password secret');
+  return problems;
+};
+
+const checkMongoAuth: Check = ({ compose, mongoInit }) => {
+  const services = servicesOf(compose);
+  const mongo = services.mongo;
+  const problems: string[] = [];
+  const env = environmentOf(mongo);
+  if (
+    !env.MONGO_INITDB_ROOT_USERNAME ||
+    env.MONGO_INITDB_ROOT_PASSWORD_FILE !== '/run/secrets/mongo_root_password'
+  )
+    problems.push('service mongo: authentication is off (no root user with MONGO_INITDB_ROOT_PASSWORD_FILE)');
+  if (
+    !(mongo?.volumes ?? []).some((v) =>
+      /^\.\/deploy\/mongo-init:\/docker-entrypoint-initdb\.d:ro$/.test(String(v)),
+    )
+  )
+    problems.push('service mongo: deploy/mongo-init is not mounted read-only at /docker-entrypoint-initdb.d');
+  if (!secretsOf(mongo).includes('mongo_vouch_password'))
+    problems.push('service mongo: is not given mongo_vouch_password for the application user');
+  if (
+    !/createUser\(/.test(mongoInit) ||
+    !/role: 'readWrite'/.test(mongoInit) ||
+    !/\/run\/secrets\/mongo_vouch_password/.test(mongoInit)
+  )
+    problems.push('deploy/mongo-init does not create a readWrite user with the mongo_vouch_password secret');
+  return problems;
+};
+
+/** Caddy terminates TLS for VOUCH_PUBLIC_URL and forwards only the bot's paths; the bot scales behind it. */
+const checkProxy: Check = ({ compose, caddyfile }) => {
+  const services = servicesOf(compose);
+  const problems: string[] = [];
+  const caddy = services.caddy;
+  if (!caddy) return ['service caddy (the TLS proxy) is missing'];
+  const ports = (caddy.ports ?? []).map(String);
+  for (const port of ['80:80', '443:443'])
+    if (!ports.includes(port)) problems.push(`service caddy: does not publish ${port}`);
+  if (!(caddy.volumes ?? []).some((v) => String(v) === './deploy/Caddyfile:/etc/caddy/Caddyfile:ro'))
+    problems.push('service caddy: deploy/Caddyfile is not mounted read-only at /etc/caddy/Caddyfile');
+  if (!(caddy.volumes ?? []).some((v) => /^[\w-]+:\/data$/.test(String(v))))
+    problems.push('service caddy: /data (certificates) is not on a named volume');
+  if (!/^\$\{VOUCH_PUBLIC_URL:\?/.test(environmentOf(caddy).VOUCH_PUBLIC_URL ?? ''))
+    problems.push('service caddy: VOUCH_PUBLIC_URL is not passed (mandatory)');
+  if (dependsOnOf(caddy)['vouch-bot'] !== 'service_healthy')
+    problems.push('service caddy: must wait for vouch-bot to be healthy');
+  const live = caddyfile
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+  if (!/^\{\$VOUCH_PUBLIC_URL\}\s*\{/m.test(live))
+    problems.push('deploy/Caddyfile: the site is not {$VOUCH_PUBLIC_URL} (automatic TLS for its host)');
+  const matcher = /@bot\s+path\s+([^\n]+)/.exec(live)?.[1]?.trim().split(/\s+/) ?? [];
+  for (const p of BOT_PATHS)
+    if (!matcher.includes(p)) problems.push(`deploy/Caddyfile: ${p} is not forwarded to the bot`);
+  const port = environmentOf(services['vouch-bot']).BOT_PORT;
+  if (
+    !/dynamic a \{\s*name vouch-bot\s*port (\d+)/.exec(live) ||
+    /dynamic a \{\s*name vouch-bot\s*port (\d+)/.exec(live)?.[1] !== port
+  )
+    problems.push(`deploy/Caddyfile: does not balance over every vouch-bot replica on BOT_PORT ${port}`);
+  if (/reverse_proxy\s+intake\b/.test(live) && !services.intake)
+    problems.push('deploy/Caddyfile: forwards to intake, a service that does not exist');
+  const bot = services['vouch-bot'];
+  if ((bot?.ports ?? []).length > 0)
+    problems.push(
+      'service vouch-bot: publishes a host port (it cannot scale, and skips TLS); Caddy fronts it',
+    );
+  for (const [name, s] of Object.entries(services))
+    if (name !== 'caddy')
+      for (const p of (s.ports ?? []).map(String))
+        if (!/^\$\{TEMPORAL_PUBLISH_IP:-127\.0\.0\.1\}:/.test(p))
+          problems.push(`service ${name}: publishes ${p} on every interface`);
+  return problems;
+};
+
+const checkHealth: Check = ({ compose }) => {
+  const services = servicesOf(compose);
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(services))
+    if (s.restart !== 'no' && (!s.healthcheck?.test || s.healthcheck.disable))
+      problems.push(`service ${name}: no healthcheck`);
+  const botTest = JSON.stringify(services['vouch-bot']?.healthcheck?.test ?? '');
+  const botPort = environmentOf(services['vouch-bot']).BOT_PORT;
+  if (!botTest.includes(`http://127.0.0.1:${botPort}/healthz`))
+    problems.push(`service vouch-bot: the healthcheck does not ask /healthz on BOT_PORT ${botPort}`);
+  const worker = services['vouch-worker'];
+  const healthFile = environmentOf(worker).VOUCH_HEALTH_FILE;
+  const workerTest = listOf(worker?.healthcheck?.test as string[] | undefined);
+  if (!healthFile) problems.push('service vouch-worker: VOUCH_HEALTH_FILE is not set (no heartbeat)');
+  else if (!(workerTest.includes('dist/worker/health-check.js') && workerTest.includes(healthFile)))
+    problems.push(`service vouch-worker: the healthcheck does not check the heartbeat file ${healthFile}`);
+  if (!fs.existsSync(path.join(root, 'worker/health-check.ts')))
+    problems.push('worker/health-check.ts (dist/worker/health-check.js) does not exist');
+  return problems;
+};
+
+const checkPolicies: Check = ({ compose }) => {
+  const worker = servicesOf(compose)['vouch-worker'];
+  const file = environmentOf(worker).VOUCH_POLICIES_FILE;
+  if (!file?.startsWith('/'))
+    return [`service vouch-worker: VOUCH_POLICIES_FILE is ${file}, not an absolute path`];
+  return (worker?.volumes ?? []).some((v) => String(v) === `./policies.yml:${file}:ro`)
+    ? []
+    : [`service vouch-worker: ./policies.yml is not mounted read-only at ${file}`];
 };
 
 const checkVariables: Check = ({ compose, envExample }) => {
@@ -248,27 +446,35 @@ const checkVariables: Check = ({ compose, envExample }) => {
           `docker-compose.yml: \${${name}${use.modifier}} must be \${${name}:?message} (mandatory)`,
         );
     const entry = documented.get(name);
-    if (!entry?.active) problems.push(`.env.example must set the mandatory ${name} (a placeholder)`);
-    else if (!/replace-me/.test(entry.value))
-      problems.push(`.env.example: ${name} must be a "replace-me" placeholder, never a real secret`);
+    if (!entry?.active) problems.push(`.env.example must set the mandatory ${name} (an example value)`);
+    else if (!/example\.com/.test(entry.value))
+      problems.push(`.env.example: ${name} must be an example.com placeholder`);
   }
-  // A value that would be accepted as a real key must not ship in an example file.
-  const key = documented.get('VOUCH_ENCRYPTION_KEY')?.value ?? '';
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length === 32)
-    problems.push('.env.example: VOUCH_ENCRYPTION_KEY is a usable key; it must be a placeholder');
-  for (const [name, { value }] of documented)
+  // No secret value ships in the example file, even commented out.
+  for (const [name, { value }] of documented) {
     if (/^xox[abpr]-\d+-/.test(value) || /^xapp-\d-/.test(value))
       problems.push(`.env.example: ${name} looks like a real Slack token`);
-  // Every configuration variable is set by Compose for the worker and the bot, or documented.
+    if (/^[A-Za-z0-9+/]{43}=$/.test(value)) problems.push(`.env.example: ${name} is a usable key`);
+  }
+  // Every configuration variable is set by Compose for the worker or the bot, or documented.
+  const setSomewhere = new Set(
+    Object.keys(VOUCH_SERVICES).flatMap((n) => Object.keys(environmentOf(services[n]))),
+  );
   for (const name of Object.keys(CONFIG_VARIABLES))
-    for (const service of Object.keys(VOUCH_SERVICES))
-      if (!(name in environmentOf(services[service])) && !documented.has(name))
-        problems.push(`${name} (lib/config.ts) is neither set for ${service} nor in .env.example`);
-  // And nothing in .env.example is a typo or a leftover.
+    if (!setSomewhere.has(name) && !setSomewhere.has(`${name}_FILE`) && !documented.has(name))
+      problems.push(`${name} (lib/config.ts) is neither set for the worker or the bot nor in .env.example`);
+  // And nothing in .env.example is a typo or a leftover; above the `npm start` section, Compose uses it.
   const known = new Set([...Object.keys(CONFIG_VARIABLES), ...refs.map((r) => r.name)]);
   for (const name of documented.keys())
     if (!known.has(name))
       problems.push(`.env.example: ${name} is used neither by lib/config.ts nor by docker-compose.yml`);
+  const composeSection = envExample.split(/^# --- Not read by docker compose/m)[0] ?? '';
+  const referenced = new Set(refs.map((r) => r.name));
+  for (const name of envExampleEntries(composeSection).keys())
+    if (!referenced.has(name))
+      problems.push(
+        `.env.example: ${name} is offered as a stack setting, but docker-compose.yml never passes it`,
+      );
   return problems;
 };
 
@@ -373,8 +579,8 @@ const checkDockerfile: Check = ({ dockerfile }) => {
   if (!final) return ['Dockerfile has no FROM'];
   if (stages.length < 2) problems.push('Dockerfile is not multi-stage (build, then runtime)');
   for (const { from } of stages)
-    if (!/^FROM\s+node:20-bookworm-slim(\s+AS\s+\S+)?$/i.test(from))
-      problems.push(`Dockerfile: "${from}" is not node:20-bookworm-slim`);
+    if (!/^FROM\s+node:20\.\d+\.\d+-bookworm-slim(\s+AS\s+\S+)?$/i.test(from))
+      problems.push(`Dockerfile: "${from}" is not an exact node:20.x.y-bookworm-slim release`);
   const all = stages.flatMap((s) => s.instructions);
   if (!all.some((i) => /^RUN\s.*\bnpm run build\b/.test(i)))
     problems.push('Dockerfile never runs npm run build');
@@ -382,6 +588,8 @@ const checkDockerfile: Check = ({ dockerfile }) => {
     problems.push('Dockerfile: the final stage does not install with npm ci --omit=dev');
   if (!final.instructions.some((i) => /^COPY\s+--from=\S+\s+\S*\bdist\b/.test(i)))
     problems.push('Dockerfile: the final stage does not copy dist/ from the build stage');
+  if (!final.instructions.some((i) => /^ENV\s+NODE_ENV=production\b/.test(i)))
+    problems.push('Dockerfile: the final stage does not set NODE_ENV=production (no localhost warnings)');
   const user = final.instructions.filter((i) => /^USER\s/i.test(i)).at(-1);
   const userName = user?.split(/\s+/)[1]?.split(':')[0];
   if (!userName) problems.push('Dockerfile: the final stage has no USER (it would run as root)');
@@ -402,22 +610,71 @@ const checkDockerignore: Check = ({ dockerignore }) => {
       .map((l) => l.trim().replace(/^\/|\/$/g, ''))
       .filter((l) => l && !l.startsWith('#')),
   );
-  return ['node_modules', 'dist', 'data', '.git', 'coverage', '.env']
+  return ['node_modules', 'dist', 'data', '.git', 'coverage', '.env', 'secrets']
     .filter((e) => !entries.has(e))
     .map((e) => `.dockerignore does not exclude ${e}`);
 };
 
+/** README "Production" and "Backups and restore" describe what the files do, with commands. */
+const checkReadme: Check = ({ readme }) => {
+  const section = (title: string) => {
+    const m = new RegExp(`^(#+) ${title}\\s*$`, 'm').exec(readme);
+    if (!m) return undefined;
+    const rest = readme.slice(m.index + m[0].length);
+    const next = new RegExp(`^#{1,${m[1]?.length ?? 2}} `, 'm').exec(rest);
+    return next ? rest.slice(0, next.index) : rest;
+  };
+  const problems: string[] = [];
+  const production = section('Production');
+  if (!production) problems.push('README has no "Production" section');
+  else
+    for (const needed of [
+      'deploy/make-secrets.sh',
+      'VOUCH_PUBLIC_URL',
+      'Caddy',
+      '--scale vouch-bot',
+      'policies.yml',
+    ])
+      if (!production.includes(needed)) problems.push(`README "Production" does not mention ${needed}`);
+  const backups = section('Backups and restore');
+  if (!backups) problems.push('README has no "Backups and restore" section');
+  else
+    for (const command of [
+      /docker compose exec -T mongo .*mongodump\b[\s\S]{0,200}--archive/,
+      /docker compose exec -T mongo .*mongorestore\b[\s\S]{0,200}--archive/,
+      /docker compose exec -T postgresql pg_dump\b.*temporal\b/,
+      /docker compose exec -T postgresql pg_dump\b.*temporal_visibility\b/,
+      /docker compose exec -T postgresql (pg_restore|psql)\b/,
+      /secrets\//,
+    ])
+      if (!command.test(backups)) problems.push(`README "Backups and restore" lacks ${command}`);
+  return problems;
+};
+
 const CHECKS: Array<[string, Check]> = [
-  ['the services use the expected, pinned images', checkImages],
+  ['the services use the expected images, each pinned to an exact version', checkImages],
   [
     'the worker and the bot are built from the Dockerfile and wired to temporal and mongo',
     checkVouchServices,
   ],
-  ['every variable is documented in .env.example, and the mandatory secrets are enforced', checkVariables],
+  [
+    'each service gets only its own settings (no env_file; no database secret for Vouch)',
+    checkPerServiceEnvironments,
+  ],
+  ['secrets are files under ./secrets, read through <NAME>_FILE, never environment values', checkSecrets],
+  ['MongoDB runs with authentication and a least-privilege application user', checkMongoAuth],
+  ["Caddy terminates TLS and forwards the bot's paths to every bot replica", checkProxy],
+  [
+    'every long-running service has a health check; the bot asks /healthz, the worker its heartbeat',
+    checkHealth,
+  ],
+  ['policies.yml is mounted read-only into the worker', checkPolicies],
+  ['every variable is documented in .env.example, and the mandatory ones are enforced', checkVariables],
   ['admin-tools sets up the schema, the namespace and every search attribute, in order', checkTemporalSetup],
   ['depends_on targets exist and their conditions can be met', checkDependsOn],
-  ['the Dockerfile is multi-stage, runs as a non-root user and bakes in no secrets', checkDockerfile],
+  ['the Dockerfile is multi-stage, pinned, runs as a non-root user and bakes in no secrets', checkDockerfile],
   ['.dockerignore keeps local state and secrets out of the build context', checkDockerignore],
+  ['README documents production and backups with commands', checkReadme],
 ];
 
 const allProblems = (files: StackFiles) => CHECKS.flatMap(([, check]) => check(files));
@@ -473,13 +730,15 @@ const MUTATIONS: Mutation[] = [
   ],
   [
     'a mandatory secret gets a default',
-    compose((t) => replaceOnce(t, /\$\{POSTGRES_PASSWORD:\?[^}]*\}/, '${POSTGRES_PASSWORD:-temporal}')),
-    /POSTGRES_PASSWORD:-temporal\} must be/,
+    compose((t) => replaceOnce(t, /\$\{VOUCH_PUBLIC_URL:\?[^}]*\}/, '${VOUCH_PUBLIC_URL:-http://localhost}')),
+    /VOUCH_PUBLIC_URL:-http:\/\/localhost\} must be/,
   ],
   [
-    'the worker talks to an external MongoDB',
-    compose((t) => replaceOnce(t, 'MONGODB_URL: mongodb://mongo:27017', 'MONGODB_URL: mongodb://db:27017')),
-    /MONGODB_URL is mongodb:\/\/db:27017/,
+    'the worker and the bot get the MongoDB address as a value',
+    compose((t) =>
+      replaceOnce(t, 'MONGODB_URL_FILE: /run/secrets/mongodb_url', 'MONGODB_URL: mongodb://mongo:27017'),
+    ),
+    /MongoDB is not reached through the mongodb_url secret/,
   ],
   [
     'the bot is built from another Dockerfile',
@@ -502,15 +761,15 @@ const MUTATIONS: Mutation[] = [
       replaceOnce(
         t,
         /temporal-setup:(\n\s+condition: )service_completed_successfully/,
-        'temporal-ui:$1service_healthy',
+        'temporal-schema:$1service_healthy',
       ),
     ),
-    /waits for temporal-ui to be healthy, but temporal-ui has no healthcheck/,
+    /waits for temporal-schema to be healthy, but temporal-schema has no healthcheck/,
   ],
   [
     'a configuration variable is missing from .env.example',
-    (f) => ({ ...f, envExample: replaceOnce(f.envExample, /^# LOG_LEVEL=.*\n/m, '') }),
-    /LOG_LEVEL \(lib\/config\.ts\) is neither set/,
+    (f) => ({ ...f, envExample: replaceOnce(f.envExample, /^# VOUCH_DATA_DIR=.*\n/m, '') }),
+    /VOUCH_DATA_DIR \(lib\/config\.ts\) is neither set/,
   ],
   [
     '.env.example ships a usable encryption key',
@@ -518,16 +777,166 @@ const MUTATIONS: Mutation[] = [
       ...f,
       envExample: replaceOnce(
         f.envExample,
-        /^VOUCH_ENCRYPTION_KEY=.*$/m,
-        `VOUCH_ENCRYPTION_KEY=${'A'.repeat(43)}=`,
+        /^# VOUCH_ENCRYPTION_KEY=.*$/m,
+        `# VOUCH_ENCRYPTION_KEY=${'A'.repeat(43)}=`,
       ),
     }),
-    /VOUCH_ENCRYPTION_KEY/,
+    /VOUCH_ENCRYPTION_KEY is a usable key/,
   ],
   [
     '.env.example has a stray variable',
     (f) => ({ ...f, envExample: `${f.envExample}SLACK_BOT_TOKN=xoxb-replace-me\n` }),
     /SLACK_BOT_TOKN is used neither/,
+  ],
+  [
+    'an image floats on a major version',
+    compose((t) => replaceOnce(t, 'image: postgres:16.10', 'image: postgres:16')),
+    /service postgresql: image postgres:16 is not pinned/,
+  ],
+  [
+    'the proxy image floats',
+    compose((t) => replaceOnce(t, /image: caddy:.*/, 'image: caddy:2')),
+    /service caddy: image caddy:2 does not match/,
+  ],
+  [
+    'the worker reads the shared env file again',
+    compose((t) => replaceOnce(t, /(\n {2}vouch-worker:\n)/, '$1    env_file: .env\n')),
+    /service vouch-worker: reads an env_file/,
+  ],
+  [
+    'the worker is given the PostgreSQL password',
+    compose((t) =>
+      replaceOnce(t, /(\n {2}vouch-worker:[\s\S]*?secrets:\n)/, '$1      - postgres_password\n'),
+    ),
+    /service vouch-worker: is given postgres_password, a database's secret/,
+  ],
+  [
+    'the bot is given a setting only the worker uses',
+    compose((t) =>
+      replaceOnce(
+        t,
+        /(\n\s+)SLACK_APP_TOKEN_FILE: (.*)/,
+        '$1SLACK_APP_TOKEN_FILE: $2$1VOUCH_LLM_API_KEY_FILE: /run/secrets/vouch_llm_api_key',
+      ),
+    ),
+    /service vouch-bot: is given VOUCH_LLM_API_KEY_FILE, which only vouch-worker uses/,
+  ],
+  [
+    'a secret is passed as a value from .env',
+    compose((t) =>
+      replaceOnce(
+        t,
+        'SLACK_SIGNING_SECRET_FILE: /run/secrets/slack_signing_secret',
+        'SLACK_SIGNING_SECRET: ${SLACK_SIGNING_SECRET:?x}',
+      ),
+    ),
+    /vouch-bot: SLACK_SIGNING_SECRET is a value in its environment[\s\S]*interpolates the secret \$\{SLACK_SIGNING_SECRET\}/,
+  ],
+  [
+    'a _FILE variable names a secret the service is not given',
+    compose((t) =>
+      replaceOnce(t, /(\n {2}vouch-bot:[\s\S]*?secrets:\n[\s\S]*?) {6}- slack_signing_secret\n/, '$1'),
+    ),
+    /vouch-bot: SLACK_SIGNING_SECRET_FILE names secret slack_signing_secret, which it is not given/,
+  ],
+  [
+    'PostgreSQL takes its password from .env',
+    compose((t) =>
+      replaceOnce(
+        t,
+        'POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password',
+        'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?x}',
+      ),
+    ),
+    /postgresql: the password is not read from the postgres_password secret/,
+  ],
+  [
+    'MongoDB runs without authentication',
+    compose((t) => replaceOnce(t, /^\s+MONGO_INITDB_ROOT_PASSWORD_FILE: .*\n/m, '')),
+    /service mongo: authentication is off/,
+  ],
+  [
+    'the application user is not created',
+    (f) => ({ ...f, mongoInit: replaceOnce(f.mongoInit, "role: 'readWrite'", "role: 'root'") }),
+    /does not create a readWrite user/,
+  ],
+  [
+    'the bot publishes a fixed host port again',
+    compose((t) => replaceOnce(t, /(\n\s+)expose:\n\s+- '3000'/, "$1ports:$1  - '3000:3000'")),
+    /service vouch-bot: publishes a host port/,
+  ],
+  [
+    'the proxy no longer forwards the enrollment pages',
+    (f) => ({ ...f, caddyfile: replaceOnce(f.caddyfile, ' /enroll/*', '') }),
+    /\/enroll\/\* is not forwarded to the bot/,
+  ],
+  [
+    "the proxy sends the bot's traffic to another port",
+    (f) => ({ ...f, caddyfile: replaceOnce(f.caddyfile, /port 3000/, 'port 8080') }),
+    /does not balance over every vouch-bot replica on BOT_PORT 3000/,
+  ],
+  [
+    'the proxy forwards to an intake that does not exist',
+    (f) => ({ ...f, caddyfile: `${f.caddyfile}\nhandle /v1/* {\n\treverse_proxy intake:8088\n}\n` }),
+    /forwards to intake, a service that does not exist/,
+  ],
+  [
+    'the Web UI is published on every interface',
+    compose((t) => replaceOnce(t, "'${TEMPORAL_PUBLISH_IP:-127.0.0.1}:8080:8080'", "'8080:8080'")),
+    /service temporal-ui: publishes 8080:8080 on every interface/,
+  ],
+  [
+    'the worker has no healthcheck',
+    compose((t) => replaceOnce(t, /(\n {2}vouch-worker:[\s\S]*?)\n {4}healthcheck:\n( {6}.*\n)+/, '$1\n')),
+    /service vouch-worker: no healthcheck/,
+  ],
+  [
+    "the bot's healthcheck asks another path",
+    compose((t) => replaceOnce(t, '3000/healthz', '3000/')),
+    /vouch-bot: the healthcheck does not ask \/healthz/,
+  ],
+  [
+    "the worker's healthcheck checks another file",
+    compose((t) => replaceOnce(t, "'/tmp/vouch/worker-alive', '30'", "'/tmp/other', '30'")),
+    /does not check the heartbeat file \/tmp\/vouch\/worker-alive/,
+  ],
+  [
+    'policies.yml is mounted writable',
+    compose((t) =>
+      replaceOnce(t, './policies.yml:/etc/vouch/policies.yml:ro', './policies.yml:/etc/vouch/policies.yml'),
+    ),
+    /policies\.yml is not mounted read-only at \/etc\/vouch\/policies\.yml/,
+  ],
+  [
+    '.env.example offers a setting Compose never passes',
+    (f) => ({
+      ...f,
+      envExample: replaceOnce(f.envExample, '# LOG_LEVEL=info', '# LOG_LEVEL=info\n# BOT_PORT=3000'),
+    }),
+    /BOT_PORT is offered as a stack setting, but docker-compose\.yml never passes it/,
+  ],
+  [
+    'the image floats on Node 20',
+    (f) => ({
+      ...f,
+      dockerfile: f.dockerfile.replace(/node:20\.\d+\.\d+-bookworm-slim/g, 'node:20-bookworm-slim'),
+    }),
+    /is not an exact node:20\.x\.y-bookworm-slim release/,
+  ],
+  [
+    'the README loses its backup section',
+    (f) => ({ ...f, readme: replaceOnce(f.readme, /^### Backups and restore$/m, '### Backups') }),
+    /README has no "Backups and restore" section/,
+  ],
+  [
+    'the README forgets the PostgreSQL visibility database',
+    (f) => ({
+      ...f,
+      readme: f.readme.replace(/^.*pg_dump.*$/gm, (line) =>
+        line.replaceAll('temporal_visibility', 'visibility'),
+      ),
+    }),
+    /pg_dump\\b\.\*temporal_visibility/,
   ],
   [
     'the image runs as root',
@@ -571,8 +980,10 @@ function findCompose(): string[] | undefined {
 function runComposeConfig(cmd: string[], envFile: string, args: string[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-compose-'));
   try {
-    for (const name of Object.values(STACK_FILES))
+    for (const name of Object.values(STACK_FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.copyFileSync(path.join(root, name), path.join(dir, name));
+    }
     fs.writeFileSync(path.join(dir, 'test.env'), envFile);
     fs.writeFileSync(path.join(dir, '.env'), envFile);
     const [bin, ...pre] = cmd as [string, ...string[]];
@@ -601,6 +1012,45 @@ describe('production stack: docker-compose.yml, Dockerfile, .env.example', () =>
     });
   });
 
+  it('deploy/make-secrets.sh writes every secret the stack mounts, which the worker and the bot accept', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-secrets-'));
+    try {
+      const secretsDir = path.join(dir, 'secrets');
+      const run = () =>
+        spawnSync('sh', [path.join(root, 'deploy', 'make-secrets.sh'), secretsDir], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing' },
+        });
+      expect(run().status).toBe(0);
+      const doc = parse(realFiles().compose) as { secrets: Record<string, { file: string }> };
+      const defined = Object.values(doc.secrets).map((s) => path.basename(s.file));
+      expect(fs.readdirSync(secretsDir).sort()).toEqual(defined.sort());
+      expect(fs.statSync(secretsDir).mode & 0o777).toBe(0o700);
+      const read = (name: string) => fs.readFileSync(path.join(secretsDir, name), 'utf8');
+      expect(read('mongodb_url')).toContain(`vouch:${read('mongo_vouch_password').trim()}@mongo:27017/`);
+      const before = read('vouch_encryption_key');
+      expect(run().stdout).toMatch(/kept\s+\S+vouch_encryption_key/);
+      expect(read('vouch_encryption_key')).toBe(before);
+      // The containers' view: each /run/secrets/<name> is the file written above.
+      const services = servicesOf(realFiles().compose);
+      for (const name of Object.keys(VOUCH_SERVICES)) {
+        const env = Object.fromEntries(
+          Object.entries(environmentOf(services[name]))
+            .filter(([, v]) => !/^\$\{/.test(v))
+            .map(([k, v]) => [k, v.replace(/^\/run\/secrets\//, `${secretsDir}/`)]),
+        );
+        const config = loadConfig({ ...env, VOUCH_PUBLIC_URL: 'https://vouch.example.com' });
+        expect(config.mongo.url).toMatch(
+          /^mongodb:\/\/vouch:[0-9a-f]{48}@mongo:27017\/vouch\?authSource=vouch$/,
+        );
+        expect(config.encryptionKey?.length).toBe(32);
+        expect(config.slack.botToken).toBe('xoxb-test');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('compose config (no Docker engine needed)', () => {
     if (!composeCmd)
       console.log(
@@ -614,7 +1064,7 @@ describe('production stack: docker-compose.yml, Dockerfile, .env.example', () =>
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     });
 
-    itIfCompose('refuses to start without a mandatory secret, naming it', () => {
+    itIfCompose('refuses to start without a mandatory setting, naming it', () => {
       for (const name of MANDATORY) {
         const env = envExample().replace(new RegExp(`^${name}=.*$`, 'm'), '');
         const r = runComposeConfig(composeCmd ?? [], env, ['-q']);
@@ -623,25 +1073,28 @@ describe('production stack: docker-compose.yml, Dockerfile, .env.example', () =>
       }
     });
 
-    itIfCompose(
-      'gives the worker and the bot the in-stack addresses over .env, and publishes BOT_PORT',
-      () => {
-        const env = `${envExample()}\nMONGODB_URL=mongodb://elsewhere:27017\nBOT_PORT=3100\n`;
-        const r = runComposeConfig(composeCmd ?? [], env, []);
-        expect(r.status).toBe(0);
-        const services = servicesOf(r.stdout);
-        for (const name of Object.keys(VOUCH_SERVICES)) {
-          const e = environmentOf(services[name]);
-          expect(e).toMatchObject({
-            TEMPORAL_ADDRESS: 'temporal:7233',
-            MONGODB_URL: 'mongodb://mongo:27017',
-            SLACK_BOT_TOKEN: 'xoxb-replace-me',
-          });
-        }
-        expect(environmentOf(services['vouch-bot']).BOT_PORT).toBe('3100');
-        expect(JSON.stringify(services['vouch-bot']?.ports)).toMatch(/3100/);
-        expect(JSON.stringify(services.temporal?.ports)).toMatch(/127\.0\.0\.1/);
-      },
-    );
+    itIfCompose('gives each service only its own settings, and the bot no host port', () => {
+      const env = `${envExample()}\nMONGODB_URL=mongodb://elsewhere:27017\nPOSTGRES_PASSWORD=leaked\nBOT_PORT=3100\nVOUCH_OPERATORS=U0123ABCD\n`;
+      const r = runComposeConfig(composeCmd ?? [], env, []);
+      expect(r.status).toBe(0);
+      const services = servicesOf(r.stdout);
+      for (const name of Object.keys(VOUCH_SERVICES)) {
+        const e = environmentOf(services[name]);
+        expect(e).toMatchObject({
+          TEMPORAL_ADDRESS: 'temporal:7233',
+          MONGODB_URL_FILE: '/run/secrets/mongodb_url',
+          SLACK_BOT_TOKEN_FILE: '/run/secrets/slack_bot_token',
+        });
+        // What .env says reaches a service only through docker-compose.yml, never wholesale.
+        expect(e).not.toHaveProperty('MONGODB_URL');
+        expect(e).not.toHaveProperty('BOT_PORT', '3100');
+        expect(JSON.stringify(services[name])).not.toMatch(/leaked|POSTGRES_PASSWORD|postgres_password/);
+      }
+      expect(environmentOf(services['vouch-bot']).VOUCH_OPERATORS).toBe('U0123ABCD');
+      expect(environmentOf(services['vouch-worker'])).not.toHaveProperty('VOUCH_OPERATORS');
+      expect(services['vouch-bot']?.ports).toBeUndefined();
+      expect(JSON.stringify(services.caddy?.ports)).toMatch(/443/);
+      expect(JSON.stringify(services.temporal?.ports)).toMatch(/127\.0\.0\.1/);
+    });
   });
 });

@@ -1,4 +1,13 @@
-import { ConfigError, loadConfig, missingForSlack } from '../../lib/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ConfigError,
+  SECRET_FILE_VARIABLES,
+  loadConfig,
+  missingForSlack,
+  productionWarnings,
+} from '../../lib/config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -77,5 +86,99 @@ describe('config', () => {
       expect.stringContaining('SLACK_SIGNING_SECRET'),
     ]);
     expect(missingForSlack(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }))).toEqual([]);
+  });
+
+  describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-config-'));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const secretFile = (name: string, content: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content);
+      return file;
+    };
+
+    it('reads every secret variable from its _FILE, without the trailing newline', () => {
+      const values: Record<(typeof SECRET_FILE_VARIABLES)[number], string> = {
+        SLACK_BOT_TOKEN: 'xoxb-from-file',
+        SLACK_SIGNING_SECRET: 'signing-from-file',
+        SLACK_APP_TOKEN: 'xapp-from-file',
+        VOUCH_ENCRYPTION_KEY: KEY,
+        VOUCH_WEBHOOK_SECRETS: 'soar=0123456789abcdef0123',
+        VOUCH_LLM_API_KEY: 'sk-from-file',
+        MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',
+      };
+      const env = Object.fromEntries(
+        SECRET_FILE_VARIABLES.map((name) => [`${name}_FILE`, secretFile(name, `${values[name]}\n`)]),
+      );
+      const c = loadConfig({ ...env, VOUCH_LLM_URL: 'http://127.0.0.1:1/v1', VOUCH_LLM_MODEL: 'm' });
+      expect(c.slack).toMatchObject({
+        botToken: values.SLACK_BOT_TOKEN,
+        signingSecret: values.SLACK_SIGNING_SECRET,
+        appToken: values.SLACK_APP_TOKEN,
+      });
+      expect(c.encryptionKey?.toString('base64')).toBe(KEY);
+      expect(c.escalation.webhookSecrets).toEqual({ soar: '0123456789abcdef0123' });
+      expect(c.llm?.apiKey).toBe(values.VOUCH_LLM_API_KEY);
+      expect(c.mongo).toMatchObject({ url: values.MONGODB_URL, urlIsExternal: true });
+    });
+
+    it('validates a value read from a file like any other, without echoing it', () => {
+      const file = secretFile('bad-token', 'xoxp-personal-token\n');
+      expect(() => loadConfig({ SLACK_BOT_TOKEN_FILE: file })).toThrow(
+        /SLACK_BOT_TOKEN: expected a bot token starting with "xoxb-" \(got a value\)/,
+      );
+      expect(() => loadConfig({ SLACK_BOT_TOKEN_FILE: file })).not.toThrow(/xoxp-personal-token/);
+    });
+
+    it('refuses a missing file and a secret given both ways, naming the variable', () => {
+      expect(() => loadConfig({ VOUCH_ENCRYPTION_KEY_FILE: path.join(dir, 'absent') })).toThrow(
+        /VOUCH_ENCRYPTION_KEY_FILE: cannot read ".*absent" \(ENOENT\); mount the secret file there/,
+      );
+      const file = secretFile('token', 'xoxb-2');
+      expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_BOT_TOKEN_FILE: file })).toThrow(
+        /SLACK_BOT_TOKEN_FILE: set either SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE, not both/,
+      );
+    });
+
+    it('has no _FILE form for settings that are not secret', () => {
+      const c = loadConfig({ BOT_PORT_FILE: secretFile('port', '4000') });
+      expect(c.slack.botPort).toBe(3000);
+    });
+  });
+
+  describe('production warnings', () => {
+    it('warns in production when the public URL or the Web UI URL is localhost', () => {
+      const warnings = productionWarnings(
+        loadConfig({ NODE_ENV: 'production', TEMPORAL_UI_URL: 'http://127.0.0.1:8080' }),
+      );
+      expect(warnings).toEqual([
+        expect.stringMatching(/^VOUCH_PUBLIC_URL is http:\/\/localhost:3000: .*public https URL/),
+        expect.stringMatching(/^TEMPORAL_UI_URL is http:\/\/127\.0\.0\.1:8080: /),
+      ]);
+    });
+
+    it('is quiet with real URLs, and outside production', () => {
+      expect(
+        productionWarnings(
+          loadConfig({
+            NODE_ENV: 'production',
+            VOUCH_PUBLIC_URL: 'https://vouch.example.com',
+            TEMPORAL_UI_URL: 'https://temporal.example.com',
+          }),
+        ),
+      ).toEqual([]);
+      expect(productionWarnings(loadConfig({}))).toEqual([]);
+    });
+
+    it('warns each process only about the links it makes', () => {
+      const c = loadConfig({ NODE_ENV: 'production' });
+      expect(productionWarnings(c, ['VOUCH_PUBLIC_URL'])).toEqual([
+        expect.stringMatching(/^VOUCH_PUBLIC_URL/),
+      ]);
+      expect(productionWarnings(c, ['TEMPORAL_UI_URL'])).toEqual([expect.stringMatching(/^TEMPORAL_UI_URL/)]);
+    });
   });
 });

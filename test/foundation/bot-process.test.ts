@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../infra/processes';
+import { SlackStandIn } from '../helpers/slack-stand-in';
+import { startEntryPoint } from '../helpers/entry-point';
+import { testServers, uniqueName } from '../helpers/servers';
+
+/**
+ * The bot process as the compose stack and the chart run it: secrets from files (<NAME>_FILE),
+ * NODE_ENV=production, and `GET /healthz` for the health checks and probes.
+ */
+describe('bot process in production mode', () => {
+  let slack: SlackStandIn;
+  let dir: string;
+  beforeAll(async () => {
+    slack = await new SlackStandIn().start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-bot-process-'));
+  });
+  afterAll(async () => {
+    await slack.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads its secrets from files, answers /healthz, and warns about a localhost VOUCH_PUBLIC_URL', async () => {
+    const secret = (name: string, value: string) => {
+      fs.writeFileSync(path.join(dir, name), `${value}\n`);
+      return path.join(dir, name);
+    };
+    const port = await freePort();
+    const { child, output, exited } = startEntryPoint('bot/main.ts', {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: testServers.temporalAddress,
+      MONGODB_URL_FILE: secret('mongodb_url', testServers.mongoUrl),
+      MONGODB_DB: uniqueName('botproc').replace('-', '_'),
+      SLACK_BOT_TOKEN_FILE: secret('slack_bot_token', 'xoxb-test'),
+      SLACK_SIGNING_SECRET_FILE: secret('slack_signing_secret', 'signing-secret'),
+      SLACK_APP_TOKEN_FILE: secret('slack_app_token', ''),
+      VOUCH_ENCRYPTION_KEY_FILE: secret('vouch_encryption_key', Buffer.alloc(32, 3).toString('base64')),
+      SLACK_API_URL: slack.url,
+      BOT_PORT: String(port),
+    });
+    try {
+      let status = 0;
+      const deadline = Date.now() + 90_000;
+      while (status !== 200 && Date.now() < deadline && child.exitCode === null) {
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect({ status, output: status === 200 ? '' : output() }).toEqual({ status: 200, output: '' });
+      expect(output()).toMatch(/VOUCH_PUBLIC_URL is http:\/\/localhost:\d+: employees' enrollment links/);
+      expect(output()).not.toMatch(/TEMPORAL_UI_URL is/);
+      expect(output()).not.toMatch(/xoxb-test|signing-secret/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
+});

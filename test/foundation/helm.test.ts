@@ -1,0 +1,273 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
+import { type ChartTools, provisionChartTools } from '../../infra/provision';
+
+/**
+ * The Helm chart (deploy/helm/vouch), checked with the real helm (lint, template) and Vouch's strict
+ * validator (infra/k8s-validate), which decodes every rendered object into the official Kubernetes API
+ * types and rejects unknown fields, wrong value types and unknown kinds: no cluster and no schema
+ * download needed. Both tools are built from the Go module proxy and cached (infra/provision.ts).
+ */
+
+const root = path.resolve(__dirname, '..', '..');
+const chart = path.join(root, 'deploy', 'helm', 'vouch');
+const valuesFiles = {
+  everything: path.join(chart, 'ci', 'test-values.yaml'),
+  existingSecret: path.join(chart, 'ci', 'existing-secret-values.yaml'),
+};
+
+let tools: ChartTools;
+
+beforeAll(async () => {
+  // A fresh machine builds both from source (a few minutes on 2 cores); afterwards they are cached.
+  tools = await provisionChartTools(loadConfig().cacheDir);
+}, 900_000);
+
+function helm(args: string[]) {
+  return spawnSync(tools.helm, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    // No repositories, plugins or kubeconfig of the machine running the tests.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), HELM_CACHE_HOME: os.tmpdir() },
+  });
+}
+
+function validate(manifests: string) {
+  return spawnSync(tools.k8sValidate, [], { input: manifests, encoding: 'utf8', timeout: 60_000 });
+}
+
+function render(...args: string[]): string {
+  const r = helm(['template', 'vouch', chart, '--namespace', 'vouch', ...args]);
+  if (r.status !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+function objectsOf(manifests: string): K8sObject[] {
+  return parseAllDocuments(manifests)
+    .map((d) => d.toJSON() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found)
+    throw new Error(`no ${kind} ${name} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const containerOf = (deployment: K8sObject): any => deployment.spec?.template.spec.containers[0];
+const envOf = (deployment: K8sObject): Record<string, string> =>
+  Object.fromEntries(
+    (containerOf(deployment).env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]),
+  );
+
+describe('Helm chart deploy/helm/vouch', () => {
+  it.each(Object.entries(valuesFiles))('helm lint --strict passes (%s values)', (_name, values) => {
+    const r = helm(['lint', chart, '--strict', '-f', values]);
+    expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({
+      status: 0,
+      out: expect.stringContaining('1 chart(s) linted, 0 chart(s) failed'),
+    });
+  });
+
+  it.each(Object.entries(valuesFiles))(
+    'every rendered object decodes strictly into the Kubernetes API types (%s values)',
+    (_name, values) => {
+      const r = validate(render('-f', values));
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(r.stdout).toMatch(/k8s-validate: \d+ objects valid/);
+    },
+  );
+
+  it('renders the worker with probes on its heartbeat, resources, an HPA and a PodDisruptionBudget', () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const worker = find(objects, 'Deployment', 'vouch-worker');
+    const env = envOf(worker);
+    const container = containerOf(worker);
+    expect(container.command).toEqual(['node', 'dist/worker/main.js']);
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe])
+      expect(probe.exec.command).toEqual([
+        'node',
+        'dist/worker/health-check.js',
+        env.VOUCH_HEALTH_FILE,
+        '30',
+      ]);
+    expect(container.resources).toMatchObject({
+      requests: { cpu: expect.any(String) },
+      limits: { memory: expect.any(String) },
+    });
+    // The HPA owns the replica count.
+    expect(worker.spec).not.toHaveProperty('replicas');
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'vouch-worker');
+    expect(hpa.spec?.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'vouch-worker',
+    });
+    expect(hpa.spec?.minReplicas).toBeGreaterThanOrEqual(2);
+    const pdb = find(objects, 'PodDisruptionBudget', 'vouch-worker');
+    expect(pdb.spec?.selector.matchLabels).toEqual(worker.spec?.selector.matchLabels);
+    expect(worker.spec?.template.metadata.labels).toMatchObject(pdb.spec?.selector.matchLabels);
+    expect(env.VOUCH_POLICIES_FILE).toBe('/etc/vouch/policies.yml');
+    expect(find(objects, 'ConfigMap', 'vouch-policies')).toBeDefined();
+  });
+
+  it('renders the bot with replicas, /healthz probes, a Service and an Ingress for its two paths only', () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const bot = find(objects, 'Deployment', 'vouch-bot');
+    const container = containerOf(bot);
+    expect(bot.spec?.replicas).toBeGreaterThanOrEqual(2);
+    for (const probe of [container.livenessProbe, container.readinessProbe])
+      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: Number(envOf(bot).BOT_PORT), protocol: 'TCP' },
+    ]);
+    const service = find(objects, 'Service', 'vouch-bot');
+    expect(service.spec?.selector).toEqual(bot.spec?.selector.matchLabels);
+    const ingress = find(objects, 'Ingress', 'vouch');
+    const paths = ingress.spec?.rules[0].http.paths.map(
+      (p: { path: string; pathType: string }) => `${p.pathType} ${p.path}`,
+    );
+    expect(paths).toEqual(['Exact /slack/events', 'Prefix /enroll/']);
+    expect(ingress.spec?.tls[0].hosts).toEqual(['vouch.example.com']);
+  });
+
+  it('hands each process only its own secrets, as files read through <NAME>_FILE', () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const known = new Set([
+      ...Object.keys(CONFIG_VARIABLES),
+      ...SECRET_FILE_VARIABLES.map((v) => `${v}_FILE`),
+      'NODE_ENV',
+    ]);
+    const secret = find(objects, 'Secret', 'vouch-secrets');
+    for (const name of ['vouch-worker', 'vouch-bot']) {
+      const deployment = find(objects, 'Deployment', name);
+      const env = envOf(deployment);
+      for (const variable of Object.keys(env)) expect(known).toContain(variable);
+      for (const variable of SECRET_FILE_VARIABLES) expect(env).not.toHaveProperty(variable);
+      const volume = deployment.spec?.template.spec.volumes.find(
+        (v: { name: string }) => v.name === 'secrets',
+      );
+      expect(volume.secret.secretName).toBe('vouch-secrets');
+      const mounted = volume.secret.items.map((i: { key: string }) => i.key).sort();
+      // Every _FILE variable points at a mounted key, and every mounted key is read.
+      const read = Object.entries(env)
+        .filter(([k]) => k.endsWith('_FILE') && k !== 'VOUCH_POLICIES_FILE' && k !== 'VOUCH_HEALTH_FILE')
+        .map(([, v]) => path.basename(v))
+        .sort();
+      expect(read).toEqual(mounted);
+      for (const key of mounted)
+        expect(Object.keys((secret as unknown as { stringData: object }).stringData)).toContain(key);
+    }
+    expect(envOf(find(objects, 'Deployment', 'vouch-worker'))).not.toHaveProperty(
+      'SLACK_SIGNING_SECRET_FILE',
+    );
+    expect(envOf(find(objects, 'Deployment', 'vouch-bot'))).not.toHaveProperty('VOUCH_LLM_API_KEY_FILE');
+  });
+
+  it('uses an existing Secret instead of creating one, and fixed replicas without the HPA', () => {
+    const objects = objectsOf(render('-f', valuesFiles.existingSecret));
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const worker = find(objects, 'Deployment', 'vouch-worker');
+    expect(worker.spec?.replicas).toBe(3);
+    expect(containerOf(worker).image).toMatch(/@sha256:0{64}$/);
+    const volume = worker.spec?.template.spec.volumes.find((v: { name: string }) => v.name === 'secrets');
+    expect(volume.secret.secretName).toBe('vouch-secrets');
+  });
+
+  it('refuses to render without the mandatory secrets, naming the value to set', () => {
+    const r = helm(['template', 'vouch', chart]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/secrets\.\w+ is required \(or set secrets\.existingSecret\)/);
+  });
+
+  it.each([
+    ['a misspelt value', ['--set', 'workr.replicas=3'], /additional properties 'workr' not allowed/],
+    [
+      'a value of the wrong type',
+      ['--set', 'worker.replicas=two'],
+      /'\/worker\/replicas': got string, want integer/,
+    ],
+    ['a bad Temporal address', ['--set', 'temporal.address=temporal'], /'\/temporal\/address'/],
+  ])('values.schema.json refuses %s, naming it', (_name, args, expected) => {
+    const r = helm(['template', 'vouch', chart, '-f', valuesFiles.everything, ...args]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(expected);
+  });
+
+  it('refuses the intake placeholder, which does not exist yet', () => {
+    const r = helm([
+      'template',
+      'vouch',
+      chart,
+      '-f',
+      valuesFiles.everything,
+      '--set',
+      'intake.enabled=true',
+    ]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/intake\.enabled: the HTTP intake is not part of Vouch yet/);
+  });
+
+  describe('the validator rejects a broken object', () => {
+    const broken: Array<[string, (manifests: string) => string, RegExp]> = [
+      [
+        'an unknown field',
+        (m) =>
+          m.replace(
+            /^(\s+)terminationGracePeriodSeconds:/m,
+            '$1terminationGracePeriod: 30\n$1terminationGracePeriodSeconds:',
+          ),
+        /Deployment "vouch-worker".*unknown field "terminationGracePeriod"/,
+      ],
+      [
+        'a field in the wrong place',
+        (m) =>
+          m.replace(
+            /^(\s+)readinessProbe:\n(\s+)httpGet:/m,
+            '$1readinessProbe:\n$2path: /healthz\n$2httpGet:',
+          ),
+        /Deployment "vouch-bot".*unknown field "path"/,
+      ],
+      [
+        'a value of the wrong type',
+        (m) => m.replace(/minAvailable: 1/, 'minAvailable: [1]'),
+        /PodDisruptionBudget "vouch-worker"/,
+      ],
+      [
+        'a misspelt kind',
+        (m) => m.replace('kind: HorizontalPodAutoscaler', 'kind: HorizontalPodAutoScaler'),
+        /autoscaling\/v2 HorizontalPodAutoScaler "vouch-worker".*not a Kubernetes API type/,
+      ],
+      [
+        'a duplicated field',
+        (m) =>
+          m.replace(
+            /^(\s+)automountServiceAccountToken: false\n/m,
+            '$1automountServiceAccountToken: false\n$1automountServiceAccountToken: true\n',
+          ),
+        /duplicate field|already set|mapping key .* already defined/,
+      ],
+    ];
+    it.each(broken)('%s', (_name, breakIt, expected) => {
+      const manifests = render('-f', valuesFiles.everything);
+      const damaged = breakIt(manifests);
+      expect(damaged).not.toBe(manifests);
+      const r = validate(damaged);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(expected);
+    });
+  });
+});
