@@ -10,7 +10,7 @@ import { resolveEmployee } from '../activities/employees';
 import { collections, type Collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
 import { EnrollmentError, secondFactors, type SecondFactors } from '../store/second-factors';
-import { embeddedKeyFile } from '../infra/encryption-key';
+import { readEmbeddedKey } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
 
 /**
@@ -196,7 +196,8 @@ type Context = { factors: SecondFactors; c: Collections; config: Config; key: Bu
 
 async function withFactors(use: (ctx: Context) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const key = config.encryptionKey ?? embeddedKey(config);
+  // With the embedded stack, the CLI reads the key npm start made (it never makes one).
+  const key = config.encryptionKey ?? readEmbeddedKey(config.dataDir);
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   try {
     const c = collections(mongo.db);
@@ -204,12 +205,6 @@ async function withFactors(use: (ctx: Context) => Promise<void>): Promise<void> 
   } finally {
     await mongo.close();
   }
-}
-
-/** With the embedded stack, the CLI reads the key npm start made (it never makes one). */
-function embeddedKey(config: Config): Buffer | undefined {
-  const file = embeddedKeyFile(config.dataDir);
-  return fs.existsSync(file) ? readKeyFile(file) : undefined;
 }
 
 function readKeyFile(file: string): Buffer {

@@ -9,6 +9,7 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
 import { seedPolicies } from './seed-policies';
+import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 
 /** Builds a worker with its connections; `run()` it, and `close()` once it has stopped. */
 export async function createVouchWorker(
@@ -39,6 +40,7 @@ export async function createVouchWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter: vouchDataConverter(payloadKeys(config)),
     activities: createActivities({
       db: mongo.db,
       logger,
