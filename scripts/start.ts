@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, loadConfig, missingForSlack } from '../lib/config';
 import { runMain } from '../lib/main';
-import { loadOrCreateEmbeddedKey } from '../infra/encryption-key';
+import { loadOrCreateEmbeddedCodecToken, loadOrCreateEmbeddedKey } from '../infra/encryption-key';
 import { provisionServers } from '../infra/provision';
 import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
 import { ManagedProcess } from '../infra/processes';
@@ -78,6 +78,7 @@ runMain(async () => {
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         port: config.embedded.temporalPort,
         uiPort: config.embedded.uiPort,
+        uiCodecEndpoint: `http://localhost:${config.codec.port}`,
         logFile: path.join(logDir, 'temporal.log'),
       });
       servers.push(temporal.process);
@@ -95,6 +96,14 @@ runMain(async () => {
       );
     }
 
+    if (!config.codec.token) {
+      const token = loadOrCreateEmbeddedCodecToken(config.dataDir);
+      env.VOUCH_CODEC_TOKEN = token.key;
+      say(
+        `VOUCH_CODEC_TOKEN unset: using ${token.created ? 'a new token saved in' : 'the token in'} ${token.file}`,
+      );
+    }
+
     const launch = (name: string, entry: string) => {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
         env: childEnv(env),
@@ -109,6 +118,7 @@ runMain(async () => {
     };
 
     launch('worker', 'worker/main.ts');
+    launch('codec server', 'codec-server/main.ts');
     const missing = missingForSlack(config);
     if (missing.length === 0) launch('bot', 'bot/main.ts');
 
@@ -117,6 +127,9 @@ runMain(async () => {
       : `http://localhost:${config.embedded.uiPort}`;
     say('Vouch is running.');
     say(`  Temporal Web UI: ${ui}/namespaces/${config.temporal.namespace}/workflows`);
+    say(
+      `  Codec server: http://localhost:${config.codec.port} (the Web UI decrypts payloads through it: sign in once at http://localhost:${config.codec.port}/login with the codec token, see README "Reading encrypted interviews")`,
+    );
     say(`  Send a first alert: npm run vouch -- alert --file examples/alert.json`);
     say(
       fs.existsSync(config.policiesFile)
