@@ -158,6 +158,11 @@ describe('npm start', () => {
         args: ['through npm start'],
       });
       expect(result).toBe('through npm start');
+      const raw = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+      const completed = raw.events?.find((e) => e.workflowExecutionCompletedEventAttributes);
+      const encoding =
+        completed?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.metadata?.encoding;
+      expect(Buffer.from(encoding ?? []).toString()).toBe('binary/encrypted');
       await connection.close();
 
       const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
