@@ -126,7 +126,8 @@ export function registerFactorCommands(program: Command): void {
     .description(
       'Re-encrypt every secret under a new key. Reads the current key from VOUCH_ENCRYPTION_KEY (or ' +
         'data/encryption.key) and the new one from --new-key-file; then set VOUCH_ENCRYPTION_KEY to the ' +
-        'new key and restart the worker and bot. Safe to run again if interrupted.',
+        'new key, list the old one in VOUCH_PREVIOUS_ENCRYPTION_KEYS (Temporal histories it sealed stay ' +
+        'readable), and restart the worker, bot and codec server. Safe to run again if interrupted.',
     )
     .requiredOption(
       '--new-key-file <file>',
@@ -142,8 +143,43 @@ export function registerFactorCommands(program: Command): void {
         console.log(
           `Re-encrypted ${result.rotated} secret(s) from key ${keyId(key!)} to key ${keyId(newKey)}` +
             (result.alreadyRotated ? ` (${result.alreadyRotated} already under the new key)` : '') +
-            '.\nNow set VOUCH_ENCRYPTION_KEY to the new key and restart the worker and the bot.',
+            `.\nNow set VOUCH_ENCRYPTION_KEY to the new key, add the old key (${keyId(key!)}) to ` +
+            'VOUCH_PREVIOUS_ENCRYPTION_KEYS so the Temporal histories it sealed stay readable, and restart ' +
+            'the worker, the bot and the codec server together (see "vouch factor keys").',
         );
+      }),
+    );
+
+  factor
+    .command('keys')
+    .description(
+      'The encryption keys in use, by key id: the current one (seals everything new) and the previous ones ' +
+        '(VOUCH_PREVIOUS_ENCRYPTION_KEYS: still open Temporal payloads sealed before a rotation), with the ' +
+        'number of second-factor secrets under each.',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withFactors(async ({ factors, key, config }) => {
+        const secrets = new Map<string, number>();
+        for (const row of await factors.list(new Date()))
+          secrets.set(row.keyId, (secrets.get(row.keyId) ?? 0) + 1);
+        const rows = [
+          ...(key ? [{ keyId: keyId(key), role: 'current' }] : []),
+          ...config.previousEncryptionKeys.map((k) => ({ keyId: keyId(k), role: 'previous' })),
+        ].map((r) => ({ ...r, secrets: secrets.get(r.keyId) ?? 0 }));
+        const stranded = [...secrets.entries()].filter(([id]) => !rows.some((r) => r.keyId === id));
+        if (opts.json)
+          return console.log(JSON.stringify({ keys: rows, unknownSecretKeys: stranded }, null, 2));
+        if (rows.length === 0) console.log('No VOUCH_ENCRYPTION_KEY is set: nothing is encrypted.');
+        for (const r of rows)
+          console.log(
+            `key ${r.keyId}  ${r.role.padEnd(8)}  ${r.role === 'current' ? 'seals and opens' : 'opens only'}` +
+              `  ${r.secrets} second-factor secret(s)`,
+          );
+        for (const [id, n] of stranded)
+          console.log(
+            `key ${id}  unknown   ${n} second-factor secret(s) under a key that is not configured: finish the rotation (vouch factor rotate-key)`,
+          );
       }),
     );
 }
