@@ -1,6 +1,7 @@
 # The Vouch image: one image for both processes (docker-compose.yml picks the command):
 #   node dist/worker/main.js   the Temporal worker (interview workflows and their activities)
 #   node dist/bot/main.js      the Slack bot (Bolt HTTP receiver on BOT_PORT, or Socket Mode)
+#   node dist/codec-server/main.js  the codec server that decrypts Temporal payloads for the Web UI
 # Configuration comes from the environment at run time (see .env.example); nothing secret is baked in.
 
 # --- build: compile the TypeScript sources to dist/ ---
