@@ -71,12 +71,9 @@ export function createCodecServer(opts: CodecServerOptions): FastifyInstance {
 
   const codecRoute = (name: 'encode' | 'decode') => async (req: FastifyRequest, reply: FastifyReply) => {
     if (!isOperator(req))
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', 'Bearer realm="vouch-codec"')
-        .send({
-          error: 'operator credential required: sign in at /login, or send Authorization: Bearer <token>',
-        });
+      return reply.code(401).header('WWW-Authenticate', 'Bearer realm="vouch-codec"').send({
+        error: 'operator credential required: sign in at /login, or send Authorization: Bearer <token>',
+      });
     const namespace = req.headers['x-namespace'];
     if (typeof namespace === 'string' && namespace !== '' && namespace !== opts.namespace)
       return reply.code(403).send({ error: `this codec server serves namespace "${opts.namespace}" only` });

@@ -54,6 +54,8 @@ describe('config', () => {
         SLACK_BOT_TOKEN: 'xoxp-personal-token',
         VOUCH_ENCRYPTION_KEY: 'short',
         LOG_LEVEL: 'loud',
+        VOUCH_PREVIOUS_ENCRYPTION_KEYS: 'not-a-key',
+        VOUCH_CODEC_TOKEN: 'too-short-token',
       });
     } catch (e) {
       error = e;
@@ -68,7 +70,12 @@ describe('config', () => {
     );
     expect(message).toMatch(/LOG_LEVEL: expected one of/);
     expect(message).not.toContain('xoxp-personal-token');
+    expect(message).toMatch(
+      /VOUCH_PREVIOUS_ENCRYPTION_KEYS: expected comma-separated keys of 32 bytes in base64/,
+    );
+    expect(message).toMatch(/VOUCH_CODEC_TOKEN: expected at least 32 characters/);
     expect(message).not.toContain('short');
+    expect(message).not.toContain('not-a-key');
   });
 
   it('says what is missing for Slack', () => {
