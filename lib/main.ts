@@ -18,6 +18,7 @@ export function runMain(main: () => Promise<void>): void {
       'StoreUnavailableError',
       'SecretBoxError',
       'RotationInterruptedError',
+      'PayloadKeyError',
     ].includes(e.name);
     console.error(known ? `vouch: ${e.message}` : e);
     process.exitCode =

@@ -35,6 +35,8 @@ export async function createVouchWorker(
   await prune();
   const pruning = setInterval(() => void prune(), PRUNE_EVERY_MS);
   pruning.unref();
+  if (!config.encryptionKey)
+    logger.warn('VOUCH_ENCRYPTION_KEY is unset: payloads go to Temporal in plain text');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,

@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ENCRYPTED_ENCODING, EncryptionCodec, vouchDataConverter } from '../../lib/payload-codec';
+import { keyId } from '../../lib/secret-box';
 import { startInterview } from '../../producer';
 import { employeeReply, interviewState } from '../../shared/messages';
 import { cliEnv, runCli } from '../helpers/cli';
@@ -172,6 +173,13 @@ describe('Temporal payloads are encrypted', () => {
     const listed = await cli(['state', id, '--json'], key, [oldKey]);
     expect(listed).toMatchObject({ status: 0 });
     expect(listed.stdout).toContain('denied');
+    const unlistedCli = await cli(['state', id, '--json'], key);
+    expect(unlistedCli.status).toBe(1);
+    expect(unlistedCli.stderr).toMatch(
+      new RegExp(
+        `^vouch: a Temporal payload is sealed with key ${keyId(oldKey)}, .*VOUCH_PREVIOUS_ENCRYPTION_KEYS`,
+      ),
+    );
     const unlisted = await new EncryptionCodec({ current: key }).decode(input).catch((e: Error) => e);
     expect(String(unlisted)).toMatch(/sealed with key [0-9a-f]{8}.*VOUCH_PREVIOUS_ENCRYPTION_KEYS/);
   });
