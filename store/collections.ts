@@ -2,6 +2,8 @@ import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { SuppressionScope } from '../shared/policy';
+import type { StoredAlertInput } from './alert-details';
 
 /** The documents Vouch keeps, one interface per collection, and the indexes they rely on. */
 
@@ -25,6 +27,9 @@ export interface AlertDoc {
   /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
   summary?: { text: string; machineWritten: true; model?: string; at: Date };
 }
+
+/** An alert document as MongoDB holds it: details as key/value pairs (see store/alert-details.ts). */
+export type StoredAlertDoc = Omit<AlertDoc, 'input'> & { input: StoredAlertInput };
 
 export type AuditEntry = TranscriptEntry & { key: string; modelCall?: ModelCallRecord };
 
@@ -145,6 +150,8 @@ export interface SuppressionDoc {
   slackUserId: string;
   alertType: string;
   fingerprint: string;
+  /** What the fingerprint covers (the policy's suppression scope); absent on suppressions made before scopes. */
+  scope?: SuppressionScope;
   createdByAlertId: string;
   createdAt: Date;
   expiresAt: Date;
@@ -162,7 +169,7 @@ export interface SentDoc {
 }
 
 export interface Collections {
-  alerts: Collection<AlertDoc>;
+  alerts: Collection<StoredAlertDoc>;
   employees: Collection<EmployeeDoc>;
   secondFactors: Collection<SecondFactorDoc>;
   employeeAlerts: Collection<EmployeeAlertsDoc>;
@@ -179,7 +186,7 @@ export interface Collections {
 
 export function collections(db: Db): Collections {
   return {
-    alerts: db.collection<AlertDoc>('alerts'),
+    alerts: db.collection<StoredAlertDoc>('alerts'),
     employees: db.collection<EmployeeDoc>('employees'),
     secondFactors: db.collection<SecondFactorDoc>('second_factors'),
     employeeAlerts: db.collection<EmployeeAlertsDoc>('employee_alerts'),
