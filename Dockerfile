@@ -1,6 +1,7 @@
 # The Vouch image: one image for both processes (docker-compose.yml picks the command):
 #   node dist/worker/main.js   the Temporal worker (interview workflows and their activities)
 #   node dist/bot/main.js      the Slack bot (Bolt HTTP receiver on BOT_PORT, or Socket Mode)
+#   node dist/codec-server/main.js  the codec server that decrypts Temporal payloads for the Web UI
 #   node dist/worker/health-check.js FILE SECONDS   the worker's health check (its heartbeat file's age)
 # Configuration comes from the environment at run time (see .env.example), secrets from files named by
 # <NAME>_FILE variables; nothing secret is baked in. The base image is pinned to an exact Node release.

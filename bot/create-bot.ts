@@ -12,6 +12,7 @@ import { createInterviewGateway } from './interviews';
 import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
 import { secondFactors } from '../store/second-factors';
+import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 
 /** The bot's audit trail: entries appended to the alert behind a workflow id, once per key. */
 export function auditTrail(db: Db): BotDeps['audit'] {
@@ -53,7 +54,11 @@ export async function createBot(
 ): Promise<{ app: App; close: () => Promise<void> }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   const connection = Connection.lazy({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: vouchDataConverter(payloadKeys(config)),
+  });
   const app = createBotApp(config, logger, botDeps(config, logger, client, mongo.db));
   return {
     app,

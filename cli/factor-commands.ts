@@ -10,7 +10,7 @@ import { resolveEmployee } from '../activities/employees';
 import { collections, type Collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
 import { EnrollmentError, requireKey, secondFactors, type SecondFactors } from '../store/second-factors';
-import { embeddedKeyFile } from '../infra/encryption-key';
+import { readEmbeddedKey } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
 import { NotFoundError } from './store';
 import { printJson, printLine } from './output';
@@ -128,7 +128,8 @@ export function registerFactorCommands(program: Command): void {
     .description(
       'Re-encrypt every secret under a new key. Reads the current key from VOUCH_ENCRYPTION_KEY (or ' +
         'data/encryption.key) and the new one from --new-key-file; then set VOUCH_ENCRYPTION_KEY to the ' +
-        'new key and restart the worker and bot. Safe to run again if interrupted.',
+        'new key, list the old one in VOUCH_PREVIOUS_ENCRYPTION_KEYS (Temporal histories it sealed stay ' +
+        'readable), and restart the worker, bot and codec server. Safe to run again if interrupted.',
     )
     .requiredOption(
       '--new-key-file <file>',
@@ -144,8 +145,42 @@ export function registerFactorCommands(program: Command): void {
         printLine(
           `Re-encrypted ${result.rotated} secret(s) from key ${keyId(key!)} to key ${keyId(newKey)}` +
             (result.alreadyRotated ? ` (${result.alreadyRotated} already under the new key)` : '') +
-            '.\nNow set VOUCH_ENCRYPTION_KEY to the new key and restart the worker and the bot.',
+            `.\nNow set VOUCH_ENCRYPTION_KEY to the new key, add the old key (${keyId(key!)}) to ` +
+            'VOUCH_PREVIOUS_ENCRYPTION_KEYS so the Temporal histories it sealed stay readable, and restart ' +
+            'the worker, the bot and the codec server together (see "vouch factor keys").',
         );
+      }),
+    );
+
+  factor
+    .command('keys')
+    .description(
+      'The encryption keys in use, by key id: the current one (seals everything new) and the previous ones ' +
+        '(VOUCH_PREVIOUS_ENCRYPTION_KEYS: still open Temporal payloads sealed before a rotation), with the ' +
+        'number of second-factor secrets under each.',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withFactors(async ({ factors, key, config }) => {
+        const secrets = new Map<string, number>();
+        for (const row of await factors.list(new Date()))
+          secrets.set(row.keyId, (secrets.get(row.keyId) ?? 0) + 1);
+        const rows = [
+          ...(key ? [{ keyId: keyId(key), role: 'current' }] : []),
+          ...config.previousEncryptionKeys.map((k) => ({ keyId: keyId(k), role: 'previous' })),
+        ].map((r) => ({ ...r, secrets: secrets.get(r.keyId) ?? 0 }));
+        const stranded = [...secrets.entries()].filter(([id]) => !rows.some((r) => r.keyId === id));
+        if (opts.json) return printJson({ keys: rows, unknownSecretKeys: stranded });
+        if (rows.length === 0) printLine('No VOUCH_ENCRYPTION_KEY is set: nothing is encrypted.');
+        for (const r of rows)
+          printLine(
+            `key ${r.keyId}  ${r.role.padEnd(8)}  ${r.role === 'current' ? 'seals and opens' : 'opens only'}` +
+              `  ${r.secrets} second-factor secret(s)`,
+          );
+        for (const [id, n] of stranded)
+          printLine(
+            `key ${id}  unknown   ${n} second-factor secret(s) under a key that is not configured: finish the rotation (vouch factor rotate-key)`,
+          );
       }),
     );
 }
@@ -251,7 +286,8 @@ type Context = { factors: SecondFactors; c: Collections; config: Config; key: Bu
 
 async function withFactors(use: (ctx: Context) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const key = config.encryptionKey ?? embeddedKey(config);
+  // With the embedded stack, the CLI reads the key npm start made (it never makes one).
+  const key = config.encryptionKey ?? readEmbeddedKey(config.dataDir);
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   try {
     const c = collections(mongo.db);
@@ -259,12 +295,6 @@ async function withFactors(use: (ctx: Context) => Promise<void>): Promise<void> 
   } finally {
     await mongo.close();
   }
-}
-
-/** With the embedded stack, the CLI reads the key npm start made (it never makes one). */
-function embeddedKey(config: Config): Buffer | undefined {
-  const file = embeddedKeyFile(config.dataDir);
-  return fs.existsSync(file) ? readKeyFile(file) : undefined;
 }
 
 function readKeyFile(file: string): Buffer {

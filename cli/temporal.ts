@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
+import { readEmbeddedKey } from '../infra/encryption-key';
 
 export class TemporalUnavailableError extends Error {
   override readonly name = 'TemporalUnavailableError';
@@ -7,6 +9,11 @@ export class TemporalUnavailableError extends Error {
 
 /** A Temporal client for one CLI command; a server that cannot be reached gives a readable error. */
 export async function withClient<T>(config: Config, use: (client: Client) => Promise<T>): Promise<T> {
+  // Same key as the worker (the embedded stack's key file when the variable is unset), so the CLI
+  // encrypts what it starts and reads what the worker wrote.
+  const dataConverter = vouchDataConverter(
+    payloadKeys(config, config.encryptionKey ?? readEmbeddedKey(config.dataDir)),
+  );
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
@@ -16,7 +23,7 @@ export async function withClient<T>(config: Config, use: (client: Client) => Pro
     );
   }
   try {
-    return await use(new Client({ connection, namespace: config.temporal.namespace }));
+    return await use(new Client({ connection, namespace: config.temporal.namespace, dataConverter }));
   } finally {
     await connection.close();
   }

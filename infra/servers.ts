@@ -57,6 +57,8 @@ export async function startTemporalDevServer(opts: {
   dbFile?: string;
   port: number;
   uiPort?: number;
+  /** Where the Web UI asks to decode encrypted payloads (the Vouch codec server). */
+  uiCodecEndpoint?: string;
   logFile: string;
   sqlitePragmas?: string[];
   tree?: ProcessTree;
@@ -82,6 +84,7 @@ export async function startTemporalDevServer(opts: {
       args.push('--sqlite-pragma', pragma);
   }
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  if (opts.uiPort && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   else args.push('--headless');
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   const proc = startProcess('Temporal dev server', opts.binary, args, {

@@ -86,6 +86,17 @@ const envSchema = z.object({
     'Slack user ids (U…) or user group ids (S…)',
   ),
   VOUCH_ENCRYPTION_KEY: optionalText.pipe(encryptionKey.optional()),
+  VOUCH_PREVIOUS_ENCRYPTION_KEYS: commaList(
+    /^[A-Za-z0-9+/]{43}=$/,
+    'keys of 32 bytes in base64 (the keys VOUCH_ENCRYPTION_KEY held before)',
+  ),
+  VOUCH_CODEC_PORT: port(8234),
+  VOUCH_CODEC_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(32, { error: 'expected at least 32 characters (make one with: openssl rand -hex 32)' })
+      .optional(),
+  ),
   VOUCH_POLICIES_FILE: z.string().min(1).default('policies.yml'),
   VOUCH_PAGERDUTY_URL: z
     .url({ error: 'expected the PagerDuty Events API base URL, e.g. "https://events.pagerduty.com"' })
@@ -147,7 +158,13 @@ export const CONFIG_VARIABLES: Record<
   VOUCH_SECURITY_CHANNEL: 'Channel id where escalations and approval requests are posted.',
   VOUCH_OPERATORS: 'Comma-separated Slack user ids (U…) or user group ids (S…) allowed to approve or close.',
   VOUCH_ENCRYPTION_KEY:
-    '32 bytes, base64: encrypts second-factor secrets at rest. `npm start` makes one in the data folder if unset.',
+    '32 bytes, base64: encrypts second-factor secrets at rest and every payload Vouch writes to Temporal. `npm start` makes one in the data folder if unset.',
+  VOUCH_PREVIOUS_ENCRYPTION_KEYS:
+    'Comma-separated keys VOUCH_ENCRYPTION_KEY held before a rotation: Temporal payloads sealed under them stay readable while listed.',
+  VOUCH_CODEC_PORT:
+    'Port of the codec server that decrypts payloads for the Temporal Web UI, `POST /decode` and `/encode` (default 8234).',
+  VOUCH_CODEC_TOKEN:
+    'Operator credential of the codec server (at least 32 characters). `npm start` makes one in the data folder if unset.',
   VOUCH_POLICIES_FILE:
     'Policies seeded into MongoDB when the worker starts, if the file exists (default `policies.yml`).',
   VOUCH_PAGERDUTY_URL: 'PagerDuty Events API v2 base URL (default `https://events.pagerduty.com`).',
@@ -180,6 +197,8 @@ export const SECRET_FILE_VARIABLES = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'VOUCH_ENCRYPTION_KEY',
+  'VOUCH_PREVIOUS_ENCRYPTION_KEYS',
+  'VOUCH_CODEC_TOKEN',
   'VOUCH_WEBHOOK_SECRETS',
   'VOUCH_LLM_API_KEY',
   'MONGODB_URL',
@@ -206,6 +225,9 @@ export interface Config {
   /** Where employees' browsers reach the bot's enrollment pages. */
   publicUrl: string;
   encryptionKey?: Buffer;
+  /** Keys that sealed Temporal payloads before a rotation: read, never written with. */
+  previousEncryptionKeys: Buffer[];
+  codec: { port: number; token?: string };
   policiesFile: string;
   escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
@@ -275,6 +297,8 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env, cwd = process
     },
     publicUrl: (e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`).replace(/\/+$/, ''),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
+    previousEncryptionKeys: e.VOUCH_PREVIOUS_ENCRYPTION_KEYS.map((k) => Buffer.from(k, 'base64')),
+    codec: { port: e.VOUCH_CODEC_PORT, token: e.VOUCH_CODEC_TOKEN },
     policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
     escalation: {
       pagerDutyUrl: e.VOUCH_PAGERDUTY_URL.replace(/\/+$/, ''),

@@ -20,6 +20,7 @@ export function runMain(main: () => Promise<void>): void {
       'SlackUnavailableError',
       'SecretBoxError',
       'RotationInterruptedError',
+      'PayloadKeyError',
     ].includes(e.name);
     // A message can quote an alert or a file: no control characters reach the terminal.
     console.error(known ? `vouch: ${printable(e.message)}` : e);

@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { type AlertInputDraft, parseAlert } from '../shared/alert';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, workflowIdForAlert } from '../shared/constants';
 import type { alertInterview } from '../workflows/alert-interview';
+import { EncryptionCodec, PayloadKeyError } from '../lib/payload-codec';
 
 /**
  * What alert producers import: validate an alert and start its interview over gRPC. A malformed alert
@@ -16,6 +17,26 @@ export {
   type AlertInput,
   type AlertInputDraft,
 } from '../shared/alert';
+
+export { EncryptionCodec, PayloadKeyError } from '../lib/payload-codec';
+
+/**
+ * The data converter that keeps a producer's alerts out of Temporal history in plain text: pass it to
+ * the Temporal client that starts interviews, `new Client({ connection, dataConverter:
+ * encryptedDataConverter(key) })`, with the key Vouch runs with (VOUCH_ENCRYPTION_KEY, as base64 or
+ * bytes). A plain client still works, but its alerts are readable in the history.
+ */
+export function encryptedDataConverter(encryptionKey: Buffer | string): { payloadCodecs: EncryptionCodec[] } {
+  const key = typeof encryptionKey === 'string' ? Buffer.from(encryptionKey.trim(), 'base64') : encryptionKey;
+  if (
+    (typeof encryptionKey === 'string' && !/^[A-Za-z0-9+/]+={0,2}$/.test(encryptionKey.trim())) ||
+    key.length !== 32
+  )
+    throw new PayloadKeyError(
+      'encryptionKey: expected the 32-byte key Vouch runs with (VOUCH_ENCRYPTION_KEY), as base64 or a Buffer',
+    );
+  return { payloadCodecs: [new EncryptionCodec({ current: key })] };
+}
 
 export interface StartedInterview {
   workflowId: string;

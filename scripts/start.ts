@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, loadConfig, missingForSlack } from '../lib/config';
 import { runMain } from '../lib/main';
-import { loadOrCreateEmbeddedKey } from '../infra/encryption-key';
+import { loadOrCreateEmbeddedCodecToken, loadOrCreateEmbeddedKey } from '../infra/encryption-key';
 import { provisionServers } from '../infra/provision';
 import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
 import { ManagedProcess, ProcessTree } from '../infra/processes';
@@ -79,6 +79,7 @@ runMain(async () => {
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         port: config.embedded.temporalPort,
         uiPort: config.embedded.uiPort,
+        uiCodecEndpoint: `http://localhost:${config.codec.port}`,
         logFile: path.join(logDir, 'temporal.log'),
         tree,
       });
@@ -93,6 +94,14 @@ runMain(async () => {
       env.VOUCH_ENCRYPTION_KEY = key.key;
       say(
         `VOUCH_ENCRYPTION_KEY unset: using ${key.created ? 'a new key saved in' : 'the key in'} ${key.file}`,
+      );
+    }
+
+    if (!config.codec.token) {
+      const token = loadOrCreateEmbeddedCodecToken(config.dataDir);
+      env.VOUCH_CODEC_TOKEN = token.key;
+      say(
+        `VOUCH_CODEC_TOKEN unset: using ${token.created ? 'a new token saved in' : 'the token in'} ${token.file}`,
       );
     }
 
@@ -112,6 +121,7 @@ runMain(async () => {
     };
 
     launch('worker', 'worker/main.ts');
+    launch('codec server', 'codec-server/main.ts');
     const missing = missingForSlack(config);
     if (missing.length === 0) launch('bot', 'bot/main.ts');
 
@@ -120,6 +130,9 @@ runMain(async () => {
       : `http://localhost:${config.embedded.uiPort}`;
     say('Vouch is running.');
     say(`  Temporal Web UI: ${ui}/namespaces/${config.temporal.namespace}/workflows`);
+    say(
+      `  Codec server: http://localhost:${config.codec.port} (the Web UI decrypts payloads through it: sign in once at http://localhost:${config.codec.port}/login with the codec token, see README "Reading encrypted interviews")`,
+    );
     say(`  Send a first alert: npx vouch alert --file examples/alert.json`);
     say(
       fs.existsSync(config.policiesFile)

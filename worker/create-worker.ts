@@ -9,6 +9,7 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
 import { seedPolicies } from './seed-policies';
+import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 
 /** Builds a worker with its connections; `run()` it, and `close()` once it has stopped. */
 export async function createVouchWorker(
@@ -34,11 +35,14 @@ export async function createVouchWorker(
   await prune();
   const pruning = setInterval(() => void prune(), PRUNE_EVERY_MS);
   pruning.unref();
+  if (!config.encryptionKey)
+    logger.warn('VOUCH_ENCRYPTION_KEY is unset: payloads go to Temporal in plain text');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter: vouchDataConverter(payloadKeys(config)),
     activities: createActivities({
       db: mongo.db,
       logger,

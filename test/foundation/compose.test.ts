@@ -150,6 +150,8 @@ const VOUCH_SERVICES = {
   'vouch-worker': { command: ['node', 'dist/worker/main.js'], source: 'worker/main.ts' },
   'vouch-bot': { command: ['node', 'dist/bot/main.js'], source: 'bot/main.ts' },
 } as const;
+/** Every service running Vouch's own code, the codec server included (it needs neither Temporal nor MongoDB). */
+const VOUCH_PROCESSES = [...Object.keys(VOUCH_SERVICES), 'vouch-codec'];
 
 /** Settings the stack must refuse to start without (`${NAME:?message}`). */
 const MANDATORY = ['VOUCH_PUBLIC_URL'];
@@ -259,7 +261,7 @@ const checkPerServiceEnvironments: Check = ({ compose }) => {
     ...Object.keys(CONFIG_VARIABLES),
     ...SECRET_FILE_VARIABLES.map((v) => `${v}_FILE`),
   ]);
-  for (const name of Object.keys(VOUCH_SERVICES)) {
+  for (const name of VOUCH_PROCESSES) {
     const s = services[name];
     const exposed = exposureOf(s);
     for (const secret of [...DATABASE_SECRETS, 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'MONGO_INITDB_ROOT'])
@@ -272,9 +274,10 @@ const checkPerServiceEnvironments: Check = ({ compose }) => {
   const only: Array<[string, string[]]> = [
     ['vouch-worker', ['VOUCH_WEBHOOK_SECRETS_FILE', 'VOUCH_LLM_API_KEY_FILE', 'VOUCH_POLICIES_FILE']],
     ['vouch-bot', ['SLACK_SIGNING_SECRET_FILE', 'SLACK_APP_TOKEN_FILE', 'VOUCH_OPERATORS']],
+    ['vouch-codec', ['VOUCH_CODEC_TOKEN_FILE']],
   ];
   for (const [owner, variables] of only)
-    for (const other of Object.keys(VOUCH_SERVICES).filter((n) => n !== owner))
+    for (const other of VOUCH_PROCESSES.filter((n) => n !== owner))
       for (const variable of variables)
         if (variable in environmentOf(services[other]))
           problems.push(`service ${other}: is given ${variable}, which only ${owner} uses`);
@@ -314,8 +317,8 @@ const checkSecrets: Check = ({ compose }) => {
       if (!(secret in defined)) problems.push(`service ${name}: uses secret ${secret}, which is not defined`);
   }
   for (const secret of SECRET_FILE_VARIABLES)
-    if (!Object.keys(VOUCH_SERVICES).some((n) => `${secret}_FILE` in environmentOf(services[n])))
-      problems.push(`${secret} is given to neither the worker nor the bot (as ${secret}_FILE)`);
+    if (!VOUCH_PROCESSES.some((n) => `${secret}_FILE` in environmentOf(services[n])))
+      problems.push(`${secret} is given to none of Vouch's services (as ${secret}_FILE)`);
   for (const ref of composeReferences(compose))
     if ((plain as string[]).includes(ref.name))
       problems.push(`docker-compose.yml interpolates the secret \${${ref.name}} from .env`);
@@ -457,9 +460,7 @@ const checkVariables: Check = ({ compose, envExample }) => {
     if (/^[A-Za-z0-9+/]{43}=$/.test(value)) problems.push(`.env.example: ${name} is a usable key`);
   }
   // Every configuration variable is set by Compose for the worker or the bot, or documented.
-  const setSomewhere = new Set(
-    Object.keys(VOUCH_SERVICES).flatMap((n) => Object.keys(environmentOf(services[n]))),
-  );
+  const setSomewhere = new Set(VOUCH_PROCESSES.flatMap((n) => Object.keys(environmentOf(services[n] ?? {}))));
   for (const name of Object.keys(CONFIG_VARIABLES))
     if (!setSomewhere.has(name) && !setSomewhere.has(`${name}_FILE`) && !documented.has(name))
       problems.push(`${name} (lib/config.ts) is neither set for the worker or the bot nor in .env.example`);

@@ -63,6 +63,8 @@ describe('config', () => {
         SLACK_BOT_TOKEN: 'xoxp-personal-token',
         VOUCH_ENCRYPTION_KEY: 'short',
         LOG_LEVEL: 'loud',
+        VOUCH_PREVIOUS_ENCRYPTION_KEYS: 'not-a-key',
+        VOUCH_CODEC_TOKEN: 'too-short-token',
       });
     } catch (e) {
       error = e;
@@ -77,7 +79,12 @@ describe('config', () => {
     );
     expect(message).toMatch(/LOG_LEVEL: expected one of/);
     expect(message).not.toContain('xoxp-personal-token');
+    expect(message).toMatch(
+      /VOUCH_PREVIOUS_ENCRYPTION_KEYS: expected comma-separated keys of 32 bytes in base64/,
+    );
+    expect(message).toMatch(/VOUCH_CODEC_TOKEN: expected at least 32 characters/);
     expect(message).not.toContain('short');
+    expect(message).not.toContain('not-a-key');
   });
 
   it('says what is missing for Slack', () => {
@@ -106,6 +113,8 @@ describe('config', () => {
         SLACK_SIGNING_SECRET: 'signing-from-file',
         SLACK_APP_TOKEN: 'xapp-from-file',
         VOUCH_ENCRYPTION_KEY: KEY,
+        VOUCH_PREVIOUS_ENCRYPTION_KEYS: Buffer.alloc(32, 7).toString('base64'),
+        VOUCH_CODEC_TOKEN: 'c'.repeat(64),
         VOUCH_WEBHOOK_SECRETS: 'soar=0123456789abcdef0123',
         VOUCH_LLM_API_KEY: 'sk-from-file',
         MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { canConnect, freePort } from '../../infra/processes';
+import { encryptedDataConverter } from '../../producer';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 import { testServers, uniqueName } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
@@ -114,9 +115,15 @@ describe('npm start', () => {
   let temporalPort: number;
   let uiPort: number;
   let mongoPort: number;
+  let codecPort: number;
 
   beforeAll(async () => {
-    [temporalPort, uiPort, mongoPort] = [await freePort(), await freePort(), await freePort()];
+    [temporalPort, uiPort, mongoPort, codecPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     env = { ...process.env };
     for (const k of Object.keys(env)) if (/^(TEMPORAL_|MONGODB_|SLACK_|VOUCH_)/.test(k)) delete env[k];
     Object.assign(env, {
@@ -124,6 +131,7 @@ describe('npm start', () => {
       VOUCH_EMBEDDED_TEMPORAL_PORT: String(temporalPort),
       VOUCH_UI_PORT: String(uiPort),
       VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
+      VOUCH_CODEC_PORT: String(codecPort),
       VOUCH_TASK_QUEUE: uniqueName('start'),
       LOG_LEVEL: 'warn',
     });
@@ -159,6 +167,7 @@ describe('npm start', () => {
           expect.stringContaining('ferretdb'),
           expect.stringContaining('temporal'),
           expect.stringContaining('worker/main.ts'),
+          expect.stringContaining('codec-server/main.ts'),
         ]),
       );
       for (const p of others) expect(p.pgid).not.toBe(start!.pgid);
@@ -177,22 +186,56 @@ describe('npm start', () => {
       for (const name of SEARCH_ATTRIBUTES)
         expect(attrs.customAttributes[name]).toBe('INDEXED_VALUE_TYPE_KEYWORD');
 
-      // The worker it started is polling the task queue: a workflow completes.
+      // The Web UI decodes through the codec server npm start runs, which wants the token it made.
+      const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+        Codec: { Endpoint: string };
+      };
+      expect(settings.Codec.Endpoint).toBe(`http://localhost:${codecPort}`);
+      const token = fs.readFileSync(path.join(dataDir, 'codec.token'), 'utf8').trim();
+      const decode = (auth: string) =>
+        fetch(`http://127.0.0.1:${codecPort}/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body: JSON.stringify({ payloads: [] }),
+        });
+      // Started beside the worker, the codec server may still be loading.
+      for (
+        let i = 0;
+        i < 150 && !(await fetch(`http://127.0.0.1:${codecPort}/healthz`).catch(() => null));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 200));
+      expect((await decode(`Bearer ${token}`)).status).toBe(200);
+      expect((await decode('Bearer wrong')).status).toBe(401);
+
+      // The worker it started is polling the task queue: a workflow completes (its result is encrypted,
+      // so the client reads it with the key npm start made).
       const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-      const client = new Client({ connection });
+      const key = Buffer.from(fs.readFileSync(path.join(dataDir, 'encryption.key'), 'utf8').trim(), 'base64');
+      const client = new Client({ connection, dataConverter: encryptedDataConverter(key) });
       const result = await client.workflow.execute<typeof bareWorkflow>('bareWorkflow', {
         taskQueue: env.VOUCH_TASK_QUEUE!,
         workflowId,
         args: ['through npm start'],
       });
       expect(result).toBe('through npm start');
+      const raw = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+      const completed = raw.events?.find((e) => e.workflowExecutionCompletedEventAttributes);
+      const encoding =
+        completed?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]?.metadata?.encoding;
+      expect(Buffer.from(encoding ?? []).toString()).toBe('binary/encrypted');
       await connection.close();
 
       const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
       await mongo.db('vouch').collection('probe').insertOne({ marker: workflowId });
       await mongo.close();
     } finally {
-      await expectStopped(first, 'SIGTERM', ['worker', 'Temporal dev server', 'FerretDB']);
+      await expectStopped(
+        first,
+        'SIGTERM',
+        ['codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        [codecPort],
+      );
     }
 
     // The second time with Slack connected (a local stand-in of its Web API), so the bot runs too.
@@ -216,7 +259,12 @@ describe('npm start', () => {
       expect(await mongo.db('vouch').collection('probe').countDocuments({ marker: workflowId })).toBe(1);
       await mongo.close();
     } finally {
-      await expectStopped(second, 'SIGINT', ['bot', 'worker', 'Temporal dev server', 'FerretDB'], [botPort]);
+      await expectStopped(
+        second,
+        'SIGINT',
+        ['bot', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        [botPort, codecPort],
+      );
       await slack.stop();
     }
   }, 300_000);

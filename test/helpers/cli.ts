@@ -28,9 +28,17 @@ export function runCli(
   });
 }
 
-/** The environment that points the CLI at a test's own database on the suite's FerretDB. */
+/**
+ * The environment that points the CLI at a test's own database on the suite's FerretDB (and its data
+ * folder away from the checkout's, whose key a developer's `npm start` may have made).
+ */
 export function cliEnv(db: Db, extra: Record<string, string> = {}): Record<string, string> {
-  return { MONGODB_URL: testServers.mongoUrl, MONGODB_DB: db.databaseName, ...extra };
+  return {
+    MONGODB_URL: testServers.mongoUrl,
+    MONGODB_DB: db.databaseName,
+    VOUCH_DATA_DIR: testServers.dir,
+    ...extra,
+  };
 }
 
 /**

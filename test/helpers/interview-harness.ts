@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
@@ -61,6 +62,8 @@ export async function createHarness(opts: {
   logger?: Logger;
   /** More activity dependencies, e.g. escalation targets pointed at local stand-ins. */
   activityDeps?: Partial<ActivityDeps>;
+  /** The worker's data converter, e.g. Vouch's payload encryption. */
+  dataConverter?: DataConverter;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -93,6 +96,7 @@ export async function createHarness(opts: {
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
   const harness: Harness = {
     client,

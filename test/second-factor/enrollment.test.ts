@@ -188,6 +188,25 @@ describe('enrollment through the vouch CLI', () => {
     expect(rotated.stdout).toContain(
       `Re-encrypted 1 secret(s) from key ${keyId(key)} to key ${keyId(newKey)}`,
     );
+    expect(rotated.stdout).toContain(`add the old key (${keyId(key)}) to VOUCH_PREVIOUS_ENCRYPTION_KEYS`);
+    // With the new key current and the old one listed, `factor keys` shows both and where the secret is.
+    const keys = await vouch(
+      {
+        ...env,
+        VOUCH_ENCRYPTION_KEY: newKey.toString('base64'),
+        VOUCH_PREVIOUS_ENCRYPTION_KEYS: key.toString('base64'),
+      },
+      'factor',
+      'keys',
+      '--json',
+    );
+    expect(JSON.parse(keys.stdout)).toEqual({
+      keys: [
+        { keyId: keyId(newKey), role: 'current', secrets: 1 },
+        { keyId: keyId(key), role: 'previous', secrets: 0 },
+      ],
+      unknownSecretKeys: [],
+    });
 
     // Running it again (an interrupted rotation) finds nothing left under the old key.
     const rerun = await vouch(env, 'factor', 'rotate-key', '--new-key-file', newKeyFile);
