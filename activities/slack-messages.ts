@@ -158,6 +158,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   closed_by_operator: 'The security team closed this check; nothing to do.',
   escalated_by_operator: 'The security team has taken over this check.',
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
+  failed_closed: 'Vouch could not finish this check, so it went to the security team.',
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
@@ -380,5 +381,26 @@ function closeEscalationButton(workflowId: string): KnownBlock {
         ),
       },
     ],
+  };
+}
+
+/** The approval request once decided: no buttons left, and who decided (or that nobody did in time). */
+export function approvalDecided(
+  alert: AlertInput,
+  employeeLabel: string,
+  uiLink: string,
+  decision: { action: 'approve' | 'skip' | 'timeout'; by?: string },
+) {
+  const what =
+    decision.action === 'timeout'
+      ? 'No operator decided in time; the policy decided'
+      : `${decision.action === 'approve' ? ':white_check_mark: Interview approved' : ':fast_forward: Interview skipped'} by ${operatorLabel(decision.by ?? '?')}`;
+  const text = `${what}: ${escapeMrkdwn(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open in Temporal>` }] },
+    ] as KnownBlock[],
   };
 }
