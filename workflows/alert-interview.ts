@@ -30,7 +30,7 @@ import {
   submitSecondFactor,
 } from '../shared/messages';
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
-import { type Failure, describeFailure, failClosed } from './fail-closed';
+import { type Failure, describeFailure, failClosed, localStep } from './fail-closed';
 import { followUpConversation } from './follow-ups';
 
 /**
@@ -194,7 +194,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     const entries = pending;
     pending = [];
     try {
-      await via.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted });
+      await localStep('recordProgress', () =>
+        via.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted }),
+      );
     } catch (err) {
       if (guarded) pending = [...entries, ...pending]; // written with the next attempt, not lost
       throw err;
@@ -456,7 +458,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const steps = async (): Promise<InterviewResult> => {
     try {
       note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
-      prepared = await local.prepareInterview({ alert, workflowId });
+      prepared = await localStep('prepareInterview', () => local.prepareInterview({ alert, workflowId }));
       const { policy, employee } = prepared;
       if (policy.enabled === false) {
         // `=== false`: policies kept by interviews started before the field existed have no `enabled`.

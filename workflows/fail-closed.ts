@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   TimeoutFailure,
+  isCancellation,
   log,
   proxyActivities,
   sleep,
@@ -49,18 +50,50 @@ export interface Failure {
   detail: string;
 }
 
+/**
+ * A local activity's failure, named: the SDK hands the workflow a local activity's error itself,
+ * without the ActivityFailure that says which activity it was.
+ */
+export class LocalActivityFailed extends Error {
+  override readonly name = 'LocalActivityFailed';
+  constructor(
+    readonly activityType: string,
+    override readonly cause: unknown,
+  ) {
+    super(`local activity ${activityType} failed`);
+  }
+}
+
+/** Runs a local activity; its failure (not a cancellation) says which activity failed. */
+export async function localStep<T>(activityType: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw new LocalActivityFailed(activityType, err);
+  }
+}
+
 /** Names what failed, from the error's class or type only. */
 export function describeFailure(err: unknown): Failure {
   const detail = err instanceof Error ? err.message : String(err);
-  if (err instanceof ActivityFailure) {
+  if (err instanceof ActivityFailure || err instanceof LocalActivityFailed) {
     const cause = err.cause;
-    const errorType =
+    const type =
       cause instanceof TimeoutFailure
         ? `${cause.timeoutType ?? 'unknown'} timeout`
         : cause instanceof ApplicationFailure
           ? (cause.type ?? 'ApplicationFailure')
-          : (cause?.name ?? 'ActivityFailure');
-    return { step: `activity ${err.activityType}`, errorType, detail: cause?.message ?? detail };
+          : cause instanceof Error
+            ? cause.name
+            : 'unknown';
+    // Retries stopped by the step's bound: the last attempt's error, and that time ran out.
+    const timedOut = err instanceof ActivityFailure && err.retryState === 'TIMEOUT';
+    return {
+      step: `activity ${err.activityType}`,
+      errorType: timedOut && !(cause instanceof TimeoutFailure) ? `${type}, retried past its bound` : type,
+      detail: cause instanceof Error ? cause.message : detail,
+    };
   }
   if (err instanceof ApplicationFailure)
     return { step: 'workflow code', errorType: err.type ?? 'ApplicationFailure', detail };
