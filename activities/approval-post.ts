@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { AlertInput } from '../shared/alert';
+import type { OperatorActionKind } from '../shared/messages';
 import { slackCall } from './slack-client';
 import { approvalDecided } from './slack-messages';
 
@@ -16,7 +17,7 @@ export function createApprovalPostActivities(deps: {
       workflowId: string;
       alertId: string;
       employeeLabel: string;
-      action: 'approve' | 'skip' | 'timeout';
+      action: OperatorActionKind | 'timeout';
       by?: string;
     }): Promise<{ updated: boolean }> {
       const posted = await deps.sentRecord(`${input.workflowId}:approval`);

@@ -389,12 +389,12 @@ export function approvalDecided(
   alert: AlertInput,
   employeeLabel: string,
   uiLink: string,
-  decision: { action: 'approve' | 'skip' | 'timeout'; by?: string },
+  decision: { action: 'approve' | 'skip' | 'escalate' | 'close' | 'cancel' | 'timeout'; by?: string },
 ) {
   const what =
     decision.action === 'timeout'
-      ? 'No operator decided in time; the policy decided'
-      : `${decision.action === 'approve' ? ':white_check_mark: Interview approved' : ':fast_forward: Interview skipped'} by ${operatorLabel(decision.by ?? '?')}`;
+      ? ':hourglass: No operator decided in time; the policy decided'
+      : `${APPROVAL_DECISION_TEXT[decision.action]} by ${operatorLabel(decision.by ?? '?')}`;
   const text = `${what}: ${escapeMrkdwn(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"`;
   return {
     text,
@@ -404,3 +404,11 @@ export function approvalDecided(
     ] as KnownBlock[],
   };
 }
+
+const APPROVAL_DECISION_TEXT = {
+  approve: ':white_check_mark: Interview approved',
+  skip: ':fast_forward: Interview skipped',
+  escalate: ':rotating_light: Escalated',
+  close: ':heavy_multiplication_x: Closed',
+  cancel: ':heavy_multiplication_x: Cancelled',
+};

@@ -271,6 +271,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
+    if (guarded) return checkOperatorAction(a);
     if (outcome) {
       if (a.action === 'cancel' || a.action === 'close') {
         followUps.stop(a.operator); // the outcome stands
@@ -286,6 +287,49 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       interrupt ??= a;
     }
   });
+
+  /** The person the alert is about, by Slack id or email (as resolved, or as the alert gives them). */
+  const isSubject = (operator: string) => {
+    const who = operator.trim().toLowerCase();
+    const e = prepared?.employee;
+    return [e?.slackUserId, e?.email, alert.employee.slackUserId, alert.employee.email].some(
+      (id) => id !== undefined && id.toLowerCase() === who,
+    );
+  };
+  const ignoreStale = (a: OperatorAction, why: string) =>
+    note('vouch', 'stale_operator_action', `${a.action} by ${a.operator} ignored: ${why}`);
+  /**
+   * Authority, checked here whatever sent the signal (Slack, the CLI, the Web UI): nobody acts on an
+   * alert about themselves; approve and skip count only while the interview waits for approval; every
+   * action in that phase goes through the policy's approvers (checked in awaitApproval).
+   */
+  const checkOperatorAction = (a: OperatorAction) => {
+    if (isSubject(a.operator)) {
+      note('vouch', 'self_action_refused', `${a.operator} is the subject of this alert: ${a.action} refused`);
+      return;
+    }
+    const decision = a.action === 'approve' || a.action === 'skip';
+    if (outcome) {
+      if (decision) return ignoreStale(a, `the interview already ended ${outcome}`);
+      if (a.action === 'cancel' || a.action === 'close') {
+        followUps.stop(a.operator); // the outcome stands
+        if (awaitsResolution()) resolution ??= a;
+      }
+      return;
+    }
+    if (phase === 'awaiting_approval' && approval === undefined) {
+      approvalRequests.push(a);
+      return;
+    }
+    if (decision)
+      return ignoreStale(
+        a,
+        approval
+          ? `already decided (${approval.action} by ${approval.operator})`
+          : `the interview is not waiting for approval (${phase})`,
+      );
+    interrupt ??= a;
+  };
 
   setHandler(
     submitSecondFactor,
@@ -394,7 +438,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       if (!(await waitFor(() => approvalRequests.length > 0, until - Date.now()))) return false;
       const request = approvalRequests.shift()!;
       if (await mayDecide(request.operator, approvers)) {
+        if (guarded && request.action !== 'approve' && request.action !== 'skip') {
+          interrupt = request; // escalate, close or cancel by an approver
+          throw new OperatorInterrupt(request);
+        }
         approval = request;
+        if (guarded)
+          for (const later of approvalRequests.splice(0))
+            ignoreStale(later, `already decided (${request.action} by ${request.operator})`);
         return true;
       }
       note(
@@ -501,6 +552,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           approvers: policy.approval.approvers,
         });
         const decided = await awaitApproval(policy.approval.approvers, timeout);
+        if (guarded)
+          await acts.markApprovalDecided({
+            workflowId,
+            alertId: alert.id,
+            employeeLabel: employeeLabel(),
+            action: decided ? approval!.action : 'timeout',
+            by: approval?.operator,
+          });
         if (!decided) {
           note(
             'vouch',
@@ -605,6 +664,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         log.info('operator ended the interview', { action, operator: err.action.operator });
         // Closed or cancelled by an operator: no follow-up questions either (an escalation may have them).
         if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
+        if (guarded && phase === 'awaiting_approval' && approval === undefined)
+          await acts.markApprovalDecided({
+            workflowId,
+            alertId: alert.id,
+            employeeLabel: employeeLabel(),
+            action,
+            by: err.action.operator,
+          });
         return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
       }
       throw err;
