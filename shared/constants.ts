@@ -44,6 +44,8 @@ export const OUTCOMES = [
   'disabled_by_policy',
   /** Something failed that retrying could not fix (or the interview ran out of time): a person was told. */
   'failed_closed',
+  /** Cancelled in Temporal (Web UI or CLI) before an outcome: like an operator's close. */
+  'cancelled',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

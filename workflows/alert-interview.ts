@@ -683,14 +683,53 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   try {
     return await interviewScope.run(steps);
   } catch (err) {
-    if (isCancellation(err) && !overdue) throw err; // the workflow itself was cancelled
     const failure: Failure = overdue
       ? { step: 'interview deadline', errorType: 'InterviewDeadlineExceeded', detail: 'no outcome in time' }
       : describeFailure(err);
-    // Not even a cancellation of the workflow stops the security team from hearing it.
-    return await CancellationScope.nonCancellable(() => endFailedClosed(failure));
+    // Not even a cancellation of the workflow stops the record, the DM's update or the security team's notice.
+    return await CancellationScope.nonCancellable(async () => {
+      if (!isCancellation(err) || overdue) return endFailedClosed(failure);
+      try {
+        return await endCancelled();
+      } catch (cause) {
+        return endFailedClosed(describeFailure(cause));
+      }
+    });
   } finally {
     await watching;
+  }
+
+  /**
+   * Cancelled in Temporal (the Web UI's "Request Cancellation", `temporal workflow cancel`): recorded
+   * as the outcome `cancelled`, and the DM loses its buttons, as for any outcome. Cancelled after the
+   * outcome, the outcome stands.
+   */
+  async function endCancelled(): Promise<InterviewResult> {
+    followUps.stop('a cancellation in Temporal');
+    if (outcome === null) {
+      note('vouch', 'cancelled', 'the workflow was cancelled in Temporal (Web UI or CLI)');
+      if (phase === 'awaiting_approval' && approval === undefined)
+        await acts.markApprovalDecided({
+          workflowId,
+          alertId: alert.id,
+          employeeLabel: employeeLabel(),
+          action: 'cancel',
+          by: 'a cancellation in Temporal',
+        });
+      return finish('cancelled');
+    }
+    note('vouch', 'cancelled', `cancelled in Temporal after the outcome (${outcome}), which stands`);
+    if (!told)
+      await acts.finishInterview({
+        workflowId,
+        alertId: alert.id,
+        outcome,
+        employeeLabel: employeeLabel(),
+        dm,
+        escalationChannel: prepared?.policy.escalation.channel,
+      });
+    await persist(localBestEffort).catch(() => undefined);
+    return { alertId: alert.id, outcome, phase };
   }
 
   /**
