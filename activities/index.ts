@@ -396,8 +396,9 @@ export function createActivities(deps: ActivityDeps) {
       awaitsClose?: boolean;
     }): Promise<{ reportPosted: boolean }> {
       const alert = await loadAlert(input.alertId);
-      if (input.dm) {
-        const dm = input.dm;
+      // A DM sent while the interview was cancelled or failed is known only to `sent`: it loses its buttons too.
+      const dm = input.dm ?? ((await sent.get(`${input.workflowId}:dm`)) as MessageRef | null);
+      if (dm?.channel && dm.ts) {
         await once(`${input.workflowId}:dm-outcome`, async () => {
           await slackCall('chat.update', () =>
             slack().chat.update({

@@ -11,6 +11,7 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { devServerConnections } from '../helpers/servers';
+import { recordHistory } from '../helpers/history';
 
 /** "Request Cancellation" in the Web UI or `temporal workflow cancel`: the interview records it and tidies up. */
 describe('alertInterview cancelled in Temporal', () => {
@@ -36,6 +37,8 @@ describe('alertInterview cancelled in Temporal', () => {
     const alert = alertFor(BOB);
     const handle = await start(h, alert);
     const dm = await dmSent(h, handle);
+    for (let i = 0; i < 50 && !(await state(handle)).transcript.some((t) => t.kind === 'dm_sent'); i += 1)
+      await new Promise((r) => setTimeout(r, 100));
     await handle.cancel();
     expect(await handle.result()).toMatchObject({ outcome: 'cancelled', phase: 'closed' });
     expect(await collections(h.mongo.db).alerts.findOne({ _id: alert.id! })).toMatchObject({
@@ -47,6 +50,7 @@ describe('alertInterview cancelled in Temporal', () => {
     expect(update).toBeDefined();
     expect(JSON.stringify(update!.args.blocks)).not.toContain('vouch_confirm');
     expect((await handle.describe()).searchAttributes).toMatchObject({ VouchOutcome: ['cancelled'] });
+    recordHistory('cancelled-while-awaiting-answer', await handle.fetchHistory());
   });
 
   it('while waiting for approval: the approval post loses its buttons too', async () => {
