@@ -80,6 +80,8 @@ const deliveries = proxyActivities<Activities>({
     maximumAttempts: 12,
   },
 });
+/** How far ahead a deadline counted in working hours can lie (shared/working-hours.ts stops at 60 days). */
+const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
 /** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
 const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
@@ -205,7 +207,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   };
   /** Moves the overall deadline to the current step's own deadline plus the margin. */
   const extendDeadline = (stepEndsAt: number) => {
-    overallDeadlineAt = Math.max(overallDeadlineAt, stepEndsAt + DEADLINE_MARGIN_MS);
+    // A step's deadline that is not a time (a bug, a bad schedule) leaves the overall deadline as it was.
+    if (Number.isFinite(stepEndsAt))
+      overallDeadlineAt = Math.max(overallDeadlineAt, stepEndsAt + DEADLINE_MARGIN_MS);
   };
   /** Cancels the interview's steps when the overall deadline passes before an outcome. */
   const watchDeadline = async () => {
@@ -587,7 +591,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
             deadlineAt: new Date(startedAt + deadlineMs).toISOString(),
           };
       deadlines.response = schedule.deadlineAt;
-      extendDeadline(Date.parse(schedule.deadlineAt) + SECOND_FACTOR_WAIT_MS);
+      // Counted in working hours the deadline lies at most WORKING_HOURS_REACH ahead (addWorkingTime's limit).
+      const responseReach = policy.workingHours.enabled ? WORKING_HOURS_REACH_MS : deadlineMs;
+      extendDeadline(
+        Math.min(Date.parse(schedule.deadlineAt), startedAt + responseReach) + SECOND_FACTOR_WAIT_MS,
+      );
       await setPhase('awaiting_response');
       dm = await acts.sendInterview({
         workflowId,

@@ -179,6 +179,25 @@ describe('alertInterview fails closed', () => {
     );
   });
 
+  it('an interview stuck where nothing else ends it fails closed at its overall deadline', async () => {
+    // A schedule far beyond what working hours can stretch a deadline to (60 days): a bug to catch.
+    h.overrides.planWorkingHoursSchedule = async (input) => ({
+      reminderAt: [],
+      deadlineAt: new Date(Date.parse(input.startedAt) + 365 * 86_400_000).toISOString(),
+    });
+    const alert = alertFor(BOB, { type: 'fc.working_hours' });
+    const handle = await start(h, alert);
+    expect(await handle.result()).toMatchObject({ outcome: 'failed_closed' });
+    const { transcript } = await state(handle);
+    const failed = transcript.find((t) => t.kind === 'failed_closed')!;
+    expect(failed.text).toBe('interview deadline: InterviewDeadlineExceeded');
+    const startedAt = Date.parse(transcript.find((t) => t.kind === 'alert_received')!.at);
+    const overall = 61 * 86_400_000 + 15 * 60_000 + 6 * 3600_000; // reach + second factor + margin
+    expect(Date.parse(failed.at) - startedAt).toBeGreaterThanOrEqual(overall);
+    expect(Date.parse(failed.at) - startedAt).toBeLessThan(overall + 60_000);
+    expect(String(noticesFor(alert.id!)[0]?.args.text)).toContain('InterviewDeadlineExceeded');
+  });
+
   it('if even the notice is refused, it is retried until delivered and the Web UI shows it meanwhile', async () => {
     failFor('sendInterview');
     const refusals = 40;
