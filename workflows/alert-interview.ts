@@ -153,6 +153,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let attemptsUsed = 0;
   let lockedOut = false;
   let verifying: Promise<unknown> = Promise.resolve();
+  /** Approve and skip count only while this is true: from the approval post until the decision. */
+  let approvalOpen = false;
   /** The outcome is recorded and told (DM updated, escalation posted): the alert has ended. */
   let told = false;
   /** The overall deadline: when it passes with no outcome, the interview fails closed. */
@@ -321,7 +323,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       }
       return;
     }
-    if (phase === 'awaiting_approval' && approval === undefined) {
+    if (approvalOpen) {
       approvalRequests.push(a);
       return;
     }
@@ -447,9 +449,6 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           throw new OperatorInterrupt(request);
         }
         approval = request;
-        if (guarded)
-          for (const later of approvalRequests.splice(0))
-            ignoreStale(later, `already decided (${request.action} by ${request.operator})`);
         return true;
       }
       note(
@@ -546,6 +545,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         const timeout = parseDuration(policy.approval.timeout);
         deadlines.approval = new Date(Date.now() + timeout).toISOString();
         extendDeadline(Date.now() + timeout);
+        approvalOpen = true;
         await setPhase('awaiting_approval');
         await acts.postApprovalRequest({
           workflowId,
@@ -556,6 +556,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           approvers: policy.approval.approvers,
         });
         const decided = await awaitApproval(policy.approval.approvers, timeout);
+        approvalOpen = false;
+        const decision = approval
+          ? `already decided (${approval.action} by ${approval.operator})`
+          : 'too late';
+        if (guarded) for (const later of approvalRequests.splice(0)) ignoreStale(later, decision);
         if (guarded)
           await acts.markApprovalDecided({
             workflowId,
@@ -672,7 +677,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         log.info('operator ended the interview', { action, operator: err.action.operator });
         // Closed or cancelled by an operator: no follow-up questions either (an escalation may have them).
         if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
-        if (guarded && phase === 'awaiting_approval' && approval === undefined)
+        if (guarded && approvalOpen) {
+          approvalOpen = false;
           await acts.markApprovalDecided({
             workflowId,
             alertId: alert.id,
@@ -680,6 +686,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
             action,
             by: err.action.operator,
           });
+        }
         return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
       }
       throw err;
@@ -716,7 +723,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     followUps.stop('a cancellation in Temporal');
     if (outcome === null) {
       note('vouch', 'cancelled', 'the workflow was cancelled in Temporal (Web UI or CLI)');
-      if (phase === 'awaiting_approval' && approval === undefined)
+      if (approvalOpen) {
+        approvalOpen = false;
         await acts.markApprovalDecided({
           workflowId,
           alertId: alert.id,
@@ -724,6 +732,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           action: 'cancel',
           by: 'a cancellation in Temporal',
         });
+      }
       return finish('cancelled');
     }
     note('vouch', 'cancelled', `cancelled in Temporal after the outcome (${outcome}), which stands`);
