@@ -198,6 +198,20 @@ describe('alertInterview fails closed', () => {
     expect(String(noticesFor(alert.id!)[0]?.args.text)).toContain('InterviewDeadlineExceeded');
   });
 
+  it('an input that is not an alert fails closed, its values made inert ASCII in the notice', async () => {
+    const workflowId = `alert-not-an-alert-${Date.now()}`;
+    const handle = await h.client.workflow.start('alertInterview', {
+      taskQueue: h.taskQueue,
+      workflowId,
+      args: [{ id: 'bad<!channel>\u0000id', employee: { email: 'ünïcode\u202e@example.com' } }],
+    });
+    expect(await handle.result()).toMatchObject({ outcome: 'failed_closed', phase: 'escalated' });
+    const notice = noticesFor('bad?!channel??id')[0];
+    expect(String(notice?.args.text)).toContain('(employee ?n?code?@example.com)');
+    expect(String(notice?.args.text)).toContain('InvalidAlertError at alert input');
+    expect(String(notice?.args.text)).toMatch(/^[\x20-\x7e]+$/);
+  });
+
   it('if even the notice is refused, it is retried until delivered and the Web UI shows it meanwhile', async () => {
     failFor('sendInterview');
     const refusals = 40;
