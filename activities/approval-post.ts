@@ -6,7 +6,7 @@ import { approvalDecided } from './slack-messages';
 
 /** Once an approval request is decided, its post loses the Approve / Skip buttons and says who decided. */
 export function createApprovalPostActivities(deps: {
-  loadAlert(alertId: string): Promise<AlertInput>;
+  loadAlertDoc(alertId: string): Promise<{ input: AlertInput; employeeSlackId?: string }>;
   sentRecord(key: string): Promise<Record<string, unknown> | null>;
   once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T>;
   slack(): WebClient;
@@ -24,14 +24,20 @@ export function createApprovalPostActivities(deps: {
       const channel = typeof posted?.channel === 'string' ? posted.channel : undefined;
       const ts = typeof posted?.ts === 'string' ? posted.ts : undefined;
       if (!channel || !ts) return { updated: false }; // never posted
-      const alert = await deps.loadAlert(input.alertId);
+      const { input: alert, employeeSlackId } = await deps.loadAlertDoc(input.alertId);
       // Idempotent: one update per interview, whatever the retries.
       await deps.once(`${input.workflowId}:approval-decided`, async () => {
         await slackCall('chat.update', () =>
           deps.slack().chat.update({
             channel,
             ts,
-            ...approvalDecided(alert, input.employeeLabel, deps.uiLink(input.workflowId), input),
+            ...approvalDecided(
+              alert,
+              input.employeeLabel,
+              deps.uiLink(input.workflowId),
+              input,
+              employeeSlackId,
+            ),
           }),
         );
         return {};

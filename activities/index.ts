@@ -5,7 +5,7 @@ import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation, workflowUiLink } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import { type Policy, policySchema } from '../shared/policy';
+import { type Policy, type SuppressionScope, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { LlmConfig } from '../lib/config';
@@ -19,11 +19,11 @@ import { postJson } from './http-delivery';
 import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
 import { signedWebhookHeaders } from './webhook';
 import { type AlertDoc, type Collections, collections } from '../store/collections';
-import { alertFingerprint } from './fingerprint';
+import { alertFingerprint, fingerprintScope } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
-import { createEmployeeResolver, type EmployeeInfo } from './employees';
-import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
+import { createEmployeeResolver, slackNotConnected, type EmployeeInfo } from './employees';
+import { slackCall, slackErrorCode } from './slack-client';
 import { secondFactors } from '../store/second-factors';
 import { createApprovalPostActivities } from './approval-post';
 import { createFailClosedActivities } from './fail-closed';
@@ -77,13 +77,11 @@ export function createActivities(deps: ActivityDeps) {
   const policies = policyStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
-  const resolveEmployee = createEmployeeResolver(c, deps.slack);
+  const slackMissing = slackNotConnected(log);
+  const resolveEmployee = createEmployeeResolver(c, deps.slack, slackMissing);
 
   const slack = (): WebClient => {
-    if (!deps.slack)
-      throw new SlackNotConfiguredError(
-        'SLACK_BOT_TOKEN is not set: Vouch cannot message anyone until it is (retrying)',
-      );
+    if (!deps.slack) throw slackMissing('message anyone until it is (retrying)');
     return deps.slack;
   };
   const uiLink = (workflowId: string) =>
@@ -174,7 +172,7 @@ export function createActivities(deps: ActivityDeps) {
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
       if (employee && stored.employeeSlackId !== employee.slackUserId)
         await alerts.setEmployee(alert.id, employee.slackUserId);
-      const fingerprint = alertFingerprint(alert, policy.suppression.keys);
+      const fingerprint = alertFingerprint(alert, policy.suppression);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
         // One suppression per scope, found by _id (FerretDB scans the collection for any other filter).
@@ -221,7 +219,7 @@ export function createActivities(deps: ActivityDeps) {
           message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
           nonRetryable: true,
         });
-      const alert = await loadAlert(input.alertId);
+      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
       return once(`${input.workflowId}:approval`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -233,6 +231,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
+              employeeSlackId,
             ),
           }),
         );
@@ -362,6 +361,7 @@ export function createActivities(deps: ActivityDeps) {
             slackUserId: input.slackUserId,
             alertType: input.alertType,
             fingerprint: input.fingerprint,
+            ...scopeOf(input.fingerprint),
             createdByAlertId: input.alertId,
             createdAt,
             expiresAt,
@@ -432,6 +432,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink: uiLink(input.workflowId),
               facts: buildReport(doc),
               closeButtonFor: input.awaitsClose ? input.workflowId : undefined,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );
@@ -471,6 +472,7 @@ export function createActivities(deps: ActivityDeps) {
               summary: doc.summary,
               facts: report,
               closedBy: input.closedBy,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );
@@ -555,7 +557,13 @@ export function createActivities(deps: ActivityDeps) {
       slack,
       uiLink,
     }),
-    ...createApprovalPostActivities({ loadAlert, sentRecord: (key) => sent.get(key), once, slack, uiLink }),
+    ...createApprovalPostActivities({
+      loadAlertDoc,
+      sentRecord: (key) => sent.get(key),
+      once,
+      slack,
+      uiLink,
+    }),
     ...createFailClosedActivities({
       c,
       logger: log,
@@ -595,6 +603,12 @@ function withoutSecrets(policy: Policy): Policy {
   return pd
     ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
     : policy;
+}
+
+/** The scope a fingerprint was made with, recorded beside it for operators. */
+function scopeOf(fingerprint: string): { scope?: SuppressionScope } {
+  const scope = fingerprintScope(fingerprint);
+  return scope === 'legacy' ? {} : { scope };
 }
 
 function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {

@@ -21,7 +21,7 @@ import {
 } from '../helpers/interview-harness';
 
 const alertFingerprintOf = (draft: Parameters<typeof parseAlert>[0]) =>
-  alertFingerprint(parseAlert(draft), DEFAULT_POLICY.suppression.keys);
+  alertFingerprint(parseAlert(draft), DEFAULT_POLICY.suppression);
 
 /** Every outcome path of alertInterview, on the time-skipping test server with the real activities. */
 describe('alertInterview outcomes', () => {
