@@ -25,6 +25,8 @@ import { verifyTotp, type VerifyOutcome } from './second-factor';
 import { createEmployeeResolver, slackNotConnected, type EmployeeInfo } from './employees';
 import { slackCall, slackErrorCode } from './slack-client';
 import { secondFactors } from '../store/second-factors';
+import { createApprovalPostActivities } from './approval-post';
+import { createFailClosedActivities } from './fail-closed';
 import {
   approvalRequest,
   escalationReport,
@@ -106,10 +108,23 @@ export function createActivities(deps: ActivityDeps) {
     return (await loadAlertDoc(alertId)).input;
   }
 
+  /**
+   * An invalid stored policy fails the interview closed (an operator is told) rather than falling back
+   * to a laxer one: the operator may have meant approval mode, or a stricter deadline.
+   */
   async function loadPolicy(alertType: string) {
-    return policies.resolve(alertType, (id, issues) =>
-      log.warn({ policy: id, issues }, 'stored policy is invalid; falling back'),
-    );
+    const invalid: string[] = [];
+    const resolved = await policies.resolve(alertType, (id, issues) => {
+      log.warn({ policy: id, issues }, 'stored policy is invalid: fix it with vouch policy set');
+      invalid.push(id);
+    });
+    if (invalid.length)
+      throw ApplicationFailure.create({
+        type: 'InvalidStoredPolicy',
+        message: `stored policy ${invalid.join(', ')} is invalid: fix it with vouch policy set`,
+        nonRetryable: true,
+      });
+    return resolved;
   }
 
   async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
@@ -381,8 +396,9 @@ export function createActivities(deps: ActivityDeps) {
       awaitsClose?: boolean;
     }): Promise<{ reportPosted: boolean }> {
       const alert = await loadAlert(input.alertId);
-      if (input.dm) {
-        const dm = input.dm;
+      // A DM sent while the interview was cancelled or failed is known only to `sent`: it loses its buttons too.
+      const dm = input.dm ?? ((await sent.get(`${input.workflowId}:dm`)) as MessageRef | null);
+      if (dm?.channel && dm.ts) {
         await once(`${input.workflowId}:dm-outcome`, async () => {
           await slackCall('chat.update', () =>
             slack().chat.update({
@@ -540,6 +556,20 @@ export function createActivities(deps: ActivityDeps) {
       sentRecord: (key) => sent.get(key),
       slack,
       uiLink,
+    }),
+    ...createApprovalPostActivities({
+      loadAlertDoc,
+      sentRecord: (key) => sent.get(key),
+      once,
+      slack,
+      uiLink,
+    }),
+    ...createFailClosedActivities({
+      c,
+      logger: log,
+      slack: deps.slack,
+      securityChannel: deps.securityChannel,
+      now,
     }),
   };
 

@@ -173,6 +173,8 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   closed_by_operator: 'The security team closed this check; nothing to do.',
   escalated_by_operator: 'The security team has taken over this check.',
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
+  failed_closed: 'Vouch could not finish this check, so it went to the security team.',
+  cancelled: 'The security team closed this check; nothing to do.',
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
@@ -380,3 +382,27 @@ function closeEscalationButton(workflowId: string): KnownBlock {
     ],
   };
 }
+
+/** The approval request once decided: no buttons left, and who decided (or that nobody did in time). */
+export function approvalDecided(
+  alert: AlertInput,
+  employeeLabel: string,
+  uiLink: string,
+  decision: { action: 'approve' | 'skip' | 'escalate' | 'close' | 'cancel' | 'timeout'; by?: string },
+  employeeSlackId?: string,
+) {
+  const what =
+    decision.action === 'timeout'
+      ? ':hourglass: No operator decided in time; the policy decided'
+      : `${APPROVAL_DECISION_TEXT[decision.action]} by ${operatorLabel(decision.by ?? '?')}`;
+  const text = `${what}: ${employeeMarkup(employeeLabel, employeeSlackId)} about "${alertText(alert.title, 600)}"`;
+  return { text, blocks: [section(text), context(`<${uiLink}|Open in Temporal>`)] };
+}
+
+const APPROVAL_DECISION_TEXT = {
+  approve: ':white_check_mark: Interview approved',
+  skip: ':fast_forward: Interview skipped',
+  escalate: ':rotating_light: Escalated',
+  close: ':heavy_multiplication_x: Closed',
+  cancel: ':heavy_multiplication_x: Cancelled',
+};

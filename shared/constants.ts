@@ -22,6 +22,12 @@ export const SEARCH_ATTRIBUTES = [
   'VouchOutcome',
   'VouchSeverity',
 ] as const;
+
+/**
+ * `VouchPhase` while even the fail-closed notice cannot be delivered (Slack down or refusing, no
+ * security channel): the workflow keeps retrying it, and the Web UI can list these.
+ */
+export const UNDELIVERED_PHASE = 'fail_closed_undelivered';
 export type VouchSearchAttribute = (typeof SEARCH_ATTRIBUTES)[number];
 
 export const OUTCOMES = [
@@ -36,6 +42,10 @@ export const OUTCOMES = [
   'closed_by_operator',
   'escalated_by_operator',
   'disabled_by_policy',
+  /** Something failed that retrying could not fix (or the interview ran out of time): a person was told. */
+  'failed_closed',
+  /** Cancelled in Temporal (Web UI or CLI) before an outcome: like an operator's close. */
+  'cancelled',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -47,6 +57,7 @@ export const ESCALATING_OUTCOMES: readonly Outcome[] = [
   'not_enrolled',
   'unknown_employee',
   'escalated_by_operator',
+  'failed_closed',
 ];
 
 export function isEscalation(outcome: Outcome): boolean {

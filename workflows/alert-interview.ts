@@ -1,7 +1,10 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -27,18 +30,42 @@ import {
   submitSecondFactor,
 } from '../shared/messages';
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
+import { type Failure, describeFailure, failClosed, localStep } from './fail-closed';
 import { followUpConversation } from './follow-ups';
 
+/**
+ * How long a Slack or MongoDB step is retried before the interview fails closed. Outages of Slack
+ * (5xx, rate limits) and MongoDB restarts last minutes, rarely more than an hour; past that, a person
+ * must know now rather than whenever the outage ends, and an error retrying cannot fix (content a store
+ * or Slack refuses that is not reported as permanent) is never retried in silence for longer.
+ */
+const STEP_BOUND = '1 hour';
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  // Slack or MongoDB outages are waited out: an alert is never dropped for a transient failure.
+  scheduleToCloseTimeout: STEP_BOUND,
+  // Slack or MongoDB outages shorter than the bound are waited out.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Short steps that only read or write MongoDB (and look up the employee): local activities. */
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: STEP_BOUND,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/** Writing the transcript of an interview that failed closed: best effort, and soon. */
+const localBestEffort = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/**
+ * The interview's overall deadline is the current step's own deadline plus this margin: room for the
+ * bounded Slack and MongoDB steps around it (the DM, reminders, the outcome), each at most STEP_BOUND.
+ * Only an interview stuck in a way nothing else catches ever reaches it.
+ */
+const DEADLINE_MARGIN_MS = 6 * 3600_000;
+/** In-flight interviews started before the last line of defence keep their recorded commands. */
+const FAIL_CLOSED_PATCH = 'fail-closed';
 /**
  * PagerDuty and webhooks: retried with backoff for about 18 minutes (12 attempts), then noted as failed.
  * Each attempt has more time than the 10 s POST timeout plus loading the report, so an attempt is not
@@ -53,6 +80,10 @@ const deliveries = proxyActivities<Activities>({
     maximumAttempts: 12,
   },
 });
+/** How far ahead a deadline counted in working hours can lie (shared/working-hours.ts stops at 60 days). */
+const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
+/** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
+const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
 const RESOLUTION_WAIT = '30 days';
 const verifier = proxyActivities<Activities>({
@@ -89,10 +120,12 @@ const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome
  * an activity, every wait a durable timer or a signal.
  */
 export async function alertInterview(input: AlertInput): Promise<InterviewResult> {
+  const guarded = patched(FAIL_CLOSED_PATCH);
   let alert: AlertInput;
   try {
     alert = parseAlert(input);
   } catch (err) {
+    if (guarded) return failClosedOnInput(input, err);
     throw ApplicationFailure.create({
       type: 'InvalidAlertError',
       message: err instanceof InvalidAlertError ? err.message : String(err),
@@ -120,6 +153,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let attemptsUsed = 0;
   let lockedOut = false;
   let verifying: Promise<unknown> = Promise.resolve();
+  /** Approve and skip count only while this is true: from the approval post until the decision. */
+  let approvalOpen = false;
+  /** The outcome is recorded and told (DM updated, escalation posted): the alert has ended. */
+  let told = false;
+  /** The overall deadline: when it passes with no outcome, the interview fails closed. */
+  let overallDeadlineAt = Date.now() + DEADLINE_MARGIN_MS;
+  let overdue = false;
+  const interviewScope = new CancellationScope();
 
   const note = (
     actor: string,
@@ -153,11 +194,36 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     upsertMemo({ phase, outcome, title: alert.title });
     await persist();
   };
-  const persist = async () => {
+  const persist = async (via = local) => {
     const entries = pending;
     pending = [];
-    await local.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted });
+    try {
+      await localStep('recordProgress', () =>
+        via.recordProgress({ alertId: alert.id, phase, outcome, entries, persistedBefore: persisted }),
+      );
+    } catch (err) {
+      if (guarded) pending = [...entries, ...pending]; // written with the next attempt, not lost
+      throw err;
+    }
     persisted += entries.length;
+  };
+  /** Moves the overall deadline to the current step's own deadline plus the margin. */
+  const extendDeadline = (stepEndsAt: number) => {
+    // A step's deadline that is not a time (a bug, a bad schedule) leaves the overall deadline as it was.
+    if (Number.isFinite(stepEndsAt))
+      overallDeadlineAt = Math.max(overallDeadlineAt, stepEndsAt + DEADLINE_MARGIN_MS);
+  };
+  /** Cancels the interview's steps when the overall deadline passes before an outcome. */
+  const watchDeadline = async () => {
+    while (outcome === null) {
+      const at = overallDeadlineAt;
+      if (Date.now() >= at) {
+        overdue = true;
+        interviewScope.cancel();
+        return;
+      }
+      await condition(() => outcome !== null || overallDeadlineAt !== at, at - Date.now());
+    }
   };
 
   /** Waits for `done` (or the timeout); an operator's ending action interrupts any wait. */
@@ -211,6 +277,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
     note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
+    if (guarded) return checkOperatorAction(a);
     if (outcome) {
       if (a.action === 'cancel' || a.action === 'close') {
         followUps.stop(a.operator); // the outcome stands
@@ -226,6 +293,49 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       interrupt ??= a;
     }
   });
+
+  /** The person the alert is about, by Slack id or email (as resolved, or as the alert gives them). */
+  const isSubject = (operator: string) => {
+    const who = operator.trim().toLowerCase();
+    const e = prepared?.employee;
+    return [e?.slackUserId, e?.email, alert.employee.slackUserId, alert.employee.email].some(
+      (id) => id !== undefined && id.toLowerCase() === who,
+    );
+  };
+  const ignoreStale = (a: OperatorAction, why: string) =>
+    note('vouch', 'stale_operator_action', `${a.action} by ${a.operator} ignored: ${why}`);
+  /**
+   * Authority, checked here whatever sent the signal (Slack, the CLI, the Web UI): nobody acts on an
+   * alert about themselves; approve and skip count only while the interview waits for approval; every
+   * action in that phase goes through the policy's approvers (checked in awaitApproval).
+   */
+  const checkOperatorAction = (a: OperatorAction) => {
+    if (isSubject(a.operator)) {
+      note('vouch', 'self_action_refused', `${a.operator} is the subject of this alert: ${a.action} refused`);
+      return;
+    }
+    const decision = a.action === 'approve' || a.action === 'skip';
+    if (outcome) {
+      if (decision) return ignoreStale(a, `the interview already ended ${outcome}`);
+      if (a.action === 'cancel' || a.action === 'close') {
+        followUps.stop(a.operator); // the outcome stands
+        if (awaitsResolution()) resolution ??= a;
+      }
+      return;
+    }
+    if (approvalOpen) {
+      approvalRequests.push(a);
+      return;
+    }
+    if (decision)
+      return ignoreStale(
+        a,
+        approval
+          ? `already decided (${approval.action} by ${approval.operator})`
+          : `the interview is not waiting for approval (${phase})`,
+      );
+    interrupt ??= a;
+  };
 
   setHandler(
     submitSecondFactor,
@@ -289,6 +399,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       escalationChannel: prepared?.policy.escalation.channel,
       awaitsClose: awaitsResolution(),
     });
+    told = true;
     // PagerDuty and the webhook hear at once; the follow-up conversation (if any) comes after.
     if (awaitsResolution()) {
       note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
@@ -333,6 +444,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       if (!(await waitFor(() => approvalRequests.length > 0, until - Date.now()))) return false;
       const request = approvalRequests.shift()!;
       if (await mayDecide(request.operator, approvers)) {
+        if (guarded && request.action !== 'approve' && request.action !== 'skip') {
+          interrupt = request; // escalate, close or cancel by an approver
+          throw new OperatorInterrupt(request);
+        }
         approval = request;
         return true;
       }
@@ -394,153 +509,308 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   };
   let dm: MessageRef | null = null;
 
-  try {
-    note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
-    prepared = await local.prepareInterview({ alert, workflowId });
-    const { policy, employee } = prepared;
-    if (policy.enabled === false) {
-      // `=== false`: policies kept by interviews started before the field existed have no `enabled`.
-      note('vouch', 'disabled_by_policy', `interviews are off for ${alert.type} (${prepared.policySource})`);
-      return await finish('disabled_by_policy');
-    }
-    if (!employee) {
-      note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
-      return await finish('unknown_employee');
-    }
-    upsertSearchAttributes({ VouchEmployee: [employee.email ?? employee.slackUserId] });
-    note('vouch', 'policy', `policy ${prepared.policySource}; employee <@${employee.slackUserId}>`);
-    if (prepared.suppression) {
-      note(
-        'vouch',
-        'suppressed',
-        `matches a verified confirmation from alert ${prepared.suppression.createdByAlertId}`,
-      );
-      return await finish('suppressed', {
-        suppressionId: prepared.suppression.id,
-        suppressedBy: prepared.suppression.createdByAlertId,
-      });
-    }
-
-    if (policy.mode === 'approval') {
-      const timeout = parseDuration(policy.approval.timeout);
-      deadlines.approval = new Date(Date.now() + timeout).toISOString();
-      await setPhase('awaiting_approval');
-      await acts.postApprovalRequest({
-        workflowId,
-        alertId: alert.id,
-        employeeLabel: employeeLabel(),
-        channel: policy.escalation.channel,
-        proposedQuestions: await followUps.proposeForApproval(),
-        approvers: policy.approval.approvers,
-      });
-      const decided = await awaitApproval(policy.approval.approvers, timeout);
-      if (!decided) {
+  const steps = async (): Promise<InterviewResult> => {
+    try {
+      note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
+      prepared = await localStep('prepareInterview', () => local.prepareInterview({ alert, workflowId }));
+      const { policy, employee } = prepared;
+      if (policy.enabled === false) {
+        // `=== false`: policies kept by interviews started before the field existed have no `enabled`.
         note(
           'vouch',
-          'approval_timeout',
-          `no operator decided within ${policy.approval.timeout}: ${policy.approval.onTimeout}`,
+          'disabled_by_policy',
+          `interviews are off for ${alert.type} (${prepared.policySource})`,
         );
-        if (policy.approval.onTimeout === 'skip') return await finish('skipped_by_operator');
-      } else if (approval?.action === 'skip') return await finish('skipped_by_operator');
-    }
+        return await finish('disabled_by_policy');
+      }
+      if (!employee) {
+        note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
+        return await finish('unknown_employee');
+      }
+      upsertSearchAttributes({ VouchEmployee: [employee.email ?? employee.slackUserId] });
+      note('vouch', 'policy', `policy ${prepared.policySource}; employee <@${employee.slackUserId}>`);
+      if (prepared.suppression) {
+        note(
+          'vouch',
+          'suppressed',
+          `matches a verified confirmation from alert ${prepared.suppression.createdByAlertId}`,
+        );
+        return await finish('suppressed', {
+          suppressionId: prepared.suppression.id,
+          suppressedBy: prepared.suppression.createdByAlertId,
+        });
+      }
 
-    // Ask, remind, and wait until the deadline.
-    const startedAt = Date.now();
-    const reminderOffsets = policy.reminders.map(parseDuration);
-    const deadlineMs = parseDuration(policy.deadline);
-    const schedule = policy.workingHours.enabled
-      ? await acts.planWorkingHoursSchedule({
-          startedAt: new Date(startedAt).toISOString(),
-          reminders: reminderOffsets,
-          deadline: deadlineMs,
-          workingHours: policy.workingHours,
-          timeZone: employee.timeZone,
-        })
-      : {
-          reminderAt: reminderOffsets.map((ms) => new Date(startedAt + ms).toISOString()),
-          deadlineAt: new Date(startedAt + deadlineMs).toISOString(),
-        };
-    deadlines.response = schedule.deadlineAt;
-    await setPhase('awaiting_response');
-    dm = await acts.sendInterview({
-      workflowId,
-      alertId: alert.id,
-      slackUserId: employee.slackUserId,
-      intro: policy.messages?.intro,
-      employeeName: employee.name,
-    });
-    note('vouch', 'dm_sent', 'asked the employee in a direct message');
+      if (policy.mode === 'approval') {
+        const timeout = parseDuration(policy.approval.timeout);
+        deadlines.approval = new Date(Date.now() + timeout).toISOString();
+        extendDeadline(Date.now() + timeout);
+        approvalOpen = true;
+        await setPhase('awaiting_approval');
+        await acts.postApprovalRequest({
+          workflowId,
+          alertId: alert.id,
+          employeeLabel: employeeLabel(),
+          channel: policy.escalation.channel,
+          proposedQuestions: await followUps.proposeForApproval(),
+          approvers: policy.approval.approvers,
+        });
+        const decided = await awaitApproval(policy.approval.approvers, timeout);
+        approvalOpen = false;
+        const decision = approval
+          ? `already decided (${approval.action} by ${approval.operator})`
+          : 'too late';
+        if (guarded) for (const later of approvalRequests.splice(0)) ignoreStale(later, decision);
+        if (guarded)
+          await acts.markApprovalDecided({
+            workflowId,
+            alertId: alert.id,
+            employeeLabel: employeeLabel(),
+            action: decided ? approval!.action : 'timeout',
+            by: approval?.operator,
+          });
+        if (!decided) {
+          note(
+            'vouch',
+            'approval_timeout',
+            `no operator decided within ${policy.approval.timeout}: ${policy.approval.onTimeout}`,
+          );
+          if (policy.approval.onTimeout === 'skip') return await finish('skipped_by_operator');
+        } else if (approval?.action === 'skip') return await finish('skipped_by_operator');
+      }
 
-    const deadlineAt = Date.parse(schedule.deadlineAt);
-    let n = 0;
-    for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < deadlineAt)) {
-      if (await waitFor(() => answer !== undefined, at - Date.now())) break;
-      n += 1;
-      await acts.sendReminder({
-        workflowId,
-        alertId: alert.id,
-        dm,
-        n,
-        deadlineAt: schedule.deadlineAt,
-        template: policy.messages?.reminder,
-      });
-      note('vouch', 'reminder', `reminder ${n} sent`);
-    }
-    if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {
-      note('vouch', 'deadline', 'no answer before the deadline');
-      return await finish('no_response');
-    }
-    if (answer?.answer === 'denied') return await finish('denied');
-
-    // "Yes": the second factor.
-    if (!policy.secondFactor.required) {
-      note('vouch', 'second_factor', 'not required by the policy');
-      return await finish('confirmed_verified');
-    }
-    if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
-      note(
-        'vouch',
-        'not_enrolled',
-        `no active second factor; policy says ${policy.secondFactor.whenNotEnrolled}`,
+      // Ask, remind, and wait until the deadline.
+      const startedAt = Date.now();
+      const reminderOffsets = policy.reminders.map(parseDuration);
+      const deadlineMs = parseDuration(policy.deadline);
+      const schedule = policy.workingHours.enabled
+        ? await acts.planWorkingHoursSchedule({
+            startedAt: new Date(startedAt).toISOString(),
+            reminders: reminderOffsets,
+            deadline: deadlineMs,
+            workingHours: policy.workingHours,
+            timeZone: employee.timeZone,
+          })
+        : {
+            reminderAt: reminderOffsets.map((ms) => new Date(startedAt + ms).toISOString()),
+            deadlineAt: new Date(startedAt + deadlineMs).toISOString(),
+          };
+      deadlines.response = schedule.deadlineAt;
+      // Counted in working hours the deadline lies at most WORKING_HOURS_REACH ahead (addWorkingTime's limit).
+      const responseReach = policy.workingHours.enabled ? WORKING_HOURS_REACH_MS : deadlineMs;
+      extendDeadline(
+        Math.min(Date.parse(schedule.deadlineAt), startedAt + responseReach) + SECOND_FACTOR_WAIT_MS,
       );
-      return await finish(
-        policy.secondFactor.whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled',
-      );
-    }
-    await setPhase('awaiting_second_factor');
-    const stillOpen = await waitFor(
-      () => verified || lockedOut || attemptsUsed >= attemptLimit(),
-      Math.max(deadlineAt - Date.now(), 15 * 60_000),
-    );
-    await verifying; // let an in-flight verification finish before deciding
-    if (!verified) {
-      if (!stillOpen) note('vouch', 'deadline', 'no valid second-factor code before the deadline');
-      return await finish('second_factor_failed');
-    }
-    const windowMs = parseDuration(policy.suppression.window);
-    if (windowMs > 0) {
-      const s = await acts.createSuppression({
+      await setPhase('awaiting_response');
+      dm = await acts.sendInterview({
         workflowId,
         alertId: alert.id,
         slackUserId: employee.slackUserId,
-        alertType: alert.type,
-        fingerprint: prepared.fingerprint,
-        windowMs,
+        intro: policy.messages?.intro,
+        employeeName: employee.name,
       });
-      note('vouch', 'suppression', `similar alerts suppressed until ${s.expiresAt}`);
-      return await finish('confirmed_verified', { suppressionId: s.id });
+      note('vouch', 'dm_sent', 'asked the employee in a direct message');
+
+      const deadlineAt = Date.parse(schedule.deadlineAt);
+      let n = 0;
+      for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < deadlineAt)) {
+        if (await waitFor(() => answer !== undefined, at - Date.now())) break;
+        n += 1;
+        await acts.sendReminder({
+          workflowId,
+          alertId: alert.id,
+          dm,
+          n,
+          deadlineAt: schedule.deadlineAt,
+          template: policy.messages?.reminder,
+        });
+        note('vouch', 'reminder', `reminder ${n} sent`);
+      }
+      if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {
+        note('vouch', 'deadline', 'no answer before the deadline');
+        return await finish('no_response');
+      }
+      if (answer?.answer === 'denied') return await finish('denied');
+
+      // "Yes": the second factor.
+      if (!policy.secondFactor.required) {
+        note('vouch', 'second_factor', 'not required by the policy');
+        return await finish('confirmed_verified');
+      }
+      if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
+        note(
+          'vouch',
+          'not_enrolled',
+          `no active second factor; policy says ${policy.secondFactor.whenNotEnrolled}`,
+        );
+        return await finish(
+          policy.secondFactor.whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled',
+        );
+      }
+      await setPhase('awaiting_second_factor');
+      const stillOpen = await waitFor(
+        () => verified || lockedOut || attemptsUsed >= attemptLimit(),
+        Math.max(deadlineAt - Date.now(), SECOND_FACTOR_WAIT_MS),
+      );
+      await verifying; // let an in-flight verification finish before deciding
+      if (!verified) {
+        if (!stillOpen) note('vouch', 'deadline', 'no valid second-factor code before the deadline');
+        return await finish('second_factor_failed');
+      }
+      const windowMs = parseDuration(policy.suppression.window);
+      if (windowMs > 0) {
+        const s = await acts.createSuppression({
+          workflowId,
+          alertId: alert.id,
+          slackUserId: employee.slackUserId,
+          alertType: alert.type,
+          fingerprint: prepared.fingerprint,
+          windowMs,
+        });
+        note('vouch', 'suppression', `similar alerts suppressed until ${s.expiresAt}`);
+        return await finish('confirmed_verified', { suppressionId: s.id });
+      }
+      return await finish('confirmed_verified');
+    } catch (err) {
+      if (err instanceof OperatorInterrupt && outcome === null) {
+        const action = err.action.action as keyof typeof OPERATOR_OUTCOME;
+        log.info('operator ended the interview', { action, operator: err.action.operator });
+        // Closed or cancelled by an operator: no follow-up questions either (an escalation may have them).
+        if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
+        if (guarded && approvalOpen) {
+          approvalOpen = false;
+          await acts.markApprovalDecided({
+            workflowId,
+            alertId: alert.id,
+            employeeLabel: employeeLabel(),
+            action,
+            by: err.action.operator,
+          });
+        }
+        return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
+      }
+      throw err;
     }
-    return await finish('confirmed_verified');
+  };
+
+  if (!guarded) return steps();
+  const watching = watchDeadline().catch(() => undefined); // cancelled with the workflow: nothing to do
+  try {
+    return await interviewScope.run(steps);
   } catch (err) {
-    if (err instanceof OperatorInterrupt && outcome === null) {
-      const action = err.action.action as keyof typeof OPERATOR_OUTCOME;
-      log.info('operator ended the interview', { action, operator: err.action.operator });
-      // Closed or cancelled by an operator: no follow-up questions either (an escalation may have them).
-      if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
-      return await finish(OPERATOR_OUTCOME[action] ?? 'closed_by_operator');
-    }
-    throw err;
+    const failure: Failure = overdue
+      ? { step: 'interview deadline', errorType: 'InterviewDeadlineExceeded', detail: 'no outcome in time' }
+      : describeFailure(err);
+    // Not even a cancellation of the workflow stops the record, the DM's update or the security team's notice.
+    return await CancellationScope.nonCancellable(async () => {
+      if (!isCancellation(err) || overdue) return endFailedClosed(failure);
+      try {
+        return await endCancelled();
+      } catch (cause) {
+        return endFailedClosed(describeFailure(cause));
+      }
+    });
+  } finally {
+    await watching;
   }
+
+  /**
+   * Cancelled in Temporal (the Web UI's "Request Cancellation", `temporal workflow cancel`): recorded
+   * as the outcome `cancelled`, and the DM loses its buttons, as for any outcome. Cancelled after the
+   * outcome, the outcome stands.
+   */
+  async function endCancelled(): Promise<InterviewResult> {
+    followUps.stop('a cancellation in Temporal');
+    if (outcome === null) {
+      note('vouch', 'cancelled', 'the workflow was cancelled in Temporal (Web UI or CLI)');
+      if (approvalOpen) {
+        approvalOpen = false;
+        await acts.markApprovalDecided({
+          workflowId,
+          alertId: alert.id,
+          employeeLabel: employeeLabel(),
+          action: 'cancel',
+          by: 'a cancellation in Temporal',
+        });
+      }
+      return finish('cancelled');
+    }
+    note('vouch', 'cancelled', `cancelled in Temporal after the outcome (${outcome}), which stands`);
+    if (!told)
+      await acts.finishInterview({
+        workflowId,
+        alertId: alert.id,
+        outcome,
+        employeeLabel: employeeLabel(),
+        dm,
+        escalationChannel: prepared?.policy.escalation.channel,
+      });
+    await persist(localBestEffort).catch(() => undefined);
+    return { alertId: alert.id, outcome, phase };
+  }
+
+  /**
+   * After the outcome was told, a later failure (the follow-up conversation, closing an escalation)
+   * leaves the outcome standing; before it, the interview ends `failed_closed`.
+   */
+  async function endFailedClosed(failure: Failure): Promise<InterviewResult> {
+    note('vouch', told ? 'failure_after_outcome' : 'failed_closed', `${failure.step}: ${failure.errorType}`);
+    if (told) {
+      log.error('interview step failed after its outcome', { alertId: alert.id, ...failure });
+      await persist(localBestEffort).catch(() => undefined);
+      return { alertId: alert.id, outcome: outcome!, phase };
+    }
+    outcome = 'failed_closed';
+    phase = 'escalated';
+    note('vouch', 'outcome', outcome);
+    upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: [outcome] });
+    upsertMemo({ phase, outcome, title: alert.title });
+    await failClosed(
+      {
+        workflowId,
+        alertId: alert.id,
+        employee: employeeAsGiven(alert.employee),
+        channel: prepared?.policy.escalation.channel,
+        persist: () => persist(localBestEffort),
+        phase,
+      },
+      failure,
+    );
+    return { alertId: alert.id, outcome, phase };
+  }
+}
+
+/** An input that is not an alert (started by hand, or by an outdated producer) fails closed too. */
+async function failClosedOnInput(input: unknown, err: unknown): Promise<InterviewResult> {
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const alertId = typeof raw.id === 'string' ? raw.id : '?';
+  const phase = 'escalated';
+  upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: ['failed_closed'] });
+  const failure = describeFailure(err);
+  await CancellationScope.nonCancellable(() =>
+    failClosed(
+      {
+        workflowId: workflowInfo().workflowId,
+        alertId,
+        employee: employeeAsGiven(raw.employee),
+        persist: async () => undefined, // an invalid alert is never stored
+        phase,
+      },
+      {
+        ...failure,
+        step: 'alert input',
+        errorType: err instanceof InvalidAlertError ? err.name : failure.errorType,
+      },
+    ),
+  );
+  return { alertId, outcome: 'failed_closed', phase };
+}
+
+/** The employee as the alert names them, for the fail-closed notice (made ASCII-safe by the activity). */
+function employeeAsGiven(ref: unknown): string {
+  const r = (typeof ref === 'object' && ref !== null ? ref : {}) as Record<string, unknown>;
+  const given = [r.email, r.slackUserId, r.username].find((v) => typeof v === 'string' && v !== '');
+  return typeof given === 'string' ? given.slice(0, 200) : '(not given)';
 }
 
 function describeRef(ref: AlertInput['employee']): string {

@@ -27,6 +27,19 @@ export function registerOperatorActions(app: App, deps: BotDeps): void {
         return tellUser(client, body, ':no_entry: Only the security team’s operators can do that.');
       }
       try {
+        // Nobody acts on an alert about themselves (the workflow refuses it too, whoever signals).
+        if ((await deps.interviews.state(workflowId)).employee === body.user.id) {
+          await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
+            actor: `<@${body.user.id}>`,
+            kind: 'self_action_refused',
+            text: `pressed "${kind}" on an alert about themselves; refused`,
+          });
+          return await tellUser(
+            client,
+            body,
+            ':no_entry: This alert is about you, so another operator must decide it.',
+          );
+        }
         await deps.interviews.act(workflowId, {
           actionId: `${kind}:${body.user.id}:${action.action_ts}`,
           operator: body.user.id,

@@ -45,6 +45,11 @@ export interface Harness {
   key: Buffer;
   taskQueue: string;
   activities: Activities;
+  /**
+   * Activities to run instead of the real ones, by name (set and cleared by a test): how a test forces
+   * a failure in one step while everything else stays real. Only with `overridable: true`.
+   */
+  overrides: Partial<Activities>;
   env?: TestWorkflowEnvironment;
   worker: Worker;
   /** Runs the worker in the background until `teardown`. */
@@ -64,6 +69,8 @@ export async function createHarness(opts: {
   activityDeps?: Partial<ActivityDeps>;
   /** The worker's data converter, e.g. Vouch's payload encryption. */
   dataConverter?: DataConverter;
+  /** Lets a test replace single activities through `harness.overrides`. */
+  overridable?: boolean;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -91,11 +98,12 @@ export async function createHarness(opts: {
     llm: opts.llm,
     ...opts.activityDeps,
   });
+  const overrides: Partial<Activities> = {};
   const worker = await Worker.create({
     connection: env ? env.nativeConnection : opts.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities,
+    activities: opts.overridable ? overridable(activities, overrides) : activities,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
   const harness: Harness = {
@@ -105,6 +113,7 @@ export async function createHarness(opts: {
     key,
     taskQueue,
     activities,
+    overrides,
     env,
     worker,
     running: worker.run(),
@@ -117,6 +126,17 @@ export async function createHarness(opts: {
     },
   };
   return harness;
+}
+
+function overridable(real: Activities, overrides: Partial<Activities>): Activities {
+  type Fn = (...args: unknown[]) => unknown;
+  const byName = real as unknown as Record<string, Fn>;
+  const over = overrides as Record<string, Fn | undefined>;
+  const wrapped = Object.keys(real).map((name) => [
+    name,
+    (...args: unknown[]) => (over[name] ?? byName[name]!)(...args),
+  ]);
+  return Object.fromEntries(wrapped) as unknown as Activities;
 }
 
 export function alertFor(employee: { email: string }, over: Partial<AlertInputDraft> = {}): AlertInputDraft {

@@ -1,0 +1,48 @@
+import type { WebClient } from '@slack/web-api';
+import type { AlertInput } from '../shared/alert';
+import type { OperatorActionKind } from '../shared/messages';
+import { slackCall } from './slack-client';
+import { approvalDecided } from './slack-messages';
+
+/** Once an approval request is decided, its post loses the Approve / Skip buttons and says who decided. */
+export function createApprovalPostActivities(deps: {
+  loadAlertDoc(alertId: string): Promise<{ input: AlertInput; employeeSlackId?: string }>;
+  sentRecord(key: string): Promise<Record<string, unknown> | null>;
+  once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T>;
+  slack(): WebClient;
+  uiLink(workflowId: string): string;
+}) {
+  return {
+    async markApprovalDecided(input: {
+      workflowId: string;
+      alertId: string;
+      employeeLabel: string;
+      action: OperatorActionKind | 'timeout';
+      by?: string;
+    }): Promise<{ updated: boolean }> {
+      const posted = await deps.sentRecord(`${input.workflowId}:approval`);
+      const channel = typeof posted?.channel === 'string' ? posted.channel : undefined;
+      const ts = typeof posted?.ts === 'string' ? posted.ts : undefined;
+      if (!channel || !ts) return { updated: false }; // never posted
+      const { input: alert, employeeSlackId } = await deps.loadAlertDoc(input.alertId);
+      // Idempotent: one update per interview, whatever the retries.
+      await deps.once(`${input.workflowId}:approval-decided`, async () => {
+        await slackCall('chat.update', () =>
+          deps.slack().chat.update({
+            channel,
+            ts,
+            ...approvalDecided(
+              alert,
+              input.employeeLabel,
+              deps.uiLink(input.workflowId),
+              input,
+              employeeSlackId,
+            ),
+          }),
+        );
+        return {};
+      });
+      return { updated: true };
+    },
+  };
+}

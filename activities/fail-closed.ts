@@ -1,0 +1,120 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../lib/logger';
+import { alertStore } from '../store/alerts';
+import type { Collections } from '../store/collections';
+
+/** What the security channel hears when an interview fails closed: ids and error types, never alert content. */
+export interface FailedClosedNotice {
+  workflowId: string;
+  alertId: string;
+  /** The employee as the alert names them (email, Slack id or username). */
+  employee: string;
+  /** The step that failed, e.g. `activity sendInterview` or `interview deadline`. */
+  step: string;
+  /** The error's class or type, e.g. `SlackPermanentError`, `TypeError`, `ScheduleToClose timeout`. */
+  errorType: string;
+  /** The policy's escalation channel, when the policy was loaded. */
+  channel?: string;
+}
+
+/** A few hundred characters: far below any Slack limit, whatever went into it. */
+export const FAILED_CLOSED_TEXT_MAX = 500;
+const FIELD_MAX = 120;
+
+/**
+ * Printable ASCII only: control characters, non-ASCII and Slack's markup characters (`<`, `>`, `&`)
+ * become `?`, so no value can mention anyone, build a link, or make Slack refuse the message.
+ */
+export function asciiSafe(value: unknown, max = FIELD_MAX): string {
+  const s = (typeof value === 'string' ? value : String(value)).replace(/[^\x20-\x7e]|[<>&]/g, '?');
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+export function failedClosedText(n: FailedClosedNotice): string {
+  const text =
+    `Vouch FAILED CLOSED: alert ${asciiSafe(n.alertId)} (employee ${asciiSafe(n.employee)}) ` +
+    `could not be finished: ${asciiSafe(n.errorType)} at ${asciiSafe(n.step)}. ` +
+    `Nobody verified it: handle it by hand. Workflow ${asciiSafe(n.workflowId)}; details in the worker's log.`;
+  return text.slice(0, FAILED_CLOSED_TEXT_MAX);
+}
+
+/**
+ * The last line of defence: a post that cannot fail on content (plain `text`, no blocks, no markup,
+ * ASCII, short) and a minimal record. Deliberately independent of the alert store's content, the
+ * Block Kit builders and the `sent` bookkeeping, any of which may be what failed.
+ */
+export function createFailClosedActivities(deps: {
+  c: Collections;
+  logger: Logger;
+  slack?: WebClient;
+  securityChannel?: string;
+  now: () => Date;
+}) {
+  return {
+    /**
+     * Posts the notice. Every failure is retryable (even a Slack error that is permanent for other
+     * messages, such as `channel_not_found`): the workflow retries this post until an operator fixes
+     * the cause, and shows meanwhile that it is undelivered.
+     */
+    async postFailedClosed(notice: FailedClosedNotice): Promise<{ channel: string; ts: string }> {
+      const text = failedClosedText(notice);
+      const channel = notice.channel ?? deps.securityChannel;
+      deps.logger.error(
+        {
+          alertId: notice.alertId,
+          workflowId: notice.workflowId,
+          step: notice.step,
+          error: notice.errorType,
+        },
+        'interview failed closed',
+      );
+      if (!channel)
+        throw ApplicationFailure.retryable(
+          'the fail-closed notice has nowhere to go: set VOUCH_SECURITY_CHANNEL',
+          'NoSecurityChannel',
+        );
+      if (!deps.slack)
+        throw ApplicationFailure.retryable(
+          'the fail-closed notice cannot be posted: SLACK_BOT_TOKEN is not set',
+          'SlackNotConfigured',
+        );
+      try {
+        const res = await deps.slack.chat.postMessage({
+          channel,
+          text,
+          mrkdwn: false,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+      } catch (err) {
+        const e = err as { data?: { error?: string }; code?: string; name?: string };
+        throw ApplicationFailure.retryable(
+          `Slack refused the fail-closed notice: ${e.data?.error ?? e.code ?? e.name ?? 'error'}`,
+          'FailedClosedNoticeRefused',
+        );
+      }
+    },
+
+    /**
+     * Marks the alert escalated `failed_closed` and adds the reason to its audit trail, touching no
+     * content (the transcript itself may be what the store refused). An alert never stored is left so.
+     */
+    async recordFailedClosed(notice: FailedClosedNotice): Promise<{ recorded: boolean }> {
+      const at = deps.now();
+      const res = await deps.c.alerts.updateOne(
+        { _id: notice.alertId },
+        { $set: { phase: 'escalated', outcome: 'failed_closed', updatedAt: at }, $min: { closedAt: at } },
+      );
+      if (res.matchedCount === 0) return { recorded: false };
+      await alertStore(deps.c, deps.now).appendAudit(notice.alertId, 'failed-closed', {
+        at: at.toISOString(),
+        actor: 'vouch',
+        kind: 'failed_closed',
+        text: `${asciiSafe(notice.step)}: ${asciiSafe(notice.errorType)}`,
+      });
+      return { recorded: true };
+    },
+  };
+}

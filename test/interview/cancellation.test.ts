@@ -1,0 +1,75 @@
+import { collections } from '../../store/collections';
+import {
+  BOB,
+  SECURITY_CHANNEL,
+  alertFor,
+  createHarness,
+  dmSent,
+  setPolicy,
+  start,
+  state,
+  type Harness,
+} from '../helpers/interview-harness';
+import { devServerConnections } from '../helpers/servers';
+import { recordHistory } from '../helpers/history';
+
+/** "Request Cancellation" in the Web UI or `temporal workflow cancel`: the interview records it and tidies up. */
+describe('alertInterview cancelled in Temporal', () => {
+  // The dev server: the time-skipping test server never marks a workflow that completes after a
+  // cancellation request as completed.
+  let conns: Awaited<ReturnType<typeof devServerConnections>>;
+  let h: Harness;
+  beforeAll(async () => {
+    conns = await devServerConnections();
+    h = await createHarness({
+      timeSkipping: false,
+      client: conns.client,
+      nativeConnection: conns.nativeConnection,
+    });
+    await setPolicy(h, 'cancel.approval', { mode: 'approval' });
+  });
+  afterAll(async () => {
+    await h?.teardown();
+    await conns?.close();
+  });
+
+  it('while waiting for the answer: outcome cancelled, recorded, and the DM loses its buttons', async () => {
+    const alert = alertFor(BOB);
+    const handle = await start(h, alert);
+    const dm = await dmSent(h, handle);
+    for (let i = 0; i < 50 && !(await state(handle)).transcript.some((t) => t.kind === 'dm_sent'); i += 1)
+      await new Promise((r) => setTimeout(r, 100));
+    await handle.cancel();
+    expect(await handle.result()).toMatchObject({ outcome: 'cancelled', phase: 'closed' });
+    expect(await collections(h.mongo.db).alerts.findOne({ _id: alert.id! })).toMatchObject({
+      phase: 'closed',
+      outcome: 'cancelled',
+    });
+    expect((await state(handle)).transcript.find((t) => t.kind === 'cancelled')?.text).toContain('Temporal');
+    const update = h.slack.callsTo('chat.update').find((c) => c.args.channel === dm.args.channel);
+    expect(update).toBeDefined();
+    expect(JSON.stringify(update!.args.blocks)).not.toContain('vouch_confirm');
+    expect((await handle.describe()).searchAttributes).toMatchObject({ VouchOutcome: ['cancelled'] });
+    recordHistory('cancelled-while-awaiting-answer', await handle.fetchHistory());
+  });
+
+  it('while waiting for approval: the approval post loses its buttons too', async () => {
+    const handle = await start(h, alertFor(BOB, { type: 'cancel.approval' }));
+    await h.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === SECURITY_CHANNEL &&
+        JSON.stringify(c.args.blocks ?? '').includes(handle.workflowId),
+    );
+    await handle.cancel();
+    expect(await handle.result()).toMatchObject({ outcome: 'cancelled' });
+    const update = h.slack
+      .callsTo('chat.update')
+      .find(
+        (c) =>
+          c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+      );
+    expect(String(update?.args.text)).toContain('Cancelled by a cancellation in Temporal');
+    expect(JSON.stringify(update?.args.blocks)).not.toContain('vouch_approve');
+  });
+});
