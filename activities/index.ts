@@ -46,6 +46,8 @@ export interface ActivityDeps {
   pagerDutyUrl?: string;
   /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
   webhookSecrets?: Readonly<Record<string, string>>;
+  /** Hosts PagerDuty and webhook calls may reach at internal addresses (VOUCH_OUTBOUND_ALLOW_HOSTS). */
+  outboundAllowHosts?: readonly string[];
   now?: () => Date;
   /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
   llm?: LlmConfig;
@@ -485,6 +487,8 @@ export function createActivities(deps: ActivityDeps) {
           'PagerDuty',
           `${deps.pagerDutyUrl ?? PAGERDUTY_URL}/v2/enqueue`,
           JSON.stringify(event),
+          {},
+          deps.outboundAllowHosts,
         );
         log.info({ alertId: input.alertId, action: input.action }, 'PagerDuty event sent');
         // Kept apart from the result the workflow sees (its history never holds the key).
@@ -520,7 +524,13 @@ export function createActivities(deps: ActivityDeps) {
           sentAt: now().toISOString(),
           report,
         });
-        await postJson('webhook', input.url, body, signedWebhookHeaders(secret, deliveryId, body, now()));
+        await postJson(
+          'webhook',
+          input.url,
+          body,
+          signedWebhookHeaders(secret, deliveryId, body, now()),
+          deps.outboundAllowHosts,
+        );
         log.info(
           { alertId: input.alertId, event: input.event, host: new URL(input.url).host },
           'webhook delivered',

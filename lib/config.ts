@@ -93,6 +93,10 @@ const envSchema = z.object({
     /^[A-Za-z0-9_.-]{1,64}=\S{16,}$/,
     'name=secret pairs, each secret at least 16 characters',
   ),
+  VOUCH_OUTBOUND_ALLOW_HOSTS: commaList(
+    /^[A-Za-z0-9.:_-]{1,253}$/,
+    'host names or IP addresses (no scheme, no port)',
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -147,6 +151,8 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
   VOUCH_PAGERDUTY_URL: 'PagerDuty Events API v2 base URL (default `https://events.pagerduty.com`).',
   VOUCH_WEBHOOK_SECRETS:
     "Comma-separated `name=secret` pairs; a policy's `escalation.webhook.secret` names the one that signs its webhook.",
+  VOUCH_OUTBOUND_ALLOW_HOSTS:
+    'Comma-separated hosts that PagerDuty and webhook calls may reach although they resolve to loopback, private or link-local addresses (an internal SOAR; default none).',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
   VOUCH_DATA_DIR: 'Where `npm start` keeps embedded Temporal and FerretDB data (default `./data`).',
   VOUCH_CACHE_DIR:
@@ -185,6 +191,8 @@ export interface Config {
   encryptionKey?: Buffer;
   policiesFile: string;
   escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
+  /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
+  outboundAllowHosts: readonly string[];
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
   llm?: LlmConfig;
   logLevel: string;
@@ -257,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ]),
       ),
     },
+    outboundAllowHosts: e.VOUCH_OUTBOUND_ALLOW_HOSTS.map((h) => h.toLowerCase()),
     llm:
       e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL
         ? {

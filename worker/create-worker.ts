@@ -51,6 +51,7 @@ export async function createVouchWorker(
       namespace: config.temporal.namespace,
       pagerDutyUrl: config.escalation.pagerDutyUrl,
       webhookSecrets: config.escalation.webhookSecrets,
+      outboundAllowHosts: config.outboundAllowHosts,
       llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
