@@ -48,6 +48,8 @@ export interface ActivityDeps {
   webhookSecrets?: Readonly<Record<string, string>>;
   /** Hosts PagerDuty and webhook calls may reach at internal addresses (VOUCH_OUTBOUND_ALLOW_HOSTS). */
   outboundAllowHosts?: readonly string[];
+  /** Hosts whose https URLs an alert's link may point to in Slack (VOUCH_LINK_HOSTS); others are defanged. */
+  linkHosts?: readonly string[];
   now?: () => Date;
   /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
   llm?: LlmConfig;
@@ -220,6 +222,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
+              deps.linkHosts,
             ),
           }),
         );
@@ -245,6 +248,7 @@ export function createActivities(deps: ActivityDeps) {
             ...interviewMessage(alert, input.workflowId, {
               intro: input.intro,
               employeeName: input.employeeName,
+              linkHosts: deps.linkHosts,
             }),
           }),
         );
@@ -390,7 +394,7 @@ export function createActivities(deps: ActivityDeps) {
             slack().chat.update({
               channel: dm.channel,
               ts: dm.ts,
-              ...outcomeForEmployee(alert, input.outcome),
+              ...outcomeForEmployee(alert, input.outcome, deps.linkHosts),
             }),
           );
           return {};
@@ -411,6 +415,7 @@ export function createActivities(deps: ActivityDeps) {
           slack().chat.postMessage({
             channel,
             ...escalationReport({
+              linkHosts: deps.linkHosts,
               alert,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
@@ -449,6 +454,7 @@ export function createActivities(deps: ActivityDeps) {
             channel,
             ts,
             ...escalationReport({
+              linkHosts: deps.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
@@ -548,6 +554,7 @@ export function createActivities(deps: ActivityDeps) {
       sentRecord: (key) => sent.get(key),
       slack,
       uiLink,
+      linkHosts: deps.linkHosts,
     }),
   };
 

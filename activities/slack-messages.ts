@@ -50,7 +50,7 @@ function templateValues(alert: AlertInput, extra: { employee?: string; deadline?
   };
 }
 
-function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
+function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string[]): KnownBlock[] {
   const details = visibleDetails(alert);
   const blocks: KnownBlock[] = [
     {
@@ -81,11 +81,20 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
       })),
     });
   if (alert.url)
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `<${linkTarget(alert.url)}|View the alert>` },
-    });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: alertLink(alert.url, linkHosts) } });
   return blocks;
+}
+
+/**
+ * The alert's link back to its source: live only for https URLs on hosts the security team listed
+ * (VOUCH_LINK_HOSTS); any other is shown defanged, so an alert cannot hand the employee a link to a
+ * look-alike sign-in page.
+ */
+export function alertLink(url: string, linkHosts: readonly string[]): string {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' && linkHosts.includes(parsed.hostname.toLowerCase())
+    ? `<${linkTarget(url)}|View the alert>`
+    : `Alert link (not a host Vouch links to): ${alertText(truncate(url, 300))}`;
 }
 
 const DEFAULT_INTRO =
@@ -94,7 +103,7 @@ const DEFAULT_INTRO =
 export function interviewMessage(
   alert: AlertInput,
   workflowId: string,
-  custom: { intro?: string; employeeName?: string } = {},
+  custom: { intro?: string; employeeName?: string; linkHosts?: readonly string[] } = {},
 ) {
   const intro = custom.intro
     ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
@@ -106,7 +115,7 @@ export function interviewMessage(
         type: 'section',
         text: { type: 'mrkdwn', text: intro },
       },
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, custom.linkHosts ?? []),
       {
         type: 'actions',
         block_id: 'vouch_answer',
@@ -160,11 +169,11 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
 };
 
-export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
+export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {
   return {
     text: `${alertText(truncate(alert.title, 150))}: ${OUTCOME_TEXT[outcome]}`,
     blocks: [
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, linkHosts),
       { type: 'section', text: { type: 'mrkdwn', text: OUTCOME_TEXT[outcome] } },
     ] as KnownBlock[],
   };
@@ -177,20 +186,21 @@ export function approvalRequest(
   uiLink: string,
   proposedQuestions: { text: string; machineWritten: boolean }[] = [],
   approvers: string[] = [],
+  linkHosts: readonly string[] = [],
 ) {
   // Approvers come from the policy (validated Slack ids), so they may be mentioned.
   const ask = approvers.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   return {
-    text: `Approval needed: interview ${escapeMrkdwn(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"?`,
+    text: `Approval needed: interview ${alertText(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"?`,
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${escapeMrkdwn(employeeLabel)} about this alert?`,
+          text: `:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${alertText(employeeLabel)} about this alert?`,
         },
       },
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, linkHosts),
       ...proposedQuestionBlocks(proposedQuestions),
       {
         type: 'actions',
@@ -277,6 +287,8 @@ export interface ReportInput {
   closeButtonFor?: string;
   /** Who closed the escalation (the post loses its button and says so). */
   closedBy?: string;
+  /** Hosts whose https URLs the alert's link may point to (VOUCH_LINK_HOSTS). */
+  linkHosts?: readonly string[];
 }
 
 function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
@@ -316,6 +328,7 @@ export function escalationReport({
   facts,
   closeButtonFor,
   closedBy,
+  linkHosts = [],
 }: ReportInput) {
   const timeline = transcript
     .slice(-25)
@@ -325,16 +338,16 @@ export function escalationReport({
     )
     .join('\n');
   return {
-    text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${escapeMrkdwn(employeeLabel)})`,
+    text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${alertText(employeeLabel)})`,
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${escapeMrkdwn(employeeLabel)}`,
+          text: `:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${alertText(employeeLabel)}`,
         },
       },
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, linkHosts),
       ...factsBlocks(facts),
       ...summaryBlocks(summary),
       {

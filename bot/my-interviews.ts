@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertDoc } from '../store/collections';
+import { defangLinks } from '../shared/templates';
 
 /** An employee's interviews, as `/vouch status` text and as the App Home tab. */
 const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
@@ -9,7 +10,9 @@ const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
   awaiting_second_factor: 'waiting for your code',
 };
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Alert titles are untrusted: escaped and defanged as in the interview DM, so none becomes a link or mention. */
+const escape = (text: string) =>
+  defangLinks(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 
 function line(doc: AlertDoc): string {
   const when = `<!date^${Math.floor(doc.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${doc.createdAt.toISOString()}>`;

@@ -73,6 +73,10 @@ const envSchema = z.object({
   BOT_PORT: port(3000),
   VOUCH_PUBLIC_URL: z
     .url({ error: 'expected the https URL where employees reach the bot, e.g. "https://vouch.example.com"' })
+    .refine((u) => new URL(u).protocol === 'https:' || isLocalhost(new URL(u).hostname), {
+      // The enrollment page shows a TOTP secret: it must never travel in clear text.
+      error: 'expected an https URL (plain http only for localhost), e.g. "https://vouch.example.com"',
+    })
     .optional(),
   VOUCH_SECURITY_CHANNEL: optionalText.pipe(
     z
@@ -97,6 +101,7 @@ const envSchema = z.object({
     /^[A-Za-z0-9.:_-]{1,253}$/,
     'host names or IP addresses (no scheme, no port)',
   ),
+  VOUCH_LINK_HOSTS: commaList(/^[A-Za-z0-9.-]{1,253}$/, 'host names (no scheme, no port)'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -153,6 +158,8 @@ export const CONFIG_VARIABLES: Record<keyof Omit<z.infer<typeof envSchema>, 'XDG
     "Comma-separated `name=secret` pairs; a policy's `escalation.webhook.secret` names the one that signs its webhook.",
   VOUCH_OUTBOUND_ALLOW_HOSTS:
     'Comma-separated hosts that PagerDuty and webhook calls may reach although they resolve to loopback, private or link-local addresses (an internal SOAR; default none).',
+  VOUCH_LINK_HOSTS:
+    'Comma-separated hosts of alert sources whose `https` links Slack messages show as live links; any other alert `url` is shown defanged (default none).',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
   VOUCH_DATA_DIR: 'Where `npm start` keeps embedded Temporal and FerretDB data (default `./data`).',
   VOUCH_CACHE_DIR:
@@ -193,6 +200,8 @@ export interface Config {
   escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
   /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
   outboundAllowHosts: readonly string[];
+  /** Hosts whose https alert links are shown live in Slack (activities/slack-messages.ts alertLink). */
+  linkHosts: readonly string[];
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
   llm?: LlmConfig;
   logLevel: string;
@@ -266,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ),
     },
     outboundAllowHosts: e.VOUCH_OUTBOUND_ALLOW_HOSTS.map((h) => h.toLowerCase()),
+    linkHosts: e.VOUCH_LINK_HOSTS.map((h) => h.toLowerCase()),
     llm:
       e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL
         ? {
@@ -301,6 +311,10 @@ export function missingForSlack(config: Config): string[] {
 /** The environment for a child process: this one's, plus overrides (the only other env access). */
 export function childEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+function isLocalhost(hostname: string): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(hostname.toLowerCase());
 }
 
 function isSecret(name: string): boolean {

@@ -52,6 +52,7 @@ export async function createVouchWorker(
       pagerDutyUrl: config.escalation.pagerDutyUrl,
       webhookSecrets: config.escalation.webhookSecrets,
       outboundAllowHosts: config.outboundAllowHosts,
+      linkHosts: config.linkHosts,
       llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
