@@ -1,7 +1,7 @@
-import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { App } from '@slack/bolt';
 import { createLogger } from '../../lib/logger';
+import { codeAt } from '../../lib/totp';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import { employeeReply } from '../../shared/messages';
@@ -24,6 +24,7 @@ import { devServerConnections } from '../helpers/servers';
 import {
   buttonClick,
   codeSubmission,
+  postDeclaringLength,
   postEvent,
   postInteraction,
   threadReply,
@@ -59,26 +60,8 @@ describe('bot limits', () => {
     await conns?.close();
   });
 
-  /** Sends headers declaring `declared` bytes and then only `sent` of them; resolves with the status. */
   const oversized = (path: string, declared: number | 'chunked', sent: number) =>
-    new Promise<{ status: number; ms: number }>((resolve, reject) => {
-      const started = Date.now();
-      const target = new URL(path, url);
-      const req = http.request(target, {
-        method: 'POST',
-        headers:
-          declared === 'chunked'
-            ? { 'transfer-encoding': 'chunked', 'content-type': 'application/json' }
-            : { 'content-length': String(declared), 'content-type': 'application/json' },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, ms: Date.now() - started });
-        req.destroy();
-      });
-      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
-      req.write(Buffer.alloc(sent, 0x7b)); // the rest of the body never comes
-    });
+    postDeclaringLength(new URL(path, url).href, declared, sent);
 
   it('a 5 MB unsigned body is refused with 413 at once, on /slack/events and on every other route', async () => {
     for (const path of ['/slack/events', '/enroll/some-token', '/healthz']) {
@@ -102,7 +85,6 @@ describe('bot limits', () => {
     await dmSent(h, handle);
     const dm = `D${ANA.id.slice(1)}`;
     await postInteraction(url, SECRET, buttonClick(ANA.id, 'vouch_confirm', handle.workflowId, dm));
-    const { codeAt } = await import('../../lib/totp');
     const right = codeAt(secret, Date.now());
     const wrong = right === '000000' ? '000001' : String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     const sent = [wrong, right];
