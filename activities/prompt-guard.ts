@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withoutCodes } from '../shared/sealed-code';
 
 /**
  * The AI interviewer's guards, both ways. In: alert fields and employee answers are data, never
@@ -18,10 +19,9 @@ const TEMPLATE_TOKENS = /<\|[^|>]{0,40}\|>|\[\/?(?:INST|SYS)\]|<<\/?SYS>>|<\/?s>
 /** A line that starts like a chat role ("System: …"), kept but marked as quoted text. */
 const ROLE_LABEL = /^([ \t]*)(system|assistant|developer|user|human|ai|instructions?)[ \t]*:/gim;
 
-/** Cleans one piece of untrusted text for a prompt. */
+/** Cleans one piece of untrusted text for a prompt (or a summary): code-shaped text is cut out too. */
 export function asData(text: string, max: number): string {
-  let t = text
-    .normalize('NFKC')
+  let t = withoutCodes(text)
     .replace(CONTROL, '')
     .replace(INVISIBLE, '')
     .replace(TEMPLATE_TOKENS, '')
