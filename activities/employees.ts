@@ -1,11 +1,16 @@
 import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../lib/logger';
 import type { AlertInput } from '../shared/alert';
+import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Collections } from '../store/collections';
-import { slackCall, slackErrorCode } from './slack-client';
+import { directoryStore } from '../store/directory';
+import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
 
 /**
- * Finds the employee an alert names, in Slack (users.lookupByEmail / users.info), with the answers
- * cached in `employees` for a day so a burst of alerts does not hit Slack's rate limits.
+ * Finds the employee an alert names. The directory operators maintain (`vouch directory`) comes first
+ * and is the only way a username maps to anyone; Slack (users.lookupByEmail / users.info) answers for
+ * emails and Slack ids the directory lacks, cached in `employees` for a day so a burst of alerts does not
+ * hit Slack's rate limits. Nothing in an alert is ever remembered as a fact about an employee.
  */
 export interface EmployeeInfo {
   slackUserId: string;
@@ -15,27 +20,42 @@ export interface EmployeeInfo {
 }
 
 export const EMPLOYEE_CACHE_MS = 24 * 3600_000;
-/** The worker also keeps recent answers in memory: a burst of alerts for one person costs no query. */
+/** The worker also keeps Slack's recent answers in memory: a burst of alerts for one person costs no query. */
 export const MEMORY_CACHE_MS = 5 * 60_000;
 const MEMORY_CACHE_MAX = 10_000;
 
-export function createEmployeeResolver(c: Collections, slack: WebClient | undefined) {
+/** Builds the error of a lookup that needs Slack while it is not connected; warns in the log once. */
+export type SlackMissing = (what: string) => SlackNotConfiguredError;
+
+export function slackNotConnected(log: Logger): SlackMissing {
+  let warned = false;
+  return (what) => {
+    if (!warned) {
+      warned = true;
+      log.warn(
+        'Slack is not connected (SLACK_BOT_TOKEN is not set): interviews wait, retrying, until it is. ' +
+          'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see "Connect Vouch to Slack" in README.md) and restart Vouch.',
+      );
+    }
+    return new SlackNotConfiguredError(`Slack is not connected (SLACK_BOT_TOKEN is not set): cannot ${what}`);
+  };
+}
+
+export function createEmployeeResolver(c: Collections, slack: WebClient | undefined, missing?: SlackMissing) {
   const memory = new Map<string, { info: EmployeeInfo; at: number }>();
-  return async (ref: AlertInput['employee'], now: Date): Promise<EmployeeInfo | null> => {
-    const key = ref.slackUserId
-      ? `id:${ref.slackUserId}`
-      : ref.email
-        ? `email:${ref.email.toLowerCase()}`
-        : `user:${ref.username}`;
+  // Slack's answers only: the directory is read every time (by _id), so an operator's change applies at once.
+  const cachedSlack = async (key: string, now: Date, find: () => Promise<EmployeeInfo | null>) => {
     const hit = memory.get(key);
     if (hit && now.getTime() - hit.at < MEMORY_CACHE_MS) return hit.info;
-    const info = await resolveEmployee(c, slack, ref, now);
+    const info = await find();
     if (info) {
       if (memory.size >= MEMORY_CACHE_MAX) memory.delete(memory.keys().next().value!);
       memory.set(key, { info, at: now.getTime() });
     }
     return info;
   };
+  return (ref: AlertInput['employee'], now: Date) =>
+    resolveEmployee(c, slack, ref, now, { cachedSlack, missing });
 }
 
 type SlackUser = {
@@ -47,35 +67,93 @@ type SlackUser = {
   profile?: { email?: string; real_name?: string };
 };
 
+/**
+ * The alert's Slack user id is authoritative (the directory only adds a profile to it), then its email,
+ * then its username: each the first one given decides, and an unknown one resolves to no one.
+ */
 export async function resolveEmployee(
   c: Collections,
   slack: WebClient | undefined,
   ref: AlertInput['employee'],
   now: Date,
+  opts: {
+    cachedSlack?: (
+      key: string,
+      now: Date,
+      find: () => Promise<EmployeeInfo | null>,
+    ) => Promise<EmployeeInfo | null>;
+    missing?: SlackMissing;
+  } = {},
+): Promise<EmployeeInfo | null> {
+  const directory = directoryStore(c);
+  const viaSlack = (key: string, find: (client: WebClient) => Promise<EmployeeInfo | null>, what: string) => {
+    if (!slack) throw (opts.missing ?? defaultMissing)(what);
+    const run = () => find(slack);
+    return opts.cachedSlack ? opts.cachedSlack(key, now, run) : run();
+  };
+
+  if (ref.slackUserId) {
+    const slackUserId = ref.slackUserId;
+    const listed = await directory.bySlackId(slackUserId);
+    if (listed) return fromDirectory(listed, slackUserId);
+    return viaSlack(
+      `id:${slackUserId}`,
+      (s) => slackProfile(c, s, { slackUserId }, now),
+      `look up ${slackUserId}`,
+    );
+  }
+  const listed = ref.email
+    ? await directory.get(ref.email)
+    : ref.username
+      ? await directory.byAlias(ref.username)
+      : null;
+  // A username maps to someone only through the directory.
+  if (!listed && !ref.email) return null;
+  if (listed?.slackUserId) return fromDirectory(listed, listed.slackUserId);
+  const email = (listed?.email ?? ref.email)!.toLowerCase();
+  const found = await viaSlack(
+    `email:${email}`,
+    (s) => slackProfile(c, s, { email }, now),
+    `look up ${email}`,
+  );
+  return found && listed ? { ...found, ...fromDirectory(listed, found.slackUserId) } : found;
+}
+
+function fromDirectory(entry: DirectoryEntry, slackUserId: string): EmployeeInfo {
+  return {
+    slackUserId,
+    email: entry.email,
+    ...(entry.name ? { name: entry.name } : {}),
+    ...(entry.timeZone ? { timeZone: entry.timeZone } : {}),
+  };
+}
+
+const defaultMissing: SlackMissing = (what) =>
+  new SlackNotConfiguredError(`Slack is not connected (SLACK_BOT_TOKEN is not set): cannot ${what}`);
+
+/** Slack's profile of a user by id or email, through the day-long `employees` cache. */
+async function slackProfile(
+  c: Collections,
+  slack: WebClient,
+  ref: { slackUserId: string } | { email: string },
+  now: Date,
 ): Promise<EmployeeInfo | null> {
   const fresh = { resolvedAt: { $gt: new Date(now.getTime() - EMPLOYEE_CACHE_MS) } };
-  const cached = ref.slackUserId
-    ? await c.employees.findOne({ _id: ref.slackUserId, ...fresh })
-    : ref.email
-      ? await c.employees.findOne({ email: ref.email.toLowerCase(), ...fresh })
-      : null;
+  const cached =
+    'slackUserId' in ref
+      ? await c.employees.findOne({ _id: ref.slackUserId, ...fresh })
+      : await c.employees.findOne({ email: ref.email, ...fresh });
   if (cached) return toInfo(cached._id, cached);
 
-  let user: SlackUser | undefined;
-  if (slack && ref.slackUserId)
-    user = await lookup('users.info', () => slack.users.info({ user: ref.slackUserId! }));
-  else if (slack && ref.email)
-    user = await lookup('users.lookupByEmail', () => slack.users.lookupByEmail({ email: ref.email! }));
-  else if (ref.username) {
-    // Usernames are not a Slack lookup: they match an employee record kept by Vouch.
-    const known = await c.employees.findOne({ username: ref.username });
-    return known ? toInfo(known._id, known) : null;
-  }
+  const user =
+    'slackUserId' in ref
+      ? await lookup('users.info', () => slack.users.info({ user: ref.slackUserId }))
+      : await lookup('users.lookupByEmail', () => slack.users.lookupByEmail({ email: ref.email }));
   if (!user?.id || user.deleted || user.is_bot) return null;
 
   const info: EmployeeInfo = {
     slackUserId: user.id,
-    email: (user.profile?.email ?? ref.email)?.toLowerCase(),
+    email: (user.profile?.email ?? ('email' in ref ? ref.email : undefined))?.toLowerCase(),
     name: user.real_name ?? user.profile?.real_name,
     timeZone: user.tz,
   };
@@ -83,7 +161,6 @@ export async function resolveEmployee(
     { _id: user.id },
     {
       $set: { email: info.email, name: info.name, timeZone: info.timeZone, resolvedAt: now, updatedAt: now },
-      ...(ref.username ? { $setOnInsert: { username: ref.username } } : {}),
     },
     { upsert: true },
   );

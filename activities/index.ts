@@ -5,7 +5,7 @@ import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation, workflowUiLink } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import { type Policy, policySchema } from '../shared/policy';
+import { type Policy, type SuppressionScope, policySchema } from '../shared/policy';
 import { sealedCodeContext } from '../shared/sealed-code';
 import { addWorkingTime } from '../shared/working-hours';
 import type { LlmConfig } from '../lib/config';
@@ -19,11 +19,11 @@ import { postJson } from './http-delivery';
 import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
 import { signedWebhookHeaders } from './webhook';
 import { type AlertDoc, type Collections, collections } from '../store/collections';
-import { alertFingerprint } from './fingerprint';
+import { alertFingerprint, fingerprintScope } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
 import { verifyTotp, type VerifyOutcome } from './second-factor';
-import { createEmployeeResolver, type EmployeeInfo } from './employees';
-import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
+import { createEmployeeResolver, slackNotConnected, type EmployeeInfo } from './employees';
+import { slackCall, slackErrorCode } from './slack-client';
 import { secondFactors } from '../store/second-factors';
 import {
   approvalRequest,
@@ -79,13 +79,11 @@ export function createActivities(deps: ActivityDeps) {
   const policies = policyStore(c, deps.now);
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
-  const resolveEmployee = createEmployeeResolver(c, deps.slack);
+  const slackMissing = slackNotConnected(log);
+  const resolveEmployee = createEmployeeResolver(c, deps.slack, slackMissing);
 
   const slack = (): WebClient => {
-    if (!deps.slack)
-      throw new SlackNotConfiguredError(
-        'SLACK_BOT_TOKEN is not set: Vouch cannot message anyone until it is (retrying)',
-      );
+    if (!deps.slack) throw slackMissing('message anyone until it is (retrying)');
     return deps.slack;
   };
   const uiLink = (workflowId: string) =>
@@ -163,7 +161,7 @@ export function createActivities(deps: ActivityDeps) {
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
       if (employee && stored.employeeSlackId !== employee.slackUserId)
         await alerts.setEmployee(alert.id, employee.slackUserId);
-      const fingerprint = alertFingerprint(alert, policy.suppression.keys);
+      const fingerprint = alertFingerprint(alert, policy.suppression);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
         // One suppression per scope, found by _id (FerretDB scans the collection for any other filter).
@@ -210,7 +208,7 @@ export function createActivities(deps: ActivityDeps) {
           message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
           nonRetryable: true,
         });
-      const alert = await loadAlert(input.alertId);
+      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
       return once(`${input.workflowId}:approval`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
@@ -222,6 +220,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
+              employeeSlackId,
               deps.linkHosts,
             ),
           }),
@@ -353,6 +352,7 @@ export function createActivities(deps: ActivityDeps) {
             slackUserId: input.slackUserId,
             alertType: input.alertType,
             fingerprint: input.fingerprint,
+            ...scopeOf(input.fingerprint),
             createdByAlertId: input.alertId,
             createdAt,
             expiresAt,
@@ -423,6 +423,7 @@ export function createActivities(deps: ActivityDeps) {
               uiLink: uiLink(input.workflowId),
               facts: buildReport(doc),
               closeButtonFor: input.awaitsClose ? input.workflowId : undefined,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );
@@ -463,6 +464,7 @@ export function createActivities(deps: ActivityDeps) {
               summary: doc.summary,
               facts: report,
               closedBy: input.closedBy,
+              employeeSlackId: doc.employeeSlackId,
             }),
           }),
         );
@@ -588,6 +590,12 @@ function withoutSecrets(policy: Policy): Policy {
   return pd
     ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
     : policy;
+}
+
+/** The scope a fingerprint was made with, recorded beside it for operators. */
+function scopeOf(fingerprint: string): { scope?: SuppressionScope } {
+  const scope = fingerprintScope(fingerprint);
+  return scope === 'legacy' ? {} : { scope };
 }
 
 function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {

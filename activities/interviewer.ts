@@ -383,6 +383,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
               uiLink: d.uiLink(input.workflowId),
               summary: doc.summary ?? { missing: input.summaryMissing ?? 'none was written' },
               facts: buildReport(doc),
+              employeeSlackId: doc.employeeSlackId,
               // An escalation waiting for an operator (issue #6) keeps its Close button.
               closeButtonFor: (posted as { awaitsClose?: boolean }).awaitsClose
                 ? input.workflowId

@@ -4,19 +4,53 @@ import type { Outcome } from '../shared/constants';
 import type { TranscriptEntry } from '../shared/messages';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { ACTION_IDS } from '../shared/slack-ids';
-import { defangLinks, renderTemplate } from '../shared/templates';
+import {
+  SLACK_LIMITS as L,
+  cutText,
+  escapeMrkdwn,
+  keyText,
+  plainText,
+  slackText,
+  visibleControls,
+} from '../shared/slack-text';
+import { renderTemplate } from '../shared/templates';
+
+export { escapeMrkdwn };
 
 /**
- * Block Kit for every message Vouch sends. Alert data is always escaped, so a title or detail can
- * never become a mention, a link or a formatting trick in Slack.
+ * Block Kit for every message Vouch sends. Alert data is always escaped and defanged, so a title or
+ * detail can never become a mention, a link or a formatting trick in Slack, and every text is cut to
+ * Slack's limit after that (shared/slack-text.ts), so no alert makes Slack refuse a message.
  */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Alert data as mrkdwn, at most `max` characters once escaped and defanged. */
+const alertText = slackText;
+
+/** A section of mrkdwn that is already safe, cut to Slack's limit. */
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: cutText(text, L.sectionText) } };
 }
 
-/** Alert data as Slack text: escaped, and with URLs and domain names defanged so Slack links none. */
-function alertText(text: string): string {
-  return defangLinks(escapeMrkdwn(text));
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: cutText(text, L.sectionText) }] };
+}
+
+/** How many details a message shows: two sections of fields; the report has them all. */
+const SHOWN_DETAILS = 2 * L.sectionFields;
+
+/**
+ * The employee as Vouch names them: the label with the resolved employee's mention, which Vouch
+ * writes itself, kept as a mention; everything else in it (a name from a profile, an alert's
+ * reference) is escaped.
+ */
+export function employeeMarkup(label: string, employeeSlackId?: string): string {
+  const mention = employeeSlackId ? `<@${employeeSlackId}>` : undefined;
+  // Escaped, not defanged: the label is mostly an email address, which must stay readable.
+  const safe = (text: string) => cutText(escapeMrkdwn(visibleControls(text)), 250);
+  if (!mention || !/^[UW][A-Z0-9]{2,}$/.test(employeeSlackId!) || !label.endsWith(mention))
+    return safe(label);
+  const name = label.slice(0, -mention.length).trimEnd();
+  return name ? `${safe(name)} ${mention}` : mention;
 }
 
 /**
@@ -27,8 +61,6 @@ function alertText(text: string): string {
 function linkTarget(url: string): string {
   return new URL(url).href.replace(/\|/g, '%7C');
 }
-
-const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function visibleDetails(alert: AlertInput): [string, string][] {
   const hidden = new Set(alert.sensitiveKeys);
@@ -52,36 +84,24 @@ function templateValues(alert: AlertInput, extra: { employee?: string; deadline?
 
 function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string[]): KnownBlock[] {
   const details = visibleDetails(alert);
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: `*${alertText(truncate(alert.title, 200))}*` },
-    },
-  ];
-  if (alert.description)
+  const blocks: KnownBlock[] = [section(`*${alertText(alert.title, 600)}*`)];
+  if (alert.description) blocks.push(section(alertText(alert.description, L.sectionText)));
+  blocks.push(
+    context(
+      `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${alertText(alert.source, 600)}  ·  Severity: ${alert.severity}`,
+    ),
+  );
+  for (let i = 0; i < Math.min(details.length, SHOWN_DETAILS); i += L.sectionFields)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: alertText(truncate(alert.description, 2500)) },
-    });
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: `When: <!date^${Math.floor(Date.parse(alert.occurredAt) / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(alert.occurredAt)}>  ·  Source: ${alertText(alert.source)}  ·  Severity: ${alert.severity}`,
-      },
-    ],
-  });
-  if (details.length > 0)
-    blocks.push({
-      type: 'section',
-      fields: details.slice(0, 10).map(([k, v]) => ({
+      fields: details.slice(i, i + L.sectionFields).map(([k, v]) => ({
         type: 'mrkdwn' as const,
-        text: `*${alertText(truncate(k, 80))}*\n${alertText(truncate(v, 300))}`,
+        text: `*${keyText(k, 400)}*\n${alertText(v, 900)}`,
       })),
     });
-  if (alert.url)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: alertLink(alert.url, linkHosts) } });
+  if (details.length > SHOWN_DETAILS)
+    blocks.push(context(`${details.length - SHOWN_DETAILS} more details in the report.`));
+  if (alert.url) blocks.push(section(alertLink(alert.url, linkHosts)));
   return blocks;
 }
 
@@ -94,7 +114,7 @@ export function alertLink(url: string, linkHosts: readonly string[]): string {
   const parsed = new URL(url);
   return parsed.protocol === 'https:' && linkHosts.includes(parsed.hostname.toLowerCase())
     ? `<${linkTarget(url)}|View the alert>`
-    : `Alert link (not a host Vouch links to): ${alertText(truncate(url, 300))}`;
+    : `Alert link (not a host Vouch links to): ${alertText(url, 600)}`;
 }
 
 const DEFAULT_INTRO =
@@ -109,12 +129,9 @@ export function interviewMessage(
     ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
     : DEFAULT_INTRO;
   return {
-    text: `Security check: did you do this? ${alertText(truncate(alert.title, 150))}`,
+    text: `Security check: did you do this? ${alertText(alert.title, 600)}`,
     blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: intro },
-      },
+      section(intro),
       ...alertSummaryBlocks(alert, custom.linkHosts ?? []),
       {
         type: 'actions',
@@ -146,9 +163,10 @@ export function interviewMessage(
 }
 
 export function reminderMessage(alert: AlertInput, n: number, deadline: string, template?: string) {
-  if (template) return { text: renderTemplate(template, templateValues(alert, { deadline })) };
+  if (template)
+    return { text: cutText(renderTemplate(template, templateValues(alert, { deadline })), L.messageText) };
   return {
-    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertText(truncate(alert.title, 150))}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
+    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertText(alert.title, 600)}" above, before <!date^${Math.floor(Date.parse(deadline) / 1000)}^{time} {date_short_pretty}|${deadline}>.`,
   };
 }
 
@@ -171,11 +189,8 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {
   return {
-    text: `${alertText(truncate(alert.title, 150))}: ${OUTCOME_TEXT[outcome]}`,
-    blocks: [
-      ...alertSummaryBlocks(alert, linkHosts),
-      { type: 'section', text: { type: 'mrkdwn', text: OUTCOME_TEXT[outcome] } },
-    ] as KnownBlock[],
+    text: `${alertText(alert.title, 600)}: ${OUTCOME_TEXT[outcome]}`,
+    blocks: [...alertSummaryBlocks(alert, linkHosts), section(OUTCOME_TEXT[outcome])],
   };
 }
 
@@ -186,20 +201,16 @@ export function approvalRequest(
   uiLink: string,
   proposedQuestions: { text: string; machineWritten: boolean }[] = [],
   approvers: string[] = [],
+  employeeSlackId?: string,
   linkHosts: readonly string[] = [],
 ) {
+  const employee = employeeMarkup(employeeLabel, employeeSlackId);
   // Approvers come from the policy (validated Slack ids), so they may be mentioned.
   const ask = approvers.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
   return {
-    text: `Approval needed: interview ${alertText(employeeLabel)} about "${alertText(truncate(alert.title, 150))}"?`,
+    text: `Approval needed: interview ${employee} about "${alertText(alert.title, 600)}"?`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${alertText(employeeLabel)} about this alert?`,
-        },
-      },
+      section(`:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${employee} about this alert?`),
       ...alertSummaryBlocks(alert, linkHosts),
       ...proposedQuestionBlocks(proposedQuestions),
       {
@@ -221,7 +232,7 @@ export function approvalRequest(
           },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open in Temporal>` }] },
+      context(`<${uiLink}|Open in Temporal>`),
     ] as KnownBlock[],
   };
 }
@@ -231,38 +242,27 @@ function proposedQuestionBlocks(questions: { text: string; machineWritten: boole
   if (questions.length === 0) return [];
   const machine = questions.some((q) => q.machineWritten);
   return [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          `*Follow-up questions${machine ? ' (machine-written, checked)' : ''}*, asked in the DM thread after the ` +
-          `outcome; approving approves them as they are:\n` +
-          questions
-            .map(
-              (q, i) =>
-                `${i + 1}. ${escapeMrkdwn(truncate(q.text, 300))}${q.machineWritten ? '' : ' _(scripted)_'}`,
-            )
-            .join('\n'),
-      },
-    },
+    section(
+      `*Follow-up questions${machine ? ' (machine-written, checked)' : ''}*, asked in the DM thread after the ` +
+        `outcome; approving approves them as they are:\n` +
+        questions
+          .map((q, i) => `${i + 1}. ${alertText(q.text, 400)}${q.machineWritten ? '' : ' _(scripted)_'}`)
+          .join('\n'),
+    ),
   ];
 }
 
 export function followUpQuestionMessage(question: string, machineWritten: boolean) {
   return {
-    text: question,
+    text: alertText(question, L.messageText),
     blocks: [
-      { type: 'section', text: { type: 'plain_text', text: truncate(question, 300), emoji: false } },
       {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `${machineWritten ? ':robot_face: Machine-written question (an AI assistant of the security team). ' : ''}Optional: reply in this thread to help the security team. Never share passwords or codes.`,
-          },
-        ],
+        type: 'section',
+        text: { type: 'plain_text', text: plainText(question, L.sectionText), emoji: false },
       },
+      context(
+        `${machineWritten ? ':robot_face: Machine-written question (an AI assistant of the security team). ' : ''}Optional: reply in this thread to help the security team. Never share passwords or codes.`,
+      ),
     ] as KnownBlock[],
   };
 }
@@ -287,6 +287,8 @@ export interface ReportInput {
   closeButtonFor?: string;
   /** Who closed the escalation (the post loses its button and says so). */
   closedBy?: string;
+  /** The resolved employee, whose mention in `employeeLabel` stays a mention. */
+  employeeSlackId?: string;
   /** Hosts whose https URLs the alert's link may point to (VOUCH_LINK_HOSTS). */
   linkHosts?: readonly string[];
 }
@@ -295,26 +297,20 @@ function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
   if (!summary) return [];
   const text =
     'missing' in summary
-      ? `*Machine-written summary*: none (${escapeMrkdwn(summary.missing)}).`
-      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${escapeMrkdwn(summary.model)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${alertText(truncate(summary.text, 2500))}`;
-  return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+      ? `*Machine-written summary*: none (${alertText(summary.missing, 500)}).`
+      : `*Machine-written summary* :robot_face: _written by a language model${summary.model ? ` (${alertText(summary.model, 100)})` : ''} from the conversation below; not a decision, check it against the timeline_\n${alertText(summary.text, 2600)}`;
+  return [section(text)];
 }
 
 function factsBlocks(facts: InvestigationReport | undefined): KnownBlock[] {
   if (!facts) return [];
   const text = `Second factor: ${facts.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(facts.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(facts.timeToOutcomeMs)}`;
-  return [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+  return [context(text)];
 }
 
 /** The Close button while the escalation waits for an operator, then who closed it. */
 function closeBlocks(closeButtonFor: string | undefined, closedBy: string | undefined): KnownBlock[] {
-  if (closedBy)
-    return [
-      {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: `:white_check_mark: Closed by ${operatorLabel(closedBy)}` }],
-      },
-    ];
+  if (closedBy) return [context(`:white_check_mark: Closed by ${operatorLabel(closedBy)}`)];
   return closeButtonFor ? [closeEscalationButton(closeButtonFor)] : [];
 }
 
@@ -328,34 +324,27 @@ export function escalationReport({
   facts,
   closeButtonFor,
   closedBy,
+  employeeSlackId,
   linkHosts = [],
 }: ReportInput) {
+  const employee = employeeMarkup(employeeLabel, employeeSlackId);
   const timeline = transcript
     .slice(-25)
     .map(
       (t) =>
-        `\`${t.at.slice(11, 19)}\` ${escapeMrkdwn(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${alertText(truncate(t.text, 200))}`,
+        `\`${t.at.slice(11, 19)}\` ${operatorLabel(t.actor)}${t.machineWritten ? ' (machine-written)' : ''}: ${timelineText(t, employeeSlackId)}`,
     )
     .join('\n');
   return {
-    text: `:rotating_light: Escalated (${outcome}): ${alertText(truncate(alert.title, 150))} (${alertText(employeeLabel)})`,
+    text: `:rotating_light: Escalated (${outcome}): ${alertText(alert.title, 600)} (${employee})`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${alertText(employeeLabel)}`,
-        },
-      },
+      section(`:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${employee}`),
       ...alertSummaryBlocks(alert, linkHosts),
       ...factsBlocks(facts),
       ...summaryBlocks(summary),
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `*Timeline*\n${truncate(timeline || '(empty)', 2900)}` },
-      },
+      section(`*Timeline*\n${timeline || '(empty)'}`),
       ...closeBlocks(closeButtonFor, closedBy),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${uiLink}|Open the interview in Temporal>` }] },
+      context(`<${uiLink}|Open the interview in Temporal>`),
     ] as KnownBlock[],
   };
 }
@@ -372,7 +361,19 @@ function confirmDialog(title: string, text: string, confirm: string) {
 
 /** A Slack operator as a mention; anyone else (a CLI user, a Web UI name) as escaped text. */
 function operatorLabel(operator: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(operator) ? `<@${operator}>` : escapeMrkdwn(operator);
+  // The workflow records a Slack actor as its id, or as the mention it writes itself (`<@U…>`).
+  const id = /^<@([UW][A-Z0-9]{2,})>$|^([UW][A-Z0-9]{2,})$/.exec(operator);
+  return id ? `<@${id[1] ?? id[2]}>` : alertText(operator, 100);
+}
+
+/**
+ * A timeline entry's text, escaped; in Vouch's own note of who is asked, the resolved employee's
+ * mention (which Vouch wrote) stays a mention.
+ */
+function timelineText(t: TranscriptEntry, employeeSlackId: string | undefined): string {
+  const text = alertText(t.text, 200);
+  if (t.actor !== 'vouch' || t.kind !== 'policy' || !employeeSlackId) return text;
+  return text.replace(`&lt;@${employeeSlackId}&gt;`, `<@${employeeSlackId}>`);
 }
 
 /** Closing resolves the escalation's PagerDuty incident and tells its webhook (the bot's operator buttons). */

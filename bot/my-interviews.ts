@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import { SLACK_LIMITS as L, cutText, slackText } from '../shared/slack-text';
 import type { AlertDoc } from '../store/collections';
-import { defangLinks } from '../shared/templates';
 
 /** An employee's interviews, as `/vouch status` text and as the App Home tab. */
 const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
@@ -10,15 +10,10 @@ const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
   awaiting_second_factor: 'waiting for your code',
 };
 
-/** Alert titles are untrusted: escaped and defanged as in the interview DM, so none becomes a link or mention. */
-const escape = (text: string) =>
-  defangLinks(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-
 function line(doc: AlertDoc): string {
   const when = `<!date^${Math.floor(doc.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${doc.createdAt.toISOString()}>`;
   const status = doc.outcome ? doc.outcome.replace(/_/g, ' ') : (PHASE_TEXT[doc.phase] ?? doc.phase);
-  const title = doc.input.title.length > 120 ? `${doc.input.title.slice(0, 119)}…` : doc.input.title;
-  return `• *${escape(title)}* (${when}): ${status}`;
+  return `• *${slackText(doc.input.title, 200)}* (${when}): ${status}`;
 }
 
 export function statusText(open: AlertDoc[], closed: AlertDoc[]): string {
@@ -28,11 +23,14 @@ export function statusText(open: AlertDoc[], closed: AlertDoc[]): string {
       : 'You have no open checks.',
   ];
   if (closed.length) parts.push(`*Recent*\n${closed.map(line).join('\n')}`);
-  return parts.join('\n\n');
+  return cutText(parts.join('\n\n'), L.messageText);
 }
 
 export function homeBlocks(open: AlertDoc[], closed: AlertDoc[], enrolled: boolean): KnownBlock[] {
-  const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const section = (text: string): KnownBlock => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: cutText(text, L.sectionText) },
+  });
   return [
     { type: 'header', text: { type: 'plain_text', text: 'Vouch' } },
     section(

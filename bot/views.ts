@@ -1,4 +1,5 @@
 import type { View } from '@slack/types';
+import { SLACK_LIMITS as L, cutText, plainText } from '../shared/slack-text';
 import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 
 /** The modals of the bot. */
@@ -28,7 +29,7 @@ function formModal(
 
 export function secondFactorModal(workflowId: string, title: string): View {
   return formModal(VIEW_IDS.secondFactor, workflowId, 'Confirm it was you', 'Verify', [
-    { type: 'section', text: { type: 'plain_text', text: title.slice(0, 2900) } },
+    { type: 'section', text: { type: 'plain_text', text: plainText(title, L.sectionText) } },
     {
       type: 'input',
       block_id: BLOCKS.justification,
@@ -58,9 +59,9 @@ export function secondFactorModal(workflowId: string, title: string): View {
 export function noticeModal(title: string, text: string): View {
   return {
     type: 'modal',
-    title: { type: 'plain_text', text: title.slice(0, 24) },
+    title: { type: 'plain_text', text: plainText(title, L.viewTitle) },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cutText(text, L.sectionText) } }],
   };
 }
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config';
 import { parseAlert, startInterview } from '../producer';
 import { workflowUiLink } from '../shared/constants';
 import { withClient } from './temporal';
+import { printJson, printLine } from './output';
 
 /** `vouch alert`: start an interview from a JSON file, standard input, or flags. */
 export function registerAlertCommand(program: Command): void {
@@ -40,15 +41,16 @@ export function registerAlertCommand(program: Command): void {
         startInterview(client, alert, { taskQueue: config.temporal.taskQueue }),
       );
       if (opts.json)
-        console.log(
-          JSON.stringify({ workflowId: started.workflowId, alreadyExisted: started.alreadyExisted }),
+        printJson(
+          { workflowId: started.workflowId, alreadyExisted: started.alreadyExisted },
+          { compact: true },
         );
       else if (started.alreadyExisted)
-        console.log(
+        printLine(
           `An interview for this alert already exists: ${started.workflowId} (nothing new was started).`,
         );
       else
-        console.log(
+        printLine(
           `Started interview ${started.workflowId}.\n  Follow it: ${workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, started.workflowId)}`,
         );
     });

@@ -5,13 +5,15 @@ import { type Command, Option } from 'commander';
 import QRCode from 'qrcode';
 import { type Config, loadConfig } from '../lib/config';
 import { keyId } from '../lib/secret-box';
-import { createSlackClient } from '../activities/slack-client';
+import { createSlackClient, slackErrorCode } from '../activities/slack-client';
 import { resolveEmployee } from '../activities/employees';
 import { collections, type Collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
-import { EnrollmentError, secondFactors, type SecondFactors } from '../store/second-factors';
+import { EnrollmentError, requireKey, secondFactors, type SecondFactors } from '../store/second-factors';
 import { embeddedKeyFile } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
+import { NotFoundError } from './store';
+import { printJson, printLine } from './output';
 
 /**
  * `vouch enroll <employee>` and `vouch factor enroll|confirm|reset|revoke|unlock|list|history|rotate-key`:
@@ -53,7 +55,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.confirm(employee.slackUserId, code, opts.actor, new Date());
-        console.log(`Second factor of ${describe(employee)} is active.`);
+        printLine(`Second factor of ${describe(employee)} is active.`);
       }),
     );
 
@@ -66,7 +68,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.revoke(employee.slackUserId, opts.actor, new Date(), opts.reason);
-        console.log(`Second factor of ${describe(employee)} revoked.`);
+        printLine(`Second factor of ${describe(employee)} revoked.`);
       }),
     );
 
@@ -78,7 +80,7 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         await factors.unlock(employee.slackUserId, opts.actor, new Date());
-        console.log(`Second factor of ${describe(employee)} unlocked.`);
+        printLine(`Second factor of ${describe(employee)} unlocked.`);
       }),
     );
 
@@ -89,10 +91,10 @@ export function registerFactorCommands(program: Command): void {
     .action(async (opts: { json?: boolean }) =>
       withFactors(async ({ factors }) => {
         const rows = await factors.list(new Date());
-        if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-        if (rows.length === 0) return console.log('No one is enrolled.');
+        if (opts.json) return printJson(rows);
+        if (rows.length === 0) return printLine('No one is enrolled.');
         for (const r of rows)
-          console.log(
+          printLine(
             [
               (r.email ?? '-').padEnd(32),
               r.slackUserId.padEnd(12),
@@ -113,9 +115,9 @@ export function registerFactorCommands(program: Command): void {
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
         const events = await factors.history(employee.slackUserId);
-        if (opts.json) return console.log(JSON.stringify(events, null, 2));
+        if (opts.json) return printJson(events);
         for (const e of events)
-          console.log(
+          printLine(
             `${e.at.toISOString()}  ${e.action.padEnd(9)}  ${e.actor}${e.detail ? `  ${e.detail}` : ''}`,
           );
       }),
@@ -139,7 +141,7 @@ export function registerFactorCommands(program: Command): void {
         const bar = progressLine('re-encrypting');
         const result = await factors.rotate(newKey, opts.actor, new Date(), bar.update);
         bar.done();
-        console.log(
+        printLine(
           `Re-encrypted ${result.rotated} secret(s) from key ${keyId(key!)} to key ${keyId(newKey)}` +
             (result.alreadyRotated ? ` (${result.alreadyRotated} already under the new key)` : '') +
             '.\nNow set VOUCH_ENCRYPTION_KEY to the new key and restart the worker and the bot.',
@@ -151,31 +153,50 @@ export function registerFactorCommands(program: Command): void {
 interface EnrollOptions {
   qrFile?: string;
   actor: string;
-  slackUser?: string;
+  /** false with --no-slack-check */
+  slackCheck: boolean;
 }
 
 function addEnrollOptions(cmd: Command): Command {
   return cmd
-    .option('--qr-file <file>', 'where to write the QR code image (PNG, mode 0600)')
+    .option(
+      '--qr-file <file>',
+      'where to write the QR code image (PNG, mode 0600); default: a new private folder (0700) under the system temporary folder',
+    )
+    .option(
+      '--no-slack-check',
+      'enroll without asking Slack (users.info) that the user exists and is active: only when Vouch has no Slack token',
+    )
     .addOption(actorOption());
 }
 
 async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promise<void> {
-  await withFactors(async ({ factors, c, config }) => {
-    const employee = await findEmployee(config, c, who);
-    const { secret, uri } = await factors.begin(employee, opts.actor, new Date(), {
-      replace: replace ? 'now' : undefined,
-    });
-    const file = path.resolve(opts.qrFile ?? `vouch-enroll-${employee.slackUserId}.png`);
-    await writeQrFile(file, uri);
+  await withFactors(async ({ factors, c, config, key }) => {
+    requireKey(key); // a missing key is said first, before Slack is asked anything
+    const found = await findEmployee(config, c, who);
+    // A reset replaces the factor of someone already enrolled (and checked then).
+    const employee = replace || !opts.slackCheck ? found : await checkSlackUser(config, found);
+    // Opened before anything is stored: a place that cannot be written stops the enrollment first.
+    const qr = openQrFile(opts.qrFile, employee.slackUserId);
+    let secret: string;
+    let uri: string;
+    try {
+      ({ secret, uri } = await factors.begin(employee, opts.actor, new Date(), {
+        replace: replace ? 'now' : undefined,
+      }));
+      await qr.write(uri);
+    } catch (err) {
+      qr.discard();
+      throw err;
+    }
     const terminalQr = await QRCode.toString(uri, { type: 'terminal', small: true });
-    console.log(
+    printLine(
       [
         `${replace ? 'New secret' : 'Enrollment'} for ${describe(employee)} (pending until confirmed).`,
         'Hand it to the employee in person or over a trusted channel, never through Slack.',
         '',
         terminalQr,
-        `QR code image: ${file} (delete it once scanned)`,
+        `QR code image: ${qr.file} (readable only by you; delete it once scanned: rm ${qr.removeHint})`,
         `Secret (for typing in): ${secret.replace(/(.{4})/g, '$1 ').trim()}`,
         `URI: ${uri}`,
         '',
@@ -185,11 +206,45 @@ async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promi
   });
 }
 
-async function writeQrFile(file: string, uri: string): Promise<void> {
-  const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, png, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+/**
+ * The QR image file, created (mode 0600) before the secret exists: by default in a new folder of
+ * its own under the system temporary folder (mode 0700), never the working directory, where one
+ * `git add .` would commit a second factor.
+ */
+function openQrFile(requested: string | undefined, slackUserId: string) {
+  let dir: string | undefined;
+  let file = requested ? path.resolve(requested) : '';
+  let fd: number;
+  try {
+    if (requested) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    else {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-enroll-'));
+      file = path.join(dir, `vouch-enroll-${slackUserId}.png`);
+    }
+    fd = fs.openSync(file, 'w', 0o600);
+    fs.fchmodSync(fd, 0o600);
+  } catch (err) {
+    throw new EnrollmentError(
+      `cannot write the QR code image to ${file || os.tmpdir()}: ${(err as Error).message}. Nothing was stored; choose a writable place with --qr-file <path>`,
+    );
+  }
+  return {
+    file,
+    removeHint: dir ? `-r ${dir}` : file,
+    async write(uri: string) {
+      const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+      fs.writeSync(fd, png);
+      fs.closeSync(fd);
+    },
+    discard() {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(dir ?? file, { recursive: true, force: true });
+    },
+  };
 }
 
 type Context = { factors: SecondFactors; c: Collections; config: Config; key: Buffer | undefined };
@@ -248,6 +303,46 @@ async function findEmployee(config: Config, c: Collections, who: string): Promis
   const found = await resolveEmployee(c, slack, { email }, new Date());
   if (!found) throw new EnrollmentError(`no Slack user has the email ${email}`);
   return found;
+}
+
+/**
+ * Asks Slack (users.info) that the employee's Slack id is a person who can be messaged: an id with a
+ * typo, a deactivated account or a bot would get a factor no one can ever use.
+ */
+async function checkSlackUser(config: Config, employee: Employee): Promise<Employee> {
+  const id = employee.slackUserId;
+  if (!config.slack.botToken)
+    throw new EnrollmentError(
+      `cannot check with Slack that ${id} is an active user: SLACK_BOT_TOKEN is not set. Set it (see "Connect Vouch to Slack" in README.md), or pass --no-slack-check to enroll without checking`,
+    );
+  const slack = createSlackClient(config.slack.botToken, config.slack.apiUrl);
+  let user:
+    { deleted?: boolean; is_bot?: boolean; real_name?: string; profile?: { email?: string } } | undefined;
+  try {
+    user = (await slack.users.info({ user: id })).user;
+  } catch (err) {
+    if (slackErrorCode(err) !== 'user_not_found')
+      throw new SlackUnavailableError(
+        `cannot check with Slack (${config.slack.apiUrl}) that ${id} is an active user: ${(err as Error).message}. Nothing was stored.`,
+      );
+  }
+  const problem = !user
+    ? 'Slack has no such user (users.info: user_not_found)'
+    : user.deleted
+      ? 'that Slack account is deactivated'
+      : user.is_bot
+        ? 'that Slack account is a bot'
+        : undefined;
+  if (problem) throw new NotFoundError(`cannot enroll ${id}: ${problem}. Nothing was stored.`);
+  return {
+    slackUserId: id,
+    email: employee.email ?? user?.profile?.email?.toLowerCase(),
+    name: employee.name ?? user?.real_name,
+  };
+}
+
+class SlackUnavailableError extends Error {
+  override readonly name = 'SlackUnavailableError';
 }
 
 function describe(e: Employee): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { type Command, Option } from 'commander';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig } from '../lib/config';
+import { type Config, loadConfig } from '../lib/config';
 import { workflowIdForAlert } from '../shared/constants';
 import {
   OPERATOR_ACTIONS,
@@ -11,6 +11,9 @@ import {
   operatorAction,
 } from '../shared/messages';
 import { withClient } from './temporal';
+import { type People, describePerson, lookUpPeople, namePeople } from './people';
+import { withStore } from './store';
+import { printJson, printLine } from './output';
 
 /** `vouch close|approve|skip|escalate|cancel <alertId>` and `vouch state <alertId>`. */
 export function registerOperatorCommands(program: Command): void {
@@ -48,7 +51,7 @@ export function registerOperatorCommands(program: Command): void {
             client,
           );
         });
-        console.log(`Sent "${action}" to the interview of alert ${alertId}.`);
+        printLine(`Sent "${action}" to the interview of alert ${alertId}.`);
       });
   }
 
@@ -63,11 +66,35 @@ export function registerOperatorCommands(program: Command): void {
           client.workflow.getHandle(workflowIdForAlert(alertId)).query(interviewState),
         ),
       );
-      if (opts.json) return console.log(JSON.stringify(state, null, 2));
-      console.log(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
-      for (const [k, v] of Object.entries(state.deadlines)) console.log(`${k} deadline: ${v}`);
-      for (const t of state.transcript) console.log(`  ${t.at}  ${t.actor}: ${t.text}`);
+      if (opts.json) return printJson(state);
+      const people = await peopleOrIds(config, state.employee, state.transcript);
+      const named = (text: string) => namePeople(text, people);
+      printLine(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
+      if (state.employee)
+        printLine(`employee: ${describePerson(state.employee, people)} (Slack ${state.employee})`);
+      for (const [k, v] of Object.entries(state.deadlines)) printLine(`${k} deadline: ${v}`);
+      for (const t of state.transcript) printLine(`  ${t.at}  ${named(t.actor)}: ${named(t.text)}`);
     });
+}
+
+/** Names from the employees cache; the state is shown anyway (with Slack ids) when MongoDB is not reachable. */
+async function peopleOrIds(
+  config: Config,
+  employee: string | null,
+  transcript: { actor: string; text: string }[],
+): Promise<People> {
+  try {
+    return await withStore(config, (c) =>
+      lookUpPeople(
+        c,
+        [employee],
+        transcript.flatMap((t) => [t.actor, t.text]),
+      ),
+    );
+  } catch (err) {
+    console.error(`vouch: people are shown by Slack id: ${(err as Error).message}`);
+    return new Map();
+  }
 }
 
 async function notFoundAsUsage<T>(alertId: string, op: () => Promise<T>, client?: Client): Promise<T> {

@@ -3,11 +3,12 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { loadConfig } from '../lib/config';
-import { policySchema } from '../shared/policy';
+import { policySchema, suppressionScope, suppressionWarning } from '../shared/policy';
 import { type PolicySettings, effectivePolicy, parsePolicyFile } from '../shared/policy-file';
 import { policySettings, policyStore } from '../store/policies';
 import { UsageError } from './alert-command';
 import { NotFoundError, withStore } from './store';
+import { printJson, printLine, printText } from './output';
 
 /** `vouch policy list|show|set|delete`: the per-alert-type policies in MongoDB. */
 export function registerPolicyCommands(program: Command): void {
@@ -32,12 +33,12 @@ export function registerPolicyCommands(program: Command): void {
         updatedAt: doc.updatedAt,
         updatedBy: doc.updatedBy,
       }));
-      if (opts.json) return console.log(JSON.stringify(rows, null, 2));
+      if (opts.json) return printJson(rows);
       if (rows.length === 0)
-        return console.log('No policies stored: every alert type gets the built-in default.');
-      for (const row of rows) console.log(describePolicyLine(row.type, row.settings, row));
+        return printLine('No policies stored: every alert type gets the built-in default.');
+      for (const row of rows) printLine(describePolicyLine(row.type, row.settings, row));
       if (!rows.some((r) => r.type === 'default'))
-        console.log('(no "default" policy: other types get the built-in default)');
+        printLine('(no "default" policy: other types get the built-in default)');
     });
 
   policy
@@ -62,11 +63,12 @@ export function registerPolicyCommands(program: Command): void {
         return { source: `policies/${alertType}`, settings: policySettings(doc) };
       });
       const settings = opts.reveal ? shown.settings : maskSecrets(shown.settings);
-      if (opts.json) return console.log(JSON.stringify({ type: alertType, ...shown, settings }, null, 2));
-      console.log(
+      if (opts.json) return printJson({ type: alertType, ...shown, settings });
+      printLine(
         `# ${alertType}: ${opts.effective ? `effective policy, from ${shown.source}` : shown.source}`,
       );
-      process.stdout.write(YAML.stringify(settings));
+      printText(YAML.stringify(settings));
+      warnAboutSuppression(alertType, shown.settings);
     });
 
   policy
@@ -89,6 +91,7 @@ export function registerPolicyCommands(program: Command): void {
       const policies = parsePolicyFile(readText(file), file, opts.type);
       const config = loadConfig();
       for (const [type, settings] of policies) {
+        warnAboutSuppression(type, settings);
         const secret = effectivePolicy(settings).escalation.webhook?.secret;
         if (secret && !(secret in config.escalation.webhookSecrets))
           console.error(
@@ -105,8 +108,8 @@ export function registerPolicyCommands(program: Command): void {
               result: await policyStore(c).set(type, settings, `cli:${os.userInfo().username}`),
             });
         });
-      if (opts.json) return console.log(JSON.stringify(results));
-      for (const r of results) console.log(`${r.type}: ${r.result}`);
+      if (opts.json) return printJson(results, { compact: true });
+      for (const r of results) printLine(`${r.type}: ${r.result}`);
     });
 
   policy
@@ -115,8 +118,15 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (alertType: string) => {
       const deleted = await withStore(loadConfig(), (c) => policyStore(c).delete(alertType));
       if (!deleted) throw new NotFoundError(`no policy stored for "${alertType}"`);
-      console.log(`Deleted the policy of ${alertType}.`);
+      printLine(`Deleted the policy of ${alertType}.`);
     });
+}
+
+/** A type-wide suppression is allowed when written out, and said out loud (on stderr) each time. */
+function warnAboutSuppression(type: string, settings: PolicySettings): void {
+  const suppression = policySchema.shape.suppression.safeParse(settings.suppression);
+  const warning = suppression.success ? suppressionWarning(suppression.data) : null;
+  if (warning) console.error(`warning: ${type}: ${warning}`);
 }
 
 function readText(file: string): string {
@@ -153,7 +163,7 @@ function describePolicyLine(
     p.enabled ? p.mode : 'disabled',
     `deadline ${p.deadline}`,
     p.secondFactor.required ? `2FA ×${p.secondFactor.attempts}` : 'no 2FA',
-    `suppress ${p.suppression.window}`,
+    `suppress ${p.suppression.window} (${suppressionScope(p.suppression)})`,
     `escalate to ${['security channel', ...targets.filter((t) => t !== 'channel')].join(' + ')}`,
   ];
   return `${type.padEnd(28)} ${parts.join(', ')}  (${meta.updatedAt.toISOString()} by ${meta.updatedBy})`;

@@ -5,8 +5,10 @@ import { reportMarkdown } from '../report/markdown';
 import { workflowUiLink } from '../shared/constants';
 import { alertStore } from '../store/alerts';
 import { NotFoundError, withStore } from './store';
+import { printJson, printText } from './output';
+import { lookUpPeople, reportTexts, reportWithPeopleNamed } from './people';
 
-/** `vouch report <alertId>`: the investigation report, as Markdown or JSON. */
+/** `vouch report <alertId>`: the investigation report, as Markdown (people by name and email) or JSON. */
 export function registerReportCommand(program: Command): void {
   program
     .command('report <alertId>')
@@ -21,11 +23,17 @@ export function registerReportCommand(program: Command): void {
     )
     .action(async (alertId: string, opts: { json?: boolean }) => {
       const config = loadConfig();
-      const doc = await withStore(config, (c) => alertStore(c).get(alertId, { withAudit: true }));
-      if (!doc) throw new NotFoundError(`no alert ${alertId} is stored`);
-      const report = buildReport(doc, {
-        link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),
+      const report = await withStore(config, async (c) => {
+        const doc = await alertStore(c).get(alertId, { withAudit: true });
+        if (!doc) throw new NotFoundError(`no alert ${alertId} is stored`);
+        const built = buildReport(doc, {
+          link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),
+        });
+        if (opts.json) return built; // data keeps the Slack ids
+        const people = await lookUpPeople(c, [doc.employeeSlackId], reportTexts(built));
+        return reportWithPeopleNamed(built, people);
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report));
+      if (opts.json) printJson(report);
+      else printText(reportMarkdown(report));
     });
 }

@@ -7,6 +7,7 @@ import { parseDuration } from '../shared/duration';
 import { alertStore, type StatsRow } from '../store/alerts';
 import { UsageError } from './alert-command';
 import { withStore } from './store';
+import { printJson, printLine } from './output';
 
 /** `vouch stats`: interviews, response rate, answers, time to answer and escalations, per alert type. */
 export function registerStatsCommand(program: Command): void {
@@ -34,15 +35,12 @@ export function registerStatsCommand(program: Command): void {
       });
       progress.done();
       const stats = computeStats(rows);
-      if (opts.json)
-        return console.log(
-          JSON.stringify({ since: since.toISOString(), type: opts.type, ...stats }, null, 2),
-        );
-      console.log(
+      if (opts.json) return printJson({ since: since.toISOString(), type: opts.type, ...stats });
+      printLine(
         `Alerts since ${since.toISOString()}${opts.type ? ` of type ${opts.type}` : ''}: ${stats.total.alerts}`,
       );
       if (stats.total.alerts === 0) return;
-      console.log(statsTable([...stats.byType, ...(stats.byType.length > 1 ? [stats.total] : [])]));
+      printLine(statsTable([...stats.byType, ...(stats.byType.length > 1 ? [stats.total] : [])]));
     });
 }
 

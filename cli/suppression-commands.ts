@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config';
 import { alertStore } from '../store/alerts';
 import { suppressionStore, type SuppressionView } from '../store/suppressions';
 import { NotFoundError, withStore } from './store';
+import { printJson, printLine } from './output';
 
 /** `vouch suppressions list|revoke`: what verified confirmations currently keep quiet. */
 export function registerSuppressionCommands(program: Command): void {
@@ -19,9 +20,9 @@ export function registerSuppressionCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const rows = await withStore(loadConfig(), (c) => suppressionStore(c).list({ all: opts.all }));
-      if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-      if (rows.length === 0) return console.log(opts.all ? 'No suppressions.' : 'No live suppressions.');
-      for (const s of rows) console.log(describeSuppression(s));
+      if (opts.json) return printJson(rows);
+      if (rows.length === 0) return printLine(opts.all ? 'No suppressions.' : 'No live suppressions.');
+      for (const s of rows) printLine(describeSuppression(s));
     });
 
   suppressions
@@ -47,13 +48,20 @@ export function registerSuppressionCommands(program: Command): void {
       });
       if (!before) throw new NotFoundError(`no suppression ${id} (vouch suppressions list --all shows them)`);
       const wasLive = !before.revokedAt && before.expiresAt > new Date();
-      console.log(
+      printLine(
         wasLive
           ? `Revoked ${id}: the next alert of this scope will be interviewed.`
           : `Revoked ${id} (it had already ${before.revokedAt ? 'been revoked' : 'expired'}).`,
       );
     });
 }
+
+const SCOPE_TEXT: Record<SuppressionView['scope'], string> = {
+  details: 'all details (alerts of this type whose non-sensitive details all match)',
+  keys: "named keys (alerts of this type with the same values of the policy's suppression.keys)",
+  type: 'type-wide (every alert of this type: the policy says scope: type)',
+  legacy: 'made before suppression scopes; no longer applied, kept until it expires',
+};
 
 function describeSuppression(s: SuppressionView): string {
   const until =
@@ -64,6 +72,7 @@ function describeSuppression(s: SuppressionView): string {
   return [
     `${s._id}  [${s.state}]`,
     `  employee ${s.slackUserId}, alert type ${s.alertType}; ${until}`,
+    `  covers: ${SCOPE_TEXT[s.scope]}`,
     `  created by alert ${by._id}: "${by.title}" (${by.occurredAt}), ${by.outcome ?? 'no outcome'} at ${by.closedAt?.toISOString() ?? '?'}${by.justification ? `; employee said: ${by.justification}` : ''}`,
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { SEARCH_ATTRIBUTES } from '../shared/constants';
-import { type ManagedProcess, canConnect, startProcess, waitUntilReady } from './processes';
+import { type ManagedProcess, type ProcessTree, canConnect, startProcess, waitUntilReady } from './processes';
 
 /** Starting the embedded servers: used by `npm start` and by the test suite's global setup. */
 
@@ -26,6 +26,8 @@ export async function startFerretDB(opts: {
   dataDir: string;
   port: number;
   logFile: string;
+  /** Stop it with this tree (npm start); otherwise it shares the caller's process group. */
+  tree?: ProcessTree;
 }): Promise<RunningServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   await assertPortFree(opts.port, 'FerretDB', 'VOUCH_EMBEDDED_MONGO_PORT', 'MONGODB_URL');
@@ -33,7 +35,7 @@ export async function startFerretDB(opts: {
     'FerretDB',
     opts.binary,
     ['--listen', `127.0.0.1:${opts.port}`, '--dir', opts.dataDir, '--log-level', 'warn'],
-    { logFile: opts.logFile },
+    { logFile: opts.logFile, tree: opts.tree },
   );
   const url = `mongodb://127.0.0.1:${opts.port}`;
   await waitUntilReady(proc, () => mongoAnswers(url), 30_000);
@@ -57,6 +59,7 @@ export async function startTemporalDevServer(opts: {
   uiPort?: number;
   logFile: string;
   sqlitePragmas?: string[];
+  tree?: ProcessTree;
 }): Promise<RunningServer> {
   await assertPortFree(opts.port, 'Temporal server', 'VOUCH_EMBEDDED_TEMPORAL_PORT', 'TEMPORAL_ADDRESS');
   const args = [
@@ -81,7 +84,10 @@ export async function startTemporalDevServer(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
-  const proc = startProcess('Temporal dev server', opts.binary, args, { logFile: opts.logFile });
+  const proc = startProcess('Temporal dev server', opts.binary, args, {
+    logFile: opts.logFile,
+    tree: opts.tree,
+  });
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilReady(proc, () => temporalHasSearchAttributes(address), 60_000);
   return { process: proc, address };

@@ -1,4 +1,5 @@
 import { ConfigError } from './config';
+import { printable } from './printable';
 
 /**
  * Runs a command-line entry point: known errors print their message (no stack) and exit with a code
@@ -16,10 +17,12 @@ export function runMain(main: () => Promise<void>): void {
       'NotFoundError',
       'TemporalUnavailableError',
       'StoreUnavailableError',
+      'SlackUnavailableError',
       'SecretBoxError',
       'RotationInterruptedError',
     ].includes(e.name);
-    console.error(known ? `vouch: ${e.message}` : e);
+    // A message can quote an alert or a file: no control characters reach the terminal.
+    console.error(known ? `vouch: ${printable(e.message)}` : e);
     process.exitCode =
       e instanceof ConfigError || ['InvalidAlertError', 'InvalidPolicyError', 'UsageError'].includes(e.name)
         ? 2

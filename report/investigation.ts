@@ -112,9 +112,7 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
     phase: doc.phase,
     outcome: doc.outcome,
     escalated: doc.outcome !== null && isEscalation(doc.outcome),
-    employeeSlackId: /<@([UW][A-Z0-9]+)>/.exec(
-      doc.transcript.find((t) => t.kind === 'policy')?.text ?? '',
-    )?.[1],
+    employeeSlackId: doc.employeeSlackId,
     policy: /^policy (.+?); employee/.exec(doc.transcript.find((t) => t.kind === 'policy')?.text ?? '')?.[1],
     createdAt: doc.createdAt.toISOString(),
     closedAt: doc.closedAt?.toISOString(),

@@ -1,5 +1,5 @@
 import { type InvestigationReport, formatDuration } from './investigation';
-import { defangLinks } from '../shared/templates';
+import { defangLinks, defangSchemes } from '../shared/slack-text';
 
 /**
  * The report as Markdown, for a terminal, a ticket or a wiki. Alert data and transcript text are
@@ -30,8 +30,8 @@ export function reportMarkdown(r: InvestigationReport): string {
   const details = Object.entries(a.details);
   if (details.length > 0 || a.hiddenDetails.length > 0) {
     lines.push('', '## Details', '', '| Key | Value |', '| --- | --- |');
-    for (const [k, v] of details) lines.push(`| ${cell(k)} | ${cell(String(v))} |`);
-    for (const k of a.hiddenDetails) lines.push(`| ${cell(k)} | _(sensitive, withheld)_ |`);
+    for (const [k, v] of details) lines.push(`| ${keyCell(k)} | ${cell(String(v))} |`);
+    for (const k of a.hiddenDetails) lines.push(`| ${keyCell(k)} | _(sensitive, withheld)_ |`);
   }
   if (a.url) lines.push('', `Source: <${new URL(a.url).href}>`); // the parser percent-encodes < > and spaces
   lines.push('', '## Timeline', '', '| Time (UTC) | Since alert | What |', '| --- | --- | --- |');
@@ -76,4 +76,9 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 function cell(text: string): string {
   return md(text.length > 500 ? `${text.slice(0, 499)}…` : text);
+}
+
+/** A detail key as the producer wrote it (`aws.region` stays as it is); only a URL scheme is defanged. */
+function keyCell(key: string): string {
+  return md(defangSchemes(key), { keepAddresses: true });
 }

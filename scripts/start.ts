@@ -6,38 +6,39 @@ import { runMain } from '../lib/main';
 import { loadOrCreateEmbeddedKey } from '../infra/encryption-key';
 import { provisionServers } from '../infra/provision';
 import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
-import { ManagedProcess } from '../infra/processes';
+import { ManagedProcess, ProcessTree } from '../infra/processes';
 import { redactUrl } from '../store/mongo';
 
 /**
  * `npm start`: Vouch with embedded defaults. Starts (unless pointed elsewhere by TEMPORAL_ADDRESS or
  * MONGODB_URL) a Temporal dev server with its Web UI and FerretDB, both keeping data under the data
- * folder, then the worker and the bot. Ctrl-C stops all of them; if one dies, the rest are stopped.
+ * folder, then the worker and the bot, each in its own process group. SIGINT, SIGTERM or SIGHUP to
+ * this process (the one npm runs directly: the script `exec`s node) stops all of them, the last
+ * started first, within STOP_BUDGET_MS; if one dies, the rest are stopped.
  */
 const ROOT = path.resolve(__dirname, '..');
 const say = (m: string) => console.log(`[vouch] ${m}`);
+/** The worker drains its tasks; the bot finishes its requests. */
+const APP_GRACE_MS = 10_000;
+/** After this, whatever has not stopped is killed. */
+const STOP_BUDGET_MS = 15_000;
 
 runMain(async () => {
   const config = loadConfig();
-  const servers: ManagedProcess[] = [];
-  const apps: ManagedProcess[] = [];
+  const tree = new ProcessTree(STOP_BUDGET_MS);
   let stopping = false;
 
-  /** The worker and bot first (they drain), then the servers they use, last started first. */
-  const stopProcesses = async () => {
-    await Promise.all(apps.map((app) => app.stop(10_000)));
-    for (const server of [...servers].reverse()) await server.stop();
-  };
   const stopAll = async (code: number) => {
-    if (stopping) return;
+    if (stopping) return; // npm forwards a terminal's Ctrl-C that this process also got: one stop
     stopping = true;
-    say('stopping…');
-    await stopProcesses();
+    say(`stopping (at most ${STOP_BUDGET_MS / 1000} s)…`);
+    await tree.stopAll((name, ms) => say(`  ${name} stopped (${(ms / 1000).toFixed(1)} s)`));
     say('stopped');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // Whatever way this process ends, nothing it started outlives it.
+  process.once('exit', () => tree.killAllNow());
 
   try {
     const bins = await provisionServers(config.cacheDir, (m) => say(m));
@@ -53,8 +54,8 @@ runMain(async () => {
         dataDir: path.join(config.dataDir, 'ferretdb'),
         port: config.embedded.mongoPort,
         logFile: path.join(logDir, 'ferretdb.log'),
+        tree,
       });
-      servers.push(ferret.process);
       env.MONGODB_URL = ferret.address;
       say(
         `MongoDB: embedded FerretDB at ${ferret.address}, data in ${path.join(config.dataDir, 'ferretdb')}`,
@@ -79,8 +80,8 @@ runMain(async () => {
         port: config.embedded.temporalPort,
         uiPort: config.embedded.uiPort,
         logFile: path.join(logDir, 'temporal.log'),
+        tree,
       });
-      servers.push(temporal.process);
       env.TEMPORAL_ADDRESS = temporal.address;
       say(
         `Temporal: embedded dev server at ${temporal.address}, data in ${path.join(config.dataDir, 'temporal.sqlite')}`,
@@ -96,16 +97,18 @@ runMain(async () => {
     }
 
     const launch = (name: string, entry: string) => {
+      if (stopping) return; // a signal came during start-up: start nothing more
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
         env: childEnv(env),
-        stdio: 'inherit',
+        stdio: ['ignore', 'inherit', 'inherit'],
+        detached: true,
       });
       child.once('exit', (code, signal) => {
         if (stopping) return;
         say(`${name} exited (${signal ?? `code ${code}`}); stopping the rest`);
         void stopAll(1);
       });
-      apps.push(new ManagedProcess(name, child));
+      tree.add(new ManagedProcess(name, child, undefined, true), APP_GRACE_MS);
     };
 
     launch('worker', 'worker/main.ts');
@@ -117,7 +120,7 @@ runMain(async () => {
       : `http://localhost:${config.embedded.uiPort}`;
     say('Vouch is running.');
     say(`  Temporal Web UI: ${ui}/namespaces/${config.temporal.namespace}/workflows`);
-    say(`  Send a first alert: npm run vouch -- alert --file examples/alert.json`);
+    say(`  Send a first alert: npx vouch alert --file examples/alert.json`);
     say(
       fs.existsSync(config.policiesFile)
         ? `  Policies: the worker seeds ${path.relative(process.cwd(), config.policiesFile)} (see its log line "seeded …")`
@@ -133,9 +136,9 @@ runMain(async () => {
       say(
         `  Slack bot: ${config.slack.appToken ? 'Socket Mode' : `POST http://localhost:${config.slack.botPort}/slack/events`}`,
       );
-    say('  Press Ctrl-C to stop.');
+    say(`  Press Ctrl-C (or send SIGTERM to pid ${process.pid}) to stop.`);
   } catch (err) {
-    await stopProcesses();
+    await tree.stopAll();
     throw err;
   }
 });

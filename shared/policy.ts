@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDuration } from './duration';
+import { isDuration, parseDuration } from './duration';
 import { templateProblem } from './templates';
 
 /**
@@ -11,6 +11,30 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a
 const channelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' });
+const SUPPRESSION_SCOPES = ['details', 'keys', 'type'] as const;
+
+function suppressionProblem(s: {
+  scope?: string;
+  keys: string[];
+}): { field: string; message: string } | null {
+  if (s.scope === 'type' && s.keys.length > 0)
+    return {
+      field: 'keys',
+      message: 'must be empty with scope "type" (it covers every alert of the type): remove keys or scope',
+    };
+  if (s.scope === 'keys' && s.keys.length === 0)
+    return {
+      field: 'keys',
+      message: 'scope "keys" needs the detail keys that must match, e.g. keys: [sourceIp]',
+    };
+  if (s.scope === 'details' && s.keys.length > 0)
+    return {
+      field: 'keys',
+      message: 'scope "details" already covers every detail: remove keys, or write scope: keys',
+    };
+  return null;
+}
+
 const template = z
   .string()
   .min(1)
@@ -99,12 +123,22 @@ export const policySchema = z
       .default({ required: true, attempts: 3, whenNotEnrolled: 'escalate' }),
     suppression: z
       .object({
-        /** How long a verified confirmation suppresses the same alert for the same employee; "0s" disables. */
+        /** How long a verified confirmation suppresses the same activity for the same employee; "0s" disables. */
         window: duration.default('7d'),
+        /**
+         * What counts as the same activity (see `suppressionScope`): by default every non-sensitive
+         * detail must match; `keys` names the details that must; `type` covers the whole alert type
+         * and must be written out.
+         */
+        scope: z.enum(SUPPRESSION_SCOPES).optional(),
         /** Detail keys whose values form the fingerprint (same keys + same values = same activity). */
         keys: z.array(z.string().max(100)).max(20).default([]),
       })
       .strict()
+      .superRefine((s, ctx) => {
+        const problem = suppressionProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+      })
       .default({ window: '7d', keys: [] }),
     escalation: z
       .object({
@@ -152,4 +186,23 @@ export const policySchema = z
   .strict();
 
 export type Policy = z.infer<typeof policySchema>;
+
+/** Which later alerts a verified confirmation suppresses: see `suppressionScope`. */
+export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];
+
+/**
+ * The scope a policy's suppression has: `type` only when written out; `keys` when it names detail
+ * keys; otherwise `details`, every non-sensitive detail (an empty `keys`, the old way of writing the
+ * default, is the default too).
+ */
+export function suppressionScope(s: Pick<Policy['suppression'], 'scope' | 'keys'>): SuppressionScope {
+  if (s.scope) return s.scope;
+  return s.keys.length > 0 ? 'keys' : 'details';
+}
+
+/** Why a warning belongs with the policy: a type-wide suppression silences unlike alerts too. */
+export function suppressionWarning(s: Pick<Policy['suppression'], 'scope' | 'window'>): string | null {
+  if (s.scope !== 'type' || !isDuration(s.window) || parseDuration(s.window) === 0) return null;
+  return `suppression.scope is "type": after one verified "yes", every alert of this type for that employee is closed without asking for ${s.window}, whatever its details (whoever holds their session gets that window too); leave scope out to suppress only alerts with the same details`;
+}
 export const DEFAULT_POLICY: Policy = policySchema.parse({});

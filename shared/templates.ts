@@ -1,3 +1,5 @@
+import { slackText } from './slack-text';
+
 /**
  * Message templates of a policy ("{{title}} was seen on your account…"). The template text is the
  * security team's own Slack mrkdwn; the placeholders are filled from alert data, which is untrusted:
@@ -35,19 +37,10 @@ export function templateProblem(template: string): string | null {
 /**
  * Alert data as text that Slack shows literally: `& < >` escaped (no `<@U…>` mention, `<!channel>`
  * broadcast or `<url|text>` link), URLs and domain names defanged (`https[:]//evil[.]example`, so Slack
- * does not make them links), no line breaks, at most 300 characters.
+ * does not make them links), no line breaks, at most 300 characters after all that.
  */
 export function inertText(value: string): string {
-  const oneLine = value.replace(/\s+/g, ' ').trim();
-  const short = oneLine.length > MAX_VALUE ? `${oneLine.slice(0, MAX_VALUE - 1)}…` : oneLine;
-  return defangLinks(short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-}
-
-/** URLs and domain names that Slack would make links of, defanged: `https[:]//evil[.]example`. */
-export function defangLinks(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1[:]//')
-    .replace(/([a-z0-9-])\.(?=[a-z][a-z0-9-]*\b)/gi, '$1[.]');
+  return slackText(value.replace(/\s+/g, ' ').trim(), MAX_VALUE);
 }
 
 /** Fills the placeholders with inert values; a placeholder without a value becomes "(unknown)". */

@@ -1,7 +1,8 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { AlertDoc, AuditEntry, Collections, ModelCallRecord } from './collections';
+import { fromStoredInput, toStoredInput } from './alert-details';
+import type { AlertDoc, AuditEntry, Collections, ModelCallRecord, StoredAlertDoc } from './collections';
 import { DuplicateKeyError, insertOnce, rethrowDuplicate } from './mongo';
 
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
@@ -12,6 +13,11 @@ export interface StatsRow {
   type: string;
   outcome: Outcome | null;
   transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+}
+
+/** A stored alert with its details back in the producer's form. */
+function readAlert(doc: StoredAlertDoc): AlertDoc {
+  return { ...doc, input: fromStoredInput(doc.input) };
 }
 
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
@@ -30,7 +36,9 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         updatedAt: at,
         transcript: [],
       };
-      await rethrowDuplicate('alerts', 'alert id', () => c.alerts.insertOne(doc));
+      await rethrowDuplicate('alerts', 'alert id', () =>
+        c.alerts.insertOne({ ...doc, input: toStoredInput(input) }),
+      );
       return doc;
     },
 
@@ -46,7 +54,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         if (!(err instanceof DuplicateKeyError)) throw err;
         const existing = await c.alerts.findOne({ _id: input.id });
         if (!existing) throw err; // the duplicate was on workflowId: another alert claims this workflow
-        return existing;
+        return readAlert(existing);
       }
     },
 
@@ -68,7 +76,8 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
       const ids = (await c.employeeAlerts.findOne({ _id: slackUserId }))?.alertIds ?? [];
       const docs = (await Promise.all(ids.slice(-RECENT_SCAN).map((id) => c.alerts.findOne({ _id: id }))))
-        .filter((d): d is AlertDoc => d !== null)
+        .filter((d): d is StoredAlertDoc => d !== null)
+        .map(readAlert)
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
       return {
         open: docs.filter((d) => d.outcome === null).slice(0, limit),
@@ -81,7 +90,8 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * reading it is a filter on `alertId`, which FerretDB answers by scanning the audit collection.
      */
     async get(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc | null> {
-      const doc = await c.alerts.findOne({ _id: alertId });
+      const stored = await c.alerts.findOne({ _id: alertId });
+      const doc = stored && readAlert(stored);
       if (!doc || !opts.withAudit) return doc;
       const audit = await this.auditOf(alertId);
       return audit.length ? { ...doc, audit } : doc;

@@ -1,7 +1,10 @@
 import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
+import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { SuppressionScope } from '../shared/policy';
+import type { StoredAlertInput } from './alert-details';
 
 /** The documents Vouch keeps, one interface per collection, and the indexes they rely on. */
 
@@ -25,6 +28,9 @@ export interface AlertDoc {
   /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
   summary?: { text: string; machineWritten: true; model?: string; at: Date };
 }
+
+/** An alert document as MongoDB holds it: details as key/value pairs (see store/alert-details.ts). */
+export type StoredAlertDoc = Omit<AlertDoc, 'input'> & { input: StoredAlertInput };
 
 export type AuditEntry = TranscriptEntry & { key: string; modelCall?: ModelCallRecord };
 
@@ -63,15 +69,43 @@ export interface SecondFactorEnrollment {
   unlocks?: number;
 }
 
+/** Slack's profile of a user, cached; never a source of aliases (documents may still hold a learned `username`: it is ignored). */
 export interface EmployeeDoc {
   _id: string; // Slack user id
   email?: string;
-  username?: string;
   name?: string;
   timeZone?: string;
   /** When the Slack profile was last fetched (the lookup cache). */
   resolvedAt?: Date;
   updatedAt: Date;
+}
+
+/** One employee in the directory operators maintain (store/directory.ts); _id is the lower-case email. */
+export type DirectoryEntryDoc = Omit<DirectoryEntry, 'email'> & {
+  _id: string;
+  updatedAt: Date;
+  updatedBy: string;
+};
+
+/**
+ * The directory's unique keys, one document each (`alias:<alias>`, `slack:<U…>`) naming the entry that
+ * holds it: a unique insert claims a key atomically on FerretDB and MongoDB alike, and a lookup is by _id.
+ * The entry is the truth: a key whose entry no longer lists it is stale and resolves to no one.
+ */
+export interface DirectoryKeyDoc {
+  _id: string;
+  email: string;
+}
+
+/** Every change to the directory, with who made it. */
+export interface DirectoryEventDoc {
+  _id: string;
+  email: string;
+  action: 'added' | 'changed' | 'removed';
+  actor: string;
+  at: Date;
+  /** The entry after the change (before it, for a removal). */
+  entry: DirectoryEntry;
 }
 
 /**
@@ -147,6 +181,8 @@ export interface SuppressionDoc {
   slackUserId: string;
   alertType: string;
   fingerprint: string;
+  /** What the fingerprint covers (the policy's suppression scope); absent on suppressions made before scopes. */
+  scope?: SuppressionScope;
   createdByAlertId: string;
   createdAt: Date;
   expiresAt: Date;
@@ -164,8 +200,11 @@ export interface SentDoc {
 }
 
 export interface Collections {
-  alerts: Collection<AlertDoc>;
+  alerts: Collection<StoredAlertDoc>;
   employees: Collection<EmployeeDoc>;
+  directory: Collection<DirectoryEntryDoc>;
+  directoryKeys: Collection<DirectoryKeyDoc>;
+  directoryEvents: Collection<DirectoryEventDoc>;
   secondFactors: Collection<SecondFactorDoc>;
   employeeAlerts: Collection<EmployeeAlertsDoc>;
   policies: Collection<PolicyDoc>;
@@ -181,8 +220,11 @@ export interface Collections {
 
 export function collections(db: Db): Collections {
   return {
-    alerts: db.collection<AlertDoc>('alerts'),
+    alerts: db.collection<StoredAlertDoc>('alerts'),
     employees: db.collection<EmployeeDoc>('employees'),
+    directory: db.collection<DirectoryEntryDoc>('directory'),
+    directoryKeys: db.collection<DirectoryKeyDoc>('directory_keys'),
+    directoryEvents: db.collection<DirectoryEventDoc>('directory_events'),
     secondFactors: db.collection<SecondFactorDoc>('second_factors'),
     employeeAlerts: db.collection<EmployeeAlertsDoc>('employee_alerts'),
     policies: db.collection<PolicyDoc>('policies'),

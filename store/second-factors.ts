@@ -273,7 +273,7 @@ function label(e: { slackUserId: string; email?: string }): string {
   return e.email ? `${e.email} (${e.slackUserId})` : e.slackUserId;
 }
 
-function requireKey(key: Buffer | undefined): Buffer {
+export function requireKey(key: Buffer | undefined): Buffer {
   if (!key || key.length !== 32)
     throw new EnrollmentError(
       'VOUCH_ENCRYPTION_KEY is missing: set it to the key the worker uses (with npm start: the one in data/encryption.key)',

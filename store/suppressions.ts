@@ -1,7 +1,13 @@
+import type { SuppressionScope } from '../shared/policy';
 import type { AlertDoc, Collections, SuppressionDoc } from './collections';
 
-export interface SuppressionView extends SuppressionDoc {
+export interface SuppressionView extends Omit<SuppressionDoc, 'scope'> {
   state: 'live' | 'expired' | 'revoked';
+  /**
+   * What it covers; `legacy` for one made before scopes (the old default covered the whole type, or
+   * the policy's keys), which no lookup finds any more: it suppresses nothing and only waits to expire.
+   */
+  scope: SuppressionScope | 'legacy';
   /** The verified confirmation that created it (null when that alert is gone). */
   createdBy: Pick<AlertDoc, '_id' | 'outcome' | 'closedAt'> & {
     title: string;
@@ -29,6 +35,7 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
         const alert = byId.get(s.createdByAlertId);
         return {
           ...s,
+          scope: s.scope ?? 'legacy',
           state: s.revokedAt ? 'revoked' : s.expiresAt > at ? 'live' : 'expired',
           createdBy: {
             _id: s.createdByAlertId,

@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
-import { freePort } from '../../infra/processes';
+import { canConnect, freePort } from '../../infra/processes';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
 import { testServers, uniqueName } from '../helpers/servers';
+import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { bareWorkflow } from '../../workflows/bare';
 
-/** `npm start` end to end: embedded servers, worker, Web UI, persistence across a restart, clean Ctrl-C. */
+/**
+ * `npm start` end to end: embedded servers, worker, Web UI, persistence across a restart, and a clean
+ * stop when a service manager or CI runner signals the pid npm shows (not the process group).
+ */
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -17,17 +21,16 @@ interface Started {
   output: () => string;
 }
 
+/** Everything `npm start` may take to stop: its budget (15 s) plus slack for a busy machine. */
+const STOP_BOUND_MS = 20_000;
+
 async function startVouch(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 120_000;
-  while (!out.includes('Press Ctrl-C to stop')) {
+  while (!/Press Ctrl-C .*to stop/.test(out)) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -58,13 +61,40 @@ function alive(pid: number): boolean {
   }
 }
 
-async function stopWithCtrlC(started: Started): Promise<string[]> {
+/**
+ * Sends `signal` to the npm process alone, as systemd (KillMode=mixed) or a CI runner does, and returns
+ * what is still running STOP_BOUND_MS later: its processes, and which of Vouch's ports still answer.
+ */
+async function stopBySignal(
+  started: Started,
+  signal: NodeJS.Signals,
+  ports: number[],
+): Promise<{ left: string[]; portsInUse: number[]; ms: number; code: number | null }> {
   const pids = descendants(started.child.pid!);
-  const exited = new Promise((r) => started.child.once('exit', r));
-  started.child.kill('SIGINT');
-  await exited;
-  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-  return pids.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`);
+  const exited = new Promise<number | null>((r) => started.child.once('exit', (code) => r(code)));
+  const t0 = Date.now();
+  started.child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    exited,
+    new Promise<null>((r) => (timer = setTimeout(() => r(null), STOP_BOUND_MS))),
+  ]);
+  clearTimeout(timer);
+  while (Date.now() - t0 < STOP_BOUND_MS && pids.some(alive)) await new Promise((r) => setTimeout(r, 100));
+  const ms = Date.now() - t0;
+  const left = pids.filter(alive).map((pid) => `${pid}: ${cmdline(pid)}`);
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL'); // leave nothing for the next test
+  const answering = await Promise.all(ports.map((p) => canConnect('127.0.0.1', p)));
+  return { left, portsInUse: ports.filter((_, i) => answering[i]), ms, code };
+}
+
+/** The processes npm start runs: start.ts directly under npm (no shell), the rest in their own groups. */
+function processTree(npmPid: number): { command: string; ppid: number; pgid: number }[] {
+  return descendants(npmPid).map((pid) => {
+    // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"
+    const [, ppid, pgid] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { command: cmdline(pid), ppid: Number(ppid), pgid: Number(pgid) };
+  });
 }
 
 function cmdline(pid: number): string {
@@ -99,10 +129,40 @@ describe('npm start', () => {
     });
   });
 
-  it('starts the stack, keeps its data across a restart, and leaves no process behind', async () => {
+  const expectStopped = async (
+    started: Started,
+    signal: NodeJS.Signals,
+    order: string[],
+    ports: number[] = [],
+  ) => {
+    const stop = await stopBySignal(started, signal, [temporalPort, uiPort, mongoPort, ...ports]);
+    expect(stop).toEqual({ left: [], portsInUse: [], ms: expect.any(Number), code: 0 });
+    expect(stop.ms).toBeLessThan(STOP_BOUND_MS);
+    // The last started first: the bot and the worker before the servers they use.
+    const stopped = [...started.output().matchAll(/\[vouch\] +(.+) stopped \(/g)].map((m) => m[1]);
+    expect(stopped).toEqual(order);
+    expect(started.output()).toMatch(/\[vouch\] stopped\n/);
+  };
+
+  it('starts the stack, keeps its data across a restart, and stops completely on SIGTERM or SIGINT to npm', async () => {
     const first = await startVouch(env);
     const workflowId = uniqueName('persisted');
     try {
+      // npm runs start.ts itself (no shell in between to swallow a signal); each child has its own group.
+      const tree = processTree(first.child.pid!);
+      const start = tree.find((p) => p.command.includes('scripts/start.ts'));
+      expect(start?.command).toMatch(/^\S*node --import tsx scripts\/start\.ts/);
+      expect(start?.ppid).toBe(first.child.pid);
+      const others = tree.filter((p) => p !== start && !p.command.includes('esbuild'));
+      expect(others.map((p) => p.command)).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('ferretdb'),
+          expect.stringContaining('temporal'),
+          expect.stringContaining('worker/main.ts'),
+        ]),
+      );
+      for (const p of others) expect(p.pgid).not.toBe(start!.pgid);
+
       expect(first.output()).toMatch(new RegExp(`Temporal Web UI: http://localhost:${uiPort}/`));
       expect(first.output()).toMatch(/Slack is not connected[\s\S]*SLACK_BOT_TOKEN/);
       expect(fs.existsSync(path.join(dataDir, 'encryption.key'))).toBe(true);
@@ -132,11 +192,21 @@ describe('npm start', () => {
       await mongo.db('vouch').collection('probe').insertOne({ marker: workflowId });
       await mongo.close();
     } finally {
-      expect(await stopWithCtrlC(first)).toEqual([]);
+      await expectStopped(first, 'SIGTERM', ['worker', 'Temporal dev server', 'FerretDB']);
     }
 
-    const second = await startVouch(env);
+    // The second time with Slack connected (a local stand-in of its Web API), so the bot runs too.
+    const slack = await new SlackStandIn().start();
+    const botPort = await freePort();
+    const second = await startVouch({
+      ...env,
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: 'test-signing-secret',
+      SLACK_API_URL: slack.url,
+      BOT_PORT: String(botPort),
+    });
     try {
+      expect(second.output()).toMatch(new RegExp(`Slack bot: POST http://localhost:${botPort}/slack/events`));
       expect(second.output()).toMatch(/using the key in/);
       const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
       const described = await new Client({ connection }).workflow.getHandle(workflowId).describe();
@@ -146,7 +216,8 @@ describe('npm start', () => {
       expect(await mongo.db('vouch').collection('probe').countDocuments({ marker: workflowId })).toBe(1);
       await mongo.close();
     } finally {
-      expect(await stopWithCtrlC(second)).toEqual([]);
+      await expectStopped(second, 'SIGINT', ['bot', 'worker', 'Temporal dev server', 'FerretDB'], [botPort]);
+      await slack.stop();
     }
   }, 300_000);
 

@@ -8,13 +8,19 @@ import { testServers } from './servers';
 export function runCli(
   args: string[],
   env: Record<string, string>,
-  opts: { input?: string } = {},
+  opts: { input?: string; cwd?: string } = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(__dirname, '../../cli/main.ts'), ...args],
-      { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 30_000 },
+      // tsx by its path: a test may run the command in a folder of its own (opts.cwd).
+      ['--import', require.resolve('tsx'), path.join(__dirname, '../../cli/main.ts'), ...args],
+      {
+        env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+        cwd: opts.cwd,
+      },
       (err, stdout, stderr) =>
         resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );

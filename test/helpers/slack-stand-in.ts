@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { SLACK_LIMITS } from '../../shared/slack-text';
 import { closeServer, listenLocally, localUrl } from './local-server';
 
 /**
@@ -19,12 +20,16 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   token?: string;
   at: number;
+  /** Set when the stand-in refused the call for breaking a Slack limit: the error Slack would give. */
+  refused?: string;
 }
 
 type Failure = { status?: number; retryAfter?: number; error?: string };
 
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
+  /** Calls refused for breaking one of Slack's limits (what Slack would have answered, and why). */
+  readonly refusals: { method: string; error: string; detail: string }[] = [];
   /** Called for every request as it arrives (benchmarks use it to time deliveries). */
   onCall?: (call: RecordedCall) => void;
   /** Benchmarks turn recording off so memory stays flat over many thousands of calls. */
@@ -106,7 +111,7 @@ export class SlackStandIn {
     const args = parseBody(body, req.headers['content-type'] ?? '');
     const token =
       (req.headers.authorization ?? '').replace(/^Bearer /, '') || (args.token as string | undefined);
-    const call = { method, args, token, at: Date.now() };
+    const call: RecordedCall = { method, args, token, at: Date.now() };
     if (this.record) this.calls.push(call);
     this.onCall?.(call);
 
@@ -136,6 +141,16 @@ export class SlackStandIn {
       return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (!token?.startsWith('xoxb-')) return reply(200, { ok: false, error: 'not_authed' });
+    const refused = limitProblem(method, args);
+    if (refused) {
+      call.refused = refused.error;
+      this.refusals.push({ method, ...refused });
+      return reply(200, {
+        ok: false,
+        error: refused.error,
+        response_metadata: { messages: [refused.detail] },
+      });
+    }
     reply(200, this.answer(method, args));
   }
 
@@ -182,13 +197,157 @@ export class SlackStandIn {
   }
 }
 
+/**
+ * Slack's documented limits on messages and views, enforced as Slack does: the whole call is refused
+ * (`invalid_blocks`, `msg_too_long`, `invalid_arguments` for views), so a message over a limit fails
+ * the test that sends it. Lengths are UTF-16 code units, which are never fewer than Slack's characters.
+ */
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update']);
+const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.publish', 'views.push']);
+
+function limitProblem(
+  method: string,
+  args: Record<string, unknown>,
+): { error: string; detail: string } | undefined {
+  if (MESSAGE_METHODS.has(method)) {
+    const text = args.text;
+    if (text !== undefined && typeof text !== 'string')
+      return { error: 'invalid_arguments', detail: 'text must be a string' };
+    if (typeof text === 'string' && text.length > SLACK_LIMITS.messageText)
+      return { error: 'msg_too_long', detail: `text is ${text.length} characters` };
+    if (args.blocks === undefined) return undefined;
+    const problem = blocksProblem(args.blocks, SLACK_LIMITS.messageBlocks);
+    return problem ? { error: 'invalid_blocks', detail: problem } : undefined;
+  }
+  if (VIEW_METHODS.has(method)) {
+    const problem = viewProblem(args.view);
+    return problem ? { error: 'invalid_arguments', detail: problem } : undefined;
+  }
+  return undefined;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function textProblem(where: string, t: unknown, max: number, kinds = ['plain_text', 'mrkdwn']) {
+  if (!isObject(t) || !kinds.includes(String(t.type)))
+    return `${where}: must be a ${kinds.join(' or ')} object`;
+  if (typeof t.text !== 'string' || t.text.length === 0)
+    return `${where}.text: must be more than 0 characters`;
+  if (t.text.length > max) return `${where}.text: must be less than ${max + 1} characters (${t.text.length})`;
+  return undefined;
+}
+
+function first(...problems: (string | undefined)[]): string | undefined {
+  return problems.find((p) => p !== undefined);
+}
+
+function elementProblem(where: string, e: unknown): string | undefined {
+  if (!isObject(e)) return `${where}: must be an object`;
+  if (e.type === 'button')
+    return first(
+      textProblem(`${where}.text`, e.text, SLACK_LIMITS.buttonText, ['plain_text']),
+      typeof e.value === 'string' && e.value.length > SLACK_LIMITS.buttonValue
+        ? `${where}.value: too long`
+        : undefined,
+      e.confirm === undefined ? undefined : confirmProblem(`${where}.confirm`, e.confirm),
+    );
+  if (e.type === 'plain_text_input')
+    return e.placeholder === undefined
+      ? undefined
+      : textProblem(`${where}.placeholder`, e.placeholder, SLACK_LIMITS.placeholder, ['plain_text']);
+  if (e.type === 'mrkdwn' || e.type === 'plain_text') return textProblem(where, e, SLACK_LIMITS.sectionText);
+  return undefined;
+}
+
+function confirmProblem(where: string, c: unknown): string | undefined {
+  if (!isObject(c)) return `${where}: must be an object`;
+  return first(
+    textProblem(`${where}.title`, c.title, SLACK_LIMITS.confirmTitle, ['plain_text']),
+    textProblem(`${where}.text`, c.text, SLACK_LIMITS.confirmText),
+    textProblem(`${where}.confirm`, c.confirm, SLACK_LIMITS.confirmButton, ['plain_text']),
+    textProblem(`${where}.deny`, c.deny, SLACK_LIMITS.confirmButton, ['plain_text']),
+  );
+}
+
+function blockProblem(where: string, b: unknown): string | undefined {
+  if (!isObject(b)) return `${where}: must be an object`;
+  if (typeof b.block_id === 'string' && b.block_id.length > SLACK_LIMITS.blockId)
+    return `${where}.block_id: too long`;
+  switch (b.type) {
+    case 'section': {
+      if (b.text === undefined && b.fields === undefined) return `${where}: needs text or fields`;
+      const fields = b.fields === undefined ? [] : b.fields;
+      if (!Array.isArray(fields) || fields.length > SLACK_LIMITS.sectionFields)
+        return `${where}.fields: at most ${SLACK_LIMITS.sectionFields}`;
+      return first(
+        b.text === undefined ? undefined : textProblem(`${where}.text`, b.text, SLACK_LIMITS.sectionText),
+        ...fields.map((f, i) => textProblem(`${where}.fields[${i}]`, f, SLACK_LIMITS.field)),
+        b.accessory === undefined ? undefined : elementProblem(`${where}.accessory`, b.accessory),
+      );
+    }
+    case 'header':
+      return textProblem(`${where}.text`, b.text, SLACK_LIMITS.header, ['plain_text']);
+    case 'context': {
+      const elements = b.elements;
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > SLACK_LIMITS.contextElements)
+        return `${where}.elements: 1 to ${SLACK_LIMITS.contextElements}`;
+      return first(...elements.map((e, i) => elementProblem(`${where}.elements[${i}]`, e)));
+    }
+    case 'actions': {
+      const elements = b.elements;
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > SLACK_LIMITS.actionsElements)
+        return `${where}.elements: 1 to ${SLACK_LIMITS.actionsElements}`;
+      return first(...elements.map((e, i) => elementProblem(`${where}.elements[${i}]`, e)));
+    }
+    case 'input':
+      return first(
+        textProblem(`${where}.label`, b.label, SLACK_LIMITS.inputLabel, ['plain_text']),
+        b.hint === undefined
+          ? undefined
+          : textProblem(`${where}.hint`, b.hint, SLACK_LIMITS.inputLabel, ['plain_text']),
+        elementProblem(`${where}.element`, b.element),
+      );
+    case 'divider':
+      return undefined;
+    default:
+      return `${where}: unknown block type ${String(b.type)}`;
+  }
+}
+
+function blocksProblem(blocks: unknown, max: number): string | undefined {
+  if (!Array.isArray(blocks)) return 'blocks: must be an array';
+  if (blocks.length > max) return `blocks: at most ${max} (${blocks.length})`;
+  return first(...blocks.map((b, i) => blockProblem(`blocks[${i}]`, b)));
+}
+
+function viewProblem(view: unknown): string | undefined {
+  if (!isObject(view)) return 'view: must be an object';
+  return first(
+    view.type === 'modal'
+      ? textProblem('view.title', view.title, SLACK_LIMITS.viewTitle, ['plain_text'])
+      : undefined,
+    view.submit === undefined
+      ? undefined
+      : textProblem('view.submit', view.submit, SLACK_LIMITS.viewTitle, ['plain_text']),
+    view.close === undefined
+      ? undefined
+      : textProblem('view.close', view.close, SLACK_LIMITS.viewTitle, ['plain_text']),
+    typeof view.private_metadata === 'string' && view.private_metadata.length > SLACK_LIMITS.privateMetadata
+      ? 'view.private_metadata: too long'
+      : undefined,
+    blocksProblem(view.blocks, SLACK_LIMITS.viewBlocks),
+  );
+}
+
 function parseBody(body: string, contentType: string): Record<string, unknown> {
   if (!body) return {};
   if (contentType.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
     try {
-      args[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+      // The WebClient sends objects (blocks, view) as JSON; text stays the string it was.
+      args[k] = k !== 'text' && /^[[{]/.test(v) ? JSON.parse(v) : v;
     } catch {
       args[k] = v;
     }

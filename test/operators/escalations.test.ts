@@ -1,6 +1,7 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { postJson } from '../../activities/http-delivery';
 import { signedWebhookHeaders } from '../../activities/webhook';
+import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import { buildReport } from '../../report/investigation';
 import {
@@ -87,7 +88,7 @@ describe('escalation targets', () => {
     const body = JSON.parse(delivered.rawBody);
     expect(body).toMatchObject({ event: 'escalation.escalated', alertId: alert.id, outcome: 'denied' });
     // The report in the webhook is the interview's own transcript.
-    const stored = await collections(h.mongo.db).alerts.findOne({ _id: alert.id! });
+    const stored = await alertStore(collections(h.mongo.db)).get(alert.id!);
     expect(body.report.transcript.map((t: { text: string }) => t.text)).toEqual(
       buildReport(stored!)
         .transcript.map((t) => t.text)

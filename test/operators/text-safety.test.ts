@@ -59,7 +59,7 @@ describe("the alert's link", () => {
 describe('names and titles quoted in Slack', () => {
   const hostile = 'Ana <!channel> see evil.example/reset';
 
-  it("an employee's real name is escaped and defanged in approval requests and escalations", () => {
+  it("an employee's real name is escaped in approval requests and escalations", () => {
     for (const message of [
       approvalRequest(alert(), hostile, 'alert-a-1', 'http://ui'),
       escalationReport({
@@ -72,8 +72,7 @@ describe('names and titles quoted in Slack', () => {
     ]) {
       const text = texts(message);
       expect(text).not.toContain('<!channel>');
-      expect(text).not.toContain('evil.example');
-      expect(text).toContain('evil[.]example');
+      expect(text).toContain('&lt;!channel&gt;');
     }
   });
 

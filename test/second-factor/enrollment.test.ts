@@ -35,7 +35,9 @@ describe('enrollment through the vouch CLI', () => {
   let dir: string;
   let env: Record<string, string>;
   const key = randomBytes(32);
-  const slack = new SlackStandIn().addUser({ id: 'UANA0001', email: 'ana@example.com', name: 'Ana Lima' });
+  const slack = new SlackStandIn()
+    .addUser({ id: 'UANA0001', email: 'ana@example.com', name: 'Ana Lima' })
+    .addUser({ id: 'UBOB0002', email: 'bob@example.com', name: 'Bob Stone' }); // enroll checks users.info
 
   beforeAll(async () => {
     await slack.start();
