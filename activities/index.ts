@@ -48,6 +48,10 @@ export interface ActivityDeps {
   pagerDutyUrl?: string;
   /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
   webhookSecrets?: Readonly<Record<string, string>>;
+  /** Hosts PagerDuty and webhook calls may reach at internal addresses (VOUCH_OUTBOUND_ALLOW_HOSTS). */
+  outboundAllowHosts?: readonly string[];
+  /** Hosts whose https URLs an alert's link may point to in Slack (VOUCH_LINK_HOSTS); others are defanged. */
+  linkHosts?: readonly string[];
   now?: () => Date;
   /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
   llm?: LlmConfig;
@@ -232,6 +236,7 @@ export function createActivities(deps: ActivityDeps) {
               input.proposedQuestions,
               input.approvers,
               employeeSlackId,
+              deps.linkHosts,
             ),
           }),
         );
@@ -257,6 +262,7 @@ export function createActivities(deps: ActivityDeps) {
             ...interviewMessage(alert, input.workflowId, {
               intro: input.intro,
               employeeName: input.employeeName,
+              linkHosts: deps.linkHosts,
             }),
           }),
         );
@@ -404,7 +410,7 @@ export function createActivities(deps: ActivityDeps) {
             slack().chat.update({
               channel: dm.channel,
               ts: dm.ts,
-              ...outcomeForEmployee(alert, input.outcome),
+              ...outcomeForEmployee(alert, input.outcome, deps.linkHosts),
             }),
           );
           return {};
@@ -425,6 +431,7 @@ export function createActivities(deps: ActivityDeps) {
           slack().chat.postMessage({
             channel,
             ...escalationReport({
+              linkHosts: deps.linkHosts,
               alert,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
@@ -464,6 +471,7 @@ export function createActivities(deps: ActivityDeps) {
             channel,
             ts,
             ...escalationReport({
+              linkHosts: deps.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,
@@ -503,6 +511,8 @@ export function createActivities(deps: ActivityDeps) {
           'PagerDuty',
           `${deps.pagerDutyUrl ?? PAGERDUTY_URL}/v2/enqueue`,
           JSON.stringify(event),
+          {},
+          deps.outboundAllowHosts,
         );
         log.info({ alertId: input.alertId, action: input.action }, 'PagerDuty event sent');
         // Kept apart from the result the workflow sees (its history never holds the key).
@@ -538,7 +548,13 @@ export function createActivities(deps: ActivityDeps) {
           sentAt: now().toISOString(),
           report,
         });
-        await postJson('webhook', input.url, body, signedWebhookHeaders(secret, deliveryId, body, now()));
+        await postJson(
+          'webhook',
+          input.url,
+          body,
+          signedWebhookHeaders(secret, deliveryId, body, now()),
+          deps.outboundAllowHosts,
+        );
         log.info(
           { alertId: input.alertId, event: input.event, host: new URL(input.url).host },
           'webhook delivered',
@@ -556,6 +572,7 @@ export function createActivities(deps: ActivityDeps) {
       sentRecord: (key) => sent.get(key),
       slack,
       uiLink,
+      linkHosts: deps.linkHosts,
     }),
     ...createApprovalPostActivities({
       loadAlertDoc,

@@ -64,6 +64,7 @@ export interface InterviewerDeps {
   sentRecord(key: string): Promise<Record<string, unknown> | null>;
   slack(): WebClient;
   uiLink(workflowId: string): string;
+  linkHosts?: readonly string[];
 }
 
 const RULES =
@@ -374,6 +375,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
             channel: posted.channel,
             ts: posted.ts,
             ...escalationReport({
+              linkHosts: d.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
               employeeLabel: input.employeeLabel,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withoutCodes } from '../shared/sealed-code';
 
 /**
  * The AI interviewer's guards, both ways. In: alert fields and employee answers are data, never
@@ -18,10 +19,9 @@ const TEMPLATE_TOKENS = /<\|[^|>]{0,40}\|>|\[\/?(?:INST|SYS)\]|<<\/?SYS>>|<\/?s>
 /** A line that starts like a chat role ("System: …"), kept but marked as quoted text. */
 const ROLE_LABEL = /^([ \t]*)(system|assistant|developer|user|human|ai|instructions?)[ \t]*:/gim;
 
-/** Cleans one piece of untrusted text for a prompt. */
+/** Cleans one piece of untrusted text for a prompt (or a summary): code-shaped text is cut out too. */
 export function asData(text: string, max: number): string {
-  let t = text
-    .normalize('NFKC')
+  let t = withoutCodes(text)
     .replace(CONTROL, '')
     .replace(INVISIBLE, '')
     .replace(TEMPLATE_TOKENS, '')
@@ -61,6 +61,27 @@ const ASKS_FOR_ACTION =
 const ASKS_FOR_SECRET =
   /\b(?:pass(?:word|code|phrase)s?|pins?|one[- ]time|otps?|2fa|mfa|totp|authenticator|secrets?|tokens?|api[- ]?keys?|private[- ]?keys?|ssh[- ]?keys?|credentials?|(?:recovery|backup|verification|security|sms|login)?[- ]?codes?|social security|card numbers?)\b/i;
 
+/**
+ * Asking what the authenticator app shows, however it is worded: a question that names the device or
+ * app and asks what it shows, or asks for a number, digits or value to be shown or told. English,
+ * German and Spanish stems (prefixes, so inflections match).
+ */
+const DEVICE =
+  /\b(?:apps?\b|applications?|authenticat|authy|okta|duo\b|phones?\b|smartphone|mobile|cell(?:phone)?\b|tokens?\b|screen|2fa|otp|mfa|handy|telefon|bildschirm|anwendung|móvil|movil|celular|teléfono|telefono|pantalla|aplicaci|autenticad)/i;
+const SHOWS =
+  /\b(?:show|display|says?\b|saying|read(?:s|ing)?\b|see(?:s|ing)?\b|appear|currently|right now|at the moment|zeig|anzeig|angezeig|steh(?:t|en)\b|seh(?:en|t)?\b|lies\b|lese|vorles|lautet|gerade|aktuell|momentan|muestr|mostr|aparec|pone\b|indica|ves\b|ve\b|lee|lée|actual\b|ahora|en este momento)/i;
+const VALUE =
+  /\b(?:numbers?\b|digits?\b|figures?\b|values?\b|six[- ]digit|zahl(?:en)?\b|ziffer|wert(?:e|s)?\b|nummer|número|numero|dígito|digito|cifra|valor)/i;
+const TELLS =
+  /\b(?:tell|share|send|give|type|nennen|nenn|sagen|sag|schick|geben|gib|dime|dinos|comparte|envía|envia|escribe|da(?:me|nos))/i;
+
+function asksWhatTheAppShows(q: string): boolean {
+  return (
+    (DEVICE.test(q) && (SHOWS.test(q) || VALUE.test(q))) ||
+    (VALUE.test(q) && (SHOWS.test(q) || TELLS.test(q)))
+  );
+}
+
 /** Why a machine-written question may not be asked, or null when it may. */
 export function questionProblem(question: string): string | null {
   const q = question.trim();
@@ -73,6 +94,7 @@ export function questionProblem(question: string): string | null {
   if (MARKUP.test(q)) return 'it contains markup';
   if (ASKS_FOR_SECRET.test(q)) return 'it asks about a password, code or other secret';
   if (ASKS_FOR_ACTION.test(q)) return 'it asks the employee to read out, enter or sign in to something';
+  if (asksWhatTheAppShows(q.normalize('NFKC'))) return 'it asks what an app, phone or screen shows';
   return null;
 }
 

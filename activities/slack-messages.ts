@@ -82,7 +82,7 @@ function templateValues(alert: AlertInput, extra: { employee?: string; deadline?
   };
 }
 
-function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
+function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string[]): KnownBlock[] {
   const details = visibleDetails(alert);
   const blocks: KnownBlock[] = [section(`*${alertText(alert.title, 600)}*`)];
   if (alert.description) blocks.push(section(alertText(alert.description, L.sectionText)));
@@ -101,8 +101,20 @@ function alertSummaryBlocks(alert: AlertInput): KnownBlock[] {
     });
   if (details.length > SHOWN_DETAILS)
     blocks.push(context(`${details.length - SHOWN_DETAILS} more details in the report.`));
-  if (alert.url) blocks.push(section(`<${linkTarget(alert.url)}|View the alert>`));
+  if (alert.url) blocks.push(section(alertLink(alert.url, linkHosts)));
   return blocks;
+}
+
+/**
+ * The alert's link back to its source: live only for https URLs on hosts the security team listed
+ * (VOUCH_LINK_HOSTS); any other is shown defanged, so an alert cannot hand the employee a link to a
+ * look-alike sign-in page.
+ */
+export function alertLink(url: string, linkHosts: readonly string[]): string {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' && linkHosts.includes(parsed.hostname.toLowerCase())
+    ? `<${linkTarget(url)}|View the alert>`
+    : `Alert link (not a host Vouch links to): ${alertText(url, 600)}`;
 }
 
 const DEFAULT_INTRO =
@@ -111,7 +123,7 @@ const DEFAULT_INTRO =
 export function interviewMessage(
   alert: AlertInput,
   workflowId: string,
-  custom: { intro?: string; employeeName?: string } = {},
+  custom: { intro?: string; employeeName?: string; linkHosts?: readonly string[] } = {},
 ) {
   const intro = custom.intro
     ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
@@ -120,7 +132,7 @@ export function interviewMessage(
     text: `Security check: did you do this? ${alertText(alert.title, 600)}`,
     blocks: [
       section(intro),
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, custom.linkHosts ?? []),
       {
         type: 'actions',
         block_id: 'vouch_answer',
@@ -177,10 +189,10 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   cancelled: 'The security team closed this check; nothing to do.',
 };
 
-export function outcomeForEmployee(alert: AlertInput, outcome: Outcome) {
+export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {
   return {
     text: `${alertText(alert.title, 600)}: ${OUTCOME_TEXT[outcome]}`,
-    blocks: [...alertSummaryBlocks(alert), section(OUTCOME_TEXT[outcome])],
+    blocks: [...alertSummaryBlocks(alert, linkHosts), section(OUTCOME_TEXT[outcome])],
   };
 }
 
@@ -192,6 +204,7 @@ export function approvalRequest(
   proposedQuestions: { text: string; machineWritten: boolean }[] = [],
   approvers: string[] = [],
   employeeSlackId?: string,
+  linkHosts: readonly string[] = [],
 ) {
   const employee = employeeMarkup(employeeLabel, employeeSlackId);
   // Approvers come from the policy (validated Slack ids), so they may be mentioned.
@@ -200,7 +213,7 @@ export function approvalRequest(
     text: `Approval needed: interview ${employee} about "${alertText(alert.title, 600)}"?`,
     blocks: [
       section(`:mag: *Approval needed*${ask ? ` (${ask})` : ''}: ask ${employee} about this alert?`),
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, linkHosts),
       ...proposedQuestionBlocks(proposedQuestions),
       {
         type: 'actions',
@@ -278,6 +291,8 @@ export interface ReportInput {
   closedBy?: string;
   /** The resolved employee, whose mention in `employeeLabel` stays a mention. */
   employeeSlackId?: string;
+  /** Hosts whose https URLs the alert's link may point to (VOUCH_LINK_HOSTS). */
+  linkHosts?: readonly string[];
 }
 
 function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
@@ -312,6 +327,7 @@ export function escalationReport({
   closeButtonFor,
   closedBy,
   employeeSlackId,
+  linkHosts = [],
 }: ReportInput) {
   const employee = employeeMarkup(employeeLabel, employeeSlackId);
   const timeline = transcript
@@ -325,7 +341,7 @@ export function escalationReport({
     text: `:rotating_light: Escalated (${outcome}): ${alertText(alert.title, 600)} (${employee})`,
     blocks: [
       section(`:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${employee}`),
-      ...alertSummaryBlocks(alert),
+      ...alertSummaryBlocks(alert, linkHosts),
       ...factsBlocks(facts),
       ...summaryBlocks(summary),
       section(`*Timeline*\n${timeline || '(empty)'}`),

@@ -1,4 +1,5 @@
-import { App, type CustomRoute, LogLevel } from '@slack/bolt';
+import type { Server } from 'node:http';
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { BotDeps } from './deps';
@@ -9,10 +10,13 @@ import { registerThreadReplies } from './listeners/thread-replies';
 import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
 import { enrollmentRoutes } from './enrollment-page';
+import { boltLogger } from './bolt-logger';
+import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limits';
 
 /**
- * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified) or Socket
- * Mode when SLACK_APP_TOKEN is set. It turns Slack interactions into workflow signals and updates; the
+ * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified, every
+ * body size-limited before it is read: bot/request-limits.ts) or Socket Mode when SLACK_APP_TOKEN is
+ * set. It turns Slack interactions into workflow signals and updates; the
  * listeners are registered from bot/listeners.
  */
 export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
@@ -39,15 +43,10 @@ function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
   // Few retries: a listener has seconds, not minutes (the client's default retries for ~30 minutes).
   const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 2, factor: 1.5, maxTimeout: 1000 } };
-  const boltLogger = {
-    debug: (...m: unknown[]) => logger.debug(m.join(' ')),
-    info: (...m: unknown[]) => logger.info(m.join(' ')),
-    warn: (...m: unknown[]) => logger.warn(m.join(' ')),
-    error: (...m: unknown[]) => logger.error(m.join(' ')),
-    setLevel: () => {},
-    getLevel: () => LogLevel.INFO,
-    setName: () => {},
-  };
+  const logs = boltLogger(logger);
+  // At trace level Bolt logs every payload it receives (its developer mode): structured and redacted
+  // by bot/bolt-logger.ts, so what an employee typed into a modal never reaches the log.
+  const developerMode = logger.level === 'trace';
   const customRoutes: CustomRoute[] = [
     ...routes,
     {
@@ -61,22 +60,38 @@ function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]
   ];
   if (appToken) {
     // Socket Mode: Slack's events come over the WebSocket; the pages are served on BOT_PORT.
-    return new App({
-      token: botToken,
+    const receiver = new SocketModeReceiver({
       appToken,
-      socketMode: true,
-      clientOptions,
-      logger: boltLogger,
+      logger: logs,
       customRoutes,
       installerOptions: { port: config.slack.botPort, clientOptions: { slackApiUrl: apiUrl } },
     });
+    // Bolt keeps the page server private; the size guard goes in front of its request listener.
+    const pages = (receiver as unknown as { httpServer?: Server }).httpServer;
+    if (pages) boundServer(pages);
+    return new App({
+      token: botToken,
+      receiver,
+      socketMode: true,
+      developerMode,
+      clientOptions,
+      logger: logs,
+    });
   }
-  return new App({
-    token: botToken,
+  const receiver = new HTTPReceiver({
     signingSecret: signingSecret ?? '',
     endpoints: '/slack/events',
-    clientOptions,
-    logger: boltLogger,
+    logger: logs,
     customRoutes,
+    bodyLimit: MAX_REQUEST_BYTES,
+  });
+  receiver.requestListener = boundedRequests(receiver.requestListener);
+  return new App({
+    token: botToken,
+    receiver,
+    socketMode: false,
+    developerMode,
+    clientOptions,
+    logger: logs,
   });
 }

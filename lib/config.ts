@@ -74,6 +74,10 @@ const envSchema = z.object({
   BOT_PORT: port(3000),
   VOUCH_PUBLIC_URL: z
     .url({ error: 'expected the https URL where employees reach the bot, e.g. "https://vouch.example.com"' })
+    .refine((u) => new URL(u).protocol === 'https:' || isLocalhost(new URL(u).hostname), {
+      // The enrollment page shows a TOTP secret: it must never travel in clear text.
+      error: 'expected an https URL (plain http only for localhost), e.g. "https://vouch.example.com"',
+    })
     .optional(),
   VOUCH_SECURITY_CHANNEL: optionalText.pipe(
     z
@@ -105,6 +109,11 @@ const envSchema = z.object({
     /^[A-Za-z0-9_.-]{1,64}=\S{16,}$/,
     'name=secret pairs, each secret at least 16 characters',
   ),
+  VOUCH_OUTBOUND_ALLOW_HOSTS: commaList(
+    /^[A-Za-z0-9.:_-]{1,253}$/,
+    'host names or IP addresses (no scheme, no port)',
+  ),
+  VOUCH_LINK_HOSTS: commaList(/^[A-Za-z0-9.-]{1,253}$/, 'host names (no scheme, no port)'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -170,6 +179,10 @@ export const CONFIG_VARIABLES: Record<
   VOUCH_PAGERDUTY_URL: 'PagerDuty Events API v2 base URL (default `https://events.pagerduty.com`).',
   VOUCH_WEBHOOK_SECRETS:
     "Comma-separated `name=secret` pairs; a policy's `escalation.webhook.secret` names the one that signs its webhook.",
+  VOUCH_OUTBOUND_ALLOW_HOSTS:
+    'Comma-separated hosts that PagerDuty and webhook calls may reach although they resolve to loopback, private or link-local addresses (an internal SOAR; default none).',
+  VOUCH_LINK_HOSTS:
+    'Comma-separated hosts of alert sources whose `https` links Slack messages show as live links; any other alert `url` is shown defanged (default none).',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
   VOUCH_DATA_DIR: 'Where `npm start` keeps embedded Temporal and FerretDB data (default `./data`).',
   VOUCH_CACHE_DIR:
@@ -230,6 +243,10 @@ export interface Config {
   codec: { port: number; token?: string };
   policiesFile: string;
   escalation: { pagerDutyUrl: string; webhookSecrets: Readonly<Record<string, string>> };
+  /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
+  outboundAllowHosts: readonly string[];
+  /** Hosts whose https alert links are shown live in Slack (activities/slack-messages.ts alertLink). */
+  linkHosts: readonly string[];
   /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
   llm?: LlmConfig;
   logLevel: string;
@@ -309,6 +326,8 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env, cwd = process
         ]),
       ),
     },
+    outboundAllowHosts: e.VOUCH_OUTBOUND_ALLOW_HOSTS.map((h) => h.toLowerCase()),
+    linkHosts: e.VOUCH_LINK_HOSTS.map((h) => h.toLowerCase()),
     llm:
       e.VOUCH_LLM_URL && e.VOUCH_LLM_MODEL
         ? {
@@ -393,6 +412,10 @@ export function missingForSlack(config: Config): string[] {
 /** The environment for a child process: this one's, plus overrides (the only other env access). */
 export function childEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+function isLocalhost(hostname: string): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(hostname.toLowerCase());
 }
 
 function isSecret(name: string): boolean {

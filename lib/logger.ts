@@ -27,7 +27,24 @@ const SENSITIVE_KEYS = [
   'VOUCH_LLM_API_KEY',
 ];
 
-export const REDACT_PATHS = SENSITIVE_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+/**
+ * What an employee typed into Slack, wherever a Slack payload is logged whole (Bolt's and the
+ * WebClient's debug logs, bot/bolt-logger.ts): a modal's submitted values, a message's text, a slash
+ * command's text.
+ */
+const SLACK_PAYLOAD_PATHS = [
+  'view.state',
+  'text',
+  'event.text',
+  'message.text',
+  'payload.view.state',
+  'payload.text',
+].map((p) => `body.${p}`);
+
+export const REDACT_PATHS = [
+  ...SENSITIVE_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
+  ...SLACK_PAYLOAD_PATHS,
+];
 
 export function createLogger(name: string, level = 'info', destination?: pino.DestinationStream): Logger {
   return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);

@@ -62,9 +62,11 @@ export interface SecondFactorEnrollment {
   enrolledBy: string;
   confirmedAt?: Date;
   lastStep: number; // last accepted TOTP time step: a code of this step or older is refused
-  failures: number; // consecutive failures
+  failures: number; // consecutive failures (no longer counted: the attempt slots in `claims` are)
   lockouts: number; // lockouts so far (each one lasts longer)
   lockedUntil?: Date;
+  /** Operator unlocks so far: each one opens a fresh attempt window (activities/second-factor.ts). */
+  unlocks?: number;
 }
 
 /** Slack's profile of a user, cached; never a source of aliases (documents may still hold a learned `username`: it is ignored). */

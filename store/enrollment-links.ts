@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Collections, EnrollmentLinkDoc } from './collections';
+import { claimSlot } from './claims';
 import { insertOnce } from './mongo';
 
 /**
@@ -96,7 +97,7 @@ export function enrollmentLinks(c: Collections) {
       // Each try is claimed first, so parallel submissions cannot exceed the limit, and the decision
       // (approved or denied) is claimed once: no write of one decision can undo the other. (Only the
       // decision writes the link: FerretDB v1 loses concurrent updates of one document.)
-      const attempt = await claimSlot(c, `link-pairing:${linkId}`, MAX_PAIRING_ATTEMPTS, now);
+      const attempt = await claimSlot(c.claims, `link-pairing:${linkId}`, MAX_PAIRING_ATTEMPTS, now);
       if (attempt === null) return { result: 'denied', attemptsLeft: 0 };
       const decide = () => claim(c, `link-decided:${linkId}`, now);
       const given = normalizePairingCode(pairingCode);
@@ -130,9 +131,9 @@ export function enrollmentLinks(c: Collections) {
      */
     async claimExistingFactorTry(link: EnrollmentLinkDoc, now: Date): Promise<boolean> {
       const window = Math.floor(now.getTime() / LINK_TTL_MS);
-      const perLink = await claimSlot(c, `link-existing:${link._id}`, 3, now);
+      const perLink = await claimSlot(c.claims, `link-existing:${link._id}`, 3, now);
       if (perLink === null) return false;
-      return (await claimSlot(c, `user-existing:${link.slackUserId}:${window}`, 5, now)) !== null;
+      return (await claimSlot(c.claims, `user-existing:${link.slackUserId}:${window}`, 5, now)) !== null;
     },
 
     async noteApprovalRequested(linkId: string, now: Date): Promise<void> {
@@ -173,12 +174,6 @@ export type EnrollmentLinks = ReturnType<typeof enrollmentLinks>;
 /** Claims a unique key; false if it was already claimed. */
 function claim(c: Collections, key: string, now: Date): Promise<boolean> {
   return insertOnce(c.claims, { _id: key, at: now });
-}
-
-/** Claims the first free of `max` numbered slots under `key`: its number, or null when all are taken. */
-async function claimSlot(c: Collections, key: string, max: number, now: Date): Promise<number | null> {
-  for (let n = 0; n < max; n++) if (await claim(c, `${key}:${n}`, now)) return n;
-  return null;
 }
 
 function hash(value: string): string {

@@ -4,7 +4,8 @@ import type { Collections } from './collections';
  * Deletes claims that can no longer matter (FerretDB has no TTL index, so nothing expires by itself):
  * a TOTP step is only ever accepted within ±1 step of now, so a used step older than 10 minutes can
  * never be presented again; enrollment-link claims (binding, tries, decisions) outlive every link,
- * which lasts at most 15 minutes plus 15 after approval, when they are a day old.
+ * which lasts at most 15 minutes plus 15 after approval, when they are a day old; so do second-factor
+ * attempt slots (a lockout lasts at most 16 hours) and the thread-message limits' slots.
  */
 export const USED_CODE_TTL_MS = 10 * 60_000;
 export const CLAIM_TTL_MS = 24 * 3600_000;

@@ -166,6 +166,7 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
         {
           $set: { 'secondFactor.failures': 0, updatedAt: now },
           $unset: { 'secondFactor.lockedUntil': '' },
+          $inc: { 'secondFactor.unlocks': 1 },
         },
       );
       if (done.matchedCount !== 1) throw new EnrollmentError(`${slackUserId} has no second factor`);

@@ -55,6 +55,8 @@ export async function createVouchWorker(
       namespace: config.temporal.namespace,
       pagerDutyUrl: config.escalation.pagerDutyUrl,
       webhookSecrets: config.escalation.webhookSecrets,
+      outboundAllowHosts: config.outboundAllowHosts,
+      linkHosts: config.linkHosts,
       llm: config.llm,
     }),
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),

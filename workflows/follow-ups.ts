@@ -30,6 +30,11 @@ const slack = proxyActivities<Activities>({
 
 const MAX_REPLY = 1000;
 const MAX_OTHER_MESSAGES = 10;
+/**
+ * Thread messages recorded per interview; later ones are only counted (noted at 100, 1000, …), so a
+ * flood cannot fill the transcript, the state query or the escalation timeline.
+ */
+export const MAX_RECORDED_MESSAGES = 20;
 
 export interface FollowUpContext {
   alertId: string;
@@ -46,6 +51,7 @@ export function followUpConversation(ctx: FollowUpContext) {
   const seen = new Set<string>();
   const exchanges: FollowUpExchange[] = [];
   const otherMessages: string[] = [];
+  let messagesSeen = 0;
   let asking: FollowUpExchange | undefined;
   /** Approval mode: the questions the approver saw, asked as they are. */
   let approved: FollowUpQuestion[] | undefined;
@@ -71,6 +77,17 @@ export function followUpConversation(ctx: FollowUpContext) {
       asking.answer = text;
       ctx.note(actor, 'follow_up_answer', text);
     } else {
+      messagesSeen += 1;
+      if (messagesSeen > MAX_RECORDED_MESSAGES) {
+        const unrecorded = messagesSeen - MAX_RECORDED_MESSAGES;
+        if (unrecorded === 1 || /^10+$/.test(String(unrecorded)))
+          ctx.note(
+            'vouch',
+            'employee_messages_unrecorded',
+            `${unrecorded} more thread message(s) counted, not recorded (the first ${MAX_RECORDED_MESSAGES} are)`,
+          );
+        return;
+      }
       if (otherMessages.length < MAX_OTHER_MESSAGES) otherMessages.push(text);
       ctx.note(actor, 'employee_message', text);
     }

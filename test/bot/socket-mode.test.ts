@@ -9,7 +9,7 @@ import { freePort } from '../../infra/processes';
 import { isolatedMongo } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
 import { SocketModeStandIn } from '../helpers/socket-mode-stand-in';
-import { buttonClick, slashCommandFields } from '../helpers/slack-requests';
+import { buttonClick, postDeclaringLength, slashCommandFields } from '../helpers/slack-requests';
 
 /** The bot in Socket Mode (SLACK_APP_TOKEN set) against local stand-ins of Slack's WebSocket and Web API. */
 describe('Socket Mode', () => {
@@ -101,5 +101,15 @@ describe('Socket Mode', () => {
     expect(await page.text()).toContain('Your pairing code');
     const events = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' });
     expect(events.status).toBe(404);
+  });
+
+  it('the page server refuses an oversized body with 413 before reading it', async () => {
+    const { status, ms } = await postDeclaringLength(
+      `http://127.0.0.1:${port}/enroll/x`,
+      5 * 1024 * 1024,
+      64 * 1024,
+    );
+    expect(status).toBe(413);
+    expect(ms).toBeLessThan(2000);
   });
 });

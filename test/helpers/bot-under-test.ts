@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { createBotApp } from '../../bot/app';
 import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
 import { freePort } from '../../infra/processes';
 import type { Harness } from './interview-harness';
 
@@ -11,7 +11,7 @@ import type { Harness } from './interview-harness';
 export async function startBot(
   harness: Harness,
   client: Client,
-  opts: { signingSecret: string; operators?: string },
+  opts: { signingSecret: string; operators?: string; logger?: Logger },
 ): Promise<{ app: App; url: string }> {
   const port = await freePort();
   const config = loadConfig({
@@ -22,7 +22,7 @@ export async function startBot(
     VOUCH_ENCRYPTION_KEY: harness.key.toString('base64'),
     ...(opts.operators ? { VOUCH_OPERATORS: opts.operators } : {}),
   });
-  const logger = createLogger('bot-test', 'silent');
+  const logger = opts.logger ?? createLogger('bot-test', 'silent');
   const app = createBotApp(config, logger, botDeps(config, logger, client, harness.mongo.db));
   await app.start(port);
   return { app, url: `http://127.0.0.1:${port}/slack/events` };

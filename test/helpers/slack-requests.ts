@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 
 /** Signed requests to the bot's HTTP receiver, as Slack sends them (v0 signature, HMAC-SHA256). */
 export function signedRequest(
@@ -163,4 +164,32 @@ export async function postSlashCommand(
     status: res.status,
     json: () => (raw ? (JSON.parse(raw) as { text?: string; response_type?: string }) : {}),
   };
+}
+
+/**
+ * A POST whose headers declare `declared` bytes (or chunked, no length) and that then sends only `sent`
+ * of them: resolves with the status and how long the answer took, without ever sending the rest.
+ */
+export function postDeclaringLength(
+  url: string,
+  declared: number | 'chunked',
+  sent: number,
+): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const req = http.request(url, {
+      method: 'POST',
+      headers:
+        declared === 'chunked'
+          ? { 'transfer-encoding': 'chunked', 'content-type': 'application/json' }
+          : { 'content-length': String(declared), 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, ms: Date.now() - started });
+      req.destroy();
+    });
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+    req.write(Buffer.alloc(sent, 0x7b)); // the rest of the body never comes
+  });
 }

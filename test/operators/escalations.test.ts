@@ -26,6 +26,8 @@ import { WebhookStandIn } from '../helpers/webhook-stand-in';
 
 const ROUTING_KEY = 'R0UTINGKEY0123456789ABCDEFGHIJKL';
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
+/** The stand-ins listen on loopback: allowed explicitly, as an operator would allow an internal SOAR. */
+const LOCAL = ['127.0.0.1'];
 
 /** Escalations to PagerDuty (Events API v2) and a signed webhook, checked by stand-ins that speak those protocols. */
 describe('escalation targets', () => {
@@ -37,7 +39,7 @@ describe('escalation targets', () => {
     hook = await new WebhookStandIn(SECRET).start();
     h = await createHarness({
       timeSkipping: true,
-      activityDeps: { pagerDutyUrl: pd.url, webhookSecrets: { soar: SECRET } },
+      activityDeps: { pagerDutyUrl: pd.url, webhookSecrets: { soar: SECRET }, outboundAllowHosts: LOCAL },
     });
     await setPolicy(h, 'aws.root_login', {
       escalation: {
@@ -261,6 +263,7 @@ describe('escalation targets', () => {
       hook.url,
       body,
       signedWebhookHeaders('not-the-secret', 'd-1', body, new Date()),
+      LOCAL,
     );
     await expect(forged).rejects.toMatchObject({ type: 'EscalationTargetRejected', nonRetryable: true });
     expect(hook.requests.at(-1)).toMatchObject({
@@ -268,12 +271,14 @@ describe('escalation targets', () => {
       problems: ['X-Vouch-Signature does not match'],
     });
     const stale = signedWebhookHeaders(SECRET, 'd-2', body, new Date(Date.now() - 600_000));
-    await expect(postJson('webhook', hook.url, body, stale)).rejects.toMatchObject({ nonRetryable: true });
+    await expect(postJson('webhook', hook.url, body, stale, LOCAL)).rejects.toMatchObject({
+      nonRetryable: true,
+    });
     expect(hook.requests.at(-1)?.problems).toEqual(['X-Vouch-Timestamp missing or older than 5 minutes']);
 
     const incomplete = { routing_key: ROUTING_KEY, event_action: 'trigger', payload: { summary: 'x' } };
     await expect(
-      postJson('PagerDuty', `${pd.url}/v2/enqueue`, JSON.stringify(incomplete)),
+      postJson('PagerDuty', `${pd.url}/v2/enqueue`, JSON.stringify(incomplete), {}, LOCAL),
     ).rejects.toMatchObject({
       type: 'EscalationTargetRejected',
     });
@@ -282,7 +287,7 @@ describe('escalation targets', () => {
       'payload.severity must be critical, error, warning or info',
     ]);
     pd.failNext(503);
-    await expect(postJson('PagerDuty', `${pd.url}/v2/enqueue`, '{}')).rejects.not.toHaveProperty(
+    await expect(postJson('PagerDuty', `${pd.url}/v2/enqueue`, '{}', {}, LOCAL)).rejects.not.toHaveProperty(
       'nonRetryable',
     );
   });

@@ -1,5 +1,5 @@
 import speakeasy from 'speakeasy';
-import { codeAt, generateSecret, matchingStep, otpauthUri, timeStep } from '../../lib/totp';
+import { base32, codeAt, generateSecret, matchingStep, otpauthUri, timeStep } from '../../lib/totp';
 import { keyId, open, seal } from '../../lib/secret-box';
 import { randomBytes } from 'node:crypto';
 
@@ -78,6 +78,35 @@ describe('TOTP wrapper', () => {
     });
   });
 });
+
+describe('TOTP secrets', () => {
+  test('a secret is 20 random bytes in base32: 32 characters that decode back to those bytes', () => {
+    const drawn: number[] = [];
+    const bytes = randomBytes(20);
+    const secret = generateSecret((n) => (drawn.push(n), bytes));
+    expect(drawn).toEqual([20]);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(Buffer.from(decodeBase32(secret))).toEqual(bytes);
+    // RFC 4648's own example: the ASCII bytes "12345678901234567890" (RFC 6238's test secret).
+    expect(base32(Buffer.from('12345678901234567890'))).toBe(RFC_SECRET);
+  });
+
+  test('the first character takes all 32 base32 values (no alphabet bias, unlike speakeasy)', () => {
+    const secrets = Array.from({ length: 400 }, () => generateSecret());
+    for (const s of secrets) {
+      expect(s).toMatch(/^[A-Z2-7]{32}$/);
+      expect(decodeBase32(s)).toHaveLength(20);
+    }
+    // speakeasy encodes ASCII letters and digits: its first character is one of G..P, never all 32.
+    expect(new Set(secrets.map((s) => s[0])).size).toBe(32);
+  });
+});
+
+function decodeBase32(text: string): number[] {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...text].map((ch) => alphabet.indexOf(ch).toString(2).padStart(5, '0')).join('');
+  return (bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2));
+}
 
 describe('secret box', () => {
   const key = randomBytes(32);

@@ -13,6 +13,7 @@ import {
   createHarness,
   dmSent,
   enroll,
+  setPolicy,
   start,
   state,
   submitCode,
@@ -61,7 +62,8 @@ describe('verification against the stored enrollment', () => {
       // An older code (still inside the ±1 window) is refused too.
       const older = codeAt(secret, t.getTime() - 30_000);
       expect((await verifyTotp(c, key, 'URACE001', older, t)).outcome).toBe('replayed');
-      await c.secondFactors.updateOne({ _id: 'URACE001' }, { $set: { 'secondFactor.failures': 0 } });
+      // Replayed codes count as failed attempts: clear them as an operator would.
+      await secondFactors(c, key).unlock('URACE001', 'test', t);
     }
   });
 
@@ -92,6 +94,56 @@ describe('verification against the stored enrollment', () => {
     expect(again.lockedUntil).toEqual(new Date(t3.getTime() + 2 * LOCKOUT_BASE_MS));
     const t4 = new Date(t3.getTime() + LOCKOUT_BASE_MS + 1000);
     expect((await verifyTotp(c, key, 'ULOCK001', codeAt(secret, t4.getTime()), t4)).outcome).toBe('locked');
+  });
+
+  test('thirty wrong codes at once check exactly five; the rest are refused as locked', async () => {
+    const c = collections(mongo.db);
+    const t = new Date('2026-11-21T12:00:00Z');
+    const secret = await enrolled('UPAR0001', t);
+    const right = Number(codeAt(secret, t.getTime()));
+    const wrong = Array.from({ length: 30 }, (_, i) => String((right + 1 + i) % 1_000_000).padStart(6, '0'));
+    const results = await Promise.all(wrong.map((code) => verifyTotp(c, key, 'UPAR0001', code, t)));
+    const outcomes = results.map((r) => r.outcome);
+    expect(outcomes.filter((o) => o === 'rejected')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === 'locked')).toHaveLength(25);
+    expect(results.filter((r) => r.outcome === 'rejected' && r.lockedUntil)).toHaveLength(1);
+    // The lock is stored, so even the right code is refused now.
+    expect((await verifyTotp(c, key, 'UPAR0001', String(right).padStart(6, '0'), t)).outcome).toBe('locked');
+    expect((await c.secondFactors.findOne({ _id: 'UPAR0001' }))?.secondFactor?.lockedUntil).toEqual(
+      new Date(t.getTime() + LOCKOUT_BASE_MS),
+    );
+  });
+
+  test('an operator unlock opens a fresh window of five attempts', async () => {
+    const c = collections(mongo.db);
+    const t = new Date('2026-11-21T13:00:00Z');
+    const secret = await enrolled('UUNL0001', t);
+    const wrong = String((Number(codeAt(secret, t.getTime())) + 7) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 5; i++) await verifyTotp(c, key, 'UUNL0001', wrong, t);
+    expect((await verifyTotp(c, key, 'UUNL0001', wrong, t)).outcome).toBe('locked');
+    await secondFactors(c, key).unlock('UUNL0001', 'test', t);
+    expect((await verifyTotp(c, key, 'UUNL0001', codeAt(secret, t.getTime()), t)).outcome).toBe('accepted');
+  });
+
+  test('a crashed holder of the last attempt does not leave the employee locked forever', async () => {
+    const c = collections(mongo.db);
+    const t = new Date('2026-11-21T14:00:00Z');
+    await enrolled('UCRA0001', t);
+    const sf = (await c.secondFactors.findOne({ _id: 'UCRA0001' }))!.secondFactor!;
+    const window = `attempts:UCRA0001:${sf.enrolledAt.getTime()}:${sf.lastStep}:${sf.lockouts}:0`;
+    // Five attempts claimed, none of them wrote the lock (the process died after claiming).
+    for (let n = 0; n < 5; n++) await c.claims.insertOne({ _id: `${window}:${n}`, at: t });
+    expect(await verifyTotp(c, key, 'UCRA0001', '000000', new Date(t.getTime() + 1000))).toEqual({
+      outcome: 'locked',
+    });
+    const later = new Date(t.getTime() + 2 * 60_000);
+    expect(await verifyTotp(c, key, 'UCRA0001', '000000', later)).toEqual({
+      outcome: 'locked',
+      lockedUntil: new Date(later.getTime() + LOCKOUT_BASE_MS),
+    });
+    // Once that lock expires, a fresh window opens.
+    const after = new Date(later.getTime() + LOCKOUT_BASE_MS + 1000);
+    expect((await verifyTotp(c, key, 'UCRA0001', '000000', after)).outcome).toBe('rejected');
   });
 });
 
@@ -135,6 +187,31 @@ describe('secrets and codes stay out of Temporal history and logs', () => {
     expect(stored).toContain('attempt 1/3: rejected');
     expect(stored).not.toMatch(digits(right));
     expect(stored).not.toMatch(digits(wrong));
+  });
+
+  test('six open alerts × five parallel wrong codes: exactly five codes are checked, the rest refused as locked', async () => {
+    const secret = await enroll(h, ANA.id); // a fresh enrollment: a fresh attempt window
+    await setPolicy(h, 'secrets.parallel', { secondFactor: { required: true, attempts: 10 } });
+    const handles = await Promise.all(
+      Array.from({ length: 6 }, () => start(h, alertFor(ANA, { type: 'secrets.parallel' }))),
+    );
+    await Promise.all(handles.map((handle) => dmSent(h, handle)));
+    await Promise.all(handles.map((handle) => answer(handle, ANA.id, 'confirmed', 'it was me')));
+    const right = Number(codeAt(secret, Date.now()));
+    const wrong = (i: number) => String((right + 1 + i) % 1_000_000).padStart(6, '0');
+    const results = await Promise.all(
+      handles.flatMap((handle, a) =>
+        Array.from({ length: 5 }, (_, i) => submitCode(h, handle, ANA.id, wrong(a * 5 + i))),
+      ),
+    );
+    expect(results.every((r) => !r.accepted)).toBe(true);
+    const attempts = (await Promise.all(handles.map((handle) => state(handle))))
+      .flatMap((s) => s.transcript)
+      .filter((t) => t.kind === 'second_factor')
+      .map((t) => t.text.replace(/^attempt \d+\/\d+: (\w+).*$/, '$1'));
+    expect(attempts.filter((a) => a === 'rejected')).toHaveLength(5);
+    expect(attempts.length).toBeGreaterThan(5);
+    expect(attempts.filter((a) => a !== 'rejected' && a !== 'locked')).toEqual([]);
   });
 
   test('a secret the worker cannot decrypt fails closed with a clear log line, not a retry loop', async () => {
