@@ -59,7 +59,8 @@ export function createFailClosedActivities(deps: {
      */
     async postFailedClosed(notice: FailedClosedNotice): Promise<{ channel: string; ts: string }> {
       const text = failedClosedText(notice);
-      const channel = notice.channel ?? deps.securityChannel;
+      // The policy's channel may be what failed (archived, bot not in it): the security channel is next.
+      const channels = [...new Set([notice.channel, deps.securityChannel].filter((c): c is string => !!c))];
       deps.logger.error(
         {
           alertId: notice.alertId,
@@ -69,7 +70,7 @@ export function createFailClosedActivities(deps: {
         },
         'interview failed closed',
       );
-      if (!channel)
+      if (channels.length === 0)
         throw ApplicationFailure.retryable(
           'the fail-closed notice has nowhere to go: set VOUCH_SECURITY_CHANNEL',
           'NoSecurityChannel',
@@ -79,22 +80,26 @@ export function createFailClosedActivities(deps: {
           'the fail-closed notice cannot be posted: SLACK_BOT_TOKEN is not set',
           'SlackNotConfigured',
         );
-      try {
-        const res = await deps.slack.chat.postMessage({
-          channel,
-          text,
-          mrkdwn: false,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
-      } catch (err) {
-        const e = err as { data?: { error?: string }; code?: string; name?: string };
-        throw ApplicationFailure.retryable(
-          `Slack refused the fail-closed notice: ${e.data?.error ?? e.code ?? e.name ?? 'error'}`,
-          'FailedClosedNoticeRefused',
-        );
+      const refusals: string[] = [];
+      for (const channel of channels) {
+        try {
+          const res = await deps.slack.chat.postMessage({
+            channel,
+            text,
+            mrkdwn: false,
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+          return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+        } catch (err) {
+          const e = err as { data?: { error?: string }; code?: string; name?: string };
+          refusals.push(`${channel}: ${e.data?.error ?? e.code ?? e.name ?? 'error'}`);
+        }
       }
+      throw ApplicationFailure.retryable(
+        `Slack refused the fail-closed notice (${refusals.join('; ')})`,
+        'FailedClosedNoticeRefused',
+      );
     },
 
     /**

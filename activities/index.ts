@@ -418,13 +418,13 @@ export function createActivities(deps: ActivityDeps) {
       }
       if (!isEscalation(input.outcome)) return { reportPosted: false };
       const channel = input.escalationChannel ?? deps.securityChannel;
-      if (!channel) {
-        log.error(
-          { alertId: input.alertId, outcome: input.outcome },
-          'escalation not posted: VOUCH_SECURITY_CHANNEL is not set',
-        );
-        return { reportPosted: false };
-      }
+      if (!channel)
+        // Nobody would be told: the interview fails closed, and its notice waits, visibly, for a channel.
+        throw ApplicationFailure.create({
+          type: 'NoSecurityChannel',
+          message: 'escalation not posted: VOUCH_SECURITY_CHANNEL is not set and the policy names no channel',
+          nonRetryable: true,
+        });
       const doc = await loadAlertDoc(input.alertId);
       await once(`${input.workflowId}:escalation`, async () => {
         const res = await slackCall('chat.postMessage', () =>

@@ -186,7 +186,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   escalated_by_operator: 'The security team has taken over this check.',
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
   failed_closed: 'Vouch could not finish this check, so it went to the security team.',
-  cancelled: 'The security team closed this check; nothing to do.',
+  cancelled: 'This check was stopped, and the security team has been told.',
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {

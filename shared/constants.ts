@@ -44,7 +44,10 @@ export const OUTCOMES = [
   'disabled_by_policy',
   /** Something failed that retrying could not fix (or the interview ran out of time): a person was told. */
   'failed_closed',
-  /** Cancelled in Temporal (Web UI or CLI) before an outcome: like an operator's close. */
+  /**
+   * Cancelled in Temporal (Web UI or CLI) before an outcome. Whoever cancelled was never checked (it may
+   * be the subject of the alert), so it escalates: the security team hears of it.
+   */
   'cancelled',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -58,6 +61,7 @@ export const ESCALATING_OUTCOMES: readonly Outcome[] = [
   'unknown_employee',
   'escalated_by_operator',
   'failed_closed',
+  'cancelled',
 ];
 
 export function isEscalation(outcome: Outcome): boolean {

@@ -61,6 +61,8 @@ export function visibleControls(text: string): string {
  * inside an escape such as `&amp;` (it would show as `&am…`) or between the two halves of an emoji.
  */
 export function cutText(text: string, max: number): string {
+  // Slack refuses an empty or blank text object; outside data can be nothing but spaces and line breaks.
+  if (text.trim() === '') return '—';
   if (text.length <= max) return text;
   let end = max - ELLIPSIS.length;
   const amp = text.lastIndexOf('&', end - 1);

@@ -12,6 +12,10 @@ runMain(async () => {
   const logger = createLogger('worker', config.logLevel);
   installSdkLogging(logger);
   for (const warning of productionWarnings(config, ['TEMPORAL_UI_URL'])) logger.warn(warning);
+  if (!config.slack.securityChannel)
+    logger.warn(
+      'VOUCH_SECURITY_CHANNEL is not set: escalations of policies that name no channel cannot be posted, so they fail closed and their notices wait until it is set',
+    );
   const { worker, close } = await createVouchWorker(config, logger);
   logger.info(
     {

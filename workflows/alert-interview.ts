@@ -40,16 +40,28 @@ import { followUpConversation } from './follow-ups';
  * or Slack refuses that is not reported as permanent) is never retried in silence for longer.
  */
 const STEP_BOUND = '1 hour';
-const acts = proxyActivities<Activities>({
+const boundedActs = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: STEP_BOUND,
   // Slack or MongoDB outages shorter than the bound are waited out.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Short steps that only read or write MongoDB (and look up the employee): local activities. */
-const local = proxyLocalActivities<Activities>({
+const boundedLocal = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: STEP_BOUND,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/**
+ * Interviews started before the last line of defence have no failed_closed path: a bound would end
+ * them as a failed workflow that nobody is told about, so their steps keep retrying without one.
+ */
+const legacyActs = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const legacyLocal = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Writing the transcript of an interview that failed closed: best effort, and soon. */
@@ -121,6 +133,8 @@ const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome
  */
 export async function alertInterview(input: AlertInput): Promise<InterviewResult> {
   const guarded = patched(FAIL_CLOSED_PATCH);
+  const acts = guarded ? boundedActs : legacyActs;
+  const local = guarded ? boundedLocal : legacyLocal;
   let alert: AlertInput;
   try {
     alert = parseAlert(input);

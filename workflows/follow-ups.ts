@@ -25,6 +25,8 @@ const model = proxyActivities<Activities>({
 });
 const slack = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  // After the outcome: a Slack that keeps failing must not keep the escalation from closing.
+  scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

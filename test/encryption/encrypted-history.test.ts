@@ -71,8 +71,12 @@ describe('Temporal payloads are encrypted', () => {
     for (const [k, child] of Object.entries(value)) {
       if (k === 'searchAttributes') continue;
       if (k === 'markerRecordedEventAttributes') {
-        const { data: _bookkeeping, ...rest } =
-          (child as { details?: Record<string, unknown> }).details ?? {};
+        // The SDK's own bookkeeping: a local activity's ids and times, a patch's id.
+        const {
+          data: _bookkeeping,
+          'patch-data': _patch,
+          ...rest
+        } = (child as { details?: Record<string, unknown> }).details ?? {};
         payloadsOf(rest, out);
         continue;
       }

@@ -33,18 +33,23 @@ describe('alertInterview cancelled in Temporal', () => {
     await conns?.close();
   });
 
-  it('while waiting for the answer: outcome cancelled, recorded, and the DM loses its buttons', async () => {
+  it('while waiting for the answer: outcome cancelled, recorded, escalated, and the DM loses its buttons', async () => {
     const alert = alertFor(BOB);
     const handle = await start(h, alert);
     const dm = await dmSent(h, handle);
     for (let i = 0; i < 50 && !(await state(handle)).transcript.some((t) => t.kind === 'dm_sent'); i += 1)
       await new Promise((r) => setTimeout(r, 100));
     await handle.cancel();
-    expect(await handle.result()).toMatchObject({ outcome: 'cancelled', phase: 'closed' });
+    expect(await handle.result()).toMatchObject({ outcome: 'cancelled', phase: 'escalated' });
     expect(await collections(h.mongo.db).alerts.findOne({ _id: alert.id! })).toMatchObject({
-      phase: 'closed',
+      phase: 'escalated',
       outcome: 'cancelled',
     });
+    // Nobody checked who cancelled (it may be the subject): the security team hears of it.
+    const posts = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args).includes(alert.id!));
+    expect(posts.length).toBeGreaterThan(0);
     expect((await state(handle)).transcript.find((t) => t.kind === 'cancelled')?.text).toContain('Temporal');
     const update = h.slack.callsTo('chat.update').find((c) => c.args.channel === dm.args.channel);
     expect(update).toBeDefined();

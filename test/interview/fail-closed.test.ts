@@ -212,6 +212,20 @@ describe('alertInterview fails closed', () => {
     expect(String(notice?.args.text)).toMatch(/^[\x20-\x7e]+$/);
   });
 
+  it('a policy channel that refuses every post: the escalation fails closed and the notice reaches the security channel', async () => {
+    await setPolicy(h, 'fc.archived_channel', { escalation: { channel: 'CARCHIVED' } });
+    for (let i = 0; i < 10; i += 1)
+      h.slack.failWhen('chat.postMessage', (args) => args.channel === 'CARCHIVED', { error: 'is_archived' });
+    const alert = alertFor(BOB, { type: 'fc.archived_channel' });
+    const handle = await start(h, alert);
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    expect(await handle.result()).toMatchObject({ outcome: 'failed_closed', phase: 'escalated' });
+    const [notice] = noticesFor(alert.id!);
+    expect(String(notice?.args.text)).toContain('activity finishInterview');
+    expect((await handle.describe()).searchAttributes.VouchPhase).toEqual(['escalated']);
+  });
+
   it('if even the notice is refused, it is retried until delivered and the Web UI shows it meanwhile', async () => {
     failFor('sendInterview');
     const refusals = 40;

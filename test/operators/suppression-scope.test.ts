@@ -98,4 +98,9 @@ describe('Slack text: escaped, defanged, then cut', () => {
     expect(keyText('$where', 100)).toBe('$where');
     expect(slackText('see evil.example', 100)).toBe('see evil[.]example');
   });
+
+  it('never yields a blank text, which Slack refuses', () => {
+    expect(slackText('\n\n \t', 100)).toBe('—');
+    expect(cutText('', 10)).toBe('—');
+  });
 });
