@@ -165,10 +165,12 @@ export async function setPolicy(
   alertType: string,
   policy: Partial<Record<keyof Policy, unknown>>,
 ) {
-  await collections(h.mongo.db).policies.updateOne(
-    { _id: alertType },
-    { $set: { ...policy, updatedAt: new Date(), updatedBy: 'test' } },
-    { upsert: true },
+  await whileBusy(() =>
+    collections(h.mongo.db).policies.updateOne(
+      { _id: alertType },
+      { $set: { ...policy, updatedAt: new Date(), updatedBy: 'test' } },
+      { upsert: true },
+    ),
   );
 }
 
@@ -178,25 +180,42 @@ export async function setPolicy(
  */
 export async function enroll(h: Harness, slackUserId: string, sealWith = h.key): Promise<string> {
   const secret = generateSecret();
-  await collections(h.mongo.db).secondFactors.updateOne(
-    { _id: slackUserId },
-    {
-      $set: {
-        updatedAt: new Date(),
-        secondFactor: {
-          box: seal(sealWith, secret, slackUserId),
-          active: true,
-          enrolledAt: new Date(),
-          enrolledBy: 'test',
-          lastStep: -1,
-          failures: 0,
-          lockouts: 0,
+  await whileBusy(() =>
+    collections(h.mongo.db).secondFactors.updateOne(
+      { _id: slackUserId },
+      {
+        $set: {
+          updatedAt: new Date(),
+          secondFactor: {
+            box: seal(sealWith, secret, slackUserId),
+            active: true,
+            enrolledAt: new Date(),
+            enrolledBy: 'test',
+            lastStep: -1,
+            failures: 0,
+            lockouts: 0,
+          },
         },
       },
-    },
-    { upsert: true },
+      { upsert: true },
+    ),
   );
   return secret;
+}
+
+/**
+ * A test's own write, retried while FerretDB's SQLite answers "database is locked" (SQLITE_BUSY): under a
+ * full suite many interviews write at once, and the activities retry such errors through Temporal.
+ */
+export async function whileBusy<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= 20 || !/SQLITE_BUSY|database is locked/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
 }
 
 type Handle = Awaited<ReturnType<typeof start>>;

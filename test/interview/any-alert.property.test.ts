@@ -27,7 +27,7 @@ import { devServerConnections } from '../helpers/servers';
  * VOUCH_PROPERTY_SEED replays a run.
  */
 const RUNS = Number(process.env.VOUCH_PROPERTY_RUNS ?? 300);
-const CONCURRENCY = 25;
+const CONCURRENCY = 15;
 const CASE_TIMEOUT_MS = 60_000;
 
 // Characters that break stores, Slack markup or layout, mixed with ordinary and arbitrary ones.
