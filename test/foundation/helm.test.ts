@@ -250,6 +250,11 @@ describe('Helm chart deploy/helm/vouch', () => {
       /'\/worker\/replicas': got string, want integer/,
     ],
     ['a bad Temporal address', ['--set', 'temporal.address=temporal'], /'\/temporal\/address'/],
+    [
+      'a codec token shorter than 32 characters',
+      ['--set', 'secrets.codecToken=short'],
+      /'\/secrets\/codecToken'/,
+    ],
   ])('values.schema.json refuses %s, naming it', (_name, args, expected) => {
     const r = helm(['template', 'vouch', chart, '-f', valuesFiles.everything, ...args]);
     expect(r.status).not.toBe(0);
