@@ -4,6 +4,7 @@ import { type AlertInputDraft, parseAlert } from '../shared/alert';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, workflowIdForAlert } from '../shared/constants';
 import type { alertInterview } from '../workflows/alert-interview';
 import { EncryptionCodec, PayloadKeyError } from '../lib/payload-codec';
+import { interviewDetails, interviewSummary } from './web-ui-summary';
 
 /**
  * What alert producers import: validate an alert and start its interview over gRPC. A malformed alert
@@ -66,6 +67,8 @@ export async function startInterview(
         VouchEmployee: [alert.employee.email ?? alert.employee.slackUserId ?? alert.employee.username ?? ''],
       },
       memo: { title: alert.title, source: alert.source },
+      staticSummary: interviewSummary(alert),
+      staticDetails: interviewDetails(alert),
     });
     return { workflowId, handle, alreadyExisted: false };
   } catch (err) {

@@ -32,6 +32,7 @@ import {
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
 import { type Failure, describeFailure, failClosed, localStep } from './fail-closed';
 import { followUpConversation } from './follow-ups';
+import { showProgress } from './web-ui-details';
 
 /**
  * How long a Slack or MongoDB step is retried before the interview fails closed. Outages of Slack
@@ -151,6 +152,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   // ---- state ---------------------------------------------------------------------------------
   let phase: InterviewPhase = 'starting';
   let outcome: Outcome | null = null;
+  showProgress({ phase, outcome });
   const deadlines: InterviewState['deadlines'] = {};
   const transcript: TranscriptEntry[] = [];
   let pending: (TranscriptEntry & { key: string })[] = [];
@@ -206,6 +208,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     phase = next;
     upsertSearchAttributes({ VouchPhase: [phase], ...(outcome ? { VouchOutcome: [outcome] } : {}) });
     upsertMemo({ phase, outcome, title: alert.title });
+    showProgress({ phase, outcome, deadlines });
     await persist();
   };
   const persist = async (via = local) => {
@@ -779,6 +782,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     note('vouch', 'outcome', outcome);
     upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: [outcome] });
     upsertMemo({ phase, outcome, title: alert.title });
+    showProgress({ phase, outcome });
     await failClosed(
       {
         workflowId,
@@ -800,6 +804,7 @@ async function failClosedOnInput(input: unknown, err: unknown): Promise<Intervie
   const alertId = typeof raw.id === 'string' ? raw.id : '?';
   const phase = 'escalated';
   upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: ['failed_closed'] });
+  showProgress({ phase, outcome: 'failed_closed' });
   const failure = describeFailure(err);
   await CancellationScope.nonCancellable(() =>
     failClosed(

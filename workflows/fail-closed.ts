@@ -11,6 +11,7 @@ import {
 import type { Activities } from '../activities';
 import type { FailedClosedNotice } from '../activities/fail-closed';
 import { UNDELIVERED_PHASE } from '../shared/constants';
+import { showProgress } from './web-ui-details';
 
 /**
  * The last line of defence: whatever ended an interview without an outcome (an activity that failed
@@ -148,6 +149,7 @@ async function deliver(ctx: FailClosedContext, n: FailedClosedNotice): Promise<v
     log.error('fail-closed notice not delivered; retrying until it is', { error: describeFailure(err) });
   }
   upsertSearchAttributes({ VouchPhase: [UNDELIVERED_PHASE] });
+  showProgress({ phase: UNDELIVERED_PHASE, outcome: 'failed_closed' });
   for (;;) {
     try {
       await noticeUntilDelivered.postFailedClosed(n);
@@ -159,4 +161,5 @@ async function deliver(ctx: FailClosedContext, n: FailedClosedNotice): Promise<v
     }
   }
   upsertSearchAttributes({ VouchPhase: [ctx.phase] });
+  showProgress({ phase: 'escalated', outcome: 'failed_closed' });
 }

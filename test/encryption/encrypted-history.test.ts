@@ -169,7 +169,7 @@ describe('Temporal payloads are encrypted', () => {
     expect(started).toMatchObject({ status: 0 });
     const workflowId = `alert-${id}`;
     const raw = await conns.client.workflow.getHandle(workflowId).fetchHistory();
-    const input = payloadsOf(raw.events?.[0]);
+    const input = payloadsOf(raw.events?.[0]?.workflowExecutionStartedEventAttributes?.input);
     const keyIds = input.map((p) => Buffer.from(p.metadata?.['encryption-key-id'] ?? []).toString());
     expect(keyIds).toContain(keyId(oldKey));
 

@@ -143,6 +143,47 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(ingress.spec?.tls[0].hosts).toEqual(['vouch.example.com']);
   });
 
+  it('renders the codec server with /healthz probes on its port and a Service', () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const codec = find(objects, 'Deployment', 'vouch-codec');
+    const container = containerOf(codec);
+    const env = envOf(codec);
+    expect(container.command).toEqual(['node', 'dist/codec-server/main.js']);
+    expect(env).toMatchObject({ VOUCH_CODEC_PORT: '8234', TEMPORAL_UI_URL: 'https://temporal.example.com' });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8234, protocol: 'TCP' }]);
+    for (const probe of [container.livenessProbe, container.readinessProbe])
+      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const service = find(objects, 'Service', 'vouch-codec');
+    expect(service.spec?.selector).toEqual(codec.spec?.selector.matchLabels);
+    expect(codec.spec?.template.metadata.labels).toMatchObject(service.spec?.selector);
+    expect(service.spec?.ports).toEqual([{ name: 'http', port: 8234, targetPort: 'http', protocol: 'TCP' }]);
+    // Its selector picks neither the bot nor the worker.
+    expect(find(objects, 'Deployment', 'vouch-bot').spec?.template.metadata.labels).not.toMatchObject(
+      service.spec?.selector,
+    );
+  });
+
+  it('leaves the codec server out with codec.enabled=false, and then needs no codec token', () => {
+    const objects = objectsOf(
+      render('-f', valuesFiles.everything, '--set', 'codec.enabled=false', '--set', 'secrets.codecToken='),
+    );
+    expect(objects.filter((o) => o.metadata.name === 'vouch-codec')).toEqual([]);
+    const secret = find(objects, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
+    expect(Object.keys(secret.stringData)).not.toContain('vouch_codec_token');
+    const r = helm([
+      'template',
+      'vouch',
+      chart,
+      '-f',
+      valuesFiles.everything,
+      '--set',
+      'secrets.codecToken=',
+    ]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/secrets\.codecToken is required for the codec server/);
+  });
+
   it('hands each process only its own secrets, as files read through <NAME>_FILE', () => {
     const objects = objectsOf(render('-f', valuesFiles.everything));
     const known = new Set([
@@ -151,7 +192,7 @@ describe('Helm chart deploy/helm/vouch', () => {
       'NODE_ENV',
     ]);
     const secret = find(objects, 'Secret', 'vouch-secrets');
-    for (const name of ['vouch-worker', 'vouch-bot']) {
+    for (const name of ['vouch-worker', 'vouch-bot', 'vouch-codec']) {
       const deployment = find(objects, 'Deployment', name);
       const env = envOf(deployment);
       for (const variable of Object.keys(env)) expect(known).toContain(variable);
@@ -174,6 +215,14 @@ describe('Helm chart deploy/helm/vouch', () => {
       'SLACK_SIGNING_SECRET_FILE',
     );
     expect(envOf(find(objects, 'Deployment', 'vouch-bot'))).not.toHaveProperty('VOUCH_LLM_API_KEY_FILE');
+    // The codec server holds the payload keys and its token, nothing of Slack or MongoDB.
+    expect(
+      Object.keys(envOf(find(objects, 'Deployment', 'vouch-codec')))
+        .filter((v) => v.endsWith('_FILE'))
+        .sort(),
+    ).toEqual(['VOUCH_CODEC_TOKEN_FILE', 'VOUCH_ENCRYPTION_KEY_FILE', 'VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE']);
+    for (const name of ['vouch-worker', 'vouch-bot'])
+      expect(envOf(find(objects, 'Deployment', name))).not.toHaveProperty('VOUCH_CODEC_TOKEN_FILE');
   });
 
   it('uses an existing Secret instead of creating one, and fixed replicas without the HPA', () => {
@@ -201,6 +250,11 @@ describe('Helm chart deploy/helm/vouch', () => {
       /'\/worker\/replicas': got string, want integer/,
     ],
     ['a bad Temporal address', ['--set', 'temporal.address=temporal'], /'\/temporal\/address'/],
+    [
+      'a codec token shorter than 32 characters',
+      ['--set', 'secrets.codecToken=short'],
+      /'\/secrets\/codecToken'/,
+    ],
   ])('values.schema.json refuses %s, naming it', (_name, args, expected) => {
     const r = helm(['template', 'vouch', chart, '-f', valuesFiles.everything, ...args]);
     expect(r.status).not.toBe(0);
