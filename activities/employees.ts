@@ -109,7 +109,10 @@ export async function resolveEmployee(
       : null;
   // A username maps to someone only through the directory.
   if (!listed && !ref.email) return null;
-  if (listed?.slackUserId) return fromDirectory(listed, listed.slackUserId);
+  // An entry's Slack id counts only while the entry holds its key: an import interrupted by a clash
+  // could leave an entry naming someone else's Slack id.
+  if (listed?.slackUserId && (await directory.bySlackId(listed.slackUserId))?.email === listed.email)
+    return fromDirectory(listed, listed.slackUserId);
   const email = (listed?.email ?? ref.email)!.toLowerCase();
   const found = await viaSlack(
     `email:${email}`,

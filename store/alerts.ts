@@ -120,8 +120,10 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       };
       progress.entries.forEach((entry, i) => (set[`transcript.${progress.persistedBefore + i}`] = entry));
       // closedAt is the moment of the outcome: later writes (follow-ups, an escalation closed) keep it.
+      // Without an outcome, a write never lands on an alert that has one: a stale attempt arriving late
+      // would reopen it (its entries are written again by the workflow's next write).
       await c.alerts.updateOne(
-        { _id: alertId },
+        progress.outcome ? { _id: alertId } : { _id: alertId, outcome: null },
         progress.outcome ? { $set: set, $min: { closedAt: at } } : { $set: set },
       );
     },

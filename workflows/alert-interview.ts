@@ -245,11 +245,21 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
 
   /** Waits for `done` (or the timeout); an operator's ending action interrupts any wait. */
   const waitFor = async (done: () => boolean, timeoutMs?: number): Promise<boolean> => {
-    const met = await (timeoutMs === undefined
-      ? condition(() => done() || interrupt !== undefined).then(() => true)
-      : condition(() => done() || interrupt !== undefined, Math.max(timeoutMs, 1)));
-    if (interrupt) throw new OperatorInterrupt(interrupt);
-    return met;
+    const until = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    for (;;) {
+      const met = await (until === undefined
+        ? condition(() => done() || interrupt !== undefined).then(() => true)
+        : condition(() => done() || interrupt !== undefined, Math.max(until - Date.now(), 1)));
+      // An action that came before the employee was known is checked again now that they are.
+      if (interrupt && guarded && isSubject(interrupt.operator)) {
+        refuseSelfAction(interrupt);
+        interrupt = undefined;
+        if (met && !done() && (until === undefined || until > Date.now())) continue;
+        return done();
+      }
+      if (interrupt) throw new OperatorInterrupt(interrupt);
+      return met;
+    }
   };
 
   // ---- messages ------------------------------------------------------------------------------
@@ -311,14 +321,29 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     }
   });
 
-  /** The person the alert is about, by Slack id or email (as resolved, or as the alert gives them). */
+  /**
+   * The person the alert is about: by Slack id, email, the email's local part or the alert's username
+   * (as resolved, or as the alert gives them), however the operator is written (`<@U…>`, `@ana`,
+   * `cli:ana`). A namesake is refused too: another operator can act, never the subject.
+   */
   const isSubject = (operator: string) => {
-    const who = operator.trim().toLowerCase();
+    const who = operator
+      .trim()
+      .toLowerCase()
+      .replace(/^<@([a-z0-9]+)(\|[^>]*)?>$/, '$1')
+      .replace(/^(cli:|@)/, '');
     const e = prepared?.employee;
-    return [e?.slackUserId, e?.email, alert.employee.slackUserId, alert.employee.email].some(
-      (id) => id !== undefined && id.toLowerCase() === who,
-    );
+    const emails = [e?.email, alert.employee.email].filter((x): x is string => x !== undefined);
+    return [
+      e?.slackUserId,
+      alert.employee.slackUserId,
+      alert.employee.username,
+      ...emails,
+      ...emails.map((m) => m.split('@')[0]),
+    ].some((id) => id !== undefined && id !== '' && id.toLowerCase() === who);
   };
+  const refuseSelfAction = (a: OperatorAction) =>
+    note('vouch', 'self_action_refused', `${a.operator} is the subject of this alert: ${a.action} refused`);
   const ignoreStale = (a: OperatorAction, why: string) =>
     note('vouch', 'stale_operator_action', `${a.action} by ${a.operator} ignored: ${why}`);
   /**
@@ -327,10 +352,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
    * action in that phase goes through the policy's approvers (checked in awaitApproval).
    */
   const checkOperatorAction = (a: OperatorAction) => {
-    if (isSubject(a.operator)) {
-      note('vouch', 'self_action_refused', `${a.operator} is the subject of this alert: ${a.action} refused`);
-      return;
-    }
+    if (isSubject(a.operator)) return refuseSelfAction(a);
     const decision = a.action === 'approve' || a.action === 'skip';
     if (outcome) {
       if (decision) return ignoreStale(a, `the interview already ended ${outcome}`);

@@ -107,6 +107,22 @@ describe('employee resolution through the directory', () => {
     await handle.result();
   });
 
+  it('an entry naming a Slack id another entry holds (an import cut short by a clash) is not trusted with it', async () => {
+    await directory().set(entry({ email: BOB.email, slackUserId: BOB.id }), 'test');
+    // What an interrupted import can leave: Ana's entry written with Bob's Slack id, the key still Bob's.
+    await collections(h.mongo.db).directory.updateOne(
+      { _id: ANA.email },
+      { $set: { slackUserId: BOB.id, aliases: [], updatedAt: new Date(), updatedBy: 'test' } },
+      { upsert: true },
+    );
+    const handle = await start(h, alertFor(ANA));
+    await dmSent(h, handle);
+    expect(dmsTo(BOB.id, handle.workflowId)).toHaveLength(0);
+    expect(dmsTo(ANA.id, handle.workflowId)).toHaveLength(1); // found in Slack by her email instead
+    await act(handle, 'cancel');
+    await handle.result();
+  });
+
   it('a removed entry stops resolving at once', async () => {
     await directory().set(
       entry({ email: 'dee@example.com', slackUserId: 'UDEE0004', aliases: ['dee'] }),

@@ -197,6 +197,8 @@ describe('Helm chart deploy/helm/vouch', () => {
       const env = envOf(deployment);
       for (const variable of Object.keys(env)) expect(known).toContain(variable);
       for (const variable of SECRET_FILE_VARIABLES) expect(env).not.toHaveProperty(variable);
+      // Every process that opens Temporal payloads still opens those sealed before a key rotation.
+      expect(env).toHaveProperty('VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE');
       const volume = deployment.spec?.template.spec.volumes.find(
         (v: { name: string }) => v.name === 'secrets',
       );

@@ -92,6 +92,15 @@ describe('data layer on FerretDB', () => {
     expect(doc?.transcript.map((t) => t.key)).toEqual(['1', '2', '3']);
     expect(doc).toMatchObject({ phase: 'closed', outcome: 'denied' });
     expect(doc?.closedAt).toBeInstanceOf(Date);
+
+    // A stale attempt from before the outcome (a local activity retried after its time ran out) lands late.
+    await store.recordProgress('store-3', {
+      phase: 'awaiting_response',
+      outcome: null,
+      entries: [entry('1')],
+      persistedBefore: 0,
+    });
+    expect(await store.get('store-3')).toMatchObject({ phase: 'closed', outcome: 'denied' });
   });
 
   it('appends an audit entry once per key', async () => {

@@ -87,6 +87,18 @@ describe('operator authority in alertInterview', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
   });
 
+  it('the subject is refused under any spelling, and when they act before Vouch knows who they are', async () => {
+    // Sent at once: the alert names Bob by email only, so his Slack id is known only once he is resolved.
+    const handle = await start(h, alertFor(BOB));
+    await act(handle, 'close', BOB.id);
+    await dmSent(h, handle);
+    for (const operator of [`<@${BOB.id}>`, 'cli:bob', '@Bob']) await act(handle, 'escalate', operator);
+    await until(async () => (await kinds(handle)).filter((k) => k === 'self_action_refused').length === 4);
+    expect((await state(handle)).phase).toBe('awaiting_response');
+    await answer(handle, BOB.id, 'denied');
+    expect(await handle.result()).toMatchObject({ outcome: 'denied' });
+  });
+
   it("every approval-phase action goes through the policy's approvers, close included", async () => {
     const handle = await start(h, alertFor(BOB, { type: 'auth.approvers' }));
     await approvalPost(handle);

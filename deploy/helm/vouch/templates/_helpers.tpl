@@ -63,6 +63,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.slack.securityChannel | quote }}
 - name: VOUCH_ENCRYPTION_KEY_FILE
   value: /run/secrets/vouch/vouch_encryption_key
+- name: VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE
+  value: /run/secrets/vouch/vouch_previous_encryption_keys
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- end -}}
