@@ -7,7 +7,7 @@ import {
   BOB,
   SECURITY_CHANNEL,
   alertFor,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   enroll,
   setPolicy,
@@ -17,7 +17,6 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { startBot as startTestBot } from '../helpers/bot-under-test';
-import { devServerConnections } from '../helpers/servers';
 import {
   buttonClick,
   codeSubmission,
@@ -31,7 +30,6 @@ const SECRET = 'test-signing-secret-0123456789';
 const OPERATOR = 'UOPS0001';
 
 describe('Slack bot', () => {
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   let app: App;
   let url: string;
@@ -40,18 +38,12 @@ describe('Slack bot', () => {
     startTestBot(h, client, { signingSecret: SECRET, operators: OPERATOR });
 
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
-    ({ app, url } = await startBot(conns.client));
+    h = await createDevServerHarness();
+    ({ app, url } = await startBot(h.client));
   });
   afterAll(async () => {
     await app?.stop();
     await h?.teardown();
-    await conns?.close();
   });
 
   const dm = (user: { id: string }) => `D${user.id.slice(1)}`;

@@ -12,7 +12,7 @@ import {
   BOB,
   alertFor,
   answer,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   enroll,
   start,
@@ -20,7 +20,6 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { startBot } from '../helpers/bot-under-test';
-import { devServerConnections } from '../helpers/servers';
 import {
   buttonClick,
   codeSubmission,
@@ -34,7 +33,6 @@ import {
 const SECRET = 'test-signing-secret-limits-0123';
 
 describe('bot limits', () => {
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   let app: App;
   let url: string;
@@ -43,13 +41,8 @@ describe('bot limits', () => {
   logs.on('data', (d: Buffer) => (logText += d.toString()));
 
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
-    ({ app, url } = await startBot(h, conns.client, {
+    h = await createDevServerHarness();
+    ({ app, url } = await startBot(h, h.client, {
       signingSecret: SECRET,
       logger: createLogger('bot-test', 'trace', logs),
     }));
@@ -57,7 +50,6 @@ describe('bot limits', () => {
   afterAll(async () => {
     await app?.stop();
     await h?.teardown();
-    await conns?.close();
   });
 
   const oversized = (path: string, declared: number | 'chunked', sent: number) =>

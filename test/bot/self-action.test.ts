@@ -5,7 +5,7 @@ import {
   BOB,
   SECURITY_CHANNEL,
   alertFor,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   setPolicy,
   start,
@@ -13,7 +13,6 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { startBot } from '../helpers/bot-under-test';
-import { devServerConnections } from '../helpers/servers';
 import { buttonClick, postInteraction } from '../helpers/slack-requests';
 
 /** An operator who is the subject of an alert, pressing the security channel's buttons through the real bot. */
@@ -21,20 +20,14 @@ const SECRET = 'test-signing-secret-0123456789';
 const OPERATOR = 'UOPS0001';
 
 describe('Slack bot: nobody decides an alert about themselves', () => {
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   let app: App;
   let url: string;
 
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
+    h = await createDevServerHarness();
     // Bob is an operator too: the check is about the alert's subject, not about being an operator.
-    ({ app, url } = await startBot(h, conns.client, {
+    ({ app, url } = await startBot(h, h.client, {
       signingSecret: SECRET,
       operators: `${OPERATOR},${BOB.id}`,
     }));
@@ -43,7 +36,6 @@ describe('Slack bot: nobody decides an alert about themselves', () => {
   afterAll(async () => {
     await app?.stop();
     await h?.teardown();
-    await conns?.close();
   });
 
   const signals = async (handle: Awaited<ReturnType<typeof start>>) =>

@@ -3,12 +3,12 @@ import {
   ANA,
   alertFor,
   answer,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   start,
   type Harness,
 } from '../helpers/interview-harness';
-import { devServerConnections, testServers } from '../helpers/servers';
+import { testServers } from '../helpers/servers';
 
 /**
  * `vouch state` and `vouch report` on the real dev server: people by name and email from the
@@ -16,19 +16,12 @@ import { devServerConnections, testServers } from '../helpers/servers';
  * a control sequence.
  */
 describe('vouch state and report name people and print no control characters', () => {
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
+    h = await createDevServerHarness();
   });
   afterAll(async () => {
     await h?.teardown();
-    await conns?.close();
   });
 
   it('shows Ana Lima <ana@example.com> where the record says <@UANA0001>', async () => {

@@ -17,7 +17,7 @@ import type { Policy } from '../../shared/policy';
 import { sealedCodeContext } from '../../shared/sealed-code';
 import { collections, ensureIndexes } from '../../store/collections';
 import { SlackStandIn } from './slack-stand-in';
-import { isolatedMongo, testServers, uniqueName } from './servers';
+import { devServerConnections, isolatedMongo, testServers, uniqueName } from './servers';
 import type { InterviewResult } from '../../workflows/alert-interview';
 
 /**
@@ -55,6 +55,30 @@ export interface Harness {
   /** Runs the worker in the background until `teardown`. */
   running: Promise<void>;
   teardown(): Promise<void>;
+}
+
+/** A harness on the suite's Temporal dev server, with connections of its own that its teardown closes. */
+export async function createDevServerHarness(
+  opts: Omit<Parameters<typeof createHarness>[0], 'timeSkipping' | 'client' | 'nativeConnection'> = {},
+): Promise<Harness> {
+  const conns = await devServerConnections();
+  try {
+    const harness = await createHarness({
+      ...opts,
+      timeSkipping: false,
+      client: conns.client,
+      nativeConnection: conns.nativeConnection,
+    });
+    const teardown = harness.teardown;
+    harness.teardown = async () => {
+      await teardown();
+      await conns.close();
+    };
+    return harness;
+  } catch (err) {
+    await conns.close();
+    throw err;
+  }
 }
 
 export async function createHarness(opts: {

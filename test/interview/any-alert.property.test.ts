@@ -9,7 +9,7 @@ import {
   SECURITY_CHANNEL,
   act,
   answer,
-  createHarness,
+  createDevServerHarness,
   enroll,
   setPolicy,
   start,
@@ -17,7 +17,6 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import type { RecordedCall } from '../helpers/slack-stand-in';
-import { devServerConnections } from '../helpers/servers';
 
 /**
  * Whatever an alert says (any content the schema accepts) and whatever a policy's templates make of
@@ -170,16 +169,10 @@ interface Seen {
 
 describe('any alert ends with a DM or an escalation (property, real stack)', () => {
   let h: Harness;
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   const seen = new Map<string, Seen>();
 
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
+    h = await createDevServerHarness();
     h.slack.record = false; // indexed below instead: thousands of calls with large blocks
     h.slack.onCall = (call) => {
       const ids = new Set(JSON.stringify(call.args).match(/alert-prop-[0-9a-f]+/g) ?? []);
@@ -200,7 +193,6 @@ describe('any alert ends with a DM or an escalation (property, real stack)', () 
   }, 60_000);
   afterAll(async () => {
     await h?.teardown();
-    await conns?.close();
   });
 
   async function until<T>(what: () => T | undefined, ms: number): Promise<T | undefined> {

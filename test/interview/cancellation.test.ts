@@ -3,34 +3,26 @@ import {
   BOB,
   SECURITY_CHANNEL,
   alertFor,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   setPolicy,
   start,
   state,
   type Harness,
 } from '../helpers/interview-harness';
-import { devServerConnections } from '../helpers/servers';
 import { recordHistory } from '../helpers/history';
 
 /** "Request Cancellation" in the Web UI or `temporal workflow cancel`: the interview records it and tidies up. */
 describe('alertInterview cancelled in Temporal', () => {
   // The dev server: the time-skipping test server never marks a workflow that completes after a
   // cancellation request as completed.
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   beforeAll(async () => {
-    conns = await devServerConnections();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
-    });
+    h = await createDevServerHarness();
     await setPolicy(h, 'cancel.approval', { mode: 'approval' });
   });
   afterAll(async () => {
     await h?.teardown();
-    await conns?.close();
   });
 
   it('while waiting for the answer: outcome cancelled, recorded, escalated, and the DM loses its buttons', async () => {

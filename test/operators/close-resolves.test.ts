@@ -4,7 +4,7 @@ import {
   SECURITY_CHANNEL,
   alertFor,
   answer,
-  createHarness,
+  createDevServerHarness,
   dmSent,
   setPolicy,
   start,
@@ -14,26 +14,20 @@ import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { startBot } from '../helpers/bot-under-test';
 import { recordHistory } from '../helpers/history';
 import { buttonClick, postInteraction } from '../helpers/slack-requests';
-import { devServerConnections, testServers } from '../helpers/servers';
+import { testServers } from '../helpers/servers';
 
 /** On the real dev server: an escalation with a PagerDuty target waits for `vouch close`, which resolves the incident. */
 describe('vouch close resolves an escalation', () => {
-  let conns: Awaited<ReturnType<typeof devServerConnections>>;
   let h: Harness;
   let pd: PagerDutyStandIn;
   beforeAll(async () => {
-    conns = await devServerConnections();
     pd = await new PagerDutyStandIn().start();
-    h = await createHarness({
-      timeSkipping: false,
-      client: conns.client,
-      nativeConnection: conns.nativeConnection,
+    h = await createDevServerHarness({
       activityDeps: { pagerDutyUrl: pd.url, outboundAllowHosts: ['127.0.0.1'] }, // the stand-in is local
     });
   });
   afterAll(async () => {
     await h?.teardown();
-    await conns?.close();
     await pd?.stop();
   });
 
@@ -73,7 +67,7 @@ describe('vouch close resolves an escalation', () => {
 
   it("the escalation post's Close button, pressed by an operator through the bot, resolves the incident", async () => {
     const SECRET = 'test-signing-secret-0123456789';
-    const bot = await startBot(h, conns.client, { signingSecret: SECRET, operators: 'UOPS0008' });
+    const bot = await startBot(h, h.client, { signingSecret: SECRET, operators: 'UOPS0008' });
     try {
       const alert = alertFor(BOB, { type: 'okta.break_glass' });
       const handle = await start(h, alert);
