@@ -3,7 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { type AlertInputDraft, parseAlert } from '../shared/alert';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, workflowIdForAlert } from '../shared/constants';
 import type { alertInterview } from '../workflows/alert-interview';
-import { EncryptionCodec, PayloadKeyError } from '../lib/payload-codec';
+import { PayloadKeyError, vouchDataConverter } from '../lib/payload-codec';
 import { interviewDetails, interviewSummary } from './web-ui-summary';
 
 /**
@@ -27,7 +27,9 @@ export { EncryptionCodec, PayloadKeyError } from '../lib/payload-codec';
  * encryptedDataConverter(key) })`, with the key Vouch runs with (VOUCH_ENCRYPTION_KEY, as base64 or
  * bytes). A plain client still works, but its alerts are readable in the history.
  */
-export function encryptedDataConverter(encryptionKey: Buffer | string): { payloadCodecs: EncryptionCodec[] } {
+export function encryptedDataConverter(
+  encryptionKey: Buffer | string,
+): ReturnType<typeof vouchDataConverter> {
   const key = typeof encryptionKey === 'string' ? Buffer.from(encryptionKey.trim(), 'base64') : encryptionKey;
   if (
     (typeof encryptionKey === 'string' && !/^[A-Za-z0-9+/]+={0,2}$/.test(encryptionKey.trim())) ||
@@ -36,7 +38,7 @@ export function encryptedDataConverter(encryptionKey: Buffer | string): { payloa
     throw new PayloadKeyError(
       'encryptionKey: expected the 32-byte key Vouch runs with (VOUCH_ENCRYPTION_KEY), as base64 or a Buffer',
     );
-  return { payloadCodecs: [new EncryptionCodec({ current: key })] };
+  return vouchDataConverter({ current: key });
 }
 
 export interface StartedInterview {
