@@ -103,16 +103,13 @@ export async function resolveEmployee(
     );
   }
   const listed = ref.email
-    ? await directory.get(ref.email)
+    ? await directory.byEmail(ref.email)
     : ref.username
       ? await directory.byAlias(ref.username)
       : null;
   // A username maps to someone only through the directory.
   if (!listed && !ref.email) return null;
-  // An entry's Slack id counts only while the entry holds its key: an import interrupted by a clash
-  // could leave an entry naming someone else's Slack id.
-  if (listed?.slackUserId && (await directory.bySlackId(listed.slackUserId))?.email === listed.email)
-    return fromDirectory(listed, listed.slackUserId);
+  if (listed?.slackUserId) return fromDirectory(listed, listed.slackUserId);
   const email = (listed?.email ?? ref.email)!.toLowerCase();
   const found = await viaSlack(
     `email:${email}`,

@@ -95,6 +95,20 @@ export function directoryStore(c: Collections, now: () => Date = () => new Date(
       const doc = await c.directory.findOne({ _id: email.toLowerCase() });
       return doc ? toEntry(doc) : null;
     },
+    /**
+     * An entry by email for resolving alerts: its Slack id counts only while the entry holds that key (an
+     * import cut short by a clash can leave an entry naming another employee's Slack id).
+     */
+    byEmail: async (email: string): Promise<DirectoryEntry | null> => {
+      const doc = await c.directory.findOne({ _id: email.toLowerCase() });
+      if (!doc) return null;
+      const entry = toEntry(doc);
+      if (!entry.slackUserId) return entry;
+      const held = await c.directoryKeys.findOne({ _id: slackKey(entry.slackUserId) });
+      if (held?.email === entry.email) return entry;
+      const { slackUserId: _notHeld, ...withoutSlackId } = entry;
+      return withoutSlackId;
+    },
     byAlias: async (alias: string) => {
       const doc = await byKey(aliasKey(alias));
       return doc ? toEntry(doc) : null;
