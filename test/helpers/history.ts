@@ -2,10 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
-/** VOUCH_RECORD_HISTORIES=1 saves histories for the replay test (test/interview/replay.test.ts). */
+/**
+ * VOUCH_RECORD_HISTORIES=1 saves histories for the replay test (test/interview/replay.test.ts);
+ * any other value is a prefix for the file names (e.g. the release they come from), so histories of
+ * an earlier release are kept beside the new ones.
+ */
 export function recordHistory(name: string, history: Parameters<typeof historyToJSON>[0]) {
-  if (!process.env.VOUCH_RECORD_HISTORIES) return;
-  fs.writeFileSync(path.join(__dirname, '../fixtures/histories', `${name}.json`), historyToJSON(history));
+  const mode = process.env.VOUCH_RECORD_HISTORIES;
+  if (!mode) return;
+  const file = mode === '1' ? name : `${mode}-${name}`;
+  fs.writeFileSync(path.join(__dirname, '../fixtures/histories', `${file}.json`), historyToJSON(history));
 }
 
 /** Payload data in history is base64: decode every `data` field so a leak in a payload is visible too. */

@@ -1,4 +1,5 @@
 import { collections } from '../../store/collections';
+import { recordHistory } from '../helpers/history';
 import { alertFingerprint } from '../../activities/fingerprint';
 import { parseAlert } from '../../shared/alert';
 import { DEFAULT_POLICY } from '../../shared/policy';
@@ -106,6 +107,7 @@ describe('alertInterview outcomes', () => {
     const handle = await start(h, alert);
     const result = await handle.result();
     expect(result.outcome).toBe('no_response');
+    recordHistory('no-response-after-two-reminders', await handle.fetchHistory());
     const { transcript } = await state(handle);
     const dmAt = Date.parse(transcript.find((t) => t.kind === 'dm_sent')!.at);
     const reminders = transcript.filter((t) => t.kind === 'reminder').map((t) => Date.parse(t.at) - dmAt);
@@ -171,6 +173,7 @@ describe('alertInterview outcomes', () => {
     await dmSent(h, approved);
     await answer(approved, BOB.id, 'denied');
     expect(await approved.result()).toMatchObject({ outcome: 'denied' });
+    recordHistory('approved-then-denied', await approved.fetchHistory());
     expect((await state(approved)).transcript.find((t) => t.kind === 'operator_action')).toMatchObject({
       actor: 'UOPS0001',
       text: 'approve',

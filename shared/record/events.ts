@@ -1,0 +1,176 @@
+import type { Outcome } from '../constants';
+
+/**
+ * The interview record: typed events, one union. Every fact anyone needs (reports, stats, the bot,
+ * webhooks, PagerDuty, the CLI) is a field here; text for people is rendered from the fields by
+ * `renderEvent` (./render.ts) and never read back.
+ *
+ * `actor` is who did it: `vouch`, a Slack user id (`U…`/`W…`), or an operator as they signed the
+ * action (`cli:ana`, a Web UI identity). Free text that people wrote (a justification, a follow-up
+ * answer, an operator's note) is kept as content in its own field, never parsed.
+ */
+export interface EventBase {
+  /** ISO 8601 time the event happened (workflow time for the workflow's events). */
+  at: string;
+  actor: string;
+  /** Set on content a language model wrote (follow-up questions): shown as machine-written everywhere. */
+  machineWritten?: boolean;
+}
+
+/** The employee as the alert names them (before or without resolution). */
+export interface EmployeeRef {
+  email?: string;
+  slackUserId?: string;
+  username?: string;
+}
+
+/** The employee Vouch resolved and asks. */
+export interface ResolvedEmployee {
+  slackUserId: string;
+  email?: string;
+  name?: string;
+}
+
+export type OperatorActionName = 'approve' | 'skip' | 'escalate' | 'close' | 'cancel';
+export type SecondFactorCheck =
+  'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled' | 'unavailable';
+/** Why an operator's action was not applied. */
+export type StaleReason = 'interview_ended' | 'already_decided' | 'not_awaiting_approval' | 'too_late';
+
+/** Each kind with its fields. The key is the event's `kind`. */
+export interface EventFields {
+  // ---- intake and preparation
+  alert_received: { title: string; severity: string; source: string; alertType: string };
+  disabled_by_policy: { alertType: string; policySource: string };
+  unknown_employee: { employee: EmployeeRef };
+  /** The policy applied and the employee resolved. */
+  policy: { policySource: string; employee: ResolvedEmployee };
+  /** A live suppression from an earlier verified confirmation matched: nobody is asked. */
+  suppressed: { suppressionId: string; createdByAlertId: string };
+
+  // ---- approval
+  approval_requested: { channel: string; ts: string; approvers: string[] };
+  approval_refused: { operator: string; action: OperatorActionName; alertType: string };
+  approval_timeout: { timeout: string; onTimeout: 'interview' | 'skip' };
+  approval_decided: { decision: OperatorActionName | 'timeout'; by?: string };
+
+  // ---- asking
+  dm_sent: { channel?: string; ts?: string };
+  reminder: { n: number };
+  deadline: { waitingFor: 'answer' | 'second_factor' };
+  employee_answer: { answer: 'confirmed' | 'denied'; justification?: string };
+  unauthorized_response: { answer: 'confirmed' | 'denied' };
+  late_response: { answer: 'confirmed' | 'denied' };
+
+  // ---- second factor
+  second_factor_not_required: Record<string, never>;
+  second_factor_attempt: { attempt: number; limit: number; result: SecondFactorCheck; lockedUntil?: string };
+  not_enrolled: { whenNotEnrolled: 'escalate' | 'accept' };
+  suppression_created: { suppressionId: string; expiresAt: string };
+
+  // ---- operators
+  operator_action: { action: OperatorActionName; note?: string };
+  self_action_refused: { operator: string; action: string };
+  stale_operator_action: {
+    operator: string;
+    action: OperatorActionName;
+    reason: StaleReason;
+    /** interview_ended: the outcome it had; not_awaiting_approval: the phase it was in. */
+    outcome?: Outcome;
+    phase?: string;
+    /** already_decided: the decision and who made it. */
+    decision?: OperatorActionName;
+    decidedBy?: string;
+  };
+
+  // ---- outcome and escalation
+  outcome: { outcome: Outcome };
+  escalation_posted: { channel: string; ts: string; awaitsClose: boolean };
+  awaiting_close: Record<string, never>;
+  delivery: {
+    target: 'pagerduty' | 'webhook';
+    event: 'escalated' | 'resolved';
+    status: 'delivered' | 'failed';
+    /** PagerDuty's deduplication key (the alert id). */
+    dedupKey?: string;
+    /** Why the delivery failed (an error message from the target or the network). */
+    error?: string;
+  };
+  resolution_timeout: { waited: string };
+  resolved: { closedBy: string };
+  cancelled: { afterOutcome?: Outcome };
+  failed_closed: { step: string; errorType: string };
+  failure_after_outcome: { step: string; errorType: string };
+
+  // ---- follow-up conversation
+  follow_ups_proposed: { count: number };
+  follow_up_guard: { note: string };
+  follow_up_question: { n?: number; question: string };
+  follow_up_answer: { answer: string };
+  employee_message: { message: string };
+  employee_messages_unrecorded: { unrecorded: number; recordedLimit: number };
+  unauthorized_reply: Record<string, never>;
+  follow_ups_stopped: { by: string };
+  follow_up_timeout: { timeout: string };
+  follow_up_enough: Record<string, never>;
+  follow_ups_failed: { error: string };
+  summary: { stored: true; model?: string; defanged?: number } | { stored: false; reason: string };
+
+  // ---- recorded from outside the workflow (the `audit` collection)
+  unauthorized_click: { button: string };
+  unauthorized_operator_action: { button: string };
+  model_call: {
+    purpose: 'plan_questions' | 'next_question' | 'summary';
+    /** ok, or the failure: timeout, network, http, rejected, malformed. */
+    result: string;
+    latencyMs: number;
+    attempt: number;
+    model?: string;
+    detail?: string;
+  };
+  suppression_revoked: { suppressionId: string; note?: string };
+
+  /**
+   * An entry of a record stored before events were typed, kept as it was written: its text is shown
+   * to people and its facts are not read (see ./legacy.ts).
+   */
+  legacy_note: { legacyKind: string; text: string };
+}
+
+export type EventKind = keyof EventFields;
+
+/** One event of the record. */
+export type InterviewEvent = {
+  [K in EventKind]: EventBase & { kind: K } & EventFields[K];
+}[EventKind];
+
+export type EventOf<K extends EventKind> = Extract<InterviewEvent, { kind: K }>;
+
+/** An event as MongoDB holds it: its position key and its link in the hash chain. */
+export type StoredEvent = InterviewEvent & {
+  /** The workflow's numbering (1, 2, …) for the transcript; a unique key for audit entries. */
+  key: string;
+  /** SHA-256 over the previous event's hash and this event (store/event-chain.ts). */
+  hash?: string;
+};
+
+/** Builds an event (the workflow's `note`): the kind's fields are checked at compile time. */
+export function event<K extends EventKind>(
+  kind: K,
+  actor: string,
+  at: string,
+  fields: EventFields[K],
+  extra: Pick<EventBase, 'machineWritten'> = {},
+): EventOf<K> {
+  return { at, actor, kind, ...fields, ...extra } as unknown as EventOf<K>;
+}
+
+/** Narrows an event to one kind. */
+export function isKind<K extends EventKind>(e: InterviewEvent, kind: K): e is EventOf<K> {
+  return e.kind === kind;
+}
+
+/** The events of one kind, in order. */
+export function eventsOfKind<K extends EventKind>(events: readonly InterviewEvent[], kind: K): EventOf<K>[] {
+  return events.filter((e): e is EventOf<K> => e.kind === kind);
+}
