@@ -70,6 +70,13 @@ export interface MessageRef {
   ts: string;
 }
 
+/** The escalation post in the security channel, as finishInterview returns it. */
+export interface EscalationPost {
+  channel: string;
+  ts: string;
+  awaitsClose: boolean;
+}
+
 /**
  * All activities. Each is idempotent: a side effect (a Slack message) is recorded in `sent` under
  * `<workflowId>:<step>` and a retry returns the recorded result instead of sending again.
@@ -162,8 +169,9 @@ export function createActivities(deps: ActivityDeps) {
     /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      const stored = await alerts.createOnce(alert, workflowId);
+      await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
+      if (!policy.enabled) await alerts.recordPreparation(alert.id, { policySource: source });
       if (!policy.enabled)
         return {
           employee: null,
@@ -174,8 +182,7 @@ export function createActivities(deps: ActivityDeps) {
         };
       const employee = await resolveEmployee(alert.employee, now());
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
-      if (employee && stored.employeeSlackId !== employee.slackUserId)
-        await alerts.setEmployee(alert.id, employee.slackUserId);
+      await alerts.recordPreparation(alert.id, { policySource: source, employee });
       const fingerprint = alertFingerprint(alert, policy.suppression);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
@@ -268,7 +275,7 @@ export function createActivities(deps: ActivityDeps) {
         );
         return { channel: res.channel ?? channel, ts: res.ts ?? '' };
       });
-      await c.alerts.updateOne({ _id: input.alertId }, { $set: { slack: ref, updatedAt: now() } });
+      await alerts.setDm(input.alertId, ref);
       // The bot finds the interview behind a reply in this DM's thread by the thread's id.
       await c.threads.updateOne(
         { _id: `${ref.channel}:${ref.ts}` },
@@ -400,10 +407,10 @@ export function createActivities(deps: ActivityDeps) {
       escalationChannel?: string;
       /** The escalation stays open until an operator closes it: the post gets a Close button. */
       awaitsClose?: boolean;
-    }): Promise<{ reportPosted: boolean }> {
+    }): Promise<{ reportPosted: boolean; escalation?: EscalationPost }> {
       const alert = await loadAlert(input.alertId);
-      // A DM sent while the interview was cancelled or failed is known only to `sent`: it loses its buttons too.
-      const dm = input.dm ?? ((await sent.get(`${input.workflowId}:dm`)) as MessageRef | null);
+      // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
+      const dm = input.dm ?? (await alerts.factsOf(input.alertId))?.dm ?? null;
       if (dm?.channel && dm.ts) {
         await once(`${input.workflowId}:dm-outcome`, async () => {
           await slackCall('chat.update', () =>
@@ -426,7 +433,7 @@ export function createActivities(deps: ActivityDeps) {
           nonRetryable: true,
         });
       const doc = await loadAlertDoc(input.alertId);
-      await once(`${input.workflowId}:escalation`, async () => {
+      const escalation = await once(`${input.workflowId}:escalation`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
@@ -446,7 +453,8 @@ export function createActivities(deps: ActivityDeps) {
         // awaitsClose: a later update of this post (the AI interviewer's) keeps the Close button.
         return { channel, ts: res.ts ?? '', awaitsClose: Boolean(input.awaitsClose) };
       });
-      return { reportPosted: true };
+      await alerts.setEscalation(input.alertId, escalation);
+      return { reportPosted: true, escalation };
     },
 
     /** When an operator closes a waiting escalation, its post in the channel loses the Close button and says who. */
@@ -457,10 +465,7 @@ export function createActivities(deps: ActivityDeps) {
       employeeLabel: string;
       closedBy: string;
     }): Promise<void> {
-      const posted = (await sent.get(`${input.workflowId}:escalation`)) as {
-        channel?: string;
-        ts?: string;
-      } | null;
+      const posted = (await alerts.factsOf(input.alertId))?.escalation;
       if (!posted?.channel || !posted.ts) return; // never posted (no security channel)
       const { channel, ts } = posted;
       const doc = await loadAlertDoc(input.alertId);

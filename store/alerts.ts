@@ -1,9 +1,35 @@
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { InterviewEvent } from '../shared/record/events';
 import { fromStoredInput, toStoredInput } from './alert-details';
-import type { AlertDoc, AuditEntry, Collections, ModelCallRecord, StoredAlertDoc } from './collections';
+import type {
+  AlertDoc,
+  AlertEmployee,
+  AuditDoc,
+  AuditEntry,
+  Collections,
+  ModelCallRecord,
+  StoredAlertDoc,
+} from './collections';
+import {
+  type ChainBreak,
+  type ChainedEvent,
+  auditHash,
+  chainEvents,
+  storable,
+  verifyAudit,
+  verifyChain,
+} from './event-chain';
 import { DuplicateKeyError, insertOnce, rethrowDuplicate } from './mongo';
+import {
+  type AlertFacts,
+  RECORD_VERSION,
+  hasLegacyEntries,
+  legacyContext,
+  legacyFacts,
+  upgradeTranscriptPrefix,
+} from './record-upgrade';
 
 /** How many of an employee's latest alerts /vouch status and the App Home look at. */
 const RECENT_SCAN = 40;
@@ -13,6 +39,38 @@ export interface StatsRow {
   type: string;
   outcome: Outcome | null;
   transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+}
+
+/** The outcome of verifying one alert's record. */
+export interface AlertVerification {
+  alertId: string;
+  /** `holds`; `broken` names the first bad event; `not_migrated` is a record from before hashing. */
+  status: 'holds' | 'broken' | 'not_migrated';
+  /** Transcript events in the chain, and its head hash (when it holds). */
+  count: number;
+  head?: string;
+  auditEntries: number;
+  break?: ChainBreak;
+}
+
+function verifyStored(
+  doc: Pick<StoredAlertDoc, '_id' | 'transcript' | 'head'>,
+  auditDocs: AuditDoc[],
+): AlertVerification {
+  const audit = auditDocs
+    .map(({ _id, alertId: _alert, ...entry }) => entry as unknown as ChainedEvent)
+    .sort((x, y) => String(x.at).localeCompare(String(y.at)) || String(x.key).localeCompare(String(y.key)));
+  const chain = verifyChain(doc._id, (doc.transcript ?? []) as unknown as ChainedEvent[], doc.head);
+  const entries = verifyAudit(doc._id, audit);
+  const failed = !chain.ok ? chain.break : !entries.ok ? entries.break : undefined;
+  return {
+    alertId: doc._id,
+    status: !failed ? 'holds' : failed.problem === 'not_migrated' ? 'not_migrated' : 'broken',
+    count: chain.ok ? chain.count : (doc.transcript ?? []).length,
+    ...(chain.ok ? { head: chain.head } : {}),
+    auditEntries: audit.length,
+    ...(failed ? { break: failed } : {}),
+  };
 }
 
 /** A stored alert with its details back in the producer's form. */
@@ -35,6 +93,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         createdAt: at,
         updatedAt: at,
         transcript: [],
+        recordVersion: RECORD_VERSION,
       };
       await rethrowDuplicate('alerts', 'alert id', () =>
         c.alerts.insertOne({ ...doc, input: toStoredInput(input) }),
@@ -72,6 +131,99 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
     },
 
+    /**
+     * The facts the preparation learned: the policy's source and, once resolved, the employee asked
+     * (also listed under `employee_alerts`, see setEmployee). A retry writes the same values.
+     */
+    async recordPreparation(
+      alertId: string,
+      facts: { policySource: string; employee?: AlertEmployee | null },
+    ): Promise<void> {
+      const e = facts.employee;
+      if (e)
+        await c.employeeAlerts.updateOne(
+          { _id: e.slackUserId },
+          { $addToSet: { alertIds: alertId } },
+          { upsert: true },
+        );
+      const employee = e && storable({ slackUserId: e.slackUserId, email: e.email, name: e.name });
+      await c.alerts.updateOne(
+        { _id: alertId },
+        {
+          $set: {
+            policySource: facts.policySource,
+            ...(employee ? { employee, employeeSlackId: employee.slackUserId } : {}),
+          },
+        },
+      );
+    },
+
+    /** The interview DM, once sent. */
+    async setDm(alertId: string, dm: { channel: string; ts: string }): Promise<void> {
+      await c.alerts.updateOne(
+        { _id: alertId },
+        { $set: { dm: { channel: dm.channel, ts: dm.ts }, updatedAt: now() } },
+      );
+    },
+
+    /** The escalation post in the security channel, once posted. */
+    async setEscalation(
+      alertId: string,
+      post: { channel: string; ts: string; awaitsClose: boolean },
+    ): Promise<void> {
+      const escalation = { channel: post.channel, ts: post.ts, awaitsClose: Boolean(post.awaitsClose) };
+      await c.alerts.updateOne({ _id: alertId }, { $set: { escalation, updatedAt: now() } });
+    },
+
+    /**
+     * The alert's facts (employee, policy source, DM, escalation post). An alert stored before they
+     * were fields, and not yet migrated, has them read from where it kept them, without a write.
+     */
+    async factsOf(alertId: string): Promise<AlertFacts | null> {
+      const doc = await c.alerts.findOne({ _id: alertId });
+      if (!doc) return null;
+      const { employee, policySource, dm, escalation } = doc;
+      if (doc.recordVersion === RECORD_VERSION) return { employee, policySource, dm, escalation };
+      return legacyFacts(c, doc, (doc.transcript ?? []) as unknown as ChainedEvent[]);
+    },
+
+    /**
+     * Recomputes the alert's hash chain (transcript and audit entries): the first event that does not
+     * match, or the head it ends at. Null when there is no such alert.
+     */
+    async verify(alertId: string): Promise<AlertVerification | null> {
+      const doc = await c.alerts.findOne({ _id: alertId });
+      if (!doc) return null;
+      return verifyStored(doc, await c.audit.find({ alertId }).toArray());
+    },
+
+    /**
+     * Verifies the alerts created since `since` (of one type, if given), one after the other. The
+     * audit trail is read in one walk first (a filter on `alertId` per alert would make FerretDB scan
+     * it for each).
+     */
+    async *verifyMany(
+      filter: { since: Date; type?: string },
+      onProgress?: (done: number, total: number) => void,
+    ): AsyncGenerator<AlertVerification> {
+      const query = {
+        createdAt: { $gte: filter.since },
+        ...(filter.type ? { 'input.type': filter.type } : {}),
+      };
+      const audit = new Map<string, AuditDoc[]>();
+      for await (const a of c.audit.find({ at: { $gte: filter.since.toISOString() } }))
+        audit.set(a.alertId, [...(audit.get(a.alertId) ?? []), a]);
+      const total = onProgress ? await c.alerts.countDocuments(query) : 0;
+      let done = 0;
+      for await (const doc of c.alerts
+        .find(query, { projection: { input: 0 } })
+        .sort({ createdAt: 1 })
+        .batchSize(200)) {
+        yield verifyStored(doc, audit.get(doc._id) ?? []);
+        if (onProgress && (++done % 20 === 0 || done === total)) onProgress(done, total);
+      }
+    },
+
     /** An employee's most recent interviews, newest first, split into open and closed. */
     async ofEmployee(slackUserId: string, limit = 10): Promise<{ open: AlertDoc[]; closed: AlertDoc[] }> {
       const ids = (await c.employeeAlerts.findOne({ _id: slackUserId }))?.alertIds ?? [];
@@ -98,17 +250,20 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     },
 
     /**
-     * Records the workflow's progress in one write by _id: the phase, the outcome, and the transcript
-     * entries the workflow made since its last call, each written at its own position (entry n of the
-     * workflow is transcript[n-1]). Writing a position twice writes the same entry, so a retried call
-     * never duplicates one. (Filters on other fields than _id make FerretDB scan the collection.)
+     * Records the workflow's progress in one write by _id: the phase, the outcome, and the events the
+     * workflow made since its last call, each written at its own position (event n of the workflow is
+     * transcript[n-1]) with its hash chained from the one before (store/event-chain.ts), and the
+     * chain's head. Writing a position twice writes the same event and hash, so a retried call never
+     * duplicates one. Entries stored before events were hashed (an interview in flight across the
+     * upgrade) are typed and hashed in the same write. (Filters on other fields than _id make FerretDB
+     * scan the collection.)
      */
     async recordProgress(
       alertId: string,
       progress: {
         phase: InterviewPhase;
         outcome: Outcome | null;
-        entries: (TranscriptEntry & { key: string })[];
+        entries: ((TranscriptEntry | InterviewEvent) & { key: string })[];
         persistedBefore: number;
       },
     ): Promise<void> {
@@ -118,7 +273,24 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         outcome: progress.outcome,
         updatedAt: at,
       };
-      progress.entries.forEach((entry, i) => (set[`transcript.${progress.persistedBefore + i}`] = entry));
+      const doc = await c.alerts.findOne({ _id: alertId });
+      if (doc) {
+        const stored = (doc.transcript ?? []) as unknown as (ChainedEvent | null)[];
+        const before = stored.slice(0, progress.persistedBefore);
+        const upgraded = upgradeTranscriptPrefix(
+          alertId,
+          stored,
+          progress.persistedBefore,
+          hasLegacyEntries(before) ? await legacyContext(c, doc, before) : undefined,
+        );
+        for (const [i, e] of upgraded.writes) set[`transcript.${i}`] = e;
+        const { events, last } = chainEvents(upgraded.previous, progress.entries);
+        events.forEach((e, i) => (set[`transcript.${progress.persistedBefore + i}`] = e));
+        const count = progress.persistedBefore + events.length;
+        // A late retry of an earlier call leaves the head of the longer record as it is.
+        if ((events.length > 0 || upgraded.writes.size > 0) && count >= stored.length)
+          set.head = { hash: last, count };
+      }
       // closedAt is the moment of the outcome: later writes (follow-ups, an escalation closed) keep it.
       // Without an outcome, a write never lands on an alert that has one: a stale attempt arriving late
       // would reopen it (its entries are written again by the workflow's next write).
@@ -133,20 +305,21 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * by someone else, say), once per key. Each entry is a document of its own in `audit`, whose _id
      * (`<alertId>:<key>`) makes a redelivered entry a duplicate: the alert document itself is written
      * only by the workflow, because FerretDB v1 loses concurrent updates of one document (an audit
-     * $push racing a transcript write lost one or the other).
+     * $push racing a transcript write lost one or the other). For the same reason audit entries are
+     * not chained: each carries a hash of its own, after the alert's genesis (store/event-chain.ts).
      */
     async appendAudit(
       alertId: string,
       key: string,
-      entry: TranscriptEntry,
+      entry: InterviewEvent | TranscriptEntry,
       modelCall?: ModelCallRecord,
     ): Promise<boolean> {
+      const content = storable({ ...entry, key, ...(modelCall ? { modelCall } : {}) });
       return insertOnce(c.audit, {
         _id: `${alertId}:${key}`,
         alertId,
-        ...entry,
-        key,
-        ...(modelCall ? { modelCall } : {}),
+        ...(content as AuditEntry),
+        hash: auditHash(alertId, content),
       });
     },
 

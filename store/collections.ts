@@ -5,6 +5,7 @@ import type { Outcome } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { SuppressionScope } from '../shared/policy';
 import type { StoredAlertInput } from './alert-details';
+import type { ChainHead } from './event-chain';
 
 /** The documents Vouch keeps, one interface per collection, and the indexes they rely on. */
 
@@ -19,9 +20,24 @@ export interface AlertDoc {
   createdAt: Date;
   updatedAt: Date;
   closedAt?: Date;
+  // The alert's current facts, as data (written by the activities that learn them; filled by
+  // `vouch migrate` for alerts stored before they existed). `sent` only records what was done once.
+  /** The employee asked, as resolved. */
+  employee?: AlertEmployee;
+  /** Where the policy applied came from (`policies/<type>`, `policies/default`, `built-in`). */
+  policySource?: string;
+  /** The interview DM. */
+  dm?: { channel: string; ts: string };
+  /** The escalation post in the security channel; `awaitsClose`: it has a Close button. */
+  escalation?: { channel: string; ts: string; awaitsClose: boolean };
+  /** The transcript's hash chain: its last hash and length (store/event-chain.ts). */
+  head?: ChainHead;
+  /** The record's layout: 2 = typed, hashed events and facts as fields (absent: before, see `vouch migrate`). */
+  recordVersion?: number;
+  /** The DM as alerts stored before `dm` held it (read only by the migration). */
   slack?: { channel?: string; ts?: string };
-  /** Written only by the workflow (through recordProgress). */
-  transcript: (TranscriptEntry & { key: string })[];
+  /** Written only by the workflow (through recordProgress), each entry with its link in the chain. */
+  transcript: (TranscriptEntry & { key: string; hash?: string })[];
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
   /** Filled in by alertStore.get from the `audit` collection; never stored on the alert itself. */
   audit?: AuditEntry[];
@@ -32,7 +48,14 @@ export interface AlertDoc {
 /** An alert document as MongoDB holds it: details as key/value pairs (see store/alert-details.ts). */
 export type StoredAlertDoc = Omit<AlertDoc, 'input'> & { input: StoredAlertInput };
 
-export type AuditEntry = TranscriptEntry & { key: string; modelCall?: ModelCallRecord };
+export interface AlertEmployee {
+  slackUserId: string;
+  email?: string;
+  name?: string;
+}
+
+/** An audit entry, hashed on its own (store/event-chain.ts: audit entries are written concurrently). */
+export type AuditEntry = TranscriptEntry & { key: string; hash?: string; modelCall?: ModelCallRecord };
 
 /** One audit entry: _id `<alertId>:<key>`, so a redelivered entry is a duplicate. */
 export type AuditDoc = AuditEntry & { _id: string; alertId: string };
