@@ -10,6 +10,7 @@ import { registerPolicyCommands } from './policy-commands';
 import { registerReportCommand } from './report-command';
 import { registerStatsCommand } from './stats-command';
 import { registerSuppressionCommands } from './suppression-commands';
+import { registerVerifyCommands } from './verify-commands';
 import { exitQuietlyOnClosedStdout } from './output';
 
 /** The `vouch` command (`npx vouch <command>`, or `npm run -s vouch -- <command>`). */
@@ -27,6 +28,7 @@ registerReportCommand(program);
 registerStatsCommand(program);
 registerFactorCommands(program);
 registerDirectoryCommands(program);
+registerVerifyCommands(program);
 
 runMain(async () => {
   try {

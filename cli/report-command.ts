@@ -7,6 +7,7 @@ import { alertStore } from '../store/alerts';
 import { NotFoundError, withStore } from './store';
 import { printJson, printText } from './output';
 import { lookUpPeople, reportTexts, reportWithPeopleNamed } from './people';
+import { verifyOne } from './verify-commands';
 
 /** `vouch report <alertId>`: the investigation report, as Markdown (people by name and email) or JSON. */
 export function registerReportCommand(program: Command): void {
@@ -16,12 +17,18 @@ export function registerReportCommand(program: Command): void {
       'The investigation report of an alert: the alert, timeline, full transcript, second factor, outcome, who acted, and how long it took.',
     )
     .option('--json', 'print as JSON')
+    .option(
+      '--verify',
+      "only check the stored record's hash chain: exit 0 when it holds, 3 naming the first bad event",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  vouch report cloudtrail-2026-11-21-0001 > report.md\n  vouch report cloudtrail-2026-11-21-0001 --json | jq .timeToFirstAnswerMs\n\n' +
-        'Exit codes: 0 printed, 1 no such alert or MongoDB unreachable, 2 usage.',
+        '  vouch report cloudtrail-2026-11-21-0001 --verify\n\n' +
+        'Exit codes: 0 printed (or the chain holds), 1 no such alert or MongoDB unreachable, 2 usage, 3 the chain does not hold.',
     )
-    .action(async (alertId: string, opts: { json?: boolean }) => {
+    .action(async (alertId: string, opts: { json?: boolean; verify?: boolean }) => {
+      if (opts.verify) return verifyOne(alertId);
       const config = loadConfig();
       const report = await withStore(config, async (c) => {
         const doc = await alertStore(c).get(alertId, { withAudit: true });
