@@ -85,11 +85,16 @@ export function recordMigration(c: Collections) {
     migrateAlert,
 
     /** Every alert not yet at the current record version, then the audit trail. */
-    async migrateAll(onProgress?: (done: number, total: number) => void): Promise<MigrationCounts> {
+    async migrateAll(
+      onProgress?: (done: number, total: number) => void,
+      /** Asked between alerts: true stops the walk (the worker shutting down); the next run goes on. */
+      stopped: () => boolean = () => false,
+    ): Promise<MigrationCounts> {
       const query = { recordVersion: { $ne: RECORD_VERSION } };
       const total = await c.alerts.countDocuments(query);
       const counts: MigrationCounts = { alerts: 0, migrated: 0, busy: 0, auditEntries: 0 };
       for await (const doc of c.alerts.find(query).batchSize(200)) {
+        if (stopped()) return counts;
         counts.alerts += 1;
         counts[await migrateAlert(doc)] += 1;
         onProgress?.(counts.alerts, Math.max(total, counts.alerts));

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { connectMongo } from '../store/mongo';
 import { collections, ensureIndexes } from '../store/collections';
 import { pruneSpentClaims } from '../store/housekeeping';
+import { recordMigration } from '../store/migration';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
@@ -35,6 +36,16 @@ export async function createVouchWorker(
   await prune();
   const pruning = setInterval(() => void prune(), PRUNE_EVERY_MS);
   pruning.unref();
+  // Alerts stored by earlier releases are brought up to date in the background, so an operator need
+  // do nothing at upgrade (interviews in flight upgrade their own record at their next write meanwhile).
+  let stopping = false;
+  const migrating = recordMigration(collections(mongo.db))
+    .migrateAll(undefined, () => stopping)
+    .then((n) => {
+      if (n.alerts + n.auditEntries > 0) logger.info(n, 'migrated alerts stored by an earlier release');
+      if (n.busy > 0) logger.warn(n, 'some alerts were busy and are not migrated yet: run vouch migrate');
+    })
+    .catch((err: unknown) => logger.warn({ err }, 'could not migrate stored alerts: run vouch migrate'));
   if (!config.encryptionKey)
     logger.warn('VOUCH_ENCRYPTION_KEY is unset: payloads go to Temporal in plain text');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -66,6 +77,8 @@ export async function createVouchWorker(
     worker,
     close: async () => {
       clearInterval(pruning);
+      stopping = true;
+      await migrating;
       await connection.close();
       await mongo.close();
     },
