@@ -171,7 +171,7 @@ export function createActivities(deps: ActivityDeps) {
       const { alert, workflowId } = input;
       await alerts.createOnce(alert, workflowId);
       const { policy, source } = await loadPolicy(alert.type);
-      if (!policy.enabled) await alerts.recordPreparation(alert.id, { policySource: source });
+      await alerts.recordPreparation(alert.id, { policySource: source });
       if (!policy.enabled)
         return {
           employee: null,
@@ -182,7 +182,7 @@ export function createActivities(deps: ActivityDeps) {
         };
       const employee = await resolveEmployee(alert.employee, now());
       // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
-      await alerts.recordPreparation(alert.id, { policySource: source, employee });
+      if (employee) await alerts.recordPreparation(alert.id, { policySource: source, employee });
       const fingerprint = alertFingerprint(alert, policy.suppression);
       let suppression: PreparedInterview['suppression'] = null;
       if (employee && parseDuration(policy.suppression.window) > 0) {
