@@ -23,9 +23,9 @@ export function registerReportCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  vouch report cloudtrail-2026-11-21-0001 > report.md\n  vouch report cloudtrail-2026-11-21-0001 --json | jq .timeToFirstAnswerMs\n\n' +
+      '\nExamples:\n  vouch report cloudtrail-2026-11-21-0001 > report.md\n  vouch report cloudtrail-2026-11-21-0001 --json | jq .timeToFirstAnswerMs\n' +
         '  vouch report cloudtrail-2026-11-21-0001 --verify\n\n' +
-        'Exit codes: 0 printed (or the chain holds), 1 no such alert or MongoDB unreachable, 2 usage, 3 the chain does not hold.',
+        'Exit codes: 0 printed, 1 no such alert or MongoDB unreachable, 2 usage, 3 (--verify) the chain does not hold.',
     )
     .action(async (alertId: string, opts: { json?: boolean; verify?: boolean }) => {
       if (opts.verify) return verifyOne(alertId);
