@@ -95,7 +95,7 @@ describe('AI interviewer', () => {
   /** The interview DM's channel and ts, once the activity that sent it has recorded them. */
   const dmThread = async (harness: Harness, alertId: string) => {
     for (let i = 0; i < 200; i += 1) {
-      const ref = (await stored(harness, alertId))?.slack;
+      const ref = (await stored(harness, alertId))?.dm;
       if (ref?.ts) return { channel: ref.channel!, ts: ref.ts };
       await new Promise((r) => setTimeout(r, 50));
     }

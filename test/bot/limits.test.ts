@@ -156,7 +156,7 @@ describe('bot limits', () => {
 
   const dmThread = async (alertId: string) => {
     for (let i = 0; i < 200; i += 1) {
-      const ref = (await alertStore(collections(h.mongo.db)).get(alertId))?.slack;
+      const ref = (await alertStore(collections(h.mongo.db)).get(alertId))?.dm;
       if (ref?.ts) return { channel: ref.channel!, ts: ref.ts };
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -160,7 +160,6 @@ describe('the record hash chain in MongoDB', () => {
 
   describe('alerts stored by the release before typed events', () => {
     const legacyId = uniqueName('legacy');
-    const workflowId = `alert-${legacyId}`;
     const at = (s: number) => `2026-11-20T09:00:${String(s).padStart(2, '0')}.000Z`;
     const OLD = [
       ['vouch', 'alert_received', 'New admin added to the AWS account (high, from cloudtrail)'],
@@ -174,12 +173,12 @@ describe('the record hash chain in MongoDB', () => {
       ['vouch', 'mystery', 'a kind no release wrote'],
     ];
 
-    beforeAll(async () => {
-      const input = toStoredInput(parseAlert(alertFor(ANA, { id: legacyId })));
+    /** An alert as the release before typed events stored it, with its `sent` records and an audit entry. */
+    async function insertLegacy(id: string) {
       const legacy = {
-        _id: legacyId,
-        workflowId,
-        input,
+        _id: id,
+        workflowId: `alert-${id}`,
+        input: toStoredInput(parseAlert(alertFor(ANA, { id }))),
         employeeSlackId: ANA.id,
         phase: 'escalated',
         outcome: 'denied',
@@ -190,26 +189,28 @@ describe('the record hash chain in MongoDB', () => {
           at: at(i),
           actor,
           kind,
-          text,
+          text: text!.replace(legacyId, id),
           key: String(i + 1),
         })),
       } as unknown as StoredAlertDoc;
       await c().alerts.insertOne(legacy);
       await c().sent.insertOne({
-        _id: `${workflowId}:escalation`,
+        _id: `alert-${id}:escalation`,
         at: new Date(),
         result: { channel: SECURITY_CHANNEL, ts: '333.444' },
       });
       await c().audit.insertOne({
-        _id: `${legacyId}:click:1`,
-        alertId: legacyId,
+        _id: `${id}:click:1`,
+        alertId: id,
         at: at(30),
         actor: '<@UBOB0002>',
         kind: 'unauthorized_click',
         text: 'pressed "vouch_confirm" but is not the interviewed employee; refused',
         key: 'click:1',
       });
-    });
+    }
+
+    beforeAll(() => insertLegacy(legacyId));
 
     it('vouch verify says "not migrated", not tampered, and lists the alert', async () => {
       const r = await runCli(['verify', '--since', '1d'], ctx.env);
@@ -278,6 +279,15 @@ describe('the record hash chain in MongoDB', () => {
       const all = await runCli(['verify', '--since', '1d'], ctx.env);
       expect(all).toMatchObject({ status: 0, stderr: '' });
       expect(all.stdout).toMatch(/, 0 broken, 0 not migrated\n$/);
+    });
+
+    it('two migrations at once write the same record, which verifies', async () => {
+      const id = uniqueName('twice');
+      await insertLegacy(id);
+      const m = recordMigration(c());
+      const runs = await Promise.all([m.migrateAll(), m.migrateAll()]);
+      expect(runs.map((r) => r.busy)).toEqual([0, 0]);
+      expect(await store().verify(id)).toMatchObject({ status: 'holds', count: OLD.length, auditEntries: 1 });
     });
 
     it('an interview in flight across the upgrade types and hashes its old entries at its next write', async () => {
