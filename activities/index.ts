@@ -70,6 +70,14 @@ export interface MessageRef {
   ts: string;
 }
 
+/** The escalation's post in the security channel. */
+export type EscalationPost = {
+  channel: string;
+  ts: string;
+  /** The post has a Close button: the escalation stays open until an operator closes it. */
+  awaitsClose: boolean;
+};
+
 /**
  * All activities. Each is idempotent: a side effect (a Slack message) is recorded in `sent` under
  * `<workflowId>:<step>` and a retry returns the recorded result instead of sending again.
@@ -400,7 +408,7 @@ export function createActivities(deps: ActivityDeps) {
       escalationChannel?: string;
       /** The escalation stays open until an operator closes it: the post gets a Close button. */
       awaitsClose?: boolean;
-    }): Promise<{ reportPosted: boolean }> {
+    }): Promise<{ reportPosted: boolean; escalation?: EscalationPost }> {
       const alert = await loadAlert(input.alertId);
       // A DM sent while the interview was cancelled or failed is known only to `sent`: it loses its buttons too.
       const dm = input.dm ?? ((await sent.get(`${input.workflowId}:dm`)) as MessageRef | null);
@@ -426,7 +434,7 @@ export function createActivities(deps: ActivityDeps) {
           nonRetryable: true,
         });
       const doc = await loadAlertDoc(input.alertId);
-      await once(`${input.workflowId}:escalation`, async () => {
+      const escalation = await once(`${input.workflowId}:escalation`, async (): Promise<EscalationPost> => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
@@ -446,7 +454,7 @@ export function createActivities(deps: ActivityDeps) {
         // awaitsClose: a later update of this post (the AI interviewer's) keeps the Close button.
         return { channel, ts: res.ts ?? '', awaitsClose: Boolean(input.awaitsClose) };
       });
-      return { reportPosted: true };
+      return { reportPosted: true, escalation };
     },
 
     /** When an operator closes a waiting escalation, its post in the channel loses the Close button and says who. */

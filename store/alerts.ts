@@ -12,7 +12,7 @@ const RECENT_SCAN = 40;
 export interface StatsRow {
   type: string;
   outcome: Outcome | null;
-  transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+  transcript: TranscriptEntry[];
 }
 
 /** A stored alert with its details back in the producer's form. */
@@ -178,7 +178,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
             outcome: 1,
             'transcript.kind': 1,
             'transcript.at': 1,
-            'transcript.text': 1,
+            'transcript.answer': 1,
           },
         })
         .batchSize(500);
@@ -187,7 +187,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         yield {
           type: doc.input.type,
           outcome: doc.outcome,
-          transcript: doc.transcript.map(({ kind, at, text }) => ({ kind, at, text })),
+          transcript: doc.transcript,
         };
         if (onProgress && (++done % 100 === 0 || done === total)) onProgress(done, total);
       }
