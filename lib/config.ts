@@ -69,7 +69,7 @@ export interface VariableDeclaration {
 export const CONFIG_VARIABLES = {
   TEMPORAL_ADDRESS: {
     schema: hostPort.optional(),
-    unset: '`npm start` runs an embedded dev server on 127.0.0.1:`VOUCH_EMBEDDED_TEMPORAL_PORT`',
+    unset: '`npm start` runs an embedded dev server at `127.0.0.1:VOUCH_EMBEDDED_TEMPORAL_PORT`',
     doc: 'Temporal frontend host:port.',
   },
   TEMPORAL_NAMESPACE: {
@@ -93,7 +93,7 @@ export const CONFIG_VARIABLES = {
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a MongoDB connection string "mongodb://host:port"' })
       .optional(),
-    unset: '`npm start` runs embedded FerretDB on 127.0.0.1:`VOUCH_EMBEDDED_MONGO_PORT`',
+    unset: '`npm start` runs embedded FerretDB at `127.0.0.1:VOUCH_EMBEDDED_MONGO_PORT`',
     secret: true,
     doc: 'MongoDB connection string (it may hold a password).',
   },
@@ -164,7 +164,7 @@ export const CONFIG_VARIABLES = {
   },
   VOUCH_ENCRYPTION_KEY: {
     schema: optionalText.pipe(encryptionKey.optional()),
-    unset: '`npm start` makes one in the data folder',
+    unset: 'none; `npm start` makes one in the data folder',
     secret: true,
     doc: '32 bytes, base64: encrypts second-factor secrets at rest and every payload Vouch writes to Temporal.',
   },
@@ -189,7 +189,7 @@ export const CONFIG_VARIABLES = {
         .min(32, { error: 'expected at least 32 characters (make one with: openssl rand -hex 32)' })
         .optional(),
     ),
-    unset: '`npm start` makes one in the data folder',
+    unset: 'none; `npm start` makes one in the data folder',
     secret: true,
     doc: 'Operator credential of the codec server (at least 32 characters).',
   },
@@ -264,7 +264,7 @@ export const CONFIG_VARIABLES = {
         })
         .optional(),
     ),
-    unset: 'follow-ups use scripted questions and no summary is written',
+    unset: 'none: follow-ups use scripted questions and no summary is written',
     hidden: true,
     doc: 'Base URL of an OpenAI-compatible chat-completions API (e.g. `https://api.openai.com/v1`).',
   },
