@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  CONFIG_VARIABLES,
-  SECRET_FILE_VARIABLES,
-  type VariableDeclaration,
-  declarations,
-  rawDefault,
-} from '../lib/config';
+import { SECRET_FILE_VARIABLES, type VariableDeclaration, declarations, rawDefault } from '../lib/config';
 
 /**
  * `npm run docs:config`: writes the README's configuration table, between the two markers, from the
  * declarations in lib/config.ts, so the documentation cannot drift from what the code reads
- * (test/foundation/config-docs.test.ts fails until it is run after a change).
+ * (test/foundation/config-docs.test.ts fails until it is run after a change). Usage:
+ * `npm run docs:config [-- <path of the README>]`.
  */
 
 export const README_PATH = path.resolve(__dirname, '../README.md');
@@ -29,10 +24,9 @@ export function defaultCell(declaration: VariableDeclaration): string {
 
 /** The generated part of the section: the table and the list of secrets. */
 export function configSection(): string {
-  const rows = Object.keys(CONFIG_VARIABLES).map((name) => {
-    const declaration = declarations[name as keyof typeof CONFIG_VARIABLES];
-    return [`\`${name}\``, defaultCell(declaration), declaration.doc].map(escapeCell);
-  });
+  const rows = Object.entries(declarations).map(([name, declaration]) =>
+    [`\`${name}\``, defaultCell(declaration), declaration.doc].map(escapeCell),
+  );
   const secrets = SECRET_FILE_VARIABLES.map((name) => `\`${name}\``).join(', ');
   return [
     table(['Variable', 'Default (when unset)', 'Meaning'], rows),
@@ -80,11 +74,13 @@ function wrap(text: string): string {
 }
 
 if (require.main === module) {
-  const readme = fs.readFileSync(README_PATH, 'utf8');
+  // Another path is for tests, which must not rewrite the real README.
+  const file = process.argv[2] ?? README_PATH;
+  const readme = fs.readFileSync(file, 'utf8');
   const updated = withConfigSection(readme, configSection());
-  if (updated === readme) console.log('README.md: the configuration table is up to date');
+  if (updated === readme) console.log(`${file}: the configuration table is up to date`);
   else {
-    fs.writeFileSync(README_PATH, updated);
-    console.log('README.md: configuration table rewritten from lib/config.ts');
+    fs.writeFileSync(file, updated);
+    console.log(`${file}: configuration table rewritten from lib/config.ts`);
   }
 }
