@@ -50,7 +50,7 @@ export function withConfigSection(readme: string, section: string): string {
   return `${readme.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${readme.slice(end)}`;
 }
 
-/** A Markdown table laid out as prettier lays it out, so `prettier --check` passes on the result. */
+/** A Markdown table laid out as prettier lays it out (one column per character: keep docs to plain text). */
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
