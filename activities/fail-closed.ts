@@ -117,7 +117,8 @@ export function createFailClosedActivities(deps: {
         at: at.toISOString(),
         actor: 'vouch',
         kind: 'failed_closed',
-        text: `${asciiSafe(notice.step)}: ${asciiSafe(notice.errorType)}`,
+        step: asciiSafe(notice.step),
+        errorType: asciiSafe(notice.errorType),
       });
       return { recorded: true };
     },

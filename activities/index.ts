@@ -70,12 +70,13 @@ export interface MessageRef {
   ts: string;
 }
 
-/** The escalation post in the security channel, as finishInterview returns it. */
-export interface EscalationPost {
+/** The escalation's post in the security channel. */
+export type EscalationPost = {
   channel: string;
   ts: string;
+  /** The post has a Close button: the escalation stays open until an operator closes it. */
   awaitsClose: boolean;
-}
+};
 
 /**
  * All activities. Each is idempotent: a side effect (a Slack message) is recorded in `sent` under
@@ -433,7 +434,7 @@ export function createActivities(deps: ActivityDeps) {
           nonRetryable: true,
         });
       const doc = await loadAlertDoc(input.alertId);
-      const escalation = await once(`${input.workflowId}:escalation`, async () => {
+      const escalation = await once(`${input.workflowId}:escalation`, async (): Promise<EscalationPost> => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,

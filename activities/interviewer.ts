@@ -139,8 +139,9 @@ export function createInterviewerActivities(d: InterviewerDeps) {
     const llm = d.llm!;
     const attempt = currentAttempt();
     const started = Date.now();
-    const record = async (outcome: string, extra: Partial<ModelCallRecord>, text: string) => {
+    const record = async (outcome: string, extra: Partial<ModelCallRecord>, detail?: string) => {
       const latencyMs = extra.latencyMs ?? Date.now() - started;
+      const model = extra.model ?? llm.model;
       await d.alerts.appendAudit(
         ids.alertId,
         `${ids.workflowId}:model:${purpose}:${step}:${attempt}`,
@@ -148,7 +149,12 @@ export function createInterviewerActivities(d: InterviewerDeps) {
           at: new Date().toISOString(),
           actor: 'vouch',
           kind: 'model_call',
-          text: `${purpose} (attempt ${attempt}): ${text} in ${latencyMs} ms`,
+          purpose,
+          result: outcome,
+          latencyMs,
+          attempt,
+          ...(model ? { model } : {}),
+          ...(detail ? { detail } : {}),
         },
         { purpose, outcome, latencyMs, attempt, model: extra.model ?? llm.model },
       );
@@ -160,11 +166,11 @@ export function createInterviewerActivities(d: InterviewerDeps) {
         jsonSchema: JSON_SCHEMAS[request.schemaName],
         schema: request.schema,
       });
-      await record('ok', { latencyMs: reply.latencyMs, model: reply.model }, `ok (model ${reply.model})`);
+      await record('ok', { latencyMs: reply.latencyMs, model: reply.model }, `model ${reply.model}`);
       return reply;
     } catch (err) {
       const e = err instanceof LlmError ? err : new LlmError('network', (err as Error).message, true);
-      await record(e.kind, {}, `${e.kind}: ${e.message}`);
+      await record(e.kind, {}, e.message);
       d.log.warn({ alertId: ids.alertId, purpose, attempt, kind: e.kind }, 'model call failed');
       throw ApplicationFailure.create({
         type: `LlmFailure.${e.kind}`,

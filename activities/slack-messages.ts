@@ -14,6 +14,7 @@ import {
   visibleControls,
 } from '../shared/slack-text';
 import { renderTemplate } from '../shared/templates';
+import { renderEvent } from '../shared/record/render';
 
 export { escapeMrkdwn };
 
@@ -373,7 +374,7 @@ function operatorLabel(operator: string): string {
  * mention (which Vouch wrote) stays a mention.
  */
 function timelineText(t: TranscriptEntry, employeeSlackId: string | undefined): string {
-  const text = alertText(t.text, 200);
+  const text = alertText(renderEvent(t), 200);
   if (t.actor !== 'vouch' || t.kind !== 'policy' || !employeeSlackId) return text;
   return text.replace(`&lt;@${employeeSlackId}&gt;`, `<@${employeeSlackId}>`);
 }

@@ -13,6 +13,7 @@ import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
 import { secondFactors } from '../store/second-factors';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
+import type { InterviewEvent } from '../shared/record/events';
 
 /** The bot's audit trail: entries appended to the alert behind a workflow id, once per key. */
 export function auditTrail(db: Db): BotDeps['audit'] {
@@ -21,7 +22,7 @@ export function auditTrail(db: Db): BotDeps['audit'] {
     await alerts.appendAudit(workflowId.replace(/^alert-/, ''), key, {
       ...entry,
       at: new Date().toISOString(),
-    });
+    } as InterviewEvent);
   };
 }
 

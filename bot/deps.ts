@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
-import type { TranscriptEntry } from '../shared/messages';
+import type { UntimedEvent } from '../shared/record/events';
 import type { AlertStore } from '../store/alerts';
 import type { Collections } from '../store/collections';
 import type { EnrollmentLinks } from '../store/enrollment-links';
@@ -15,7 +15,7 @@ export interface BotDeps {
   /** True for configured operators: Slack user ids, or members of the configured user groups. */
   isOperator(client: WebClient, userId: string): Promise<boolean>;
   /** Appends to an alert's audit trail, once per key. */
-  audit(workflowId: string, key: string, entry: Omit<TranscriptEntry, 'at'>): Promise<void>;
+  audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
   /** The interview whose DM thread this is (`channel`, thread `ts`), and who may answer in it. */
   threadOwner(channel: string, threadTs: string): Promise<{ workflowId: string; slackUserId: string } | null>;
   alerts: AlertStore;

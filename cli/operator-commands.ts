@@ -14,6 +14,8 @@ import { withClient } from './temporal';
 import { type People, describePerson, lookUpPeople, namePeople } from './people';
 import { withStore } from './store';
 import { printJson, printLine } from './output';
+import { renderLine } from '../shared/record/render';
+import type { TranscriptEntry } from '../shared/messages';
 
 /** `vouch close|approve|skip|escalate|cancel <alertId>` and `vouch state <alertId>`. */
 export function registerOperatorCommands(program: Command): void {
@@ -73,7 +75,7 @@ export function registerOperatorCommands(program: Command): void {
       if (state.employee)
         printLine(`employee: ${describePerson(state.employee, people)} (Slack ${state.employee})`);
       for (const [k, v] of Object.entries(state.deadlines)) printLine(`${k} deadline: ${v}`);
-      for (const t of state.transcript) printLine(`  ${t.at}  ${named(t.actor)}: ${named(t.text)}`);
+      for (const t of state.transcript) printLine(`  ${t.at}  ${named(renderLine(t))}`);
     });
 }
 
@@ -81,16 +83,10 @@ export function registerOperatorCommands(program: Command): void {
 async function peopleOrIds(
   config: Config,
   employee: string | null,
-  transcript: { actor: string; text: string }[],
+  transcript: TranscriptEntry[],
 ): Promise<People> {
   try {
-    return await withStore(config, (c) =>
-      lookUpPeople(
-        c,
-        [employee],
-        transcript.flatMap((t) => [t.actor, t.text]),
-      ),
-    );
+    return await withStore(config, (c) => lookUpPeople(c, [employee], transcript.map(renderLine)));
   } catch (err) {
     console.error(`vouch: people are shown by Slack id: ${(err as Error).message}`);
     return new Map();

@@ -41,7 +41,8 @@ export function registerSuppressionCommands(program: Command): void {
               at: new Date().toISOString(),
               actor: opts.operator,
               kind: 'suppression_revoked',
-              text: `revoked the suppression ${id}${opts.note ? `: ${opts.note}` : ''}`,
+              suppressionId: id,
+              ...(opts.note ? { note: opts.note } : {}),
             },
           );
         return previous;

@@ -1,6 +1,8 @@
 import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import { type EventOf, eventsOfKind } from '../shared/record/events';
+import { renderEvent } from '../shared/record/render';
 import type { AlertDoc } from '../store/collections';
 
 /**
@@ -26,10 +28,10 @@ export interface InvestigationReport {
   /** The milestones of the interview, with their time and the time since the alert arrived. */
   timeline: { at: string; sinceStartMs: number; kind: string; text: string }[];
   /** Every entry: the workflow's transcript and the audit trail, in time order. */
-  transcript: (TranscriptEntry & { source: 'transcript' | 'audit' })[];
+  transcript: (TranscriptEntry & { source: 'transcript' | 'audit'; text: string })[];
   secondFactor: {
     result: 'verified' | 'failed' | 'not_enrolled' | 'not_required' | 'not_reached';
-    attempts: { at: string; text: string }[];
+    attempts: { at: string; attempt: number; result: string; text: string }[];
   };
   /** Everyone but Vouch who acted, with what they did. */
   actors: { actor: string; actions: string[] }[];
@@ -49,14 +51,14 @@ const MILESTONES = new Set([
   'reminder',
   'employee_answer',
   'not_enrolled',
-  'second_factor',
+  'second_factor_attempt',
+  'second_factor_not_required',
   'deadline',
-  'suppression',
+  'suppression_created',
   'operator_action',
   'outcome',
-  'pagerduty',
-  'webhook',
-  'escalation_failed',
+  'escalation_posted',
+  'delivery',
   'awaiting_close',
   'resolved',
   'resolution_timeout',
@@ -100,7 +102,7 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const start = Date.parse(doc.transcript[0]?.at ?? doc.createdAt.toISOString());
   const times = interviewTimes(doc.transcript);
-  const attempts = doc.transcript.filter((t) => t.kind === 'second_factor');
+  const attempts = eventsOfKind(doc.transcript, 'second_factor_attempt');
   return {
     alert: {
       ...alert,
@@ -113,16 +115,21 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
     outcome: doc.outcome,
     escalated: doc.outcome !== null && isEscalation(doc.outcome),
     employeeSlackId: doc.employeeSlackId,
-    policy: /^policy (.+?); employee/.exec(doc.transcript.find((t) => t.kind === 'policy')?.text ?? '')?.[1],
+    policy: eventsOfKind(doc.transcript, 'policy')[0]?.policySource,
     createdAt: doc.createdAt.toISOString(),
     closedAt: doc.closedAt?.toISOString(),
     timeline: entries
       .filter((t) => MILESTONES.has(t.kind))
-      .map((t) => ({ at: t.at, sinceStartMs: Date.parse(t.at) - start, kind: t.kind, text: t.text })),
-    transcript: entries,
+      .map((t) => ({ at: t.at, sinceStartMs: Date.parse(t.at) - start, kind: t.kind, text: renderEvent(t) })),
+    transcript: entries.map((t) => ({ ...t, text: renderEvent(t) })),
     secondFactor: {
       result: secondFactorResult(doc, attempts),
-      attempts: attempts.map((t) => ({ at: t.at, text: t.text })),
+      attempts: attempts.map((t) => ({
+        at: t.at,
+        attempt: t.attempt,
+        result: t.result,
+        text: renderEvent(t),
+      })),
     },
     actors: actorsOf(entries),
     timeToFirstAnswerMs: times.toFirstAnswerMs,
@@ -133,10 +140,10 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
 
 function secondFactorResult(
   doc: AlertDoc,
-  attempts: TranscriptEntry[],
+  attempts: EventOf<'second_factor_attempt'>[],
 ): InvestigationReport['secondFactor']['result'] {
-  if (attempts.some((t) => /: accepted/.test(t.text))) return 'verified';
-  if (attempts.some((t) => t.text === 'not required by the policy')) return 'not_required';
+  if (attempts.some((t) => t.result === 'accepted')) return 'verified';
+  if (doc.transcript.some((t) => t.kind === 'second_factor_not_required')) return 'not_required';
   if (doc.transcript.some((t) => t.kind === 'not_enrolled')) return 'not_enrolled';
   if (attempts.length > 0 || doc.outcome === 'second_factor_failed') return 'failed';
   return 'not_reached';
@@ -146,19 +153,15 @@ function actorsOf(entries: TranscriptEntry[]): InvestigationReport['actors'] {
   const byActor = new Map<string, string[]>();
   for (const t of entries) {
     if (t.actor === 'vouch') continue;
-    byActor.set(t.actor, [...(byActor.get(t.actor) ?? []), `${t.kind}: ${t.text}`]);
+    byActor.set(t.actor, [...(byActor.get(t.actor) ?? []), `${t.kind}: ${renderEvent(t)}`]);
   }
   return [...byActor].map(([actor, actions]) => ({ actor, actions }));
 }
 
-function strip(t: TranscriptEntry & { key?: string }): TranscriptEntry {
-  return {
-    at: t.at,
-    actor: t.actor,
-    kind: t.kind,
-    text: t.text,
-    ...(t.machineWritten ? { machineWritten: true } : {}),
-  };
+/** The event without its storage fields (position key, hash). */
+function strip(t: TranscriptEntry & { key?: string; hash?: string }): TranscriptEntry {
+  const { key: _key, hash: _hash, ...event } = t;
+  return event as TranscriptEntry;
 }
 
 /** "3m 20s", "2h 5m", "1d 4h": for people reading a report. */

@@ -57,7 +57,7 @@ function add(g: { stats: AlertStats; delays: number[] }, row: StatsRow): void {
   if (times.asked) s.interviews += 1;
   if (times.asked && firstAnswer) {
     s.answered += 1;
-    if (firstAnswer.text.startsWith('Yes')) s.confirmed += 1;
+    if (firstAnswer.answer === 'confirmed') s.confirmed += 1;
     else s.denied += 1;
   }
   if (times.toFirstAnswerMs !== null) g.delays.push(times.toFirstAnswerMs);

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Outcome } from './constants';
+import type { InterviewEvent } from './record/events';
 
 /**
  * Messages of `alertInterview`, defined once: the workflow, the bot and the CLI import these.
@@ -36,14 +37,8 @@ export interface SecondFactorResult {
 export type InterviewPhase =
   'starting' | 'awaiting_approval' | 'awaiting_response' | 'awaiting_second_factor' | 'closed' | 'escalated';
 
-export interface TranscriptEntry {
-  at: string;
-  actor: string;
-  kind: string;
-  text: string;
-  /** Set on text a language model wrote (follow-up questions): shown as machine-written everywhere. */
-  machineWritten?: boolean;
-}
+/** One event of the interview's record (typed: see shared/record/events.ts). */
+export type TranscriptEntry = InterviewEvent;
 
 /** A message the interviewed employee wrote in the interview's DM thread (an answer to a follow-up question). */
 export interface EmployeeReply {

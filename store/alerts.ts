@@ -38,7 +38,7 @@ const RECENT_SCAN = 40;
 export interface StatsRow {
   type: string;
   outcome: Outcome | null;
-  transcript: Pick<TranscriptEntry, 'kind' | 'at' | 'text'>[];
+  transcript: TranscriptEntry[];
 }
 
 /** The outcome of verifying one alert's record. */
@@ -267,7 +267,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       progress: {
         phase: InterviewPhase;
         outcome: Outcome | null;
-        entries: ((TranscriptEntry | InterviewEvent) & { key: string })[];
+        entries: (InterviewEvent & { key: string })[];
         persistedBefore: number;
       },
     ): Promise<void> {
@@ -315,7 +315,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     async appendAudit(
       alertId: string,
       key: string,
-      entry: InterviewEvent | TranscriptEntry,
+      entry: InterviewEvent,
       modelCall?: ModelCallRecord,
     ): Promise<boolean> {
       const content = storable({ ...entry, key, ...(modelCall ? { modelCall } : {}) });
@@ -355,7 +355,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
             outcome: 1,
             'transcript.kind': 1,
             'transcript.at': 1,
-            'transcript.text': 1,
+            'transcript.answer': 1,
           },
         })
         .batchSize(500);
@@ -364,7 +364,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         yield {
           type: doc.input.type,
           outcome: doc.outcome,
-          transcript: doc.transcript.map(({ kind, at, text }) => ({ kind, at, text })),
+          transcript: doc.transcript,
         };
         if (onProgress && (++done % 100 === 0 || done === total)) onProgress(done, total);
       }

@@ -1,5 +1,6 @@
 import type { SuppressionScope } from '../shared/policy';
 import type { AlertDoc, Collections, SuppressionDoc } from './collections';
+import { eventsOfKind } from '../shared/record/events';
 
 export interface SuppressionView extends Omit<SuppressionDoc, 'scope'> {
   state: 'live' | 'expired' | 'revoked';
@@ -43,7 +44,7 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
             closedAt: alert?.closedAt,
             title: alert?.input.title ?? '(alert no longer stored)',
             occurredAt: alert?.input.occurredAt ?? '',
-            justification: alert?.transcript.find((t) => t.kind === 'employee_answer')?.text,
+            justification: alert && eventsOfKind(alert.transcript, 'employee_answer')[0]?.justification,
           },
         };
       });

@@ -29,6 +29,7 @@ import {
   operatorAction,
   submitSecondFactor,
 } from '../shared/messages';
+import { type EventFields, type Note, event } from '../shared/record/events';
 import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
 import { type Failure, describeFailure, failClosed, localStep } from './fail-closed';
 import { followUpConversation } from './follow-ups';
@@ -79,6 +80,8 @@ const localBestEffort = proxyLocalActivities<Activities>({
 const DEADLINE_MARGIN_MS = 6 * 3600_000;
 /** In-flight interviews started before the last line of defence keep their recorded commands. */
 const FAIL_CLOSED_PATCH = 'fail-closed';
+/** Interviews started before the typed record keep their recorded commands and record no new events. */
+const TYPED_RECORD_PATCH = 'typed-record';
 /**
  * PagerDuty and webhooks: retried with backoff for about 18 minutes (12 attempts), then noted as failed.
  * Each attempt has more time than the 10 s POST timeout plus loading the report, so an attempt is not
@@ -134,6 +137,7 @@ const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome
  */
 export async function alertInterview(input: AlertInput): Promise<InterviewResult> {
   const guarded = patched(FAIL_CLOSED_PATCH);
+  const typedRecord = patched(TYPED_RECORD_PATCH);
   const acts = guarded ? boundedActs : legacyActs;
   const local = guarded ? boundedLocal : legacyLocal;
   let alert: AlertInput;
@@ -178,13 +182,8 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   let overdue = false;
   const interviewScope = new CancellationScope();
 
-  const note = (
-    actor: string,
-    kind: string,
-    text: string,
-    extra: Pick<TranscriptEntry, 'machineWritten'> = {},
-  ) => {
-    const entry = { at: new Date().toISOString(), actor, kind, text, ...extra };
+  const note: Note = (kind, actor, fields, extra = {}) => {
+    const entry = event(kind, actor, new Date().toISOString(), fields, extra);
     transcript.push(entry);
     pending.push({ ...entry, key: `${transcript.length}` });
   };
@@ -275,35 +274,24 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (seenIds.has(r.responseId)) return; // a redelivered click is applied once
     seenIds.add(r.responseId);
     if (!employeeId() || r.slackUserId !== employeeId()) {
-      note(
-        `<@${r.slackUserId}>`,
-        'unauthorized_response',
-        `tried to answer "${r.answer}" but is not the interviewed employee; ignored`,
-      );
+      note('unauthorized_response', r.slackUserId, { answer: r.answer });
       return;
     }
     if (outcome || answer) {
-      note(
-        `<@${r.slackUserId}>`,
-        'late_response',
-        `answered "${r.answer}" after the interview had moved on; ignored`,
-      );
+      note('late_response', r.slackUserId, { answer: r.answer });
       return;
     }
     answer = r;
-    note(
-      `<@${r.slackUserId}>`,
-      'employee_answer',
-      r.answer === 'confirmed'
-        ? `Yes, that was me${r.justification ? `: "${r.justification}"` : ''}`
-        : `No, it wasn't me${r.justification ? `: "${r.justification}"` : ''}`,
-    );
+    note('employee_answer', r.slackUserId, {
+      answer: r.answer,
+      ...(r.justification ? { justification: r.justification } : {}),
+    });
   });
 
   setHandler(operatorAction, (a) => {
     if (seenIds.has(a.actionId)) return;
     seenIds.add(a.actionId);
-    note(a.operator, 'operator_action', `${a.action}${a.note ? `: ${a.note}` : ''}`);
+    note('operator_action', a.operator, { action: a.action, ...(a.note ? { note: a.note } : {}) });
     if (guarded) return checkOperatorAction(a);
     if (outcome) {
       if (a.action === 'cancel' || a.action === 'close') {
@@ -343,9 +331,15 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     ].some((id) => id !== undefined && id !== '' && id.toLowerCase() === who);
   };
   const refuseSelfAction = (a: OperatorAction) =>
-    note('vouch', 'self_action_refused', `${a.operator} is the subject of this alert: ${a.action} refused`);
-  const ignoreStale = (a: OperatorAction, why: string) =>
-    note('vouch', 'stale_operator_action', `${a.action} by ${a.operator} ignored: ${why}`);
+    note('self_action_refused', 'vouch', { operator: a.operator, action: a.action });
+  type Stale = Omit<EventFields['stale_operator_action'], 'operator' | 'action'>;
+  const ignoreStale = (a: OperatorAction, why: Stale) =>
+    note('stale_operator_action', 'vouch', { operator: a.operator, action: a.action, ...why });
+  /** Why a decision comes too late: already decided, or nobody decided in time. */
+  const staleDecision = (): Stale =>
+    approval
+      ? { reason: 'already_decided', decision: approval.action, decidedBy: approval.operator }
+      : { reason: 'too_late' };
   /**
    * Authority, checked here whatever sent the signal (Slack, the CLI, the Web UI): nobody acts on an
    * alert about themselves; approve and skip count only while the interview waits for approval; every
@@ -355,7 +349,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     if (isSubject(a.operator)) return refuseSelfAction(a);
     const decision = a.action === 'approve' || a.action === 'skip';
     if (outcome) {
-      if (decision) return ignoreStale(a, `the interview already ended ${outcome}`);
+      if (decision) return ignoreStale(a, { reason: 'interview_ended', outcome });
       if (a.action === 'cancel' || a.action === 'close') {
         followUps.stop(a.operator); // the outcome stands
         if (awaitsResolution()) resolution ??= a;
@@ -367,12 +361,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       return;
     }
     if (decision)
-      return ignoreStale(
-        a,
-        approval
-          ? `already decided (${approval.action} by ${approval.operator})`
-          : `the interview is not waiting for approval (${phase})`,
-      );
+      return ignoreStale(a, approval ? staleDecision() : { reason: 'not_awaiting_approval', phase });
     interrupt ??= a;
   };
 
@@ -394,11 +383,12 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         verified = check === 'accepted';
         lockedOut = check === 'locked' || lockedUntil !== undefined;
         const left = verified || lockedOut ? 0 : attemptLimit() - attemptsUsed;
-        note(
-          'vouch',
-          'second_factor',
-          `attempt ${attemptsUsed}/${attemptLimit()}: ${check}${lockedUntil ? ` (locked until ${lockedUntil})` : ''}`,
-        );
+        note('second_factor_attempt', 'vouch', {
+          attempt: attemptsUsed,
+          limit: attemptLimit(),
+          result: check,
+          ...(lockedUntil ? { lockedUntil: String(lockedUntil) } : {}),
+        });
         return { accepted: verified, attemptsLeft: left };
       });
       verifying = turn.catch(() => undefined);
@@ -427,9 +417,9 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   // ---- the interview ---------------------------------------------------------------------------
   const finish = async (result: Outcome, extra: Partial<InterviewResult> = {}): Promise<InterviewResult> => {
     outcome = result;
-    note('vouch', 'outcome', result);
+    note('outcome', 'vouch', { outcome: result });
     await setPhase(isEscalation(result) ? 'escalated' : 'closed');
-    await acts.finishInterview({
+    const posted = await acts.finishInterview({
       workflowId,
       alertId: alert.id,
       outcome: result,
@@ -439,9 +429,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       awaitsClose: awaitsResolution(),
     });
     told = true;
+    if (typedRecord && posted.escalation) note('escalation_posted', 'vouch', posted.escalation);
     // PagerDuty and the webhook hear at once; the follow-up conversation (if any) comes after.
     if (awaitsResolution()) {
-      note('vouch', 'awaiting_close', `open until an operator closes it (vouch close ${alert.id})`);
+      note('awaiting_close', 'vouch', {});
       await notifyTargets('escalated');
     }
     await followUps.afterOutcome({ outcome: result, dm, answer, employeeLabel: employeeLabel() });
@@ -455,12 +446,12 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
    */
   const awaitClose = async (): Promise<string | undefined> => {
     if (!(await condition(() => resolution !== undefined, RESOLUTION_WAIT))) {
-      note('vouch', 'resolution_timeout', `no operator closed the escalation within ${RESOLUTION_WAIT}`);
+      note('resolution_timeout', 'vouch', { waited: RESOLUTION_WAIT });
       await setPhase(phase);
       return undefined;
     }
     const closedBy = resolution!.operator;
-    note('vouch', 'resolved', `escalation closed by ${closedBy}`);
+    note('resolved', 'vouch', { closedBy });
     await notifyTargets('resolved');
     await acts.markEscalationClosed({
       workflowId,
@@ -490,11 +481,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         approval = request;
         return true;
       }
-      note(
-        'vouch',
-        'approval_refused',
-        `${request.operator} is not an approver of ${alert.type}: ${request.action} ignored`,
-      );
+      note('approval_refused', 'vouch', {
+        operator: request.operator,
+        action: request.action,
+        alertType: alert.type,
+      });
       await setPhase(phase);
     }
   };
@@ -508,12 +499,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   /** Tells the policy's PagerDuty service and webhook; a target that keeps failing is noted, not fatal. */
   const notifyTargets = async (event: 'escalated' | 'resolved') => {
     const targets = prepared!.policy.escalation;
-    const failed = (target: string) => (err: unknown) =>
-      note(
-        'vouch',
-        'escalation_failed',
-        `${target}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)}`,
-      );
+    const failed = (target: 'pagerduty' | 'webhook') => (err: unknown) =>
+      note('delivery', 'vouch', {
+        target,
+        event,
+        status: 'failed',
+        error: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err),
+      });
     await Promise.all([
       targets.pagerDuty &&
         deliveries
@@ -526,12 +518,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           })
           .then(
             () =>
-              note(
-                'vouch',
-                'pagerduty',
-                `incident ${event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${alert.id})`,
-              ),
-            failed('PagerDuty'),
+              note('delivery', 'vouch', {
+                target: 'pagerduty',
+                event,
+                status: 'delivered',
+                dedupKey: alert.id,
+              }),
+            failed('pagerduty'),
           ),
       targets.webhook &&
         deliveries
@@ -542,7 +535,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
             secret: targets.webhook.secret,
             event,
           })
-          .then(() => note('vouch', 'webhook', `escalation.${event} delivered`), failed('webhook')),
+          .then(
+            () => note('delivery', 'vouch', { target: 'webhook', event, status: 'delivered' }),
+            failed('webhook'),
+          ),
     ]);
     await setPhase(phase);
   };
@@ -550,30 +546,37 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
 
   const steps = async (): Promise<InterviewResult> => {
     try {
-      note('vouch', 'alert_received', `${alert.title} (${alert.severity}, from ${alert.source})`);
+      note('alert_received', 'vouch', {
+        title: alert.title,
+        severity: alert.severity,
+        alertSource: alert.source,
+        alertType: alert.type,
+      });
       prepared = await localStep('prepareInterview', () => local.prepareInterview({ alert, workflowId }));
       const { policy, employee } = prepared;
       if (policy.enabled === false) {
         // `=== false`: policies kept by interviews started before the field existed have no `enabled`.
-        note(
-          'vouch',
-          'disabled_by_policy',
-          `interviews are off for ${alert.type} (${prepared.policySource})`,
-        );
+        note('disabled_by_policy', 'vouch', { alertType: alert.type, policySource: prepared.policySource });
         return await finish('disabled_by_policy');
       }
       if (!employee) {
-        note('vouch', 'unknown_employee', `no Slack user found for ${describeRef(alert.employee)}`);
+        note('unknown_employee', 'vouch', { employee: alert.employee });
         return await finish('unknown_employee');
       }
       upsertSearchAttributes({ VouchEmployee: [employee.email ?? employee.slackUserId] });
-      note('vouch', 'policy', `policy ${prepared.policySource}; employee <@${employee.slackUserId}>`);
+      note('policy', 'vouch', {
+        policySource: prepared.policySource,
+        employee: {
+          slackUserId: employee.slackUserId,
+          ...(employee.email ? { email: employee.email } : {}),
+          ...(employee.name ? { name: employee.name } : {}),
+        },
+      });
       if (prepared.suppression) {
-        note(
-          'vouch',
-          'suppressed',
-          `matches a verified confirmation from alert ${prepared.suppression.createdByAlertId}`,
-        );
+        note('suppressed', 'vouch', {
+          suppressionId: prepared.suppression.id,
+          createdByAlertId: prepared.suppression.createdByAlertId,
+        });
         return await finish('suppressed', {
           suppressionId: prepared.suppression.id,
           suppressedBy: prepared.suppression.createdByAlertId,
@@ -586,7 +589,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         extendDeadline(Date.now() + timeout);
         approvalOpen = true;
         await setPhase('awaiting_approval');
-        await acts.postApprovalRequest({
+        const request = await acts.postApprovalRequest({
           workflowId,
           alertId: alert.id,
           employeeLabel: employeeLabel(),
@@ -594,12 +597,21 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           proposedQuestions: await followUps.proposeForApproval(),
           approvers: policy.approval.approvers,
         });
+        if (typedRecord)
+          note('approval_requested', 'vouch', {
+            channel: request.channel,
+            ts: request.ts,
+            approvers: policy.approval.approvers ?? [],
+          });
         const decided = await awaitApproval(policy.approval.approvers, timeout);
         approvalOpen = false;
-        const decision = approval
-          ? `already decided (${approval.action} by ${approval.operator})`
-          : 'too late';
+        const decision = staleDecision();
         if (guarded) for (const later of approvalRequests.splice(0)) ignoreStale(later, decision);
+        if (typedRecord)
+          note('approval_decided', 'vouch', {
+            decision: decided ? approval!.action : 'timeout',
+            ...(approval ? { by: approval.operator } : {}),
+          });
         if (guarded)
           await acts.markApprovalDecided({
             workflowId,
@@ -609,11 +621,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
             by: approval?.operator,
           });
         if (!decided) {
-          note(
-            'vouch',
-            'approval_timeout',
-            `no operator decided within ${policy.approval.timeout}: ${policy.approval.onTimeout}`,
-          );
+          note('approval_timeout', 'vouch', {
+            timeout: policy.approval.timeout,
+            onTimeout: policy.approval.onTimeout,
+          });
           if (policy.approval.onTimeout === 'skip') return await finish('skipped_by_operator');
         } else if (approval?.action === 'skip') return await finish('skipped_by_operator');
       }
@@ -648,7 +659,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         intro: policy.messages?.intro,
         employeeName: employee.name,
       });
-      note('vouch', 'dm_sent', 'asked the employee in a direct message');
+      note('dm_sent', 'vouch', dm ? { channel: dm.channel, ts: dm.ts } : {});
 
       const deadlineAt = Date.parse(schedule.deadlineAt);
       let n = 0;
@@ -663,25 +674,21 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           deadlineAt: schedule.deadlineAt,
           template: policy.messages?.reminder,
         });
-        note('vouch', 'reminder', `reminder ${n} sent`);
+        note('reminder', 'vouch', { n });
       }
       if (!(await waitFor(() => answer !== undefined, deadlineAt - Date.now()))) {
-        note('vouch', 'deadline', 'no answer before the deadline');
+        note('deadline', 'vouch', { waitingFor: 'answer' });
         return await finish('no_response');
       }
       if (answer?.answer === 'denied') return await finish('denied');
 
       // "Yes": the second factor.
       if (!policy.secondFactor.required) {
-        note('vouch', 'second_factor', 'not required by the policy');
+        note('second_factor_not_required', 'vouch', {});
         return await finish('confirmed_verified');
       }
       if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
-        note(
-          'vouch',
-          'not_enrolled',
-          `no active second factor; policy says ${policy.secondFactor.whenNotEnrolled}`,
-        );
+        note('not_enrolled', 'vouch', { whenNotEnrolled: policy.secondFactor.whenNotEnrolled });
         return await finish(
           policy.secondFactor.whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled',
         );
@@ -693,7 +700,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       );
       await verifying; // let an in-flight verification finish before deciding
       if (!verified) {
-        if (!stillOpen) note('vouch', 'deadline', 'no valid second-factor code before the deadline');
+        if (!stillOpen) note('deadline', 'vouch', { waitingFor: 'second_factor' });
         return await finish('second_factor_failed');
       }
       const windowMs = parseDuration(policy.suppression.window);
@@ -706,7 +713,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
           fingerprint: prepared.fingerprint,
           windowMs,
         });
-        note('vouch', 'suppression', `similar alerts suppressed until ${s.expiresAt}`);
+        note('suppression_created', 'vouch', { suppressionId: s.id, expiresAt: s.expiresAt });
         return await finish('confirmed_verified', { suppressionId: s.id });
       }
       return await finish('confirmed_verified');
@@ -718,6 +725,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
         if (action === 'cancel' || action === 'close') followUps.stop(err.action.operator);
         if (guarded && approvalOpen) {
           approvalOpen = false;
+          if (typedRecord) note('approval_decided', 'vouch', { decision: action, by: err.action.operator });
           await acts.markApprovalDecided({
             workflowId,
             alertId: alert.id,
@@ -761,9 +769,11 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   async function endCancelled(): Promise<InterviewResult> {
     followUps.stop('a cancellation in Temporal');
     if (outcome === null) {
-      note('vouch', 'cancelled', 'the workflow was cancelled in Temporal (Web UI or CLI)');
+      note('cancelled', 'vouch', {});
       if (approvalOpen) {
         approvalOpen = false;
+        if (typedRecord)
+          note('approval_decided', 'vouch', { decision: 'cancel', by: 'a cancellation in Temporal' });
         await acts.markApprovalDecided({
           workflowId,
           alertId: alert.id,
@@ -774,7 +784,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       }
       return finish('cancelled');
     }
-    note('vouch', 'cancelled', `cancelled in Temporal after the outcome (${outcome}), which stands`);
+    note('cancelled', 'vouch', { afterOutcome: outcome });
     if (!told)
       await acts.finishInterview({
         workflowId,
@@ -793,7 +803,10 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
    * leaves the outcome standing; before it, the interview ends `failed_closed`.
    */
   async function endFailedClosed(failure: Failure): Promise<InterviewResult> {
-    note('vouch', told ? 'failure_after_outcome' : 'failed_closed', `${failure.step}: ${failure.errorType}`);
+    note(told ? 'failure_after_outcome' : 'failed_closed', 'vouch', {
+      step: failure.step,
+      errorType: failure.errorType,
+    });
     if (told) {
       log.error('interview step failed after its outcome', { alertId: alert.id, ...failure });
       await persist(localBestEffort).catch(() => undefined);
@@ -801,7 +814,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     }
     outcome = 'failed_closed';
     phase = 'escalated';
-    note('vouch', 'outcome', outcome);
+    note('outcome', 'vouch', { outcome });
     upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: [outcome] });
     upsertMemo({ phase, outcome, title: alert.title });
     showProgress({ phase, outcome });

@@ -8,7 +8,8 @@ import {
 import type { Activities, FollowUpExchange, FollowUpQuestion, MessageRef, Proposal } from '../activities';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
-import { type EmployeeResponse, type TranscriptEntry, employeeReply } from '../shared/messages';
+import { type EmployeeResponse, employeeReply } from '../shared/messages';
+import type { Note } from '../shared/record/events';
 import type { Policy } from '../shared/policy';
 
 /**
@@ -41,7 +42,7 @@ export const MAX_RECORDED_MESSAGES = 20;
 export interface FollowUpContext {
   alertId: string;
   workflowId: string;
-  note(actor: string, kind: string, text: string, extra?: Pick<TranscriptEntry, 'machineWritten'>): void;
+  note: Note;
   employeeId(): string | undefined;
   /** The policy, once loaded. */
   policy(): Policy | undefined;
@@ -65,33 +66,28 @@ export function followUpConversation(ctx: FollowUpContext) {
   setHandler(employeeReply, (r) => {
     if (seen.has(r.replyId)) return; // a redelivered Slack event is applied once
     seen.add(r.replyId);
-    const actor = `<@${r.slackUserId}>`;
+    const actor = r.slackUserId;
     if (!ctx.employeeId() || r.slackUserId !== ctx.employeeId()) {
-      ctx.note(
-        actor,
-        'unauthorized_reply',
-        'wrote in the interview thread but is not the interviewed employee; ignored',
-      );
+      ctx.note('unauthorized_reply', actor, {});
       return;
     }
     const text = r.text.length > MAX_REPLY ? `${r.text.slice(0, MAX_REPLY)}…` : r.text;
     if (asking && asking.answer === undefined) {
       asking.answer = text;
-      ctx.note(actor, 'follow_up_answer', text);
+      ctx.note('follow_up_answer', actor, { answer: text });
     } else {
       messagesSeen += 1;
       if (messagesSeen > MAX_RECORDED_MESSAGES) {
         const unrecorded = messagesSeen - MAX_RECORDED_MESSAGES;
         if (unrecorded === 1 || /^10+$/.test(String(unrecorded)))
-          ctx.note(
-            'vouch',
-            'employee_messages_unrecorded',
-            `${unrecorded} more thread message(s) counted, not recorded (the first ${MAX_RECORDED_MESSAGES} are)`,
-          );
+          ctx.note('employee_messages_unrecorded', 'vouch', {
+            unrecorded,
+            recordedLimit: MAX_RECORDED_MESSAGES,
+          });
         return;
       }
       if (otherMessages.length < MAX_OTHER_MESSAGES) otherMessages.push(text);
-      ctx.note(actor, 'employee_message', text);
+      ctx.note('employee_message', actor, { message: text });
     }
   });
 
@@ -135,7 +131,7 @@ export function followUpConversation(ctx: FollowUpContext) {
   }
 
   const noteProposal = (p: Proposal) => {
-    for (const n of p.notes) if (n) ctx.note('vouch', 'follow_up_guard', n);
+    for (const n of p.notes) if (n) ctx.note('follow_up_guard', 'vouch', { note: n });
   };
 
   return {
@@ -146,7 +142,7 @@ export function followUpConversation(ctx: FollowUpContext) {
       const p = await propose(0, s.scripted, s);
       noteProposal(p);
       approved = p.questions;
-      ctx.note('vouch', 'follow_ups_proposed', `${approved.length} follow-up question(s) shown for approval`);
+      ctx.note('follow_ups_proposed', 'vouch', { count: approved.length });
       return approved;
     },
 
@@ -163,7 +159,7 @@ export function followUpConversation(ctx: FollowUpContext) {
       } catch (err) {
         // Follow-ups only add context: a Slack error that retries cannot fix must not fail a decided interview.
         if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
-        ctx.note('vouch', 'follow_ups_failed', `follow-ups stopped: ${failure(err)}`);
+        ctx.note('follow_ups_failed', 'vouch', { error: failure(err) });
         await ctx.persist();
       }
     },
@@ -198,9 +194,9 @@ export function followUpConversation(ctx: FollowUpContext) {
       // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
       asking = { question: question.text, machineWritten: question.machineWritten };
       ctx.note(
-        'vouch',
         'follow_up_question',
-        question.text,
+        'vouch',
+        { n, question: question.text },
         question.machineWritten ? { machineWritten: true } : {},
       );
       await slack.postFollowUpQuestion({ workflowId: ctx.workflowId, dm, n, question });
@@ -210,11 +206,11 @@ export function followUpConversation(ctx: FollowUpContext) {
       exchanges.push(exchange);
       if (exchange.answer !== undefined) answered += 1;
       if (stoppedBy) {
-        ctx.note('vouch', 'follow_ups_stopped', `stopped by ${stoppedBy}; no more questions`);
+        ctx.note('follow_ups_stopped', 'vouch', { by: stoppedBy });
         break;
       }
       if (exchange.answer === undefined) {
-        ctx.note('vouch', 'follow_up_timeout', `no answer within ${s.answerTimeout}; no more questions`);
+        ctx.note('follow_up_timeout', 'vouch', { timeout: s.answerTimeout });
         break;
       }
       if (n === s.maxQuestions || !adaptive) continue;
@@ -222,7 +218,7 @@ export function followUpConversation(ctx: FollowUpContext) {
       const next = await propose(n, spare, s);
       noteProposal(next);
       if (next.enough) {
-        ctx.note('vouch', 'follow_up_enough', 'the model has enough context: no more questions');
+        ctx.note('follow_up_enough', 'vouch', {});
         break;
       }
       if (!next.questions.some((q) => q.machineWritten)) adaptive = false; // the model failed: script from here
@@ -237,17 +233,17 @@ export function followUpConversation(ctx: FollowUpContext) {
       try {
         const r = await model.summarizeInterview({ ...conversation(), outcome: input.outcome });
         if (r.written)
-          ctx.note(
-            'vouch',
-            'summary',
-            `machine-written summary stored (model ${r.model})${r.defanged ? `; ${r.defanged} link(s), mention(s) or markup removed` : ''}`,
-          );
+          ctx.note('summary', 'vouch', {
+            stored: true,
+            model: r.model,
+            ...(r.defanged ? { defanged: r.defanged } : {}),
+          });
         else summaryMissing = r.reason;
       } catch (err) {
         if (isCancellation(err)) throw err;
         summaryMissing = `the model failed: ${failure(err)}`;
       }
-    if (summaryMissing) ctx.note('vouch', 'summary', `no summary: ${summaryMissing}`);
+    if (summaryMissing) ctx.note('summary', 'vouch', { stored: false, reason: summaryMissing });
     await ctx.persist();
     await slack.publishFollowUps({
       ...ids(),

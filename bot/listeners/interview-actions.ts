@@ -5,6 +5,7 @@ import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
 import { secondFactorModal } from '../views';
 import { tellUser, unreachable } from './replies';
+import { eventsOfKind } from '../../shared/record/events';
 
 /**
  * The employee's two buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
@@ -66,9 +67,9 @@ async function checkAnswerer(
   }
   if (state.employee !== body.user.id) {
     await deps.audit(workflowId, `click:${body.user.id}:${action.action_ts}`, {
-      actor: `<@${body.user.id}>`,
+      actor: body.user.id,
       kind: 'unauthorized_click',
-      text: `pressed "${action.action_id}" but is not the interviewed employee; refused`,
+      button: action.action_id,
     });
     await tellUser(client, body, ":no_entry: This isn't your alert, so you can't answer it.");
     return null;
@@ -83,6 +84,6 @@ async function checkAnswerer(
     );
     return null;
   }
-  const title = state.transcript.find((t) => t.kind === 'alert_received')?.text ?? 'Security check';
+  const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? 'Security check';
   return { workflowId, title };
 }

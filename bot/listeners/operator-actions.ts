@@ -20,9 +20,9 @@ export function registerOperatorActions(app: App, deps: BotDeps): void {
       const workflowId = action.value ?? '';
       if (!(await deps.isOperator(client, body.user.id))) {
         await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
-          actor: `<@${body.user.id}>`,
+          actor: body.user.id,
           kind: 'unauthorized_operator_action',
-          text: `pressed "${kind}" but is not a configured operator; refused`,
+          button: kind,
         });
         return tellUser(client, body, ':no_entry: Only the security team’s operators can do that.');
       }
@@ -30,9 +30,10 @@ export function registerOperatorActions(app: App, deps: BotDeps): void {
         // Nobody acts on an alert about themselves (the workflow refuses it too, whoever signals).
         if ((await deps.interviews.state(workflowId)).employee === body.user.id) {
           await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
-            actor: `<@${body.user.id}>`,
+            actor: body.user.id,
             kind: 'self_action_refused',
-            text: `pressed "${kind}" on an alert about themselves; refused`,
+            operator: body.user.id,
+            action: kind,
           });
           return await tellUser(
             client,

@@ -35,9 +35,8 @@ export function registerThreadReplies(app: App, deps: BotDeps): void {
       return;
     if (event.user !== thread.slackUserId) {
       await deps.audit(thread.workflowId, `reply:${replyId}`, {
-        actor: `<@${event.user}>`,
+        actor: event.user ?? '?',
         kind: 'unauthorized_reply',
-        text: 'wrote in the interview thread but is not the interviewed employee; ignored',
       });
       return;
     }

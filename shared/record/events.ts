@@ -37,10 +37,20 @@ export type SecondFactorCheck =
 /** Why an operator's action was not applied. */
 export type StaleReason = 'interview_ended' | 'already_decided' | 'not_awaiting_approval' | 'too_late';
 
+/** A kind that carries no fields besides the common ones. */
+export type NoFields = { readonly _?: never };
+
+/** An event without its time (stamped by whoever stores it). */
+export type UntimedEvent = InterviewEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'at'>
+    : never
+  : never;
+
 /** Each kind with its fields. The key is the event's `kind`. */
 export interface EventFields {
   // ---- intake and preparation
-  alert_received: { title: string; severity: string; source: string; alertType: string };
+  alert_received: { title: string; severity: string; alertSource: string; alertType: string };
   disabled_by_policy: { alertType: string; policySource: string };
   unknown_employee: { employee: EmployeeRef };
   /** The policy applied and the employee resolved. */
@@ -63,7 +73,7 @@ export interface EventFields {
   late_response: { answer: 'confirmed' | 'denied' };
 
   // ---- second factor
-  second_factor_not_required: Record<string, never>;
+  second_factor_not_required: NoFields;
   second_factor_attempt: { attempt: number; limit: number; result: SecondFactorCheck; lockedUntil?: string };
   not_enrolled: { whenNotEnrolled: 'escalate' | 'accept' };
   suppression_created: { suppressionId: string; expiresAt: string };
@@ -86,7 +96,7 @@ export interface EventFields {
   // ---- outcome and escalation
   outcome: { outcome: Outcome };
   escalation_posted: { channel: string; ts: string; awaitsClose: boolean };
-  awaiting_close: Record<string, never>;
+  awaiting_close: NoFields;
   delivery: {
     target: 'pagerduty' | 'webhook';
     event: 'escalated' | 'resolved';
@@ -109,10 +119,10 @@ export interface EventFields {
   follow_up_answer: { answer: string };
   employee_message: { message: string };
   employee_messages_unrecorded: { unrecorded: number; recordedLimit: number };
-  unauthorized_reply: Record<string, never>;
+  unauthorized_reply: NoFields;
   follow_ups_stopped: { by: string };
   follow_up_timeout: { timeout: string };
-  follow_up_enough: Record<string, never>;
+  follow_up_enough: NoFields;
   follow_ups_failed: { error: string };
   summary: { stored: true; model?: string; defanged?: number } | { stored: false; reason: string };
 
@@ -174,3 +184,11 @@ export function isKind<K extends EventKind>(e: InterviewEvent, kind: K): e is Ev
 export function eventsOfKind<K extends EventKind>(events: readonly InterviewEvent[], kind: K): EventOf<K>[] {
   return events.filter((e): e is EventOf<K> => e.kind === kind);
 }
+
+/** Records an event (the workflow's `note`); the time is the workflow's. */
+export type Note = <K extends EventKind>(
+  kind: K,
+  actor: string,
+  fields: EventFields[K],
+  extra?: Pick<EventBase, 'machineWritten'>,
+) => void;

@@ -71,7 +71,7 @@ const PARSERS: Record<string, Parser> = {
     of('alert_received', {
       title: alert.title,
       severity: alert.severity,
-      source: alert.source,
+      alertSource: alert.source,
       alertType: alert.type,
     }),
   disabled_by_policy: (t, { alert }) => {

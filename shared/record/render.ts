@@ -17,7 +17,7 @@ const quoted = (s?: string) => (s ? `: "${s}"` : '');
 type Renderers = { [K in EventKind]: (e: EventOf<K> & EventFields[K]) => string };
 
 const RENDER: Renderers = {
-  alert_received: (e) => `${e.title} (${e.severity}, from ${e.source})`,
+  alert_received: (e) => `${e.title} (${e.severity}, from ${e.alertSource})`,
   disabled_by_policy: (e) => `interviews are off for ${e.alertType} (${e.policySource})`,
   unknown_employee: (e) =>
     `no Slack user found for ${e.employee.email ?? (e.employee.slackUserId ? `<@${e.employee.slackUserId}>` : `user ${e.employee.username ?? '?'}`)}`,

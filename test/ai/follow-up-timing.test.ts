@@ -12,6 +12,7 @@ import {
   start,
   type Harness,
 } from '../helpers/interview-harness';
+import { renderEvent } from '../../shared/record/render';
 
 /** Follow-ups over long waits, on the time-skipping test server (no model configured here). */
 describe('AI interviewer timing', () => {
@@ -42,12 +43,14 @@ describe('AI interviewer timing', () => {
     expect(questionsSince(before)).toHaveLength(1);
     const t = (await stored(alert.id!))!.transcript;
     const at = (kind: string) => Date.parse(t.find((e) => e.kind === kind)!.at);
-    expect(t.filter((e) => e.kind === 'follow_up_question').map((e) => e.text)).toEqual([
+    expect(t.filter((e) => e.kind === 'follow_up_question').map(renderEvent)).toEqual([
       DEFAULT_FOLLOW_UP_QUESTIONS[0],
     ]);
     expect(at('outcome')).toBeLessThanOrEqual(at('follow_up_question'));
     expect(Math.abs(at('follow_up_timeout') - at('follow_up_question') - 2 * 3600_000)).toBeLessThan(5_000);
-    expect(t.find((e) => e.kind === 'summary')?.text).toBe('no summary: no language model is configured');
+    expect(renderEvent(t.find((e) => e.kind === 'summary')!)).toBe(
+      'no summary: no language model is configured',
+    );
     expect(
       h.slack.callsTo('chat.postMessage').some((c) => /Thanks, your answers/.test(String(c.args.text))),
     ).toBe(false);
@@ -66,13 +69,13 @@ describe('AI interviewer timing', () => {
     await act(handle, 'cancel', 'UOPS0001', 'we have it');
     expect(await handle.result()).toMatchObject({ outcome: 'denied', phase: 'escalated' });
     const t = (await stored(alert.id!))!.transcript;
-    expect(t.find((e) => e.kind === 'follow_ups_stopped')?.text).toBe(
-      'stopped by UOPS0001; no more questions',
+    expect(renderEvent(t.find((e) => e.kind === 'follow_ups_stopped')!)).toBe(
+      'stopped by <@UOPS0001>; no more questions',
     );
     const asked = Date.parse(t.find((e) => e.kind === 'follow_up_question')!.at);
     expect(Date.parse(t.find((e) => e.kind === 'follow_ups_stopped')!.at) - asked).toBeLessThan(3600_000);
     expect(questionsSince(before)).toHaveLength(1);
-    expect(t.filter((e) => e.kind === 'outcome').map((e) => e.text)).toEqual(['denied']);
+    expect(t.filter((e) => e.kind === 'outcome').map(renderEvent)).toEqual(['denied']);
   });
 
   it('a Slack error that retries cannot fix stops the follow-ups, not the decided interview', async () => {
@@ -86,7 +89,7 @@ describe('AI interviewer timing', () => {
     await answer(handle, BOB.id, 'denied');
     expect(await handle.result()).toMatchObject({ outcome: 'denied', phase: 'escalated' });
     const t = (await stored(alert.id!))!.transcript;
-    expect(t.find((e) => e.kind === 'follow_ups_failed')?.text).toMatch(/channel_not_found/);
+    expect(renderEvent(t.find((e) => e.kind === 'follow_ups_failed')!)).toMatch(/channel_not_found/);
     expect(t.some((e) => e.kind === 'follow_up_answer')).toBe(false);
   });
 
@@ -101,10 +104,10 @@ describe('AI interviewer timing', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     const t = (await stored(alert.id!))!.transcript;
     expect(t.find((e) => e.kind === 'employee_message')).toMatchObject({
-      actor: `<@${BOB.id}>`,
-      text: 'What is this about?',
+      actor: BOB.id,
+      message: 'What is this about?',
     });
-    expect(t.find((e) => e.kind === 'unauthorized_reply')?.actor).toBe('<@UEVE0003>');
+    expect(t.find((e) => e.kind === 'unauthorized_reply')?.actor).toBe('UEVE0003');
     expect(t.some((e) => e.kind.startsWith('follow_up') || e.kind === 'summary')).toBe(false);
     // Only the escalation was posted: no question, no thanks.
     expect(

@@ -25,6 +25,7 @@ import { startBot } from '../helpers/bot-under-test';
 import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections } from '../helpers/servers';
 import { buttonClick, postEvent, postInteraction, threadReply } from '../helpers/slack-requests';
+import { renderEvent } from '../../shared/record/render';
 
 /**
  * The AI interviewer end to end on the real dev server: the workflow, the real activities, the real
@@ -161,16 +162,16 @@ describe('AI interviewer', () => {
     const kinds = doc.transcript.map((t) => t.kind);
     expect(kinds.indexOf('outcome')).toBeLessThan(kinds.indexOf('follow_up_question'));
     expect(doc.transcript.filter((t) => t.kind === 'follow_up_question')).toEqual([
-      expect.objectContaining({ text: PLANNED[0], machineWritten: true }),
-      expect.objectContaining({ text: NEXT, machineWritten: true }),
+      expect.objectContaining({ question: PLANNED[0], machineWritten: true }),
+      expect.objectContaining({ question: NEXT, machineWritten: true }),
     ]);
-    const answers = doc.transcript.filter((t) => t.kind === 'follow_up_answer').map((t) => t.text);
+    const answers = doc.transcript.filter((t) => t.kind === 'follow_up_answer').map(renderEvent);
     expect(answers).toEqual([
       'My manager Carla asked me to, ticket OPS-42',
       'Yes, that is the office VPN. My code is [6 digits removed]',
     ]);
     expect(doc.transcript.some((t) => t.kind === 'follow_up_enough')).toBe(true);
-    expect(doc.audit?.find((a) => a.kind === 'unauthorized_reply')?.actor).toBe(`<@${ANA.id}>`);
+    expect(doc.audit?.find((a) => a.kind === 'unauthorized_reply')?.actor).toBe(ANA.id);
 
     // The summary: on the alert, machine-written, and in the escalation message, labelled.
     expect(doc.summary).toMatchObject({ machineWritten: true, model: 'test-model-2026-01-01' });
@@ -238,7 +239,7 @@ describe('AI interviewer', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'confirmed_verified', phase: 'closed' });
     const doc = (await stored(h, alert.id!))!;
     expect(doc.outcome).toBe('confirmed_verified');
-    expect(doc.transcript.find((t) => t.kind === 'follow_up_guard')?.text).toMatch(
+    expect(renderEvent(doc.transcript.find((t) => t.kind === 'follow_up_guard')!)).toMatch(
       /replaced by a scripted one: it asks about a password, code or other secret/,
     );
     expect(doc.summary!.text).toContain(`"${INJECTION}"`);
@@ -286,17 +287,17 @@ describe('AI interviewer', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     const doc = (await stored(h, alert.id!))!;
     expect(doc.transcript.find((t) => t.kind === 'follow_up_question')).toMatchObject({
-      text: DEFAULT_FOLLOW_UP_QUESTIONS[0],
+      question: DEFAULT_FOLLOW_UP_QUESTIONS[0],
     });
     expect(doc.transcript.find((t) => t.kind === 'follow_up_question')?.machineWritten).toBeUndefined();
-    expect(doc.transcript.find((t) => t.kind === 'follow_up_guard')?.text).toMatch(
+    expect(renderEvent(doc.transcript.find((t) => t.kind === 'follow_up_guard')!)).toMatch(
       /the model failed .*scripted questions instead/,
     );
     expect(doc.audit!.filter((a) => a.kind === 'model_call').map((a) => a.modelCall!.outcome)).toEqual([
       kind,
       kind,
     ]);
-    expect(doc.transcript.find((t) => t.kind === 'summary')?.text).toBe(
+    expect(renderEvent(doc.transcript.find((t) => t.kind === 'summary')!)).toBe(
       'no summary: turned off by the policy',
     );
   });
@@ -327,7 +328,7 @@ describe('AI interviewer', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     const asked = (await state(handle)).transcript
       .filter((t) => t.kind === 'follow_up_question')
-      .map((t) => t.text);
+      .map(renderEvent);
     expect(asked).toEqual(PLANNED);
     expect(llm.requestsFor('follow_up_next')).toHaveLength(nextCalls); // no unapproved question was written
   });
@@ -353,7 +354,7 @@ describe('AI interviewer', () => {
       expect(await handle.result()).toMatchObject({ outcome: 'denied' });
       const doc = (await stored(plain, alert.id!))!;
       expect(doc.summary).toBeUndefined();
-      expect(doc.transcript.find((t) => t.kind === 'summary')?.text).toBe(
+      expect(renderEvent(doc.transcript.find((t) => t.kind === 'summary')!)).toBe(
         'no summary: no language model is configured',
       );
       const updated = await plain.slack.waitForCall(

@@ -24,6 +24,7 @@ import {
   postInteraction,
   postSlashCommand,
 } from '../helpers/slack-requests';
+import { renderEvent } from '../../shared/record/render';
 
 /** The real Bolt HTTP receiver, fed signed requests; outcomes asserted through Temporal. */
 const SECRET = 'test-signing-secret-0123456789';
@@ -87,7 +88,7 @@ describe('Slack bot', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     const s = await state(handle);
     expect(s.transcript.filter((t) => t.kind === 'employee_answer')).toHaveLength(1);
-    expect(s.transcript.find((t) => t.kind === 'employee_answer')?.actor).toBe(`<@${BOB.id}>`);
+    expect(s.transcript.find((t) => t.kind === 'employee_answer')?.actor).toBe(BOB.id);
   });
 
   it('someone else is told it is not their alert, the attempt is audited, and nothing is signalled', async () => {
@@ -103,7 +104,7 @@ describe('Slack bot', () => {
     const doc = await alertStore(collections(h.mongo.db)).get(handle.workflowId.replace(/^alert-/, ''), {
       withAudit: true,
     });
-    expect(doc?.audit?.[0]).toMatchObject({ actor: `<@${BOB.id}>`, kind: 'unauthorized_click' });
+    expect(doc?.audit?.[0]).toMatchObject({ actor: BOB.id, kind: 'unauthorized_click' });
   });
 
   it('"Yes" opens the modal; a wrong code shows inline with attempts left; a right one verifies', async () => {
@@ -147,7 +148,7 @@ describe('Slack bot', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'confirmed_verified' });
     const s = await state(handle);
     expect(s.transcript.filter((t) => t.kind === 'employee_answer')).toHaveLength(1); // resubmitted modal: one "yes"
-    expect(s.transcript.find((t) => t.kind === 'employee_answer')?.text).toContain('new account');
+    expect(renderEvent(s.transcript.find((t) => t.kind === 'employee_answer')!)).toContain('new account');
   });
 
   it('a click on a finished interview gets a friendly note and changes nothing', async () => {
@@ -185,7 +186,7 @@ describe('Slack bot', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'skipped_by_operator' });
     expect((await state(handle)).transcript.find((t) => t.kind === 'operator_action')).toMatchObject({
       actor: OPERATOR,
-      text: 'skip',
+      action: 'skip',
     });
   });
 

@@ -28,6 +28,7 @@ import {
   postInteraction,
   threadReply,
 } from '../helpers/slack-requests';
+import { renderEvent } from '../../shared/record/render';
 
 /** The bot's limits: request sizes, thread floods, and what its Bolt logger writes at trace level. */
 const SECRET = 'test-signing-secret-limits-0123';
@@ -141,7 +142,7 @@ describe('bot limits', () => {
 
     const s = await state(handle);
     expect(s.transcript.filter((t) => t.kind === 'employee_message')).toHaveLength(MAX_RECORDED_MESSAGES);
-    expect(s.transcript.map((t) => t.text)).toContain(
+    expect(s.transcript.map(renderEvent)).toContain(
       `100 more thread message(s) counted, not recorded (the first ${MAX_RECORDED_MESSAGES} are)`,
     );
     expect(JSON.stringify(s).length).toBeLessThan(64 * 1024);

@@ -67,8 +67,8 @@ describe('data layer on FerretDB', () => {
       key,
       at: '2026-11-21T10:00:01Z',
       actor: 'vouch',
-      kind: 'step',
-      text: `step ${key}`,
+      kind: 'reminder' as const,
+      n: Number(key),
     });
     await store.recordProgress('store-3', {
       phase: 'awaiting_response',
@@ -107,9 +107,9 @@ describe('data layer on FerretDB', () => {
     const store = alertStore(collections(mongo.db));
     const entry = {
       at: '2026-11-21T10:00:01Z',
-      actor: '<@UOTHER1>',
-      kind: 'unauthorized_click',
-      text: 'not the employee',
+      actor: 'UOTHER1',
+      kind: 'unauthorized_click' as const,
+      button: 'vouch_yes',
     };
     expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(true);
     expect(await store.appendAudit('store-1', 'click:1', entry)).toBe(false);
@@ -122,7 +122,12 @@ describe('data layer on FerretDB', () => {
 
   it('appends an audit entry once even when the same key races (a click delivered twice at once)', async () => {
     const store = alertStore(collections(mongo.db));
-    const entry = { at: '2026-11-21T10:00:02Z', actor: '<@UOTHER1>', kind: 'unauthorized_click', text: 'x' };
+    const entry = {
+      at: '2026-11-21T10:00:02Z',
+      actor: 'UOTHER1',
+      kind: 'unauthorized_click' as const,
+      button: 'vouch_yes',
+    };
     for (let round = 0; round < 5; round++) {
       const results = await Promise.all(
         [1, 2, 3].map(() => store.appendAudit('store-1', `race:${round}`, entry)),
@@ -146,8 +151,8 @@ describe('data layer on FerretDB', () => {
       key: `t${n}`,
       at: `2026-11-21T10:00:${String(n).padStart(2, '0')}Z`,
       actor: 'vouch',
-      kind: 'step',
-      text: `step ${n}`,
+      kind: 'reminder' as const,
+      n,
     });
     for (let n = 0; n < 20; n++)
       await Promise.all([
@@ -157,7 +162,12 @@ describe('data layer on FerretDB', () => {
           entries: [entry(n)],
           persistedBefore: n,
         }),
-        store.appendAudit('store-race', `click:${n}`, { ...entry(n), kind: 'unauthorized_click' }),
+        store.appendAudit('store-race', `click:${n}`, {
+          at: entry(n).at,
+          actor: 'UOTHER1',
+          kind: 'unauthorized_click',
+          button: 'vouch_yes',
+        }),
       ]);
     const doc = await store.get('store-race', { withAudit: true });
     expect(doc?.transcript.map((t) => t.key)).toEqual(Array.from({ length: 20 }, (_, n) => `t${n}`));

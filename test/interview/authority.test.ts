@@ -51,7 +51,13 @@ describe('operator authority in alertInterview', () => {
     await act(handle, 'skip', 'UOPS0002');
     await until(async () => (await kinds(handle)).includes('stale_operator_action'));
     const stale = (await state(handle)).transcript.find((t) => t.kind === 'stale_operator_action');
-    expect(stale?.text).toBe('skip by UOPS0002 ignored: already decided (approve by UOPS0001)');
+    expect(stale).toMatchObject({
+      operator: 'UOPS0002',
+      action: 'skip',
+      reason: 'already_decided',
+      decision: 'approve',
+      decidedBy: 'UOPS0001',
+    });
     expect((await state(handle)).phase).toBe('awaiting_response');
 
     const update = await decidedPost(handle);
@@ -77,11 +83,13 @@ describe('operator authority in alertInterview', () => {
     await until(async () => (await kinds(handle)).filter((k) => k === 'self_action_refused').length === 4);
     const s = await state(handle);
     expect(s.phase).toBe('awaiting_response');
-    expect(s.transcript.filter((t) => t.kind === 'self_action_refused').map((t) => t.text)).toEqual([
-      `${BOB.id} is the subject of this alert: skip refused`,
-      ' Bob@Example.com  is the subject of this alert: approve refused',
-      `${BOB.id} is the subject of this alert: close refused`,
-      `${BOB.email} is the subject of this alert: escalate refused`,
+    expect(
+      s.transcript.flatMap((t) => (t.kind === 'self_action_refused' ? [[t.operator, t.action]] : [])),
+    ).toEqual([
+      [BOB.id, 'skip'],
+      [' Bob@Example.com ', 'approve'],
+      [BOB.id, 'close'],
+      [BOB.email, 'escalate'],
     ]);
     await answer(handle, BOB.id, 'denied');
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });

@@ -11,6 +11,7 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { recordHistory } from '../helpers/history';
+import { renderEvent } from '../../shared/record/render';
 
 /** "Request Cancellation" in the Web UI or `temporal workflow cancel`: the interview records it and tidies up. */
 describe('alertInterview cancelled in Temporal', () => {
@@ -42,7 +43,9 @@ describe('alertInterview cancelled in Temporal', () => {
       .callsTo('chat.postMessage')
       .filter((c) => c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args).includes(alert.id!));
     expect(posts.length).toBeGreaterThan(0);
-    expect((await state(handle)).transcript.find((t) => t.kind === 'cancelled')?.text).toContain('Temporal');
+    expect(renderEvent((await state(handle)).transcript.find((t) => t.kind === 'cancelled')!)).toContain(
+      'Temporal',
+    );
     const update = h.slack.callsTo('chat.update').find((c) => c.args.channel === dm.args.channel);
     expect(update).toBeDefined();
     expect(JSON.stringify(update!.args.blocks)).not.toContain('vouch_confirm');

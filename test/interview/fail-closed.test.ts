@@ -20,6 +20,7 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+import { renderEvent } from '../../shared/record/render';
 
 /**
  * The last line of defence, on the time-skipping server with the real activities: one activity at a
@@ -123,7 +124,11 @@ describe('alertInterview fails closed', () => {
       else expect(doc).toMatchObject({ phase: 'escalated', outcome: 'failed_closed' });
       const audit = await collections(h.mongo.db).audit.findOne({ _id: `${alert.id}:failed-closed` });
       if (activity !== 'prepareInterview')
-        expect(audit).toMatchObject({ kind: 'failed_closed', text: `activity ${activity}: InjectedFailure` });
+        expect(audit).toMatchObject({
+          kind: 'failed_closed',
+          step: `activity ${activity}`,
+          errorType: 'InjectedFailure',
+        });
       const description = await handle.describe();
       expect(description.searchAttributes).toMatchObject({
         VouchOutcome: ['failed_closed'],
@@ -146,7 +151,7 @@ describe('alertInterview fails closed', () => {
     const { transcript } = await state(handle);
     const dmAt = Date.parse(transcript.find((t) => t.kind === 'alert_received')!.at);
     const failedAt = transcript.find((t) => t.kind === 'failed_closed')!;
-    expect(failedAt.text).toBe('activity sendInterview: Error, retried past its bound');
+    expect(renderEvent(failedAt)).toBe('activity sendInterview: Error, retried past its bound');
     // Retries stop when the next one would pass the bound: within a retry interval (1 min) of it.
     expect(Date.parse(failedAt.at) - dmAt).toBeGreaterThanOrEqual(58 * 60_000);
     expect(Date.parse(failedAt.at) - dmAt).toBeLessThan(2 * 3600_000);
@@ -174,7 +179,7 @@ describe('alertInterview fails closed', () => {
     const handle = await start(h, alert);
     expect(await handle.result()).toMatchObject({ outcome: 'failed_closed' });
     expect(String(noticesFor(alert.id!)[0]?.args.text)).toContain('TypeError at workflow code');
-    expect((await state(handle)).transcript.find((t) => t.kind === 'failed_closed')?.text).toBe(
+    expect(renderEvent((await state(handle)).transcript.find((t) => t.kind === 'failed_closed')!)).toBe(
       'workflow code: TypeError',
     );
   });
@@ -190,7 +195,7 @@ describe('alertInterview fails closed', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'failed_closed' });
     const { transcript } = await state(handle);
     const failed = transcript.find((t) => t.kind === 'failed_closed')!;
-    expect(failed.text).toBe('interview deadline: InterviewDeadlineExceeded');
+    expect(renderEvent(failed)).toBe('interview deadline: InterviewDeadlineExceeded');
     const startedAt = Date.parse(transcript.find((t) => t.kind === 'alert_received')!.at);
     const overall = 61 * 86_400_000 + 15 * 60_000 + 6 * 3600_000; // reach + second factor + margin
     expect(Date.parse(failed.at) - startedAt).toBeGreaterThanOrEqual(overall);

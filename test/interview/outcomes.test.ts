@@ -20,6 +20,7 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
+import { renderEvent } from '../../shared/record/render';
 
 const alertFingerprintOf = (draft: Parameters<typeof parseAlert>[0]) =>
   alertFingerprint(parseAlert(draft), DEFAULT_POLICY.suppression);
@@ -68,12 +69,12 @@ describe('alertInterview outcomes', () => {
         'alert_received',
         'dm_sent',
         'employee_answer',
-        'second_factor',
-        'suppression',
+        'second_factor_attempt',
+        'suppression_created',
         'outcome',
       ]),
     );
-    expect(doc!.transcript.find((t) => t.kind === 'employee_answer')?.text).toContain(
+    expect(renderEvent(doc!.transcript.find((t) => t.kind === 'employee_answer')!)).toContain(
       'setting up the new account',
     );
     expect(postsTo(SECURITY_CHANNEL).filter((c) => JSON.stringify(c.args).includes(alert.id!))).toHaveLength(
@@ -176,7 +177,7 @@ describe('alertInterview outcomes', () => {
     recordHistory('approved-then-denied', await approved.fetchHistory());
     expect((await state(approved)).transcript.find((t) => t.kind === 'operator_action')).toMatchObject({
       actor: 'UOPS0001',
-      text: 'approve',
+      action: 'approve',
     });
 
     const skipped = await start(h, alertFor(BOB, { type: 'aws.root_login' }));
@@ -207,7 +208,8 @@ describe('alertInterview outcomes', () => {
     expect(await closing.result()).toMatchObject({ outcome: 'closed_by_operator', phase: 'closed' });
     expect((await state(closing)).transcript.find((t) => t.kind === 'operator_action')).toMatchObject({
       actor: 'UOPS0003',
-      text: 'close: false positive',
+      action: 'close',
+      note: 'false positive',
     });
 
     const escalating = await start(h, alertFor(BOB, { type: 'vpn.new_country' }));
@@ -222,7 +224,7 @@ describe('alertInterview outcomes', () => {
     await answer(handle, BOB.id, 'confirmed'); // not Ana
     const s = await state(handle);
     expect(s.phase).toBe('awaiting_response');
-    expect(s.transcript.find((t) => t.kind === 'unauthorized_response')?.actor).toBe(`<@${BOB.id}>`);
+    expect(s.transcript.find((t) => t.kind === 'unauthorized_response')?.actor).toBe(BOB.id);
     const denial = { responseId: 'click-1', slackUserId: ANA.id, answer: 'denied' as const };
     const { employeeResponse } = await import('../../shared/messages');
     await handle.signal(employeeResponse, denial);

@@ -24,7 +24,7 @@ describe('closedAt on FerretDB', () => {
         store.recordProgress(alert.id, {
           phase: outcome ? 'escalated' : 'awaiting_response',
           outcome,
-          entries: [{ at: clock.toISOString(), actor: 'vouch', kind: 'k', text: `${n}`, key: `${n + 1}` }],
+          entries: [{ at: clock.toISOString(), actor: 'vouch', kind: 'reminder', n, key: `${n + 1}` }],
           persistedBefore: n,
         });
       await write(null, 0);
@@ -36,7 +36,7 @@ describe('closedAt on FerretDB', () => {
       const doc = await store.get(alert.id);
       expect(doc?.closedAt?.toISOString()).toBe('2026-11-21T10:05:00.000Z');
       expect(doc?.updatedAt.toISOString()).toBe('2026-11-21T12:00:00.000Z');
-      expect(doc?.transcript.map((t) => t.text)).toEqual(['0', '1', '2']);
+      expect(doc?.transcript.map((t) => (t.kind === 'reminder' ? t.n : null))).toEqual([0, 1, 2]);
     } finally {
       await mongo.drop();
     }

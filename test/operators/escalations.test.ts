@@ -23,6 +23,7 @@ import {
 import { extractPayloads } from '../helpers/history';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { WebhookStandIn } from '../helpers/webhook-stand-in';
+import { renderEvent } from '../../shared/record/render';
 
 const ROUTING_KEY = 'R0UTINGKEY0123456789ABCDEFGHIJKL';
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
@@ -161,7 +162,7 @@ describe('escalation targets', () => {
       (t) => t.kind,
     );
     const afterClose = kinds.slice(kinds.indexOf('resolved') + 1);
-    expect(afterClose.sort()).toEqual(['pagerduty', 'webhook']);
+    expect(afterClose.sort()).toEqual(['delivery', 'delivery']);
 
     // Neither the routing key nor the webhook secret is in the workflow's history.
     const history = historyToJSON(await handle.fetchHistory());
@@ -188,9 +189,9 @@ describe('escalation targets', () => {
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'denied', resolvedBy: 'UOPS0002' });
     const failures = (await collections(h.mongo.db).alerts.findOne({ _id: alert.id! }))!.transcript.filter(
-      (t) => t.kind === 'escalation_failed',
+      (t) => t.kind === 'delivery' && t.status === 'failed',
     );
-    expect(failures.map((t) => t.text)).toEqual(
+    expect(failures.map(renderEvent)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^PagerDuty: PagerDuty answered HTTP 400/),
         expect.stringMatching(/^webhook: VOUCH_WEBHOOK_SECRETS has no secret named "missing"/),
@@ -211,7 +212,13 @@ describe('escalation targets', () => {
     const kinds = (await collections(h.mongo.db).alerts.findOne({ _id: alert.id! }))!.transcript.map(
       (t) => t.kind,
     );
-    expect(kinds.slice(-4)).toEqual(['outcome', 'awaiting_close', 'webhook', 'resolution_timeout']);
+    expect(kinds.slice(-5)).toEqual([
+      'outcome',
+      'escalation_posted',
+      'awaiting_close',
+      'delivery',
+      'resolution_timeout',
+    ]);
     expect(
       hook
         .deliveries()
@@ -240,7 +247,7 @@ describe('escalation targets', () => {
       (t) => t.kind,
     );
     expect(kinds).toEqual(expect.arrayContaining(['follow_up_question', 'follow_ups_stopped', 'resolved']));
-    expect(kinds.indexOf('pagerduty')).toBeLessThan(kinds.indexOf('follow_up_question'));
+    expect(kinds.indexOf('delivery')).toBeLessThan(kinds.indexOf('follow_up_question'));
     expect(pd.incidents.get(alert.id!)?.status).toBe('resolved');
   });
 

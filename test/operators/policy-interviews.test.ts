@@ -101,7 +101,7 @@ describe('policies in interviews', () => {
     await answer(handle, BOB.id, 'denied');
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     const refused = (await state(handle)).transcript.find((t) => t.kind === 'approval_refused');
-    expect(refused?.text).toBe('UOPS0001 is not an approver of aws.root_login: approve ignored');
+    expect(refused).toMatchObject({ operator: 'UOPS0001', action: 'approve', alertType: 'aws.root_login' });
 
     const fromCli = await start(h, alertFor(BOB, { type: 'aws.root_login' }));
     await h.slack.waitForCall('chat.postMessage', (c) =>

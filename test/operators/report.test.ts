@@ -12,6 +12,7 @@ import {
   submitCode,
   validCode,
 } from '../helpers/interview-harness';
+import { renderEvent } from '../../shared/record/render';
 
 /** `vouch report`: the report of a real interview, compared with what the interview itself recorded. */
 describe('vouch report', () => {
@@ -45,9 +46,10 @@ describe('vouch report', () => {
     const report = JSON.parse(json.stdout) as InvestigationReport;
     const interview = await state(handle);
     // The full transcript is the interview's own, entry for entry.
-    expect(report.transcript.map(({ at, actor, kind, text }) => ({ at, actor, kind, text }))).toEqual(
+    expect(report.transcript.map(({ source: _source, text: _text, ...event }) => event)).toEqual(
       interview.transcript,
     );
+    expect(report.transcript.map((t) => t.text)).toEqual(interview.transcript.map(renderEvent));
     expect(report).toMatchObject({
       outcome: 'confirmed_verified',
       escalated: false,
@@ -66,7 +68,7 @@ describe('vouch report', () => {
     expect(report.timeToFirstAnswerMs).toBe(Math.max(0, at('employee_answer') - at('dm_sent')));
     expect(report.timeToOutcomeMs).toBe(at('outcome') - at('alert_received'));
     expect(report.actors).toEqual([
-      { actor: `<@${ANA.id}>`, actions: ['employee_answer: Yes, that was me: "new hire onboarding"'] },
+      { actor: ANA.id, actions: ['employee_answer: Yes, that was me: "new hire onboarding"'] },
     ]);
     expect(JSON.stringify(report)).not.toContain('123456789012');
 

@@ -6,6 +6,7 @@ import type { Outcome } from '../../shared/constants';
 import { type AlertDoc, collections } from '../../store/collections';
 import { harnessWithCli, runCli } from '../helpers/cli';
 import { BOB, alertFor, answer, dmSent, start } from '../helpers/interview-harness';
+import { type EventFields, type EventKind, event } from '../../shared/record/events';
 
 /** `vouch stats` over real interviews and stored alerts with known timings, on FerretDB. */
 describe('vouch stats', () => {
@@ -16,21 +17,21 @@ describe('vouch stats', () => {
     n: number,
     type: string,
     outcome: Outcome | null,
-    answer?: { text: string; afterS: number },
+    answer?: { answer: 'confirmed' | 'denied'; afterS: number },
     createdAt = new Date(),
   ): AlertDoc => {
     const t0 = Date.parse('2026-11-20T10:00:00Z') + n * 3600_000;
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
-    const entry = (kind: string, text: string, s: number, i: number) => ({
-      at: at(s),
-      actor: 'vouch',
-      kind,
-      text,
+    const entry = <K extends EventKind>(kind: K, fields: EventFields[K], s: number, i: number) => ({
+      ...event(kind, 'vouch', at(s), fields),
       key: `${i}`,
     });
-    const transcript = [entry('alert_received', 'x', 0, 1), entry('dm_sent', 'asked', 1, 2)];
-    if (answer) transcript.push(entry('employee_answer', answer.text, 1 + answer.afterS, 3));
-    if (outcome) transcript.push(entry('outcome', outcome, 5000, 4));
+    const transcript: AlertDoc['transcript'] = [
+      entry('alert_received', { title: 'x', severity: 'high', alertSource: 'test', alertType: type }, 0, 1),
+      entry('dm_sent', {}, 1, 2),
+    ];
+    if (answer) transcript.push(entry('employee_answer', { answer: answer.answer }, 1 + answer.afterS, 3));
+    if (outcome) transcript.push(entry('outcome', { outcome }, 5000, 4));
     const input = parseAlert({ ...alertFor(BOB, { type }), id: `stat-${type}-${n}` });
     return {
       _id: input.id,
@@ -56,12 +57,14 @@ describe('vouch stats', () => {
     // Ten alerts of aws.tuned, answered after 10, 20, … 80 s (8 of them), 2 never answered.
     const docs = [1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
       stored(i, 'aws.tuned', i === 8 ? 'denied' : 'confirmed_verified', {
-        text: i === 8 ? "No, it wasn't me" : 'Yes, that was me',
+        answer: i === 8 ? 'denied' : 'confirmed',
         afterS: i * 10,
       }),
     );
     docs.push(stored(9, 'aws.tuned', 'no_response'), stored(10, 'aws.tuned', null));
-    docs.push(stored(11, 'aws.tuned', 'denied', { text: 'No', afterS: 1 }, new Date('2020-01-01T00:00:00Z'))); // too old
+    docs.push(
+      stored(11, 'aws.tuned', 'denied', { answer: 'denied', afterS: 1 }, new Date('2020-01-01T00:00:00Z')),
+    ); // too old
     await collections(ctx.h.mongo.db).alerts.insertMany(docs);
 
     const run = await runCli(['stats', '--since', '7d', '--json'], ctx.env);

@@ -40,7 +40,7 @@ describe('vouch suppressions', () => {
         _id: alert.id,
         outcome: 'confirmed_verified',
         title: alert.title,
-        justification: 'Yes, that was me: "rotating the deploy key"',
+        justification: 'rotating the deploy key',
       },
     });
     const days = (Date.parse(row!.expiresAt) - Date.parse(row!.createdAt)) / 86_400_000;
@@ -74,7 +74,7 @@ describe('vouch suppressions', () => {
       expect.objectContaining({
         actor: 'UOPS0001',
         kind: 'suppression_revoked',
-        text: expect.stringContaining('key leaked'),
+        note: 'key leaked',
       }),
     ]);
     const unknown = await runCli(['suppressions', 'revoke', 'UNOBODY:x:y'], ctx.env);

@@ -24,7 +24,7 @@ const SAMPLES: [string, InterviewEvent][] = [
     event('alert_received', 'vouch', AT, {
       title: 'Root login (console)',
       severity: 'high',
-      source: 'CloudTrail',
+      alertSource: 'CloudTrail',
       alertType: 'aws.root_login',
     }),
   ],

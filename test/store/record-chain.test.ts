@@ -2,7 +2,7 @@ import { parseAlert } from '../../shared/alert';
 import { event } from '../../shared/record/events';
 import { toStoredInput } from '../../store/alert-details';
 import { alertStore } from '../../store/alerts';
-import { type StoredAlertDoc, collections } from '../../store/collections';
+import { type AuditDoc, type StoredAlertDoc, collections } from '../../store/collections';
 import { recordMigration } from '../../store/migration';
 import { harnessWithCli, runCli } from '../helpers/cli';
 import { ANA, SECURITY_CHANNEL, alertFor, answer, dmSent, start } from '../helpers/interview-harness';
@@ -27,12 +27,11 @@ describe('the record hash chain in MongoDB', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'denied' });
     alertId = alert.id!;
     // An audit entry from outside the workflow, as the bot writes one.
-    await store().appendAudit(alertId, 'click:UBOB0002:1', {
-      at: new Date().toISOString(),
-      actor: '<@UBOB0002>',
-      kind: 'unauthorized_click',
-      text: 'pressed "vouch_confirm" but is not the interviewed employee; refused',
-    });
+    await store().appendAudit(
+      alertId,
+      'click:UBOB0002:1',
+      event('unauthorized_click', 'UBOB0002', new Date().toISOString(), { button: 'vouch_confirm' }),
+    );
     original = (await c().alerts.findOne({ _id: alertId }))!;
   }, 120_000);
 
@@ -122,15 +121,10 @@ describe('the record hash chain in MongoDB', () => {
     );
     expect(lastDeleted?.break).toMatchObject({ problem: 'missing', key: String(original.transcript.length) });
 
-    const audit = await tampered(
-      () => c().audit.updateOne({ alertId }, { $set: { button: 'vouch_deny', text: 'edited' } }),
-      () => store().verify(alertId),
-    );
-    await c().audit.updateOne(
-      { alertId },
-      { $set: { text: 'pressed "vouch_confirm" but is not the interviewed employee; refused' } },
-    );
-    await c().audit.updateOne({ alertId }, { $unset: { button: '' } });
+    const auditEntry = (await c().audit.findOne({ alertId }))!;
+    await c().audit.updateOne({ _id: auditEntry._id }, { $set: { button: 'vouch_deny' } });
+    const audit = await store().verify(alertId);
+    await c().audit.replaceOne({ _id: auditEntry._id }, auditEntry);
     expect(audit?.break).toMatchObject({ record: 'audit', problem: 'edited', kind: 'unauthorized_click' });
     expect((await store().verify(alertId))?.status).toBe('holds');
   });
@@ -199,6 +193,7 @@ describe('the record hash chain in MongoDB', () => {
         at: new Date(),
         result: { channel: SECURITY_CHANNEL, ts: '333.444' },
       });
+      // The release before wrote audit entries as prose.
       await c().audit.insertOne({
         _id: `${id}:click:1`,
         alertId: id,
@@ -207,7 +202,7 @@ describe('the record hash chain in MongoDB', () => {
         kind: 'unauthorized_click',
         text: 'pressed "vouch_confirm" but is not the interviewed employee; refused',
         key: 'click:1',
-      });
+      } as unknown as AuditDoc);
     }
 
     beforeAll(() => insertLegacy(legacyId));
