@@ -118,22 +118,10 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     },
 
     /**
-     * Records who is asked. `employee_alerts` lists each employee's alert ids (the bot reads them by _id for
-     * /vouch status and the App Home: a filter on the alerts would make FerretDB scan them all);
-     * $addToSet keeps a retry from listing an alert twice.
-     */
-    async setEmployee(alertId: string, slackUserId: string): Promise<void> {
-      await c.employeeAlerts.updateOne(
-        { _id: slackUserId },
-        { $addToSet: { alertIds: alertId } },
-        { upsert: true },
-      );
-      await c.alerts.updateOne({ _id: alertId }, { $set: { employeeSlackId: slackUserId } });
-    },
-
-    /**
-     * The facts the preparation learned: the policy's source and, once resolved, the employee asked
-     * (also listed under `employee_alerts`, see setEmployee). A retry writes the same values.
+     * The facts the preparation learned: the policy's source and, once resolved, the employee asked.
+     * `employee_alerts` lists each employee's alert ids (the bot reads them by _id for /vouch status and
+     * the App Home: a filter on the alerts would make FerretDB scan them all); $addToSet keeps a retry
+     * from listing an alert twice, and a retry writes the same values.
      */
     async recordPreparation(
       alertId: string,

@@ -29,6 +29,8 @@ export function genesisHash(alertId: string): string {
   return sha256(`vouch-record:${alertId}`);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * The event as MongoDB will hold it and hand it back: plain JSON (no undefined fields, which the
  * driver would store as null; no Dates) with well-formed strings (RFC 8785 refuses lone surrogates,
@@ -41,8 +43,6 @@ export function storable<T extends object>(event: T): T {
     ),
   ) as T;
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The hash of `event` chained to `previous`; the event's own `hash` field is left out. */
 export function eventHash(previous: string, event: object): string {

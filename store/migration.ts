@@ -1,4 +1,4 @@
-import { isLegacyEntry, storable, type ChainedEvent } from './event-chain';
+import { type ChainedEvent, auditHash, isLegacyEntry, storable } from './event-chain';
 import type { AuditDoc, Collections, StoredAlertDoc } from './collections';
 import { type LegacyEntry, upgradeEntry } from '../shared/record/legacy';
 import {
@@ -8,7 +8,6 @@ import {
   legacyFacts,
   upgradeTranscriptPrefix,
 } from './record-upgrade';
-import { auditHash } from './event-chain';
 
 /**
  * `vouch migrate` (and the worker at start): brings alerts stored before typed, hashed events up to

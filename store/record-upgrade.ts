@@ -1,14 +1,7 @@
 import { type LegacyContext, type LegacyEntry, upgradeEntry } from '../shared/record/legacy';
 import { fromStoredInput } from './alert-details';
 import type { AlertDoc, Collections, StoredAlertDoc } from './collections';
-import {
-  type ChainedEvent,
-  type ChainHead,
-  eventHash,
-  genesisHash,
-  isLegacyEntry,
-  storable,
-} from './event-chain';
+import { type ChainedEvent, eventHash, genesisHash, isLegacyEntry, storable } from './event-chain';
 
 /**
  * Records stored before events were typed and hashed, brought up to date: by `vouch migrate`, and by
@@ -109,11 +102,6 @@ export function upgradeTranscriptPrefix(
 /** Whether the stored transcript holds entries the migration types and hashes. */
 export function hasLegacyEntries(stored: readonly Stored[] | undefined): boolean {
   return (stored ?? []).some(isLegacyEntry);
-}
-
-/** The head after writing `count` events ending in `last`. */
-export function headOf(last: string, count: number): ChainHead {
-  return { hash: last, count };
 }
 
 /** The version of the record layout `vouch migrate` brings alerts to (typed, hashed, facts as fields). */
