@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    // Activities reach MongoDB through store/ functions, which keep each query on an index FerretDB can use.
+    // Activities reach MongoDB only through store/ functions: each collection's queries live in one place.
     files: ['activities/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
