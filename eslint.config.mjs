@@ -53,6 +53,20 @@ export default tseslint.config(
     },
   },
   {
+    // Activities reach MongoDB only through store/ functions: each collection's queries live in one place.
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression > MemberExpression.callee[object.type="MemberExpression"][property.name=/^(findOne|findOneAnd(Update|Delete|Replace)|updateOne|updateMany|insertOne|insertMany|deleteOne|deleteMany|replaceOne|countDocuments|estimatedDocumentCount|aggregate|bulkWrite|distinct)$/]',
+          message: 'No collection access in activities: add a function to a store/ module and call it.',
+        },
+      ],
+    },
+  },
+  {
     // One place reads the environment: lib/config.ts.
     files: ['**/*.ts'],
     ignores: ['lib/config.ts', 'test/**', 'bench/**'],

@@ -4,6 +4,7 @@ import type { AlertInput } from '../shared/alert';
 import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Collections } from '../store/collections';
 import { directoryStore } from '../store/directory';
+import { employeeCache } from '../store/employee-cache';
 import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
 
 /**
@@ -138,11 +139,8 @@ async function slackProfile(
   ref: { slackUserId: string } | { email: string },
   now: Date,
 ): Promise<EmployeeInfo | null> {
-  const fresh = { resolvedAt: { $gt: new Date(now.getTime() - EMPLOYEE_CACHE_MS) } };
-  const cached =
-    'slackUserId' in ref
-      ? await c.employees.findOne({ _id: ref.slackUserId, ...fresh })
-      : await c.employees.findOne({ email: ref.email, ...fresh });
+  const cache = employeeCache(c);
+  const cached = await cache.fresh(ref, new Date(now.getTime() - EMPLOYEE_CACHE_MS));
   if (cached) return toInfo(cached._id, cached);
 
   const user =
@@ -157,13 +155,7 @@ async function slackProfile(
     name: user.real_name ?? user.profile?.real_name,
     timeZone: user.tz,
   };
-  await c.employees.updateOne(
-    { _id: user.id },
-    {
-      $set: { email: info.email, name: info.name, timeZone: info.timeZone, resolvedAt: now, updatedAt: now },
-    },
-    { upsert: true },
-  );
+  await cache.save(info, now);
   return info;
 }
 

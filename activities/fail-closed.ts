@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
+import { alertUpdates } from '../store/alert-updates';
 import type { Collections } from '../store/collections';
 
 /** What the security channel hears when an interview fails closed: ids and error types, never alert content. */
@@ -108,11 +109,7 @@ export function createFailClosedActivities(deps: {
      */
     async recordFailedClosed(notice: FailedClosedNotice): Promise<{ recorded: boolean }> {
       const at = deps.now();
-      const res = await deps.c.alerts.updateOne(
-        { _id: notice.alertId },
-        { $set: { phase: 'escalated', outcome: 'failed_closed', updatedAt: at }, $min: { closedAt: at } },
-      );
-      if (res.matchedCount === 0) return { recorded: false };
+      if (!(await alertUpdates(deps.c).markFailedClosed(notice.alertId, at))) return { recorded: false };
       await alertStore(deps.c, deps.now).appendAudit(notice.alertId, 'failed-closed', {
         at: at.toISOString(),
         actor: 'vouch',

@@ -8,7 +8,8 @@ import type { LlmConfig } from '../lib/config';
 import { type ChatMessage, type JsonReply, LlmError, chatJson } from '../lib/llm';
 import type { Logger } from '../lib/logger';
 import type { AlertStore } from '../store/alerts';
-import type { Collections, ModelCallRecord } from '../store/collections';
+import type { AlertUpdates } from '../store/alert-updates';
+import type { ModelCallRecord } from '../store/collections';
 import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './prompt-guard';
 import { slackCall } from './slack-client';
 import { escalationReport, followUpQuestionMessage, followUpThanksMessage } from './slack-messages';
@@ -55,8 +56,8 @@ interface MessageRef {
 }
 
 export interface InterviewerDeps {
-  c: Collections;
   alerts: AlertStore;
+  alertUpdates: AlertUpdates;
   llm?: LlmConfig;
   log: Logger;
   loadAlert(alertId: string): Promise<AlertInput>;
@@ -356,10 +357,12 @@ export function createInterviewerActivities(d: InterviewerDeps) {
           : 'Check next: nothing suggested.',
       ].join('\n');
       const { text, removed } = defangSummary(composed);
-      await d.c.alerts.updateOne(
-        { _id: input.alertId },
-        { $set: { summary: { text, machineWritten: true, model: reply.model, at: new Date() } } },
-      );
+      await d.alertUpdates.setSummary(input.alertId, {
+        text,
+        machineWritten: true,
+        model: reply.model,
+        at: new Date(),
+      });
       return { written: true, model: reply.model, defanged: removed };
     },
 

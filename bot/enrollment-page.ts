@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
-import { verifyTotp } from '../activities/second-factor';
+import { verifyTotp } from '../store/totp-verification';
 import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError } from '../store/second-factors';
 import type { BotDeps } from './deps';

@@ -17,6 +17,11 @@ export interface SuppressionView extends Omit<SuppressionDoc, 'scope'> {
   };
 }
 
+/** One suppression per employee, alert type and fingerprint: found by _id. */
+export function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {
+  return `${slackUserId}:${alertType}:${fingerprint}`;
+}
+
 /** The suppressions collection as operators see it: each with the alert that created it. */
 export function suppressionStore(c: Collections, now: () => Date = () => new Date()) {
   return {
@@ -48,6 +53,25 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
           },
         };
       });
+    },
+
+    /** The suppression of one scope, by _id (FerretDB scans the collection for any other filter). */
+    async get(id: string): Promise<SuppressionDoc | null> {
+      return c.suppressions.findOne({ _id: id });
+    },
+
+    /**
+     * Makes the suppression of a scope: the newest verified confirmation replaces the previous one (and any
+     * revocation of it); a retry overwrites it again.
+     */
+    async put(s: Omit<SuppressionDoc, '_id' | 'revokedAt' | 'revokedBy' | 'revokeNote'>): Promise<string> {
+      const id = suppressionId(s.slackUserId, s.alertType, s.fingerprint);
+      await c.suppressions.updateOne(
+        { _id: id },
+        { $set: s, $unset: { revokedAt: '', revokedBy: '', revokeNote: '' } },
+        { upsert: true },
+      );
+      return id;
     },
 
     /** Ends a suppression now (the document stays, marked revoked); returns it as it was before. */

@@ -1,0 +1,70 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createApprovalPostActivities } from './approval-post';
+import type { ActivityContext, MessageRef } from './context';
+import type { FollowUpQuestion } from './interviewer';
+import { slackCall, slackErrorCode } from './slack-client';
+import { approvalRequest } from './slack-messages';
+
+/** Approval mode: the request posted for approvers, who may decide, and the post once decided. */
+export function createApprovalActivities(ctx: ActivityContext) {
+  const { deps, slack, once, uiLink, loadAlertDoc } = ctx;
+
+  async function userGroupMembers(usergroup: string): Promise<string[]> {
+    try {
+      return (await slack().usergroups.users.list({ usergroup })).users ?? [];
+    } catch (err) {
+      // A group deleted since the policy named it has no members; other failures are retried as usual.
+      if (slackErrorCode(err) === 'no_such_subteam') return [];
+      return slackCall('usergroups.users.list', () => Promise.reject(err));
+    }
+  }
+
+  return {
+    async postApprovalRequest(input: {
+      workflowId: string;
+      alertId: string;
+      employeeLabel: string;
+      channel?: string;
+      approvers?: string[];
+      /** Follow-up questions to approve with the interview (issue #7). */
+      proposedQuestions?: FollowUpQuestion[];
+    }): Promise<MessageRef> {
+      const channel = input.channel ?? deps.securityChannel;
+      if (!channel)
+        throw ApplicationFailure.create({
+          type: 'NoSecurityChannel',
+          message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
+          nonRetryable: true,
+        });
+      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
+      return once(`${input.workflowId}:approval`, async () => {
+        const res = await slackCall('chat.postMessage', () =>
+          slack().chat.postMessage({
+            channel,
+            ...approvalRequest(
+              alert,
+              input.employeeLabel,
+              input.workflowId,
+              uiLink(input.workflowId),
+              input.proposedQuestions,
+              input.approvers,
+              employeeSlackId,
+              deps.linkHosts,
+            ),
+          }),
+        );
+        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+      });
+    },
+
+    /** Whether a Slack user is a member of one of the user groups (a policy's approvers). */
+    async isInUserGroups(input: { slackUserId: string; groups: string[] }): Promise<boolean> {
+      for (const usergroup of input.groups) {
+        if ((await userGroupMembers(usergroup)).includes(input.slackUserId)) return true;
+      }
+      return false;
+    },
+
+    ...createApprovalPostActivities(ctx),
+  };
+}

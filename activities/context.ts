@@ -1,0 +1,109 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { WebClient } from '@slack/web-api';
+import type { Db } from 'mongodb';
+import type { AlertInput } from '../shared/alert';
+import { workflowUiLink } from '../shared/constants';
+import type { LlmConfig } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { alertStore } from '../store/alerts';
+import { alertUpdates } from '../store/alert-updates';
+import { type AlertDoc, collections } from '../store/collections';
+import { policyStore } from '../store/policies';
+import { sentStore } from '../store/sent';
+import { type InvestigationReport, buildReport } from '../report/investigation';
+import { slackNotConnected } from './employees';
+
+/** Dependencies of the activities, given by the worker (and by tests). */
+export interface ActivityDeps {
+  db: Db;
+  logger: Logger;
+  slack?: WebClient;
+  securityChannel?: string;
+  encryptionKey?: Buffer;
+  temporalUiUrl?: string;
+  namespace?: string;
+  /** PagerDuty Events API base URL (VOUCH_PAGERDUTY_URL). */
+  pagerDutyUrl?: string;
+  /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
+  webhookSecrets?: Readonly<Record<string, string>>;
+  /** Hosts PagerDuty and webhook calls may reach at internal addresses (VOUCH_OUTBOUND_ALLOW_HOSTS). */
+  outboundAllowHosts?: readonly string[];
+  /** Hosts whose https URLs an alert's link may point to in Slack (VOUCH_LINK_HOSTS); others are defanged. */
+  linkHosts?: readonly string[];
+  now?: () => Date;
+  /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
+  llm?: LlmConfig;
+}
+
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * What every domain's activities share: the stores, the clock, Slack, and `once`, which makes a side
+ * effect idempotent: it is recorded in `sent` under `<workflowId>:<step>`, and a retry returns the
+ * recorded result instead of performing it again.
+ */
+export function activityContext(deps: ActivityDeps) {
+  const c = collections(deps.db);
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const alerts = alertStore(c, deps.now);
+  const sent = sentStore(c, deps.now);
+  const slackMissing = slackNotConnected(log);
+
+  const slack = (): WebClient => {
+    if (!deps.slack) throw slackMissing('message anyone until it is (retrying)');
+    return deps.slack;
+  };
+  const uiLink = (workflowId: string) =>
+    workflowUiLink(deps.temporalUiUrl ?? 'http://localhost:8233', deps.namespace ?? 'default', workflowId);
+
+  async function once<T extends Record<string, unknown>>(key: string, send: () => Promise<T>): Promise<T> {
+    const done = await sent.get(key);
+    if (done) return done as T;
+    return (await sent.record(key, await send())) as T;
+  }
+
+  async function loadAlertDoc(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc> {
+    const doc = await alerts.get(alertId, opts);
+    if (!doc)
+      throw ApplicationFailure.create({
+        type: 'AlertNotFound',
+        message: `alert ${alertId} is not stored`,
+        nonRetryable: true,
+      });
+    return doc;
+  }
+
+  async function loadAlert(alertId: string): Promise<AlertInput> {
+    return (await loadAlertDoc(alertId)).input;
+  }
+
+  async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
+    return buildReport(await loadAlertDoc(alertId, { withAudit: true }), { link: uiLink(workflowId) });
+  }
+
+  return {
+    deps,
+    /** For building stores; reads and writes go through store/ functions. */
+    c,
+    now,
+    log,
+    alerts,
+    alertUpdates: alertUpdates(c),
+    sent,
+    policies: policyStore(c, deps.now),
+    slackMissing,
+    slack,
+    uiLink,
+    once,
+    sentRecord: (key: string) => sent.get(key),
+    loadAlertDoc,
+    loadAlert,
+    loadReport,
+  };
+}
+
+export type ActivityContext = ReturnType<typeof activityContext>;

@@ -1,0 +1,118 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { AlertInput } from '../shared/alert';
+import type { Outcome } from '../shared/constants';
+import { parseDuration } from '../shared/duration';
+import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { Policy } from '../shared/policy';
+import { addWorkingTime } from '../shared/working-hours';
+import { suppressionId, suppressionStore } from '../store/suppressions';
+import type { ActivityContext } from './context';
+import { type EmployeeInfo, createEmployeeResolver } from './employees';
+import { alertFingerprint } from './fingerprint';
+
+export interface PreparedInterview {
+  employee: EmployeeInfo | null;
+  policy: Policy;
+  policySource: string;
+  fingerprint: string;
+  suppression: { id: string; createdByAlertId: string; expiresAt: string } | null;
+}
+
+/** The interview's bookkeeping: the alert stored, the employee and policy found, progress recorded. */
+export function createProgressActivities(ctx: ActivityContext) {
+  const { alerts, now, log } = ctx;
+  const suppressions = suppressionStore(ctx.c, now);
+  const resolveEmployee = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
+
+  /**
+   * An invalid stored policy fails the interview closed (an operator is told) rather than falling back
+   * to a laxer one: the operator may have meant approval mode, or a stricter deadline.
+   */
+  async function loadPolicy(alertType: string) {
+    const invalid: string[] = [];
+    const resolved = await ctx.policies.resolve(alertType, (id, issues) => {
+      log.warn({ policy: id, issues }, 'stored policy is invalid: fix it with vouch policy set');
+      invalid.push(id);
+    });
+    if (invalid.length)
+      throw ApplicationFailure.create({
+        type: 'InvalidStoredPolicy',
+        message: `stored policy ${invalid.join(', ')} is invalid: fix it with vouch policy set`,
+        nonRetryable: true,
+      });
+    return resolved;
+  }
+
+  return {
+    async noop(label: string): Promise<string> {
+      return label;
+    },
+
+    /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
+    async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
+      const { alert, workflowId } = input;
+      await alerts.createOnce(alert, workflowId);
+      const { policy, source } = await loadPolicy(alert.type);
+      await alerts.recordPreparation(alert.id, { policySource: source });
+      if (!policy.enabled)
+        return {
+          employee: null,
+          policy: withoutSecrets(policy),
+          policySource: source,
+          fingerprint: '',
+          suppression: null,
+        };
+      const employee = await resolveEmployee(alert.employee, now());
+      // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
+      if (employee) await alerts.recordPreparation(alert.id, { policySource: source, employee });
+      const fingerprint = alertFingerprint(alert, policy.suppression);
+      let suppression: PreparedInterview['suppression'] = null;
+      if (employee && parseDuration(policy.suppression.window) > 0) {
+        const found = await suppressions.get(suppressionId(employee.slackUserId, alert.type, fingerprint));
+        if (found && found.expiresAt > now())
+          suppression = {
+            id: found._id,
+            createdByAlertId: found.createdByAlertId,
+            expiresAt: found.expiresAt.toISOString(),
+          };
+      }
+      return { employee, policy: withoutSecrets(policy), policySource: source, fingerprint, suppression };
+    },
+
+    /** Reminder times and deadline counted in the employee's working hours and time zone. */
+    async planWorkingHoursSchedule(input: {
+      startedAt: string;
+      reminders: number[];
+      deadline: number;
+      workingHours: Policy['workingHours'];
+      timeZone?: string;
+    }): Promise<{ reminderAt: string[]; deadlineAt: string }> {
+      const start = Date.parse(input.startedAt);
+      const tz = input.timeZone ?? 'UTC';
+      const at = (ms: number) => new Date(addWorkingTime(start, ms, input.workingHours, tz)).toISOString();
+      return { reminderAt: input.reminders.map(at), deadlineAt: at(input.deadline) };
+    },
+
+    /** Persists transcript entries (each once, by key) and the phase. */
+    async recordProgress(input: {
+      alertId: string;
+      phase: InterviewPhase;
+      outcome: Outcome | null;
+      entries: (TranscriptEntry & { key: string })[];
+      persistedBefore: number;
+    }): Promise<void> {
+      await alerts.recordProgress(input.alertId, input);
+    },
+  };
+}
+
+/**
+ * The policy as the workflow keeps it, in its history: without the PagerDuty routing key (the
+ * escalation activity reads it from the stored policy when it sends).
+ */
+function withoutSecrets(policy: Policy): Policy {
+  const pd = policy.escalation.pagerDuty;
+  return pd
+    ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
+    : policy;
+}

@@ -1,0 +1,37 @@
+import type { Collections, EmployeeDoc } from './collections';
+
+/** Slack's profiles of users, kept in `employees` so a burst of alerts does not hit Slack's rate limits. */
+export function employeeCache(c: Collections) {
+  return {
+    /** The profile by Slack id or email, if it was fetched after `fetchedAfter`. */
+    async fresh(
+      ref: { slackUserId: string } | { email: string },
+      fetchedAfter: Date,
+    ): Promise<EmployeeDoc | null> {
+      const fresh = { resolvedAt: { $gt: fetchedAfter } };
+      return 'slackUserId' in ref
+        ? c.employees.findOne({ _id: ref.slackUserId, ...fresh })
+        : c.employees.findOne({ email: ref.email, ...fresh });
+    },
+
+    /** Keeps a profile just fetched from Slack. */
+    async save(
+      profile: Pick<EmployeeDoc, 'email' | 'name' | 'timeZone'> & { slackUserId: string },
+      fetchedAt: Date,
+    ): Promise<void> {
+      await c.employees.updateOne(
+        { _id: profile.slackUserId },
+        {
+          $set: {
+            email: profile.email,
+            name: profile.name,
+            timeZone: profile.timeZone,
+            resolvedAt: fetchedAt,
+            updatedAt: fetchedAt,
+          },
+        },
+        { upsert: true },
+      );
+    },
+  };
+}
