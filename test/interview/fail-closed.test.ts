@@ -124,7 +124,11 @@ describe('alertInterview fails closed', () => {
       else expect(doc).toMatchObject({ phase: 'escalated', outcome: 'failed_closed' });
       const audit = await collections(h.mongo.db).audit.findOne({ _id: `${alert.id}:failed-closed` });
       if (activity !== 'prepareInterview')
-        expect(audit).toMatchObject({ kind: 'failed_closed', text: `activity ${activity}: InjectedFailure` });
+        expect(audit).toMatchObject({
+          kind: 'failed_closed',
+          step: `activity ${activity}`,
+          errorType: 'InjectedFailure',
+        });
       const description = await handle.describe();
       expect(description.searchAttributes).toMatchObject({
         VouchOutcome: ['failed_closed'],
