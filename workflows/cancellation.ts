@@ -5,6 +5,7 @@ import { bestEffortRecording } from './activity-proxies';
 import { recordApprovalDecision } from './approval';
 import { stopFollowUps } from './follow-ups';
 import type { Decision, Interview, InterviewResult } from './interview-state';
+import { postOutcome } from './outcome';
 
 const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome> = {
   skip: 'skipped_by_operator',
@@ -45,15 +46,7 @@ export async function cancelledBeforeOutcome(iv: Interview): Promise<Decision> {
 export async function cancelledAfterOutcome(iv: Interview, outcome: Outcome): Promise<InterviewResult> {
   stopFollowUps(iv.followUps, CANCELLED_IN_TEMPORAL);
   iv.note('cancelled', 'vouch', { afterOutcome: outcome });
-  if (!iv.told)
-    await iv.acts.outcome.finishInterview({
-      workflowId: iv.workflowId,
-      alertId: iv.alert.id,
-      outcome,
-      employeeLabel: iv.employeeLabel(),
-      dm: iv.dm,
-      escalationChannel: iv.prepared?.policy.escalation.channel,
-    });
+  if (!iv.told) await postOutcome(iv, outcome);
   await iv.persist(bestEffortRecording).catch(() => undefined);
   return { alertId: iv.alert.id, outcome, phase: iv.phase };
 }

@@ -14,21 +14,26 @@ export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void
   iv.outcome = outcome;
   iv.note('outcome', 'vouch', { outcome });
   await iv.setPhase(isEscalation(outcome) ? 'escalated' : 'closed');
-  const posted = await iv.acts.outcome.finishInterview({
-    workflowId: iv.workflowId,
-    alertId: iv.alert.id,
-    outcome,
-    employeeLabel: iv.employeeLabel(),
-    dm: iv.dm,
-    escalationChannel: iv.prepared?.policy.escalation.channel,
-    awaitsClose: iv.awaitsResolution(),
-  });
+  const posted = await postOutcome(iv, outcome, iv.awaitsResolution());
   iv.told = true;
   if (iv.patches.typedRecord && posted.escalation) iv.note('escalation_posted', 'vouch', posted.escalation);
   if (iv.awaitsResolution()) {
     iv.note('awaiting_close', 'vouch', {});
     await notifyTargets(iv, 'escalated');
   }
+}
+
+/** The DM loses its buttons and says how the interview ended; an escalation is posted. */
+export function postOutcome(iv: Interview, outcome: Outcome, awaitsClose?: boolean) {
+  return iv.acts.outcome.finishInterview({
+    workflowId: iv.workflowId,
+    alertId: iv.alert.id,
+    outcome,
+    employeeLabel: iv.employeeLabel(),
+    dm: iv.dm,
+    escalationChannel: iv.prepared?.policy.escalation.channel,
+    awaitsClose,
+  });
 }
 
 /**
