@@ -162,9 +162,4 @@ export class Interview {
     if (!p?.employee) throw new Error('interview step run before the employee was known');
     return { ...p, employee: p.employee };
   }
-
-  /** The ids every activity of this interview carries. */
-  get ids(): { workflowId: string; alertId: string } {
-    return { workflowId: this.workflowId, alertId: this.alert.id };
-  }
 }
