@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  CONFIG_VARIABLES,
   ConfigError,
   SECRET_FILE_VARIABLES,
+  declarations,
   loadConfig,
+  rawDefault,
   missingForSlack,
   productionWarnings,
 } from '../../lib/config';
@@ -85,6 +88,56 @@ describe('config', () => {
     expect(message).toMatch(/VOUCH_CODEC_TOKEN: expected at least 32 characters/);
     expect(message).not.toContain('short');
     expect(message).not.toContain('not-a-key');
+  });
+
+  it("shows the value of a URL as little as a secret's, since it may carry credentials", () => {
+    const message = (() => {
+      try {
+        loadConfig({ TEMPORAL_UI_URL: 'temporal hunter2', VOUCH_LLM_URL: 'ftp://k:hunter3@llm' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toMatch(/TEMPORAL_UI_URL: expected a URL .*\(got a value\)/);
+    expect(message).toMatch(/VOUCH_LLM_URL: expected the base URL .*\(got a value\)/);
+    expect(message).not.toMatch(/hunter/);
+  });
+
+  describe('the declarations', () => {
+    const named = Object.entries(declarations);
+
+    it.each(named.filter(([, d]) => d.default !== undefined))(
+      '%s: its default passes its own schema',
+      (_n, d) => {
+        expect(d.schema.safeParse(rawDefault(d)).success).toBe(true);
+      },
+    );
+
+    it('setting each variable to its declared default is the same as leaving it unset', () => {
+      const defaults = Object.fromEntries(
+        named.filter(([, d]) => d.default !== undefined).map(([name, d]) => [name, rawDefault(d)]),
+      );
+      expect(Object.keys(defaults).length).toBeGreaterThan(10);
+      expect(loadConfig(defaults, '/srv/vouch')).toEqual(loadConfig({}, '/srv/vouch'));
+    });
+
+    it('give each variable one line of documentation, and a default or what happens unset at most once', () => {
+      for (const [name, d] of named) {
+        expect([name, d.doc]).toEqual([name, expect.stringMatching(/^[^\n]{10,200}$/)]);
+        expect([name, d.default !== undefined && d.unset !== undefined]).toEqual([name, false]);
+      }
+    });
+
+    it('make exactly the secrets readable from <NAME>_FILE', () => {
+      expect([...SECRET_FILE_VARIABLES].sort()).toEqual(
+        Object.keys(CONFIG_VARIABLES)
+          .filter((name) => declarations[name as keyof typeof CONFIG_VARIABLES].secret)
+          .sort(),
+      );
+      expect(SECRET_FILE_VARIABLES).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'MONGODB_URL']));
+      expect(SECRET_FILE_VARIABLES).not.toContain('BOT_PORT');
+    });
   });
 
   it('says what is missing for Slack', () => {
