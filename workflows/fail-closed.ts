@@ -1,16 +1,25 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
   isCancellation,
   log,
-  proxyActivities,
   sleep,
+  upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { FailedClosedNotice } from '../activities/fail-closed';
+import { InvalidAlertError } from '../shared/alert';
 import { UNDELIVERED_PHASE } from '../shared/constants';
+import {
+  bestEffortRecording,
+  postFailedClosed,
+  postFailedClosedUntilDelivered,
+  recordFailedClosed,
+} from './activity-proxies';
+import type { Interview, InterviewResult } from './interview-state';
 import { showProgress } from './web-ui-details';
 
 /**
@@ -20,26 +29,6 @@ import { showProgress } from './web-ui-details';
  * where MongoDB takes it, and the worker's log has it in every case.
  */
 
-/** A first try at the post, bounded so that the Web UI shows an undelivered notice soon. */
-const notice = proxyActivities<Pick<Activities, 'postFailedClosed'>>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-/**
- * The only activity without a bound, on purpose: the notice is retried until Slack takes it (an
- * operator fixes the channel or the token), with the interview marked undelivered meanwhile.
- */
-const noticeUntilDelivered = proxyActivities<Pick<Activities, 'postFailedClosed'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-/** Recording is best effort: a MongoDB that does not take it within minutes is left to the post and the log. */
-const record = proxyActivities<Pick<Activities, 'recordFailedClosed'>>({
-  startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 const RETRY_PAUSE = '10 minutes';
 
 export interface Failure {
@@ -135,7 +124,7 @@ async function recordBestEffort(ctx: FailClosedContext, n: FailedClosedNotice): 
     log.warn('could not record the transcript of a failed interview', { error: describeFailure(err) });
   }
   try {
-    await record.recordFailedClosed(n);
+    await recordFailedClosed(n);
   } catch (err) {
     log.error('could not record a failed-closed interview in MongoDB', { error: describeFailure(err) });
   }
@@ -143,7 +132,7 @@ async function recordBestEffort(ctx: FailClosedContext, n: FailedClosedNotice): 
 
 async function deliver(ctx: FailClosedContext, n: FailedClosedNotice): Promise<void> {
   try {
-    await notice.postFailedClosed(n);
+    await postFailedClosed(n);
     return;
   } catch (err) {
     log.error('fail-closed notice not delivered; retrying until it is', { error: describeFailure(err) });
@@ -152,7 +141,7 @@ async function deliver(ctx: FailClosedContext, n: FailedClosedNotice): Promise<v
   showProgress({ phase: UNDELIVERED_PHASE, outcome: 'failed_closed' });
   for (;;) {
     try {
-      await noticeUntilDelivered.postFailedClosed(n);
+      await postFailedClosedUntilDelivered(n);
       break;
     } catch (err) {
       // Only reached if a retry itself is refused for good (the activity makes its errors retryable).
@@ -162,4 +151,72 @@ async function deliver(ctx: FailClosedContext, n: FailedClosedNotice): Promise<v
   }
   upsertSearchAttributes({ VouchPhase: [ctx.phase] });
   showProgress({ phase: 'escalated', outcome: 'failed_closed' });
+}
+
+/**
+ * After the outcome was told, a later failure (the follow-up conversation, closing an escalation)
+ * leaves the outcome standing; before it, the interview ends `failed_closed`.
+ */
+export async function endFailedClosed(iv: Interview, failure: Failure): Promise<InterviewResult> {
+  const { step, errorType } = failure;
+  iv.note(iv.told ? 'failure_after_outcome' : 'failed_closed', 'vouch', { step, errorType });
+  if (iv.told) {
+    log.error('interview step failed after its outcome', { alertId: iv.alert.id, ...failure });
+    await iv.persist(bestEffortRecording).catch(() => undefined);
+    return { alertId: iv.alert.id, outcome: iv.outcome!, phase: iv.phase };
+  }
+  const outcome = 'failed_closed';
+  const phase = 'escalated';
+  iv.outcome = outcome;
+  iv.phase = phase;
+  iv.note('outcome', 'vouch', { outcome });
+  upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: [outcome] });
+  upsertMemo({ phase, outcome, title: iv.alert.title });
+  showProgress({ phase, outcome });
+  await failClosed(
+    {
+      workflowId: iv.workflowId,
+      alertId: iv.alert.id,
+      employee: employeeAsGiven(iv.alert.employee),
+      channel: iv.prepared?.policy.escalation.channel,
+      persist: () => iv.persist(bestEffortRecording),
+      phase,
+    },
+    failure,
+  );
+  return { alertId: iv.alert.id, outcome, phase };
+}
+
+/** An input that is not an alert (started by hand, or by an outdated producer) fails closed too. */
+export async function failClosedOnInput(input: unknown, err: unknown): Promise<InterviewResult> {
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const alertId = typeof raw.id === 'string' ? raw.id : '?';
+  const phase = 'escalated';
+  upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: ['failed_closed'] });
+  showProgress({ phase, outcome: 'failed_closed' });
+  const failure = describeFailure(err);
+  await CancellationScope.nonCancellable(() =>
+    failClosed(
+      {
+        workflowId: workflowInfo().workflowId,
+        alertId,
+        employee: employeeAsGiven(raw.employee),
+        persist: async () => undefined, // an invalid alert is never stored
+        phase,
+      },
+      {
+        ...failure,
+        step: 'alert input',
+        errorType: err instanceof InvalidAlertError ? err.name : failure.errorType,
+      },
+    ),
+  );
+  return { alertId, outcome: 'failed_closed', phase };
+}
+
+/** The employee as the alert names them, for the fail-closed notice (made ASCII-safe by the activity). */
+function employeeAsGiven(ref: unknown): string {
+  const r = (typeof ref === 'object' && ref !== null ? ref : {}) as Record<string, unknown>;
+  const given = [r.email, r.slackUserId, r.username].find((v) => typeof v === 'string' && v !== '');
+  return typeof given === 'string' ? given.slice(0, 200) : '(not given)';
 }

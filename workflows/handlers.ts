@@ -1,0 +1,101 @@
+import { setHandler } from '@temporalio/workflow';
+import {
+  type SecondFactorSubmission,
+  employeeReply,
+  employeeResponse,
+  interviewState,
+  operatorAction,
+  submitSecondFactor,
+} from '../shared/messages';
+import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
+import { checkOperatorAction, takeUncheckedOperatorAction } from './authority';
+import { MAX_RECORDED_MESSAGES } from './follow-ups';
+import type { Interview } from './interview-state';
+import { submitCode } from './second-factor';
+
+/** Longer replies are cut: the transcript, the model's prompt and the escalation stay readable. */
+const MAX_REPLY = 1000;
+/** Messages beside the answers that the model sees as context. */
+const MAX_OTHER_MESSAGES = 10;
+
+/**
+ * Every message the interview takes, registered before its first step so that none that arrive
+ * early is lost. Handlers only record and set state; the steps act on it.
+ */
+export function registerHandlers(iv: Interview): void {
+  setHandler(interviewState, () => ({
+    phase: iv.phase,
+    employee: iv.employeeId() ?? null,
+    outcome: iv.outcome,
+    deadlines: { ...iv.deadlines },
+    transcript: [...iv.transcript],
+  }));
+
+  setHandler(employeeResponse, (r) => {
+    if (iv.seenIds.has(r.responseId)) return; // a redelivered click is applied once
+    iv.seenIds.add(r.responseId);
+    if (!iv.employeeId() || r.slackUserId !== iv.employeeId()) {
+      iv.note('unauthorized_response', r.slackUserId, { answer: r.answer });
+      return;
+    }
+    if (iv.outcome || iv.answer) {
+      iv.note('late_response', r.slackUserId, { answer: r.answer });
+      return;
+    }
+    iv.answer = r;
+    iv.note('employee_answer', r.slackUserId, {
+      answer: r.answer,
+      ...(r.justification ? { justification: r.justification } : {}),
+    });
+  });
+
+  setHandler(operatorAction, (a) => {
+    if (iv.seenIds.has(a.actionId)) return;
+    iv.seenIds.add(a.actionId);
+    iv.note('operator_action', a.operator, { action: a.action, ...(a.note ? { note: a.note } : {}) });
+    if (iv.patches.guarded) checkOperatorAction(iv, a);
+    else takeUncheckedOperatorAction(iv, a);
+  });
+
+  setHandler(submitSecondFactor, (s: SecondFactorSubmission) => submitCode(iv, s), {
+    // Rejected here, bad submissions are never written to the history.
+    validator: (s: SecondFactorSubmission) => {
+      if (!SEALED_CODE_PATTERN.test(s.code)) throw new Error('code must be sealed by the Vouch bot');
+      if (!iv.employeeId() || s.slackUserId !== iv.employeeId())
+        throw new Error('only the interviewed employee can answer');
+      if (iv.outcome !== null) throw new Error('this interview is already finished');
+      if (iv.answer?.answer === 'denied') throw new Error('this interview was answered "no"');
+    },
+  });
+
+  // Replies in the DM thread are recorded from the start: an early message is context, never an answer.
+  setHandler(employeeReply, (r) => {
+    const f = iv.followUps;
+    if (f.seenReplies.has(r.replyId)) return; // a redelivered Slack event is applied once
+    f.seenReplies.add(r.replyId);
+    const actor = r.slackUserId;
+    if (!iv.employeeId() || r.slackUserId !== iv.employeeId()) {
+      iv.note('unauthorized_reply', actor, {});
+      return;
+    }
+    const text = r.text.length > MAX_REPLY ? `${r.text.slice(0, MAX_REPLY)}…` : r.text;
+    if (f.asking && f.asking.answer === undefined) {
+      f.asking.answer = text;
+      iv.note('follow_up_answer', actor, { answer: text });
+      return;
+    }
+    f.messagesSeen += 1;
+    if (f.messagesSeen > MAX_RECORDED_MESSAGES) {
+      // Later messages are only counted (noted at 100, 1000, …): a flood cannot fill the record.
+      const unrecorded = f.messagesSeen - MAX_RECORDED_MESSAGES;
+      if (unrecorded === 1 || /^10+$/.test(String(unrecorded)))
+        iv.note('employee_messages_unrecorded', 'vouch', {
+          unrecorded,
+          recordedLimit: MAX_RECORDED_MESSAGES,
+        });
+      return;
+    }
+    if (f.otherMessages.length < MAX_OTHER_MESSAGES) f.otherMessages.push(text);
+    iv.note('employee_message', actor, { message: text });
+  });
+}

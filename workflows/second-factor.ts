@@ -1,0 +1,81 @@
+import { condition } from '@temporalio/workflow';
+import { parseDuration } from '../shared/duration';
+import type { SecondFactorResult, SecondFactorSubmission } from '../shared/messages';
+import { verifySecondFactor } from './activity-proxies';
+import type { Decision, Interview } from './interview-state';
+import { waitFor } from './operator-interrupt';
+
+/** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
+export const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
+
+/**
+ * After "Yes": the code from the employee's authenticator, unless the policy needs none, then a
+ * suppression of the same alert for the policy's window.
+ */
+export async function checkSecondFactor(iv: Interview, answerDueAt: number): Promise<Decision> {
+  const { policy, employee, fingerprint } = iv.ready;
+  const acts = iv.acts.secondFactor;
+  if (!policy.secondFactor.required) {
+    iv.note('second_factor_not_required', 'vouch', {});
+    return { outcome: 'confirmed_verified' };
+  }
+  if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
+    const { whenNotEnrolled } = policy.secondFactor;
+    iv.note('not_enrolled', 'vouch', { whenNotEnrolled });
+    return { outcome: whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled' };
+  }
+  await iv.setPhase('awaiting_second_factor');
+  const sf = iv.secondFactor;
+  const stillOpen = await waitFor(
+    iv,
+    () => sf.verified || sf.lockedOut || sf.attemptsUsed >= iv.attemptLimit(),
+    Math.max(answerDueAt - Date.now(), SECOND_FACTOR_WAIT_MS),
+  );
+  await sf.verifying; // let an in-flight verification finish before deciding
+  if (!sf.verified) {
+    if (!stillOpen) iv.note('deadline', 'vouch', { waitingFor: 'second_factor' });
+    return { outcome: 'second_factor_failed' };
+  }
+  const windowMs = parseDuration(policy.suppression.window);
+  if (windowMs <= 0) return { outcome: 'confirmed_verified' };
+  const s = await acts.createSuppression({
+    workflowId: iv.workflowId,
+    alertId: iv.alert.id,
+    slackUserId: employee.slackUserId,
+    alertType: iv.alert.type,
+    fingerprint,
+    windowMs,
+  });
+  iv.note('suppression_created', 'vouch', { suppressionId: s.id, expiresAt: s.expiresAt });
+  return { outcome: 'confirmed_verified', extra: { suppressionId: s.id } };
+}
+
+/** One submitted code, checked once the interview waits for it; one verification at a time. */
+export async function submitCode(iv: Interview, s: SecondFactorSubmission): Promise<SecondFactorResult> {
+  const sf = iv.secondFactor;
+  // Racing submissions queue, so they cannot both spend the same attempt.
+  const turn = sf.verifying.then(async () => {
+    await condition(() => iv.phase === 'awaiting_second_factor' || iv.outcome !== null);
+    if (iv.outcome !== null || sf.verified || sf.lockedOut || sf.attemptsUsed >= iv.attemptLimit())
+      return { accepted: sf.verified, attemptsLeft: 0 };
+    sf.attemptsUsed += 1;
+    const { outcome: check, lockedUntil } = await verifySecondFactor({
+      alertId: iv.alert.id,
+      workflowId: iv.workflowId,
+      slackUserId: s.slackUserId,
+      sealedCode: s.code,
+    });
+    sf.verified = check === 'accepted';
+    sf.lockedOut = check === 'locked' || lockedUntil !== undefined;
+    const left = sf.verified || sf.lockedOut ? 0 : iv.attemptLimit() - sf.attemptsUsed;
+    iv.note('second_factor_attempt', 'vouch', {
+      attempt: sf.attemptsUsed,
+      limit: iv.attemptLimit(),
+      result: check,
+      ...(lockedUntil ? { lockedUntil: String(lockedUntil) } : {}),
+    });
+    return { accepted: sf.verified, attemptsLeft: left };
+  });
+  sf.verifying = turn.catch(() => undefined);
+  return turn;
+}
