@@ -265,15 +265,17 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         outcome: progress.outcome,
         updatedAt: at,
       };
-      const doc = await c.alerts.findOne({ _id: alertId });
+      // Only the record is read (an alert's details can be large); the whole alert only to type old entries.
+      const doc = await c.alerts.findOne({ _id: alertId }, { projection: { transcript: 1 } });
       if (doc) {
         const stored = (doc.transcript ?? []) as unknown as (ChainedEvent | null)[];
         const before = stored.slice(0, progress.persistedBefore);
+        const whole = hasLegacyEntries(before) ? await c.alerts.findOne({ _id: alertId }) : null;
         const upgraded = upgradeTranscriptPrefix(
           alertId,
           stored,
           progress.persistedBefore,
-          hasLegacyEntries(before) ? await legacyContext(c, doc, before) : undefined,
+          whole ? await legacyContext(c, whole, before) : undefined,
         );
         for (const [i, e] of upgraded.writes) set[`transcript.${i}`] = e;
         const { events, last } = chainEvents(upgraded.previous, progress.entries);
