@@ -17,7 +17,7 @@ import { policySettings, policyStore } from '../store/policies';
 import { type InvestigationReport, buildReport } from '../report/investigation';
 import { postJson } from './http-delivery';
 import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
-import { signedWebhookHeaders } from './webhook';
+import { signedWebhookHeaders, webhookBody } from './webhook';
 import { type AlertDoc, type Collections, collections } from '../store/collections';
 import { alertFingerprint, fingerprintScope } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
@@ -547,13 +547,12 @@ export function createActivities(deps: ActivityDeps) {
       const deliveryId = `${input.workflowId}:${input.event}`;
       return once(`${input.workflowId}:webhook:${input.event}`, async () => {
         const report = await loadReport(input.alertId, input.workflowId);
-        const body = JSON.stringify({
-          event: `escalation.${input.event}`,
+        const body = webhookBody({
+          event: input.event,
           deliveryId,
           alertId: input.alertId,
           workflowId: input.workflowId,
-          outcome: report.outcome,
-          sentAt: now().toISOString(),
+          sentAt: now(),
           report,
         });
         await postJson(
