@@ -118,14 +118,15 @@ export function interviewTimes(transcript: Pick<TranscriptEntry, 'kind' | 'at'>[
 export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): InvestigationReport {
   const { details, sensitiveKeys, ...alert } = doc.input;
   const hidden = new Set(sensitiveKeys);
+  const recorded = doc.transcript.map(strip);
   const entries = [
-    ...doc.transcript.map((t) => ({ ...strip(t), source: 'transcript' as const })),
+    ...recorded.map((t) => ({ ...t, source: 'transcript' as const })),
     ...(doc.audit ?? []).map((t) => ({ ...strip(t), source: 'audit' as const })),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const start = Date.parse(doc.transcript[0]?.at ?? doc.createdAt.toISOString());
   const times = interviewTimes(doc.transcript);
-  const attempts = eventsOfKind(doc.transcript, 'second_factor_attempt');
-  const first = <K extends EventKind>(kind: K) => eventsOfKind(doc.transcript, kind)[0];
+  const attempts = eventsOfKind(recorded, 'second_factor_attempt');
+  const first = <K extends EventKind>(kind: K) => eventsOfKind(recorded, kind)[0];
   const policy = first('policy');
   const answer = first('employee_answer');
   const post = first('escalation_posted');
@@ -148,7 +149,7 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
     outcomeAt: first('outcome')?.at,
     answer: answer ? withText(answer) : null,
     escalationPost: post ? withText(post) : null,
-    deliveries: eventsOfKind(doc.transcript, 'delivery').map(withText),
+    deliveries: eventsOfKind(recorded, 'delivery').map(withText),
     closedBy: first('resolved')?.closedBy,
     timeline: entries
       .filter((t) => MILESTONES.has(t.kind))
