@@ -4,7 +4,7 @@ import { policySettings } from '../store/policies';
 import type { ActivityContext } from './context';
 import { postJson } from './http-delivery';
 import { type PagerDutySeverity, pagerDutyEvent } from './pagerduty';
-import { signedWebhookHeaders } from './webhook';
+import { signedWebhookHeaders, webhookBody } from './webhook';
 
 const PAGERDUTY_URL = 'https://events.pagerduty.com';
 
@@ -77,13 +77,12 @@ export function createEscalationTargetActivities(ctx: ActivityContext) {
       const deliveryId = `${input.workflowId}:${input.event}`;
       return once(`${input.workflowId}:webhook:${input.event}`, async () => {
         const report = await loadReport(input.alertId, input.workflowId);
-        const body = JSON.stringify({
-          event: `escalation.${input.event}`,
+        const body = webhookBody({
+          event: input.event,
           deliveryId,
           alertId: input.alertId,
           workflowId: input.workflowId,
-          outcome: report.outcome,
-          sentAt: now().toISOString(),
+          sentAt: now(),
           report,
         });
         await postJson(

@@ -1,6 +1,8 @@
 import type { Severity } from '../shared/constants';
 import type { InvestigationReport } from '../report/investigation';
 import { formatDuration } from '../report/investigation';
+import { verdictOf } from '../report/verdict';
+import { renderEvent } from '../shared/record/render';
 
 /**
  * PagerDuty Events API v2 (POST /v2/enqueue): one incident per escalated alert, its `dedup_key` the
@@ -45,7 +47,9 @@ export function pagerDutyEvent(opts: {
         time_to_outcome: formatDuration(r.timeToOutcomeMs),
         details: r.alert.details,
         ...(r.summary ? { machine_written_summary: r.summary.text } : {}),
-        timeline: r.timeline.slice(-30).map((t) => `${t.at} ${t.kind}: ${t.text}`),
+        timeline: r.timeline.slice(-30).map((t) => `${t.at} ${t.kind}: ${renderEvent(t)}`),
+        // The same facts as fields, for whatever reads the incident by machine (a SIEM, a SOAR).
+        verdict: verdictOf(r),
       },
     },
     client: 'Vouch',

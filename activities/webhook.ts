@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { InvestigationReport } from '../report/investigation';
+import { verdictOf } from '../report/verdict';
 
 /**
  * Escalation webhooks: a JSON body signed with HMAC-SHA256 over `<timestamp>.<body>` under the
@@ -28,4 +30,29 @@ export function signedWebhookHeaders(
     [WEBHOOK_HEADERS.signature]: webhookSignature(secret, timestamp, body),
     [WEBHOOK_HEADERS.delivery]: deliveryId,
   };
+}
+
+/**
+ * The webhook's JSON body: the verdict as fields (`verdict`, report/verdict.ts) beside the whole
+ * investigation report (`report`).
+ */
+export function webhookBody(opts: {
+  event: 'escalated' | 'resolved';
+  deliveryId: string;
+  alertId: string;
+  workflowId: string;
+  sentAt: Date;
+  report: InvestigationReport;
+}): string {
+  const { report } = opts;
+  return JSON.stringify({
+    event: `escalation.${opts.event}`,
+    deliveryId: opts.deliveryId,
+    alertId: opts.alertId,
+    workflowId: opts.workflowId,
+    outcome: report.outcome,
+    sentAt: opts.sentAt.toISOString(),
+    verdict: verdictOf(report),
+    report,
+  });
 }

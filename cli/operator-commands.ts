@@ -11,10 +11,9 @@ import {
   operatorAction,
 } from '../shared/messages';
 import { withClient } from './temporal';
-import { type People, describePerson, lookUpPeople, namePeople } from './people';
+import { type People, describePerson, lookUpPeople, rendererNaming } from './people';
 import { withStore } from './store';
 import { printJson, printLine } from './output';
-import { renderLine } from '../shared/record/render';
 import type { TranscriptEntry } from '../shared/messages';
 
 /** `vouch close|approve|skip|escalate|cancel <alertId>` and `vouch state <alertId>`. */
@@ -70,12 +69,12 @@ export function registerOperatorCommands(program: Command): void {
       );
       if (opts.json) return printJson(state);
       const people = await peopleOrIds(config, state.employee, state.transcript);
-      const named = (text: string) => namePeople(text, people);
+      const render = rendererNaming(people);
       printLine(`phase: ${state.phase}\noutcome: ${state.outcome ?? '(none yet)'}`);
       if (state.employee)
         printLine(`employee: ${describePerson(state.employee, people)} (Slack ${state.employee})`);
       for (const [k, v] of Object.entries(state.deadlines)) printLine(`${k} deadline: ${v}`);
-      for (const t of state.transcript) printLine(`  ${t.at}  ${named(renderLine(t))}`);
+      for (const t of state.transcript) printLine(`  ${t.at}  ${render.line(t)}`);
     });
 }
 
@@ -86,7 +85,7 @@ async function peopleOrIds(
   transcript: TranscriptEntry[],
 ): Promise<People> {
   try {
-    return await withStore(config, (c) => lookUpPeople(c, [employee], transcript.map(renderLine)));
+    return await withStore(config, (c) => lookUpPeople(c, [employee], transcript));
   } catch (err) {
     console.error(`vouch: people are shown by Slack id: ${(err as Error).message}`);
     return new Map();

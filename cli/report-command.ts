@@ -6,7 +6,7 @@ import { workflowUiLink } from '../shared/constants';
 import { alertStore } from '../store/alerts';
 import { NotFoundError, withStore } from './store';
 import { printJson, printText } from './output';
-import { lookUpPeople, reportTexts, reportWithPeopleNamed } from './people';
+import { lookUpPeople, rendererNaming } from './people';
 import { verifyOne } from './verify-commands';
 
 /** `vouch report <alertId>`: the investigation report, as Markdown (people by name and email) or JSON. */
@@ -36,11 +36,11 @@ export function registerReportCommand(program: Command): void {
         const built = buildReport(doc, {
           link: workflowUiLink(config.temporal.uiUrl, config.temporal.namespace, doc.workflowId),
         });
-        if (opts.json) return built; // data keeps the Slack ids
-        const people = await lookUpPeople(c, [doc.employeeSlackId], reportTexts(built));
-        return reportWithPeopleNamed(built, people);
+        if (opts.json) return { built }; // data keeps the Slack ids
+        const people = await lookUpPeople(c, [built.employeeSlackId], built.transcript);
+        return { built, render: rendererNaming(people) };
       });
-      if (opts.json) printJson(report);
-      else printText(reportMarkdown(report));
+      if (opts.json) printJson(report.built);
+      else printText(reportMarkdown(report.built, report.render));
     });
 }

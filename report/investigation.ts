@@ -1,13 +1,23 @@
 import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import { type EventOf, eventsOfKind } from '../shared/record/events';
+import {
+  type EventKind,
+  type EventOf,
+  type InterviewEvent,
+  type ResolvedEmployee,
+  eventsOfKind,
+} from '../shared/record/events';
 import { renderEvent } from '../shared/record/render';
 import type { AlertDoc } from '../store/collections';
 
+/** An event of the record with its text for people (rendered from its fields; never read back). */
+export type ReportEvent<E extends InterviewEvent = InterviewEvent> = E & { text: string };
+
 /**
  * The investigation report of one alert, built from its stored document alone: what the CLI prints
- * (`vouch report`), and what every escalation carries (Slack, PagerDuty, webhook). Pure.
+ * (`vouch report`), and what every escalation carries (Slack, PagerDuty, webhook). Pure. Every fact
+ * is read from the events' fields; each event also carries its rendered `text` for people.
  */
 export interface InvestigationReport {
   alert: Omit<AlertInput, 'details' | 'sensitiveKeys'> & {
@@ -22,25 +32,42 @@ export interface InvestigationReport {
   escalated: boolean;
   /** The interviewed employee's Slack id, once resolved. */
   employeeSlackId?: string;
+  /** The employee Vouch resolved and asked (the `policy` event's `employee`). */
+  employee?: ResolvedEmployee;
   policy?: string;
   createdAt: string;
   closedAt?: string;
-  /** The milestones of the interview, with their time and the time since the alert arrived. */
-  timeline: { at: string; sinceStartMs: number; kind: string; text: string }[];
-  /** Every entry: the workflow's transcript and the audit trail, in time order. */
-  transcript: (TranscriptEntry & { source: 'transcript' | 'audit'; text: string })[];
+  /** When the outcome was recorded. */
+  outcomeAt?: string;
+  /** The employee's answer (the first `employee_answer` event), or null if none came. */
+  answer: ReportEvent<EventOf<'employee_answer'>> | null;
+  /** The escalation post in Slack (channel, ts, whether it waits for an operator to close it). */
+  escalationPost: ReportEvent<EventOf<'escalation_posted'>> | null;
+  /** Every delivery to PagerDuty or a webhook, delivered or failed. */
+  deliveries: ReportEvent<EventOf<'delivery'>>[];
+  /** Who closed an escalation that waited for an operator (the `resolved` event's `closedBy`). */
+  closedBy?: string;
+  /** The milestones of the interview: the events, with the time since the alert arrived. */
+  timeline: (ReportEvent & { sinceStartMs: number })[];
+  /** Every event: the workflow's transcript and the audit trail, in time order. */
+  transcript: (ReportEvent & { source: 'transcript' | 'audit' })[];
   secondFactor: {
     result: 'verified' | 'failed' | 'not_enrolled' | 'not_required' | 'not_reached';
-    attempts: { at: string; attempt: number; result: string; text: string }[];
+    attempts: ReportEvent<EventOf<'second_factor_attempt'>>[];
   };
-  /** Everyone but Vouch who acted, with what they did. */
-  actors: { actor: string; actions: string[] }[];
+  /** Everyone but Vouch who acted: the kinds of their events, and what they did in words. */
+  actors: { actor: string; kinds: EventKind[]; actions: string[] }[];
   timeToFirstAnswerMs: number | null;
   timeToOutcomeMs: number | null;
   summary?: { text: string; machineWritten: true; model?: string; at: string };
+  /**
+   * The head of the record's hash chain when the report was built (`vouch report <id> --verify` checks
+   * it): a SIEM that keeps it can later prove the stored record was not changed.
+   */
+  recordHead?: { hash: string; count: number };
 }
 
-const MILESTONES = new Set([
+const MILESTONES = new Set<EventKind>([
   'alert_received',
   'disabled_by_policy',
   'unknown_employee',
@@ -96,13 +123,18 @@ export function interviewTimes(transcript: Pick<TranscriptEntry, 'kind' | 'at'>[
 export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): InvestigationReport {
   const { details, sensitiveKeys, ...alert } = doc.input;
   const hidden = new Set(sensitiveKeys);
+  const recorded = doc.transcript.map(strip);
   const entries = [
-    ...doc.transcript.map((t) => ({ ...strip(t), source: 'transcript' as const })),
+    ...recorded.map((t) => ({ ...t, source: 'transcript' as const })),
     ...(doc.audit ?? []).map((t) => ({ ...strip(t), source: 'audit' as const })),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const start = Date.parse(doc.transcript[0]?.at ?? doc.createdAt.toISOString());
   const times = interviewTimes(doc.transcript);
-  const attempts = eventsOfKind(doc.transcript, 'second_factor_attempt');
+  const attempts = eventsOfKind(recorded, 'second_factor_attempt');
+  const first = <K extends EventKind>(kind: K) => eventsOfKind(recorded, kind)[0];
+  const policy = first('policy');
+  const answer = first('employee_answer');
+  const post = first('escalation_posted');
   return {
     alert: {
       ...alert,
@@ -114,27 +146,29 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
     phase: doc.phase,
     outcome: doc.outcome,
     escalated: doc.outcome !== null && isEscalation(doc.outcome),
-    employeeSlackId: doc.employeeSlackId,
-    policy: eventsOfKind(doc.transcript, 'policy')[0]?.policySource,
+    employeeSlackId: doc.employeeSlackId ?? policy?.employee.slackUserId,
+    employee: policy?.employee,
+    policy: policy?.policySource,
     createdAt: doc.createdAt.toISOString(),
     closedAt: doc.closedAt?.toISOString(),
+    outcomeAt: first('outcome')?.at,
+    answer: answer ? withText(answer) : null,
+    escalationPost: post ? withText(post) : null,
+    deliveries: eventsOfKind(recorded, 'delivery').map(withText),
+    closedBy: first('resolved')?.closedBy,
     timeline: entries
       .filter((t) => MILESTONES.has(t.kind))
-      .map((t) => ({ at: t.at, sinceStartMs: Date.parse(t.at) - start, kind: t.kind, text: renderEvent(t) })),
-    transcript: entries.map((t) => ({ ...t, text: renderEvent(t) })),
+      .map((t) => ({ ...withText(t), sinceStartMs: Date.parse(t.at) - start })),
+    transcript: entries.map(withText),
     secondFactor: {
       result: secondFactorResult(doc, attempts),
-      attempts: attempts.map((t) => ({
-        at: t.at,
-        attempt: t.attempt,
-        result: t.result,
-        text: renderEvent(t),
-      })),
+      attempts: attempts.map(withText),
     },
     actors: actorsOf(entries),
     timeToFirstAnswerMs: times.toFirstAnswerMs,
     timeToOutcomeMs: times.toOutcomeMs,
     summary: doc.summary && { ...doc.summary, at: doc.summary.at.toISOString() },
+    ...(doc.head ? { recordHead: { hash: doc.head.hash, count: doc.head.count } } : {}),
   };
 }
 
@@ -149,13 +183,24 @@ function secondFactorResult(
   return 'not_reached';
 }
 
+/** The event with its text for people. */
+export function withText<E extends InterviewEvent>(e: E): ReportEvent<E> {
+  return { ...e, text: renderEvent(e) };
+}
+
+/** Everyone but Vouch who acted, each with their events in order. */
+export function eventsByActor<E extends InterviewEvent>(events: readonly E[]): Map<string, E[]> {
+  const byActor = new Map<string, E[]>();
+  for (const e of events) if (e.actor !== 'vouch') byActor.set(e.actor, [...(byActor.get(e.actor) ?? []), e]);
+  return byActor;
+}
+
 function actorsOf(entries: TranscriptEntry[]): InvestigationReport['actors'] {
-  const byActor = new Map<string, string[]>();
-  for (const t of entries) {
-    if (t.actor === 'vouch') continue;
-    byActor.set(t.actor, [...(byActor.get(t.actor) ?? []), `${t.kind}: ${renderEvent(t)}`]);
-  }
-  return [...byActor].map(([actor, actions]) => ({ actor, actions }));
+  return [...eventsByActor(entries)].map(([actor, events]) => ({
+    actor,
+    kinds: events.map((e) => e.kind),
+    actions: events.map((e) => `${e.kind}: ${renderEvent(e)}`),
+  }));
 }
 
 /** The event without its storage fields (position key, hash). */

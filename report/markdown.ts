@@ -1,11 +1,14 @@
-import { type InvestigationReport, formatDuration } from './investigation';
+import { type InvestigationReport, eventsByActor, formatDuration } from './investigation';
+import { type Renderer, rendererFor } from '../shared/record/render';
 import { defangLinks, defangSchemes } from '../shared/slack-text';
 
 /**
- * The report as Markdown, for a terminal, a ticket or a wiki. Alert data and transcript text are
- * escaped, so an alert cannot add links, images, HTML or table cells of its own.
+ * The report as Markdown, for a terminal, a ticket or a wiki. Every event's text is rendered here
+ * from its fields (`render` says how people are written: Slack ids by default, the CLI names them).
+ * Alert data and transcript text are escaped, so an alert cannot add links, images, HTML or table
+ * cells of its own.
  */
-export function reportMarkdown(r: InvestigationReport): string {
+export function reportMarkdown(r: InvestigationReport, render: Renderer = rendererFor({})): string {
   const a = r.alert;
   const lines = [
     `# ${md(a.title)}`,
@@ -15,8 +18,15 @@ export function reportMarkdown(r: InvestigationReport): string {
     // The employee's email is validated by the alert schema: kept usable, not defanged.
     `**Employee:** ${md(describeEmployee(r), { keepAddresses: true })}  `,
     `**Policy:** ${md(r.policy ?? 'not loaded')}  `,
+    ...(r.recordHead
+      ? [`**Record:** ${r.recordHead.count} events, head hash \`${r.recordHead.hash}\`  `]
+      : []),
     `**Time to first answer:** ${formatDuration(r.timeToFirstAnswerMs)} · **to outcome:** ${formatDuration(r.timeToOutcomeMs)}  `,
-    `**Second factor:** ${r.secondFactor.result.replace(/_/g, ' ')}${r.secondFactor.attempts.length ? ` (${r.secondFactor.attempts.map((t) => md(t.text)).join('; ')})` : ''}  `,
+    `**Second factor:** ${r.secondFactor.result.replace(/_/g, ' ')}${r.secondFactor.attempts.length ? ` (${r.secondFactor.attempts.map((t) => md(render.event(t))).join('; ')})` : ''}  `,
+    ...(r.answer ? [`**Answer:** ${md(render.event(r.answer))} (${r.answer.at})  `] : []),
+    ...(r.escalationPost ? [`**Escalation post:** ${md(render.event(r.escalationPost))}  `] : []),
+    ...r.deliveries.map((d) => `**Delivery (${d.target}, ${d.event}):** ${md(render.event(d))}  `),
+    ...(r.closedBy ? [`**Closed by:** ${md(render.actor(r.closedBy))}  `] : []),
     `**Interview:** ${md(r.workflowId)}${r.link ? ` · ${r.link}` : ''}`,
   ];
   if (a.description) lines.push('', md(a.description));
@@ -36,15 +46,18 @@ export function reportMarkdown(r: InvestigationReport): string {
   if (a.url) lines.push('', `Source: <${new URL(a.url).href}>`); // the parser percent-encodes < > and spaces
   lines.push('', '## Timeline', '', '| Time (UTC) | Since alert | What |', '| --- | --- | --- |');
   for (const t of r.timeline)
-    lines.push(`| ${t.at} | +${formatDuration(t.sinceStartMs)} | ${cell(`${t.kind}: ${t.text}`)} |`);
+    lines.push(`| ${t.at} | +${formatDuration(t.sinceStartMs)} | ${cell(`${t.kind}: ${render.event(t)}`)} |`);
   lines.push('', '## Who acted', '');
-  if (r.actors.length === 0) lines.push('Nobody but Vouch.');
-  for (const actor of r.actors)
-    lines.push(`- ${md(actor.actor)}: ${actor.actions.map((x) => md(x)).join('; ')}`);
+  const actors = eventsByActor(r.transcript);
+  if (actors.size === 0) lines.push('Nobody but Vouch.');
+  for (const [actor, events] of actors)
+    lines.push(
+      `- ${md(render.actor(actor))}: ${events.map((e) => md(`${e.kind}: ${render.event(e)}`)).join('; ')}`,
+    );
   lines.push('', '## Transcript', '', '| Time (UTC) | Actor | Kind | Text |', '| --- | --- | --- | --- |');
   for (const t of r.transcript)
     lines.push(
-      `| ${t.at} | ${cell(t.actor)} | ${t.kind}${t.source === 'audit' ? ' (audit)' : ''}${t.machineWritten ? ' (machine-written)' : ''} | ${cell(t.text)} |`,
+      `| ${t.at} | ${cell(render.actor(t.actor))} | ${t.kind}${t.source === 'audit' ? ' (audit)' : ''}${t.machineWritten ? ' (machine-written)' : ''} | ${cell(render.event(t))} |`,
     );
   return `${lines.join('\n')}\n`;
 }

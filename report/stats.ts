@@ -1,5 +1,6 @@
 import { isEscalation, type Outcome } from '../shared/constants';
 import type { StatsRow } from '../store/alerts';
+import { eventsOfKind } from '../shared/record/events';
 import { interviewTimes } from './investigation';
 
 /**
@@ -52,7 +53,7 @@ export function computeStats(rows: Iterable<StatsRow>): { total: AlertStats; byT
 function add(g: { stats: AlertStats; delays: number[] }, row: StatsRow): void {
   const s = g.stats;
   const times = interviewTimes(row.transcript);
-  const firstAnswer = row.transcript.find((t) => t.kind === 'employee_answer');
+  const [firstAnswer] = eventsOfKind(row.transcript, 'employee_answer');
   s.alerts += 1;
   if (times.asked) s.interviews += 1;
   if (times.asked && firstAnswer) {

@@ -7,9 +7,17 @@ import type { EventFields, EventOf, EventKind, InterviewEvent } from './events';
 
 const SLACK_ID = /^[UW][A-Z0-9]{2,}$/;
 
-/** A Slack user id as a mention (`<@U…>`); anything else (vouch, cli:ana) as it is. */
+export interface RenderOptions {
+  /** How a person (a Slack user id) is written: a Slack mention by default; the CLI writes name and email. */
+  person?: (slackUserId: string) => string;
+}
+
+// Rendering is synchronous: `rendererFor` sets the caller's choice for the duration of one call.
+let person = (slackUserId: string) => `<@${slackUserId}>`;
+
+/** A Slack user id as a person (a mention by default); anything else (vouch, cli:ana) as it is. */
 export function renderActor(actor: string): string {
-  return SLACK_ID.test(actor) ? `<@${actor}>` : actor;
+  return SLACK_ID.test(actor) ? person(actor) : actor;
 }
 
 const quoted = (s?: string) => (s ? `: "${s}"` : '');
@@ -20,8 +28,8 @@ const RENDER: Renderers = {
   alert_received: (e) => `${e.title} (${e.severity}, from ${e.alertSource})`,
   disabled_by_policy: (e) => `interviews are off for ${e.alertType} (${e.policySource})`,
   unknown_employee: (e) =>
-    `no Slack user found for ${e.employee.email ?? (e.employee.slackUserId ? `<@${e.employee.slackUserId}>` : `user ${e.employee.username ?? '?'}`)}`,
-  policy: (e) => `policy ${e.policySource}; employee <@${e.employee.slackUserId}>`,
+    `no Slack user found for ${e.employee.email ?? (e.employee.slackUserId ? person(e.employee.slackUserId) : `user ${e.employee.username ?? '?'}`)}`,
+  policy: (e) => `policy ${e.policySource}; employee ${person(e.employee.slackUserId)}`,
   suppressed: (e) => `matches a verified confirmation from alert ${e.createdByAlertId}`,
 
   approval_requested: (e) =>
@@ -123,4 +131,27 @@ export function renderEvent(e: InterviewEvent): string {
 /** The event as a transcript line: `<actor>: <text>`. */
 export function renderLine(e: InterviewEvent): string {
   return `${renderActor(e.actor)}: ${renderEvent(e)}`;
+}
+
+/** The renderer's three functions, writing people one way. */
+export interface Renderer {
+  event(e: InterviewEvent): string;
+  line(e: InterviewEvent): string;
+  actor(actor: string): string;
+}
+
+/** `renderEvent`, `renderLine` and `renderActor` writing people as `opts.person` says. */
+export function rendererFor(opts: RenderOptions): Renderer {
+  const as =
+    <A>(render: (a: A) => string) =>
+    (a: A): string => {
+      const outer = person;
+      person = opts.person ?? outer;
+      try {
+        return render(a);
+      } finally {
+        person = outer;
+      }
+    };
+  return { event: as(renderEvent), line: as(renderLine), actor: as(renderActor) };
 }

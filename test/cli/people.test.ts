@@ -52,7 +52,12 @@ describe('vouch state and report name people and print no control characters', (
       transcript: { actor: string; kind: string }[];
     };
     expect(data.employee).toBe(ANA.id);
-    expect(data.transcript.find((t) => t.kind === 'employee_answer')?.actor).toBe(ANA.id);
+    // The typed events: the answer and its justification are fields.
+    expect(data.transcript.find((t) => t.kind === 'employee_answer')).toMatchObject({
+      actor: ANA.id,
+      answer: 'confirmed',
+      justification: expect.stringContaining('deploy'),
+    });
 
     const report = await runCli(['report', alert.id!], env);
     expect(report.status).toBe(0);

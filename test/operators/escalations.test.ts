@@ -80,6 +80,36 @@ describe('escalation targets', () => {
       },
     });
     expect(event.links[0].href).toContain(handle.workflowId);
+    // The verdict as fields, for a SIEM: nothing to parse out of prose.
+    const verdict = event.payload.custom_details.verdict;
+    expect(verdict).toMatchObject({
+      alertId: alert.id,
+      alertType: 'aws.root_login',
+      severity: 'critical',
+      workflowId: handle.workflowId,
+      outcome: 'denied',
+      escalated: true,
+      answer: 'denied',
+      employee: { email: BOB.email, slackUserId: BOB.id },
+      secondFactor: { result: 'not_reached', attempts: 0, lastCheck: null },
+      occurredAt: alert.occurredAt,
+      closedBy: null,
+    });
+    expect(verdict.policy).toEqual(expect.any(String));
+    expect(Date.parse(verdict.answeredAt)).toBeLessThanOrEqual(Date.parse(verdict.outcomeAt));
+    expect(verdict.events.length).toBe(Math.min(verdict.eventCount, 30));
+    expect(verdict.events).toContainEqual(
+      expect.objectContaining({
+        kind: 'employee_answer',
+        actor: BOB.id,
+        answer: 'denied',
+        justification: 'never logged in as root',
+        text: 'No, it wasn\'t me: "never logged in as root"',
+      }),
+    );
+    expect(event.payload.custom_details.timeline).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ employee_answer: No, it wasn't me/)]),
+    );
     expect(JSON.stringify(event)).not.toContain('123456789012'); // the sensitive detail stays out
 
     const delivered = await hook.waitFor((r) => forAlert(alert.id!)(r) && r.status === 200);
@@ -88,6 +118,8 @@ describe('escalation targets', () => {
     expect(attempts[0]!.headers['x-vouch-delivery']).toBe(attempts[1]!.headers['x-vouch-delivery']);
     const body = JSON.parse(delivered.rawBody);
     expect(body).toMatchObject({ event: 'escalation.escalated', alertId: alert.id, outcome: 'denied' });
+    expect(body.verdict).toEqual({ ...verdict, events: expect.any(Array), eventCount: expect.any(Number) });
+    expect(body.report.answer).toMatchObject({ kind: 'employee_answer', answer: 'denied', actor: BOB.id });
     // The report in the webhook is the interview's own transcript.
     const stored = await alertStore(collections(h.mongo.db)).get(alert.id!);
     expect(body.report.transcript.map((t: { text: string }) => t.text)).toEqual(
@@ -158,6 +190,24 @@ describe('escalation targets', () => {
         .filter((d) => d.alertId === alert.id)
         .map((d) => d.event),
     ).toEqual(['escalation.escalated', 'escalation.resolved']);
+    const resolved = hook
+      .deliveries()
+      .find((d) => d.alertId === alert.id && d.event === 'escalation.resolved')!;
+    // The workflow notes who closed it after this delivery's report is read: the stored report has it.
+    expect(buildReport((await alertStore(collections(h.mongo.db)).get(alert.id!))!).closedBy).toBe(
+      'UOPS0001',
+    );
+    expect(resolved.verdict).toMatchObject({
+      escalationPost: { channel: SECURITY_CHANNEL, awaitsClose: true },
+      deliveries: expect.arrayContaining([
+        expect.objectContaining({ target: 'pagerduty', event: 'escalated', status: 'delivered' }),
+        expect.objectContaining({ target: 'webhook', event: 'escalated', status: 'delivered' }),
+      ]),
+    });
+    expect(resolved.verdict.events.at(-1)).toMatchObject({
+      kind: expect.any(String),
+      text: expect.any(String),
+    });
     const kinds = (await collections(h.mongo.db).alerts.findOne({ _id: alert.id! }))!.transcript.map(
       (t) => t.kind,
     );

@@ -45,6 +45,12 @@ describe('vouch report', () => {
     expect(json.status).toBe(0);
     const report = JSON.parse(json.stdout) as InvestigationReport;
     const interview = await state(handle);
+    // The report carries the record's head hash, the one the stored chain verifies to.
+    const head = (await collections(ctx.h.mongo.db).alerts.findOne({ _id: alert.id! }))?.head;
+    expect(head?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.recordHead).toEqual(head);
+    const verified = await runCli(['report', alert.id!, '--verify'], ctx.env);
+    expect(verified.stdout).toContain(head!.hash);
     // The full transcript is the interview's own, entry for entry.
     expect(report.transcript.map(({ source: _source, text: _text, ...event }) => event)).toEqual(
       interview.transcript,
@@ -64,11 +70,48 @@ describe('vouch report', () => {
       expect.stringMatching(/^attempt 1\/3: rejected/),
       expect.stringMatching(/^attempt 2\/3: accepted/),
     ]);
+    // The facts are the events' fields.
+    expect(report.secondFactor.attempts).toEqual([
+      expect.objectContaining({ kind: 'second_factor_attempt', attempt: 1, limit: 3, result: 'rejected' }),
+      expect.objectContaining({ kind: 'second_factor_attempt', attempt: 2, limit: 3, result: 'accepted' }),
+    ]);
+    expect(report.answer).toEqual({
+      ...interview.transcript.find((t) => t.kind === 'employee_answer'),
+      text: 'Yes, that was me: "new hire onboarding"',
+    });
+    expect(report.answer).toMatchObject({
+      actor: ANA.id,
+      answer: 'confirmed',
+      justification: 'new hire onboarding',
+    });
+    expect(report.employee).toMatchObject({ slackUserId: ANA.id });
+    expect(report.outcomeAt).toBe(interview.transcript.find((t) => t.kind === 'outcome')!.at);
+    expect(report).toMatchObject({ escalationPost: null, deliveries: [] });
+    expect(report.closedBy).toBeUndefined();
+    expect(report.timeline.map((t) => t.kind)).toEqual(
+      expect.arrayContaining([
+        'alert_received',
+        'dm_sent',
+        'employee_answer',
+        'second_factor_attempt',
+        'outcome',
+      ]),
+    );
+    expect(report.timeline.find((t) => t.kind === 'outcome')).toMatchObject({
+      actor: 'vouch',
+      outcome: 'confirmed_verified',
+      text: 'confirmed_verified',
+      sinceStartMs: report.timeToOutcomeMs,
+    });
     const at = (kind: string) => Date.parse(interview.transcript.find((t) => t.kind === kind)!.at);
     expect(report.timeToFirstAnswerMs).toBe(Math.max(0, at('employee_answer') - at('dm_sent')));
     expect(report.timeToOutcomeMs).toBe(at('outcome') - at('alert_received'));
     expect(report.actors).toEqual([
-      { actor: ANA.id, actions: ['employee_answer: Yes, that was me: "new hire onboarding"'] },
+      {
+        actor: ANA.id,
+        kinds: ['employee_answer'],
+        actions: ['employee_answer: Yes, that was me: "new hire onboarding"'],
+      },
     ]);
     expect(JSON.stringify(report)).not.toContain('123456789012');
 
@@ -78,7 +121,10 @@ describe('vouch report', () => {
       /^# Admin added \\\[click\\\]\(https\\\[:\\\]\/\/evil\\\[\.\\\]example\) \\<b\\>now\\<\/b\\>$/m,
     );
     expect(md.stdout).toMatch(/\*\*Outcome:\*\* confirmed_verified/);
-    expect(md.stdout).toMatch(/\*\*Second factor:\*\* verified/);
+    expect(md.stdout).toMatch(
+      /\*\*Second factor:\*\* verified \(attempt 1\/3: rejected; attempt 2\/3: accepted\)/,
+    );
+    expect(md.stdout).toMatch(/^\*\*Answer:\*\* Yes, that was me: "new hire onboarding" \(20\S+\)/m);
     expect(md.stdout).toMatch(/\*\*Time to first answer:\*\* \d+s · \*\*to outcome:\*\* \d+s/);
     expect(md.stdout).toMatch(/## Summary \(machine-written by test-model, /);
     expect(md.stdout).toContain('| account | _(sensitive, withheld)_ |');
