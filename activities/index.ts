@@ -21,19 +21,17 @@ import { signedWebhookHeaders } from './webhook';
 import { type AlertDoc, type Collections, collections } from '../store/collections';
 import { alertFingerprint, fingerprintScope } from './fingerprint';
 import { type FollowUpQuestion, createInterviewerActivities } from './interviewer';
-import { verifyTotp, type VerifyOutcome } from './second-factor';
+import { verifyTotp, type VerifyOutcome } from '../store/totp-verification';
 import { createEmployeeResolver, slackNotConnected, type EmployeeInfo } from './employees';
 import { slackCall, slackErrorCode } from './slack-client';
 import { secondFactors } from '../store/second-factors';
 import { createApprovalPostActivities } from './approval-post';
 import { createFailClosedActivities } from './fail-closed';
-import {
-  approvalRequest,
-  escalationReport,
-  interviewMessage,
-  outcomeForEmployee,
-  reminderMessage,
-} from './slack-messages';
+import { approvalRequest } from '../slack-blocks/approval';
+import { escalationReport } from '../slack-blocks/escalation';
+import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
+import { outcomeForEmployee } from '../slack-blocks/outcome';
+import { employeeOf } from '../slack-blocks/record-format';
 
 /** Dependencies of the activities, given by the worker (and by tests). */
 export interface ActivityDeps {
@@ -218,6 +216,7 @@ export function createActivities(deps: ActivityDeps) {
     async postApprovalRequest(input: {
       workflowId: string;
       alertId: string;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       channel?: string;
       approvers?: string[];
@@ -231,19 +230,18 @@ export function createActivities(deps: ActivityDeps) {
           message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
           nonRetryable: true,
         });
-      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
+      const doc = await loadAlertDoc(input.alertId);
       return once(`${input.workflowId}:approval`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
             ...approvalRequest(
-              alert,
-              input.employeeLabel,
+              doc.input,
+              employeeOf(doc),
               input.workflowId,
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
-              employeeSlackId,
               deps.linkHosts,
             ),
           }),
@@ -403,6 +401,7 @@ export function createActivities(deps: ActivityDeps) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       dm: MessageRef | null;
       escalationChannel?: string;
@@ -442,7 +441,6 @@ export function createActivities(deps: ActivityDeps) {
               linkHosts: deps.linkHosts,
               alert,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
               facts: buildReport(doc),
@@ -462,6 +460,7 @@ export function createActivities(deps: ActivityDeps) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       closedBy: string;
     }): Promise<void> {
@@ -482,7 +481,6 @@ export function createActivities(deps: ActivityDeps) {
               linkHosts: deps.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
               summary: doc.summary,

@@ -11,7 +11,8 @@ import type { AlertStore } from '../store/alerts';
 import type { Collections, ModelCallRecord } from '../store/collections';
 import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './prompt-guard';
 import { slackCall } from './slack-client';
-import { escalationReport, followUpQuestionMessage, followUpThanksMessage } from './slack-messages';
+import { escalationReport } from '../slack-blocks/escalation';
+import { followUpQuestionMessage, followUpThanksMessage } from '../slack-blocks/follow-ups';
 import { buildReport } from '../report/investigation';
 import { withoutCodes } from '../shared/sealed-code';
 
@@ -368,6 +369,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       summaryMissing?: string;
     }): Promise<{ updated: boolean }> {
@@ -384,7 +386,6 @@ export function createInterviewerActivities(d: InterviewerDeps) {
               linkHosts: d.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: d.uiLink(input.workflowId),
               summary: doc.summary ?? { missing: input.summaryMissing ?? 'none was written' },

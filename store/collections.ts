@@ -65,7 +65,7 @@ export interface SecondFactorEnrollment {
   failures: number; // consecutive failures (no longer counted: the attempt slots in `claims` are)
   lockouts: number; // lockouts so far (each one lasts longer)
   lockedUntil?: Date;
-  /** Operator unlocks so far: each one opens a fresh attempt window (activities/second-factor.ts). */
+  /** Operator unlocks so far: each one opens a fresh attempt window (store/totp-verification.ts). */
   unlocks?: number;
 }
 

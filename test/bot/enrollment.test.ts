@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { Client, Connection } from '@temporalio/client';
-import { verifyTotp } from '../../activities/second-factor';
+import { verifyTotp } from '../../store/totp-verification';
 import { createBotApp } from '../../bot/app';
 import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';

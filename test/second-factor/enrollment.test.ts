@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { verifyTotp } from '../../activities/second-factor';
+import { verifyTotp } from '../../store/totp-verification';
 import { keyId } from '../../lib/secret-box';
 import { codeAt } from '../../lib/totp';
 import { collections } from '../../store/collections';

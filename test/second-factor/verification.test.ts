@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { LOCKOUT_BASE_MS, verifyTotp } from '../../activities/second-factor';
+import { LOCKOUT_BASE_MS, verifyTotp } from '../../store/totp-verification';
 import { createLogger } from '../../lib/logger';
 import { codeAt } from '../../lib/totp';
 import { collections } from '../../store/collections';

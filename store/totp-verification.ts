@@ -1,7 +1,7 @@
-import type { Collections, SecondFactorEnrollment } from '../store/collections';
+import type { Collections, SecondFactorEnrollment } from './collections';
 import { open } from '../lib/secret-box';
-import { claimSlot } from '../store/claims';
-import { insertOnce } from '../store/mongo';
+import { claimSlot } from './claims';
+import { insertOnce } from './mongo';
 import { matchingStep } from '../lib/totp';
 
 /**
