@@ -52,7 +52,8 @@ export function employeeOf(doc: {
 /** The employee as mrkdwn: their name escaped (not defanged: it is often an email address) and a mention. */
 export function employeeMarkup(employee: EmployeeView): string {
   const safe = (text: string) => cutText(escapeMrkdwn(visibleControls(text)), 250);
-  const mention = employee.slackUserId && USER_ID.test(employee.slackUserId) ? `<@${employee.slackUserId}>` : '';
+  const mention =
+    employee.slackUserId && USER_ID.test(employee.slackUserId) ? `<@${employee.slackUserId}>` : '';
   const name = employee.name ?? (mention ? '' : (employee.reference ?? employee.slackUserId ?? '?'));
   return [name && safe(name), mention].filter(Boolean).join(' ');
 }

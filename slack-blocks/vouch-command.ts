@@ -11,7 +11,9 @@ export const HELP = [
 
 /** Help, after saying which subcommand was not understood (shown in code, so it stays inert). */
 export function helpReply(unknown?: string): string {
-  return unknown === undefined ? HELP : `I don't know \`${escapeMrkdwn(unknown.replace(/`/g, "'"))}\`.\n${HELP}`;
+  return unknown === undefined
+    ? HELP
+    : `I don't know \`${escapeMrkdwn(unknown.replace(/`/g, "'"))}\`.\n${HELP}`;
 }
 
 export const ENROLL_NEEDS_OPERATOR =

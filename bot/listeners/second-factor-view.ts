@@ -63,7 +63,10 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
     if (inTime === null) {
       await ack({ response_action: 'update', view: verifyingModal() });
       // Past "Verifying…" no inline error can show: a wrong code says so in the modal itself.
-      await client.views.update({ view_id: view.id, view: secondFactorOutcomeModal(await verification, true) });
+      await client.views.update({
+        view_id: view.id,
+        view: secondFactorOutcomeModal(await verification, true),
+      });
       return;
     }
     if (typeof inTime !== 'string' && !inTime.accepted && inTime.attemptsLeft > 0)
