@@ -2,13 +2,12 @@ import type { KnownBlock } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import type { InterviewEvent } from '../shared/record/events';
-import { renderEventWith } from '../shared/record/render';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { SLACK_LIMITS as L, slackText } from '../shared/slack-text';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
 import { alertSummaryBlocks, alertTitle } from './alert-summary';
 import { confirmDialog, context, section, temporalLink } from './parts';
-import { employeeMarkup, employeeOf, slackPerson, slackRecordFormat } from './record-format';
+import { employeeMarkup, employeeOf, slackEventText, slackPerson } from './record-format';
 
 /** The escalation report in the security channel: the alert, the key facts, the summary and the timeline. */
 
@@ -63,12 +62,11 @@ export function escalationReport(input: ReportInput) {
  * so a mention is never cut in half.
  */
 export function timeline(events: readonly InterviewEvent[]): string {
-  const format = slackRecordFormat();
   const lines = events
     .slice(-TIMELINE_EVENTS)
     .map(
       (e) =>
-        `\`${e.at.slice(11, 19)}\` ${slackPerson(e.actor)}${e.machineWritten ? ' (machine-written)' : ''}: ${renderEventWith(e, format)}`,
+        `\`${e.at.slice(11, 19)}\` ${slackPerson(e.actor)}${e.machineWritten ? ' (machine-written)' : ''}: ${slackEventText(e)}`,
     );
   const room = L.sectionText - TIMELINE_HEADING.length;
   while (lines.length > 1 && lines.join('\n').length > room) lines.shift();

@@ -1,6 +1,6 @@
 import type { AlertInput } from '../shared/alert';
 import { eventsOfKind, type InterviewEvent } from '../shared/record/events';
-import type { RecordFormat } from '../shared/record/render';
+import { type RecordFormat, renderEventWith } from '../shared/record/render';
 import { cutText, escapeMrkdwn, slackText, visibleControls } from '../shared/slack-text';
 
 /**
@@ -22,6 +22,23 @@ export function slackPerson(id: string): string {
 /** Each content value cut to `contentMax` once escaped, so one long answer cannot crowd out the rest. */
 export function slackRecordFormat(contentMax = 200): RecordFormat {
   return { person: slackPerson, content: (text) => slackText(text, contentMax) };
+}
+
+/**
+ * An event as one line of mrkdwn. The renderer's own words are escaped too (`<alert id>` must not
+ * become a link): mentions and content are held out as placeholders while the line is escaped and put
+ * back after. A placeholder cannot be forged: content has its control characters replaced first.
+ */
+export function slackEventText(e: InterviewEvent, contentMax = 200): string {
+  const held: string[] = [];
+  const hold = (markup: string) => `\u0000${held.push(markup) - 1}\u0000`;
+  const format = slackRecordFormat(contentMax);
+  const line = renderEventWith(e, {
+    person: (id) => hold(format.person(id)),
+    content: (text) => hold(format.content(text)),
+  });
+  // eslint-disable-next-line no-control-regex
+  return escapeMrkdwn(line).replace(/\u0000(\d+)\u0000/g, (_, i: string) => held[Number(i)] ?? '');
 }
 
 /** The employee as messages name them, from fields: the resolved Slack user, or the alert's reference. */

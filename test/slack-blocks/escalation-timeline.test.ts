@@ -36,6 +36,9 @@ const record: InterviewEvent[] = [
     decision: 'approve',
     decidedBy: OPERATOR,
   }),
+  event('awaiting_close', 'vouch', at(6), {}),
+  // Content cannot forge the placeholders that hold mentions while a line is escaped.
+  event('follow_up_answer', EMPLOYEE, at(7), { answer: '\u00000\u0000 <@U456>' }),
 ];
 
 /** Every `<…>` Slack would act on: mentions, broadcasts, user groups, links. */
@@ -46,7 +49,7 @@ describe('the escalation timeline', () => {
 
   it('mentions the actor, employee and operator from their id fields', () => {
     expect(live(text).sort()).toEqual(
-      [`<@${EMPLOYEE}>`, `<@${EMPLOYEE}>`, `<@${EMPLOYEE}>`, `<@${OPERATOR}>`, `<@${OPERATOR}>`].sort(),
+      [EMPLOYEE, EMPLOYEE, EMPLOYEE, EMPLOYEE, OPERATOR, OPERATOR].map((id) => `<@${id}>`).sort(),
     );
   });
 
@@ -58,6 +61,9 @@ describe('the escalation timeline', () => {
     expect(text).toContain('https[:]//evil[.]example/sso');
     // An operator signed as text is shown as text, even when it looks like a mention.
     expect(text).toContain('cli:ana &lt;@U999&gt;: escalate: ping');
+    // Vouch's own words are escaped too.
+    expect(text).toContain('(vouch close &lt;alert id&gt;)');
+    expect(text).toContain('\ufffd0\ufffd &lt;@U456&gt;');
   });
 
   it('the whole post has no live markup besides the mentions Vouch writes', () => {
