@@ -70,7 +70,7 @@ export function employeeOf(doc: {
 export function employeeMarkup(employee: EmployeeView): string {
   const safe = (text: string) => cutText(escapeMrkdwn(visibleControls(text)), 250);
   const mention =
-    employee.slackUserId && USER_ID.test(employee.slackUserId) ? `<@${employee.slackUserId}>` : '';
+    employee.slackUserId && USER_ID.test(employee.slackUserId) ? slackPerson(employee.slackUserId) : '';
   const name = employee.name ?? (mention ? '' : (employee.reference ?? employee.slackUserId ?? '?'));
   return [name && safe(name), mention].filter(Boolean).join(' ');
 }
