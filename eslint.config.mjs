@@ -67,6 +67,24 @@ export default tseslint.config(
     },
   },
   {
+    // The bot and the Slack builders run beside the worker, not in it: they share shared/, store/ and lib/.
+    files: ['bot/**/*.ts', 'slack-blocks/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/*', '**/worker/*'],
+              message:
+                'The bot and slack-blocks/ do not import activities or the worker: move what both need to lib/ or store/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // One place reads the environment: lib/config.ts.
     files: ['**/*.ts'],
     ignores: ['lib/config.ts', 'test/**', 'bench/**'],

@@ -3,7 +3,8 @@ import { createApprovalPostActivities } from './approval-post';
 import type { ActivityContext, MessageRef } from './context';
 import type { FollowUpQuestion } from './interviewer';
 import { slackCall, slackErrorCode } from './slack-client';
-import { approvalRequest } from './slack-messages';
+import { approvalRequest } from '../slack-blocks/approval';
+import { employeeOf } from '../slack-blocks/record-format';
 
 /** Approval mode: the request posted for approvers, who may decide, and the post once decided. */
 export function createApprovalActivities(ctx: ActivityContext) {
@@ -23,6 +24,7 @@ export function createApprovalActivities(ctx: ActivityContext) {
     async postApprovalRequest(input: {
       workflowId: string;
       alertId: string;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       channel?: string;
       approvers?: string[];
@@ -36,19 +38,18 @@ export function createApprovalActivities(ctx: ActivityContext) {
           message: 'the policy requires approval but VOUCH_SECURITY_CHANNEL is not set',
           nonRetryable: true,
         });
-      const { input: alert, employeeSlackId } = await loadAlertDoc(input.alertId);
+      const doc = await loadAlertDoc(input.alertId);
       return once(`${input.workflowId}:approval`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel,
             ...approvalRequest(
-              alert,
-              input.employeeLabel,
+              doc.input,
+              employeeOf(doc),
               input.workflowId,
               uiLink(input.workflowId),
               input.proposedQuestions,
               input.approvers,
-              employeeSlackId,
               deps.linkHosts,
             ),
           }),

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
 import { alertUpdates } from '../store/alert-updates';
 import type { Collections } from '../store/collections';
+import { asciiSafe, failedClosedText } from '../slack-blocks/failed-closed';
 
 /** What the security channel hears when an interview fails closed: ids and error types, never alert content. */
 export interface FailedClosedNotice {
@@ -17,27 +18,6 @@ export interface FailedClosedNotice {
   errorType: string;
   /** The policy's escalation channel, when the policy was loaded. */
   channel?: string;
-}
-
-/** A few hundred characters: far below any Slack limit, whatever went into it. */
-export const FAILED_CLOSED_TEXT_MAX = 500;
-const FIELD_MAX = 120;
-
-/**
- * Printable ASCII only: control characters, non-ASCII and Slack's markup characters (`<`, `>`, `&`)
- * become `?`, so no value can mention anyone, build a link, or make Slack refuse the message.
- */
-export function asciiSafe(value: unknown, max = FIELD_MAX): string {
-  const s = (typeof value === 'string' ? value : String(value)).replace(/[^\x20-\x7e]|[<>&]/g, '?');
-  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
-}
-
-export function failedClosedText(n: FailedClosedNotice): string {
-  const text =
-    `Vouch FAILED CLOSED: alert ${asciiSafe(n.alertId)} (employee ${asciiSafe(n.employee)}) ` +
-    `could not be finished: ${asciiSafe(n.errorType)} at ${asciiSafe(n.step)}. ` +
-    `Nobody verified it: handle it by hand. Workflow ${asciiSafe(n.workflowId)}; details in the worker's log.`;
-  return text.slice(0, FAILED_CLOSED_TEXT_MAX);
 }
 
 /**

@@ -4,7 +4,9 @@ import { threadStore } from '../store/threads';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
 import { slackCall } from './slack-client';
-import { escalationReport, interviewMessage, outcomeForEmployee, reminderMessage } from './slack-messages';
+import { escalationReport } from '../slack-blocks/escalation';
+import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
+import { outcomeForEmployee } from '../slack-blocks/outcome';
 
 /** The escalation's post in the security channel. */
 export type EscalationPost = {
@@ -85,6 +87,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       dm: MessageRef | null;
       escalationChannel?: string;
@@ -124,7 +127,6 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
               linkHosts: deps.linkHosts,
               alert,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
               facts: buildReport(doc),
@@ -145,6 +147,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       closedBy: string;
     }): Promise<void> {
@@ -162,7 +165,6 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
               linkHosts: deps.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: uiLink(input.workflowId),
               summary: doc.summary,

@@ -12,7 +12,8 @@ import type { AlertUpdates } from '../store/alert-updates';
 import type { ModelCallRecord } from '../store/collections';
 import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './prompt-guard';
 import { slackCall } from './slack-client';
-import { escalationReport, followUpQuestionMessage, followUpThanksMessage } from './slack-messages';
+import { escalationReport } from '../slack-blocks/escalation';
+import { followUpQuestionMessage, followUpThanksMessage } from '../slack-blocks/follow-ups';
 import { buildReport } from '../report/investigation';
 import { withoutCodes } from '../shared/sealed-code';
 
@@ -371,6 +372,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       workflowId: string;
       alertId: string;
       outcome: Outcome;
+      /** Not read: the employee is named from the record's fields (interviews in flight still send it). */
       employeeLabel: string;
       summaryMissing?: string;
     }): Promise<{ updated: boolean }> {
@@ -387,7 +389,6 @@ export function createInterviewerActivities(d: InterviewerDeps) {
               linkHosts: d.linkHosts,
               alert: doc.input,
               outcome: input.outcome,
-              employeeLabel: input.employeeLabel,
               transcript: doc.transcript,
               uiLink: d.uiLink(input.workflowId),
               summary: doc.summary ?? { missing: input.summaryMissing ?? 'none was written' },

@@ -6,7 +6,11 @@ import { verifyTotp } from '../store/totp-verification';
 import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError } from '../store/second-factors';
 import type { BotDeps } from './deps';
-import { enrollmentApprovalRequest } from './views';
+import {
+  enrollmentApprovalRequest,
+  enrollmentDoneForChannel,
+  enrollmentDoneForEmployee,
+} from '../slack-blocks/enrollment';
 
 /**
  * The page behind a `/vouch enroll` link, served by the bot at /enroll/<token>. Slack only ever
@@ -238,15 +242,12 @@ async function confirmSecret(
   // Tell the employee in Slack (if this was not them, they will know) and the security team. The
   // factor is active already: a failed message is logged, not shown as a failed enrollment.
   const notices = [
-    client.chat.postMessage({
-      channel: link.slackUserId,
-      text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
-    }),
+    client.chat.postMessage({ channel: link.slackUserId, ...enrollmentDoneForEmployee() }),
     ...(deps.securityChannel
       ? [
           client.chat.postMessage({
             channel: deps.securityChannel,
-            text: `Second-factor enrollment completed for <@${link.slackUserId}>.`,
+            ...enrollmentDoneForChannel(link.slackUserId),
           }),
         ]
       : []),

@@ -410,7 +410,7 @@ function configFrom(e: Env, cwd: string) {
     },
     /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
     outboundAllowHosts: lowerCase(e.VOUCH_OUTBOUND_ALLOW_HOSTS),
-    /** Hosts whose https alert links are shown live in Slack (activities/slack-messages.ts alertLink). */
+    /** Hosts whose https alert links are shown live in Slack (slack-blocks/alert-summary.ts alertLink). */
     linkHosts: lowerCase(e.VOUCH_LINK_HOSTS),
     /** The language model of the AI interviewer; absent when VOUCH_LLM_URL is unset. */
     llm: llmFrom(e),

@@ -1,7 +1,13 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_IDS, VIEW_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
-import { PAIRING_BLOCK, noticeModal, pairingModal } from '../views';
+import {
+  PAIRING_BLOCK,
+  enrollmentDecidedNotice,
+  pairingModal,
+  pairingResultModal,
+  wrongPairingCodeError,
+} from '../../slack-blocks/enrollment';
 import { tellUser } from './replies';
 
 /**
@@ -39,24 +45,14 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
     if (result === 'wrong_code')
       return ack({
         response_action: 'errors',
-        errors: { [PAIRING_BLOCK]: `That is not the code on their page. ${attemptsLeft} attempt(s) left.` },
+        errors: { [PAIRING_BLOCK]: wrongPairingCodeError(attemptsLeft) },
       });
-    const notices = {
-      approved: [
-        'Approved',
-        'Approved. Their page now shows the new key; they confirm it with a first code.',
-      ],
-      denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
-      not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
-      self: ['Not allowed', 'Another operator must approve your own enrollment.'],
-    } as const;
-    const [title, text] = notices[result];
-    await ack({ response_action: 'update', view: noticeModal(title, text) });
+    await ack({ response_action: 'update', view: pairingResultModal(result) });
     if ((result === 'approved' || result === 'denied') && deps.securityChannel) {
       const link = await deps.links.get(view.private_metadata);
       await client.chat.postMessage({
         channel: deps.securityChannel,
-        text: `Enrollment of <@${link?.slackUserId}> ${result === 'approved' ? 'approved' : 'refused'} by <@${operator}>.`,
+        ...enrollmentDecidedNotice(link?.slackUserId, result, operator),
       });
     }
   });

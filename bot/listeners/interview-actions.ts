@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
-import { secondFactorModal } from '../views';
+import { secondFactorModal } from '../../slack-blocks/second-factor';
 import { tellUser, unreachable } from './replies';
 import { eventsOfKind } from '../../shared/record/events';
 

@@ -1,12 +1,18 @@
 import type { App, SlackViewAction, ViewOutput } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { seal } from '../../lib/secret-box';
 import type { SecondFactorResult } from '../../shared/messages';
 import { PLAIN_CODE_PATTERN, sealedCodeContext } from '../../shared/sealed-code';
 import { VIEW_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
-import { BLOCKS, noticeModal } from '../views';
+import {
+  BLOCKS,
+  CODE_FORMAT_ERROR,
+  notAvailableModal,
+  secondFactorOutcomeModal,
+  verifyingModal,
+  wrongCodeError,
+} from '../../slack-blocks/second-factor';
 import { withoutCodes } from '../../shared/sealed-code';
 
 /** Within Slack's 3 s for a view submission; past it the modal shows "Verifying…" and is updated later. */
@@ -22,14 +28,11 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
     if (!PLAIN_CODE_PATTERN.test(code))
       return ack({
         response_action: 'errors',
-        errors: { [BLOCKS.code]: 'Enter the 6 digits your authenticator app shows for Vouch.' },
+        errors: { [BLOCKS.code]: CODE_FORMAT_ERROR },
       });
     if (!deps.encryptionKey) {
       deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
-      return ack({
-        response_action: 'update',
-        view: noticeModal('Not available', 'Vouch is misconfigured; the security team will follow up.'),
-      });
+      return ack({ response_action: 'update', view: notAvailableModal() });
     }
     const workflowId = view.private_metadata;
     const userId = body.user.id;
@@ -58,47 +61,21 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
       new Promise<null>((r) => setTimeout(() => r(null), INLINE_ANSWER_MS)),
     ]);
     if (inTime === null) {
-      await ack({
-        response_action: 'update',
-        view: noticeModal('Verifying…', ':hourglass: Checking your code…'),
+      await ack({ response_action: 'update', view: verifyingModal() });
+      // Past "Verifying…" no inline error can show: a wrong code says so in the modal itself.
+      await client.views.update({
+        view_id: view.id,
+        view: secondFactorOutcomeModal(await verification, true),
       });
-      await showOutcome(client, view.id, await verification);
       return;
     }
     if (typeof inTime !== 'string' && !inTime.accepted && inTime.attemptsLeft > 0)
       return ack({
         response_action: 'errors',
-        errors: {
-          [BLOCKS.code]: `That code didn't work. ${inTime.attemptsLeft} attempt${inTime.attemptsLeft === 1 ? '' : 's'} left.`,
-        },
+        errors: { [BLOCKS.code]: wrongCodeError(inTime.attemptsLeft) },
       });
-    await ack({ response_action: 'update', view: outcomeModal(inTime) });
+    await ack({ response_action: 'update', view: secondFactorOutcomeModal(inTime) });
   });
-}
-
-function outcomeModal(result: SecondFactorResult | string) {
-  if (typeof result === 'string') return noticeModal('Not recorded', `:warning: ${result}`);
-  if (result.accepted)
-    return noticeModal('Verified', ':white_check_mark: Verified. Thanks, there is nothing else to do.');
-  return noticeModal(
-    'Not verified',
-    ':x: The code could not be verified, so the security team will follow up with you.',
-  );
-}
-
-async function showOutcome(
-  client: WebClient,
-  viewId: string,
-  result: SecondFactorResult | string,
-): Promise<void> {
-  const view =
-    typeof result !== 'string' && !result.accepted && result.attemptsLeft > 0
-      ? noticeModal(
-          'Try again',
-          `That code didn't work (${result.attemptsLeft} attempts left). Press "Yes, that was me" again.`,
-        )
-      : outcomeModal(result);
-  await client.views.update({ view_id: viewId, view });
 }
 
 function readInput(view: ViewOutput, block: string): string {

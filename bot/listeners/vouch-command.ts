@@ -1,20 +1,13 @@
 import type { App } from '@slack/bolt';
-import { VIEW_IDS } from '../../shared/slack-ids';
+import { homeView, statusText } from '../../slack-blocks/home';
+import { ENROLL_NEEDS_OPERATOR, enrollLinkReply, helpReply } from '../../slack-blocks/vouch-command';
 import { LINK_TTL_MS } from '../../store/enrollment-links';
 import type { BotDeps } from '../deps';
-import { homeBlocks, statusText } from '../my-interviews';
 
 /**
  * `/vouch status|enroll|help` and the App Home tab. Replies are ephemeral: only the person who typed
  * the command sees them. `/vouch enroll` answers with a single-use link, never with a secret.
  */
-export const HELP = [
-  '*Vouch* asks you to confirm security alerts about your account.',
-  '• `/vouch status`: your open checks and recent outcomes',
-  '• `/vouch enroll`: set up (or replace) your second factor, through a link that works once',
-  '• `/vouch help`: this message',
-].join('\n');
-
 export function registerVouchCommand(app: App, deps: BotDeps): void {
   app.command('/vouch', async ({ ack, command }) => {
     const [sub = 'help'] = command.text.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -25,23 +18,12 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
     }
     if (sub === 'enroll') {
       if (!deps.securityChannel && !(await deps.factors.isActive(user)))
-        return ack({
-          response_type: 'ephemeral',
-          text: 'Setting up a second factor from Slack needs a security operator, and none is configured here. Ask your security team to enroll you in person (`vouch enroll`).',
-        });
+        return ack({ response_type: 'ephemeral', text: ENROLL_NEEDS_OPERATOR });
       const { token } = await deps.links.create(user, new Date());
       const url = `${deps.publicUrl}/enroll/${token}`;
-      return ack({
-        response_type: 'ephemeral',
-        text:
-          `Open this link in your browser to set up your second factor: ${url}\n` +
-          `It works once, in one browser, for ${LINK_TTL_MS / 60_000} minutes. A security operator will ` +
-          'contact you on a trusted channel (a call or a video meeting) to check a pairing code shown on that ' +
-          'page before the key appears. Never share that page or the key with anyone.',
-      });
+      return ack({ response_type: 'ephemeral', text: enrollLinkReply(url, LINK_TTL_MS / 60_000) });
     }
-    const unknown = sub === 'help' ? '' : `I don't know \`${sub}\`.\n`;
-    return ack({ response_type: 'ephemeral', text: `${unknown}${HELP}` });
+    return ack({ response_type: 'ephemeral', text: helpReply(sub === 'help' ? undefined : sub) });
   });
 
   app.event('app_home_opened', async ({ event, client }) => {
@@ -49,11 +31,7 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
     const { open, closed } = await deps.alerts.ofEmployee(event.user);
     await client.views.publish({
       user_id: event.user,
-      view: {
-        type: 'home',
-        callback_id: VIEW_IDS.home,
-        blocks: homeBlocks(open, closed, await deps.factors.isActive(event.user)),
-      },
+      view: homeView(open, closed, await deps.factors.isActive(event.user)),
     });
   });
 }

@@ -12,33 +12,49 @@ export interface RenderOptions {
   person?: (slackUserId: string) => string;
 }
 
-// Rendering is synchronous: `rendererFor` sets the caller's choice for the duration of one call.
-let person = (slackUserId: string) => `<@${slackUserId}>`;
+const mention = (slackUserId: string) => `<@${slackUserId}>`;
 
-/** A Slack user id as a person (a mention by default); anything else (vouch, cli:ana) as it is. */
+/** A Slack user id as a mention (`<@U…>`); anything else (vouch, cli:ana) as it is. */
 export function renderActor(actor: string): string {
-  return SLACK_ID.test(actor) ? person(actor) : actor;
+  return SLACK_ID.test(actor) ? mention(actor) : actor;
 }
 
-const quoted = (s?: string) => (s ? `: "${s}"` : '');
+/**
+ * How the renderer writes the two kinds of value an event holds, so each surface decides once:
+ * `person` for an id of someone (a Slack user or group, `vouch`, an operator's signature) and
+ * `content` for text from outside (alert data, what people wrote, an error message). Slack's own
+ * format (slack-blocks/record-format.ts) mentions ids and makes content inert.
+ */
+export interface RecordFormat {
+  person(id: string): string;
+  content(text: string): string;
+}
 
-type Renderers = { [K in EventKind]: (e: EventOf<K> & EventFields[K]) => string };
+/** Plain text: Slack user ids as `<@U…>`, content as it is (the CLI, reports, logs). */
+export const PLAIN_FORMAT: RecordFormat = { person: renderActor, content: (text) => text };
+
+type Renderers = {
+  [K in EventKind]: (e: EventOf<K> & EventFields[K], f: RecordFormat) => string;
+};
 
 const RENDER: Renderers = {
-  alert_received: (e) => `${e.title} (${e.severity}, from ${e.alertSource})`,
-  disabled_by_policy: (e) => `interviews are off for ${e.alertType} (${e.policySource})`,
-  unknown_employee: (e) =>
-    `no Slack user found for ${e.employee.email ?? (e.employee.slackUserId ? person(e.employee.slackUserId) : `user ${e.employee.username ?? '?'}`)}`,
-  policy: (e) => `policy ${e.policySource}; employee ${person(e.employee.slackUserId)}`,
-  suppressed: (e) => `matches a verified confirmation from alert ${e.createdByAlertId}`,
+  alert_received: (e, f) =>
+    `${f.content(e.title)} (${f.content(e.severity)}, from ${f.content(e.alertSource)})`,
+  disabled_by_policy: (e, f) =>
+    `interviews are off for ${f.content(e.alertType)} (${f.content(e.policySource)})`,
+  // The alert's own reference: no Slack user was found for it, so it is content, never a mention.
+  unknown_employee: (e, f) =>
+    `no Slack user found for ${f.content(e.employee.email ?? (e.employee.slackUserId ? `<@${e.employee.slackUserId}>` : `user ${e.employee.username ?? '?'}`))}`,
+  policy: (e, f) => `policy ${f.content(e.policySource)}; employee ${f.person(e.employee.slackUserId)}`,
+  suppressed: (e, f) => `matches a verified confirmation from alert ${f.content(e.createdByAlertId)}`,
 
-  approval_requested: (e) =>
-    `approval requested in ${e.channel}${e.approvers.length ? ` from ${e.approvers.map(renderActor).join(', ')}` : ''}`,
-  approval_refused: (e) =>
-    `${renderActor(e.operator)} is not an approver of ${e.alertType}: ${e.action} ignored`,
-  approval_timeout: (e) => `no operator decided within ${e.timeout}: ${e.onTimeout}`,
-  approval_decided: (e) =>
-    e.decision === 'timeout' ? 'approval timed out' : `${e.decision} by ${renderActor(e.by ?? '?')}`,
+  approval_requested: (e, f) =>
+    `approval requested in ${f.content(e.channel)}${e.approvers.length ? ` from ${e.approvers.map((a) => f.person(a)).join(', ')}` : ''}`,
+  approval_refused: (e, f) =>
+    `${f.person(e.operator)} is not an approver of ${f.content(e.alertType)}: ${e.action} ignored`,
+  approval_timeout: (e, f) => `no operator decided within ${f.content(e.timeout)}: ${e.onTimeout}`,
+  approval_decided: (e, f) =>
+    e.decision === 'timeout' ? 'approval timed out' : `${e.decision} by ${f.person(e.by ?? '?')}`,
 
   dm_sent: () => 'asked the employee in a direct message',
   reminder: (e) => `reminder ${e.n} sent`,
@@ -46,89 +62,105 @@ const RENDER: Renderers = {
     e.waitingFor === 'answer'
       ? 'no answer before the deadline'
       : 'no valid second-factor code before the deadline',
-  employee_answer: (e) =>
+  employee_answer: (e, f) =>
     e.answer === 'confirmed'
-      ? `Yes, that was me${quoted(e.justification)}`
-      : `No, it wasn't me${quoted(e.justification)}`,
+      ? `Yes, that was me${quoted(e.justification, f)}`
+      : `No, it wasn't me${quoted(e.justification, f)}`,
   unauthorized_response: (e) => `tried to answer "${e.answer}" but is not the interviewed employee; ignored`,
   late_response: (e) => `answered "${e.answer}" after the interview had moved on; ignored`,
 
   second_factor_not_required: () => 'not required by the policy',
-  second_factor_attempt: (e) =>
-    `attempt ${e.attempt}/${e.limit}: ${e.result}${e.lockedUntil ? ` (locked until ${e.lockedUntil})` : ''}`,
+  second_factor_attempt: (e, f) =>
+    `attempt ${e.attempt}/${e.limit}: ${e.result}${e.lockedUntil ? ` (locked until ${f.content(e.lockedUntil)})` : ''}`,
   not_enrolled: (e) => `no active second factor; policy says ${e.whenNotEnrolled}`,
-  suppression_created: (e) => `similar alerts suppressed until ${e.expiresAt}`,
+  suppression_created: (e, f) => `similar alerts suppressed until ${f.content(e.expiresAt)}`,
 
-  operator_action: (e) => `${e.action}${e.note ? `: ${e.note}` : ''}`,
-  self_action_refused: (e) => `${renderActor(e.operator)} is the subject of this alert: ${e.action} refused`,
-  stale_operator_action: (e) => `${e.action} by ${renderActor(e.operator)} ignored: ${staleReason(e)}`,
+  operator_action: (e, f) => `${e.action}${e.note ? `: ${f.content(e.note)}` : ''}`,
+  self_action_refused: (e, f) =>
+    `${f.person(e.operator)} is the subject of this alert: ${f.content(e.action)} refused`,
+  stale_operator_action: (e, f) => `${e.action} by ${f.person(e.operator)} ignored: ${staleReason(e, f)}`,
 
   outcome: (e) => e.outcome,
-  escalation_posted: (e) =>
-    `escalation posted in ${e.channel}${e.awaitsClose ? '; open until an operator closes it' : ''}`,
+  escalation_posted: (e, f) =>
+    `escalation posted in ${f.content(e.channel)}${e.awaitsClose ? '; open until an operator closes it' : ''}`,
   awaiting_close: () => 'open until an operator closes it (vouch close <alert id>)',
-  delivery: (e) => {
+  delivery: (e, f) => {
     const name = e.target === 'pagerduty' ? 'PagerDuty' : 'webhook';
-    if (e.status === 'failed') return `${name}: ${e.error ?? 'failed'}`;
+    if (e.status === 'failed') return `${name}: ${e.error ? f.content(e.error) : 'failed'}`;
     return e.target === 'pagerduty'
-      ? `incident ${e.event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${e.dedupKey ?? '?'})`
+      ? `incident ${e.event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${f.content(e.dedupKey ?? '?')})`
       : `escalation.${e.event} delivered`;
   },
-  resolution_timeout: (e) => `no operator closed the escalation within ${e.waited}`,
-  resolved: (e) => `escalation closed by ${renderActor(e.closedBy)}`,
+  resolution_timeout: (e, f) => `no operator closed the escalation within ${f.content(e.waited)}`,
+  resolved: (e, f) => `escalation closed by ${f.person(e.closedBy)}`,
   cancelled: (e) =>
     e.afterOutcome
       ? `cancelled in Temporal after the outcome (${e.afterOutcome}), which stands`
       : 'the workflow was cancelled in Temporal (Web UI or CLI)',
-  failed_closed: (e) => `${e.step}: ${e.errorType}`,
-  failure_after_outcome: (e) => `${e.step}: ${e.errorType}`,
+  failed_closed: (e, f) => `${f.content(e.step)}: ${f.content(e.errorType)}`,
+  failure_after_outcome: (e, f) => `${f.content(e.step)}: ${f.content(e.errorType)}`,
 
   follow_ups_proposed: (e) => `${e.count} follow-up question(s) shown for approval`,
-  follow_up_guard: (e) => e.note,
-  follow_up_question: (e) => e.question,
-  follow_up_answer: (e) => e.answer,
-  employee_message: (e) => e.message,
+  follow_up_guard: (e, f) => f.content(e.note),
+  follow_up_question: (e, f) => f.content(e.question),
+  follow_up_answer: (e, f) => f.content(e.answer),
+  employee_message: (e, f) => f.content(e.message),
   employee_messages_unrecorded: (e) =>
     `${e.unrecorded} more thread message(s) counted, not recorded (the first ${e.recordedLimit} are)`,
   unauthorized_reply: () => 'wrote in the interview thread but is not the interviewed employee; ignored',
-  follow_ups_stopped: (e) => `stopped by ${renderActor(e.by)}; no more questions`,
-  follow_up_timeout: (e) => `no answer within ${e.timeout}; no more questions`,
+  follow_ups_stopped: (e, f) => `stopped by ${f.person(e.by)}; no more questions`,
+  follow_up_timeout: (e, f) => `no answer within ${f.content(e.timeout)}; no more questions`,
   follow_up_enough: () => 'the model has enough context: no more questions',
-  follow_ups_failed: (e) => `follow-ups stopped: ${e.error}`,
-  summary: (e) =>
+  follow_ups_failed: (e, f) => `follow-ups stopped: ${f.content(e.error)}`,
+  summary: (e, f) =>
     e.stored
-      ? `machine-written summary stored${e.model ? ` (model ${e.model})` : ''}${e.defanged ? `; ${e.defanged} link(s), mention(s) or markup removed` : ''}`
-      : `no summary: ${e.reason}`,
+      ? `machine-written summary stored${e.model ? ` (model ${f.content(e.model)})` : ''}${e.defanged ? `; ${e.defanged} link(s), mention(s) or markup removed` : ''}`
+      : `no summary: ${f.content(e.reason)}`,
 
-  unauthorized_click: (e) => `pressed "${e.button}" but is not the interviewed employee; refused`,
-  unauthorized_operator_action: (e) => `pressed "${e.button}" but is not a configured operator; refused`,
-  model_call: (e) =>
-    `${e.purpose} (attempt ${e.attempt}): ${e.result}${e.detail ? ` (${e.detail})` : ''} in ${e.latencyMs} ms`,
-  suppression_revoked: (e) => `revoked the suppression ${e.suppressionId}${e.note ? `: ${e.note}` : ''}`,
+  unauthorized_click: (e, f) =>
+    `pressed "${f.content(e.button)}" but is not the interviewed employee; refused`,
+  unauthorized_operator_action: (e, f) =>
+    `pressed "${f.content(e.button)}" but is not a configured operator; refused`,
+  model_call: (e, f) =>
+    `${e.purpose} (attempt ${e.attempt}): ${f.content(e.result)}${e.detail ? ` (${f.content(e.detail)})` : ''} in ${e.latencyMs} ms`,
+  suppression_revoked: (e, f) =>
+    `revoked the suppression ${f.content(e.suppressionId)}${e.note ? `: ${f.content(e.note)}` : ''}`,
 
-  legacy_note: (e) => e.text,
+  legacy_note: (e, f) => f.content(e.text),
 };
 
-function staleReason(e: EventOf<'stale_operator_action'>): string {
+function quoted(text: string | undefined, f: RecordFormat): string {
+  return text ? `: "${f.content(text)}"` : '';
+}
+
+function staleReason(e: EventOf<'stale_operator_action'>, f: RecordFormat): string {
   switch (e.reason) {
     case 'interview_ended':
       return `the interview already ended ${e.outcome ?? ''}`.trim();
     case 'already_decided':
-      return `already decided (${e.decision ?? '?'} by ${renderActor(e.decidedBy ?? '?')})`;
+      return `already decided (${e.decision ?? '?'} by ${f.person(e.decidedBy ?? '?')})`;
     case 'not_awaiting_approval':
-      return `the interview is not waiting for approval (${e.phase ?? '?'})`;
+      return `the interview is not waiting for approval (${f.content(e.phase ?? '?')})`;
     case 'too_late':
       return 'too late';
   }
 }
 
-/** The event as one line of text for people (without its actor and time). */
+/** The event as one line of plain text for people (without its actor and time). */
 export function renderEvent(e: InterviewEvent): string {
-  const render = RENDER[e.kind] as (e: InterviewEvent) => string;
-  return render ? render(e) : `(${String((e as { kind?: unknown }).kind)})`;
+  return renderEventWith(e, PLAIN_FORMAT);
 }
 
-/** The event as a transcript line: `<actor>: <text>`. */
+/**
+ * The event as one line in a surface's own format (Slack: slack-blocks/record-format.ts). A separate
+ * function, not an optional argument, so `events.map(renderEvent)` never passes an index as a format.
+ */
+export function renderEventWith(e: InterviewEvent, format: RecordFormat): string {
+  const render = RENDER[e.kind] as ((e: InterviewEvent, f: RecordFormat) => string) | undefined;
+  return render ? render(e, format) : `(${format.content(String((e as { kind?: unknown }).kind))})`;
+}
+
+/** The event as a plain transcript line: `<actor>: <text>`. */
 export function renderLine(e: InterviewEvent): string {
   return `${renderActor(e.actor)}: ${renderEvent(e)}`;
 }
@@ -142,16 +174,9 @@ export interface Renderer {
 
 /** `renderEvent`, `renderLine` and `renderActor` writing people as `opts.person` says. */
 export function rendererFor(opts: RenderOptions): Renderer {
-  const as =
-    <A>(render: (a: A) => string) =>
-    (a: A): string => {
-      const outer = person;
-      person = opts.person ?? outer;
-      try {
-        return render(a);
-      } finally {
-        person = outer;
-      }
-    };
-  return { event: as(renderEvent), line: as(renderLine), actor: as(renderActor) };
+  const write = opts.person ?? mention;
+  const actor = (id: string) => (SLACK_ID.test(id) ? write(id) : id);
+  const format: RecordFormat = { person: actor, content: (text) => text };
+  const event = (e: InterviewEvent) => renderEventWith(e, format);
+  return { event, line: (e) => `${actor(e.actor)}: ${event(e)}`, actor };
 }

@@ -1,12 +1,11 @@
 import { ConfigError, loadConfig } from '../../lib/config';
 import { parseAlert } from '../../shared/alert';
-import {
-  alertLink,
-  approvalRequest,
-  escalationReport,
-  interviewMessage,
-} from '../../activities/slack-messages';
-import { homeBlocks, statusText } from '../../bot/my-interviews';
+import { event } from '../../shared/record/events';
+import { alertLink } from '../../slack-blocks/alert-summary';
+import { approvalRequest } from '../../slack-blocks/approval';
+import { escalationReport } from '../../slack-blocks/escalation';
+import { homeBlocks, statusText } from '../../slack-blocks/home';
+import { interviewMessage } from '../../slack-blocks/interview';
 import type { AlertDoc } from '../../store/collections';
 
 /** Text from alerts and Slack profiles cannot be turned against whoever reads it in Slack. */
@@ -60,19 +59,20 @@ describe('names and titles quoted in Slack', () => {
   const hostile = 'Ana <!channel> see evil.example/reset';
 
   it("an employee's real name is escaped in approval requests and escalations", () => {
+    const employee = { slackUserId: 'UANA00001', email: 'ana@example.com', name: hostile };
     for (const message of [
-      approvalRequest(alert(), hostile, 'alert-a-1', 'http://ui'),
+      approvalRequest(alert(), employee, 'alert-a-1', 'http://ui'),
       escalationReport({
         alert: alert(),
         outcome: 'denied',
-        employeeLabel: hostile,
-        transcript: [],
+        transcript: [event('policy', 'vouch', '2026-11-21T10:00:01Z', { policySource: 'default', employee })],
         uiLink: 'http://ui',
       }),
     ]) {
       const text = texts(message);
       expect(text).not.toContain('<!channel>');
       expect(text).toContain('&lt;!channel&gt;');
+      expect(text).toContain('Ana &lt;!channel&gt; see evil.example/reset <@UANA00001>');
     }
   });
 

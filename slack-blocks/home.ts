@@ -1,8 +1,11 @@
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, View } from '@slack/types';
 import { SLACK_LIMITS as L, cutText, slackText } from '../shared/slack-text';
+import { VIEW_IDS } from '../shared/slack-ids';
 import type { AlertDoc } from '../store/collections';
+import { section, slackDate } from './parts';
 
-/** An employee's interviews, as `/vouch status` text and as the App Home tab. */
+/** An employee's interviews, as `/vouch status` text and as the App Home tab, from the alerts' fields. */
+
 const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
   starting: 'starting',
   awaiting_approval: 'waiting for the security team',
@@ -11,7 +14,7 @@ const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
 };
 
 function line(doc: AlertDoc): string {
-  const when = `<!date^${Math.floor(doc.createdAt.getTime() / 1000)}^{date_short_pretty} {time}|${doc.createdAt.toISOString()}>`;
+  const when = slackDate(doc.createdAt.toISOString(), '{date_short_pretty} {time}');
   const status = doc.outcome ? doc.outcome.replace(/_/g, ' ') : (PHASE_TEXT[doc.phase] ?? doc.phase);
   return `• *${slackText(doc.input.title, 200)}* (${when}): ${status}`;
 }
@@ -27,10 +30,6 @@ export function statusText(open: AlertDoc[], closed: AlertDoc[]): string {
 }
 
 export function homeBlocks(open: AlertDoc[], closed: AlertDoc[], enrolled: boolean): KnownBlock[] {
-  const section = (text: string): KnownBlock => ({
-    type: 'section',
-    text: { type: 'mrkdwn', text: cutText(text, L.sectionText) },
-  });
   return [
     { type: 'header', text: { type: 'plain_text', text: 'Vouch' } },
     section(
@@ -46,4 +45,8 @@ export function homeBlocks(open: AlertDoc[], closed: AlertDoc[], enrolled: boole
     section(open.length ? `*Open checks*\n${open.map(line).join('\n')}` : '*Open checks*\nNone.'),
     section(closed.length ? `*Recent*\n${closed.map(line).join('\n')}` : '*Recent*\nNone yet.'),
   ];
+}
+
+export function homeView(open: AlertDoc[], closed: AlertDoc[], enrolled: boolean): View {
+  return { type: 'home', callback_id: VIEW_IDS.home, blocks: homeBlocks(open, closed, enrolled) };
 }

@@ -1,0 +1,97 @@
+import type { View } from '@slack/types';
+import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
+import { formModal, noticeModal } from './modals';
+import { slackPerson } from './record-format';
+
+/** `/vouch enroll`: the security channel's approval with a pairing code, and the notices after. */
+
+/** The security channel's request to approve a `/vouch enroll` link, after checking the pairing code. */
+export function enrollmentApprovalRequest(linkId: string, slackUserId: string) {
+  const text = `${slackPerson(slackUserId)} asked to set up a second factor for Vouch.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section' as const,
+        text: {
+          type: 'mrkdwn' as const,
+          text:
+            `${text}\nBefore approving, reach them on a trusted channel (a call or a video meeting, not Slack) ` +
+            'and ask for the pairing code shown on their enrollment page. Someone holding their Slack session ' +
+            'can ask too: the pairing code is what tells them apart.',
+        },
+      },
+      {
+        type: 'actions' as const,
+        block_id: 'vouch_enroll',
+        elements: [
+          {
+            type: 'button' as const,
+            action_id: ACTION_IDS.enrollApprove,
+            style: 'primary' as const,
+            text: { type: 'plain_text' as const, text: 'Enter pairing code…' },
+            value: linkId,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export const PAIRING_BLOCK = 'vouch_pairing';
+
+export function pairingModal(linkId: string, slackUserId: string): View {
+  return formModal(VIEW_IDS.enrollPairing, linkId, 'Approve enrollment', 'Approve', [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Approve the second-factor enrollment of ${slackPerson(slackUserId)} only after you reached them on a trusted channel.`,
+      },
+    },
+    {
+      type: 'input',
+      block_id: PAIRING_BLOCK,
+      label: { type: 'plain_text', text: 'Pairing code they read to you' },
+      element: { type: 'plain_text_input', action_id: 'value', min_length: 8, max_length: 12 },
+    },
+  ]);
+}
+
+const PAIRING_NOTICES = {
+  approved: ['Approved', 'Approved. Their page now shows the new key; they confirm it with a first code.'],
+  denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
+  not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
+  self: ['Not allowed', 'Another operator must approve your own enrollment.'],
+} as const;
+
+/** What the approving operator sees once the pairing code was checked. */
+export function pairingResultModal(result: keyof typeof PAIRING_NOTICES): View {
+  const [title, text] = PAIRING_NOTICES[result];
+  return noticeModal(title, text);
+}
+
+export function wrongPairingCodeError(attemptsLeft: number): string {
+  return `That is not the code on their page. ${attemptsLeft} attempt(s) left.`;
+}
+
+/** The security channel hears who approved or refused an enrollment. */
+export function enrollmentDecidedNotice(
+  slackUserId: string | undefined,
+  result: 'approved' | 'denied',
+  operator: string,
+) {
+  return {
+    text: `Enrollment of ${slackPerson(slackUserId ?? '?')} ${result === 'approved' ? 'approved' : 'refused'} by ${slackPerson(operator)}.`,
+  };
+}
+
+/** The employee hears of a new factor (if it was not them, they will know). */
+export const enrollmentDoneForEmployee = () => ({
+  text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
+});
+
+/** The security channel hears that an enrollment finished. */
+export const enrollmentDoneForChannel = (slackUserId: string) => ({
+  text: `Second-factor enrollment completed for ${slackPerson(slackUserId)}.`,
+});
