@@ -85,7 +85,12 @@ function summaryBlocks(summary: ReportSummary | undefined): KnownBlock[] {
 function factsBlocks(facts: InvestigationReport | undefined): KnownBlock[] {
   if (!facts) return [];
   const text = `Second factor: ${facts.secondFactor.result.replace(/_/g, ' ')}  ·  First answer after: ${formatDuration(facts.timeToFirstAnswerMs)}  ·  Outcome after: ${formatDuration(facts.timeToOutcomeMs)}`;
-  return [context(text)];
+  // The record's head when posted: whoever keeps it can later prove the stored record unchanged.
+  const head = facts.recordHead;
+  return [
+    context(text),
+    ...(head ? [context(`Record: ${head.count} events, head hash \`${head.hash}\``)] : []),
+  ];
 }
 
 /** The Close button while the escalation waits for an operator, then who closed it. */

@@ -100,7 +100,13 @@ describe('alertInterview outcomes', () => {
     expect(JSON.stringify(report!.args.blocks)).toContain('No, it wasn');
     const update = h.slack.callsTo('chat.update').find((c) => String(c.args.text).includes('not you'));
     expect(update).toBeDefined();
-    expect((await stored(alert.id!))?.outcome).toBe('denied');
+    const doc = await stored(alert.id!);
+    expect(doc?.outcome).toBe('denied');
+    // The post names the record's head as it was when posted: the hash of the event stored at that count.
+    const [, count, hash] = /Record: (\d+) events, head hash `([0-9a-f]{64})`/.exec(
+      JSON.stringify(report!.args.blocks),
+    )!;
+    expect((doc?.transcript[Number(count) - 1] as { hash?: string }).hash).toBe(hash);
   });
 
   it('no answer: reminders at 15 min and 1 h, then no_response at 4 h', async () => {
