@@ -5,7 +5,7 @@ import { SECRET_FILE_VARIABLES, type VariableDeclaration, declarations, rawDefau
 /**
  * `npm run docs:config`: writes the README's configuration table, between the two markers, from the
  * declarations in lib/config.ts, so the documentation cannot drift from what the code reads
- * (test/foundation/config-docs.test.ts fails until it is run after a change). Usage:
+ * (test/scripts/config-docs.test.ts fails until it is run after a change). Usage:
  * `npm run docs:config [-- <path of the README>]`.
  */
 

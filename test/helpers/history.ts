@@ -3,7 +3,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /**
- * VOUCH_RECORD_HISTORIES=1 saves histories for the replay test (test/interview/replay.test.ts);
+ * VOUCH_RECORD_HISTORIES=1 saves histories for the replay test (test/workflows/replay.test.ts);
  * any other value is a prefix for the file names (e.g. the release they come from), so histories of
  * an earlier release are kept beside the new ones.
  */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type ts from 'typescript';
-import { type Finding, createProgram, findProseFacts, projectSourceFiles } from './prose-facts';
+import { type Finding, createProgram, findProseFacts, projectSourceFiles } from '../helpers/prose-facts';
 
 /**
  * Facts are data: no code outside the renderer reads an event's text or parses what the renderer

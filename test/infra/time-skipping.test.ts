@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { testServers, uniqueName } from '../helpers/servers';
-import type { longTimer } from '../workflows/long-timer';
+import type { longTimer } from '../helpers/long-timer-workflow';
 
 describe('time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
@@ -12,7 +12,7 @@ describe('time-skipping test server', () => {
       server: { executable: { type: 'existing-path', path: testServers.timeSkippingServer } },
     });
     bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows/long-timer'),
+      workflowsPath: require.resolve('../helpers/long-timer-workflow'),
       logger: quiet,
     });
   });
