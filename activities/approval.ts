@@ -28,7 +28,7 @@ export function createApprovalActivities(ctx: ActivityContext) {
       employeeLabel: string;
       channel?: string;
       approvers?: string[];
-      /** Follow-up questions to approve with the interview (issue #7). */
+      /** Follow-up questions to approve with the interview. */
       proposedQuestions?: FollowUpQuestion[];
     }): Promise<MessageRef> {
       const channel = input.channel ?? deps.securityChannel;

@@ -18,7 +18,7 @@ import { buildReport } from '../report/investigation';
 import { withoutCodes } from '../shared/sealed-code';
 
 /**
- * The AI interviewer's activities (issue #7): follow-up questions proposed by a language model and
+ * The AI interviewer's activities: follow-up questions proposed by a language model and
  * checked before anyone sees them, questions posted in the DM thread, and the analyst summary. Every
  * model call is recorded in the alert's audit trail (purpose, latency, outcome; never the key). The
  * model never sees sensitive detail values, the employee's identity or anything of the second factor.
@@ -376,7 +376,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       employeeLabel: string;
       summaryMissing?: string;
     }): Promise<{ updated: boolean }> {
-      const posted = (await d.sentRecord(`${input.workflowId}:escalation`)) as MessageRef | null;
+      const posted = (await d.alerts.factsOf(input.alertId))?.escalation;
       if (!posted?.ts) return { updated: false };
       const doc = await d.alerts.get(input.alertId);
       if (!doc) return { updated: false };
@@ -394,10 +394,8 @@ export function createInterviewerActivities(d: InterviewerDeps) {
               summary: doc.summary ?? { missing: input.summaryMissing ?? 'none was written' },
               facts: buildReport(doc),
               employeeSlackId: doc.employeeSlackId,
-              // An escalation waiting for an operator (issue #6) keeps its Close button.
-              closeButtonFor: (posted as { awaitsClose?: boolean }).awaitsClose
-                ? input.workflowId
-                : undefined,
+              // An escalation waiting for an operator keeps its Close button.
+              closeButtonFor: posted.awaitsClose ? input.workflowId : undefined,
             }),
           }),
         );

@@ -45,7 +45,7 @@ const template = z
   });
 
 /**
- * The AI interviewer (issue #7): follow-up questions in the DM thread once the outcome is decided, and
+ * The AI interviewer: follow-up questions in the DM thread once the outcome is decided, and
  * an analyst summary. Off by default: turning it on keeps the interview open for the conversation.
  */
 export const DEFAULT_FOLLOW_UP_QUESTIONS = [

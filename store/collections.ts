@@ -41,7 +41,7 @@ export interface AlertDoc {
   /** Entries from outside the workflow, e.g. the bot recording an answer attempt by someone else. */
   /** Filled in by alertStore.get from the `audit` collection; never stored on the alert itself. */
   audit?: AuditEntry[];
-  /** The AI interviewer's analyst summary (issue #7): written by a language model, labelled as such. */
+  /** The AI interviewer's analyst summary: written by a language model, labelled as such. */
   summary?: { text: string; machineWritten: true; model?: string; at: Date };
 }
 

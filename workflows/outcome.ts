@@ -1,10 +1,12 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { notifyPagerDuty, notifyWebhook } from './activity-proxies';
 import type { Interview } from './interview-state';
 
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
 const RESOLUTION_WAIT = '30 days';
+/** Interviews closed before this change told the targets before recording who closed the escalation. */
+const RECORD_BEFORE_RESOLVED_PATCH = 'record-before-resolved';
 
 /**
  * Records the outcome and tells it: the DM loses its buttons and says how it ended, an escalation
@@ -49,6 +51,8 @@ export async function awaitClose(iv: Interview): Promise<string | undefined> {
   }
   const closedBy = iv.resolution!.operator;
   iv.note('resolved', 'vouch', { closedBy });
+  // The targets' report is read from the stored record: it names who closed the escalation.
+  if (patched(RECORD_BEFORE_RESOLVED_PATCH)) await iv.persist();
   await notifyTargets(iv, 'resolved');
   await iv.acts.outcome.markEscalationClosed({
     workflowId: iv.workflowId,

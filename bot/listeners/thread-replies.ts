@@ -16,7 +16,7 @@ export const REPLIES_PER_INTERVIEW = 50;
 const REPLY_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000];
 
 /**
- * A message in the thread of an interview DM (the AI interviewer's follow-up questions, issue #7)
+ * A message in the thread of an interview DM (the AI interviewer's follow-up questions)
  * becomes an `employeeReply` signal carrying `<channel>:<ts>`, so a redelivered event is applied once.
  * Only the interviewed employee's replies are sent on; anyone else's go into the audit trail. Anything
  * shaped like a second-factor code is cut out first (shared/sealed-code.ts withoutCodes): someone
