@@ -1,4 +1,5 @@
 import type { AlertInput } from '../shared/alert';
+import { SLACK_USER_ID } from '../shared/directory-entry';
 import { eventsOfKind, type InterviewEvent } from '../shared/record/events';
 import { type RecordFormat, renderEventWith } from '../shared/record/render';
 import { cutText, escapeMrkdwn, slackText, visibleControls } from '../shared/slack-text';
@@ -9,12 +10,11 @@ import { cutText, escapeMrkdwn, slackText, visibleControls } from '../shared/sla
  * broadcast or link.
  */
 
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 /** A Slack user (`<@U…>`) or user group (`<!subteam^S…>`) as a mention; anyone else as escaped text. */
 export function slackPerson(id: string): string {
-  if (USER_ID.test(id)) return `<@${id}>`;
+  if (SLACK_USER_ID.test(id)) return `<@${id}>`;
   if (GROUP_ID.test(id)) return `<!subteam^${id}>`;
   return slackText(id, 100);
 }
@@ -70,7 +70,7 @@ export function employeeOf(doc: {
 export function employeeMarkup(employee: EmployeeView): string {
   const safe = (text: string) => cutText(escapeMrkdwn(visibleControls(text)), 250);
   const mention =
-    employee.slackUserId && USER_ID.test(employee.slackUserId) ? slackPerson(employee.slackUserId) : '';
+    employee.slackUserId && SLACK_USER_ID.test(employee.slackUserId) ? slackPerson(employee.slackUserId) : '';
   const name = employee.name ?? (mention ? '' : (employee.reference ?? employee.slackUserId ?? '?'));
   return [name && safe(name), mention].filter(Boolean).join(' ');
 }

@@ -1,11 +1,10 @@
+import { SLACK_USER_ID } from '../directory-entry';
 import type { EventFields, EventOf, EventKind, InterviewEvent } from './events';
 
 /**
  * The one place that turns events into text for people (Slack, the CLI, reports). Nothing parses
  * this text: code that needs a fact reads the event's fields.
  */
-
-const SLACK_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export interface RenderOptions {
   /** How a person (a Slack user id) is written: a Slack mention by default; the CLI writes name and email. */
@@ -16,7 +15,7 @@ const mention = (slackUserId: string) => `<@${slackUserId}>`;
 
 /** A Slack user id as a mention (`<@U…>`); anything else (vouch, cli:ana) as it is. */
 export function renderActor(actor: string): string {
-  return SLACK_ID.test(actor) ? mention(actor) : actor;
+  return SLACK_USER_ID.test(actor) ? mention(actor) : actor;
 }
 
 /**
@@ -175,7 +174,7 @@ export interface Renderer {
 /** `renderEvent`, `renderLine` and `renderActor` writing people as `opts.person` says. */
 export function rendererFor(opts: RenderOptions): Renderer {
   const write = opts.person ?? mention;
-  const actor = (id: string) => (SLACK_ID.test(id) ? write(id) : id);
+  const actor = (id: string) => (SLACK_USER_ID.test(id) ? write(id) : id);
   const format: RecordFormat = { person: actor, content: (text) => text };
   const event = (e: InterviewEvent) => renderEventWith(e, format);
   return { event, line: (e) => `${actor(e.actor)}: ${event(e)}`, actor };
