@@ -90,7 +90,8 @@ export function recordMigration(c: Collections) {
       stopped: () => boolean = () => false,
     ): Promise<MigrationCounts> {
       const query = { recordVersion: { $ne: RECORD_VERSION } };
-      const total = await c.alerts.countDocuments(query);
+      // Counting is a second scan of the collection: only for someone watching the progress.
+      const total = onProgress ? await c.alerts.countDocuments(query) : 0;
       const counts: MigrationCounts = { alerts: 0, migrated: 0, busy: 0, auditEntries: 0 };
       for await (const doc of c.alerts.find(query).batchSize(200)) {
         if (stopped()) return counts;
