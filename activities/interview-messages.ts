@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { threadStore } from '../store/threads';
+import { employeeCache } from '../store/employee-cache';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
 import { slackCall } from './slack-client';
@@ -20,13 +21,17 @@ export type EscalationPost = {
 export function createInterviewMessageActivities(ctx: ActivityContext) {
   const { deps, slack, once, uiLink, loadAlert, loadAlertDoc } = ctx;
   const threads = threadStore(ctx.c, ctx.now);
+  const employees = employeeCache(ctx.c);
 
   async function openDm(slackUserId: string): Promise<string> {
+    const known = await employees.dmChannel(slackUserId);
+    if (known) return known;
     const opened = await slackCall('conversations.open', () =>
       slack().conversations.open({ users: slackUserId }),
     );
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
+    await employees.saveDmChannel(slackUserId, channel, ctx.now());
     return channel;
   }
 

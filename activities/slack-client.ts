@@ -1,18 +1,47 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
+import { SlackRateLimiter } from './slack-rate-limiter';
 
 /**
- * The Slack Web API client used by activities. Its own retries are off: Temporal retries the activity
+ * The Slack Web API client used by activities. Every call first waits for its method's budget under
+ * Slack's rate tiers (see slack-rate-limiter.ts). Its own retries are off: Temporal retries the activity
  * instead, honouring Retry-After on a 429, and errors that retrying cannot fix are non-retryable.
  */
-export function createSlackClient(token: string | undefined, apiUrl: string): WebClient {
-  return new WebClient(token, {
+export function createSlackClient(
+  token: string | undefined,
+  apiUrl: string,
+  limiter: SlackRateLimiter = new SlackRateLimiter(),
+): WebClient {
+  return new RateLimitedWebClient(limiter, token, {
     slackApiUrl: apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logLevel: LogLevel.ERROR,
     timeout: 10_000,
   });
+}
+
+/** Every Web API method of the client goes through `apiCall`: the one place to wait for the budget. */
+class RateLimitedWebClient extends WebClient {
+  constructor(
+    private readonly limiter: SlackRateLimiter,
+    ...args: ConstructorParameters<typeof WebClient>
+  ) {
+    super(...args);
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
+    const channel = typeof options.channel === 'string' ? options.channel : undefined;
+    await this.limiter.acquire(method, channel);
+    try {
+      return await super.apiCall(method, options);
+    } catch (err) {
+      const e = err as { code?: string; retryAfter?: number };
+      if (e.code === ErrorCode.RateLimitedError)
+        this.limiter.blockFor(method, channel, Math.max(1, Number(e.retryAfter) || 1));
+      throw err;
+    }
+  }
 }
 
 /** Slack errors that the same call will hit again however often it is retried. */

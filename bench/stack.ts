@@ -13,6 +13,7 @@ import { startFerretDB, startTemporalDevServer } from '../infra/servers';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/collections';
 import { installSdkLogging } from '../worker/runtime-logging';
+import { createSlackQueueWorker } from '../worker/slack-queue-worker';
 import { SlackStandIn } from '../test/helpers/slack-stand-in';
 
 /**
@@ -21,6 +22,8 @@ import { SlackStandIn } from '../test/helpers/slack-stand-in';
  */
 export const say = (m: string) => console.log(`[bench] ${m}`);
 export const TASK_QUEUE = 'bench';
+/** The Slack task queue's rate in the bench: the default of VOUCH_SLACK_ACTIVITIES_PER_SECOND. */
+const SLACK_ACTIVITIES_PER_SECOND = 10;
 
 export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const logger = createLogger('bench', 'warn');
@@ -53,6 +56,13 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: temporal.address });
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const activities = createActivities({
+    db: mongo.db,
+    logger,
+    slack: createSlackClient('xoxb-bench', slack.url),
+    securityChannel: 'CBENCH',
+    encryptionKey,
+  });
   const worker = await Worker.create({
     connection: native,
     taskQueue: TASK_QUEUE,
@@ -60,15 +70,15 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
       workflowsPath: require.resolve('../workflows'),
       logger: quiet,
     }),
-    activities: createActivities({
-      db: mongo.db,
-      logger,
-      slack: createSlackClient('xoxb-bench', slack.url),
-      securityChannel: 'CBENCH',
-      encryptionKey,
-    }),
+    activities,
   });
-  const running = worker.run();
+  const slackWorker = await createSlackQueueWorker({
+    connection: native,
+    taskQueue: TASK_QUEUE,
+    activities,
+    activitiesPerSecond: SLACK_ACTIVITIES_PER_SECOND,
+  });
+  const running = Promise.all([worker.run(), slackWorker.run()]);
   return {
     client,
     slack,
@@ -76,6 +86,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
     logger,
     async stop() {
       worker.shutdown();
+      slackWorker.shutdown();
       await running.catch(() => {});
       await native.close();
       await connection.close();

@@ -132,6 +132,21 @@ export const CONFIG_VARIABLES = {
     hidden: true,
     doc: 'Slack Web API base URL (GovSlack or a test stand-in).',
   },
+  VOUCH_SLACK_RATE_SHARE: {
+    schema: z.coerce
+      .number({ error: 'expected a number from 0 to 1, e.g. 0.5 for two workers' })
+      .gt(0, { error: 'expected a number greater than 0 and at most 1, e.g. 0.5 for two workers' })
+      .max(1, { error: 'expected a number greater than 0 and at most 1, e.g. 0.5 for two workers' }),
+    default: 1,
+    doc: "This worker's share of Slack's per-method rate limits: 1 for one worker, 0.5 each for two.",
+  },
+  VOUCH_SLACK_ACTIVITIES_PER_SECOND: {
+    schema: z.coerce
+      .number({ error: 'expected a number of Slack steps per second, e.g. 10' })
+      .positive({ error: 'expected a positive number of Slack steps per second, e.g. 10' }),
+    default: 10,
+    doc: 'Slack steps (DMs, reminders, posts, updates) started per second across all workers: the task queue `<VOUCH_TASK_QUEUE>-slack` is held to it by Temporal.',
+  },
   BOT_PORT: {
     schema: port,
     default: 3000,
@@ -391,6 +406,8 @@ function configFrom(e: Env, cwd: string) {
       botPort: e.BOT_PORT,
       securityChannel: e.VOUCH_SECURITY_CHANNEL,
       operators: e.VOUCH_OPERATORS,
+      rateShare: e.VOUCH_SLACK_RATE_SHARE,
+      activitiesPerSecond: e.VOUCH_SLACK_ACTIVITIES_PER_SECOND,
     },
     /** Where employees' browsers reach the bot's enrollment pages. */
     publicUrl: withoutTrailingSlash(e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`),

@@ -70,3 +70,9 @@ export function isEscalation(outcome: Outcome): boolean {
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * The task queue of the steps that message people (DMs, reminders, posts, updates): its rate is held
+ * by Temporal across all workers, under Slack's limits.
+ */
+export const slackTaskQueue = (taskQueue: string): string => `${taskQueue}-slack`;

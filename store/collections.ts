@@ -100,6 +100,8 @@ export interface EmployeeDoc {
   timeZone?: string;
   /** When the Slack profile was last fetched (the lookup cache). */
   resolvedAt?: Date;
+  /** The app's DM channel with this user: stable, so conversations.open (Tier 3) is called once per user. */
+  dmChannel?: string;
   updatedAt: Date;
 }
 

@@ -33,5 +33,16 @@ export function employeeCache(c: Collections) {
         { upsert: true },
       );
     },
+
+    /** The DM channel opened with this user before, if any. */
+    async dmChannel(slackUserId: string): Promise<string | undefined> {
+      const doc = await c.employees.findOne({ _id: slackUserId }, { projection: { dmChannel: 1 } });
+      return doc?.dmChannel;
+    },
+
+    /** Keeps the DM channel Slack opened, for users whose profile is kept (no document is created). */
+    async saveDmChannel(slackUserId: string, channel: string, at: Date): Promise<void> {
+      await c.employees.updateOne({ _id: slackUserId }, { $set: { dmChannel: channel, updatedAt: at } });
+    },
   };
 }

@@ -9,15 +9,26 @@ import { recordMigration } from '../store/migration';
 const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
+import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { seedPolicies } from './seed-policies';
+import { createSlackQueueWorker } from './slack-queue-worker';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 
-/** Builds a worker with its connections; `run()` it, and `close()` once it has stopped. */
+/**
+ * Builds the worker of the interview task queue and the worker of its Slack task queue, with their
+ * connections; `run()` runs both until they stop, and `close()` releases the connections after.
+ */
 export async function createVouchWorker(
   config: Config,
   logger: Logger,
   overrides: Partial<WorkerOptions> = {},
-): Promise<{ worker: Worker; close: () => Promise<void> }> {
+): Promise<{
+  worker: Worker;
+  slackWorker: Worker;
+  run: () => Promise<void>;
+  isRunning: () => boolean;
+  close: () => Promise<void>;
+}> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   await ensureIndexes(mongo.db);
   await seedPolicies(mongo.db, config.policiesFile, logger, config.escalation.webhookSecrets).catch(
@@ -49,32 +60,55 @@ export async function createVouchWorker(
   if (!config.encryptionKey)
     logger.warn('VOUCH_ENCRYPTION_KEY is unset: payloads go to Temporal in plain text');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const dataConverter = vouchDataConverter(payloadKeys(config));
+  const limiter = new SlackRateLimiter({ share: config.slack.rateShare });
+  const activities = createActivities({
+    db: mongo.db,
+    logger,
+    slack: config.slack.botToken
+      ? createSlackClient(config.slack.botToken, config.slack.apiUrl, limiter)
+      : undefined,
+    securityChannel: config.slack.securityChannel,
+    encryptionKey: config.encryptionKey,
+    temporalUiUrl: config.temporal.uiUrl,
+    namespace: config.temporal.namespace,
+    pagerDutyUrl: config.escalation.pagerDutyUrl,
+    webhookSecrets: config.escalation.webhookSecrets,
+    outboundAllowHosts: config.outboundAllowHosts,
+    linkHosts: config.linkHosts,
+    llm: config.llm,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    dataConverter: vouchDataConverter(payloadKeys(config)),
-    activities: createActivities({
-      db: mongo.db,
-      logger,
-      slack: config.slack.botToken
-        ? createSlackClient(config.slack.botToken, config.slack.apiUrl)
-        : undefined,
-      securityChannel: config.slack.securityChannel,
-      encryptionKey: config.encryptionKey,
-      temporalUiUrl: config.temporal.uiUrl,
-      namespace: config.temporal.namespace,
-      pagerDutyUrl: config.escalation.pagerDutyUrl,
-      webhookSecrets: config.escalation.webhookSecrets,
-      outboundAllowHosts: config.outboundAllowHosts,
-      linkHosts: config.linkHosts,
-      llm: config.llm,
-    }),
+    dataConverter,
+    activities,
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,
   });
+  const slackWorker = await createSlackQueueWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    activitiesPerSecond: config.slack.activitiesPerSecond,
+    dataConverter,
+  });
   return {
     worker,
+    slackWorker,
+    // One stopping (a fatal error) stops the other: the process exits and is restarted whole.
+    run: async () => {
+      const stopOther = (other: Worker) => () => {
+        if (other.getState() === 'RUNNING') other.shutdown();
+      };
+      await Promise.all([
+        worker.run().finally(stopOther(slackWorker)),
+        slackWorker.run().finally(stopOther(worker)),
+      ]);
+    },
+    isRunning: () => worker.getState() === 'RUNNING' && slackWorker.getState() === 'RUNNING',
     close: async () => {
       clearInterval(pruning);
       stopping = true;

@@ -16,19 +16,18 @@ runMain(async () => {
     logger.warn(
       'VOUCH_SECURITY_CHANNEL is not set: escalations of policies that name no channel cannot be posted, so they fail closed and their notices wait until it is set',
     );
-  const { worker, close } = await createVouchWorker(config, logger);
+  const { run, isRunning, close } = await createVouchWorker(config, logger);
   logger.info(
     {
       temporal: config.temporal.address,
       taskQueue: config.temporal.taskQueue,
+      slackActivitiesPerSecond: config.slack.activitiesPerSecond,
       mongo: redactUrl(config.mongo.url),
     },
     'worker started',
   );
-  const stopHeartbeat = config.healthFile
-    ? startHeartbeat(config.healthFile, () => worker.getState() === 'RUNNING')
-    : () => {};
-  await worker.run().finally(stopHeartbeat); // the SDK stops it gracefully on SIGINT/SIGTERM
+  const stopHeartbeat = config.healthFile ? startHeartbeat(config.healthFile, isRunning) : () => {};
+  await run().finally(stopHeartbeat); // the SDK stops it gracefully on SIGINT/SIGTERM
   await close();
   logger.info('worker stopped');
 });

@@ -48,28 +48,24 @@ export interface InterviewActivities {
   outcome: Outcome;
 }
 
-const boundedSteps: InterviewActivities = {
-  recording: proxyLocalActivities<Recording>(bounded(MONGO_STEP)),
-  approval: proxyActivities<Approval>(bounded(SLACK_STEP)),
-  asking: proxyActivities<Asking>(bounded(SLACK_STEP)),
-  secondFactor: proxyActivities<SecondFactor>(bounded(SLACK_STEP)),
-  outcome: proxyActivities<Outcome>(bounded(SLACK_STEP)),
-};
 /**
- * Interviews started before the last line of defence have no failed_closed path: a bound would end
- * them as a failed workflow that nobody is told about, so their steps keep retrying without one.
+ * The steps of one interview. With `slackQueue`, the steps that message people run on the Slack task
+ * queue, whose rate Temporal holds across all workers (VOUCH_SLACK_ACTIVITIES_PER_SECOND), so a storm
+ * of alerts queues there instead of drawing Slack's 429s. Interviews started before the last line of
+ * defence have no failed_closed path: a bound would end them as a failed workflow that nobody is told
+ * about, so their steps keep retrying without one.
  */
-const unboundedSteps: InterviewActivities = {
-  recording: proxyLocalActivities<Recording>(MONGO_STEP),
-  approval: proxyActivities<Approval>(SLACK_STEP),
-  asking: proxyActivities<Asking>(SLACK_STEP),
-  secondFactor: proxyActivities<SecondFactor>(SLACK_STEP),
-  outcome: proxyActivities<Outcome>(SLACK_STEP),
-};
-
-/** The interview's steps: bounded when the interview can fail closed. */
-export const interviewActivities = (canFailClosed: boolean): InterviewActivities =>
-  canFailClosed ? boundedSteps : unboundedSteps;
+export function interviewActivities(canFailClosed: boolean, slackQueue?: string): InterviewActivities {
+  const limit = (options: ActivityOptions) => (canFailClosed ? bounded(options) : options);
+  const messaging = { ...limit(SLACK_STEP), ...(slackQueue ? { taskQueue: slackQueue } : {}) };
+  return {
+    recording: proxyLocalActivities<Recording>(limit(MONGO_STEP)),
+    approval: proxyActivities<Approval>(messaging),
+    asking: proxyActivities<Asking>(messaging),
+    secondFactor: proxyActivities<SecondFactor>(limit(SLACK_STEP)),
+    outcome: proxyActivities<Outcome>(messaging),
+  };
+}
 
 /** Writing the transcript of an interview that failed closed or was cancelled: best effort, and soon. */
 export const bestEffortRecording = proxyLocalActivities<Pick<Activities, 'recordProgress'>>({

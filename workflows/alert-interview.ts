@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { type AlertInput, InvalidAlertError, parseAlert } from '../shared/alert';
+import { slackTaskQueue } from '../shared/constants';
 import { interviewActivities } from './activity-proxies';
 import { seekApproval } from './approval';
 import { askEmployee } from './asking';
@@ -26,6 +27,8 @@ export type { InterviewResult } from './interview-state';
 const FAIL_CLOSED_PATCH = 'fail-closed';
 /** Interviews started before the typed record keep their recorded commands and record no new events. */
 const TYPED_RECORD_PATCH = 'typed-record';
+/** Interviews started before the Slack task queue keep sending from the interview queue. */
+const SLACK_QUEUE_PATCH = 'slack-task-queue';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -34,6 +37,7 @@ const TYPED_RECORD_PATCH = 'typed-record';
 export async function alertInterview(input: AlertInput): Promise<InterviewResult> {
   const guarded = patched(FAIL_CLOSED_PATCH);
   const typedRecord = patched(TYPED_RECORD_PATCH);
+  const slackQueue = patched(SLACK_QUEUE_PATCH) ? slackTaskQueue(workflowInfo().taskQueue) : undefined;
   let alert: AlertInput;
   try {
     alert = parseAlert(input);
@@ -49,7 +53,7 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
     alert,
     workflowInfo().workflowId,
     { guarded, typedRecord },
-    interviewActivities(guarded),
+    interviewActivities(guarded, slackQueue),
   );
   registerHandlers(iv);
   if (!guarded) return interview(iv);

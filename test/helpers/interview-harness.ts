@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createSlackQueueWorker } from '../../worker/slack-queue-worker';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
@@ -54,6 +55,8 @@ export interface Harness {
   worker: Worker;
   /** Runs the worker in the background until `teardown`. */
   running: Promise<void>;
+  /** The worker of the Slack task queue (DMs, reminders, posts), running beside it until `teardown`. */
+  slackWorker: Worker;
   teardown(): Promise<void>;
 }
 
@@ -123,13 +126,23 @@ export async function createHarness(opts: {
     ...opts.activityDeps,
   });
   const overrides: Partial<Activities> = {};
+  const workerActivities = opts.overridable ? overridable(activities, overrides) : activities;
+  const connection = env ? env.nativeConnection : opts.nativeConnection!;
   const worker = await Worker.create({
-    connection: env ? env.nativeConnection : opts.nativeConnection,
+    connection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: opts.overridable ? overridable(activities, overrides) : activities,
+    activities: workerActivities,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
+  const slackWorker = await createSlackQueueWorker({
+    connection,
+    taskQueue,
+    activities: workerActivities,
+    activitiesPerSecond: 50,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+  });
+  const slackRunning = slackWorker.run();
   const harness: Harness = {
     client,
     slack,
@@ -141,9 +154,11 @@ export async function createHarness(opts: {
     env,
     worker,
     running: worker.run(),
+    slackWorker,
     async teardown() {
       if (harness.worker.getState() === 'RUNNING') harness.worker.shutdown();
-      await harness.running.catch(() => {});
+      if (slackWorker.getState() === 'RUNNING') slackWorker.shutdown();
+      await Promise.all([harness.running.catch(() => {}), slackRunning.catch(() => {})]);
       await env?.teardown();
       await slack.stop();
       await mongo.drop();

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { SLACK_LIMITS } from '../../shared/slack-text';
+import { slackRateRule } from '../../shared/slack-rate-tiers';
 import { closeServer, listenLocally, localUrl } from './local-server';
 
 /**
@@ -46,6 +47,19 @@ export class SlackStandIn {
   }[] = [];
   private server?: http.Server;
   private ts = 1_700_000_000;
+  /** Calls answered 429 for breaking Slack's rate tiers (only with `enforceRateLimits`). */
+  readonly rateLimited: { method: string; channel?: string; retryAfter: number; at: number }[] = [];
+  private rateWindows?: Map<string, number[]>;
+
+  /**
+   * Answers 429 with Retry-After, as Slack does, to calls over Slack's published rate tiers: each
+   * method's per-minute floor (a sliding 60-second window) and chat.postMessage's one message per
+   * second per channel.
+   */
+  enforceRateLimits(): this {
+    this.rateWindows = new Map();
+    return this;
+  }
 
   addUser(user: SlackUser): this {
     this.users.set(user.id, user);
@@ -141,6 +155,12 @@ export class SlackStandIn {
       return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (!token?.startsWith('xoxb-')) return reply(200, { ok: false, error: 'not_authed' });
+    const retryAfter = this.overRateLimit(method, args, call.at);
+    if (retryAfter !== undefined) {
+      const channel = typeof args.channel === 'string' ? args.channel : undefined;
+      this.rateLimited.push({ method, ...(channel ? { channel } : {}), retryAfter, at: call.at });
+      return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+    }
     const refused = limitProblem(method, args);
     if (refused) {
       call.refused = refused.error;
@@ -152,6 +172,24 @@ export class SlackStandIn {
       });
     }
     reply(200, this.answer(method, args));
+  }
+
+  /** Seconds to wait when this call breaks a rate tier, else undefined (and the call is counted). */
+  private overRateLimit(method: string, args: Record<string, unknown>, at: number): number | undefined {
+    if (!this.rateWindows) return undefined;
+    const rule = slackRateRule(method);
+    const [key, windowMs, max] =
+      rule.kind === 'per-channel'
+        ? [`${method}:${String(args.channel)}`, rule.intervalMs, 1]
+        : [method, 60_000, rule.perMinute];
+    const recent = (this.rateWindows.get(key) ?? []).filter((t) => t > at - windowMs);
+    if (recent.length >= max) {
+      this.rateWindows.set(key, recent);
+      return Math.max(1, Math.ceil((recent[0]! + windowMs - at) / 1000));
+    }
+    recent.push(at);
+    this.rateWindows.set(key, recent);
+    return undefined;
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

@@ -115,13 +115,13 @@ describe('alertInterview durability', () => {
   });
 
   it('a Slack 429 is retried by Temporal after Retry-After, not by the Slack client', async () => {
-    h.slack.failNext('conversations.open', { status: 429, retryAfter: 2 });
-    const before = h.slack.callsTo('conversations.open').length;
+    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    const before = h.slack.callsTo('chat.postMessage').length;
     const handle = await start(h, alertFor(BOB));
     await dmSent(h, handle);
-    const opens = h.slack.callsTo('conversations.open').slice(before);
-    expect(opens.length).toBe(2); // one rate-limited, one retried: the client itself did not retry
-    expect(opens[1]!.at - opens[0]!.at).toBeGreaterThanOrEqual(1900);
+    const posts = h.slack.callsTo('chat.postMessage').slice(before);
+    expect(posts.length).toBe(2); // one rate-limited, one retried: the client itself did not retry
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1900);
     await answer(handle, BOB.id, 'denied');
     await handle.result();
   });
