@@ -12,6 +12,11 @@ export interface SlackRateLimiterOptions {
   share?: number;
   /** The longest a call waits here; longer waits fail the activity for Temporal to retry later. */
   maxWaitMs?: number;
+  /**
+   * The least time between two chat.postMessage calls to one channel: a tenth over Slack's second by
+   * default. Tests whose subject is not pacing shorten it.
+   */
+  perChannelSpacingMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -38,6 +43,7 @@ export class SlackRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly share: number;
   private readonly maxWaitMs: number;
+  private readonly perChannelSpacingMs: number | undefined;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -45,6 +51,7 @@ export class SlackRateLimiter {
     this.share = opts.share ?? 1;
     if (!(this.share > 0 && this.share <= 1)) throw new Error('SlackRateLimiter share must be in (0, 1]');
     this.maxWaitMs = opts.maxWaitMs ?? 20_000;
+    this.perChannelSpacingMs = opts.perChannelSpacingMs;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -82,7 +89,7 @@ export class SlackRateLimiter {
       // Per channel: one call per interval, spaced a tenth wider than Slack's second.
       const [capacity, rate] =
         rule.kind === 'per-channel'
-          ? [1, this.share / (rule.intervalMs * 1.1)]
+          ? [1, this.share / Math.max(1, this.perChannelSpacingMs ?? rule.intervalMs * 1.1)]
           : [
               Math.max(1, Math.floor(rule.perMinute * BURST_SHARE * this.share)),
               (rule.perMinute * REFILL_SHARE * this.share) / 60_000,

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SlackRateLimiter } from '../../activities/slack-rate-limiter';
 import { createSlackQueueWorker } from '../../worker/slack-queue-worker';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
@@ -98,6 +99,8 @@ export async function createHarness(opts: {
   dataConverter?: DataConverter;
   /** Lets a test replace single activities through `harness.overrides`. */
   overridable?: boolean;
+  /** The Slack client's rate limiter (default: Slack's budgets, as in production). */
+  slackRateLimiter?: SlackRateLimiter;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -119,7 +122,7 @@ export async function createHarness(opts: {
   const activities = createActivities({
     db: mongo.db,
     logger: opts.logger ?? createLogger('test', 'silent'),
-    slack: createSlackClient('xoxb-test-token', slack.url),
+    slack: createSlackClient('xoxb-test-token', slack.url, opts.slackRateLimiter),
     securityChannel: SECURITY_CHANNEL,
     encryptionKey: key,
     llm: opts.llm,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { SlackRateLimiter } from '../../activities/slack-rate-limiter';
 import { codeAt } from '../../lib/totp';
 import { type AlertInputDraft, alertInputSchema } from '../../shared/alert';
 import { isEscalation, type Outcome } from '../../shared/constants';
@@ -172,7 +173,8 @@ describe('any alert ends with a DM or an escalation (property, real stack)', () 
   const seen = new Map<string, Seen>();
 
   beforeAll(async () => {
-    h = await createDevServerHarness();
+    // Hundreds of escalations share one channel: Slack's pacing (tested in slack-rate-limits) is not the subject here.
+    h = await createDevServerHarness({ slackRateLimiter: new SlackRateLimiter({ perChannelSpacingMs: 20 }) });
     h.slack.record = false; // indexed below instead: thousands of calls with large blocks
     h.slack.onCall = (call) => {
       const ids = new Set(JSON.stringify(call.args).match(/alert-prop-[0-9a-f]+/g) ?? []);

@@ -115,11 +115,13 @@ describe('alertInterview durability', () => {
   });
 
   it('a Slack 429 is retried by Temporal after Retry-After, not by the Slack client', async () => {
-    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
-    const before = h.slack.callsTo('chat.postMessage').length;
+    const toBob = (c: { args: Record<string, unknown> }) => c.args.channel === `D${BOB.id.slice(1)}`;
+    h.slack.failWhen('chat.postMessage', (args) => toBob({ args }), { status: 429, retryAfter: 2 });
+    const before = h.slack.callsTo('chat.postMessage').filter(toBob).length;
     const handle = await start(h, alertFor(BOB));
-    await dmSent(h, handle);
-    const posts = h.slack.callsTo('chat.postMessage').slice(before);
+    const refused = await dmSent(h, handle); // the stand-in records the call it answers 429
+    await h.slack.waitForCall('chat.postMessage', (c) => c.at > refused.at && toBob(c));
+    const posts = h.slack.callsTo('chat.postMessage').filter(toBob).slice(before);
     expect(posts.length).toBe(2); // one rate-limited, one retried: the client itself did not retry
     expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1900);
     await answer(handle, BOB.id, 'denied');
