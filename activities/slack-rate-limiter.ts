@@ -13,10 +13,10 @@ export interface SlackRateLimiterOptions {
   /** The longest a call waits here; longer waits fail the activity for Temporal to retry later. */
   maxWaitMs?: number;
   /**
-   * The least time between two chat.postMessage calls to one channel: a tenth over Slack's second by
-   * default. Tests whose subject is not pacing shorten it.
+   * Multiplies every budget (1: Slack's). Only for tests whose subject is not pacing, which would
+   * otherwise wait minutes on Slack's floors.
    */
-  perChannelSpacingMs?: number;
+  budgetScale?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -43,7 +43,7 @@ export class SlackRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly share: number;
   private readonly maxWaitMs: number;
-  private readonly perChannelSpacingMs: number | undefined;
+  private readonly budgetScale: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -51,7 +51,7 @@ export class SlackRateLimiter {
     this.share = opts.share ?? 1;
     if (!(this.share > 0 && this.share <= 1)) throw new Error('SlackRateLimiter share must be in (0, 1]');
     this.maxWaitMs = opts.maxWaitMs ?? 20_000;
-    this.perChannelSpacingMs = opts.perChannelSpacingMs;
+    this.budgetScale = opts.budgetScale ?? 1;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -82,6 +82,7 @@ export class SlackRateLimiter {
   }
 
   private bucketFor(method: string, channel: string | undefined): Bucket {
+    const share = this.share * this.budgetScale;
     const rule = slackRateRule(method);
     const key = rule.kind === 'per-channel' ? `${method}:${channel ?? ''}` : method;
     let bucket = this.buckets.get(key);
@@ -89,10 +90,10 @@ export class SlackRateLimiter {
       // Per channel: one call per interval, spaced a tenth wider than Slack's second.
       const [capacity, rate] =
         rule.kind === 'per-channel'
-          ? [1, this.share / Math.max(1, this.perChannelSpacingMs ?? rule.intervalMs * 1.1)]
+          ? [1, share / (rule.intervalMs * 1.1)]
           : [
-              Math.max(1, Math.floor(rule.perMinute * BURST_SHARE * this.share)),
-              (rule.perMinute * REFILL_SHARE * this.share) / 60_000,
+              Math.max(1, Math.floor(rule.perMinute * BURST_SHARE * share)),
+              (rule.perMinute * REFILL_SHARE * share) / 60_000,
             ];
       bucket = { tokens: capacity, capacity, rate, updatedAt: this.now(), blockedUntil: 0 };
       this.buckets.set(key, bucket);
