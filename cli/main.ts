@@ -8,6 +8,7 @@ import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
 import { registerReportCommand } from './report-command';
+import { registerSourceCommands } from './source-commands';
 import { registerStatsCommand } from './stats-command';
 import { registerSuppressionCommands } from './suppression-commands';
 import { registerVerifyCommands } from './verify-commands';
@@ -29,6 +30,7 @@ registerStatsCommand(program);
 registerFactorCommands(program);
 registerDirectoryCommands(program);
 registerVerifyCommands(program);
+registerSourceCommands(program);
 
 runMain(async () => {
   try {

@@ -192,6 +192,32 @@ export const CONFIG_VARIABLES = {
     secret: true,
     doc: 'Comma-separated keys VOUCH_ENCRYPTION_KEY held before a rotation: Temporal payloads sealed under them stay readable while listed.',
   },
+  VOUCH_INTAKE_PORT: {
+    schema: port,
+    default: 8088,
+    doc: 'Port of the HTTP intake (`POST /v1/alerts`, `POST /v1/sources/<name>`).',
+  },
+  VOUCH_INTAKE_HOST: {
+    schema: z.string().trim().min(1, { error: 'expected an address to listen on, e.g. "0.0.0.0"' }),
+    default: '127.0.0.1',
+    doc: 'Address the HTTP intake listens on: loopback unless your SIEM reaches it from elsewhere (e.g. `0.0.0.0` behind TLS).',
+  },
+  VOUCH_INTAKE_BODY_LIMIT: {
+    schema: z.coerce
+      .number({ error: 'expected a number of bytes, e.g. 262144' })
+      .int({ error: 'expected a whole number of bytes, e.g. 262144' })
+      .min(1024, { error: 'expected at least 1024 bytes' })
+      .max(10 * 1024 * 1024, { error: 'expected at most 10485760 bytes (10 MiB)' }),
+    default: 262144,
+    doc: 'Largest request body the intake accepts, in bytes; larger ones get 413.',
+  },
+  VOUCH_INTAKE_RATE: {
+    schema: z.coerce
+      .number({ error: 'expected alerts per second, e.g. 50' })
+      .positive({ error: 'expected a positive number of alerts per second, e.g. 50' }),
+    default: 50,
+    doc: 'Alerts a second each source may send (a burst of four seconds\' worth is allowed); over it, 429 with Retry-After. `vouch source add --rate` sets one source\'s own.',
+  },
   VOUCH_CODEC_PORT: {
     schema: port,
     default: 8234,
@@ -212,6 +238,11 @@ export const CONFIG_VARIABLES = {
     schema: z.string().min(1),
     default: 'policies.yml',
     doc: 'Policies seeded into MongoDB when the worker starts, if the file exists.',
+  },
+  VOUCH_SOURCES_FILE: {
+    schema: z.string().min(1),
+    default: 'sources.yml',
+    doc: 'How each source\'s own webhook body becomes an alert (JSONata per field), read by the intake at start, if the file exists. See `examples/sources.yml`.',
   },
   VOUCH_PAGERDUTY_URL: {
     schema: url('expected the PagerDuty Events API base URL, e.g. "https://events.pagerduty.com"'),
@@ -415,7 +446,14 @@ function configFrom(e: Env, cwd: string) {
     /** Keys that sealed Temporal payloads before a rotation: read, never written with. */
     previousEncryptionKeys: e.VOUCH_PREVIOUS_ENCRYPTION_KEYS.map((k) => Buffer.from(k, 'base64')),
     codec: { port: e.VOUCH_CODEC_PORT, token: e.VOUCH_CODEC_TOKEN },
+    intake: {
+      port: e.VOUCH_INTAKE_PORT,
+      host: e.VOUCH_INTAKE_HOST,
+      bodyLimit: e.VOUCH_INTAKE_BODY_LIMIT,
+      ratePerSecond: e.VOUCH_INTAKE_RATE,
+    },
     policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
+    sourcesFile: path.resolve(cwd, e.VOUCH_SOURCES_FILE),
     escalation: {
       pagerDutyUrl: withoutTrailingSlash(e.VOUCH_PAGERDUTY_URL),
       webhookSecrets: Object.fromEntries(

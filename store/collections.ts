@@ -225,6 +225,7 @@ export interface SentDoc {
 }
 
 export interface Collections {
+  sources: Collection<SourceDoc>;
   alerts: Collection<StoredAlertDoc>;
   employees: Collection<EmployeeDoc>;
   directory: Collection<DirectoryEntryDoc>;
@@ -261,7 +262,20 @@ export function collections(db: Db): Collections {
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
     claims: db.collection<ClaimDoc>('claims'),
     audit: db.collection<AuditDoc>('audit'),
+    sources: db.collection<SourceDoc>('sources'),
   };
+}
+
+/** An alert source allowed to call the HTTP intake; only a hash of its bearer token is kept. */
+export interface SourceDoc {
+  _id: string; // the source's name
+  /** SHA-256 (hex) of the bearer token. */
+  tokenHash: string;
+  createdAt: Date;
+  createdBy: string;
+  rotatedAt?: Date;
+  /** Alerts a second this source may send (absent: the intake's default). */
+  ratePerSecond?: number;
 }
 
 /** Creates the indexes (idempotent: run at every start). */
@@ -272,5 +286,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
+    c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);
 }
