@@ -198,6 +198,11 @@ export const CONFIG_VARIABLES = {
     default: 'policies.yml',
     doc: 'Policies seeded into MongoDB when the worker starts, if the file exists.',
   },
+  VOUCH_SOURCES_FILE: {
+    schema: z.string().min(1),
+    default: 'sources.yml',
+    doc: 'Source mappings: how each SIEM\'s own webhook body becomes an alert (README, "Source mappings"); a missing file maps no sources.',
+  },
   VOUCH_PAGERDUTY_URL: {
     schema: url('expected the PagerDuty Events API base URL, e.g. "https://events.pagerduty.com"'),
     default: 'https://events.pagerduty.com',
@@ -399,6 +404,8 @@ function configFrom(e: Env, cwd: string) {
     previousEncryptionKeys: e.VOUCH_PREVIOUS_ENCRYPTION_KEYS.map((k) => Buffer.from(k, 'base64')),
     codec: { port: e.VOUCH_CODEC_PORT, token: e.VOUCH_CODEC_TOKEN },
     policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
+    /** intake/source-mapping.ts loadSourceMappings reads it. */
+    sourcesFile: path.resolve(cwd, e.VOUCH_SOURCES_FILE),
     escalation: {
       pagerDutyUrl: withoutTrailingSlash(e.VOUCH_PAGERDUTY_URL),
       webhookSecrets: Object.fromEntries(
