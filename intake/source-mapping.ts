@@ -183,7 +183,7 @@ export function parseSourceMappings(yamlText: string, fileName: string): SourceM
       problems.push(
         ...parsed.error.issues.map((issue) => ({
           field: [name, ...issue.path.map(String)].join('.'),
-          problem: describeSourceIssue(issue),
+          problem: describeSourceIssue(issue, settings),
         })),
       );
       continue;
@@ -440,7 +440,16 @@ function responsibleMapping(source: SourceMapping, path: string): { path: string
   return undefined;
 }
 
-function describeSourceIssue(issue: z.core.$ZodIssue): string {
+function describeSourceIssue(issue: z.core.$ZodIssue, settings: unknown): string {
+  if (issue.code === 'invalid_type') {
+    const given = issue.path.reduce<unknown>(
+      (at, key) => (isPlainObject(at) ? at[String(key)] : undefined),
+      settings,
+    );
+    return given === undefined
+      ? `is required: ${issue.message}`
+      : `${issue.message} (got ${describeValue(given)})`;
+  }
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'unrecognized_keys') {
