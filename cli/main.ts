@@ -8,6 +8,7 @@ import { registerFactorCommands } from './factor-commands';
 import { registerOperatorCommands } from './operator-commands';
 import { registerPolicyCommands } from './policy-commands';
 import { registerReportCommand } from './report-command';
+import { addSourceTestCommand } from './source-test-command';
 import { registerStatsCommand } from './stats-command';
 import { registerSuppressionCommands } from './suppression-commands';
 import { registerVerifyCommands } from './verify-commands';
@@ -29,6 +30,12 @@ registerStatsCommand(program);
 registerFactorCommands(program);
 registerDirectoryCommands(program);
 registerVerifyCommands(program);
+addSourceTestCommand(
+  program
+    .command('source')
+    .description('The SIEMs that call Vouch with their own webhook body, mapped to alerts by sources.yml.')
+    .addHelpText('after', '\nMappings: see README, "Source mappings", and examples/sources.yml.'),
+);
 
 runMain(async () => {
   try {

@@ -240,7 +240,8 @@ function compileMapping(
   const before = problems.length;
   const add = (path: string, text: string) => {
     try {
-      fields.set(path, { text, expression: jsonata(text, EVALUATION_LIMITS) });
+      // Shown in messages on one line: YAML's folded expressions keep their line breaks.
+      fields.set(path, { text: text.replace(/\s+/g, ' '), expression: jsonata(text, EVALUATION_LIMITS) });
     } catch (err) {
       const e = err as Partial<jsonata.JsonataError>;
       problems.push({
@@ -280,7 +281,7 @@ async function mapWith(source: SourceMapping, body: unknown, receivedAt: Date): 
       errors.push({ path, message: `the expression failed: ${errorText(err)} (mapping ${path}: "${text}")` });
     }
   }
-  if (errors.length > 0) return { ok: false, errors };
+  const failed = new Set(errors.map((e) => e.path));
 
   const draft: Record<string, unknown> = {};
   for (const field of ['type', 'title', 'description', 'severity', 'source', 'url'] as const)
@@ -304,6 +305,9 @@ async function mapWith(source: SourceMapping, body: unknown, receivedAt: Date): 
   if (!parsed.success)
     for (const issue of parsed.error.issues) {
       const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(alert)';
+      // A field whose expression failed is reported once, with that failure.
+      const mapping = responsibleMapping(source, path);
+      if (mapping && failed.has(mapping.path)) continue;
       errors.push({ path, message: explain(source, path, describeIssue(issue), values) });
     }
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
