@@ -35,7 +35,7 @@ export function registerAlertCommand(program: Command): void {
     )
     .action(async (opts: AlertOptions) => {
       // Validate before connecting: a bad alert is reported in full and starts nothing.
-      const alert = parseAlert(opts.file ? readAlertFile(opts.file) : alertFromFlags(opts));
+      const alert = parseAlert(opts.file ? readJsonFile(opts.file) : alertFromFlags(opts));
       const config = loadConfig();
       const started = await withClient(config, (client) =>
         startInterview(client, alert, { taskQueue: config.temporal.taskQueue }),
@@ -82,7 +82,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function readAlertFile(file: string): unknown {
+/** A JSON file, or standard input for "-"; a bad one is a UsageError naming it. */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../lib/config';
-import { loadSourceMappings, mapSourceBody, sourceNames } from '../intake/source-mapping';
 import { sourceNameProblem, sourceStore } from '../store/sources';
 import { UsageError } from './alert-command';
 import { printJson, printLine } from './output';
+import { addSourceTestCommand } from './source-test-command';
 import { NotFoundError, withStore } from './store';
 
 /** `vouch source add|list|rotate|remove|test`: who may send alerts to the HTTP intake, and how they map. */
@@ -83,32 +82,7 @@ export function registerSourceCommands(program: Command): void {
       printLine(`Removed source ${name}: its token no longer works.`);
     });
 
-  source
-    .command('test <name> <payload>')
-    .description(
-      "Map a webhook body (a JSON file, or - for standard input) with the source's mapping, and print the alert or each problem with its field.",
-    )
-    .option('--sources <file>', 'the sources file (default VOUCH_SOURCES_FILE, sources.yml)')
-    .action(async (name: string, payload: string, opts: { sources?: string }) => {
-      const file = opts.sources ?? loadConfig().sourcesFile;
-      if (!fs.existsSync(file))
-        throw new UsageError(`no sources file at ${file}: start from examples/sources.yml`);
-      const mappings = loadSourceMappings(file);
-      if (!mappings.has(name))
-        throw new NotFoundError(
-          `no source named ${name} in ${file}; sources: ${sourceNames(mappings).join(', ') || 'none'}`,
-        );
-      const body = readJson(payload);
-      const mapped = await mapSourceBody(mappings, name, body, new Date());
-      if (mapped.ok) {
-        printJson(mapped.alert);
-        if (mapped.derivedId) printLine(`(no id mapped: derived ${mapped.alert.id})`);
-        return;
-      }
-      printLine(`${payload} does not map to a valid alert under ${name}:`);
-      for (const e of mapped.errors) printLine(`  - ${e.path}: ${e.message}`);
-      process.exitCode = 2;
-    });
+  addSourceTestCommand(source);
 }
 
 function checkName(name: string): void {
@@ -125,18 +99,4 @@ function printToken(name: string, token: string, intake: { host: string; port: n
   printLine(`Send alerts:   curl -X POST ${base}/v1/alerts -H "Authorization: Bearer <token>" \\`);
   printLine(`                 -H "Content-Type: application/json" --data @alert.json`);
   printLine(`Native bodies: POST ${base}/v1/sources/${name} (mapped by sources.yml)`);
-}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
 }

@@ -33,7 +33,7 @@ runMain(async () => {
       payloadKeys(config, config.encryptionKey ?? readEmbeddedKey(config.dataDir)),
     ),
   });
-  const mapSource = await sourceMapper(config.sourcesFile, logger);
+  const mapSource = await sourceMapper(config.sourcesFile, config.sourceSecrets, logger);
   const app = buildIntakeServer({
     startAlert: async (alert) =>
       connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>

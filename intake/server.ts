@@ -10,16 +10,26 @@ import { SourceRateLimiter } from './rate-limit';
 /** What a source's own webhook body became under its mapping in sources.yml. */
 export type MappedSourceBody =
   | { kind: 'unknown-source' }
+  | { kind: 'bad-signature'; reason: string }
   | { kind: 'errors'; errors: { path: string; message: string }[] }
   | { kind: 'alert'; alert: unknown };
+
+/** A source's webhook as received: its body parsed and raw (signatures are over the raw bytes). */
+export interface SourceRequest {
+  name: string;
+  body: unknown;
+  rawBody: Buffer;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  receivedAt: Date;
+}
 
 export interface IntakeDeps {
   /** Starts the interview of an alert (throws InvalidAlertError, or Temporal's errors). */
   startAlert(alert: unknown, source: string): Promise<{ workflowId: string; alreadyExisted: boolean }>;
   /** The source a bearer token belongs to, or null. */
   authenticate(token: string): Promise<SourceSummary | null>;
-  /** Maps a source's webhook body; absent: no sources.yml, every source is unknown. */
-  mapSource?(name: string, body: unknown, receivedAt: Date): Promise<MappedSourceBody>;
+  /** Checks and maps a source's webhook body; absent: no sources.yml, every source is unknown. */
+  mapSource?(request: SourceRequest): Promise<MappedSourceBody>;
   /** Reachability of Temporal and MongoDB, each 'ok' or what failed. */
   health(): Promise<Record<string, string>>;
   bodyLimit: number;
@@ -34,6 +44,7 @@ const UNAVAILABLE_RETRY_SECONDS = 5;
 declare module 'fastify' {
   interface FastifyRequest {
     source?: SourceSummary;
+    rawBody?: Buffer;
   }
 }
 
@@ -45,6 +56,16 @@ export function buildIntakeServer(deps: IntakeDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
   const limiter = new SourceRateLimiter(deps.ratePerSecond, deps.now);
   const log = deps.logger;
+  // JSON only (Fastify would also take text/plain), kept raw as well for source signatures.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    req.rawBody = body;
+    try {
+      done(null, body.length === 0 ? undefined : JSON.parse(body.toString('utf8')));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
+  });
 
   // Authenticated and rate-limited before the body is read: a stranger's large body costs nothing.
   const authenticated = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -80,12 +101,10 @@ export function buildIntakeServer(deps: IntakeDeps): FastifyInstance {
 
   const start = async (reply: FastifyReply, alert: unknown, source: string) => {
     try {
-      const started = await deps.startAlert(alert, source);
-      log.info(
-        { source, workflowId: started.workflowId, alreadyExisted: started.alreadyExisted },
-        'intake: alert',
-      );
-      return reply.code(started.alreadyExisted ? 200 : 202).send(started);
+      const { workflowId, alreadyExisted } = await deps.startAlert(alert, source);
+      log.info({ source, workflowId, alreadyExisted }, 'intake: alert');
+      // Only these two: the starter's result may carry more (a handle) that is not the caller's business.
+      return reply.code(alreadyExisted ? 200 : 202).send({ workflowId, alreadyExisted });
     } catch (err) {
       if (err instanceof InvalidAlertError)
         return reply.code(400).send(intakeError('invalid_alert', err.message.split('\n')[0]!, err.problems));
@@ -117,8 +136,20 @@ export function buildIntakeServer(deps: IntakeDeps): FastifyInstance {
           .code(403)
           .send(intakeError('wrong_source', `this token belongs to source ${req.source!.name}, not ${name}`));
       const mapped: MappedSourceBody = deps.mapSource
-        ? await deps.mapSource(name, req.body, new Date(deps.now?.() ?? Date.now()))
+        ? await deps.mapSource({
+            name,
+            body: req.body,
+            rawBody: req.rawBody ?? Buffer.alloc(0),
+            headers: req.headers,
+            receivedAt: new Date(deps.now?.() ?? Date.now()),
+          })
         : { kind: 'unknown-source' };
+      if (mapped.kind === 'bad-signature') {
+        log.warn({ source: name, reason: mapped.reason }, 'intake: webhook signature refused');
+        return reply
+          .code(401)
+          .send(intakeError('bad_signature', `the webhook signature is not valid: ${mapped.reason}`));
+      }
       if (mapped.kind === 'unknown-source')
         return reply
           .code(404)

@@ -216,7 +216,7 @@ export const CONFIG_VARIABLES = {
       .number({ error: 'expected alerts per second, e.g. 50' })
       .positive({ error: 'expected a positive number of alerts per second, e.g. 50' }),
     default: 50,
-    doc: 'Alerts a second each source may send (a burst of four seconds\' worth is allowed); over it, 429 with Retry-After. `vouch source add --rate` sets one source\'s own.',
+    doc: "Alerts a second each source may send (a burst of four seconds' worth is allowed); over it, 429 with Retry-After. `vouch source add --rate` sets one source's own.",
   },
   VOUCH_CODEC_PORT: {
     schema: port,
@@ -242,7 +242,16 @@ export const CONFIG_VARIABLES = {
   VOUCH_SOURCES_FILE: {
     schema: z.string().min(1),
     default: 'sources.yml',
-    doc: 'How each source\'s own webhook body becomes an alert (JSONata per field), read by the intake at start, if the file exists. See `examples/sources.yml`.',
+    doc: 'Source mappings: how each SIEM\'s own webhook body becomes an alert (README, "Source mappings"); a missing file maps no sources.',
+  },
+  VOUCH_SOURCE_SECRETS: {
+    schema: commaList(
+      /^[A-Za-z0-9_.-]{1,64}=\S{16,}$/,
+      'name=secret pairs, each secret at least 16 characters',
+    ),
+    default: '',
+    secret: true,
+    doc: "Comma-separated `name=secret` pairs; a source's `signature.secret` in the sources file names the one its webhooks are signed with.",
   },
   VOUCH_PAGERDUTY_URL: {
     schema: url('expected the PagerDuty Events API base URL, e.g. "https://events.pagerduty.com"'),
@@ -453,15 +462,13 @@ function configFrom(e: Env, cwd: string) {
       ratePerSecond: e.VOUCH_INTAKE_RATE,
     },
     policiesFile: path.resolve(cwd, e.VOUCH_POLICIES_FILE),
+    /** intake/source-mapping.ts loadSourceMappings reads it. */
     sourcesFile: path.resolve(cwd, e.VOUCH_SOURCES_FILE),
+    /** Keys of the webhook signatures sources declare (intake/source-signature.ts). */
+    sourceSecrets: namedSecrets(e.VOUCH_SOURCE_SECRETS),
     escalation: {
       pagerDutyUrl: withoutTrailingSlash(e.VOUCH_PAGERDUTY_URL),
-      webhookSecrets: Object.fromEntries(
-        e.VOUCH_WEBHOOK_SECRETS.map((pair) => [
-          pair.slice(0, pair.indexOf('=')),
-          pair.slice(pair.indexOf('=') + 1),
-        ]),
-      ),
+      webhookSecrets: namedSecrets(e.VOUCH_WEBHOOK_SECRETS),
     },
     /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
     outboundAllowHosts: lowerCase(e.VOUCH_OUTBOUND_ALLOW_HOSTS),
@@ -497,6 +504,11 @@ function llmFrom(e: Env): LlmConfig | undefined {
 }
 
 const withoutTrailingSlash = (u: string) => u.replace(/\/+$/, '');
+/** `name=secret` pairs as a map; the secret may itself hold "=". */
+const namedSecrets = (pairs: string[]): Record<string, string> =>
+  Object.fromEntries(
+    pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 const lowerCase = (hosts: string[]): readonly string[] => hosts.map((h) => h.toLowerCase());
 
 /** The environment with each `<NAME>_FILE` of a secret replaced by `<NAME>` set to the file's content. */

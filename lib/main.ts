@@ -13,6 +13,7 @@ export function runMain(main: () => Promise<void>): void {
       'ProvisionError',
       'InvalidAlertError',
       'InvalidPolicyError',
+      'InvalidSourceMappingsError',
       'UsageError',
       'NotFoundError',
       'TemporalUnavailableError',
@@ -25,7 +26,8 @@ export function runMain(main: () => Promise<void>): void {
     // A message can quote an alert or a file: no control characters reach the terminal.
     console.error(known ? `vouch: ${printable(e.message)}` : e);
     process.exitCode =
-      e instanceof ConfigError || ['InvalidAlertError', 'InvalidPolicyError', 'UsageError'].includes(e.name)
+      e instanceof ConfigError ||
+      ['InvalidAlertError', 'InvalidPolicyError', 'InvalidSourceMappingsError', 'UsageError'].includes(e.name)
         ? 2
         : 1;
   });

@@ -169,6 +169,7 @@ describe('config', () => {
         VOUCH_PREVIOUS_ENCRYPTION_KEYS: Buffer.alloc(32, 7).toString('base64'),
         VOUCH_CODEC_TOKEN: 'c'.repeat(64),
         VOUCH_WEBHOOK_SECRETS: 'soar=0123456789abcdef0123',
+        VOUCH_SOURCE_SECRETS: 'github=fedcba9876543210fedc',
         VOUCH_LLM_API_KEY: 'sk-from-file',
         MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',
       };
@@ -183,6 +184,7 @@ describe('config', () => {
       });
       expect(c.encryptionKey?.toString('base64')).toBe(KEY);
       expect(c.escalation.webhookSecrets).toEqual({ soar: '0123456789abcdef0123' });
+      expect(c.sourceSecrets).toEqual({ github: 'fedcba9876543210fedc' });
       expect(c.llm?.apiKey).toBe(values.VOUCH_LLM_API_KEY);
       expect(c.mongo).toMatchObject({ url: values.MONGODB_URL, urlIsExternal: true });
     });

@@ -5,6 +5,11 @@ describe('config for escalation targets and policies', () => {
   it('has defaults, and parses named webhook secrets', () => {
     const d = loadConfig({}, '/srv/vouch');
     expect(d.policiesFile).toBe('/srv/vouch/policies.yml');
+    expect(d.sourcesFile).toBe('/srv/vouch/sources.yml');
+    expect(d.sourceSecrets).toEqual({});
+    expect(loadConfig({ VOUCH_SOURCES_FILE: 'conf/sources.yml' }, '/srv/vouch').sourcesFile).toBe(
+      '/srv/vouch/conf/sources.yml',
+    );
     expect(d.escalation).toEqual({ pagerDutyUrl: 'https://events.pagerduty.com', webhookSecrets: {} });
     const c = loadConfig({
       VOUCH_PAGERDUTY_URL: 'http://127.0.0.1:9999/',
