@@ -38,6 +38,10 @@ export interface IntakeDeps {
   now?: () => number;
 }
 
+const routesOf = new WeakMap<FastifyInstance, string[]>();
+/** `METHOD /path` of every route the server holds (HEAD routes Fastify adds for GETs aside). */
+export const servedRoutes = (app: FastifyInstance): string[] => [...(routesOf.get(app) ?? [])].sort();
+
 /** Seconds a caller should wait when Temporal is unreachable: a restart usually takes about that. */
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
@@ -54,6 +58,11 @@ declare module 'fastify' {
  */
 export function buildIntakeServer(deps: IntakeDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, return503OnClosing: true });
+  const routes: string[] = [];
+  routesOf.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${r.url}`);
+  });
   const limiter = new SourceRateLimiter(deps.ratePerSecond, deps.now);
   const log = deps.logger;
   // JSON only (Fastify would also take text/plain), kept raw as well for source signatures.

@@ -122,6 +122,7 @@ runMain(async () => {
 
     launch('worker', 'worker/main.ts');
     launch('codec server', 'codec-server/main.ts');
+    launch('intake', 'intake/main.ts');
     const missing = missingForSlack(config);
     if (missing.length === 0) launch('bot', 'bot/main.ts');
 
@@ -134,6 +135,9 @@ runMain(async () => {
       `  Codec server: http://localhost:${config.codec.port} (the Web UI decrypts payloads through it: sign in once at http://localhost:${config.codec.port}/login with the codec token, see README "Reading encrypted interviews")`,
     );
     say(`  Send a first alert: npx vouch alert --file examples/alert.json`);
+    say(
+      `  HTTP intake: POST http://${config.intake.host}:${config.intake.port}/v1/alerts (a token: npx vouch source add <name>; see README "HTTP intake")`,
+    );
     say(
       fs.existsSync(config.policiesFile)
         ? `  Policies: the worker seeds ${path.relative(process.cwd(), config.policiesFile)} (see its log line "seeded …")`

@@ -6,9 +6,15 @@ import { MongoClient } from 'mongodb';
 import { canConnect, freePort } from '../../infra/processes';
 import { encryptedDataConverter } from '../../producer';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
+import { collections } from '../../store/collections';
+import { sourceStore } from '../../store/sources';
 import { testServers, uniqueName } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { bareWorkflow } from '../../workflows/bare';
+
+const EXAMPLE_ALERT = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../../examples/alert.json'), 'utf8'),
+) as object;
 
 /**
  * `npm start` end to end: embedded servers, worker, Web UI, persistence across a restart, and a clean
@@ -116,9 +122,11 @@ describe('npm start', () => {
   let uiPort: number;
   let mongoPort: number;
   let codecPort: number;
+  let intakePort: number;
 
   beforeAll(async () => {
-    [temporalPort, uiPort, mongoPort, codecPort] = [
+    [temporalPort, uiPort, mongoPort, codecPort, intakePort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -132,6 +140,7 @@ describe('npm start', () => {
       VOUCH_UI_PORT: String(uiPort),
       VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
       VOUCH_CODEC_PORT: String(codecPort),
+      VOUCH_INTAKE_PORT: String(intakePort),
       VOUCH_TASK_QUEUE: uniqueName('start'),
       LOG_LEVEL: 'warn',
     });
@@ -168,6 +177,7 @@ describe('npm start', () => {
           expect.stringContaining('temporal'),
           expect.stringContaining('worker/main.ts'),
           expect.stringContaining('codec-server/main.ts'),
+          expect.stringContaining('intake/main.ts'),
         ]),
       );
       for (const p of others) expect(p.pgid).not.toBe(start!.pgid);
@@ -228,13 +238,34 @@ describe('npm start', () => {
 
       const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
       await mongo.db('vouch').collection('probe').insertOne({ marker: workflowId });
+      // The intake it started takes an alert from a source with nothing but its URL and token.
+      const added = await sourceStore(collections(mongo.db('vouch'))).add('siem', 'test');
       await mongo.close();
+      const alertId = uniqueName('via-intake');
+      const sent = await fetch(`http://127.0.0.1:${intakePort}/v1/alerts`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${(added as { token: string }).token}`,
+        },
+        body: JSON.stringify({ ...EXAMPLE_ALERT, id: alertId }),
+      });
+      expect(sent.status).toBe(202);
+      const viaIntake = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      expect(
+        (
+          await new Client({ connection: viaIntake, dataConverter: encryptedDataConverter(key) }).workflow
+            .getHandle(`alert-${alertId}`)
+            .describe()
+        ).type,
+      ).toBe('alertInterview');
+      await viaIntake.close();
     } finally {
       await expectStopped(
         first,
         'SIGTERM',
-        ['codec server', 'worker', 'Temporal dev server', 'FerretDB'],
-        [codecPort],
+        ['intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        [codecPort, intakePort],
       );
     }
 
@@ -262,8 +293,8 @@ describe('npm start', () => {
       await expectStopped(
         second,
         'SIGINT',
-        ['bot', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
-        [botPort, codecPort],
+        ['bot', 'intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        [botPort, codecPort, intakePort],
       );
       await slack.stop();
     }
