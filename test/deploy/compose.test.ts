@@ -151,7 +151,7 @@ const VOUCH_SERVICES = {
   'vouch-bot': { command: ['node', 'dist/bot/main.js'], source: 'bot/main.ts' },
 } as const;
 /** Every service running Vouch's own code, the codec server included (it needs neither Temporal nor MongoDB). */
-const VOUCH_PROCESSES = [...Object.keys(VOUCH_SERVICES), 'vouch-codec'];
+const VOUCH_PROCESSES = [...Object.keys(VOUCH_SERVICES), 'vouch-codec', 'vouch-intake'];
 
 /** Settings the stack must refuse to start without (`${NAME:?message}`). */
 const MANDATORY = ['VOUCH_PUBLIC_URL'];
@@ -275,6 +275,7 @@ const checkPerServiceEnvironments: Check = ({ compose }) => {
     ['vouch-worker', ['VOUCH_WEBHOOK_SECRETS_FILE', 'VOUCH_LLM_API_KEY_FILE', 'VOUCH_POLICIES_FILE']],
     ['vouch-bot', ['SLACK_SIGNING_SECRET_FILE', 'SLACK_APP_TOKEN_FILE', 'VOUCH_OPERATORS']],
     ['vouch-codec', ['VOUCH_CODEC_TOKEN_FILE']],
+    ['vouch-intake', ['VOUCH_SOURCES_FILE', 'VOUCH_SOURCE_SECRETS_FILE', 'VOUCH_INTAKE_RATE']],
   ];
   for (const [owner, variables] of only)
     for (const other of VOUCH_PROCESSES.filter((n) => n !== owner))
