@@ -4,7 +4,6 @@ import type { Collections, SourceDoc } from './collections';
 /** A source's name: it is part of the intake's URL and of every alert it sends. */
 export const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-
 /** Bearer tokens are 32 random bytes; the prefix makes a leaked one easy to recognise and scan for. */
 const TOKEN_PREFIX = 'vsk_';
 export const newSourceToken = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
