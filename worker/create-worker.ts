@@ -66,6 +66,7 @@ export async function createVouchWorker(
       namespace: config.temporal.namespace,
       pagerDutyUrl: config.escalation.pagerDutyUrl,
       webhookSecrets: config.escalation.webhookSecrets,
+      verdicts: config.verdicts,
       outboundAllowHosts: config.outboundAllowHosts,
       linkHosts: config.linkHosts,
       llm: config.llm,
