@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Outcome } from '../shared/constants';
 import type { VerdictEventName } from '../shared/record/events';
 import { verdictCloudEvent } from '../report/verdict-event';
 import { type ActivityContext, currentAttempt } from './context';
@@ -14,6 +15,8 @@ export interface VerdictDeliveryInput {
   workflowId: string;
   alertId: string;
   event: VerdictEventName;
+  /** The outcome as the workflow decided it (the stored record may lag behind, e.g. MongoDB refused it). */
+  outcome: Outcome;
   /** The policy's own receivers (URL and the name of the secret, never the secret). */
   policyReceivers: PolicyVerdictReceiver[];
 }
@@ -75,7 +78,7 @@ export function createVerdictActivities(ctx: ActivityContext) {
         const event = verdictCloudEvent({
           event: input.event,
           namespace: deps.namespace ?? 'default',
-          report: await loadReport(input.alertId, input.workflowId),
+          report: { ...(await loadReport(input.alertId, input.workflowId)), outcome: input.outcome },
         });
         const results = await Promise.all(
           pending.map((r) =>

@@ -19,6 +19,7 @@ import { awaitClose, tellOutcome } from './outcome';
 import { watchDeadline } from './overall-deadline';
 import { prepare } from './preparation';
 import { checkSecondFactor } from './second-factor';
+import { verdictsDelivered } from './verdicts';
 
 export type { InterviewResult } from './interview-state';
 
@@ -26,6 +27,8 @@ export type { InterviewResult } from './interview-state';
 const FAIL_CLOSED_PATCH = 'fail-closed';
 /** Interviews started before the typed record keep their recorded commands and record no new events. */
 const TYPED_RECORD_PATCH = 'typed-record';
+/** Interviews started before the verdict write-back send no verdicts. */
+const VERDICT_PATCH = 'verdict-write-back';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -48,12 +51,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const iv = new Interview(
     alert,
     workflowInfo().workflowId,
-    { guarded, typedRecord },
+    { guarded, typedRecord, verdicts: guarded && patched(VERDICT_PATCH) },
     interviewActivities(guarded),
   );
   registerHandlers(iv);
   if (!guarded) return interview(iv);
-  return failingClosed(iv);
+  const result = await failingClosed(iv);
+  await verdictsDelivered(iv);
+  return result;
 }
 
 /** The interview's steps, in order. */
