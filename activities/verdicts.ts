@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Outcome } from '../shared/constants';
 import type { VerdictEventName } from '../shared/record/events';
-import { verdictCloudEvent } from '../report/verdict-event';
+import { CloudEvent, type CloudEventV1 } from 'cloudevents';
+import { type VerdictEventData, verdictCloudEvent } from '../report/verdict-event';
 import { type ActivityContext, currentAttempt } from './context';
 import { postJson } from './http-delivery';
 import {
@@ -68,6 +69,23 @@ export function createVerdictActivities(ctx: ActivityContext) {
     return status;
   }
 
+  /**
+   * The event as first built: every receiver and every retry gets the same one (the record grows in
+   * the meantime, with these very attempts among others).
+   */
+  async function frozenEvent(input: VerdictDeliveryInput): Promise<CloudEvent<VerdictEventData>> {
+    const key = `${input.workflowId}:verdict:${input.event}:event`;
+    const stored = (await sent.get(key))?.event;
+    if (stored) return new CloudEvent(JSON.parse(String(stored)) as CloudEventV1<VerdictEventData>);
+    const built = verdictCloudEvent({
+      event: input.event,
+      namespace: deps.namespace ?? 'default',
+      report: { ...(await loadReport(input.alertId, input.workflowId)), outcome: input.outcome },
+    });
+    const kept = await sent.record(key, { event: JSON.stringify(built) });
+    return new CloudEvent(JSON.parse(String(kept.event)) as CloudEventV1<VerdictEventData>);
+  }
+
   return {
     async deliverVerdict(input: VerdictDeliveryInput): Promise<VerdictDeliveryResult> {
       const receivers = verdictReceivers(deps.verdicts, input.policyReceivers);
@@ -75,11 +93,7 @@ export function createVerdictActivities(ctx: ActivityContext) {
       for (const r of receivers) done.set(r.name, (await sent.get(sentKey(input, r)))?.status);
       const pending = receivers.filter((r) => done.get(r.name) === undefined);
       if (pending.length > 0) {
-        const event = verdictCloudEvent({
-          event: input.event,
-          namespace: deps.namespace ?? 'default',
-          report: { ...(await loadReport(input.alertId, input.workflowId)), outcome: input.outcome },
-        });
+        const event = await frozenEvent(input);
         const results = await Promise.all(
           pending.map((r) =>
             attempt(input, r, () => {

@@ -7,4 +7,4 @@ export function httpsOrLocalhost(url: string): boolean {
 }
 
 export const HTTPS_OR_LOCALHOST_ERROR =
-  'expected an https URL (plain http only to localhost): it receives personal data';
+  'expected an https URL (plain http only to localhost): the report holds personal data';
