@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
-import { recordHistory } from '../helpers/history';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import {
   ANA,
   BOB,
@@ -157,7 +157,12 @@ describe('the verdict of every alert, written back', () => {
     expect(resolved!.time).toBe(resolved!.data.resolvedAt);
     expect(soc.eventFor(handle.workflowId, 'resolved')).toMatchObject({ data: { closedBy: 'UOPS0009' } });
     expect(siem.duplicates).toBe(0);
-    recordHistory('verdicts-denied-then-resolved', await handle.fetchHistory());
+    const history = await handle.fetchHistory();
+    // Secrets are read by the activity: never in the workflow's history.
+    const payloads = extractPayloads(history);
+    expect(JSON.stringify(history)).toContain('deliverVerdict');
+    for (const secret of [SIEM_SECRET, SOC_SECRET, HEC_TOKEN]) expect(payloads).not.toContain(secret);
+    recordHistory('verdicts-denied-then-resolved', history);
   });
 
   it('confirmed_verified: the justification and how the second factor was verified', async () => {
