@@ -91,8 +91,11 @@ export function verdictEventData(report: InvestigationReport): VerdictEventData 
   };
 }
 
-/** The event's fields, without the text rendered from them. */
+/**
+ * The event's fields, without the text rendered from them (dropped unread). A `legacy_note`'s `text`
+ * is its own field, the entry as it was stored, and stays.
+ */
 function withoutText(e: Verdict['events'][number]): InterviewEvent {
-  const { text: _text, ...fields } = e;
-  return fields as InterviewEvent;
+  if (e.kind === 'legacy_note') return e;
+  return Object.fromEntries(Object.entries(e).filter(([field]) => field !== 'text')) as InterviewEvent;
 }
