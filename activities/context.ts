@@ -1,9 +1,10 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import { workflowUiLink } from '../shared/constants';
-import type { LlmConfig } from '../lib/config';
+import type { LlmConfig, VerdictConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
 import { alertUpdates } from '../store/alert-updates';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   pagerDutyUrl?: string;
   /** Webhook signing secrets by name (VOUCH_WEBHOOK_SECRETS). */
   webhookSecrets?: Readonly<Record<string, string>>;
+  /** Where every alert's verdict goes besides a policy's own receivers (VOUCH_VERDICT_*, Splunk HEC). */
+  verdicts?: VerdictConfig;
   /** Hosts PagerDuty and webhook calls may reach at internal addresses (VOUCH_OUTBOUND_ALLOW_HOSTS). */
   outboundAllowHosts?: readonly string[];
   /** Hosts whose https URLs an alert's link may point to in Slack (VOUCH_LINK_HOSTS); others are defanged. */
@@ -107,3 +110,12 @@ export function activityContext(deps: ActivityDeps) {
 }
 
 export type ActivityContext = ReturnType<typeof activityContext>;
+
+/** Which attempt of the running activity this is (1 outside an activity, e.g. a test calling it directly). */
+export function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}

@@ -7,6 +7,7 @@ import { createInterviewerActivities } from './interviewer';
 import { createProgressActivities } from './progress';
 import { createSecondFactorActivities } from './second-factor';
 import { createSuppressionActivities } from './suppressions';
+import { createVerdictActivities } from './verdicts';
 
 /**
  * All activities, one factory per domain around one shared context. Each is idempotent: a side effect
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSecondFactorActivities(ctx),
     ...createSuppressionActivities(ctx),
     ...createEscalationTargetActivities(ctx),
+    ...createVerdictActivities(ctx),
     ...createInterviewerActivities({ ...ctx, llm: deps.llm, linkHosts: deps.linkHosts }),
     ...createFailClosedActivities({
       c: ctx.c,

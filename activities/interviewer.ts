@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -10,6 +9,7 @@ import type { Logger } from '../lib/logger';
 import type { AlertStore } from '../store/alerts';
 import type { AlertUpdates } from '../store/alert-updates';
 import type { ModelCallRecord } from '../store/collections';
+import { currentAttempt } from './context';
 import { LIMITS, asData, dataMessage, defangSummary, questionProblem } from './prompt-guard';
 import { slackCall } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
@@ -404,12 +404,4 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       return { updated: true };
     },
   };
-}
-
-function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1; // called outside an activity (a test calling it directly)
-  }
 }

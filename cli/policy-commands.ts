@@ -4,7 +4,13 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { loadConfig } from '../lib/config';
 import { policySchema, suppressionScope, suppressionWarning } from '../shared/policy';
-import { type PolicySettings, effectivePolicy, parsePolicyFile } from '../shared/policy-file';
+import {
+  InvalidPolicyError,
+  type PolicySettings,
+  effectivePolicy,
+  missingVerdictSecrets,
+  parsePolicyFile,
+} from '../shared/policy-file';
 import { policySettings, policyStore } from '../store/policies';
 import { UsageError } from './alert-command';
 import { NotFoundError, withStore } from './store';
@@ -90,6 +96,8 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (file: string, opts: { type?: string; dryRun?: boolean; json?: boolean }) => {
       const policies = parsePolicyFile(readText(file), file, opts.type);
       const config = loadConfig();
+      const missing = missingVerdictSecrets(policies, config.verdicts.secrets);
+      if (missing.length > 0) throw new InvalidPolicyError(file, missing);
       for (const [type, settings] of policies) {
         warnAboutSuppression(type, settings);
         const secret = effectivePolicy(settings).escalation.webhook?.secret;

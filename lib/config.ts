@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../shared/constants';
+import { HTTPS_OR_LOCALHOST_ERROR, httpsOrLocalhost } from '../shared/outbound-url';
 
 /**
  * The one reader of the environment. Every variable Vouch understands is declared once, in
@@ -268,6 +269,36 @@ export const CONFIG_VARIABLES = {
     secret: true,
     doc: "Comma-separated `name=secret` pairs; a policy's `escalation.webhook.secret` names the one that signs its webhook.",
   },
+  VOUCH_VERDICT_WEBHOOKS: {
+    schema: commaList(/^[A-Za-z0-9_.-]{1,64}=https?:\/\/\S+$/, 'name=URL pairs (http or https URLs)'),
+    default: '',
+    hidden: true,
+    doc: "Comma-separated `name=URL` pairs: every alert's verdict is POSTed to each as a signed CloudEvent; `VOUCH_VERDICT_SECRETS` must hold a secret of the same name.",
+  },
+  VOUCH_VERDICT_SECRETS: {
+    schema: commaList(
+      /^[A-Za-z0-9_.-]{1,64}=whsec_[A-Za-z0-9+/]{32,}={0,2}$/,
+      'name=whsec_<base64> pairs of at least 24 random bytes (make one with: echo whsec_$(openssl rand -base64 32))',
+    ),
+    default: '',
+    secret: true,
+    doc: "Comma-separated `name=whsec_…` Standard Webhooks secrets that sign verdicts: one per `VOUCH_VERDICT_WEBHOOKS` name, and those a policy's `verdicts[].secretName` names.",
+  },
+  VOUCH_SPLUNK_HEC_URL: {
+    schema: optionalText.pipe(
+      url('expected the base URL of a Splunk HTTP Event Collector, e.g. "https://splunk.example.com:8088"')
+        .refine(httpsOrLocalhost, { error: HTTPS_OR_LOCALHOST_ERROR })
+        .optional(),
+    ),
+    unset: 'none: verdicts go to no Splunk',
+    hidden: true,
+    doc: 'Splunk HTTP Event Collector base URL: every verdict is sent to `<url>/services/collector/event`.',
+  },
+  VOUCH_SPLUNK_HEC_TOKEN: {
+    schema: optionalText,
+    secret: true,
+    doc: 'The HEC token (`Authorization: Splunk <token>`); required with `VOUCH_SPLUNK_HEC_URL`.',
+  },
   VOUCH_OUTBOUND_ALLOW_HOSTS: {
     schema: commaList(/^[A-Za-z0-9.:_-]{1,253}$/, 'host names or IP addresses (no scheme, no port)'),
     default: '',
@@ -378,6 +409,29 @@ const envSchema = z
   .refine((e) => !e.VOUCH_LLM_URL || e.VOUCH_LLM_MODEL, {
     path: ['VOUCH_LLM_MODEL'],
     error: 'expected a model name when VOUCH_LLM_URL is set',
+  })
+  .superRefine((e, ctx) => {
+    const secrets = new Set(e.VOUCH_VERDICT_SECRETS.map((pair) => pair.slice(0, pair.indexOf('='))));
+    for (const [name, target] of e.VOUCH_VERDICT_WEBHOOKS.map(splitPair)) {
+      if (!URL.canParse(target) || !httpsOrLocalhost(target))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VOUCH_VERDICT_WEBHOOKS'],
+          message: `${name}: ${HTTPS_OR_LOCALHOST_ERROR}`,
+        });
+      if (!secrets.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VOUCH_VERDICT_SECRETS'],
+          message: `expected a secret named "${name}" for VOUCH_VERDICT_WEBHOOKS' ${name} (add ${name}=whsec_…)`,
+        });
+    }
+    if (Boolean(e.VOUCH_SPLUNK_HEC_URL) !== Boolean(e.VOUCH_SPLUNK_HEC_TOKEN))
+      ctx.addIssue({
+        code: 'custom',
+        path: [e.VOUCH_SPLUNK_HEC_URL ? 'VOUCH_SPLUNK_HEC_TOKEN' : 'VOUCH_SPLUNK_HEC_URL'],
+        message: 'expected VOUCH_SPLUNK_HEC_URL and VOUCH_SPLUNK_HEC_TOKEN together (or neither)',
+      });
   });
 
 type Env = z.output<typeof envSchema>;
@@ -465,11 +519,13 @@ function configFrom(e: Env, cwd: string) {
     /** intake/source-mapping.ts loadSourceMappings reads it. */
     sourcesFile: path.resolve(cwd, e.VOUCH_SOURCES_FILE),
     /** Keys of the webhook signatures sources declare (intake/source-signature.ts). */
-    sourceSecrets: namedSecrets(e.VOUCH_SOURCE_SECRETS),
+    sourceSecrets: Object.fromEntries(e.VOUCH_SOURCE_SECRETS.map(splitPair)),
     escalation: {
       pagerDutyUrl: withoutTrailingSlash(e.VOUCH_PAGERDUTY_URL),
-      webhookSecrets: namedSecrets(e.VOUCH_WEBHOOK_SECRETS),
+      webhookSecrets: Object.fromEntries(e.VOUCH_WEBHOOK_SECRETS.map(splitPair)),
     },
+    /** Where every verdict goes besides a policy's own `verdicts` (activities/verdicts.ts). */
+    verdicts: verdictsFrom(e),
     /** Hosts outbound calls may reach at internal addresses (activities/http-delivery.ts). */
     outboundAllowHosts: lowerCase(e.VOUCH_OUTBOUND_ALLOW_HOSTS),
     /** Hosts whose https alert links are shown live in Slack (slack-blocks/alert-summary.ts alertLink). */
@@ -491,6 +547,28 @@ function configFrom(e: Env, cwd: string) {
     /** NODE_ENV=production: the containers and the chart set it. */
     production: e.NODE_ENV === 'production',
   };
+}
+
+export interface VerdictConfig {
+  webhooks: readonly { name: string; url: string }[];
+  /** Standard Webhooks secrets (`whsec_…`) by name. */
+  secrets: Readonly<Record<string, string>>;
+  splunk?: { url: string; token: string };
+}
+
+function verdictsFrom(e: Env): VerdictConfig {
+  return {
+    webhooks: e.VOUCH_VERDICT_WEBHOOKS.map(splitPair).map(([name, target]) => ({ name, url: target })),
+    secrets: Object.fromEntries(e.VOUCH_VERDICT_SECRETS.map(splitPair)),
+    ...(e.VOUCH_SPLUNK_HEC_URL && e.VOUCH_SPLUNK_HEC_TOKEN
+      ? { splunk: { url: withoutTrailingSlash(e.VOUCH_SPLUNK_HEC_URL), token: e.VOUCH_SPLUNK_HEC_TOKEN } }
+      : {}),
+  };
+}
+
+/** `name=value` as [name, value] (the value may hold `=`). */
+function splitPair(pair: string): [string, string] {
+  return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
 }
 
 function llmFrom(e: Env): LlmConfig | undefined {

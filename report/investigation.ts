@@ -86,6 +86,8 @@ const MILESTONES = new Set<EventKind>([
   'outcome',
   'escalation_posted',
   'delivery',
+  'verdict_delivery',
+  'verdict_undelivered',
   'awaiting_close',
   'resolved',
   'resolution_timeout',

@@ -42,6 +42,28 @@ export function parsePolicy(settings: unknown, alertType: string, source: string
   return settings as PolicySettings;
 }
 
+/**
+ * A policy's verdict receivers name secrets of VOUCH_VERDICT_SECRETS: each named one must exist, or
+ * every verdict of that type would be refused. Checked where the secrets are known (worker start, CLI).
+ */
+export function missingVerdictSecrets(
+  policies: ReadonlyMap<string, PolicySettings>,
+  secrets: Readonly<Record<string, string>>,
+): FieldProblem[] {
+  return [...policies].flatMap(([type, settings]) =>
+    (effectivePolicy(settings).verdicts ?? []).flatMap((r, i) =>
+      r.secretName in secrets
+        ? []
+        : [
+            {
+              field: `${type}.verdicts.${i}.secretName`,
+              problem: `"${r.secretName}" is not a secret in VOUCH_VERDICT_SECRETS: add ${r.secretName}=whsec_… there, or name one it has`,
+            },
+          ],
+    ),
+  );
+}
+
 /** The effective policy: the settings with every default filled in. */
 export function effectivePolicy(settings: PolicySettings): Policy {
   return policySchema.parse(settings);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
+import { HTTPS_OR_LOCALHOST_ERROR, httpsOrLocalhost } from './outbound-url';
 import { templateProblem } from './templates';
 
 /**
@@ -11,6 +12,14 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a
 const channelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as "C0123ABCD"' });
+// The report or verdict sent there names the employee.
+const personalDataUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .refine(httpsOrLocalhost, { error: HTTPS_OR_LOCALHOST_ERROR });
+const secretName = (variable: string) =>
+  z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+    error: `expected the name of a secret in ${variable} (letters, digits, _ . -)`,
+  });
 const SUPPRESSION_SCOPES = ['details', 'keys', 'type'] as const;
 
 function suppressionProblem(s: {
@@ -160,25 +169,23 @@ export const policySchema = z
         webhook: z
           .object({
             // The report in the body names the employee: https, except to this machine (tests, a local relay).
-            url: z
-              .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-              .refine(
-                (u) => !u.startsWith('http:') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(u),
-                {
-                  error:
-                    'expected an https URL (plain http only to localhost): the report holds personal data',
-                },
-              ),
+            url: personalDataUrl,
             /** Name of the signing secret in VOUCH_WEBHOOK_SECRETS (the secret itself is never in a policy). */
-            secret: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
-              error: 'expected the name of a secret in VOUCH_WEBHOOK_SECRETS (letters, digits, _ . -)',
-            }),
+            secret: secretName('VOUCH_WEBHOOK_SECRETS'),
           })
           .strict()
           .optional(),
       })
       .strict()
       .default({}),
+    /**
+     * Receivers of this type's verdicts (every outcome, signed CloudEvents), besides the global
+     * VOUCH_VERDICT_WEBHOOKS; `secretName` names a Standard Webhooks secret in VOUCH_VERDICT_SECRETS.
+     */
+    verdicts: z
+      .array(z.object({ url: personalDataUrl, secretName: secretName('VOUCH_VERDICT_SECRETS') }).strict())
+      .max(10)
+      .optional(),
     /** The team's own words for the DM's opening line and the reminders; placeholders are made inert. */
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,

@@ -31,12 +31,16 @@ export async function createVouchWorker(
 }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   await ensureIndexes(mongo.db);
-  await seedPolicies(mongo.db, config.policiesFile, logger, config.escalation.webhookSecrets).catch(
-    async (err: unknown) => {
-      await mongo.close();
-      throw err;
-    },
-  );
+  await seedPolicies(
+    mongo.db,
+    config.policiesFile,
+    logger,
+    config.escalation.webhookSecrets,
+    config.verdicts.secrets,
+  ).catch(async (err: unknown) => {
+    await mongo.close();
+    throw err;
+  });
   // Spent second-factor claims are pruned at start and every 10 minutes while the worker runs.
   const prune = () =>
     pruneSpentClaims(collections(mongo.db), new Date())

@@ -85,6 +85,16 @@ export const { notifyPagerDuty, notifyWebhook } = proxyActivities<
   retry: { ...BACKOFF, maximumInterval: '5 minutes', maximumAttempts: 12 },
 });
 
+/**
+ * Verdicts: at least once, retried with backoff from 2 s doubling to 10 minutes, for a day. Each
+ * attempt only tries the receivers that have not taken the verdict yet.
+ */
+export const { deliverVerdict } = proxyActivities<Pick<Activities, 'deliverVerdict'>>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
 /** A code is checked while the employee waits: a few quick tries, then the attempt fails. */
 export const { verifySecondFactor } = proxyActivities<Pick<Activities, 'verifySecondFactor'>>({
   startToCloseTimeout: '15 seconds',

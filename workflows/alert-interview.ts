@@ -20,6 +20,7 @@ import { awaitClose, tellOutcome } from './outcome';
 import { watchDeadline } from './overall-deadline';
 import { prepare } from './preparation';
 import { checkSecondFactor } from './second-factor';
+import { verdictsDelivered } from './verdicts';
 
 export type { InterviewResult } from './interview-state';
 
@@ -29,6 +30,8 @@ const FAIL_CLOSED_PATCH = 'fail-closed';
 const TYPED_RECORD_PATCH = 'typed-record';
 /** Interviews started before the Slack task queue keep sending from the interview queue. */
 const SLACK_QUEUE_PATCH = 'slack-task-queue';
+/** Interviews started before the verdict write-back send no verdicts. */
+const VERDICT_PATCH = 'verdict-write-back';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -52,12 +55,14 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const iv = new Interview(
     alert,
     workflowInfo().workflowId,
-    { guarded, typedRecord },
+    { guarded, typedRecord, verdicts: guarded && patched(VERDICT_PATCH) },
     interviewActivities(guarded, slackQueue),
   );
   registerHandlers(iv);
   if (!guarded) return interview(iv);
-  return failingClosed(iv);
+  const result = await failingClosed(iv);
+  await verdictsDelivered(iv);
+  return result;
 }
 
 /** The interview's steps, in order. */

@@ -6,6 +6,7 @@ import { recordApprovalDecision } from './approval';
 import { stopFollowUps } from './follow-ups';
 import type { Decision, Interview, InterviewResult } from './interview-state';
 import { postOutcome } from './outcome';
+import { sendVerdict } from './verdicts';
 
 const OPERATOR_OUTCOME: Record<'skip' | 'escalate' | 'close' | 'cancel', Outcome> = {
   skip: 'skipped_by_operator',
@@ -48,5 +49,6 @@ export async function cancelledAfterOutcome(iv: Interview, outcome: Outcome): Pr
   iv.note('cancelled', 'vouch', { afterOutcome: outcome });
   if (!iv.told) await postOutcome(iv, outcome);
   await iv.persist(bestEffortRecording).catch(() => undefined);
+  sendVerdict(iv, 'verdict'); // unless the outcome was cancelled before it got that far
   return { alertId: iv.alert.id, outcome, phase: iv.phase };
 }

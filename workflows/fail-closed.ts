@@ -20,6 +20,7 @@ import {
   recordFailedClosed,
 } from './activity-proxies';
 import type { Interview, InterviewResult } from './interview-state';
+import { sendVerdict } from './verdicts';
 import { showProgress } from './web-ui-details';
 
 /**
@@ -163,6 +164,7 @@ export async function endFailedClosed(iv: Interview, failure: Failure): Promise<
   if (iv.told) {
     log.error('interview step failed after its outcome', { alertId: iv.alert.id, ...failure });
     await iv.persist(bestEffortRecording).catch(() => undefined);
+    sendVerdict(iv, 'verdict'); // unless the failure came before it was sent
     return { alertId: iv.alert.id, outcome: iv.outcome!, phase: iv.phase };
   }
   const outcome = 'failed_closed';
@@ -173,6 +175,11 @@ export async function endFailedClosed(iv: Interview, failure: Failure): Promise<
   upsertSearchAttributes({ VouchPhase: [phase], VouchOutcome: [outcome] });
   upsertMemo({ phase, outcome, title: iv.alert.title });
   showProgress({ phase, outcome });
+  if (iv.patches.verdicts) {
+    // The verdict is read from the stored record; one MongoDB refuses still goes, with this outcome.
+    await iv.persist(bestEffortRecording).catch(() => undefined);
+    sendVerdict(iv, 'verdict');
+  }
   await failClosed(
     {
       workflowId: iv.workflowId,

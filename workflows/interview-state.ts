@@ -9,7 +9,7 @@ import type {
   OperatorAction,
   TranscriptEntry,
 } from '../shared/messages';
-import { type Note, event } from '../shared/record/events';
+import { type Note, type VerdictEventName, event } from '../shared/record/events';
 import type { InterviewActivities } from './activity-proxies';
 import { localStep } from './fail-closed';
 import { type FollowUpState, newFollowUpState } from './follow-ups';
@@ -38,6 +38,8 @@ export interface Patches {
   guarded: boolean;
   /** Started with the typed record: approval and escalation posts are recorded as events. */
   typedRecord: boolean;
+  /** Started with the verdict write-back: every outcome goes to the verdict receivers. */
+  verdicts: boolean;
 }
 
 /**
@@ -76,6 +78,9 @@ export class Interview {
     verifying: Promise.resolve() as Promise<unknown>,
   };
   readonly followUps: FollowUpState = newFollowUpState();
+
+  /** Verdicts on their way to the receivers (workflows/verdicts.ts); each says whether it was undelivered. */
+  readonly verdictDeliveries = new Map<VerdictEventName, Promise<boolean>>();
 
   /** The outcome is recorded and told (DM updated, escalation posted): the alert has ended. */
   told = false;

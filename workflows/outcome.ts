@@ -2,6 +2,7 @@ import { condition, patched } from '@temporalio/workflow';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { notifyPagerDuty, notifyWebhook } from './activity-proxies';
 import type { Interview } from './interview-state';
+import { sendVerdict } from './verdicts';
 
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
 const RESOLUTION_WAIT = '30 days';
@@ -19,6 +20,10 @@ export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void
   const posted = await postOutcome(iv, outcome, iv.awaitsResolution());
   iv.told = true;
   if (iv.patches.typedRecord && posted.escalation) iv.note('escalation_posted', 'vouch', posted.escalation);
+  if (iv.patches.verdicts) {
+    await iv.persist(); // the verdict is read from the stored record: the escalation post in it
+    sendVerdict(iv, 'verdict');
+  }
   if (iv.awaitsResolution()) {
     iv.note('awaiting_close', 'vouch', {});
     await notifyTargets(iv, 'escalated');
@@ -53,6 +58,7 @@ export async function awaitClose(iv: Interview): Promise<string | undefined> {
   iv.note('resolved', 'vouch', { closedBy });
   // The targets' report is read from the stored record: it names who closed the escalation.
   if (patched(RECORD_BEFORE_RESOLVED_PATCH)) await iv.persist();
+  sendVerdict(iv, 'resolved');
   await notifyTargets(iv, 'resolved');
   await iv.acts.outcome.markEscalationClosed({
     workflowId: iv.workflowId,

@@ -34,6 +34,8 @@ export interface ResolvedEmployee {
 export type OperatorActionName = 'approve' | 'skip' | 'escalate' | 'close' | 'cancel';
 export type SecondFactorCheck =
   'accepted' | 'rejected' | 'replayed' | 'locked' | 'not_enrolled' | 'unavailable';
+/** Which verdict event: the outcome, or the close of an escalation that waited for one. */
+export type VerdictEventName = 'verdict' | 'resolved';
 /** Why an operator's action was not applied. */
 export type StaleReason = 'interview_ended' | 'already_decided' | 'not_awaiting_approval' | 'too_late';
 
@@ -106,6 +108,19 @@ export interface EventFields {
     /** Why the delivery failed (an error message from the target or the network). */
     error?: string;
   };
+  /** One attempt to send the verdict to one receiver (recorded by the activity, in the audit trail). */
+  verdict_delivery: {
+    /** The receiver's name: a VOUCH_VERDICT_WEBHOOKS name, `splunk-hec`, or `policy-<n>` (the policy's nth). */
+    receiver: string;
+    event: VerdictEventName;
+    attempt: number;
+    /** failed: retried later; refused: the receiver or the configuration refuses it, not retried. */
+    status: 'delivered' | 'failed' | 'refused';
+    /** Why it failed (the target's HTTP status or the network's error, never the answer's body). */
+    error?: string;
+  };
+  /** The verdict's retries ran out: some receiver never took it (the outcome stands). */
+  verdict_undelivered: { event: VerdictEventName; errorType: string };
   resolution_timeout: { waited: string };
   resolved: { closedBy: string };
   cancelled: { afterOutcome?: Outcome };

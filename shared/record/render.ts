@@ -90,6 +90,10 @@ const RENDER: Renderers = {
       ? `incident ${e.event === 'escalated' ? 'triggered' : 'resolved'} (dedup key ${f.content(e.dedupKey ?? '?')})`
       : `escalation.${e.event} delivered`;
   },
+  verdict_delivery: (e, f) =>
+    `verdict${e.event === 'resolved' ? ' (resolved)' : ''} to ${f.content(e.receiver)}, attempt ${e.attempt}: ${e.status}${e.error ? ` (${f.content(e.error)})` : ''}`,
+  verdict_undelivered: (e, f) =>
+    `verdict${e.event === 'resolved' ? ' (resolved)' : ''} not delivered to every receiver: retries ran out (${f.content(e.errorType)}); the outcome stands`,
   resolution_timeout: (e, f) => `no operator closed the escalation within ${f.content(e.waited)}`,
   resolved: (e, f) => `escalation closed by ${f.person(e.closedBy)}`,
   cancelled: (e) =>

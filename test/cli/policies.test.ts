@@ -201,6 +201,16 @@ describe('vouch policy (CLI) and seeding, on FerretDB', () => {
     expect(doc).toMatchObject({ mode: 'approval', updatedBy: 'seed:policies.yml' });
     fs.writeFileSync(file, 'default: { deadline: soon }\n');
     await expect(seedPolicies(db, file, logger)).rejects.toThrow(/default\.deadline: expected a duration/);
+    // A verdict receiver whose secret this worker lacks stops the start, naming the field and the fix.
+    fs.writeFileSync(file, 'aws.x: { verdicts: [{ url: "https://siem.example.com/v", secretName: soc }] }\n');
+    await expect(seedPolicies(db, file, logger, {}, { other: 'whsec_x' })).rejects.toThrow(
+      /aws\.x\.verdicts\.0\.secretName: "soc" is not a secret in VOUCH_VERDICT_SECRETS: add soc=whsec_… there/,
+    );
+    expect(await seedPolicies(db, file, logger, {}, { soc: 'whsec_x' })).toEqual([
+      { type: 'aws.x', result: 'created' },
+    ]);
+    fs.writeFileSync(file, 'aws.x: { verdicts: [{ url: "https://siem.example.com/v", secret: soc }] }\n');
+    await expect(seedPolicies(db, file, logger)).rejects.toThrow(/aws\.x\.verdicts\.0/);
     await own.drop();
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '../../lib/config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
+const WHSEC = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -148,6 +149,50 @@ describe('config', () => {
     expect(missingForSlack(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }))).toEqual([]);
   });
 
+  describe('verdict receivers', () => {
+    it('pairs each VOUCH_VERDICT_WEBHOOKS name with its secret', () => {
+      const c = loadConfig({
+        VOUCH_VERDICT_WEBHOOKS: 'siem=https://siem.example.com/hooks/vouch?x=1,relay=http://127.0.0.1:9/v',
+        VOUCH_VERDICT_SECRETS: `siem=${WHSEC},relay=${WHSEC}`,
+      });
+      expect(c.verdicts.webhooks).toEqual([
+        { name: 'siem', url: 'https://siem.example.com/hooks/vouch?x=1' },
+        { name: 'relay', url: 'http://127.0.0.1:9/v' },
+      ]);
+      expect(c.verdicts.splunk).toBeUndefined();
+    });
+
+    it('refuses a webhook without its secret, naming the missing name and the fix', () => {
+      expect(() =>
+        loadConfig({
+          VOUCH_VERDICT_WEBHOOKS: 'siem=https://siem.example.com/v',
+          VOUCH_VERDICT_SECRETS: `other=${WHSEC}`,
+        }),
+      ).toThrow(/VOUCH_VERDICT_SECRETS: expected a secret named "siem" .*\(add siem=whsec_…\)/);
+    });
+
+    it('refuses a secret that is not a Standard Webhooks whsec_ secret, without echoing it', () => {
+      const run = () => loadConfig({ VOUCH_VERDICT_SECRETS: 'siem=plain-shared-secret-0123456789' });
+      expect(run).toThrow(
+        /VOUCH_VERDICT_SECRETS: expected comma-separated name=whsec_<base64> pairs .*\(got a value\)/,
+      );
+      expect(run).not.toThrow(/plain-shared-secret/);
+    });
+
+    it('refuses a plain-http webhook to another machine, and a Splunk URL without its token', () => {
+      expect(() =>
+        loadConfig({
+          VOUCH_VERDICT_WEBHOOKS: 'siem=http://siem.example.com/v',
+          VOUCH_VERDICT_SECRETS: `siem=${WHSEC}`,
+        }),
+      ).toThrow(/VOUCH_VERDICT_WEBHOOKS: siem: expected an https URL \(plain http only to localhost\)/);
+      expect(() => loadConfig({ VOUCH_SPLUNK_HEC_URL: 'https://splunk.example.com:8088' })).toThrow(
+        /VOUCH_SPLUNK_HEC_TOKEN: expected VOUCH_SPLUNK_HEC_URL and VOUCH_SPLUNK_HEC_TOKEN together/,
+      );
+      expect(() => loadConfig({ VOUCH_SPLUNK_HEC_TOKEN: 't' })).toThrow(/VOUCH_SPLUNK_HEC_URL: expected/);
+    });
+  });
+
   describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {
     let dir: string;
     beforeAll(() => {
@@ -170,13 +215,20 @@ describe('config', () => {
         VOUCH_CODEC_TOKEN: 'c'.repeat(64),
         VOUCH_WEBHOOK_SECRETS: 'soar=0123456789abcdef0123',
         VOUCH_SOURCE_SECRETS: 'github=fedcba9876543210fedc',
+        VOUCH_VERDICT_SECRETS: `siem=${WHSEC}`,
+        VOUCH_SPLUNK_HEC_TOKEN: 'hec-token-from-file',
         VOUCH_LLM_API_KEY: 'sk-from-file',
         MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',
       };
       const env = Object.fromEntries(
         SECRET_FILE_VARIABLES.map((name) => [`${name}_FILE`, secretFile(name, `${values[name]}\n`)]),
       );
-      const c = loadConfig({ ...env, VOUCH_LLM_URL: 'http://127.0.0.1:1/v1', VOUCH_LLM_MODEL: 'm' });
+      const c = loadConfig({
+        ...env,
+        VOUCH_LLM_URL: 'http://127.0.0.1:1/v1',
+        VOUCH_LLM_MODEL: 'm',
+        VOUCH_SPLUNK_HEC_URL: 'https://splunk.example.com:8088/',
+      });
       expect(c.slack).toMatchObject({
         botToken: values.SLACK_BOT_TOKEN,
         signingSecret: values.SLACK_SIGNING_SECRET,
@@ -186,6 +238,11 @@ describe('config', () => {
       expect(c.escalation.webhookSecrets).toEqual({ soar: '0123456789abcdef0123' });
       expect(c.sourceSecrets).toEqual({ github: 'fedcba9876543210fedc' });
       expect(c.llm?.apiKey).toBe(values.VOUCH_LLM_API_KEY);
+      expect(c.verdicts.secrets).toEqual({ siem: WHSEC });
+      expect(c.verdicts.splunk).toEqual({
+        url: 'https://splunk.example.com:8088',
+        token: 'hec-token-from-file',
+      });
       expect(c.mongo).toMatchObject({ url: values.MONGODB_URL, urlIsExternal: true });
     });
 
