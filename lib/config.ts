@@ -582,11 +582,6 @@ function llmFrom(e: Env): LlmConfig | undefined {
 }
 
 const withoutTrailingSlash = (u: string) => u.replace(/\/+$/, '');
-/** `name=secret` pairs as a map; the secret may itself hold "=". */
-const namedSecrets = (pairs: string[]): Record<string, string> =>
-  Object.fromEntries(
-    pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  );
 const lowerCase = (hosts: string[]): readonly string[] => hosts.map((h) => h.toLowerCase());
 
 /** The environment with each `<NAME>_FILE` of a secret replaced by `<NAME>` set to the file's content. */
