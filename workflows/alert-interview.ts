@@ -18,6 +18,7 @@ import { OperatorInterrupt } from './operator-interrupt';
 import { awaitClose, tellOutcome } from './outcome';
 import { watchDeadline } from './overall-deadline';
 import { prepare } from './preparation';
+import { joinOrLead, settleRollup } from './rollup';
 import { checkSecondFactor } from './second-factor';
 
 export type { InterviewResult } from './interview-state';
@@ -26,6 +27,8 @@ export type { InterviewResult } from './interview-state';
 const FAIL_CLOSED_PATCH = 'fail-closed';
 /** Interviews started before the typed record keep their recorded commands and record no new events. */
 const TYPED_RECORD_PATCH = 'typed-record';
+/** Interviews started before alert storms were grouped keep their recorded commands: no coordinator. */
+const ROLLUP_PATCH = 'rollup';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -45,15 +48,19 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       nonRetryable: true,
     });
   }
+  const rollup = guarded && patched(ROLLUP_PATCH);
   const iv = new Interview(
     alert,
     workflowInfo().workflowId,
-    { guarded, typedRecord },
+    { guarded, typedRecord, rollup },
     interviewActivities(guarded),
   );
   registerHandlers(iv);
   if (!guarded) return interview(iv);
-  return failingClosed(iv);
+  const result = await failingClosed(iv);
+  // Whatever ended it, members and the coordinator hear so; nothing here may stop that.
+  await CancellationScope.nonCancellable(() => settleRollup(iv));
+  return result;
 }
 
 /** The interview's steps, in order. */
@@ -64,7 +71,10 @@ async function interview(iv: Interview): Promise<InterviewResult> {
 /** The steps up to the outcome; the first that decides it ends them. */
 async function decideOutcome(iv: Interview): Promise<Decision> {
   try {
-    const early = (await prepare(iv)) ?? (await seekApproval(iv));
+    const early =
+      (await prepare(iv)) ??
+      (iv.patches.rollup ? await joinOrLead(iv) : undefined) ??
+      (await seekApproval(iv));
     if (early) return early;
     const asked = await askEmployee(iv);
     return asked.decision ?? (await checkSecondFactor(iv, asked.answerDueAt));

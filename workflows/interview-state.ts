@@ -14,6 +14,7 @@ import type { InterviewActivities } from './activity-proxies';
 import { localStep } from './fail-closed';
 import { type FollowUpState, newFollowUpState } from './follow-ups';
 import { DEADLINE_MARGIN_MS } from './overall-deadline';
+import { type RollupState, newRollupState } from './rollup';
 import { showProgress } from './web-ui-details';
 
 export interface InterviewResult {
@@ -38,6 +39,8 @@ export interface Patches {
   guarded: boolean;
   /** Started with the typed record: approval and escalation posts are recorded as events. */
   typedRecord: boolean;
+  /** Started with alert storms grouped: the alert asks its employee's coordinator before the DM. */
+  rollup?: boolean;
 }
 
 /**
@@ -76,6 +79,8 @@ export class Interview {
     verifying: Promise.resolve() as Promise<unknown>,
   };
   readonly followUps: FollowUpState = newFollowUpState();
+  /** This alert's place in its employee's storm: leader, member, or on its own. */
+  readonly rollup: RollupState = newRollupState();
 
   /** The outcome is recorded and told (DM updated, escalation posted): the alert has ended. */
   told = false;
@@ -147,7 +152,9 @@ export class Interview {
   /** An escalation with PagerDuty or webhook targets stays open until an operator closes it. */
   awaitsResolution(): boolean {
     const targets = this.prepared?.policy.escalation;
+    // A member's escalation is its leader's: the leader's post is closed, and the targets told, once.
     return (
+      !this.rollup.decidedByLeader &&
       this.outcome !== null && isEscalation(this.outcome) && Boolean(targets?.pagerDuty || targets?.webhook)
     );
   }

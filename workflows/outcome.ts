@@ -2,6 +2,7 @@ import { condition, patched } from '@temporalio/workflow';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { notifyPagerDuty, notifyWebhook } from './activity-proxies';
 import type { Interview } from './interview-state';
+import { shareDecision } from './rollup';
 
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
 const RESOLUTION_WAIT = '30 days';
@@ -14,11 +15,19 @@ const RECORD_BEFORE_RESOLVED_PATCH = 'record-before-resolved';
  */
 export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void> {
   iv.outcome = outcome;
+  const { rollup } = iv;
+  // The rolled-up DM's last update lands before the outcome's, which must stay.
+  await rollup.dmUpdates;
+  if (rollup.role === 'lead') iv.note('rollup_led', 'vouch', { covers: rollup.members.length + 1 });
   iv.note('outcome', 'vouch', { outcome });
   await iv.setPhase(isEscalation(outcome) ? 'escalated' : 'closed');
-  const posted = await postOutcome(iv, outcome, iv.awaitsResolution());
+  // A member decided by its leader has no DM of its own, and references the leader's escalation post.
+  const posted = rollup.decidedByLeader
+    ? { reportPosted: false }
+    : await postOutcome(iv, outcome, iv.awaitsResolution());
   iv.told = true;
   if (iv.patches.typedRecord && posted.escalation) iv.note('escalation_posted', 'vouch', posted.escalation);
+  await shareDecision(iv, posted.escalation);
   if (iv.awaitsResolution()) {
     iv.note('awaiting_close', 'vouch', {});
     await notifyTargets(iv, 'escalated');
