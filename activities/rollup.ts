@@ -5,9 +5,13 @@ import { rolledUpInterviewMessage } from '../slack-blocks/interview';
 import type { ActivityContext, MessageRef } from './context';
 import { slackCall } from './slack-client';
 
-/** The coordinator of one employee's interviews: a hash, so no email or Slack id is in the id. */
-export function coordinatorId(slackUserId: string): string {
-  return `employee-${createHash('sha256').update(slackUserId).digest('hex').slice(0, 24)}`;
+/**
+ * The coordinator of one employee's interviews on one task queue: a hash, so no email or Slack id is in
+ * the id (two deployments sharing a namespace on different task queues keep their own books).
+ */
+export function coordinatorId(taskQueue: string, slackUserId: string): string {
+  const hash = createHash('sha256').update(`${taskQueue}\n${slackUserId}`).digest('hex');
+  return `employee-${hash.slice(0, 24)}`;
 }
 
 /** Alert storms: the question to the employee's coordinator, and the DM that covers several alerts. */
@@ -19,9 +23,12 @@ export function createRollupActivities(ctx: ActivityContext) {
      * start, with the worker's own client, on this task queue); the answer comes back as a signal.
      * A retry asks again with the same round, which the coordinator answers as before.
      */
-    async askRollup(input: { slackUserId: string; request: RollupRequest }): Promise<{ coordinatorId: string }> {
-      const id = coordinatorId(input.slackUserId);
+    async askRollup(input: {
+      slackUserId: string;
+      request: RollupRequest;
+    }): Promise<{ coordinatorId: string }> {
       const { client, info } = Context.current();
+      const id = coordinatorId(info.taskQueue, input.slackUserId);
       await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: info.taskQueue,

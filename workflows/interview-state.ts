@@ -155,7 +155,9 @@ export class Interview {
     // A member's escalation is its leader's: the leader's post is closed, and the targets told, once.
     return (
       !this.rollup.decidedByLeader &&
-      this.outcome !== null && isEscalation(this.outcome) && Boolean(targets?.pagerDuty || targets?.webhook)
+      this.outcome !== null &&
+      isEscalation(this.outcome) &&
+      Boolean(targets?.pagerDuty || targets?.webhook)
     );
   }
 

@@ -143,8 +143,8 @@ const RENDER: Renderers = {
 };
 
 const ROLLUP_FALLBACK: Record<EventFields['rollup_fallback']['reason'], string> = {
-  coordinator_unavailable: 'the employee\'s coordinator could not be reached',
-  no_answer: 'the employee\'s coordinator did not answer in time',
+  coordinator_unavailable: "the employee's coordinator could not be reached",
+  no_answer: "the employee's coordinator did not answer in time",
   queue_timeout: 'no interview slot freed in time',
   leader_timeout: 'the interview it joined did not decide in time',
   too_many_rounds: 'the interviews it joined kept ending without deciding it',

@@ -1,0 +1,222 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { randomBytes } from 'node:crypto';
+import { collections } from '../../store/collections';
+import type { InterviewEvent } from '../../shared/record/events';
+import { renderEvent } from '../../shared/record/render';
+import { recordHistory } from '../helpers/history';
+import {
+  SECURITY_CHANNEL,
+  act,
+  alertFor,
+  answer,
+  createDevServerHarness,
+  enroll,
+  setPolicy,
+  start,
+  submitCode,
+  validCode,
+  whileBusy,
+  type Harness,
+} from '../helpers/interview-harness';
+
+/**
+ * Alert storms, end to end on the suite's Temporal dev server with the real activities, FerretDB and
+ * the Slack stand-in: alerts for the same employee that the policy groups join one interview, one
+ * answer decides them all, and at most `rollup.maxOpenPerEmployee` interviews are open at once.
+ */
+describe('alert storms become one conversation', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createDevServerHarness({ overridable: true });
+  });
+  afterAll(async () => h?.teardown());
+
+  /** An employee of the test's own, so no two tests share a coordinator. */
+  function newEmployee() {
+    const n = randomBytes(3).toString('hex').toUpperCase();
+    const user = { id: `UR${n}`, email: `r${n.toLowerCase()}@example.com`, name: `Rollup ${n}`, tz: 'UTC' };
+    h.slack.addUser(user);
+    return user;
+  }
+  const dmChannel = (user: { id: string }) => `D${user.id.slice(1)}`;
+  const dmsTo = (user: { id: string }) =>
+    h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === dmChannel(user) && !c.args.thread_ts);
+  const escalationPosts = (alertIds: string[]) =>
+    h.slack
+      .callsTo('chat.postMessage')
+      .filter(
+        (c) =>
+          c.args.channel === SECURITY_CHANNEL && alertIds.some((id) => JSON.stringify(c.args).includes(id)),
+      );
+  const docs = (alertIds: string[]) =>
+    whileBusy(() =>
+      collections(h.mongo.db)
+        .alerts.find({ _id: { $in: alertIds } })
+        .toArray(),
+    );
+  const kinds = (events: InterviewEvent[]) => events.map((e) => e.kind);
+
+  type Doc = Awaited<ReturnType<typeof docs>>[number];
+  /** Waits until every alert is in one of the phases (and meets `also`); returns the docs. */
+  async function settled(
+    alertIds: string[],
+    phases: string[],
+    also: (d: Doc) => boolean = () => true,
+    timeoutMs = 240_000,
+  ) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await docs(alertIds);
+      if (found.length === alertIds.length && found.every((d) => phases.includes(d.phase) && also(d)))
+        return found;
+      if (Date.now() > until)
+        throw new Error(
+          `not settled: ${JSON.stringify(found.map((d) => d.phase).reduce<Record<string, number>>((a, p) => ({ ...a, [p]: (a[p] ?? 0) + 1 }), {}))} of ${alertIds.length}`,
+        );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const handleOf = (alertId: string) => h.client.workflow.getHandle(`alert-${alertId}`);
+
+  it('a leader with members: one DM, one "Yes" with a verified code decides all of them confirmed_verified', async () => {
+    const emp = newEmployee();
+    const secret = await enroll(h, emp.id);
+    const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.verified' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    for (const a of alerts.slice(1)) await start(h, a);
+    await settled(
+      alerts.map((a) => a.id!),
+      ['awaiting_response', 'awaiting_leader'],
+    );
+    expect(dmsTo(emp)).toHaveLength(1);
+    // The DM says how many alerts it covers (coalesced updates; the last one counts all three).
+    await h.slack.waitForCall(
+      'chat.update',
+      (c) => c.args.channel === dmChannel(emp) && String(c.args.text).includes('3 similar alerts'),
+    );
+
+    await answer(leaderHandle, emp.id, 'confirmed', 'my deploy');
+    expect(await submitCode(h, leaderHandle, emp.id, validCode(secret))).toMatchObject({ accepted: true });
+    const results = await Promise.all(alerts.map((a) => handleOf(a.id!).result()));
+    expect(results.map((r) => r.outcome)).toEqual(Array(3).fill('confirmed_verified'));
+    const [leader, ...members] = await Promise.all(alerts.map(async (a) => (await docs([a.id!]))[0]!));
+    expect(kinds(leader!.transcript)).toContain('rollup_led');
+    expect(renderEvent(leader!.transcript.find((e) => e.kind === 'rollup_led')!)).toContain(
+      'decides 3 alerts',
+    );
+    for (const m of members) {
+      const decided = m!.transcript.find((e) => e.kind === 'rollup_decided_by_leader');
+      expect(decided).toMatchObject({
+        leaderAlertId: alerts[0]!.id,
+        outcome: 'confirmed_verified',
+        secondFactorVerified: true,
+      });
+      expect(kinds(m!.transcript)).not.toContain('dm_sent');
+    }
+    expect(dmsTo(emp)).toHaveLength(1);
+    recordHistory('rollup-leader-with-members-confirmed', await leaderHandle.fetchHistory());
+    recordHistory('rollup-member-decided-by-leader', await handleOf(alerts[1]!.id!).fetchHistory());
+  });
+
+  it('a leader closed by an operator releases its members to their own way', async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.released' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    for (const a of alerts.slice(1)) await start(h, a);
+    await settled(
+      alerts.map((a) => a.id!),
+      ['awaiting_response', 'awaiting_leader'],
+    );
+    await act(leaderHandle, 'close');
+    expect(await leaderHandle.result()).toMatchObject({ outcome: 'closed_by_operator' });
+    // Released, the two ask again: one leads a new interview (a second DM), the other joins it.
+    const released = await settled(
+      alerts.slice(1).map((a) => a.id!),
+      ['awaiting_response', 'awaiting_leader'],
+      // Released, then leading (the DM sent) or joined again.
+      (d) =>
+        kinds(d.transcript).includes('rollup_released') &&
+        (kinds(d.transcript).includes('dm_sent') ||
+          kinds(d.transcript).filter((k) => k === 'rollup_joined').length === 2),
+    );
+    for (const d of released)
+      expect(d.transcript.find((e) => e.kind === 'rollup_released')).toMatchObject({
+        leaderAlertId: alerts[0]!.id,
+        leaderOutcome: 'closed_by_operator',
+      });
+    expect(dmsTo(emp)).toHaveLength(2);
+    const newLeader = released.find((d) => d.phase === 'awaiting_response')!;
+    await answer(handleOf(newLeader._id), emp.id, 'denied');
+    const results = await Promise.all(alerts.slice(1).map((a) => handleOf(a.id!).result()));
+    expect(results.map((r) => r.outcome)).toEqual(['denied', 'denied']);
+  });
+
+  it('the queue: a 4th distinct fingerprint waits until one of the 3 open interviews ends', async () => {
+    const emp = newEmployee();
+    const alerts = [1, 2, 3, 4].map((n) =>
+      alertFor(emp, { type: 'rollup.queue', details: { sourceIp: `203.0.113.${n}` } }),
+    );
+    for (const a of alerts.slice(0, 3)) await start(h, a);
+    await settled(
+      alerts.slice(0, 3).map((a) => a.id!),
+      ['awaiting_response'],
+    );
+    await start(h, alerts[3]!);
+    const [queued] = await settled([alerts[3]!.id!], ['queued']);
+    expect(queued!.transcript.find((e) => e.kind === 'rollup_queued')).toMatchObject({ open: 3, limit: 3 });
+    expect(dmsTo(emp)).toHaveLength(3);
+
+    await answer(handleOf(alerts[0]!.id!), emp.id, 'denied');
+    expect(await handleOf(alerts[0]!.id!).result()).toMatchObject({ outcome: 'denied' });
+    await settled([alerts[3]!.id!], ['awaiting_response']);
+    expect(dmsTo(emp)).toHaveLength(4);
+    for (const a of alerts.slice(1)) await act(handleOf(a.id!), 'close');
+  });
+
+  it('rollup disabled: each alert has its own interview, as before', async () => {
+    const emp = newEmployee();
+    await setPolicy(h, 'rollup.off', {
+      rollup: { enabled: false, by: 'fingerprint', maxOpenPerEmployee: 3 },
+    });
+    const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.off' }));
+    for (const a of alerts) await start(h, a);
+    const found = await settled(
+      alerts.map((a) => a.id!),
+      ['awaiting_response'],
+    );
+    expect(dmsTo(emp)).toHaveLength(2);
+    for (const d of found) expect(kinds(d.transcript).filter((k) => k.startsWith('rollup_'))).toEqual([]);
+    for (const a of alerts) await act(handleOf(a.id!), 'close');
+  });
+
+  it('coordinator unavailable: the alert falls back to its own interview', async () => {
+    const emp = newEmployee();
+    h.overrides.askRollup = async () => {
+      throw ApplicationFailure.create({
+        type: 'Unavailable',
+        message: 'test: no coordinator',
+        nonRetryable: true,
+      });
+    };
+    try {
+      const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.unavailable' }));
+      for (const a of alerts) await start(h, a);
+      const found = await settled(
+        alerts.map((a) => a.id!),
+        ['awaiting_response'],
+      );
+      expect(dmsTo(emp)).toHaveLength(2);
+      for (const d of found)
+        expect(d.transcript.find((e) => e.kind === 'rollup_fallback')).toMatchObject({
+          reason: 'coordinator_unavailable',
+        });
+      for (const a of alerts) await act(handleOf(a.id!), 'close');
+    } finally {
+      delete h.overrides.askRollup;
+    }
+  });
+});
