@@ -24,7 +24,7 @@ import {
  */
 
 /** Past this many events the coordinator continues as new (far below Temporal's limits). */
-const MAX_HISTORY_EVENTS = 2_000;
+const MAX_HISTORY_EVENTS = 1_000;
 /** With nothing open and nothing waiting for this long, the coordinator ends (a new alert starts it again). */
 const IDLE_MS = 10 * 60_000;
 
