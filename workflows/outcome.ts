@@ -27,6 +27,8 @@ export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void
     : await postOutcome(iv, outcome, iv.awaitsResolution());
   iv.told = true;
   if (iv.patches.typedRecord && posted.escalation) iv.note('escalation_posted', 'vouch', posted.escalation);
+  // Written now: an escalation without targets or follow-ups has no later write that would take it.
+  if (iv.patches.rollup) await iv.persist();
   await shareDecision(iv, posted.escalation);
   if (iv.awaitsResolution()) {
     iv.note('awaiting_close', 'vouch', {});

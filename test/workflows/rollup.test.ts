@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { collections } from '../../store/collections';
 import type { InterviewEvent } from '../../shared/record/events';
 import { renderEvent } from '../../shared/record/render';
+import { buildReport } from '../../report/investigation';
+import { verdictOf } from '../../report/verdict';
 import { recordHistory } from '../helpers/history';
 import {
   SECURITY_CHANNEL,
@@ -43,6 +45,9 @@ describe('alert storms become one conversation', () => {
     h.slack
       .callsTo('chat.postMessage')
       .filter((c) => c.args.channel === dmChannel(user) && !c.args.thread_ts);
+  /** Waits until `n` DMs reached the employee (an interview's phase is set just before its DM). */
+  const dmsReach = (user: { id: string }, n: number) =>
+    h.slack.waitForCall('chat.postMessage', () => dmsTo(user).length >= n);
   const escalationPosts = (alertIds: string[]) =>
     h.slack
       .callsTo('chat.postMessage')
@@ -73,7 +78,7 @@ describe('alert storms become one conversation', () => {
         return found;
       if (Date.now() > until)
         throw new Error(
-          `not settled: ${JSON.stringify(found.map((d) => d.phase).reduce<Record<string, number>>((a, p) => ({ ...a, [p]: (a[p] ?? 0) + 1 }), {}))} of ${alertIds.length}`,
+          `not settled: ${JSON.stringify(found.map((d) => kinds(d.transcript)))} ${JSON.stringify(found.map((d) => d.phase).reduce<Record<string, number>>((a, p) => ({ ...a, [p]: (a[p] ?? 0) + 1 }), {}))} of ${alertIds.length}`,
         );
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -91,6 +96,7 @@ describe('alert storms become one conversation', () => {
       alerts.map((a) => a.id!),
       ['awaiting_response', 'awaiting_leader'],
     );
+    await dmsReach(emp, 1);
     expect(dmsTo(emp)).toHaveLength(1);
     // The DM says how many alerts it covers (coalesced updates; the last one counts all three).
     await h.slack.waitForCall(
@@ -115,7 +121,11 @@ describe('alert storms become one conversation', () => {
         secondFactorVerified: true,
       });
       expect(kinds(m!.transcript)).not.toContain('dm_sent');
+      // The report names the interview that decided it.
+      expect(buildReport(m!).decidedBy).toMatchObject({ leaderAlertId: alerts[0]!.id });
+      expect(verdictOf(buildReport(m!)).decidedBy).toMatchObject({ alertId: alerts[0]!.id });
     }
+    await dmsReach(emp, 1);
     expect(dmsTo(emp)).toHaveLength(1);
     recordHistory('rollup-leader-with-members-confirmed', await leaderHandle.fetchHistory());
     recordHistory('rollup-member-decided-by-leader', await handleOf(alerts[1]!.id!).fetchHistory());
@@ -140,7 +150,7 @@ describe('alert storms become one conversation', () => {
       // Released, then leading (the DM sent) or joined again.
       (d) =>
         kinds(d.transcript).includes('rollup_released') &&
-        (kinds(d.transcript).includes('dm_sent') ||
+        (d.phase === 'awaiting_response' ||
           kinds(d.transcript).filter((k) => k === 'rollup_joined').length === 2),
     );
     for (const d of released)
@@ -148,11 +158,42 @@ describe('alert storms become one conversation', () => {
         leaderAlertId: alerts[0]!.id,
         leaderOutcome: 'closed_by_operator',
       });
+    await dmsReach(emp, 2);
     expect(dmsTo(emp)).toHaveLength(2);
     const newLeader = released.find((d) => d.phase === 'awaiting_response')!;
     await answer(handleOf(newLeader._id), emp.id, 'denied');
     const results = await Promise.all(alerts.slice(1).map((a) => handleOf(a.id!).result()));
     expect(results.map((r) => r.outcome)).toEqual(['denied', 'denied']);
+  });
+
+  it('an operator action on a member still works, and the leader decides the rest', async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.member-closed' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    for (const a of alerts.slice(1)) await start(h, a);
+    await settled(
+      alerts.map((a) => a.id!),
+      ['awaiting_response', 'awaiting_leader'],
+    );
+    await act(handleOf(alerts[1]!.id!), 'close');
+    expect(await handleOf(alerts[1]!.id!).result()).toMatchObject({ outcome: 'closed_by_operator' });
+    await answer(leaderHandle, emp.id, 'denied');
+    expect(await leaderHandle.result()).toMatchObject({ outcome: 'denied' });
+    expect(await handleOf(alerts[2]!.id!).result()).toMatchObject({ outcome: 'denied' });
+    // The member's escalation is the leader's post: one post for the interview.
+    const leaderPost = (await docs([alerts[0]!.id!]))[0]!.transcript.find(
+      (e) => e.kind === 'escalation_posted',
+    );
+    const member = (await docs([alerts[2]!.id!]))[0]!;
+    expect(member.transcript.find((e) => e.kind === 'rollup_decided_by_leader')).toMatchObject({
+      outcome: 'denied',
+      escalationChannel: SECURITY_CHANNEL,
+      escalationTs: (leaderPost as { ts: string }).ts,
+    });
+    expect(escalationPosts(alerts.map((a) => a.id!))).toHaveLength(1);
+    recordHistory('rollup-leader-denied-with-members', await leaderHandle.fetchHistory());
+    recordHistory('rollup-member-denied-by-leader', await handleOf(alerts[2]!.id!).fetchHistory());
   });
 
   it('the queue: a 4th distinct fingerprint waits until one of the 3 open interviews ends', async () => {
@@ -168,11 +209,13 @@ describe('alert storms become one conversation', () => {
     await start(h, alerts[3]!);
     const [queued] = await settled([alerts[3]!.id!], ['queued']);
     expect(queued!.transcript.find((e) => e.kind === 'rollup_queued')).toMatchObject({ open: 3, limit: 3 });
+    await dmsReach(emp, 3);
     expect(dmsTo(emp)).toHaveLength(3);
 
     await answer(handleOf(alerts[0]!.id!), emp.id, 'denied');
     expect(await handleOf(alerts[0]!.id!).result()).toMatchObject({ outcome: 'denied' });
     await settled([alerts[3]!.id!], ['awaiting_response']);
+    await dmsReach(emp, 4);
     expect(dmsTo(emp)).toHaveLength(4);
     for (const a of alerts.slice(1)) await act(handleOf(a.id!), 'close');
   });
@@ -188,6 +231,7 @@ describe('alert storms become one conversation', () => {
       alerts.map((a) => a.id!),
       ['awaiting_response'],
     );
+    await dmsReach(emp, 2);
     expect(dmsTo(emp)).toHaveLength(2);
     for (const d of found) expect(kinds(d.transcript).filter((k) => k.startsWith('rollup_'))).toEqual([]);
     for (const a of alerts) await act(handleOf(a.id!), 'close');
@@ -209,6 +253,7 @@ describe('alert storms become one conversation', () => {
         alerts.map((a) => a.id!),
         ['awaiting_response'],
       );
+      await dmsReach(emp, 2);
       expect(dmsTo(emp)).toHaveLength(2);
       for (const d of found)
         expect(d.transcript.find((e) => e.kind === 'rollup_fallback')).toMatchObject({
