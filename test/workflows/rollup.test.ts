@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
+import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import type { InterviewEvent } from '../../shared/record/events';
 import { renderEvent } from '../../shared/record/render';
@@ -122,8 +123,9 @@ describe('alert storms become one conversation', () => {
       });
       expect(kinds(m!.transcript)).not.toContain('dm_sent');
       // The report names the interview that decided it.
-      expect(buildReport(m!).decidedBy).toMatchObject({ leaderAlertId: alerts[0]!.id });
-      expect(verdictOf(buildReport(m!)).decidedBy).toMatchObject({ alertId: alerts[0]!.id });
+      const report = buildReport((await alertStore(collections(h.mongo.db)).get(m!._id))!);
+      expect(report.decidedBy).toMatchObject({ leaderAlertId: alerts[0]!.id });
+      expect(verdictOf(report).decidedBy).toMatchObject({ alertId: alerts[0]!.id });
     }
     await dmsReach(emp, 1);
     expect(dmsTo(emp)).toHaveLength(1);
