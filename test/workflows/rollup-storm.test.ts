@@ -109,7 +109,7 @@ describe('an alert storm', () => {
       );
       console.log(
         `[storm] ${STORM} alerts sent in ${sentWithinMs} ms; all asked or joined after ${settledMs} ms; ` +
-          `all decided after ${decidedMs} ms; DMs ${dms.length}, DM updates ${dmUpdates.length}, escalation posts ${escalations.length}, coordinator runs ${runs}`,
+          `all decided after ${decidedMs} ms; DMs ${dms.length}, DM updates ${dmUpdates.length}, escalation posts ${escalations.length}, coordinator runs ${runs} (${runIds.map((r) => r.status).join(', ')})`,
       );
     },
     15 * 60_000,

@@ -4,15 +4,20 @@ import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import type { InterviewEvent } from '../../shared/record/events';
 import { renderEvent } from '../../shared/record/render';
+import { coordinatorId } from '../../activities/rollup';
 import { buildReport } from '../../report/investigation';
 import { verdictOf } from '../../report/verdict';
 import { recordHistory } from '../helpers/history';
 import {
+  BOB,
   SECURITY_CHANNEL,
   act,
   alertFor,
   answer,
   createDevServerHarness,
+  createHarness,
+  dmSent,
+  state,
   enroll,
   setPolicy,
   start,
@@ -219,6 +224,8 @@ describe('alert storms become one conversation', () => {
     await settled([alerts[3]!.id!], ['awaiting_response']);
     await dmsReach(emp, 4);
     expect(dmsTo(emp)).toHaveLength(4);
+    const coordinator = h.client.workflow.getHandle(coordinatorId(h.taskQueue, emp.id));
+    recordHistory('rollup-coordinator-queue', await coordinator.fetchHistory());
     for (const a of alerts.slice(1)) await act(handleOf(a.id!), 'close');
   });
 
@@ -265,5 +272,31 @@ describe('alert storms become one conversation', () => {
     } finally {
       delete h.overrides.askRollup;
     }
+  });
+});
+
+/** On the time-skipping server: a coordinator that never answers costs the alert a bounded wait only. */
+describe('alert storms: a coordinator that does not answer', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ timeSkipping: true, overridable: true });
+  });
+  afterAll(async () => h?.teardown());
+
+  it('the alert waits at most 2 minutes, then has its own interview', async () => {
+    // The question is "sent" but nothing answers it, as with a coordinator stuck on a dead worker.
+    h.overrides.askRollup = async () => ({ coordinatorId: 'employee-000000000000000000000000' });
+    const alert = alertFor(BOB, { type: 'rollup.silent' });
+    const handle = await start(h, alert);
+    await h.env!.sleep('1 minute');
+    expect(
+      h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${BOB.id.slice(1)}`),
+    ).toEqual([]);
+    await h.env!.sleep('2 minutes');
+    await dmSent(h, handle);
+    const events = (await state(handle)).transcript;
+    expect(events.find((e) => e.kind === 'rollup_fallback')).toMatchObject({ reason: 'no_answer' });
+    await act(handle, 'close');
+    expect(await handle.result()).toMatchObject({ outcome: 'closed_by_operator' });
   });
 });
