@@ -93,7 +93,10 @@ const rollupSchema = z
     maxOpenPerEmployee: z.number().int().min(1).max(20).default(3),
     /** Join only interviews started at most this long ago; without it, any open interview. */
     window: duration
-      .refine((d) => parseDuration(d) > 0, { error: 'expected a duration above zero, e.g. "30m"' })
+      // Checked after the format (zod runs every refinement): only a well-formed duration is parsed.
+      .refine((d) => !isDuration(d) || parseDuration(d) > 0, {
+        error: 'expected a duration above zero, e.g. "30m"',
+      })
       .optional(),
   })
   .strict()

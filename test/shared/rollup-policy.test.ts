@@ -15,8 +15,8 @@ describe('policy rollup', () => {
 
   it.each([
     [{ by: 'team' }, 'aws.login.rollup.by', /fingerprint|type|employee/],
-    [{ maxOpenPerEmployee: 0 }, 'aws.login.rollup.maxOpenPerEmployee', /1|least|small/i],
-    [{ maxOpenPerEmployee: 2.5 }, 'aws.login.rollup.maxOpenPerEmployee', /integer/i],
+    [{ maxOpenPerEmployee: 0 }, 'aws.login.rollup.maxOpenPerEmployee', />=1/],
+    [{ maxOpenPerEmployee: 2.5 }, 'aws.login.rollup.maxOpenPerEmployee', /whole number, not 2.5/],
     [{ window: '0s' }, 'aws.login.rollup.window', /above zero/],
     [{ window: 'soon' }, 'aws.login.rollup.window', /duration/],
     [{ groupBy: 'type' }, 'aws.login.rollup', /groupBy/],

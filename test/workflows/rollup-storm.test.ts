@@ -98,8 +98,17 @@ describe('an alert storm', () => {
       // The one post per interview says how many alerts it stands for.
       expect(escalations.map((c) => JSON.stringify(c.args.blocks)).join()).toMatch(/covers \d+ alerts/);
       const coordinators = h.client.workflow.list({ query: `WorkflowType = 'rollupCoordinator'` });
-      let runs = 0;
-      for await (const run of coordinators) if (run.taskQueue === h.taskQueue) runs += 1;
+      const runIds: { workflowId: string; runId: string; status: string }[] = [];
+      for await (const run of coordinators)
+        if (run.taskQueue === h.taskQueue)
+          runIds.push({ workflowId: run.workflowId, runId: run.runId, status: run.status.name });
+      const runs = runIds.length;
+      const continued = runIds.find((r) => r.status === 'CONTINUED_AS_NEW');
+      if (continued)
+        recordHistory(
+          'rollup-coordinator-continued-as-new',
+          await h.client.workflow.getHandle(continued.workflowId, continued.runId).fetchHistory(),
+        );
       // Its history stays small: it continued as new at least once in the storm.
       expect(runs).toBeGreaterThanOrEqual(2);
       const dmUpdates = h.slack.callsTo('chat.update').filter((c) => c.args.channel === dmChannel);
