@@ -48,8 +48,11 @@ export interface RollupState {
   /** A leader's members, in the order they joined; the first `forwarded` were told the decision. */
   members: InterviewRef[];
   forwarded: number;
-  /** A member's: its leader's decision. */
-  decision?: LeaderDecision;
+  /**
+   * Leaders' decisions by leader workflow id: kept whenever they come, since a leader that decides at
+   * once can be heard before the coordinator's answer that made this alert its member.
+   */
+  decisions: Record<string, LeaderDecision>;
   /** A member's outcome taken from its leader: nothing is posted, the leader's escalation is referenced. */
   decidedByLeader?: LeaderDecision;
   /** A leader's: the decision its members are told. */
@@ -59,7 +62,7 @@ export interface RollupState {
 }
 
 export function newRollupState(): RollupState {
-  return { round: 0, answers: [], role: 'none', members: [], forwarded: 0, endedSent: false };
+  return { round: 0, answers: [], role: 'none', members: [], forwarded: 0, decisions: {}, endedSent: false };
 }
 
 /** The rollup's messages; they only record (the steps act on them). */
@@ -75,7 +78,7 @@ export function registerRollupHandlers(iv: Interview): void {
     r.members.push(m);
   });
   setHandler(rollupDecided, (d) => {
-    if (r.role === 'member' && d.leader.workflowId === r.leader?.workflowId) r.decision ??= d;
+    r.decisions[d.leader.workflowId] ??= d;
   });
 }
 
@@ -143,12 +146,12 @@ async function followLeader(
   const r = iv.rollup;
   r.role = 'member';
   r.leader = leader;
-  r.decision = undefined;
+  const decision = () => r.decisions[leader.workflowId];
   iv.note('rollup_joined', 'vouch', { leaderAlertId: leader.alertId, leaderWorkflowId: leader.workflowId });
   extendDeadline(iv, Date.now() + holdMs);
   await iv.setPhase('awaiting_leader');
-  if (!(await waitFor(iv, () => r.decision !== undefined, holdMs))) return ownWay(iv, 'leader_timeout');
-  const d = r.decision!;
+  if (!(await waitFor(iv, () => decision() !== undefined, holdMs))) return ownWay(iv, 'leader_timeout');
+  const d = decision()!;
   const outcome = inheritedOutcome(iv, d);
   if (!outcome) {
     iv.note('rollup_released', 'vouch', { leaderAlertId: leader.alertId, leaderOutcome: d.outcome });
@@ -210,7 +213,7 @@ export function startDmUpdates(iv: Interview): void {
       }).catch(() => undefined); // the DM stays as it was; its buttons still work
       if (await condition(done, DM_UPDATE_EVERY_MS)) return;
     }
-  })();
+  })().catch(() => undefined); // cancelled with the interview's steps: the outcome's update follows
 }
 
 /**
@@ -229,12 +232,13 @@ export async function shareDecision(iv: Interview, escalation?: { channel: strin
   };
   await tellCoordinatorEnded(iv);
   await forwardDecision(iv);
+  // Cancelled with the interview's steps: the end of the interview forwards to the rest (settleRollup).
   void (async () => {
     for (;;) {
       await condition(() => r.members.length > r.forwarded);
       await forwardDecision(iv);
     }
-  })();
+  })().catch(() => undefined);
 }
 
 async function forwardDecision(iv: Interview): Promise<void> {
