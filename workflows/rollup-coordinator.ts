@@ -63,8 +63,22 @@ export async function rollupCoordinator(
     await handleBatch(state, inbox.splice(0), (again) => inbox.push(again));
     const info = workflowInfo();
     if (inbox.length === 0 && (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS))
-      await continueAsNew<typeof rollupCoordinator>(state);
+      await continueAsNew<typeof rollupCoordinator>(carried(state));
   }
+}
+
+/**
+ * What the next run needs: the slots, the queue, and the answers of leaders and waiting alerts. A
+ * member's answer only serves a redelivered request, which a fresh decision answers the same way
+ * (it joins the same interview; the leader counts each member once), so a storm's members are not carried.
+ */
+function carried(state: CoordinatorState): CoordinatorState {
+  const answered = Object.fromEntries(Object.entries(state.answered).filter(([, a]) => a.role !== 'join'));
+  return {
+    groups: state.groups.map((g) => ({ ...g, members: [] })),
+    queue: state.queue,
+    answered,
+  };
 }
 
 type Delivery = { to: InterviewRef; answer: RollupAnswer; request: RollupRequest };

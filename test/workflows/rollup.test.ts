@@ -229,6 +229,27 @@ describe('alert storms become one conversation', () => {
     for (const a of alerts.slice(1)) await act(handleOf(a.id!), 'close');
   });
 
+  it('rollup.window: an alert joins only an interview started within the window', async () => {
+    const emp = newEmployee();
+    await setPolicy(h, 'rollup.window', {
+      rollup: { enabled: true, by: 'type', maxOpenPerEmployee: 3, window: '2s' },
+    });
+    const alerts = [1, 2, 3].map((n) =>
+      alertFor(emp, { type: 'rollup.window', details: { sourceIp: `198.51.100.${n}` } }),
+    );
+    await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    // by: type: different details join; within the window.
+    await start(h, alerts[1]!);
+    await settled([alerts[1]!.id!], ['awaiting_leader']);
+    await new Promise((r) => setTimeout(r, 2500));
+    await start(h, alerts[2]!);
+    await settled([alerts[2]!.id!], ['awaiting_response']);
+    await dmsReach(emp, 2);
+    expect(dmsTo(emp)).toHaveLength(2);
+    for (const a of [alerts[0]!, alerts[2]!]) await act(handleOf(a.id!), 'close');
+  });
+
   it('rollup disabled: each alert has its own interview, as before', async () => {
     const emp = newEmployee();
     await setPolicy(h, 'rollup.off', {
