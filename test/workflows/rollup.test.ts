@@ -173,6 +173,36 @@ describe('alert storms become one conversation', () => {
     expect(results.map((r) => r.outcome)).toEqual(['denied', 'denied']);
   });
 
+  it('a leader that fails closed releases its members: they are not left undecided', async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.leader-fails' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    await start(h, alerts[1]!);
+    await settled([alerts[1]!.id!], ['awaiting_leader']);
+    const real = h.activities.finishInterview;
+    h.overrides.finishInterview = async (input) => {
+      if (input.alertId === alerts[0]!.id)
+        throw ApplicationFailure.create({ type: 'SlackRefused', message: 'test', nonRetryable: true });
+      return real(input);
+    };
+    try {
+      await answer(leaderHandle, emp.id, 'denied');
+      expect(await leaderHandle.result()).toMatchObject({ outcome: 'failed_closed' });
+      const [member] = await settled([alerts[1]!.id!], ['awaiting_response'], (d) =>
+        kinds(d.transcript).includes('rollup_released'),
+      );
+      expect(member!.transcript.find((e) => e.kind === 'rollup_released')).toMatchObject({
+        leaderOutcome: 'failed_closed',
+      });
+      await dmsReach(emp, 2);
+      await act(handleOf(alerts[1]!.id!), 'close');
+      expect(await handleOf(alerts[1]!.id!).result()).toMatchObject({ outcome: 'closed_by_operator' });
+    } finally {
+      delete h.overrides.finishInterview;
+    }
+  });
+
   it('an operator action on a member still works, and the leader decides the rest', async () => {
     const emp = newEmployee();
     const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.member-closed' }));
