@@ -162,6 +162,7 @@ function endInterview(state: CoordinatorState, workflowId: string): void {
 /**
  * A join is told to the leader first: only a leader that took the member tells it its outcome. A
  * leader that is gone ends its group, and the member asks again; an asker that is gone frees its slot.
+ * Both go back into the inbox, so the next batch (at once) frees the slot and moves the queue.
  */
 async function deliver(state: CoordinatorState, d: Delivery, retry: (m: Inbox[number]) => void) {
   if (d.answer.role === 'join' && d.answer.leader) {
@@ -171,8 +172,8 @@ async function deliver(state: CoordinatorState, d: Delivery, retry: (m: Inbox[nu
         alertId: d.to.alertId,
       });
     } catch {
-      endInterview(state, d.answer.leader.workflowId);
       delete state.answered[d.to.workflowId];
+      retry({ ended: d.answer.leader.workflowId });
       retry({ request: d.request });
       return;
     }
@@ -180,6 +181,6 @@ async function deliver(state: CoordinatorState, d: Delivery, retry: (m: Inbox[nu
   try {
     await getExternalWorkflowHandle(d.to.workflowId).signal(rollupAnswer, d.answer);
   } catch {
-    endInterview(state, d.to.workflowId);
+    retry({ ended: d.to.workflowId });
   }
 }

@@ -203,6 +203,20 @@ describe('alert storms become one conversation', () => {
     }
   });
 
+  it('a leader terminated in Temporal (nothing told): the next alert leads its own interview', async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.terminated' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    await leaderHandle.terminate('test: a leader that vanishes');
+    await start(h, alerts[1]!);
+    // The coordinator's join cannot reach the leader: its slot is freed and the alert asked again.
+    const [next] = await settled([alerts[1]!.id!], ['awaiting_response']);
+    expect(kinds(next!.transcript)).not.toContain('rollup_joined');
+    await dmsReach(emp, 2);
+    await act(handleOf(alerts[1]!.id!), 'close');
+  });
+
   it('an operator action on a member still works, and the leader decides the rest', async () => {
     const emp = newEmployee();
     const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.member-closed' }));
