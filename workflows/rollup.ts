@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, isCancellation, setHandler } from '@temporalio/workflow';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { Policy } from '../shared/policy';
@@ -113,7 +113,8 @@ export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
       r.coordinatorId = (
         await askRollup({ slackUserId: employee.slackUserId, request: { ...request, round: r.round } })
       ).coordinatorId;
-    } catch {
+    } catch (err) {
+      if (isCancellation(err)) throw err; // the interview is being ended: not a coordinator's failure
       return ownWay(iv, 'coordinator_unavailable');
     }
     const placed = () => r.answers.find((a) => a.role !== 'queued');
