@@ -248,12 +248,15 @@ async function forwardDecision(iv: Interview): Promise<void> {
   if (!shared) return;
   const batch = r.members.slice(r.forwarded);
   r.forwarded = r.members.length;
-  // A member that already ended (an operator closed it) cannot be told: nothing to do.
   await Promise.all(
     batch.map((m) =>
       getExternalWorkflowHandle(m.workflowId)
         .signal(rollupDecided, shared)
-        .catch(() => undefined),
+        .catch((err: unknown) => {
+          // Cancelled with the interview's steps: told again at its end (settleRollup). A member that
+          // already ended (an operator closed it) cannot be told: nothing to do.
+          if (isCancellation(err)) r.members.push(m);
+        }),
     ),
   );
 }
@@ -262,10 +265,12 @@ async function tellCoordinatorEnded(iv: Interview): Promise<void> {
   const r = iv.rollup;
   if (!r.coordinatorId || r.endedSent) return;
   r.endedSent = true;
-  // A coordinator that is gone holds no slot for this interview any more.
   await getExternalWorkflowHandle(r.coordinatorId)
     .signal(rollupEnded, { workflowId: iv.workflowId })
-    .catch(() => undefined);
+    .catch((err: unknown) => {
+      // Cancelled: told again at the interview's end. A coordinator that is gone holds no slot any more.
+      if (isCancellation(err)) r.endedSent = false;
+    });
 }
 
 /**
