@@ -203,6 +203,25 @@ describe('alert storms become one conversation', () => {
     }
   });
 
+  it('a leader cancelled in Temporal releases its members', async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.cancelled' }));
+    const leaderHandle = await start(h, alerts[0]!);
+    await settled([alerts[0]!.id!], ['awaiting_response']);
+    await start(h, alerts[1]!);
+    await settled([alerts[1]!.id!], ['awaiting_leader']);
+    await leaderHandle.cancel();
+    expect(await leaderHandle.result()).toMatchObject({ outcome: 'cancelled' });
+    const [member] = await settled([alerts[1]!.id!], ['awaiting_response'], (d) =>
+      kinds(d.transcript).includes('rollup_released'),
+    );
+    expect(member!.transcript.find((e) => e.kind === 'rollup_released')).toMatchObject({
+      leaderOutcome: 'cancelled',
+    });
+    await dmsReach(emp, 2);
+    await act(handleOf(alerts[1]!.id!), 'close');
+  });
+
   it('a leader terminated in Temporal (nothing told): the next alert leads its own interview', async () => {
     const emp = newEmployee();
     const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.terminated' }));
