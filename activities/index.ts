@@ -5,6 +5,7 @@ import { createFailClosedActivities } from './fail-closed';
 import { createInterviewMessageActivities } from './interview-messages';
 import { createInterviewerActivities } from './interviewer';
 import { createProgressActivities } from './progress';
+import { createRollupActivities } from './rollup';
 import { createSecondFactorActivities } from './second-factor';
 import { createSuppressionActivities } from './suppressions';
 import { createVerdictActivities } from './verdicts';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInterviewMessageActivities(ctx),
     ...createSecondFactorActivities(ctx),
     ...createSuppressionActivities(ctx),
+    ...createRollupActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),
     ...createInterviewerActivities({ ...ctx, llm: deps.llm, linkHosts: deps.linkHosts }),

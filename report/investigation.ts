@@ -43,6 +43,13 @@ export interface InvestigationReport {
   answer: ReportEvent<EventOf<'employee_answer'>> | null;
   /** The escalation post in Slack (channel, ts, whether it waits for an operator to close it). */
   escalationPost: ReportEvent<EventOf<'escalation_posted'>> | null;
+  /**
+   * A member of an alert storm: the interview (leader alert) whose outcome it took, and that
+   * interview's escalation post, which stands for this alert's too.
+   */
+  decidedBy: ReportEvent<EventOf<'rollup_decided_by_leader'>> | null;
+  /** A storm's leading interview: how many alerts its answer decided (this one included). */
+  covers?: number;
   /** Every delivery to PagerDuty or a webhook, delivered or failed. */
   deliveries: ReportEvent<EventOf<'delivery'>>[];
   /** Who closed an escalation that waited for an operator (the `resolved` event's `closedBy`). */
@@ -74,6 +81,12 @@ const MILESTONES = new Set<EventKind>([
   'suppressed',
   'approval_timeout',
   'approval_refused',
+  'rollup_queued',
+  'rollup_joined',
+  'rollup_released',
+  'rollup_fallback',
+  'rollup_decided_by_leader',
+  'rollup_led',
   'dm_sent',
   'reminder',
   'employee_answer',
@@ -137,6 +150,8 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
   const policy = first('policy');
   const answer = first('employee_answer');
   const post = first('escalation_posted');
+  const decidedBy = first('rollup_decided_by_leader');
+  const led = first('rollup_led');
   return {
     alert: {
       ...alert,
@@ -156,6 +171,8 @@ export function buildReport(doc: AlertDoc, opts: { link?: string } = {}): Invest
     outcomeAt: first('outcome')?.at,
     answer: answer ? withText(answer) : null,
     escalationPost: post ? withText(post) : null,
+    decidedBy: decidedBy ? withText(decidedBy) : null,
+    ...(led ? { covers: led.covers } : {}),
     deliveries: eventsOfKind(recorded, 'delivery').map(withText),
     closedBy: first('resolved')?.closedBy,
     timeline: entries

@@ -25,6 +25,7 @@ export function reportMarkdown(r: InvestigationReport, render: Renderer = render
     `**Second factor:** ${r.secondFactor.result.replace(/_/g, ' ')}${r.secondFactor.attempts.length ? ` (${r.secondFactor.attempts.map((t) => md(render.event(t))).join('; ')})` : ''}  `,
     ...(r.answer ? [`**Answer:** ${md(render.event(r.answer))} (${r.answer.at})  `] : []),
     ...(r.escalationPost ? [`**Escalation post:** ${md(render.event(r.escalationPost))}  `] : []),
+    ...(r.decidedBy ? [`**Decided by:** ${md(render.event(r.decidedBy))}  `] : []),
     ...r.deliveries.map((d) => `**Delivery (${d.target}, ${d.event}):** ${md(render.event(d))}  `),
     ...(r.closedBy ? [`**Closed by:** ${md(render.actor(r.closedBy))}  `] : []),
     `**Interview:** ${md(r.workflowId)}${r.link ? ` · ${r.link}` : ''}`,

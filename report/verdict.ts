@@ -40,6 +40,12 @@ export interface Verdict {
   /** Who closed an escalation that waited for an operator. */
   closedBy: string | null;
   escalationPost: { channel: string; ts: string; awaitsClose: boolean } | null;
+  /** An alert of a storm decided by another alert's interview: that alert, and its escalation post. */
+  decidedBy: {
+    alertId: string;
+    workflowId: string;
+    escalationPost: { channel: string; ts: string } | null;
+  } | null;
   deliveries: { at: string; target: 'pagerduty' | 'webhook'; event: string; status: string }[];
   /** How many events the record holds (`events` has the last VERDICT_EVENTS of them). */
   eventCount: number;
@@ -78,6 +84,16 @@ export function verdictOf(r: InvestigationReport): Verdict {
     closedAt: r.closedAt ?? null,
     closedBy: r.closedBy ?? null,
     escalationPost: post ? { channel: post.channel, ts: post.ts, awaitsClose: post.awaitsClose } : null,
+    decidedBy: r.decidedBy
+      ? {
+          alertId: r.decidedBy.leaderAlertId,
+          workflowId: r.decidedBy.leaderWorkflowId,
+          escalationPost:
+            r.decidedBy.escalationChannel && r.decidedBy.escalationTs
+              ? { channel: r.decidedBy.escalationChannel, ts: r.decidedBy.escalationTs }
+              : null,
+        }
+      : null,
     deliveries: r.deliveries.map((d) => ({ at: d.at, target: d.target, event: d.event, status: d.status })),
     eventCount: r.transcript.length,
     events: r.transcript.slice(-VERDICT_EVENTS),

@@ -35,7 +35,14 @@ export interface SecondFactorResult {
 }
 
 export type InterviewPhase =
-  'starting' | 'awaiting_approval' | 'awaiting_response' | 'awaiting_second_factor' | 'closed' | 'escalated';
+  | 'starting'
+  | 'queued'
+  | 'awaiting_approval'
+  | 'awaiting_response'
+  | 'awaiting_leader'
+  | 'awaiting_second_factor'
+  | 'closed'
+  | 'escalated';
 
 /** One event of the interview's record (typed: see shared/record/events.ts). */
 export type TranscriptEntry = InterviewEvent;

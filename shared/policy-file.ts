@@ -32,7 +32,7 @@ export function policyProblems(settings: unknown, prefix: string): FieldProblem[
   if (result.success) return [];
   return result.error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(policy)',
-    problem: describePolicyIssue(issue),
+    problem: describePolicyIssue(issue, valueAt(settings, issue.path)),
   }));
 }
 
@@ -115,7 +115,10 @@ function typeProblems(alertType: string): FieldProblem[] {
       ];
 }
 
-function describePolicyIssue(issue: z.core.$ZodIssue): string {
+function describePolicyIssue(issue: z.core.$ZodIssue, given: unknown): string {
+  // zod's issues do not carry the input: a value of the wrong type is not a missing one.
+  if (issue.code === 'invalid_type' && given !== undefined)
+    return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}, not ${JSON.stringify(given)}`;
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code !== 'unrecognized_keys') return describeIssue(issue);
@@ -128,6 +131,15 @@ function describePolicyIssue(issue: z.core.$ZodIssue): string {
         : `unknown field "${key}": remove it (known: ${known.join(', ')})`;
     })
     .join('; ');
+}
+
+function valueAt(settings: unknown, path: PropertyKey[]): unknown {
+  let v = settings;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
 
 /** The field names the schema allows at `path`. */

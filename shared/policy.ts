@@ -85,6 +85,33 @@ const followUpsSchema = z
     summary: true,
   });
 
+/**
+ * Alert storms: while an employee has an open interview, new alerts that the policy groups with it
+ * join it (one DM, one answer) instead of starting a DM each; at most `maxOpenPerEmployee` separate
+ * interviews are open per employee, and further alerts wait their turn.
+ */
+export const ROLLUP_GROUPINGS = ['fingerprint', 'type', 'employee'] as const;
+const rollupSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /**
+     * Which alerts join an open interview: `fingerprint` (same type and same suppression fingerprint),
+     * `type` (same alert type) or `employee` (any alert whose policy also groups by employee).
+     */
+    by: z.enum(ROLLUP_GROUPINGS).default('fingerprint'),
+    maxOpenPerEmployee: z.number().int().min(1).max(20).default(3),
+    /** Join only interviews started at most this long ago; without it, any open interview. */
+    window: duration
+      // Checked after the format (zod runs every refinement): only a well-formed duration is parsed.
+      .refine((d) => !isDuration(d) || parseDuration(d) > 0, {
+        error: 'expected a duration above zero, e.g. "30m"',
+      })
+      .optional(),
+  })
+  .strict()
+  .default({ enabled: true, by: 'fingerprint', maxOpenPerEmployee: 3 });
+export type RollupPolicy = z.infer<typeof rollupSchema>;
+
 export const policySchema = z
   .object({
     /** false: alerts of this type are recorded and closed `disabled_by_policy`, nobody is asked. */
@@ -189,6 +216,7 @@ export const policySchema = z
     /** The team's own words for the DM's opening line and the reminders; placeholders are made inert. */
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,
+    rollup: rollupSchema,
   })
   .strict();
 

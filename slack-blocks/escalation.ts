@@ -88,6 +88,13 @@ function factsBlocks(facts: InvestigationReport | undefined): KnownBlock[] {
   // The record's head when posted: whoever keeps it can later prove the stored record unchanged.
   const head = facts.recordHead;
   return [
+    ...(facts.covers && facts.covers > 1
+      ? [
+          section(
+            `:repeat: *This escalation covers ${facts.covers} alerts*: one interview asked about all of them, and each of the others references this post.`,
+          ),
+        ]
+      : []),
     context(text),
     ...(head ? [context(`Record: ${head.count} events, head hash \`${head.hash}\``)] : []),
   ];

@@ -11,6 +11,8 @@ const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
   awaiting_approval: 'waiting for the security team',
   awaiting_response: 'waiting for your answer',
   awaiting_second_factor: 'waiting for your code',
+  queued: 'waiting: you have other open checks',
+  awaiting_leader: 'answered together with a similar check',
 };
 
 function line(doc: AlertDoc): string {

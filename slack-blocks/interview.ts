@@ -4,7 +4,7 @@ import { ACTION_IDS } from '../shared/slack-ids';
 import { SLACK_LIMITS as L, cutText } from '../shared/slack-text';
 import { renderTemplate } from '../shared/templates';
 import { alertSummaryBlocks, alertTitle, templateValues } from './alert-summary';
-import { confirmDialog, section, slackDate } from './parts';
+import { confirmDialog, context, section, slackDate } from './parts';
 
 /** The interview DM with its two buttons, and the reminders in its thread. */
 
@@ -58,5 +58,29 @@ export function reminderMessage(alert: AlertInput, n: number, deadline: string, 
     return { text: cutText(renderTemplate(template, templateValues(alert, { deadline })), L.messageText) };
   return {
     text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertTitle(alert)}" above, before ${slackDate(deadline, '{time} {date_short_pretty}')}.`,
+  };
+}
+
+/**
+ * The interview DM once other alerts joined it: how many alerts the one answer covers, and the latest
+ * of them; the buttons still answer the leading interview, which decides them all.
+ */
+export function rolledUpInterviewMessage(
+  latest: AlertInput,
+  leaderWorkflowId: string,
+  covers: number,
+  custom: { intro?: string; employeeName?: string; linkHosts?: readonly string[] } = {},
+) {
+  const message = interviewMessage(latest, leaderWorkflowId, custom);
+  const [intro, ...rest] = message.blocks;
+  return {
+    text: `Security check: ${covers} similar alerts, one answer. Latest: ${alertTitle(latest)}`,
+    blocks: [
+      intro!,
+      context(
+        `:repeat: This question now covers *${covers} alerts* like this one; your answer decides all of them. The latest:`,
+      ),
+      ...rest,
+    ] as KnownBlock[],
   };
 }

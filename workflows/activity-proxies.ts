@@ -39,6 +39,20 @@ type Asking = Pick<Activities, 'planWorkingHoursSchedule' | 'sendInterview' | 's
 type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
 
+/**
+ * Asking the employee's coordinator: a few quick tries; past them the alert has its own interview.
+ * The rolled-up DM's update: bounded like any Slack step, but a failure only leaves the DM as it was.
+ */
+export const { askRollup } = proxyActivities<Pick<Activities, 'askRollup'>>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: BACKOFF,
+});
+export const { updateRolledUpDm } = proxyActivities<Pick<Activities, 'updateRolledUpDm'>>({
+  ...SLACK_STEP,
+  scheduleToCloseTimeout: '5 minutes',
+});
+
 /** The steps of one interview, from the alert to the outcome told. */
 export interface InterviewActivities {
   recording: Recording;

@@ -19,6 +19,7 @@ import { OperatorInterrupt } from './operator-interrupt';
 import { awaitClose, tellOutcome } from './outcome';
 import { watchDeadline } from './overall-deadline';
 import { prepare } from './preparation';
+import { joinOrLead, settleRollup } from './rollup';
 import { checkSecondFactor } from './second-factor';
 import { verdictsDelivered } from './verdicts';
 
@@ -32,6 +33,8 @@ const TYPED_RECORD_PATCH = 'typed-record';
 const SLACK_QUEUE_PATCH = 'slack-task-queue';
 /** Interviews started before the verdict write-back send no verdicts. */
 const VERDICT_PATCH = 'verdict-write-back';
+/** Interviews started before alert storms were grouped keep their recorded commands: no coordinator. */
+const ROLLUP_PATCH = 'rollup';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -52,15 +55,18 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
       nonRetryable: true,
     });
   }
+  const rollup = guarded && patched(ROLLUP_PATCH);
   const iv = new Interview(
     alert,
     workflowInfo().workflowId,
-    { guarded, typedRecord, verdicts: guarded && patched(VERDICT_PATCH) },
+    { guarded, typedRecord, verdicts: guarded && patched(VERDICT_PATCH), rollup },
     interviewActivities(guarded, slackQueue),
   );
   registerHandlers(iv);
   if (!guarded) return interview(iv);
   const result = await failingClosed(iv);
+  // Whatever ended it, members and the coordinator hear so; nothing here may stop that.
+  await CancellationScope.nonCancellable(() => settleRollup(iv));
   await verdictsDelivered(iv);
   return result;
 }
@@ -73,7 +79,10 @@ async function interview(iv: Interview): Promise<InterviewResult> {
 /** The steps up to the outcome; the first that decides it ends them. */
 async function decideOutcome(iv: Interview): Promise<Decision> {
   try {
-    const early = (await prepare(iv)) ?? (await seekApproval(iv));
+    const early =
+      (await prepare(iv)) ??
+      (iv.patches.rollup ? await joinOrLead(iv) : undefined) ??
+      (await seekApproval(iv));
     if (early) return early;
     const asked = await askEmployee(iv);
     return asked.decision ?? (await checkSecondFactor(iv, asked.answerDueAt));

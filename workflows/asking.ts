@@ -2,10 +2,11 @@ import { parseDuration } from '../shared/duration';
 import type { Decision, Interview } from './interview-state';
 import { waitFor } from './operator-interrupt';
 import { extendDeadline } from './overall-deadline';
+import { startDmUpdates } from './rollup';
 import { SECOND_FACTOR_WAIT_MS } from './second-factor';
 
 /** How far ahead a deadline counted in working hours can lie (shared/working-hours.ts stops at 60 days). */
-const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
+export const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
 
 export interface Asked {
   /** Set when the interview ends here: no answer in time, or "No". */
@@ -50,6 +51,7 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
   });
   iv.dm = dm;
   iv.note('dm_sent', 'vouch', dm ? { channel: dm.channel, ts: dm.ts } : {});
+  startDmUpdates(iv);
 
   const answered = () => iv.answer !== undefined;
   const answerDueAt = Date.parse(schedule.deadlineAt);

@@ -11,6 +11,7 @@ import { SEALED_CODE_PATTERN } from '../shared/sealed-code';
 import { checkOperatorAction, takeUncheckedOperatorAction } from './authority';
 import { MAX_RECORDED_MESSAGES } from './follow-ups';
 import type { Interview } from './interview-state';
+import { registerRollupHandlers } from './rollup';
 import { submitCode } from './second-factor';
 
 /** Longer replies are cut: the transcript, the model's prompt and the escalation stay readable. */
@@ -67,6 +68,8 @@ export function registerHandlers(iv: Interview): void {
       if (iv.answer?.answer === 'denied') throw new Error('this interview was answered "no"');
     },
   });
+
+  registerRollupHandlers(iv);
 
   // Replies in the DM thread are recorded from the start: an early message is context, never an answer.
   setHandler(employeeReply, (r) => {

@@ -14,6 +14,7 @@ import type { InterviewActivities } from './activity-proxies';
 import { localStep } from './fail-closed';
 import { type FollowUpState, newFollowUpState } from './follow-ups';
 import { DEADLINE_MARGIN_MS } from './overall-deadline';
+import { type RollupState, newRollupState } from './rollup';
 import { showProgress } from './web-ui-details';
 
 export interface InterviewResult {
@@ -40,6 +41,8 @@ export interface Patches {
   typedRecord: boolean;
   /** Started with the verdict write-back: every outcome goes to the verdict receivers. */
   verdicts: boolean;
+  /** Started with alert storms grouped: the alert asks its employee's coordinator before the DM. */
+  rollup?: boolean;
 }
 
 /**
@@ -78,6 +81,8 @@ export class Interview {
     verifying: Promise.resolve() as Promise<unknown>,
   };
   readonly followUps: FollowUpState = newFollowUpState();
+  /** This alert's place in its employee's storm: leader, member, or on its own. */
+  readonly rollup: RollupState = newRollupState();
 
   /** Verdicts on their way to the receivers (workflows/verdicts.ts); each says whether it was undelivered. */
   readonly verdictDeliveries = new Map<VerdictEventName, Promise<boolean>>();
@@ -152,8 +157,12 @@ export class Interview {
   /** An escalation with PagerDuty or webhook targets stays open until an operator closes it. */
   awaitsResolution(): boolean {
     const targets = this.prepared?.policy.escalation;
+    // A member's escalation is its leader's: the leader's post is closed, and the targets told, once.
     return (
-      this.outcome !== null && isEscalation(this.outcome) && Boolean(targets?.pagerDuty || targets?.webhook)
+      !this.rollup.decidedByLeader &&
+      this.outcome !== null &&
+      isEscalation(this.outcome) &&
+      Boolean(targets?.pagerDuty || targets?.webhook)
     );
   }
 

@@ -2,6 +2,7 @@ import { condition, patched } from '@temporalio/workflow';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { notifyPagerDuty, notifyWebhook } from './activity-proxies';
 import type { Interview } from './interview-state';
+import { shareDecision } from './rollup';
 import { sendVerdict } from './verdicts';
 
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
@@ -15,15 +16,23 @@ const RECORD_BEFORE_RESOLVED_PATCH = 'record-before-resolved';
  */
 export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void> {
   iv.outcome = outcome;
+  const { rollup } = iv;
+  // The rolled-up DM's last update lands before the outcome's, which must stay.
+  await rollup.dmUpdates;
+  if (rollup.role === 'lead') iv.note('rollup_led', 'vouch', { covers: rollup.members.length + 1 });
   iv.note('outcome', 'vouch', { outcome });
   await iv.setPhase(isEscalation(outcome) ? 'escalated' : 'closed');
-  const posted = await postOutcome(iv, outcome, iv.awaitsResolution());
+  // A member decided by its leader has no DM of its own, and references the leader's escalation post.
+  const posted = rollup.decidedByLeader
+    ? { reportPosted: false }
+    : await postOutcome(iv, outcome, iv.awaitsResolution());
   iv.told = true;
   if (iv.patches.typedRecord && posted.escalation) iv.note('escalation_posted', 'vouch', posted.escalation);
-  if (iv.patches.verdicts) {
-    await iv.persist(); // the verdict is read from the stored record: the escalation post in it
-    sendVerdict(iv, 'verdict');
-  }
+  // Written now: the verdict is read from the stored record, and an escalation without targets or
+  // follow-ups has no later write that would take its post.
+  if (iv.patches.verdicts || iv.patches.rollup) await iv.persist();
+  if (iv.patches.verdicts) sendVerdict(iv, 'verdict');
+  await shareDecision(iv, posted.escalation);
   if (iv.awaitsResolution()) {
     iv.note('awaiting_close', 'vouch', {});
     await notifyTargets(iv, 'escalated');

@@ -5,8 +5,10 @@ import type { InterviewPhase, InterviewState } from '../shared/messages';
 /** A phase as the Temporal Web UI shows it: what the interview is waiting for, in a few words. */
 const PHASE_LABEL: Record<InterviewPhase | typeof UNDELIVERED_PHASE, string> = {
   starting: 'Starting: finding the employee and the policy',
+  queued: "Waiting for one of the employee's open interviews to end",
   awaiting_approval: 'Waiting for approval in the security channel',
   awaiting_response: "Waiting for the employee's answer",
+  awaiting_leader: "Joined another alert's interview: waiting for its answer",
   awaiting_second_factor: "Waiting for the employee's second factor",
   closed: 'Closed',
   escalated: 'Escalated',

@@ -80,6 +80,29 @@ export interface EventFields {
   not_enrolled: { whenNotEnrolled: 'escalate' | 'accept' };
   suppression_created: { suppressionId: string; expiresAt: string };
 
+  // ---- alert storms (policy `rollup`)
+  /** Waits for one of the employee's open interviews to end (at most `limit` are open at once). */
+  rollup_queued: { open: number; limit: number };
+  /** Joined another alert's open interview: its answer decides this alert too. */
+  rollup_joined: { leaderAlertId: string; leaderWorkflowId: string };
+  /** The leading interview's outcome, taken as this alert's own; an escalation references the leader's post. */
+  rollup_decided_by_leader: {
+    leaderAlertId: string;
+    leaderWorkflowId: string;
+    outcome: Outcome;
+    secondFactorVerified: boolean;
+    escalationChannel?: string;
+    escalationTs?: string;
+  };
+  /** The leading interview ended in a way that decides only itself: this alert goes its own way. */
+  rollup_released: { leaderAlertId: string; leaderOutcome: Outcome };
+  /** No grouping for this alert: it has its own interview. */
+  rollup_fallback: {
+    reason: 'coordinator_unavailable' | 'no_answer' | 'queue_timeout' | 'leader_timeout' | 'too_many_rounds';
+  };
+  /** The leading interview's answer decided this many alerts (this one included). */
+  rollup_led: { covers: number };
+
   // ---- operators
   operator_action: { action: OperatorActionName; note?: string };
   self_action_refused: { operator: string; action: string };

@@ -77,6 +77,20 @@ const RENDER: Renderers = {
   operator_action: (e, f) => `${e.action}${e.note ? `: ${f.content(e.note)}` : ''}`,
   self_action_refused: (e, f) =>
     `${f.person(e.operator)} is the subject of this alert: ${f.content(e.action)} refused`,
+  rollup_queued: (e) =>
+    `waiting for a free interview: ${e.open} of at most ${e.limit} are open for this employee`,
+  rollup_joined: (e, f) =>
+    `joined the open interview of alert ${f.content(e.leaderAlertId)}: its answer decides this alert too`,
+  rollup_decided_by_leader: (e, f) =>
+    `decided by the interview of alert ${f.content(e.leaderAlertId)}: ${e.outcome}${e.secondFactorVerified ? ' (second factor verified there)' : ''}${e.escalationChannel ? `; escalated with its post in ${f.content(e.escalationChannel)}` : ''}`,
+  rollup_released: (e, f) =>
+    `the interview of alert ${f.content(e.leaderAlertId)} ended ${e.leaderOutcome}, which decides only that alert: this one goes its own way`,
+  rollup_fallback: (e) => `asked on its own: ${ROLLUP_FALLBACK[e.reason]}`,
+  rollup_led: (e) =>
+    e.covers > 1
+      ? `this answer decides ${e.covers} alerts: this one and ${e.covers - 1} that joined its interview`
+      : 'no other alert joined this interview',
+
   stale_operator_action: (e, f) => `${e.action} by ${f.person(e.operator)} ignored: ${staleReason(e, f)}`,
 
   outcome: (e) => e.outcome,
@@ -130,6 +144,14 @@ const RENDER: Renderers = {
     `revoked the suppression ${f.content(e.suppressionId)}${e.note ? `: ${f.content(e.note)}` : ''}`,
 
   legacy_note: (e, f) => f.content(e.text),
+};
+
+const ROLLUP_FALLBACK: Record<EventFields['rollup_fallback']['reason'], string> = {
+  coordinator_unavailable: "the employee's coordinator could not be reached",
+  no_answer: "the employee's coordinator did not answer in time",
+  queue_timeout: 'no interview slot freed in time',
+  leader_timeout: 'the interview it joined did not decide in time',
+  too_many_rounds: 'the interviews it joined kept ending without deciding it',
 };
 
 function quoted(text: string | undefined, f: RecordFormat): string {

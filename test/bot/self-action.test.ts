@@ -38,9 +38,13 @@ describe('Slack bot: nobody decides an alert about themselves', () => {
     await h?.teardown();
   });
 
+  /** Signals from outside Temporal (the bot's); not those another workflow sends (the rollup's). */
   const signals = async (handle: Awaited<ReturnType<typeof start>>) =>
-    ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes)
-      .length;
+    ((await handle.fetchHistory()).events ?? []).filter(
+      (e) =>
+        e.workflowExecutionSignaledEventAttributes &&
+        !e.workflowExecutionSignaledEventAttributes.externalWorkflowExecution,
+    ).length;
   const refusals = () =>
     h.slack
       .callsTo('chat.postEphemeral')

@@ -59,7 +59,16 @@ describe('alertInterview fails closed', () => {
     ['prepareInterview', 'aws.admin_added', async () => {}],
     ['recordProgress', 'aws.admin_added', async () => {}],
     ['postApprovalRequest', 'fc.approval', async () => {}],
-    ['isInUserGroups', 'fc.approval_by_group', async (handle) => act(handle, 'approve', 'UOPS0001')],
+    [
+      'isInUserGroups',
+      'fc.approval_by_group',
+      async (handle) => {
+        // An approve counts only while the approval is asked for: as from the approval post's button.
+        while ((await state(handle)).phase !== 'awaiting_approval')
+          await new Promise((r) => setTimeout(r, 50));
+        await act(handle, 'approve', 'UOPS0001');
+      },
+    ],
     ['markApprovalDecided', 'fc.approval', async (handle) => act(handle, 'approve', 'UOPS0001')],
     ['planWorkingHoursSchedule', 'fc.working_hours', async () => {}],
     ['sendInterview', 'aws.admin_added', async () => {}],

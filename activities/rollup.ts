@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
+import { rolledUpInterviewMessage } from '../slack-blocks/interview';
+import type { ActivityContext, MessageRef } from './context';
+import { slackCall } from './slack-client';
+
+/**
+ * The coordinator of one employee's interviews on one task queue: a hash, so no email or Slack id is in
+ * the id (two deployments sharing a namespace on different task queues keep their own books).
+ */
+export function coordinatorId(taskQueue: string, slackUserId: string): string {
+  const hash = createHash('sha256').update(`${taskQueue}\n${slackUserId}`).digest('hex');
+  return `employee-${hash.slice(0, 24)}`;
+}
+
+/** Alert storms: the question to the employee's coordinator, and the DM that covers several alerts. */
+export function createRollupActivities(ctx: ActivityContext) {
+  const { deps, slack, loadAlert } = ctx;
+  return {
+    /**
+     * Asks the employee's coordinator "lead, join or queue?", starting it if none runs (signal-with-
+     * start, with the worker's own client, on this task queue); the answer comes back as a signal.
+     * A retry asks again with the same round, which the coordinator answers as before.
+     */
+    async askRollup(input: {
+      slackUserId: string;
+      request: RollupRequest;
+    }): Promise<{ coordinatorId: string }> {
+      const { client, info } = Context.current();
+      const id = coordinatorId(info.taskQueue, input.slackUserId);
+      await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: info.taskQueue,
+        args: [],
+        signal: rollupRequest,
+        signalArgs: [input.request],
+      });
+      return { coordinatorId: id };
+    },
+
+    /** The leading interview's DM, updated to say how many alerts it covers and to show the latest. */
+    async updateRolledUpDm(input: {
+      leaderWorkflowId: string;
+      dm: MessageRef;
+      covers: number;
+      latestAlertId: string;
+      intro?: string;
+      employeeName?: string;
+    }): Promise<void> {
+      const latest = await loadAlert(input.latestAlertId);
+      await slackCall('chat.update', () =>
+        slack().chat.update({
+          channel: input.dm.channel,
+          ts: input.dm.ts,
+          ...rolledUpInterviewMessage(latest, input.leaderWorkflowId, input.covers, {
+            intro: input.intro,
+            employeeName: input.employeeName,
+            linkHosts: deps.linkHosts,
+          }),
+        }),
+      );
+    },
+  };
+}
