@@ -58,6 +58,8 @@ export interface Harness {
   running: Promise<void>;
   /** The worker of the Slack task queue (DMs, reminders, posts), running beside it until `teardown`. */
   slackWorker: Worker;
+  /** Policies this harness stores get `rollup.enabled: false` unless they say otherwise. */
+  rollupOff: boolean;
   teardown(): Promise<void>;
 }
 
@@ -101,6 +103,12 @@ export async function createHarness(opts: {
   overridable?: boolean;
   /** The Slack client's rate limiter (default: Slack's budgets, as in production). */
   slackRateLimiter?: SlackRateLimiter;
+  /**
+   * Group alert storms as production does (policy `rollup` on by default). Off by default here: each
+   * test file's alerts for Ana and Bob are separate interviews, as their assertions expect; the storm
+   * tests turn it on.
+   */
+  rollup?: boolean;
 }): Promise<Harness> {
   const slack = await new SlackStandIn().addUser(ANA).addUser(BOB).start();
   const mongo = await isolatedMongo();
@@ -147,6 +155,7 @@ export async function createHarness(opts: {
   });
   const slackRunning = slackWorker.run();
   const harness: Harness = {
+    rollupOff: !opts.rollup,
     client,
     slack,
     mongo,
@@ -167,6 +176,7 @@ export async function createHarness(opts: {
       await mongo.drop();
     },
   };
+  if (harness.rollupOff) await setPolicy(harness, 'default', {});
   return harness;
 }
 
@@ -210,7 +220,14 @@ export async function setPolicy(
   await whileBusy(() =>
     collections(h.mongo.db).policies.updateOne(
       { _id: alertType },
-      { $set: { ...policy, updatedAt: new Date(), updatedBy: 'test' } },
+      {
+        $set: {
+          ...(h.rollupOff && !('rollup' in policy) ? { rollup: { enabled: false } } : {}),
+          ...policy,
+          updatedAt: new Date(),
+          updatedBy: 'test',
+        },
+      },
       { upsert: true },
     ),
   );

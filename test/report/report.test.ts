@@ -60,7 +60,7 @@ describe('vouch report', () => {
       outcome: 'confirmed_verified',
       escalated: false,
       employeeSlackId: ANA.id,
-      policy: 'built-in default',
+      policy: 'policies/default', // the harness's default policy (storms off: one interview per alert)
       link: `https://temporal.example.com/namespaces/default/workflows/${handle.workflowId}`,
       secondFactor: { result: 'verified' },
       summary: { text: machine.text, machineWritten: true, model: 'test-model' },

@@ -21,7 +21,7 @@ const EMP = { id: 'USTORM001', email: 'storm@example.com', name: 'Storm Test', t
 describe('an alert storm', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createDevServerHarness();
+    h = await createDevServerHarness({ rollup: true });
     h.slack.addUser(EMP);
   });
   afterAll(async () => h?.teardown());

@@ -35,7 +35,7 @@ import {
 describe('alert storms become one conversation', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createDevServerHarness({ overridable: true });
+    h = await createDevServerHarness({ overridable: true, rollup: true });
   });
   afterAll(async () => h?.teardown());
 
@@ -363,7 +363,7 @@ describe('alert storms become one conversation', () => {
 describe('alert storms: a coordinator that does not answer', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ timeSkipping: true, overridable: true });
+    h = await createHarness({ timeSkipping: true, overridable: true, rollup: true });
   });
   afterAll(async () => h?.teardown());
 
