@@ -3,10 +3,12 @@ import { loadConfig } from '../lib/config';
 import { runMain } from '../lib/main';
 import { benchClicks } from './bot-bench';
 import { benchInterviews } from './interview-bench';
+import { benchStorm } from './storm-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot]`;
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm]
+  storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]`;
 
 runMain(async () => {
   const { values } = parseArgs({
@@ -16,12 +18,24 @@ runMain(async () => {
       concurrency: { type: 'string', default: '50' },
       clicks: { type: 'string', default: '200' },
       only: { type: 'string' },
+      'storm-alerts': { type: 'string', default: '5000' },
+      'storm-employees': { type: 'string', default: '50' },
+      'storm-seconds': { type: 'string', default: '60' },
+      'storm-minutes': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return console.log(USAGE);
   const stack = await startBenchStack(loadConfig());
   try {
+    if (values.only === 'storm')
+      return await benchStorm(stack, {
+        alerts: Number(values['storm-alerts']),
+        employees: Math.min(100, Number(values['storm-employees'])),
+        seconds: Number(values['storm-seconds']),
+        concurrency: Number(values.concurrency),
+        maxMinutes: Number(values['storm-minutes']),
+      });
     if (values.only !== 'bot')
       await benchInterviews(stack, {
         alerts: Number(values.alerts),
