@@ -35,9 +35,13 @@ runMain(async () => {
   });
   const mapSource = await sourceMapper(config.sourcesFile, config.sourceSecrets, logger);
   const app = buildIntakeServer({
-    startAlert: async (alert) =>
+    startAlert: async (alert, source) =>
       connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        startInterview(client, alert, { taskQueue: config.temporal.taskQueue }),
+        // The memo names the source whose token posted it, whatever the alert's own `source` says.
+        startInterview(client, alert, {
+          taskQueue: config.temporal.taskQueue,
+          memo: { intakeSource: source },
+        }),
       ),
     authenticate: sourceAuthenticator(sourceStore(c)),
     mapSource,

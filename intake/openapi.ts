@@ -78,7 +78,11 @@ export function intakeOpenApi(serverUrl?: string) {
         accessToken: { type: 'apiKey', in: 'query', name: 'access_token' },
       },
       schemas: {
-        AlertInput: z.toJSONSchema(alertInputSchema, { io: 'input', target: 'draft-2020-12' }),
+        // `source` may be left out: the intake fills in the posting source's name.
+        AlertInput: z.toJSONSchema(alertInputSchema.partial({ source: true }), {
+          io: 'input',
+          target: 'draft-2020-12',
+        }),
         Error: errorSchema,
       },
     },

@@ -51,7 +51,11 @@ export interface StartedInterview {
 export async function startInterview(
   client: Client,
   draft: AlertInputDraft | unknown,
-  opts: { taskQueue?: string } = {},
+  opts: {
+    taskQueue?: string;
+    /** Kept in the interview's memo beside the title and source (the intake records which source posted it). */
+    memo?: Record<string, string>;
+  } = {},
 ): Promise<StartedInterview> {
   const alert = parseAlert(draft);
   const workflowId = workflowIdForAlert(alert.id);
@@ -68,7 +72,7 @@ export async function startInterview(
         VouchPhase: ['starting'],
         VouchEmployee: [alert.employee.email ?? alert.employee.slackUserId ?? alert.employee.username ?? ''],
       },
-      memo: { title: alert.title, source: alert.source },
+      memo: { ...opts.memo, title: alert.title, source: alert.source },
       staticSummary: interviewSummary(alert),
       staticDetails: interviewDetails(alert),
     });

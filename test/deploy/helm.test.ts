@@ -123,7 +123,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(find(objects, 'ConfigMap', 'vouch-policies')).toBeDefined();
   });
 
-  it('renders the bot with replicas, /healthz probes, a Service and an Ingress for its two paths only', () => {
+  it('renders the bot with replicas, /healthz probes, a Service and an Ingress for its paths and the intake only', () => {
     const objects = objectsOf(render('-f', valuesFiles.everything));
     const bot = find(objects, 'Deployment', 'vouch-bot');
     const container = containerOf(bot);
@@ -139,7 +139,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     const paths = ingress.spec?.rules[0].http.paths.map(
       (p: { path: string; pathType: string }) => `${p.pathType} ${p.path}`,
     );
-    expect(paths).toEqual(['Exact /slack/events', 'Prefix /enroll/']);
+    expect(paths).toEqual(['Exact /slack/events', 'Prefix /enroll/', 'Prefix /v1/']);
     expect(ingress.spec?.tls[0].hosts).toEqual(['vouch.example.com']);
   });
 
@@ -192,7 +192,7 @@ describe('Helm chart deploy/helm/vouch', () => {
       'NODE_ENV',
     ]);
     const secret = find(objects, 'Secret', 'vouch-secrets');
-    for (const name of ['vouch-worker', 'vouch-bot', 'vouch-codec']) {
+    for (const name of ['vouch-worker', 'vouch-bot', 'vouch-codec', 'vouch-intake']) {
       const deployment = find(objects, 'Deployment', name);
       const env = envOf(deployment);
       for (const variable of Object.keys(env)) expect(known).toContain(variable);
@@ -206,7 +206,11 @@ describe('Helm chart deploy/helm/vouch', () => {
       const mounted = volume.secret.items.map((i: { key: string }) => i.key).sort();
       // Every _FILE variable points at a mounted key, and every mounted key is read.
       const read = Object.entries(env)
-        .filter(([k]) => k.endsWith('_FILE') && k !== 'VOUCH_POLICIES_FILE' && k !== 'VOUCH_HEALTH_FILE')
+        .filter(
+          ([k]) =>
+            k.endsWith('_FILE') &&
+            !['VOUCH_POLICIES_FILE', 'VOUCH_HEALTH_FILE', 'VOUCH_SOURCES_FILE'].includes(k),
+        )
         .map(([, v]) => path.basename(v))
         .sort();
       expect(read).toEqual(mounted);
@@ -263,18 +267,61 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(r.stderr).toMatch(expected);
   });
 
-  it('refuses the intake placeholder, which does not exist yet', () => {
-    const r = helm([
-      'template',
-      'vouch',
-      chart,
-      '-f',
-      valuesFiles.everything,
-      '--set',
-      'intake.enabled=true',
+  it('renders the intake with /healthz readiness, a Service, sources.yml from a ConfigMap and the Ingress path /v1/', () => {
+    const sources = 'lab:\n  map:\n    type: "\'lab.event\'"\n';
+    const objects = objectsOf(
+      render('-f', valuesFiles.everything, '--set-string', `intake.sources=${sources}`),
+    );
+    const intake = find(objects, 'Deployment', 'vouch-intake');
+    const container = containerOf(intake);
+    const env = envOf(intake);
+    expect(container.command).toEqual(['node', 'dist/intake/main.js']);
+    expect(env).toMatchObject({
+      VOUCH_INTAKE_HOST: '0.0.0.0',
+      VOUCH_INTAKE_PORT: '8088',
+      VOUCH_SOURCES_FILE: '/etc/vouch/sources.yml',
+    });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8088, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const configMap = find(objects, 'ConfigMap', 'vouch-sources') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(configMap.data['sources.yml']).toBe(sources);
+    const mount = container.volumeMounts.find((m: { name: string }) => m.name === 'sources');
+    expect(`${mount.mountPath}/sources.yml`).toBe(env.VOUCH_SOURCES_FILE);
+    const service = find(objects, 'Service', 'vouch-intake');
+    expect(service.spec?.selector).toEqual(intake.spec?.selector.matchLabels);
+    expect(find(objects, 'Deployment', 'vouch-bot').spec?.template.metadata.labels).not.toMatchObject(
+      service.spec?.selector,
+    );
+    const ingress = find(objects, 'Ingress', 'vouch');
+    const intakePath = ingress.spec?.rules[0].http.paths.find((p: { path: string }) => p.path === '/v1/');
+    expect(intakePath.backend.service).toEqual({ name: 'vouch-intake', port: { name: 'http' } });
+    // Nothing of Slack: MongoDB's URL, the payload keys and the sources' signing secrets only.
+    expect(
+      Object.keys(env)
+        .filter((v) => v.endsWith('_FILE') && v !== 'VOUCH_SOURCES_FILE')
+        .sort(),
+    ).toEqual([
+      'MONGODB_URL_FILE',
+      'VOUCH_ENCRYPTION_KEY_FILE',
+      'VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE',
+      'VOUCH_SOURCE_SECRETS_FILE',
     ]);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/intake\.enabled: the HTTP intake is not part of Vouch yet/);
+
+    const without = objectsOf(render('-f', valuesFiles.everything, '--set', 'intake.enabled=false'));
+    expect(without.filter((o) => o.metadata.name.startsWith('vouch-intake'))).toEqual([]);
+    const paths = find(without, 'Ingress', 'vouch').spec?.rules[0].http.paths.map(
+      (p: { path: string }) => p.path,
+    );
+    expect(paths).toEqual(['/slack/events', '/enroll/']);
+    const secret = find(without, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
+    expect(Object.keys(secret.stringData)).not.toContain('vouch_source_secrets');
+    // Without sources.yml the intake still runs (/v1/alerts); no ConfigMap, no file.
+    const plain = objectsOf(render('-f', valuesFiles.everything));
+    expect(plain.filter((o) => o.metadata.name === 'vouch-sources')).toEqual([]);
+    expect(envOf(find(plain, 'Deployment', 'vouch-intake'))).not.toHaveProperty('VOUCH_SOURCES_FILE');
   });
 
   describe('the validator rejects a broken object', () => {

@@ -107,6 +107,20 @@ describe('HTTP intake (its own process)', () => {
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'DBOB0002')).toHaveLength(1);
   });
 
+  it('an alert without `source` is named after the posting source; the memo records that source', async () => {
+    const { source: _own, ...alert } = alertFor(BOB);
+    const res = await post(`${intake.url}/v1/alerts`, alert, bearer(token));
+    expect(res.status).toBe(202);
+    const handle = h.client.workflow.getHandle(`alert-${alert.id}`);
+    expect((await handle.describe()).memo).toMatchObject({ source: 'siem', intakeSource: 'siem' });
+    // An alert's own source is kept; the memo still names who posted it.
+    const named = alertFor(BOB, { source: 'cloudtrail' });
+    expect((await post(`${intake.url}/v1/alerts`, named, bearer(token))).status).toBe(202);
+    const other = h.client.workflow.getHandle(`alert-${named.id}`);
+    expect((await other.describe()).memo).toMatchObject({ source: 'cloudtrail', intakeSource: 'siem' });
+    await Promise.all([handle.terminate(), other.terminate()]);
+  });
+
   it('a source webhook body is mapped and started; a bad one is 400 naming each field', async () => {
     const body = { rule: 'admin_added', level: 'ERROR', ts: 1796280000, user: BOB.email, ip: '198.51.100.4' };
     const res = await post(`${intake.url}/v1/sources/siem`, body, bearer(token));

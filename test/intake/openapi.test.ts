@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { buildIntakeServer, servedRoutes } from '../../intake/server';
 import { INTAKE_ROUTES, intakeOpenApi } from '../../intake/openapi';
 import { createLogger } from '../../lib/logger';
@@ -48,4 +50,30 @@ describe('intake OpenAPI document', () => {
     );
     expect(alert.required).toEqual(expect.arrayContaining(['id', 'type', 'title', 'severity']));
   });
+
+  it('validates against the OpenAPI 3.1 specification schema', () => {
+    expect(validateOpenApi(intakeOpenApi())).toEqual({ valid: true, version: '3.1' });
+    expect(validateOpenApi(intakeOpenApi('https://vouch.example.com'))).toEqual({
+      valid: true,
+      version: '3.1',
+    });
+    // The validator itself can fail: a document without `info` is refused.
+    const { info: _info, ...broken } = intakeOpenApi();
+    expect(validateOpenApi(broken).valid).toBe(false);
+  });
 });
+
+/** @seriousme/openapi-schema-validator (the published OpenAPI JSON schemas) is ESM only: its own Node process. */
+function validateOpenApi(document: object): { valid: boolean; version?: string; errors?: unknown } {
+  const script =
+    "import { Validator } from '@seriousme/openapi-schema-validator';" +
+    'let input = ""; for await (const c of process.stdin) input += c;' +
+    'const v = new Validator(); const r = await v.validate(JSON.parse(input));' +
+    'process.stdout.write(JSON.stringify(r.valid ? { valid: true, version: v.version } : { valid: false, errors: r.errors }));';
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    input: JSON.stringify(document),
+    cwd: path.resolve(__dirname, '../..'),
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as { valid: boolean; version?: string };
+}
