@@ -73,12 +73,10 @@ describe('alertInterview cancelled in Temporal', () => {
     );
     await handle.cancel();
     expect(await handle.result()).toMatchObject({ outcome: 'cancelled' });
-    const update = h.slack
-      .callsTo('chat.update')
-      .find(
-        (c) =>
-          c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
-      );
+    const update = await h.slack.waitForCall(
+      'chat.update',
+      (c) => c.args.channel === SECURITY_CHANNEL && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+    );
     expect(String(update?.args.text)).toContain('Cancelled by a cancellation in Temporal');
     expect(JSON.stringify(update?.args.blocks)).not.toContain('vouch_approve');
   });
