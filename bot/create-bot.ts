@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../lib/temporal-connection';
 import type { App } from '@slack/bolt';
 import type { Db } from 'mongodb';
 import type { BotDeps } from './deps';
@@ -54,9 +55,9 @@ export async function createBot(
   logger: Logger,
 ): Promise<{ app: App; close: () => Promise<void> }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = ClosableConnection.lazy({ address: config.temporal.address });
   const client = new Client({
-    connection,
+    connection: temporal.connection,
     namespace: config.temporal.namespace,
     dataConverter: vouchDataConverter(payloadKeys(config)),
   });
@@ -64,7 +65,7 @@ export async function createBot(
   return {
     app,
     close: async () => {
-      await connection.close();
+      await temporal.close();
       await mongo.close();
     },
   };

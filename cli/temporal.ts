@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../lib/temporal-connection';
 import type { Config } from '../lib/config';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import { readEmbeddedKey } from '../infra/encryption-key';
@@ -14,17 +15,19 @@ export async function withClient<T>(config: Config, use: (client: Client) => Pro
   const dataConverter = vouchDataConverter(
     payloadKeys(config, config.encryptionKey ?? readEmbeddedKey(config.dataDir)),
   );
-  let connection: Connection;
+  let temporal: ClosableConnection;
   try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
+    temporal = await ClosableConnection.connect({ address: config.temporal.address, connectTimeout: 5000 });
   } catch (err) {
     throw new TemporalUnavailableError(
       `cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}). Is Vouch running (npm start)? Check TEMPORAL_ADDRESS.`,
     );
   }
   try {
-    return await use(new Client({ connection, namespace: config.temporal.namespace, dataConverter }));
+    return await use(
+      new Client({ connection: temporal.connection, namespace: config.temporal.namespace, dataConverter }),
+    );
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../lib/temporal-connection';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
@@ -24,7 +25,8 @@ runMain(async () => {
   await ensureIndexes(mongo.db);
   const c = collections(mongo.db);
   // Lazy: the intake starts (and answers 503) while Temporal is still coming up or is down.
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = ClosableConnection.lazy({ address: config.temporal.address });
+  const { connection } = temporal;
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,
@@ -79,7 +81,7 @@ runMain(async () => {
     app
       .close()
       .then(async () => {
-        await connection.close();
+        await temporal.close();
         await mongo.close();
       })
       .then(

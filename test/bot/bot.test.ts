@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../../lib/temporal-connection';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import {
@@ -244,14 +245,15 @@ describe('Slack bot', () => {
   });
 
   it('when Temporal cannot be reached, the user is asked to try again and nothing is recorded', async () => {
-    const deadConnection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
-    const offline = await startBot(new Client({ connection: deadConnection }));
+    const deadConnection = ClosableConnection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const offline = await startBot(new Client({ connection: deadConnection.connection }));
     try {
       const click = buttonClick(BOB.id, 'vouch_deny', 'alert-offline-1', dm(BOB));
       expect((await postInteraction(offline.url, SECRET, click)).status).toBe(200);
       await ephemeralTo(BOB.id, /could not record that just now/);
     } finally {
       await offline.app.stop();
+      await deadConnection.close();
     }
   });
 });

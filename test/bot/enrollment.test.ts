@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../../lib/temporal-connection';
 import { verifyTotp } from '../../store/totp-verification';
 import { createBotApp } from '../../bot/app';
 import { botDeps } from '../../bot/create-bot';
@@ -30,7 +31,7 @@ describe('/vouch enroll', () => {
   let slack: SlackStandIn;
   let app: App;
   let base: string;
-  let connection: Connection;
+  let connection: ClosableConnection;
   const key = randomBytes(32);
 
   beforeAll(async () => {
@@ -49,9 +50,13 @@ describe('/vouch enroll', () => {
       VOUCH_PUBLIC_URL: base,
     });
     // Enrollment needs no Temporal: a lazy connection to nowhere proves it.
-    connection = Connection.lazy({ address: '127.0.0.1:1' });
+    connection = ClosableConnection.lazy({ address: '127.0.0.1:1' });
     const logger = createLogger('bot-test', 'silent');
-    app = createBotApp(config, logger, botDeps(config, logger, new Client({ connection }), mongo.db));
+    app = createBotApp(
+      config,
+      logger,
+      botDeps(config, logger, new Client({ connection: connection.connection }), mongo.db),
+    );
     await app.start(port);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { ClosableConnection } from '../../lib/temporal-connection';
 import { createBotApp } from '../../bot/app';
 import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';
@@ -17,7 +18,7 @@ describe('Socket Mode', () => {
   let slack: SlackStandIn;
   let socket: SocketModeStandIn;
   let app: App;
-  let connection: Connection;
+  let connection: ClosableConnection;
   let port: number;
 
   beforeAll(async () => {
@@ -36,9 +37,13 @@ describe('Socket Mode', () => {
       VOUCH_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       VOUCH_PUBLIC_URL: `http://127.0.0.1:${port}`,
     });
-    connection = Connection.lazy({ address: '127.0.0.1:1' });
+    connection = ClosableConnection.lazy({ address: '127.0.0.1:1' });
     const logger = createLogger('bot-test', 'silent');
-    app = createBotApp(config, logger, botDeps(config, logger, new Client({ connection }), mongo.db));
+    app = createBotApp(
+      config,
+      logger,
+      botDeps(config, logger, new Client({ connection: connection.connection }), mongo.db),
+    );
     await app.start();
     await socket.connected();
   });

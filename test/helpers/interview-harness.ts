@@ -313,3 +313,32 @@ export async function dmSent(h: Harness, handle: Handle) {
 }
 
 export type { InterviewResult };
+
+/**
+ * The run's result; a run still open after `ms` fails with its history's last events, so a hang
+ * says where it waits instead of only running into the test's timeout.
+ */
+export async function resultWithin(handle: Handle, ms = 40_000): Promise<InterviewResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      handle.fetchHistory().then(
+        (history) => {
+          const tail = (history.events ?? []).slice(-15).map((e) => {
+            const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+            return `${String(e.eventId)} ${String(e.eventType)}${activity ? ` ${activity}` : ''}`;
+          });
+          reject(
+            new Error(`${handle.workflowId} still open after ${ms} ms; last events:\n${tail.join('\n')}`),
+          );
+        },
+        (err: Error) => reject(new Error(`${handle.workflowId} still open after ${ms} ms (${err.message})`)),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([handle.result(), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

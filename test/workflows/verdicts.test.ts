@@ -13,6 +13,7 @@ import {
   createDevServerHarness,
   dmSent,
   enroll,
+  resultWithin,
   setPolicy,
   start,
   submitCode,
@@ -72,7 +73,7 @@ describe('the verdict of every alert, written back', () => {
 
   /** The run's end, then the verdict as every receiver got it, checked the same way for each. */
   async function verdictOf(handle: Handle, outcome: string): Promise<Record<string, any>> {
-    const result = await handle.result();
+    const result = await resultWithin(handle);
     expect(result.outcome).toBe(outcome);
     const event = siem.eventFor(handle.workflowId, 'verdict');
     expect(event).toMatchObject({
