@@ -7,6 +7,7 @@ import { employeeResponse } from '../shared/messages';
 import { collections } from '../store/collections';
 import { sourceStore } from '../store/sources';
 import { type BenchStack, TASK_QUEUE, percentile, say } from './stack';
+import { stormRecord } from './storm-record';
 
 /** Detections per employee: alerts of one rule group into one interview, up to maxOpenPerEmployee open. */
 const RULES = 5;
@@ -44,6 +45,8 @@ export async function benchStorm(
   const dmWorkflows = new Map<string, number>();
   let dms = 0;
   let updates = 0;
+  /** A second DM for the same interview: an employee asked twice. */
+  let duplicateDms = 0;
   slack.onCall = (call) => {
     if (call.method === 'chat.update') updates++;
     if (call.method !== 'chat.postMessage' || !String(call.args.channel).startsWith('DBENCH')) return;
@@ -52,6 +55,7 @@ export async function benchStorm(
     const employee = Number(String(call.args.channel).slice('DBENCH'.length));
     dms++;
     if (!firstDmAt.has(employee)) firstDmAt.set(employee, Date.now());
+    if (dmWorkflows.has(match[1]!)) duplicateDms++;
     dmWorkflows.set(match[1]!, employee);
   };
 
@@ -131,6 +135,7 @@ export async function benchStorm(
     .aggregate<{ _id: string; n: number }>([{ $match: ids }, { $group: { _id: '$outcome', n: { $sum: 1 } } }])
     .toArray();
   const recorded = await c.alerts.countDocuments(ids);
+  const grouping = await stormRecord(stack.db, `storm-${runId}-`, (id) => dmWorkflows.get(id));
   const firstDm = [...firstDmAt].map(([e, at]) => at - firstAlertAt.get(e)!).sort((a, b) => a - b);
   postLatency.sort((a, b) => a - b);
   await app.close();
@@ -142,7 +147,9 @@ export async function benchStorm(
   console.log(
     `  intake POST latency      p50 ${percentile(postLatency, 50).toFixed(0)} ms, p99 ${percentile(postLatency, 99).toFixed(0)} ms`,
   );
-  console.log(`  DMs sent                 ${dms} (to ${firstDmAt.size} of ${opts.employees} employees)`);
+  console.log(
+    `  DMs sent                 ${dms} (to ${firstDmAt.size} of ${opts.employees} employees; ${duplicateDms} a second time for the same interview)`,
+  );
   console.log(`  DM updates (chat.update) ${updates}`);
   console.log(`  429s from the stand-in   ${slack.rateLimited.length}`);
   console.log(
@@ -151,6 +158,12 @@ export async function benchStorm(
   console.log(
     `  records / outcomes       ${recorded} / ${decided} (${outcomes.map((o) => `${o._id}: ${o.n}`).join(', ')})`,
   );
+  const fallbacks = Object.entries(grouping.fallbacks).map(([reason, n]) => `${reason}: ${n}`);
+  console.log(
+    `  grouping                 ${grouping.led} led an interview, ${grouping.joined} joined one, ${grouping.queued} waited for a slot`,
+  );
+  console.log(`  own way (fallbacks)      ${fallbacks.length ? fallbacks.join(', ') : 'none'}`);
+  console.log(`  most DMs open at once    ${grouping.maxOpenPerEmployee} for one employee`);
   console.log(
     `  every alert decided      ${decided >= opts.alerts ? `after ${(allDecidedMs / 1000).toFixed(0)} s` : `NOT within ${opts.maxMinutes} min`}\n`,
   );

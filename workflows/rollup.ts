@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, isCancellation, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { Policy } from '../shared/policy';
@@ -36,6 +36,12 @@ const MAX_ROUNDS = 3;
 const HOLD_MARGIN_MS = 3600_000;
 /** The rolled-up DM is updated at most this often, however many alerts join. */
 export const DM_UPDATE_EVERY_MS = 5_000;
+/**
+ * Interviews that ended before this change could end while telling a late member its decision: a
+ * signal still in flight when a workflow completes is never delivered, and that member waited out its
+ * whole hold. Now a leader ends only once every member it knows of has been told.
+ */
+const FORWARD_BEFORE_END_PATCH = 'rollup-forward-before-end';
 /** Outcomes of the leader that members take as their own: what the employee's answer (or silence) said. */
 const SHARED_OUTCOMES: readonly Outcome[] = ['denied', 'no_response', 'second_factor_failed', 'not_enrolled'];
 
@@ -48,6 +54,8 @@ export interface RollupState {
   /** A leader's members, in the order they joined; the first `forwarded` were told the decision. */
   members: InterviewRef[];
   forwarded: number;
+  /** Decisions being signalled to members now. */
+  forwarding: Set<Promise<void>>;
   /**
    * Leaders' decisions by leader workflow id: kept whenever they come, since a leader that decides at
    * once can be heard before the coordinator's answer that made this alert its member.
@@ -62,7 +70,16 @@ export interface RollupState {
 }
 
 export function newRollupState(): RollupState {
-  return { round: 0, answers: [], role: 'none', members: [], forwarded: 0, decisions: {}, endedSent: false };
+  return {
+    round: 0,
+    answers: [],
+    role: 'none',
+    members: [],
+    forwarded: 0,
+    forwarding: new Set(),
+    decisions: {},
+    endedSent: false,
+  };
 }
 
 /** The rollup's messages; they only record (the steps act on them). */
@@ -248,7 +265,7 @@ async function forwardDecision(iv: Interview): Promise<void> {
   if (!shared) return;
   const batch = r.members.slice(r.forwarded);
   r.forwarded = r.members.length;
-  await Promise.all(
+  const sending = Promise.all(
     batch.map((m) =>
       getExternalWorkflowHandle(m.workflowId)
         .signal(rollupDecided, shared)
@@ -258,7 +275,20 @@ async function forwardDecision(iv: Interview): Promise<void> {
           if (isCancellation(err)) r.members.push(m);
         }),
     ),
-  );
+  ).then(() => undefined);
+  r.forwarding.add(sending);
+  await sending;
+  r.forwarding.delete(sending);
+}
+
+/** Until every member known now has been told (or cannot be): a workflow's end drops signals in flight. */
+async function everyMemberTold(iv: Interview): Promise<void> {
+  const r = iv.rollup;
+  if (!r.shared) return; // nothing to tell: the members go their own way when their wait lapses
+  while (r.forwarding.size > 0 || r.members.length > r.forwarded) {
+    await forwardDecision(iv);
+    await Promise.all([...r.forwarding]);
+  }
 }
 
 async function tellCoordinatorEnded(iv: Interview): Promise<void> {
@@ -283,6 +313,7 @@ export async function settleRollup(iv: Interview): Promise<void> {
   if (r.role === 'lead') {
     await shareDecision(iv);
     await forwardDecision(iv);
+    if (patched(FORWARD_BEFORE_END_PATCH)) await everyMemberTold(iv);
   }
   if (r.role !== 'member') await tellCoordinatorEnded(iv);
 }
