@@ -1,4 +1,10 @@
-import { condition, getExternalWorkflowHandle, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { Policy } from '../shared/policy';
