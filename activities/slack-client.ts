@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
 import { SlackRateLimiter } from './slack-rate-limiter';
+import { attemptTimeLeftMs } from './attempt-clock';
 
 /**
  * The Slack Web API client used by activities. Every call first waits for its method's budget under
@@ -21,6 +22,9 @@ export function createSlackClient(
   });
 }
 
+/** Slack's answer (the client's timeout) and the write that records it. */
+const SEND_RESERVE_MS = 15_000;
+
 /** Every Web API method of the client goes through `apiCall`: the one place to wait for the budget. */
 class RateLimitedWebClient extends WebClient {
   constructor(
@@ -32,7 +36,10 @@ class RateLimitedWebClient extends WebClient {
 
   override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
     const channel = typeof options.channel === 'string' ? options.channel : undefined;
-    await this.limiter.acquire(method, channel);
+    // A call is started only with time left for it and for recording it: otherwise the attempt may
+    // time out after a message went out, and the next attempt would send it again.
+    const left = attemptTimeLeftMs();
+    await this.limiter.acquire(method, channel, left === undefined ? undefined : left - SEND_RESERVE_MS);
     try {
       return await super.apiCall(method, options);
     } catch (err) {

@@ -58,17 +58,21 @@ export class SlackRateLimiter {
 
   /**
    * Waits until `method` (to `channel`) may be called, and takes its slot. Throws a retryable
-   * activity failure, with the delay Temporal should wait, when the wait would exceed maxWaitMs.
+   * activity failure, with the delay Temporal should wait, when the wait would exceed maxWaitMs or
+   * `timeLeftMs` (what the caller can still spend before its call must start).
    */
-  async acquire(method: string, channel?: string): Promise<void> {
+  async acquire(method: string, channel?: string, timeLeftMs?: number): Promise<void> {
     const bucket = this.bucketFor(method, channel);
     const waitMs = this.reserve(bucket);
-    if (waitMs > this.maxWaitMs) {
+    if (waitMs > this.maxWaitMs || (timeLeftMs !== undefined && waitMs > timeLeftMs)) {
       this.release(bucket);
-      const seconds = Math.ceil(waitMs / 1000);
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       throw ApplicationFailure.create({
         type: 'SlackRateBudget',
-        message: `Slack ${method} is at its rate limit here; retrying in ${seconds} s`,
+        message:
+          waitMs > this.maxWaitMs
+            ? `Slack ${method} is at its rate limit here; retrying in ${seconds} s`
+            : `too little of this attempt is left to call Slack ${method} safely; retrying in ${seconds} s`,
         nextRetryDelay: `${seconds}s`,
       });
     }

@@ -14,6 +14,7 @@ import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/collections';
 import { installSdkLogging } from '../worker/runtime-logging';
 import { createSlackQueueWorker } from '../worker/slack-queue-worker';
+import { attemptClock } from '../activities/attempt-clock';
 import { SlackStandIn } from '../test/helpers/slack-stand-in';
 
 /**
@@ -71,6 +72,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
       logger: quiet,
     }),
     activities,
+    interceptors: { activity: [attemptClock] },
   });
   const slackWorker = await createSlackQueueWorker({
     connection: native,

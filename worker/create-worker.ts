@@ -13,6 +13,7 @@ import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { seedPolicies } from './seed-policies';
 import { createSlackQueueWorker } from './slack-queue-worker';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
+import { attemptClock } from '../activities/attempt-clock';
 
 /**
  * Builds the worker of the interview task queue and the worker of its Slack task queue, with their
@@ -88,6 +89,7 @@ export async function createVouchWorker(
     taskQueue: config.temporal.taskQueue,
     dataConverter,
     activities,
+    interceptors: { activity: [attemptClock] },
     ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,
   });

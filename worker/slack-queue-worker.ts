@@ -1,4 +1,5 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { attemptClock } from '../activities/attempt-clock';
 import { slackTaskQueue } from '../shared/constants';
 
 /**
@@ -20,6 +21,7 @@ export function createSlackQueueWorker(opts: {
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     taskQueue: slackTaskQueue(opts.taskQueue),
     activities: opts.activities,
+    interceptors: { activity: [attemptClock] },
     maxTaskQueueActivitiesPerSecond: opts.activitiesPerSecond,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });

@@ -90,6 +90,22 @@ describe('SlackRateLimiter', () => {
     expect(t.now()).toBe(before);
   });
 
+  it('a wait longer than the time the caller has left fails before the slot is taken', async () => {
+    const t = onTestClock();
+    for (let i = 0; i < 5; i++) await t.limiter.acquire('chat.update'); // the burst is spent
+    await expect(t.limiter.acquire('chat.update', undefined, 100)).rejects.toMatchObject({
+      type: 'SlackRateBudget',
+      message: expect.stringMatching(/too little of this attempt is left/),
+    });
+    // No time left at all: refused even with budget to spare, and retried after at least a second.
+    await expect(t.limiter.acquire('chat.postMessage', 'D0BOB', -1)).rejects.toMatchObject({
+      nextRetryDelay: '1s',
+    });
+    const before = t.now();
+    await t.limiter.acquire('chat.postMessage', 'D0BOB', 5_000); // the refused call took no slot
+    expect(t.now()).toBe(before);
+  });
+
   it('refuses a share outside (0, 1]', () => {
     expect(() => new SlackRateLimiter({ share: 0 })).toThrow(/share/);
     expect(() => new SlackRateLimiter({ share: 1.5 })).toThrow(/share/);

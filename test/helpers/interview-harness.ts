@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SlackRateLimiter } from '../../activities/slack-rate-limiter';
 import { createSlackQueueWorker } from '../../worker/slack-queue-worker';
+import { attemptClock } from '../../activities/attempt-clock';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createSlackClient } from '../../activities/slack-client';
@@ -144,6 +145,7 @@ export async function createHarness(opts: {
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: workerActivities,
+    interceptors: { activity: [attemptClock] },
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
   const slackWorker = await createSlackQueueWorker({
