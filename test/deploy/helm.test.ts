@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -121,6 +122,39 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(worker.spec?.template.metadata.labels).toMatchObject(pdb.spec?.selector.matchLabels);
     expect(env.VOUCH_POLICIES_FILE).toBe('/etc/vouch/policies.yml');
     expect(find(objects, 'ConfigMap', 'vouch-policies')).toBeDefined();
+  });
+
+  it("gives the worker the verdict receivers, their secrets and Splunk's token, which its config loads", () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const env = envOf(find(objects, 'Deployment', 'vouch-worker'));
+    const secret = find(objects, 'Secret', 'vouch-secrets') as unknown as {
+      stringData: Record<string, string>;
+    };
+    // The Secret's keys as the files Kubernetes mounts, at the paths the _FILE variables name.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-helm-secrets-'));
+    const processEnv: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(env)) {
+      if (!name.endsWith('_FILE') || !value.startsWith('/run/secrets/vouch/')) {
+        processEnv[name] = value;
+        continue;
+      }
+      const file = path.join(dir, path.basename(value));
+      fs.writeFileSync(file, secret.stringData[path.basename(value)] ?? '');
+      processEnv[name] = file;
+    }
+    delete processEnv.VOUCH_POLICIES_FILE;
+    delete processEnv.VOUCH_HEALTH_FILE;
+    try {
+      const config = loadConfig(processEnv, dir);
+      expect(config.verdicts.webhooks).toEqual([{ name: 'siem', url: 'https://siem.example.com/vouch' }]);
+      expect(Object.keys(config.verdicts.secrets)).toEqual(['siem']);
+      expect(config.verdicts.splunk).toEqual({
+        url: 'https://splunk.example.com:8088',
+        token: '11111111-2222-3333-4444-555555555555',
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('renders the bot with replicas, /healthz probes, a Service and an Ingress for its paths and the intake only', () => {
