@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
 import { rolledUpInterviewMessage } from '../slack-blocks/interview';
 import type { ActivityContext, MessageRef } from './context';
-import { slackCall } from './slack-client';
+import { slackCall, slackHasRoomFor } from './slack-client';
 
 /**
  * The coordinator of one employee's interviews on one task queue: a hash, so no email or Slack id is in
@@ -39,7 +39,11 @@ export function createRollupActivities(ctx: ActivityContext) {
       return { coordinatorId: id };
     },
 
-    /** The leading interview's DM, updated to say how many alerts it covers and to show the latest. */
+    /**
+     * The leading interview's DM, updated to say how many alerts it covers and to show the latest.
+     * Skipped (false) while Slack's budget for updates has nothing to spare: the outcome's update of
+     * this DM, and other interviews' messages, come first; the workflow tries again later.
+     */
     async updateRolledUpDm(input: {
       leaderWorkflowId: string;
       dm: MessageRef;
@@ -47,7 +51,8 @@ export function createRollupActivities(ctx: ActivityContext) {
       latestAlertId: string;
       intro?: string;
       employeeName?: string;
-    }): Promise<void> {
+    }): Promise<boolean> {
+      if (!slackHasRoomFor(slack(), 'chat.update', input.dm.channel)) return false;
       const latest = await loadAlert(input.latestAlertId);
       await slackCall('chat.update', () =>
         slack().chat.update({
@@ -60,6 +65,7 @@ export function createRollupActivities(ctx: ActivityContext) {
           }),
         }),
       );
+      return true;
     },
   };
 }

@@ -28,7 +28,7 @@ const SEND_RESERVE_MS = 15_000;
 /** Every Web API method of the client goes through `apiCall`: the one place to wait for the budget. */
 class RateLimitedWebClient extends WebClient {
   constructor(
-    private readonly limiter: SlackRateLimiter,
+    readonly limiter: SlackRateLimiter,
     ...args: ConstructorParameters<typeof WebClient>
   ) {
     super(...args);
@@ -49,6 +49,14 @@ class RateLimitedWebClient extends WebClient {
       throw err;
     }
   }
+}
+
+/**
+ * Whether a call that may be skipped should go out now: only with budget to spare, so a storm's
+ * cosmetic updates never delay the messages that matter. A client without a limiter always has room.
+ */
+export function slackHasRoomFor(client: WebClient, method: string, channel?: string): boolean {
+  return client instanceof RateLimitedWebClient ? client.limiter.hasRoom(method, channel) : true;
 }
 
 /** Slack errors that the same call will hit again however often it is retried. */

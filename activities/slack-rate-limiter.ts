@@ -79,6 +79,17 @@ export class SlackRateLimiter {
     if (waitMs > 0) await this.sleep(waitMs);
   }
 
+  /**
+   * Whether `method` (to `channel`) could be called now with `keep` calls still to spare after it:
+   * for calls that may be skipped (a cosmetic update), so that they never hold up those that matter.
+   */
+  hasRoom(method: string, channel?: string, keep = 2): boolean {
+    const b = this.bucketFor(method, channel);
+    const now = this.now();
+    const tokens = Math.min(b.capacity, b.tokens + (now - b.updatedAt) * b.rate);
+    return b.blockedUntil <= now && tokens >= 1 + Math.min(keep, b.capacity - 1);
+  }
+
   /** Slack answered 429 with Retry-After: no call of this method (to this channel) before then. */
   blockFor(method: string, channel: string | undefined, seconds: number): void {
     const bucket = this.bucketFor(method, channel);

@@ -42,12 +42,19 @@ const MAX_ROUNDS = 3;
 const HOLD_MARGIN_MS = 3600_000;
 /** The rolled-up DM is updated at most this often, however many alerts join. */
 export const DM_UPDATE_EVERY_MS = 5_000;
+/** The widest spacing of updates while Slack's budget has nothing to spare for them. */
+const DM_UPDATE_MAX_PAUSE_MS = 60_000;
 /**
  * Interviews that ended before this change could end while telling a late member its decision: a
  * signal still in flight when a workflow completes is never delivered, and that member waited out its
  * whole hold. Now a leader ends only once every member it knows of has been told.
  */
 const FORWARD_BEFORE_END_PATCH = 'rollup-forward-before-end';
+/**
+ * Interviews started before this change counted a rolled-up DM's update as shown even when it was
+ * skipped to spare Slack's budget; now a skipped count is shown at the next turn.
+ */
+const DM_UPDATE_SKIPPED_PATCH = 'rollup-dm-update-skipped';
 /** Outcomes of the leader that members take as their own: what the employee's answer (or silence) said. */
 const SHARED_OUTCOMES: readonly Outcome[] = ['denied', 'no_response', 'second_factor_failed', 'not_enrolled'];
 
@@ -221,21 +228,27 @@ export function startDmUpdates(iv: Interview): void {
   const dm = iv.dm;
   const { policy, employee } = iv.ready;
   const done = () => iv.outcome !== null;
+  const retrySkipped = patched(DM_UPDATE_SKIPPED_PATCH);
   r.dmUpdates = (async () => {
     let shown = 0;
+    let pause = DM_UPDATE_EVERY_MS;
     for (;;) {
       await condition(() => done() || r.members.length !== shown);
       if (done()) return;
-      shown = r.members.length;
-      await updateRolledUpDm({
+      const showing = r.members.length;
+      const updated = await updateRolledUpDm({
         leaderWorkflowId: iv.workflowId,
         dm,
-        covers: shown + 1,
-        latestAlertId: r.members[shown - 1]!.alertId,
+        covers: showing + 1,
+        latestAlertId: r.members[showing - 1]!.alertId,
         intro: policy.messages?.intro,
         employeeName: employee.name,
-      }).catch(() => undefined); // the DM stays as it was; its buttons still work
-      if (await condition(done, DM_UPDATE_EVERY_MS)) return;
+      }).catch(() => true); // failed for good: the DM stays as it was; its buttons still work
+      // Skipped for Slack's budget: the count is shown at a later turn, spaced wider while the budget is short.
+      const skipped = updated === false && retrySkipped;
+      if (!skipped) shown = showing;
+      pause = skipped ? Math.min(pause * 2, DM_UPDATE_MAX_PAUSE_MS) : DM_UPDATE_EVERY_MS;
+      if (await condition(done, pause)) return;
     }
   })().catch(() => undefined); // cancelled with the interview's steps: the outcome's update follows
 }

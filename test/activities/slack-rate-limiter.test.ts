@@ -106,6 +106,21 @@ describe('SlackRateLimiter', () => {
     expect(t.now()).toBe(before);
   });
 
+  it('has room for a call that may be skipped only with calls to spare, and never while blocked', async () => {
+    const t = onTestClock();
+    expect(t.limiter.hasRoom('chat.update')).toBe(true); // a whole burst of 5
+    for (let i = 0; i < 3; i++) await t.limiter.acquire('chat.update');
+    expect(t.limiter.hasRoom('chat.update')).toBe(false); // 2 left: kept for calls that matter
+    t.advance(60_000);
+    expect(t.limiter.hasRoom('chat.update')).toBe(true);
+    t.limiter.blockFor('chat.update', undefined, 10);
+    expect(t.limiter.hasRoom('chat.update')).toBe(false);
+    // One call per second to a channel: room whenever that call is free.
+    expect(t.limiter.hasRoom('chat.postMessage', 'D0BOB')).toBe(true);
+    await t.limiter.acquire('chat.postMessage', 'D0BOB');
+    expect(t.limiter.hasRoom('chat.postMessage', 'D0BOB')).toBe(false);
+  });
+
   it('refuses a share outside (0, 1]', () => {
     expect(() => new SlackRateLimiter({ share: 0 })).toThrow(/share/);
     expect(() => new SlackRateLimiter({ share: 1.5 })).toThrow(/share/);

@@ -138,6 +138,38 @@ describe('alert storms become one conversation', () => {
     recordHistory('rollup-member-decided-by-leader', await handleOf(alerts[1]!.id!).fetchHistory());
   });
 
+  it("an update of the DM skipped for Slack's budget is shown at a later turn", async () => {
+    const emp = newEmployee();
+    const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.skipped-update' }));
+    const real = h.activities.updateRolledUpDm;
+    const calls: number[] = [];
+    // The second update (the one that would say 3) finds no budget to spare, as in a storm.
+    h.overrides.updateRolledUpDm = async (input) => {
+      calls.push(input.covers);
+      return calls.length === 2 ? false : real(input);
+    };
+    const updatesSaying = (n: number) =>
+      h.slack
+        .callsTo('chat.update')
+        .filter(
+          (c) => c.args.channel === dmChannel(emp) && String(c.args.text).includes(`${n} similar alerts`),
+        );
+    try {
+      const leaderHandle = await start(h, alerts[0]!);
+      await settled([alerts[0]!.id!], ['awaiting_response']);
+      await start(h, alerts[1]!);
+      await h.slack.waitForCall('chat.update', () => updatesSaying(2).length > 0);
+      await start(h, alerts[2]!);
+      await h.slack.waitForCall('chat.update', () => updatesSaying(3).length > 0, 40_000);
+      expect(calls).toEqual([2, 3, 3]);
+      await answer(leaderHandle, emp.id, 'denied');
+      const results = await Promise.all(alerts.map((a) => handleOf(a.id!).result()));
+      expect(results.map((r) => r.outcome)).toEqual(Array(3).fill('denied'));
+    } finally {
+      delete h.overrides.updateRolledUpDm;
+    }
+  });
+
   it('a leader closed by an operator releases its members to their own way', async () => {
     const emp = newEmployee();
     const alerts = [0, 1, 2].map(() => alertFor(emp, { type: 'rollup.released' }));
