@@ -14,6 +14,12 @@ import { sentStore } from '../store/sent';
 import { type InvestigationReport, buildReport } from '../report/investigation';
 import { slackNotConnected } from './employees';
 
+/**
+ * How long an attempt that claimed a message may still be sending it: past its 30-second start-to-close
+ * timeout, with room for a worker that is slow to notice.
+ */
+const CLAIM_GRACE_MS = 60_000;
+
 /** Dependencies of the activities, given by the worker (and by tests). */
 export interface ActivityDeps {
   db: Db;
@@ -69,6 +75,44 @@ export function activityContext(deps: ActivityDeps) {
     return (await sent.record(key, await send())) as T;
   }
 
+  /**
+   * Like `once`, for a message that must never reach a person twice: the step is claimed before it is
+   * sent, so an attempt that finds an earlier attempt's claim without a result (that attempt timed out
+   * or died between sending and recording) looks for the message in Slack (`findSent`) instead of
+   * sending it again, waits while that attempt may still be sending, and sends only once it is gone
+   * and nothing was found.
+   */
+  async function onceClaimed<T extends Record<string, unknown>>(
+    key: string,
+    send: () => Promise<T>,
+    findSent: (since: Date) => Promise<T | undefined>,
+    surelyNotSent: (err: unknown) => boolean,
+  ): Promise<T> {
+    const done = await sent.get(key);
+    if (done) return done as T;
+    const claim = await sent.claim(key);
+    if ('result' in claim) return claim.result as T;
+    if ('heldSince' in claim) {
+      const found = await findSent(claim.heldSince);
+      if (found) return (await sent.record(key, found)) as T;
+      const heldMs = now().getTime() - claim.heldSince.getTime();
+      if (heldMs < CLAIM_GRACE_MS || !(await sent.takeOver(key, claim.heldSince)))
+        throw ApplicationFailure.create({
+          type: 'EarlierAttemptSending',
+          message: `an earlier attempt of ${key} may still be sending; checking again shortly`,
+          nextRetryDelay: `${Math.max(1, Math.ceil((CLAIM_GRACE_MS - heldMs) / 1000))}s`,
+        });
+    }
+    let result: T;
+    try {
+      result = await send();
+    } catch (err) {
+      if (surelyNotSent(err)) await sent.release(key);
+      throw err;
+    }
+    return (await sent.record(key, result)) as T;
+  }
+
   async function loadAlertDoc(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc> {
     const doc = await alerts.get(alertId, opts);
     if (!doc)
@@ -97,6 +141,7 @@ export function activityContext(deps: ActivityDeps) {
     alerts,
     alertUpdates: alertUpdates(c),
     sent,
+    onceClaimed,
     policies: policyStore(c, deps.now),
     slackMissing,
     slack,

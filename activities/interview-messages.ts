@@ -4,7 +4,7 @@ import { threadStore } from '../store/threads';
 import { employeeCache } from '../store/employee-cache';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
-import { slackCall } from './slack-client';
+import { slackCall, slackSurelyNotSent } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
 import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
 import { outcomeForEmployee } from '../slack-blocks/outcome';
@@ -16,6 +16,9 @@ export type EscalationPost = {
   /** The post has a Close button: the escalation stays open until an operator closes it. */
   awaitsClose: boolean;
 };
+
+/** Slack message metadata's event type on every interview DM. */
+const INTERVIEW_DM_EVENT = 'vouch_interview';
 
 /** The interview's messages: the DM and its reminders, the outcome, and the escalation post. */
 export function createInterviewMessageActivities(ctx: ActivityContext) {
@@ -35,6 +38,29 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
     return channel;
   }
 
+  /** The interview DM for `workflowId` among the DM's messages since `since`, by its metadata. */
+  async function findInterviewDm(
+    channel: string,
+    workflowId: string,
+    since: Date,
+  ): Promise<{ channel: string; ts: string } | undefined> {
+    const res = await slackCall('conversations.history', () =>
+      slack().conversations.history({
+        channel,
+        // A minute before the claim: the clocks of the worker and Slack may differ a little.
+        oldest: ((since.getTime() - 60_000) / 1000).toFixed(6),
+        include_all_metadata: true,
+        limit: 200,
+      }),
+    );
+    const found = (res.messages ?? []).find(
+      (m) =>
+        m.metadata?.event_type === INTERVIEW_DM_EVENT &&
+        (m.metadata.event_payload as { workflow_id?: unknown } | undefined)?.workflow_id === workflowId,
+    );
+    return found?.ts ? { channel, ts: found.ts } : undefined;
+  }
+
   return {
     /** The interview DM with the two buttons. */
     async sendInterview(input: {
@@ -46,20 +72,27 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       employeeName?: string;
     }): Promise<MessageRef> {
       const alert = await loadAlert(input.alertId);
-      const ref = await once(`${input.workflowId}:dm`, async () => {
-        const channel = await openDm(input.slackUserId);
-        const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({
-            channel,
-            ...interviewMessage(alert, input.workflowId, {
-              intro: input.intro,
-              employeeName: input.employeeName,
-              linkHosts: deps.linkHosts,
+      const ref = await ctx.onceClaimed(
+        `${input.workflowId}:dm`,
+        async () => {
+          const channel = await openDm(input.slackUserId);
+          const res = await slackCall('chat.postMessage', () =>
+            slack().chat.postMessage({
+              channel,
+              ...interviewMessage(alert, input.workflowId, {
+                intro: input.intro,
+                employeeName: input.employeeName,
+                linkHosts: deps.linkHosts,
+              }),
+              // What finds this DM again if the attempt that sent it dies before recording it.
+              metadata: { event_type: INTERVIEW_DM_EVENT, event_payload: { workflow_id: input.workflowId } },
             }),
-          }),
-        );
-        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
-      });
+          );
+          return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+        },
+        async (since) => findInterviewDm(await openDm(input.slackUserId), input.workflowId, since),
+        slackSurelyNotSent,
+      );
       await ctx.alerts.setDm(input.alertId, ref);
       await threads.link(ref, { workflowId: input.workflowId, slackUserId: input.slackUserId });
       return ref;

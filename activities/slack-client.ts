@@ -85,6 +85,20 @@ export class SlackNotConfiguredError extends Error {
   override readonly name = 'SlackNotConfiguredError';
 }
 
+/** Failures that mean Slack did not take the call (or it was never made): it may be made again at once. */
+const NOT_TAKEN_TYPES = new Set(['SlackRateLimited', 'SlackPermanentError', 'SlackRateBudget']);
+
+/**
+ * Whether a failed step surely sent nothing: Slack refused the call (an `ok: false` answer or a 429),
+ * or it was refused here before it went out. A timeout, a dropped connection or a 5xx may come after
+ * Slack posted the message, so they are not.
+ */
+export function slackSurelyNotSent(err: unknown): boolean {
+  const e = err as { type?: string; code?: string };
+  if (err instanceof ApplicationFailure && e.type && NOT_TAKEN_TYPES.has(e.type)) return true;
+  return e.code === ErrorCode.PlatformError || e.code === ErrorCode.RateLimitedError;
+}
+
 /** Runs a Slack call, translating its failures into what Temporal's retry policy should do. */
 export async function slackCall<T>(method: string, call: () => Promise<T>): Promise<T> {
   try {

@@ -19,6 +19,9 @@ export const SLACK_METHOD_TIERS: Readonly<Record<string, SlackTier>> = {
   'chat.update': 3,
   'chat.postEphemeral': 4,
   'conversations.open': 3,
+  // Tier 3 for internal (customer-built) apps such as Vouch; Slack limits apps distributed outside
+  // its Marketplace more tightly.
+  'conversations.history': 3,
   'users.info': 4,
   'users.lookupByEmail': 4,
   'usergroups.users.list': 2,

@@ -220,8 +220,11 @@ export interface SuppressionDoc {
 /** Records of side effects already performed (a DM sent, an escalation posted), keyed by workflow + step. */
 export interface SentDoc {
   _id: string; // `${workflowId}:${step}`
-  at: Date;
-  result: Record<string, unknown>;
+  /** Absent while only claimed (store/sent.ts). */
+  at?: Date;
+  result?: Record<string, unknown>;
+  /** When an attempt claimed the step before performing it. */
+  claimedAt?: Date;
 }
 
 export interface Collections {

@@ -9,6 +9,7 @@ const SCOPE_FOR_METHOD: Record<string, string | null> = {
   'chat.postEphemeral': 'chat:write',
   'chat.update': 'chat:write',
   'conversations.open': 'im:write',
+  'conversations.history': 'im:history', // finding an interview DM again by its metadata (DMs only)
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
   'usergroups.users.list': 'usergroups:read',

@@ -47,6 +47,18 @@ export class SlackStandIn {
   }[] = [];
   private server?: http.Server;
   private ts = 1_700_000_000;
+  private seq = 0;
+  /** Top-level messages posted to each channel, for conversations.history. */
+  private readonly history = new Map<
+    string,
+    { ts: string; text: unknown; metadata?: { event_type?: string; event_payload?: unknown } }[]
+  >();
+
+  /** A message ts as Slack makes them: epoch seconds, then a sequence that keeps them unique. */
+  private nextTs(): string {
+    this.seq = (this.seq + 1) % 1_000_000;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
+  }
   /** Calls answered 429 for breaking Slack's rate tiers (only with `enforceRateLimits`). */
   readonly rateLimited: { method: string; channel?: string; retryAfter: number; at: number }[] = [];
   private rateWindows?: Map<string, number[]>;
@@ -219,8 +231,32 @@ export class SlackStandIn {
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } };
       case 'chat.postMessage':
-      case 'chat.postEphemeral':
-        return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
+      case 'chat.postEphemeral': {
+        const ts = this.nextTs();
+        if (method === 'chat.postMessage' && !args.thread_ts) {
+          const channel = String(args.channel);
+          const metadata = args.metadata as { event_type?: string; event_payload?: unknown } | undefined;
+          const list = this.history.get(channel) ?? [];
+          list.push({ ts, text: args.text, ...(metadata?.event_type ? { metadata } : {}) });
+          this.history.set(channel, list);
+        }
+        return { ok: true, channel: args.channel, ts, message: { text: args.text } };
+      }
+      case 'conversations.history': {
+        // Newest first, top-level messages only, after `oldest`; metadata only when asked for.
+        const oldest = Number(args.oldest ?? 0);
+        const limit = Math.min(Number(args.limit ?? 100), 999);
+        const all = [...(this.history.get(String(args.channel)) ?? [])]
+          .filter((m) => Number(m.ts) > oldest)
+          .reverse();
+        const withMetadata = String(args.include_all_metadata) === 'true';
+        const messages = all.slice(0, limit).map(({ metadata, ...m }) => ({
+          type: 'message',
+          ...m,
+          ...(withMetadata && metadata ? { metadata } : {}),
+        }));
+        return { ok: true, messages, has_more: all.length > limit };
+      }
       case 'chat.update':
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'views.open':
