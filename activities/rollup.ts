@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { rollupTaskQueue } from '../shared/constants';
 import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
 import { rolledUpInterviewMessage } from '../slack-blocks/interview';
 import type { ActivityContext, MessageRef } from './context';
@@ -20,7 +21,8 @@ export function createRollupActivities(ctx: ActivityContext) {
   return {
     /**
      * Asks the employee's coordinator "lead, join or queue?", starting it if none runs (signal-with-
-     * start, with the worker's own client, on this task queue); the answer comes back as a signal.
+     * start, with the worker's own client, on the rollup task queue; a coordinator started before
+     * that queue existed runs on until it ends where it is); the answer comes back as a signal.
      * A retry asks again with the same round, which the coordinator answers as before.
      */
     async askRollup(input: {
@@ -31,7 +33,7 @@ export function createRollupActivities(ctx: ActivityContext) {
       const id = coordinatorId(info.taskQueue, input.slackUserId);
       await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
         workflowId: id,
-        taskQueue: info.taskQueue,
+        taskQueue: rollupTaskQueue(info.taskQueue),
         args: [],
         signal: rollupRequest,
         signalArgs: [input.request],

@@ -14,6 +14,7 @@ import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/collections';
 import { installSdkLogging } from '../worker/runtime-logging';
 import { createSlackQueueWorker } from '../worker/slack-queue-worker';
+import { createRollupQueueWorker } from '../worker/rollup-queue-worker';
 import { attemptClock } from '../activities/attempt-clock';
 import { SlackStandIn } from '../test/helpers/slack-stand-in';
 
@@ -64,13 +65,14 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
     securityChannel: 'CBENCH',
     encryptionKey,
   });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: quiet,
+  });
   const worker = await Worker.create({
     connection: native,
     taskQueue: TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      logger: quiet,
-    }),
+    workflowBundle,
     activities,
     interceptors: { activity: [attemptClock] },
   });
@@ -80,7 +82,12 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
     activities,
     activitiesPerSecond: SLACK_ACTIVITIES_PER_SECOND,
   });
-  const running = Promise.all([worker.run(), slackWorker.run()]);
+  const rollupWorker = await createRollupQueueWorker({
+    connection: native,
+    taskQueue: TASK_QUEUE,
+    workflowBundle,
+  });
+  const running = Promise.all([worker.run(), slackWorker.run(), rollupWorker.run()]);
   return {
     client,
     slack,
@@ -89,6 +96,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
     async stop() {
       worker.shutdown();
       slackWorker.shutdown();
+      rollupWorker.shutdown();
       await running.catch(() => {});
       await native.close();
       await connection.close();

@@ -76,3 +76,10 @@ export type Severity = (typeof SEVERITIES)[number];
  * by Temporal across all workers, under Slack's limits.
  */
 export const slackTaskQueue = (taskQueue: string): string => `${taskQueue}-slack`;
+
+/**
+ * The task queue of the per-employee rollup coordinators: a worker of their own answers "lead, join or
+ * wait" within seconds even while thousands of a storm's alerts wait on the interview queue, so the
+ * storm's members join one interview instead of each giving up on the coordinator and asking alone.
+ */
+export const rollupTaskQueue = (taskQueue: string): string => `${taskQueue}-rollup`;

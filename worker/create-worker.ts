@@ -1,4 +1,10 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  bundleWorkflowCode,
+} from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { connectMongo } from '../store/mongo';
@@ -12,12 +18,13 @@ import { createSlackClient } from '../activities/slack-client';
 import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { seedPolicies } from './seed-policies';
 import { createSlackQueueWorker } from './slack-queue-worker';
+import { createRollupQueueWorker } from './rollup-queue-worker';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import { attemptClock } from '../activities/attempt-clock';
 
 /**
- * Builds the worker of the interview task queue and the worker of its Slack task queue, with their
- * connections; `run()` runs both until they stop, and `close()` releases the connections after.
+ * Builds the worker of the interview task queue and the workers of its Slack and rollup task queues,
+ * with their connections; `run()` runs them until they stop, and `close()` releases the connections after.
  */
 export async function createVouchWorker(
   config: Config,
@@ -26,6 +33,7 @@ export async function createVouchWorker(
 ): Promise<{
   worker: Worker;
   slackWorker: Worker;
+  rollupWorker: Worker;
   run: () => Promise<void>;
   isRunning: () => boolean;
   close: () => Promise<void>;
@@ -83,6 +91,13 @@ export async function createVouchWorker(
     linkHosts: config.linkHosts,
     llm: config.llm,
   });
+  // Bundled once for the interview worker and the coordinators' worker.
+  const workflowBundle =
+    overrides.workflowBundle ??
+    (await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: Runtime.instance().logger,
+    }));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -90,8 +105,8 @@ export async function createVouchWorker(
     dataConverter,
     activities,
     interceptors: { activity: [attemptClock] },
-    ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     ...overrides,
+    workflowBundle,
   });
   const slackWorker = await createSlackQueueWorker({
     connection,
@@ -101,20 +116,26 @@ export async function createVouchWorker(
     activitiesPerSecond: config.slack.activitiesPerSecond,
     dataConverter,
   });
+  const rollupWorker = await createRollupQueueWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle,
+    dataConverter,
+  });
+  const all = [worker, slackWorker, rollupWorker];
   return {
     worker,
     slackWorker,
-    // One stopping (a fatal error) stops the other: the process exits and is restarted whole.
+    rollupWorker,
+    // One stopping (a fatal error) stops the others: the process exits and is restarted whole.
     run: async () => {
-      const stopOther = (other: Worker) => () => {
-        if (other.getState() === 'RUNNING') other.shutdown();
+      const stopOthers = () => {
+        for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       };
-      await Promise.all([
-        worker.run().finally(stopOther(slackWorker)),
-        slackWorker.run().finally(stopOther(worker)),
-      ]);
+      await Promise.all(all.map((w) => w.run().finally(stopOthers)));
     },
-    isRunning: () => worker.getState() === 'RUNNING' && slackWorker.getState() === 'RUNNING',
+    isRunning: () => all.every((w) => w.getState() === 'RUNNING'),
     close: async () => {
       clearInterval(pruning);
       stopping = true;

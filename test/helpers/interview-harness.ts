@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SlackRateLimiter } from '../../activities/slack-rate-limiter';
 import { createSlackQueueWorker } from '../../worker/slack-queue-worker';
+import { createRollupQueueWorker } from '../../worker/rollup-queue-worker';
 import { attemptClock } from '../../activities/attempt-clock';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
@@ -59,6 +60,8 @@ export interface Harness {
   running: Promise<void>;
   /** The worker of the Slack task queue (DMs, reminders, posts), running beside it until `teardown`. */
   slackWorker: Worker;
+  /** The worker of the rollup task queue (the employees' coordinators), likewise. */
+  rollupWorker: Worker;
   /** Policies this harness stores get `rollup.enabled: false` unless they say otherwise. */
   rollupOff: boolean;
   teardown(): Promise<void>;
@@ -155,7 +158,14 @@ export async function createHarness(opts: {
     activitiesPerSecond: 50,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
+  const rollupWorker = await createRollupQueueWorker({
+    connection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+  });
   const slackRunning = slackWorker.run();
+  const rollupRunning = rollupWorker.run();
   const harness: Harness = {
     rollupOff: !opts.rollup,
     client,
@@ -169,10 +179,15 @@ export async function createHarness(opts: {
     worker,
     running: worker.run(),
     slackWorker,
+    rollupWorker,
     async teardown() {
       if (harness.worker.getState() === 'RUNNING') harness.worker.shutdown();
-      if (slackWorker.getState() === 'RUNNING') slackWorker.shutdown();
-      await Promise.all([harness.running.catch(() => {}), slackRunning.catch(() => {})]);
+      for (const w of [slackWorker, rollupWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all([
+        harness.running.catch(() => {}),
+        slackRunning.catch(() => {}),
+        rollupRunning.catch(() => {}),
+      ]);
       await env?.teardown();
       await slack.stop();
       await mongo.drop();

@@ -1,4 +1,5 @@
 import { collections } from '../../store/collections';
+import { rollupTaskQueue } from '../../shared/constants';
 import { recordHistory } from '../helpers/history';
 import { employeeResponse } from '../../shared/messages';
 import {
@@ -100,7 +101,7 @@ describe('an alert storm', () => {
       const coordinators = h.client.workflow.list({ query: `WorkflowType = 'rollupCoordinator'` });
       const runIds: { workflowId: string; runId: string; status: string }[] = [];
       for await (const run of coordinators)
-        if (run.taskQueue === h.taskQueue)
+        if (run.taskQueue === rollupTaskQueue(h.taskQueue))
           runIds.push({ workflowId: run.workflowId, runId: run.runId, status: run.status.name });
       const runs = runIds.length;
       const continued = runIds.find((r) => r.status === 'CONTINUED_AS_NEW');
