@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
+import type { EmployeeAnswer } from '../shared/messages';
 import type { LlmConfig } from '../lib/config';
 import { type ChatMessage, type JsonReply, LlmError, chatJson } from '../lib/llm';
 import type { Logger } from '../lib/logger';
@@ -38,7 +39,7 @@ export interface FollowUpExchange {
 export interface ConversationInput {
   workflowId: string;
   alertId: string;
-  employeeAnswer?: { answer: 'confirmed' | 'denied'; justification?: string };
+  employeeAnswer?: { answer: EmployeeAnswer; justification?: string };
   exchanges: FollowUpExchange[];
   otherMessages: string[];
 }
@@ -208,6 +209,7 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       },
       employeeAnswer: input.employeeAnswer && {
         saidItWasThem: input.employeeAnswer.answer === 'confirmed',
+        ...(input.employeeAnswer.answer === 'coerced' ? { saidSomeoneAskedThemToDoIt: true } : {}),
         justification: input.employeeAnswer.justification
           ? clean(input.employeeAnswer.justification, LIMITS.answer)
           : null,

@@ -31,7 +31,9 @@ export function pagerDutyEvent(opts: {
     payload: {
       summary: `Vouch: ${r.outcome ?? 'escalated'}: ${r.alert.title}`.slice(0, 1024),
       source: r.alert.source,
-      severity: opts.severity ?? FROM_ALERT[r.alert.severity],
+      // Someone may be talking the employee through an attack right now: page at the highest severity.
+      severity:
+        r.outcome === 'coercion_reported' ? 'critical' : (opts.severity ?? FROM_ALERT[r.alert.severity]),
       timestamp: r.alert.occurredAt,
       component: r.alert.type,
       group: 'vouch',

@@ -151,7 +151,14 @@ export async function benchStorm(
     `  DMs sent                 ${dms} (to ${firstDmAt.size} of ${opts.employees} employees; ${duplicateDms} a second time for the same interview)`,
   );
   console.log(`  DM updates (chat.update) ${updates}`);
-  console.log(`  429s from the stand-in   ${slack.rateLimited.length}`);
+  const limitedBy = new Map<string, number>();
+  for (const r of slack.rateLimited) {
+    const key = r.channel ? `${r.method} ${r.channel}` : r.method;
+    limitedBy.set(key, (limitedBy.get(key) ?? 0) + 1);
+  }
+  console.log(
+    `  429s from the stand-in   ${slack.rateLimited.length}${limitedBy.size ? ` (${[...limitedBy].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`,
+  );
   console.log(
     `  alert → employee's first DM  p50 ${(percentile(firstDm, 50) / 1000).toFixed(1)} s, p99 ${(percentile(firstDm, 99) / 1000).toFixed(1)} s`,
   );

@@ -67,6 +67,7 @@ const COLUMNS: [string, (s: AlertStats) => string][] = [
   ['response', (s) => (s.responseRate === null ? '—' : `${Math.round(s.responseRate * 100)}%`)],
   ['confirmed', (s) => String(s.confirmed)],
   ['denied', (s) => String(s.denied)],
+  ['someone asked', (s) => String(s.coerced)],
   ['no response', (s) => String(s.noResponse)],
   ['median answer', (s) => formatDuration(s.medianTimeToAnswerMs)],
   ['p90 answer', (s) => formatDuration(s.p90TimeToAnswerMs)],

@@ -17,6 +17,8 @@ export interface AlertStats {
   responseRate: number | null;
   confirmed: number;
   denied: number;
+  /** Answered "someone asked me to do this" (possibly after a "Yes"). */
+  coerced: number;
   noResponse: number;
   medianTimeToAnswerMs: number | null;
   p90TimeToAnswerMs: number | null;
@@ -53,12 +55,14 @@ export function computeStats(rows: Iterable<StatsRow>): { total: AlertStats; byT
 function add(g: { stats: AlertStats; delays: number[] }, row: StatsRow): void {
   const s = g.stats;
   const times = interviewTimes(row.transcript);
-  const [firstAnswer] = eventsOfKind(row.transcript, 'employee_answer');
+  const answers = eventsOfKind(row.transcript, 'employee_answer');
+  const [firstAnswer] = answers;
   s.alerts += 1;
   if (times.asked) s.interviews += 1;
   if (times.asked && firstAnswer) {
     s.answered += 1;
-    if (firstAnswer.answer === 'confirmed') s.confirmed += 1;
+    if (answers.some((a) => a.answer === 'coerced')) s.coerced += 1;
+    else if (firstAnswer.answer === 'confirmed') s.confirmed += 1;
     else s.denied += 1;
   }
   if (times.toFirstAnswerMs !== null) g.delays.push(times.toFirstAnswerMs);
@@ -85,6 +89,7 @@ function empty(type: string): AlertStats {
     responseRate: null,
     confirmed: 0,
     denied: 0,
+    coerced: 0,
     noResponse: 0,
     medianTimeToAnswerMs: null,
     p90TimeToAnswerMs: null,

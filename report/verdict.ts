@@ -1,5 +1,5 @@
 import type { Outcome, Severity } from '../shared/constants';
-import type { InterviewPhase } from '../shared/messages';
+import type { EmployeeAnswer, InterviewPhase } from '../shared/messages';
 import type { SecondFactorCheck } from '../shared/record/events';
 import type { InvestigationReport, ReportEvent } from './investigation';
 
@@ -30,7 +30,7 @@ export interface Verdict {
     lastCheck: SecondFactorCheck | null;
   };
   /** The employee's answer, or null if none came. */
-  answer: 'confirmed' | 'denied' | null;
+  answer: EmployeeAnswer | null;
   occurredAt: string;
   /** When Vouch received the alert. */
   receivedAt: string;

@@ -49,6 +49,11 @@ export const OUTCOMES = [
    * be the subject of the alert), so it escalates: the security team hears of it.
    */
   'cancelled',
+  /**
+   * The employee said someone asked them to do this: possibly social engineering in progress. Escalated
+   * at once with priority; never suppresses anything.
+   */
+  'coercion_reported',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -62,6 +67,7 @@ export const ESCALATING_OUTCOMES: readonly Outcome[] = [
   'escalated_by_operator',
   'failed_closed',
   'cancelled',
+  'coercion_reported',
 ];
 
 export function isEscalation(outcome: Outcome): boolean {

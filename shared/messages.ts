@@ -6,10 +6,16 @@ import type { InterviewEvent } from './record/events';
  * Messages of `alertInterview`, defined once: the workflow, the bot and the CLI import these.
  * Every signal carries an id so a redelivered message is applied once.
  */
+/**
+ * The employee's answer: it was them, it wasn't, or someone asked them to do it (a possible social-
+ * engineering attack in progress; it may follow a "confirmed" while the code is still due).
+ */
+export type EmployeeAnswer = 'confirmed' | 'denied' | 'coerced';
+
 export interface EmployeeResponse {
   responseId: string;
   slackUserId: string;
-  answer: 'confirmed' | 'denied';
+  answer: EmployeeAnswer;
   justification?: string;
 }
 

@@ -1,5 +1,6 @@
 import { defineSignal } from '@temporalio/workflow';
 import type { Outcome } from './constants';
+import type { EmployeeAnswer } from './messages';
 
 /**
  * Messages between an alert's interview and its employee's rollup coordinator (workflow type
@@ -47,7 +48,7 @@ export interface LeaderDecision {
   outcome: Outcome;
   /** The employee's second factor was verified in the leader's interview. */
   secondFactorVerified: boolean;
-  answer?: 'confirmed' | 'denied';
+  answer?: EmployeeAnswer;
   /** The leader's escalation post, which members reference instead of posting their own. */
   escalation?: { channel: string; ts: string };
 }

@@ -2,6 +2,8 @@
 export const ACTION_IDS = {
   confirm: 'vouch_confirm',
   deny: 'vouch_deny',
+  /** "Someone asked me to do this", in the DM and in the second-factor modal. */
+  coerced: 'vouch_coerced',
   approve: 'vouch_approve',
   skip: 'vouch_skip',
   escalate: 'vouch_escalate',

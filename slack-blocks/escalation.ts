@@ -33,6 +33,12 @@ export interface ReportInput {
   linkHosts?: readonly string[];
 }
 
+/** Heads the post when the employee says someone asked them to act: it may be happening right now. */
+export const COERCION_FLAG =
+  ':sos: *PRIORITY: possible social engineering in progress.* The employee says someone asked them to do ' +
+  'this. Reach them now through a channel you trust; they were told to end the call or chat, share no ' +
+  'codes and approve no prompts.';
+
 /** How many of the last events the post shows; the report has them all. */
 const TIMELINE_EVENTS = 25;
 const TIMELINE_HEADING = '*Timeline*\n';
@@ -42,9 +48,11 @@ export function escalationReport(input: ReportInput) {
   const employee = employeeMarkup(
     employeeOf({ input: alert, employeeSlackId: input.employeeSlackId, transcript: input.transcript }),
   );
+  const priority = outcome === 'coercion_reported';
   return {
-    text: `:rotating_light: Escalated (${outcome}): ${alertTitle(alert)} (${employee})`,
+    text: `${priority ? ':sos: PRIORITY, possible social engineering in progress. ' : ':rotating_light: '}Escalated (${outcome}): ${alertTitle(alert)} (${employee})`,
     blocks: [
+      ...(priority ? [section(COERCION_FLAG)] : []),
       section(`:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${employee}`),
       ...alertSummaryBlocks(alert, linkHosts),
       ...factsBlocks(input.facts),

@@ -6,7 +6,7 @@ import { renderTemplate } from '../shared/templates';
 import { alertSummaryBlocks, alertTitle, templateValues } from './alert-summary';
 import { confirmDialog, context, section, slackDate } from './parts';
 
-/** The interview DM with its two buttons, and the reminders in its thread. */
+/** The interview DM with its three buttons, and the reminders in its thread. */
 
 const DEFAULT_INTRO =
   ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?';
@@ -45,6 +45,17 @@ export function interviewMessage(
               'Report this as not you?',
               'The security team will be alerted right away.',
               "It wasn't me",
+            ),
+          },
+          {
+            type: 'button',
+            action_id: ACTION_IDS.coerced,
+            text: { type: 'plain_text', text: 'Someone asked me to do this' },
+            value: workflowId,
+            confirm: confirmDialog(
+              'Someone asked you to do this?',
+              'The security team will be alerted right away and will contact you. You are not in trouble.',
+              'Tell security',
             ),
           },
         ],

@@ -21,6 +21,13 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
   failed_closed: 'Vouch could not finish this check, so it went to the security team.',
   cancelled: 'This check was stopped, and the security team has been told.',
+  coercion_reported: [
+    ':rotating_light: Thank you for telling us. Please do this now:',
+    '• End the call or chat with whoever asked you.',
+    '• Share no codes and approve no login prompts, whoever asks.',
+    "• Don't install or run anything they sent you.",
+    'The security team has been alerted as a priority and will contact you here in Slack shortly. Treat anyone else who says they are from security with suspicion until then.',
+  ].join('\n'),
 };
 
 export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {

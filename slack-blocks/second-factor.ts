@@ -1,6 +1,6 @@
 import type { View } from '@slack/types';
 import type { SecondFactorResult } from '../shared/messages';
-import { VIEW_IDS } from '../shared/slack-ids';
+import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 import { SLACK_LIMITS as L, plainText } from '../shared/slack-text';
 import { formModal, noticeModal } from './modals';
 
@@ -38,6 +38,20 @@ export function secondFactorModal(workflowId: string, title: string): View {
       hint: { type: 'plain_text', text: 'The 6 digits for Vouch. Never share this code with anyone.' },
       element: { type: 'plain_text_input', action_id: 'value', min_length: 6, max_length: 6 },
     },
+    // A coached employee may press "Yes" first: the way out stays one click away.
+    {
+      type: 'actions',
+      block_id: 'vouch_coerced',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.coerced,
+          text: { type: 'plain_text', text: 'Someone is asking me to do this right now' },
+          style: 'danger',
+          value: workflowId,
+        },
+      ],
+    },
   ]);
 }
 
@@ -46,6 +60,13 @@ export const CODE_FORMAT_ERROR = 'Enter the 6 digits your authenticator app show
 /** The bot cannot seal codes (no encryption key): the employee is told, the security team follows up. */
 export const notAvailableModal = () =>
   noticeModal('Not available', 'Vouch is misconfigured; the security team will follow up.');
+
+/** After "someone is asking me to do this" in the modal: what to do now. */
+export const coercionReportedModal = () =>
+  noticeModal(
+    'Security alerted',
+    ':rotating_light: Thank you for telling us. End the call or chat with whoever asked you, share no codes and approve no login prompts. The security team will contact you here in Slack shortly.',
+  );
 
 /** Shown while a code is still being checked past Slack's 3 s. */
 export const verifyingModal = () => noticeModal('Verifying…', ':hourglass: Checking your code…');

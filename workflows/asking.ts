@@ -1,5 +1,6 @@
 import { parseDuration } from '../shared/duration';
 import type { Decision, Interview } from './interview-state';
+import { coercionReported } from './coercion';
 import { waitFor } from './operator-interrupt';
 import { extendDeadline } from './overall-deadline';
 import { startDmUpdates } from './rollup';
@@ -74,5 +75,6 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     return { decision: { outcome: 'no_response' }, answerDueAt };
   }
   if (iv.answer?.answer === 'denied') return { decision: { outcome: 'denied' }, answerDueAt };
+  if (coercionReported(iv)) return { decision: { outcome: 'coercion_reported' }, answerDueAt };
   return { answerDueAt };
 }

@@ -26,6 +26,16 @@ import type { Interview } from './interview-state';
  */
 export const MAX_RECORDED_MESSAGES = 20;
 
+/**
+ * After "someone asked me to do this", the same questions every time, never the model's: what the
+ * security team needs first to stop an attack in progress.
+ */
+export const COERCION_QUESTIONS = [
+  'Who contacted you, and how (phone call, chat, email, text)? A name, number or address they used helps.',
+  'What did they ask you to do?',
+  'Did you share anything with them or approve any prompt? Please do not send us any code itself.',
+];
+
 /** The conversation so far; the reply handler fills it in while a question waits. */
 export interface FollowUpState {
   readonly seenReplies: Set<string>;
@@ -144,7 +154,9 @@ async function converse(
 
   let queue: FollowUpQuestion[];
   let adaptive = false;
-  if (f.approved) queue = [...f.approved];
+  const coerced = answer.answer === 'coerced';
+  if (coerced) queue = COERCION_QUESTIONS.map((text) => ({ text, machineWritten: false }));
+  else if (f.approved) queue = [...f.approved];
   else {
     const p = await propose(iv, 0, spare, s);
     noteProposal(iv, p);
@@ -154,7 +166,8 @@ async function converse(
   useUp(queue);
 
   let answered = 0;
-  for (let n = 1; n <= s.maxQuestions; n += 1) {
+  const most = coerced ? COERCION_QUESTIONS.length : s.maxQuestions;
+  for (let n = 1; n <= most; n += 1) {
     const question = queue.shift();
     if (!question || f.stoppedBy) break;
     // Waiting for the answer starts before the post: a reply that beats the activity's completion counts.
@@ -179,7 +192,7 @@ async function converse(
       iv.note('follow_up_timeout', 'vouch', { timeout: s.answerTimeout });
       break;
     }
-    if (n === s.maxQuestions || !adaptive) continue;
+    if (n === most || !adaptive) continue;
     // The model sees the answer and asks one more question, or says it has enough.
     const next = await propose(iv, n, spare, s);
     noteProposal(iv, next);

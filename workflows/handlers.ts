@@ -39,7 +39,10 @@ export function registerHandlers(iv: Interview): void {
       iv.note('unauthorized_response', r.slackUserId, { answer: r.answer });
       return;
     }
-    if (iv.outcome || iv.answer) {
+    // "Someone asked me to do this" may follow a "Yes" whose code is still due: a coached employee may
+    // press Yes first.
+    const changesYes = r.answer === 'coerced' && iv.answer?.answer === 'confirmed';
+    if (iv.outcome || (iv.answer && !changesYes)) {
       iv.note('late_response', r.slackUserId, { answer: r.answer });
       return;
     }
@@ -66,6 +69,7 @@ export function registerHandlers(iv: Interview): void {
         throw new Error('only the interviewed employee can answer');
       if (iv.outcome !== null) throw new Error('this interview is already finished');
       if (iv.answer?.answer === 'denied') throw new Error('this interview was answered "no"');
+      if (iv.answer?.answer === 'coerced') throw new Error('this interview was reported as coerced');
     },
   });
 

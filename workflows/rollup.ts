@@ -56,7 +56,13 @@ const FORWARD_BEFORE_END_PATCH = 'rollup-forward-before-end';
  */
 const DM_UPDATE_SKIPPED_PATCH = 'rollup-dm-update-skipped';
 /** Outcomes of the leader that members take as their own: what the employee's answer (or silence) said. */
-const SHARED_OUTCOMES: readonly Outcome[] = ['denied', 'no_response', 'second_factor_failed', 'not_enrolled'];
+const SHARED_OUTCOMES: readonly Outcome[] = [
+  'denied',
+  'no_response',
+  'second_factor_failed',
+  'not_enrolled',
+  'coercion_reported',
+];
 
 export interface RollupState {
   coordinatorId?: string;

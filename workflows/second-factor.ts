@@ -4,6 +4,7 @@ import type { SecondFactorResult, SecondFactorSubmission } from '../shared/messa
 import { verifySecondFactor } from './activity-proxies';
 import type { Decision, Interview } from './interview-state';
 import { waitFor } from './operator-interrupt';
+import { coercionReported } from './coercion';
 
 /** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
 export const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
@@ -28,10 +29,13 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
   const sf = iv.secondFactor;
   const stillOpen = await waitFor(
     iv,
-    () => sf.verified || sf.lockedOut || sf.attemptsUsed >= iv.attemptLimit(),
+    () =>
+      sf.verified || sf.lockedOut || sf.attemptsUsed >= iv.attemptLimit() || iv.answer?.answer === 'coerced',
     Math.max(answerDueAt - Date.now(), SECOND_FACTOR_WAIT_MS),
   );
   await sf.verifying; // let an in-flight verification finish before deciding
+  // Reported while the code was due: whatever the code did, someone may be coaching the employee.
+  if (coercionReported(iv)) return { outcome: 'coercion_reported' };
   if (!sf.verified) {
     if (!stillOpen) iv.note('deadline', 'vouch', { waitingFor: 'second_factor' });
     return { outcome: 'second_factor_failed' };

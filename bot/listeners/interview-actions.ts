@@ -3,13 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
-import { secondFactorModal } from '../../slack-blocks/second-factor';
+import { coercionReportedModal, secondFactorModal } from '../../slack-blocks/second-factor';
 import { tellUser, unreachable } from './replies';
 import { eventsOfKind } from '../../shared/record/events';
 
 /**
- * The employee's two buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
- * trigger_id lives); "No" (after Slack's confirm dialog) signals the denial. Only the interviewed employee
+ * The employee's buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
+ * trigger_id lives); "No" and "Someone asked me to do this" (after Slack's confirm dialog) signal at once. Only the interviewed employee
  * can answer; anyone else is told so and the attempt goes into the alert's audit trail.
  */
 export function registerInterviewActions(app: App, deps: BotDeps): void {
@@ -43,7 +43,35 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
       ':rotating_light: Thanks for telling us. The security team has been alerted.',
     );
   });
+
+  // "Someone asked me to do this": from the DM, or from the second-factor modal after "Yes".
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.coerced, async ({ ack, body, action, client }) => {
+    await ack();
+    const inModal = body.view?.id;
+    const checked = await checkAnswerer(deps, client, body, action, inModal ? MODAL_PHASES : DM_PHASES);
+    if (!checked) return;
+    try {
+      await deps.interviews.respond(checked.workflowId, {
+        responseId: `coerced:${body.user.id}:${action.action_ts}`,
+        slackUserId: body.user.id,
+        answer: 'coerced',
+      });
+    } catch (err) {
+      return unreachable(deps, client, body, err);
+    }
+    if (inModal) await client.views.update({ view_id: inModal, view: coercionReportedModal() });
+    else
+      await tellUser(
+        client,
+        body,
+        ':rotating_light: Thank you. The security team has been alerted as a priority. End the call or chat with whoever asked you, and share no codes.',
+      );
+  });
 }
+
+/** Where an answer from the DM counts, and where the modal's (its "Yes" may already be in). */
+const DM_PHASES: readonly string[] = ['awaiting_response'];
+const MODAL_PHASES: readonly string[] = ['awaiting_response', 'awaiting_second_factor'];
 
 /** The interview behind a click, if the clicker may answer it now; otherwise the clicker is told why. */
 async function checkAnswerer(
@@ -51,6 +79,7 @@ async function checkAnswerer(
   client: WebClient,
   body: BlockAction,
   action: ButtonAction,
+  phases: readonly string[] = DM_PHASES,
 ): Promise<{ workflowId: string; title: string } | null> {
   const workflowId = action.value ?? '';
   let state;
@@ -74,7 +103,7 @@ async function checkAnswerer(
     await tellUser(client, body, ":no_entry: This isn't your alert, so you can't answer it.");
     return null;
   }
-  if (state.outcome !== null || state.phase !== 'awaiting_response') {
+  if (state.outcome !== null || !phases.includes(state.phase)) {
     await tellUser(
       client,
       body,

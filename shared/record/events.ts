@@ -1,4 +1,5 @@
 import type { Outcome } from '../constants';
+import type { EmployeeAnswer } from '../messages';
 
 /**
  * The interview record: typed events, one union. Every fact anyone needs (reports, stats, the bot,
@@ -70,9 +71,9 @@ export interface EventFields {
   dm_sent: { channel?: string; ts?: string };
   reminder: { n: number };
   deadline: { waitingFor: 'answer' | 'second_factor' };
-  employee_answer: { answer: 'confirmed' | 'denied'; justification?: string };
-  unauthorized_response: { answer: 'confirmed' | 'denied' };
-  late_response: { answer: 'confirmed' | 'denied' };
+  employee_answer: { answer: EmployeeAnswer; justification?: string };
+  unauthorized_response: { answer: EmployeeAnswer };
+  late_response: { answer: EmployeeAnswer };
 
   // ---- second factor
   second_factor_not_required: NoFields;

@@ -64,7 +64,9 @@ const RENDER: Renderers = {
   employee_answer: (e, f) =>
     e.answer === 'confirmed'
       ? `Yes, that was me${quoted(e.justification, f)}`
-      : `No, it wasn't me${quoted(e.justification, f)}`,
+      : e.answer === 'coerced'
+        ? `Someone asked me to do this (possible social engineering)${quoted(e.justification, f)}`
+        : `No, it wasn't me${quoted(e.justification, f)}`,
   unauthorized_response: (e) => `tried to answer "${e.answer}" but is not the interviewed employee; ignored`,
   late_response: (e) => `answered "${e.answer}" after the interview had moved on; ignored`,
 

@@ -16,7 +16,13 @@ import { codeAt, generateSecret } from '../../lib/totp';
 import { startInterview } from '../../producer';
 import type { AlertInputDraft } from '../../shared/alert';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
-import { employeeResponse, interviewState, operatorAction, submitSecondFactor } from '../../shared/messages';
+import {
+  type EmployeeAnswer,
+  employeeResponse,
+  interviewState,
+  operatorAction,
+  submitSecondFactor,
+} from '../../shared/messages';
 import type { Policy } from '../../shared/policy';
 import { sealedCodeContext } from '../../shared/sealed-code';
 import { collections, ensureIndexes } from '../../store/collections';
@@ -296,7 +302,7 @@ export async function whileBusy<T>(write: () => Promise<T>): Promise<T> {
 
 type Handle = Awaited<ReturnType<typeof start>>;
 
-export const answer = (h: Handle, slackUserId: string, a: 'confirmed' | 'denied', justification?: string) =>
+export const answer = (h: Handle, slackUserId: string, a: EmployeeAnswer, justification?: string) =>
   h.signal(employeeResponse, { responseId: randomUUID(), slackUserId, answer: a, justification });
 
 export const act = (

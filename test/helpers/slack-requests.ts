@@ -105,6 +105,34 @@ export function buttonClick(
   };
 }
 
+/** A button pressed inside an open modal (block_actions with the view, as Slack sends it). */
+export function modalButtonClick(userId: string, actionId: string, value: string, viewId = 'V0001') {
+  seq += 1;
+  return {
+    ...envelope('block_actions', userId),
+    trigger_id: `trigger-${seq}`,
+    container: { type: 'view', view_id: viewId },
+    view: {
+      id: viewId,
+      type: 'modal',
+      callback_id: 'vouch_second_factor',
+      private_metadata: value,
+      hash: `hash-${viewId}`,
+      state: { values: {} },
+    },
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'vouch_coerced',
+        value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: `1700000200.${String(seq).padStart(6, '0')}`,
+      },
+    ],
+  };
+}
+
 export function codeSubmission(
   userId: string,
   workflowId: string,

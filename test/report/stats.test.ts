@@ -3,6 +3,7 @@ import { percentile } from '../../report/stats';
 import type { AlertStats } from '../../report/stats';
 import { parseAlert } from '../../shared/alert';
 import type { Outcome } from '../../shared/constants';
+import type { EmployeeAnswer } from '../../shared/messages';
 import { type AlertDoc, collections } from '../../store/collections';
 import { harnessWithCli, runCli } from '../helpers/cli';
 import { BOB, alertFor, answer, dmSent, start } from '../helpers/interview-harness';
@@ -17,7 +18,7 @@ describe('vouch stats', () => {
     n: number,
     type: string,
     outcome: Outcome | null,
-    answer?: { answer: 'confirmed' | 'denied'; afterS: number },
+    answer?: { answer: EmployeeAnswer; afterS: number; then?: EmployeeAnswer },
     createdAt = new Date(),
   ): AlertDoc => {
     const t0 = Date.parse('2026-11-20T10:00:00Z') + n * 3600_000;
@@ -31,6 +32,8 @@ describe('vouch stats', () => {
       entry('dm_sent', {}, 1, 2),
     ];
     if (answer) transcript.push(entry('employee_answer', { answer: answer.answer }, 1 + answer.afterS, 3));
+    if (answer?.then)
+      transcript.push(entry('employee_answer', { answer: answer.then }, 2 + answer.afterS, 5));
     if (outcome) transcript.push(entry('outcome', { outcome }, 5000, 4));
     const input = parseAlert({ ...alertFor(BOB, { type }), id: `stat-${type}-${n}` });
     return {
@@ -65,6 +68,10 @@ describe('vouch stats', () => {
     docs.push(
       stored(11, 'aws.tuned', 'denied', { answer: 'denied', afterS: 1 }, new Date('2020-01-01T00:00:00Z')),
     ); // too old
+    // "Yes", then "someone is asking me to do this" from the modal: counted as coerced, not confirmed.
+    docs.push(
+      stored(12, 'okta.coached', 'coercion_reported', { answer: 'confirmed', afterS: 5, then: 'coerced' }),
+    );
     await collections(ctx.h.mongo.db).alerts.insertMany(docs);
 
     const run = await runCli(['stats', '--since', '7d', '--json'], ctx.env);
@@ -80,6 +87,7 @@ describe('vouch stats', () => {
       responseRate: 0.8,
       confirmed: 7,
       denied: 1,
+      coerced: 0,
       noResponse: 1,
       medianTimeToAnswerMs: 40_000,
       p90TimeToAnswerMs: 80_000,
@@ -96,19 +104,33 @@ describe('vouch stats', () => {
       noResponse: 1,
       escalations: 2,
     });
-    expect(total).toMatchObject({ type: '(all)', alerts: 12, interviews: 12, answered: 9, escalations: 4 });
+    expect(byType.find((s) => s.type === 'okta.coached')).toMatchObject({
+      answered: 1,
+      confirmed: 0,
+      coerced: 1,
+      escalations: 1,
+      outcomes: { coercion_reported: 1 },
+    });
+    expect(total).toMatchObject({
+      type: '(all)',
+      alerts: 13,
+      interviews: 13,
+      answered: 10,
+      coerced: 1,
+      escalations: 5,
+    });
 
     const one = JSON.parse((await runCli(['stats', '--type', 'okta.live', '--json'], ctx.env)).stdout);
     expect(one.byType.map((s: AlertStats) => s.type)).toEqual(['okta.live']);
     const older = JSON.parse((await runCli(['stats', '--since', '2019-12-31', '--json'], ctx.env)).stdout);
-    expect(older.total.alerts).toBe(13);
+    expect(older.total.alerts).toBe(14);
 
     const table = await runCli(['stats', '--since', '7d'], ctx.env);
     expect(table.stdout).toMatch(
-      /^type\s+alerts\s+interviews\s+response\s+confirmed\s+denied\s+no response\s+median answer\s+p90 answer\s+escalations\s+open$/m,
+      /^type\s+alerts\s+interviews\s+response\s+confirmed\s+denied\s+someone asked\s+no response\s+median answer\s+p90 answer\s+escalations\s+open$/m,
     );
-    expect(table.stdout).toMatch(/^aws\.tuned\s+10\s+10\s+80%\s+7\s+1\s+1\s+40s\s+1m 20s\s+2\s+1$/m);
-    expect(table.stdout).toMatch(/^\(all\)\s+12\s/m);
+    expect(table.stdout).toMatch(/^aws\.tuned\s+10\s+10\s+80%\s+7\s+1\s+0\s+1\s+40s\s+1m 20s\s+2\s+1$/m);
+    expect(table.stdout).toMatch(/^\(all\)\s+13\s/m);
   });
 
   it('a bad --since is a usage error (exit 2)', async () => {
