@@ -144,6 +144,28 @@ describe('someone asked me to do this', () => {
     recordHistory('coercion-reported-after-yes', await handle.fetchHistory());
   });
 
+  it('"Yes" then "someone is asking me" in the modal spends no second-factor attempt', async () => {
+    await enroll(h, BOB.id);
+    const alert = alertFor(BOB, { type: 'aws.modal_coercion' });
+    const handle = await start(h, alert);
+    const dm = await dmSent(h, handle);
+    await press(BOB.id, 'vouch_confirm', handle.workflowId, dm.args.channel);
+    const opened = await h.slack.waitForCall('views.open', (c) =>
+      JSON.stringify(c.args.view).includes(handle.workflowId),
+    );
+    expect(JSON.stringify(opened.args.view)).toContain('Someone is asking me to do this right now');
+    await postInteraction(
+      bot.url,
+      SECRET,
+      modalButtonClick(BOB.id, 'vouch_coerced', handle.workflowId, 'VCOERCE2'),
+    );
+    expect((await resultWithin(handle)).outcome).toBe('coercion_reported');
+    const doc = await alertStore(collections(h.mongo.db)).get(alert.id!);
+    expect(eventsOfKind(doc!.transcript, 'employee_answer').map((e) => e.answer)).toEqual(['coerced']);
+    expect(eventsOfKind(doc!.transcript, 'second_factor_attempt')).toHaveLength(0);
+    expect(await suppressionsOf(BOB.id)).toBe(0);
+  });
+
   it('a "No" then "someone asked me" is late: the first answer decides', async () => {
     const alert = alertFor(BOB, { type: 'okta.late_coercion' });
     const handle = await start(h, alert);
