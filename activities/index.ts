@@ -7,6 +7,7 @@ import { createInterviewerActivities } from './interviewer';
 import { createProgressActivities } from './progress';
 import { createRollupActivities } from './rollup';
 import { createSecondFactorActivities } from './second-factor';
+import { createSnoozeActivities } from './snooze';
 import { createSuppressionActivities } from './suppressions';
 import { createVerdictActivities } from './verdicts';
 
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInterviewMessageActivities(ctx),
     ...createSecondFactorActivities(ctx),
     ...createSuppressionActivities(ctx),
+    ...createSnoozeActivities(ctx),
     ...createRollupActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),

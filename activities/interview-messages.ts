@@ -131,6 +131,8 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       escalationChannel?: string;
       /** The escalation stays open until an operator closes it: the post gets a Close button. */
       awaitsClose?: boolean;
+      /** A verified "yes" the employee may snooze: the note offers it. */
+      snoozeOffer?: { approval: boolean };
     }): Promise<{ reportPosted: boolean; escalation?: EscalationPost }> {
       const alert = await loadAlert(input.alertId);
       // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
@@ -141,7 +143,12 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
             slack().chat.update({
               channel: dm.channel,
               ts: dm.ts,
-              ...outcomeForEmployee(alert, input.outcome, deps.linkHosts),
+              ...outcomeForEmployee(
+                alert,
+                input.outcome,
+                deps.linkHosts,
+                input.snoozeOffer && { workflowId: input.workflowId, ...input.snoozeOffer },
+              ),
             }),
           );
           return {};

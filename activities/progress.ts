@@ -67,7 +67,9 @@ export function createProgressActivities(ctx: ActivityContext) {
       if (employee) await alerts.recordPreparation(alert.id, { policySource: source, employee });
       const fingerprint = alertFingerprint(alert, policy.suppression);
       let suppression: PreparedInterview['suppression'] = null;
-      if (employee && parseDuration(policy.suppression.window) > 0) {
+      // A snooze is a suppression of the same scope: found by the same lookup, even with no window.
+      const suppresses = parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0;
+      if (employee && suppresses) {
         const found = await suppressions.get(suppressionId(employee.slackUserId, alert.type, fingerprint));
         if (found && found.expiresAt > now())
           suppression = {

@@ -33,7 +33,7 @@ export function createSuppressionActivities(ctx: ActivityContext) {
 }
 
 /** The scope a fingerprint was made with, recorded beside it for operators. */
-function scopeOf(fingerprint: string): { scope?: SuppressionScope } {
+export function scopeOf(fingerprint: string): { scope?: SuppressionScope } {
   const scope = fingerprintScope(fingerprint);
   return scope === 'legacy' ? {} : { scope };
 }

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Outcome } from './constants';
 import type { InterviewEvent } from './record/events';
+import type { SnoozeDecisionSignal, SnoozeRequest, SnoozeRequestResult } from './snooze';
 
 /**
  * Messages of `alertInterview`, defined once: the workflow, the bot and the CLI import these.
@@ -77,3 +78,8 @@ export const submitSecondFactor = defineUpdate<SecondFactorResult, [SecondFactor
   'submitSecondFactor',
 );
 export const interviewState = defineQuery<InterviewState>('interviewState');
+
+/** After a verified "yes": the employee asks to keep similar alerts quiet (taken or refused, recorded either way). */
+export const requestSnooze = defineUpdate<SnoozeRequestResult, [SnoozeRequest]>('requestSnooze');
+/** An operator approves or refuses an employee's snooze request. */
+export const snoozeDecision = defineSignal<[SnoozeDecisionSignal]>('snoozeDecision');

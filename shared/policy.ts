@@ -217,8 +217,45 @@ export const policySchema = z
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,
     rollup: rollupSchema,
+    /**
+     * After a "yes" verified with the second factor, the employee may ask to keep the same alerts
+     * (same type and fingerprint) quiet for up to `max` ("0s": not offered), with an operator's
+     * approval in the security channel when `approval` is true.
+     */
+    snooze: z
+      .object({
+        max: duration
+          // Checked after the format (zod runs every refinement): only a well-formed duration is parsed.
+          .refine((d) => !isDuration(d) || parseDuration(d) <= SNOOZE_LIMIT_MS, {
+            error: 'expected at most "90d": a snooze keeps alerts quiet for a while, not for good',
+          })
+          .default('0s'),
+        approval: z.boolean().default(false),
+      })
+      .strict()
+      .default({ max: '0s', approval: false }),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const problem = snoozeProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['snooze', 'max'], message: problem });
+  });
+
+/** The longest snooze a policy may allow. */
+const SNOOZE_LIMIT_MS = 90 * 86_400_000;
+
+/** A snooze covers what the verified "yes" already suppresses for `suppression.window`: it must last longer. */
+function snoozeProblem(p: {
+  snooze: { max: string };
+  suppression: { window: string };
+}): string | null {
+  const { max } = p.snooze;
+  const { window } = p.suppression;
+  if (!isDuration(max) || !isDuration(window)) return null;
+  const maxMs = parseDuration(max);
+  if (maxMs === 0 || maxMs > parseDuration(window)) return null;
+  return `must be longer than suppression.window (${window}): a verified "yes" already keeps the same alerts quiet that long; raise snooze.max, shorten the window, or write "0s" to turn the snooze off`;
+}
 
 export type Policy = z.infer<typeof policySchema>;
 

@@ -9,10 +9,15 @@ export const ACTION_IDS = {
   escalate: 'vouch_escalate',
   close: 'vouch_close',
   enrollApprove: 'vouch_enroll_approve',
+  /** "Keep similar alerts quiet…" in the outcome note of a verified "yes", and its operator's answer. */
+  snooze: 'vouch_snooze',
+  snoozeApprove: 'vouch_snooze_approve',
+  snoozeRefuse: 'vouch_snooze_refuse',
 } as const;
 
 export const VIEW_IDS = {
   secondFactor: 'vouch_second_factor',
   enrollPairing: 'vouch_enroll_pairing',
   home: 'vouch_home',
+  snooze: 'vouch_snooze_request',
 } as const;

@@ -2,6 +2,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import { alertSummaryBlocks, alertTitle } from './alert-summary';
 import { section } from './parts';
+import { snoozeOfferBlocks } from './snooze';
 
 /** The interview DM once the interview has an outcome: no buttons, and what happens next. */
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -30,9 +31,19 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   ].join('\n'),
 };
 
-export function outcomeForEmployee(alert: AlertInput, outcome: Outcome, linkHosts: readonly string[] = []) {
+/** `snoozeOffer`: a verified "yes" the policy lets the employee snooze (the button carries the interview). */
+export function outcomeForEmployee(
+  alert: AlertInput,
+  outcome: Outcome,
+  linkHosts: readonly string[] = [],
+  snoozeOffer?: { workflowId: string; approval: boolean },
+) {
   return {
     text: `${alertTitle(alert)}: ${OUTCOME_TEXT[outcome]}`,
-    blocks: [...alertSummaryBlocks(alert, linkHosts), section(OUTCOME_TEXT[outcome])],
+    blocks: [
+      ...alertSummaryBlocks(alert, linkHosts),
+      section(OUTCOME_TEXT[outcome]),
+      ...(snoozeOffer ? snoozeOfferBlocks(snoozeOffer.workflowId, snoozeOffer.approval) : []),
+    ],
   };
 }

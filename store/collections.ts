@@ -201,6 +201,14 @@ export interface PolicyDoc {
   [setting: string]: unknown;
 }
 
+/** Who asked for a snooze, for how long and why, and who approved it. */
+export interface SnoozeFacts {
+  requestedBy: string;
+  duration: string;
+  reason?: string;
+  approvedBy?: string;
+}
+
 export interface SuppressionDoc {
   _id: string; // `${slackUserId}:${alertType}:${fingerprint}`: one live suppression per scope, found by _id
   slackUserId: string;
@@ -211,6 +219,8 @@ export interface SuppressionDoc {
   createdByAlertId: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Set when the employee asked for it after a verified "yes" (policy `snooze`), not by the window alone. */
+  snooze?: SnoozeFacts;
   /** Set by `vouch suppressions revoke` (which also moves expiresAt to that moment). */
   revokedAt?: Date;
   revokedBy?: string;

@@ -66,9 +66,16 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
      */
     async put(s: Omit<SuppressionDoc, '_id' | 'revokedAt' | 'revokedBy' | 'revokeNote'>): Promise<string> {
       const id = suppressionId(s.slackUserId, s.alertType, s.fingerprint);
+      // A window's suppression replacing a snooze is no snooze any more.
+      const unset = {
+        revokedAt: '',
+        revokedBy: '',
+        revokeNote: '',
+        ...(s.snooze ? {} : { snooze: '' as const }),
+      } as const;
       await c.suppressions.updateOne(
         { _id: id },
-        { $set: s, $unset: { revokedAt: '', revokedBy: '', revokeNote: '' } },
+        { $set: s, $unset: unset },
         { upsert: true },
       );
       return id;

@@ -40,6 +40,17 @@ export type VerdictEventName = 'verdict' | 'resolved';
 /** Why an operator's action was not applied. */
 export type StaleReason = 'interview_ended' | 'already_decided' | 'not_awaiting_approval' | 'too_late';
 
+/** Why an employee's snooze request was not taken. */
+export type SnoozeRefusal =
+  | 'not_the_employee'
+  | 'second_factor_not_verified'
+  | 'not_offered'
+  | 'offer_expired'
+  | 'already_requested'
+  | 'longer_than_max';
+/** An operator's answer to a snooze request, or nobody's in time. */
+export type SnoozeDecision = 'approve' | 'refuse' | 'timeout';
+
 /** A kind that carries no fields besides the common ones. */
 export type NoFields = { readonly _?: never };
 
@@ -80,6 +91,24 @@ export interface EventFields {
   second_factor_attempt: { attempt: number; limit: number; result: SecondFactorCheck; lockedUntil?: string };
   not_enrolled: { whenNotEnrolled: 'escalate' | 'accept' };
   suppression_created: { suppressionId: string; expiresAt: string };
+
+  // ---- a snooze the employee asks for (policy `snooze`), after a verified "yes"
+  /** The DM's outcome note offers to keep the same alerts quiet, until `until`, for at most `max`. */
+  snooze_offered: { max: string; until: string; approval: boolean; choices: string[] };
+  /** The employee asked; with `approval`, an operator decides before the snooze exists. */
+  snooze_requested: { duration: string; reason?: string; approval: boolean };
+  snooze_refused: { reason: SnoozeRefusal; duration?: string };
+  snooze_approval_requested: { channel: string; ts: string };
+  snooze_decided: { decision: SnoozeDecision; by?: string };
+  /** The suppression of this alert's scope, as the employee's snooze. */
+  snooze_created: {
+    suppressionId: string;
+    expiresAt: string;
+    duration: string;
+    requestedBy: string;
+    approvedBy?: string;
+  };
+  snooze_announced: { channel: string; ts: string };
 
   // ---- alert storms (policy `rollup`)
   /** Waits for one of the employee's open interviews to end (at most `limit` are open at once). */

@@ -76,6 +76,21 @@ const RENDER: Renderers = {
   not_enrolled: (e) => `no active second factor; policy says ${e.whenNotEnrolled}`,
   suppression_created: (e, f) => `similar alerts suppressed until ${f.content(e.expiresAt)}`,
 
+  snooze_offered: (e, f) =>
+    `offered to keep similar alerts quiet for up to ${f.content(e.max)}${e.approval ? " (with an operator's approval)" : ''}, until ${f.content(e.until)}`,
+  snooze_requested: (e, f) =>
+    `asked to keep similar alerts quiet for ${f.content(e.duration)}${quoted(e.reason, f)}${e.approval ? '; waiting for an operator' : ''}`,
+  snooze_refused: (e, f) =>
+    `snooze${e.duration ? ` of ${f.content(e.duration)}` : ''} refused: ${SNOOZE_REFUSAL[e.reason]}`,
+  snooze_approval_requested: (e, f) => `snooze approval requested in ${f.content(e.channel)}`,
+  snooze_decided: (e, f) =>
+    e.decision === 'timeout'
+      ? 'no operator decided the snooze in time: no snooze'
+      : `snooze ${e.decision === 'approve' ? 'approved' : 'refused'} by ${f.person(e.by ?? '?')}`,
+  snooze_created: (e, f) =>
+    `snooze asked by ${f.person(e.requestedBy)}: similar alerts quiet for ${f.content(e.duration)}, until ${f.content(e.expiresAt)}${e.approvedBy ? ` (approved by ${f.person(e.approvedBy)})` : ''}`,
+  snooze_announced: (e, f) => `snooze announced in ${f.content(e.channel)}`,
+
   operator_action: (e, f) => `${e.action}${e.note ? `: ${f.content(e.note)}` : ''}`,
   self_action_refused: (e, f) =>
     `${f.person(e.operator)} is the subject of this alert: ${f.content(e.action)} refused`,
@@ -154,6 +169,15 @@ const ROLLUP_FALLBACK: Record<EventFields['rollup_fallback']['reason'], string> 
   queue_timeout: 'no interview slot freed in time',
   leader_timeout: 'the interview it joined did not decide in time',
   too_many_rounds: 'the interviews it joined kept ending without deciding it',
+};
+
+const SNOOZE_REFUSAL: Record<EventFields['snooze_refused']['reason'], string> = {
+  not_the_employee: 'only the interviewed employee can ask',
+  second_factor_not_verified: 'the second factor was not verified in this interview',
+  not_offered: "the policy allows no snooze, or this interview's outcome offers none",
+  offer_expired: 'the offer had expired',
+  already_requested: 'a snooze was already asked for in this interview',
+  longer_than_max: "longer than the policy's snooze.max",
 };
 
 function quoted(text: string | undefined, f: RecordFormat): string {

@@ -1,0 +1,133 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { SnoozeDecision } from '../shared/record/events';
+import { snoozeAnnouncement, snoozeApprovalRequest, snoozeDecidedPost } from '../slack-blocks/snooze';
+import { employeeOf } from '../slack-blocks/record-format';
+import type { SnoozeFacts } from '../store/collections';
+import { suppressionStore } from '../store/suppressions';
+import type { ActivityContext, MessageRef } from './context';
+import { slackCall } from './slack-client';
+import { scopeOf } from './suppressions';
+
+/** The snooze an employee asked for after a verified "yes": its approval post, the suppression, the announcement. */
+export function createSnoozeActivities(ctx: ActivityContext) {
+  const { deps, slack, once, uiLink, loadAlertDoc } = ctx;
+  const suppressions = suppressionStore(ctx.c, ctx.now);
+
+  function channelOf(channel: string | undefined): string {
+    const to = channel ?? deps.securityChannel;
+    if (!to)
+      throw ApplicationFailure.create({
+        type: 'NoSecurityChannel',
+        message: 'the snooze needs the security channel but VOUCH_SECURITY_CHANNEL is not set',
+        nonRetryable: true,
+      });
+    return to;
+  }
+
+  async function asked(alertId: string, workflowId: string, facts: { duration: string; reason?: string }) {
+    const doc = await loadAlertDoc(alertId);
+    return { alert: doc.input, employee: employeeOf(doc), uiLink: uiLink(workflowId), ...facts };
+  }
+
+  return {
+    /** The suppression of the alert's scope, as the employee's snooze; a retry returns the first one. */
+    async createSnooze(input: {
+      workflowId: string;
+      alertId: string;
+      slackUserId: string;
+      alertType: string;
+      fingerprint: string;
+      durationMs: number;
+      snooze: SnoozeFacts;
+    }): Promise<{ id: string; expiresAt: string }> {
+      return once(`${input.workflowId}:snooze`, async () => {
+        const createdAt = ctx.now();
+        const expiresAt = new Date(createdAt.getTime() + input.durationMs);
+        const id = await suppressions.put({
+          slackUserId: input.slackUserId,
+          alertType: input.alertType,
+          fingerprint: input.fingerprint,
+          ...scopeOf(input.fingerprint),
+          createdByAlertId: input.alertId,
+          createdAt,
+          expiresAt,
+          snooze: input.snooze,
+        });
+        return { id, expiresAt: expiresAt.toISOString() };
+      });
+    },
+
+    /** Approve / Refuse in the security channel, for operators. */
+    async postSnoozeApproval(input: {
+      workflowId: string;
+      alertId: string;
+      channel?: string;
+      duration: string;
+      reason?: string;
+    }): Promise<MessageRef> {
+      const channel = channelOf(input.channel);
+      const facts = await asked(input.alertId, input.workflowId, input);
+      return once(`${input.workflowId}:snooze-approval`, async () => {
+        const res = await slackCall('chat.postMessage', () =>
+          slack().chat.postMessage({
+            channel,
+            ...snoozeApprovalRequest({ ...facts, workflowId: input.workflowId }),
+          }),
+        );
+        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+      });
+    },
+
+    /** The approval request loses its buttons and says who decided. */
+    async markSnoozeDecided(input: {
+      workflowId: string;
+      alertId: string;
+      post: MessageRef;
+      duration: string;
+      reason?: string;
+      decision: SnoozeDecision;
+      by?: string;
+    }): Promise<void> {
+      const facts = await asked(input.alertId, input.workflowId, input);
+      await once(`${input.workflowId}:snooze-decided`, async () => {
+        await slackCall('chat.update', () =>
+          slack().chat.update({
+            channel: input.post.channel,
+            ts: input.post.ts,
+            ...snoozeDecidedPost({ ...facts, decision: input.decision, by: input.by }),
+          }),
+        );
+        return {};
+      });
+    },
+
+    /** The security channel hears of every snooze, with how to end it. */
+    async announceSnooze(input: {
+      workflowId: string;
+      alertId: string;
+      channel?: string;
+      suppressionId: string;
+      expiresAt: string;
+      duration: string;
+      reason?: string;
+      approvedBy?: string;
+    }): Promise<MessageRef> {
+      const channel = channelOf(input.channel);
+      const facts = await asked(input.alertId, input.workflowId, input);
+      return once(`${input.workflowId}:snooze-announced`, async () => {
+        const res = await slackCall('chat.postMessage', () =>
+          slack().chat.postMessage({
+            channel,
+            ...snoozeAnnouncement({
+              ...facts,
+              suppressionId: input.suppressionId,
+              expiresAt: input.expiresAt,
+              approvedBy: input.approvedBy,
+            }),
+          }),
+        );
+        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+      });
+    },
+  };
+}
