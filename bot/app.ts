@@ -6,6 +6,7 @@ import type { BotDeps } from './deps';
 import { registerInterviewActions } from './listeners/interview-actions';
 import { registerOperatorActions } from './listeners/operator-actions';
 import { registerSecondFactorView } from './listeners/second-factor-view';
+import { registerSnoozeActions } from './listeners/snooze';
 import { registerThreadReplies } from './listeners/thread-replies';
 import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
@@ -29,6 +30,7 @@ export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App
   registerInterviewActions(app, deps);
   registerSecondFactorView(app, deps);
   registerOperatorActions(app, deps);
+  registerSnoozeActions(app, deps);
   registerThreadReplies(app, deps);
   registerEnrollmentApproval(app, deps);
   registerVouchCommand(app, deps);

@@ -10,8 +10,11 @@ import {
   employeeResponse,
   interviewState,
   operatorAction,
+  requestSnooze,
+  snoozeDecision,
   submitSecondFactor,
 } from '../shared/messages';
+import type { SnoozeDecisionSignal, SnoozeRequest, SnoozeRequestResult } from '../shared/snooze';
 
 /**
  * The bot's only way to the interviews: it reads their state and sends their signals and update,
@@ -62,6 +65,22 @@ export function createInterviewGateway(client: Client) {
 
     act: (workflowId: string, action: OperatorAction): Promise<void> =>
       mapNotFound(workflowId, () => handle(workflowId).signal(operatorAction, action)),
+
+    decideSnooze: (workflowId: string, decision: SnoozeDecisionSignal): Promise<void> =>
+      mapNotFound(workflowId, () => handle(workflowId).signal(snoozeDecision, decision)),
+
+    /** The employee's snooze request: the interview takes it or records why not. */
+    async requestSnooze(workflowId: string, request: SnoozeRequest): Promise<SnoozeRequestResult> {
+      try {
+        return await mapNotFound(workflowId, () =>
+          handle(workflowId).executeUpdate(requestSnooze, { args: [request] }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new InterviewRefusedError((err.cause as Error | undefined)?.message ?? err.message);
+        throw err;
+      }
+    },
 
     async submitCode(
       workflowId: string,

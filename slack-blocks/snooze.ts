@@ -84,7 +84,9 @@ export function snoozeApprovalRequest(a: SnoozeAsked & { workflowId: string }) {
   return {
     text,
     blocks: [
-      section(`:zzz: *Snooze asked*: ${employeeMarkup(a.employee)} verified this alert with their second factor and asks to keep alerts like it quiet for *${snoozeLabel(a.duration)}*.${reasonLine(a.reason)}`),
+      section(
+        `:zzz: *Snooze asked*: ${employeeMarkup(a.employee)} verified this alert with their second factor and asks to keep alerts like it quiet for *${snoozeLabel(a.duration)}*.${reasonLine(a.reason)}`,
+      ),
       ...alertSummaryBlocks(a.alert, []),
       {
         type: 'actions',

@@ -21,6 +21,7 @@ import { watchDeadline } from './overall-deadline';
 import { prepare } from './preparation';
 import { joinOrLead, settleRollup } from './rollup';
 import { checkSecondFactor } from './second-factor';
+import { snoozeOnRequest } from './snooze';
 import { verdictsDelivered } from './verdicts';
 
 export type { InterviewResult } from './interview-state';
@@ -96,6 +97,8 @@ async function decideOutcome(iv: Interview): Promise<Decision> {
 async function afterOutcome(iv: Interview, decision: Decision): Promise<InterviewResult> {
   await tellOutcome(iv, decision.outcome);
   await followUpConversation(iv);
+  // After the conversation, so that their writes of the record never overlap.
+  await snoozeOnRequest(iv);
   const resolvedBy = await awaitClose(iv);
   return {
     alertId: iv.alert.id,

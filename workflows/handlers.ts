@@ -13,6 +13,7 @@ import { MAX_RECORDED_MESSAGES } from './follow-ups';
 import type { Interview } from './interview-state';
 import { registerRollupHandlers } from './rollup';
 import { submitCode } from './second-factor';
+import { registerSnoozeHandlers } from './snooze';
 
 /** Longer replies are cut: the transcript, the model's prompt and the escalation stay readable. */
 const MAX_REPLY = 1000;
@@ -74,6 +75,7 @@ export function registerHandlers(iv: Interview): void {
   });
 
   registerRollupHandlers(iv);
+  registerSnoozeHandlers(iv);
 
   // Replies in the DM thread are recorded from the start: an early message is context, never an answer.
   setHandler(employeeReply, (r) => {

@@ -15,6 +15,7 @@ import { localStep } from './fail-closed';
 import { type FollowUpState, newFollowUpState } from './follow-ups';
 import { DEADLINE_MARGIN_MS } from './overall-deadline';
 import { type RollupState, newRollupState } from './rollup';
+import { type SnoozeState, newSnoozeState } from './snooze';
 import { showProgress } from './web-ui-details';
 
 export interface InterviewResult {
@@ -83,6 +84,8 @@ export class Interview {
   readonly followUps: FollowUpState = newFollowUpState();
   /** This alert's place in its employee's storm: leader, member, or on its own. */
   readonly rollup: RollupState = newRollupState();
+  /** The snooze a verified "yes" may offer, and the employee's request for it. */
+  readonly snooze: SnoozeState = newSnoozeState();
 
   /** Verdicts on their way to the receivers (workflows/verdicts.ts); each says whether it was undelivered. */
   readonly verdictDeliveries = new Map<VerdictEventName, Promise<boolean>>();

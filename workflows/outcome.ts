@@ -3,6 +3,7 @@ import { type Outcome, isEscalation } from '../shared/constants';
 import { notifyPagerDuty, notifyWebhook } from './activity-proxies';
 import type { Interview } from './interview-state';
 import { shareDecision } from './rollup';
+import { offerSnooze } from './snooze';
 import { sendVerdict } from './verdicts';
 
 /** How long an escalation with PagerDuty or webhook targets waits for an operator to close it. */
@@ -21,6 +22,7 @@ export async function tellOutcome(iv: Interview, outcome: Outcome): Promise<void
   await rollup.dmUpdates;
   if (rollup.role === 'lead') iv.note('rollup_led', 'vouch', { covers: rollup.members.length + 1 });
   iv.note('outcome', 'vouch', { outcome });
+  offerSnooze(iv, outcome);
   await iv.setPhase(isEscalation(outcome) ? 'escalated' : 'closed');
   // A member decided by its leader has no DM of its own, and references the leader's escalation post.
   const posted = rollup.decidedByLeader
@@ -49,6 +51,7 @@ export function postOutcome(iv: Interview, outcome: Outcome, awaitsClose?: boole
     dm: iv.dm,
     escalationChannel: iv.prepared?.policy.escalation.channel,
     awaitsClose,
+    ...(iv.snooze.offer ? { snoozeOffer: { approval: iv.snooze.offer.approval } } : {}),
   });
 }
 

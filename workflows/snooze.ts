@@ -1,0 +1,163 @@
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities, MessageRef } from '../activities';
+import type { Outcome } from '../shared/constants';
+import { parseDuration } from '../shared/duration';
+import { requestSnooze, snoozeDecision } from '../shared/messages';
+import type { SnoozeRefusal } from '../shared/record/events';
+import {
+  type SnoozeDecisionSignal,
+  type SnoozeRequest,
+  type SnoozeRequestResult,
+  snoozeChoices,
+} from '../shared/snooze';
+import { STEP_BOUND } from './activity-proxies';
+import { isSubject } from './authority';
+import type { Interview } from './interview-state';
+
+/** Interviews started before the snooze never offer one; the marker shows where one was offered. */
+const SNOOZE_PATCH = 'employee-snooze';
+/** How long the outcome note's offer stays open: the interview waits that long for a request. */
+export const SNOOZE_OFFER_MS = 15 * 60_000;
+
+const { createSnooze, postSnoozeApproval, markSnoozeDecided, announceSnooze } = proxyActivities<
+  Pick<Activities, 'createSnooze' | 'postSnoozeApproval' | 'markSnoozeDecided' | 'announceSnooze'>
+>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: STEP_BOUND,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export interface SnoozeState {
+  offer?: { untilMs: number; max: string; approval: boolean; choices: string[] };
+  request?: SnoozeRequest;
+  /** Approve and Refuse count only while this is true. */
+  approvalOpen: boolean;
+  decision?: SnoozeDecisionSignal;
+  readonly seenIds: Set<string>;
+}
+
+export const newSnoozeState = (): SnoozeState => ({ approvalOpen: false, seenIds: new Set() });
+
+/**
+ * Decided with the outcome, before the DM says it: a "yes" verified with this interview's own second
+ * factor, under a policy that allows a snooze, offers one. Nothing else does (no factor required, not
+ * enrolled and accepted, decided by another alert's interview).
+ */
+export function offerSnooze(iv: Interview, outcome: Outcome): void {
+  const policy = iv.prepared?.policy;
+  // Policies kept by interviews started before the field existed have no `snooze`.
+  if (outcome !== 'confirmed_verified' || !iv.secondFactor.verified || !policy?.snooze) return;
+  const { max, approval } = policy.snooze;
+  const choices = snoozeChoices(max, policy.suppression.window);
+  if (choices.length === 0 || !patched(SNOOZE_PATCH)) return;
+  const untilMs = Date.now() + SNOOZE_OFFER_MS;
+  iv.snooze.offer = { untilMs, max, approval, choices };
+  iv.note('snooze_offered', 'vouch', { max, until: new Date(untilMs).toISOString(), approval, choices });
+}
+
+/** The request and the operator's answer are only taken here; the step below acts on them. */
+export function registerSnoozeHandlers(iv: Interview): void {
+  setHandler(requestSnooze, (r: SnoozeRequest): SnoozeRequestResult => {
+    const s = iv.snooze;
+    if (s.seenIds.has(r.requestId)) return { accepted: s.request?.requestId === r.requestId };
+    s.seenIds.add(r.requestId);
+    const refusal = snoozeRefusal(iv, r);
+    if (refusal) {
+      iv.note('snooze_refused', r.slackUserId, { reason: refusal, duration: r.duration });
+      return { accepted: false, refusal };
+    }
+    s.request = r;
+    const approval = s.offer!.approval;
+    iv.note('snooze_requested', r.slackUserId, {
+      duration: r.duration,
+      ...(r.reason ? { reason: r.reason } : {}),
+      approval,
+    });
+    return { accepted: true, approval };
+  });
+
+  setHandler(snoozeDecision, (d: SnoozeDecisionSignal) => {
+    const s = iv.snooze;
+    if (s.seenIds.has(d.decisionId)) return;
+    s.seenIds.add(d.decisionId);
+    // Never the employee who asked, whatever sent the signal.
+    if (isSubject(iv, d.operator))
+      return iv.note('self_action_refused', 'vouch', {
+        operator: d.operator,
+        action: `${d.decision} snooze`,
+      });
+    if (s.approvalOpen) s.decision ??= d;
+  });
+}
+
+/** Why a request cannot be taken; every refusal is recorded. */
+function snoozeRefusal(iv: Interview, r: SnoozeRequest): SnoozeRefusal | undefined {
+  const s = iv.snooze;
+  if (!iv.employeeId() || r.slackUserId !== iv.employeeId()) return 'not_the_employee';
+  if (!iv.secondFactor.verified) return 'second_factor_not_verified';
+  if (!s.offer) return 'not_offered';
+  if (s.request) return 'already_requested';
+  if (Date.now() > s.offer.untilMs) return 'offer_expired';
+  if (!s.offer.choices.includes(r.duration)) return 'longer_than_max';
+  return undefined;
+}
+
+/**
+ * After the outcome of a verified "yes" that offered a snooze: waits for the employee's request while
+ * the offer is open, then (with `snooze.approval`) for an operator's approval, and makes the snooze:
+ * the suppression of this alert's scope, announced in the security channel.
+ */
+export async function snoozeOnRequest(iv: Interview): Promise<void> {
+  const s = iv.snooze;
+  if (!s.offer) return;
+  const offerLeft = s.offer.untilMs - Date.now();
+  if (!s.request && offerLeft > 0) await condition(() => s.request !== undefined, offerLeft);
+  const request = s.request;
+  if (!request) return;
+  const { policy, employee, fingerprint } = iv.ready;
+  const base = { workflowId: iv.workflowId, alertId: iv.alert.id };
+  const channel = policy.escalation.channel;
+  const asked = { duration: request.duration, ...(request.reason ? { reason: request.reason } : {}) };
+  let approvedBy: string | undefined;
+  if (s.offer.approval) {
+    const post = await postSnoozeApproval({ ...base, channel, ...asked });
+    iv.note('snooze_approval_requested', 'vouch', post);
+    s.approvalOpen = true;
+    await iv.persist();
+    const decided = await condition(() => s.decision !== undefined, parseDuration(policy.approval.timeout));
+    s.approvalOpen = false;
+    const decision = decided ? s.decision!.decision : 'timeout';
+    const by = s.decision?.operator;
+    iv.note('snooze_decided', 'vouch', { decision, ...(by ? { by } : {}) });
+    await iv.persist();
+    await markSnoozeDecided({ ...base, post: post as MessageRef, ...asked, decision, by });
+    if (decision !== 'approve') return;
+    approvedBy = by;
+  }
+  const created = await createSnooze({
+    ...base,
+    slackUserId: employee.slackUserId,
+    alertType: iv.alert.type,
+    fingerprint,
+    durationMs: parseDuration(request.duration),
+    snooze: { requestedBy: request.slackUserId, ...asked, ...(approvedBy ? { approvedBy } : {}) },
+  });
+  iv.note('snooze_created', 'vouch', {
+    suppressionId: created.id,
+    expiresAt: created.expiresAt,
+    duration: request.duration,
+    requestedBy: request.slackUserId,
+    ...(approvedBy ? { approvedBy } : {}),
+  });
+  await iv.persist();
+  const announced = await announceSnooze({
+    ...base,
+    channel,
+    suppressionId: created.id,
+    expiresAt: created.expiresAt,
+    ...asked,
+    approvedBy,
+  });
+  iv.note('snooze_announced', 'vouch', announced);
+  await iv.persist();
+}
