@@ -10,7 +10,9 @@ import { printJson, printLine } from './output';
 export function registerSuppressionCommands(program: Command): void {
   const suppressions = program
     .command('suppressions')
-    .description('List or revoke the suppressions created by verified confirmations.')
+    .description(
+      'List or revoke the suppressions created by verified confirmations (and the snoozes employees asked for).',
+    )
     .addHelpText('after', '\nExit codes: 0 ok, 1 not found or MongoDB unreachable, 2 usage.');
 
   suppressions
@@ -70,10 +72,16 @@ function describeSuppression(s: SuppressionView): string {
       ? `revoked ${s.revokedAt!.toISOString()} by ${s.revokedBy}${s.revokeNote ? ` (${s.revokeNote})` : ''}`
       : `${s.state === 'live' ? 'expires' : 'expired'} ${s.expiresAt.toISOString()}`;
   const by = s.createdBy;
+  const snooze = s.snooze;
   return [
-    `${s._id}  [${s.state}]`,
+    `${s._id}  [${s.state}]${snooze ? ' snooze' : ''}`,
     `  employee ${s.slackUserId}, alert type ${s.alertType}; ${until}`,
     `  covers: ${SCOPE_TEXT[s.scope]}`,
+    ...(snooze
+      ? [
+          `  snooze asked by ${snooze.requestedBy} for ${snooze.duration}${snooze.reason ? `: "${snooze.reason}"` : ''}${snooze.approvedBy ? `; approved by ${snooze.approvedBy}` : ''}`,
+        ]
+      : []),
     `  created by alert ${by._id}: "${by.title}" (${by.occurredAt}), ${by.outcome ?? 'no outcome'} at ${by.closedAt?.toISOString() ?? '?'}${by.justification ? `; employee said: ${by.justification}` : ''}`,
   ].join('\n');
 }

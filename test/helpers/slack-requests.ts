@@ -221,3 +221,35 @@ export function postDeclaringLength(
     req.write(Buffer.alloc(sent, 0x7b)); // the rest of the body never comes
   });
 }
+
+/** The snooze modal submitted: a length from its select and an optional reason. */
+export function snoozeSubmission(
+  userId: string,
+  workflowId: string,
+  duration: string,
+  reason = '',
+  viewId = 'V0002',
+) {
+  return {
+    ...envelope('view_submission', userId),
+    trigger_id: 'trigger-view',
+    view: {
+      id: viewId,
+      type: 'modal',
+      callback_id: 'vouch_snooze_request',
+      private_metadata: workflowId,
+      hash: `hash-${viewId}`,
+      state: {
+        values: {
+          vouch_snooze_duration: {
+            value: {
+              type: 'static_select',
+              selected_option: { value: duration, text: { type: 'plain_text', text: duration } },
+            },
+          },
+          vouch_snooze_reason: { value: { type: 'plain_text_input', value: reason } },
+        },
+      },
+    },
+  };
+}
