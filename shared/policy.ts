@@ -245,10 +245,7 @@ export const policySchema = z
 const SNOOZE_LIMIT_MS = 90 * 86_400_000;
 
 /** A snooze covers what the verified "yes" already suppresses for `suppression.window`: it must last longer. */
-function snoozeProblem(p: {
-  snooze: { max: string };
-  suppression: { window: string };
-}): string | null {
+function snoozeProblem(p: { snooze: { max: string }; suppression: { window: string } }): string | null {
   const { max } = p.snooze;
   const { window } = p.suppression;
   if (!isDuration(max) || !isDuration(window)) return null;

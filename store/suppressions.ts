@@ -73,11 +73,7 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
         revokeNote: '',
         ...(s.snooze ? {} : { snooze: '' as const }),
       } as const;
-      await c.suppressions.updateOne(
-        { _id: id },
-        { $set: s, $unset: unset },
-        { upsert: true },
-      );
+      await c.suppressions.updateOne({ _id: id }, { $set: s, $unset: unset }, { upsert: true });
       return id;
     },
 
