@@ -53,6 +53,18 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
         ':no_entry: Alerts can only be kept quiet after you confirm one with your second factor, where the policy allows it.',
       );
     }
+    if (Date.parse(offer.until) < Date.now()) {
+      await deps.audit(workflowId, key, {
+        actor: body.user.id,
+        kind: 'snooze_refused',
+        reason: 'offer_expired',
+      });
+      return tellUser(
+        client,
+        body,
+        'This offer has expired; the next alert like this one will ask you again.',
+      );
+    }
     const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? 'Security check';
     await client.views.open({
       trigger_id: body.trigger_id,
