@@ -6,7 +6,7 @@ import type { SnoozeFacts } from '../store/collections';
 import { suppressionStore } from '../store/suppressions';
 import type { ActivityContext, MessageRef } from './context';
 import { slackCall } from './slack-client';
-import { scopeOf } from './suppressions';
+import { type ScopedSuppression, putSuppression } from './suppressions';
 
 /** The snooze an employee asked for after a verified "yes": its approval post, the suppression, the announcement. */
 export function createSnoozeActivities(ctx: ActivityContext) {
@@ -31,30 +31,11 @@ export function createSnoozeActivities(ctx: ActivityContext) {
 
   return {
     /** The suppression of the alert's scope, as the employee's snooze; a retry returns the first one. */
-    async createSnooze(input: {
-      workflowId: string;
-      alertId: string;
-      slackUserId: string;
-      alertType: string;
-      fingerprint: string;
-      durationMs: number;
-      snooze: SnoozeFacts;
-    }): Promise<{ id: string; expiresAt: string }> {
-      return once(`${input.workflowId}:snooze`, async () => {
-        const createdAt = ctx.now();
-        const expiresAt = new Date(createdAt.getTime() + input.durationMs);
-        const id = await suppressions.put({
-          slackUserId: input.slackUserId,
-          alertType: input.alertType,
-          fingerprint: input.fingerprint,
-          ...scopeOf(input.fingerprint),
-          createdByAlertId: input.alertId,
-          createdAt,
-          expiresAt,
-          snooze: input.snooze,
-        });
-        return { id, expiresAt: expiresAt.toISOString() };
-      });
+    async createSnooze(
+      input: ScopedSuppression & { snooze: SnoozeFacts },
+    ): Promise<{ id: string; expiresAt: string }> {
+      const { snooze, ...scope } = input;
+      return once(`${input.workflowId}:snooze`, () => putSuppression(suppressions, ctx.now(), scope, snooze));
     },
 
     /** Approve / Refuse in the security channel, for operators. */

@@ -139,7 +139,7 @@ export async function snoozeOnRequest(iv: Interview): Promise<void> {
     slackUserId: employee.slackUserId,
     alertType: iv.alert.type,
     fingerprint,
-    durationMs: parseDuration(request.duration),
+    windowMs: parseDuration(request.duration),
     snooze: { requestedBy: request.slackUserId, ...asked, ...(approvedBy ? { approvedBy } : {}) },
   });
   iv.note('snooze_created', 'vouch', {

@@ -3,6 +3,7 @@ import type { OperatorActionKind } from '../../shared/messages';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
+import { mayDecideAsOperator } from './operator-check';
 import { tellUser, unreachable } from './replies';
 
 const BUTTONS: Record<string, OperatorActionKind> = {
@@ -18,29 +19,9 @@ export function registerOperatorActions(app: App, deps: BotDeps): void {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client }) => {
       await ack();
       const workflowId = action.value ?? '';
-      if (!(await deps.isOperator(client, body.user.id))) {
-        await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
-          actor: body.user.id,
-          kind: 'unauthorized_operator_action',
-          button: kind,
-        });
-        return tellUser(client, body, ':no_entry: Only the security team’s operators can do that.');
-      }
       try {
-        // Nobody acts on an alert about themselves (the workflow refuses it too, whoever signals).
-        if ((await deps.interviews.state(workflowId)).employee === body.user.id) {
-          await deps.audit(workflowId, `operator-click:${body.user.id}:${action.action_ts}`, {
-            actor: body.user.id,
-            kind: 'self_action_refused',
-            operator: body.user.id,
-            action: kind,
-          });
-          return await tellUser(
-            client,
-            body,
-            ':no_entry: This alert is about you, so another operator must decide it.',
-          );
-        }
+        const aboutYou = 'This alert is about you, so another operator must decide it.';
+        if (!(await mayDecideAsOperator(deps, client, body, action, kind, aboutYou))) return;
         await deps.interviews.act(workflowId, {
           actionId: `${kind}:${body.user.id}:${action.action_ts}`,
           operator: body.user.id,

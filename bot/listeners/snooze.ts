@@ -8,6 +8,7 @@ import { noticeModal } from '../../slack-blocks/modals';
 import { SNOOZE_BLOCKS, snoozeModal, snoozeResultModal } from '../../slack-blocks/snooze';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
+import { mayDecideAsOperator } from './operator-check';
 import { tellUser, unreachable } from './replies';
 
 /**
@@ -124,30 +125,9 @@ async function decide(
   decision: 'approve' | 'refuse',
 ): Promise<void> {
   const workflowId = action.value ?? '';
-  const key = `snooze-decision:${body.user.id}:${action.action_ts}`;
-  if (!(await deps.isOperator(client, body.user.id))) {
-    await deps.audit(workflowId, key, {
-      actor: body.user.id,
-      kind: 'unauthorized_operator_action',
-      button: `${decision} snooze`,
-    });
-    return tellUser(client, body, ':no_entry: Only the security team’s operators can do that.');
-  }
   try {
-    // Never the employee who asked (the interview refuses it too, whoever signals).
-    if ((await deps.interviews.state(workflowId)).employee === body.user.id) {
-      await deps.audit(workflowId, key, {
-        actor: body.user.id,
-        kind: 'self_action_refused',
-        operator: body.user.id,
-        action: `${decision} snooze`,
-      });
-      return await tellUser(
-        client,
-        body,
-        ':no_entry: This snooze is yours, so another operator must decide it.',
-      );
-    }
+    const aboutYou = 'This snooze is yours, so another operator must decide it.';
+    if (!(await mayDecideAsOperator(deps, client, body, action, `${decision} snooze`, aboutYou))) return;
     await deps.interviews.decideSnooze(workflowId, {
       decisionId: `${decision}:${body.user.id}:${action.action_ts}`,
       operator: body.user.id,

@@ -140,21 +140,30 @@ export function codeSubmission(
   viewId = 'V0001',
   justification = '',
 ) {
+  return viewSubmission(userId, 'vouch_second_factor', workflowId, viewId, {
+    vouch_justification: { value: { type: 'plain_text_input', value: justification } },
+    vouch_code: { value: { type: 'plain_text_input', value: code } },
+  });
+}
+
+/** A modal submitted with its input values, carrying `metadata` back as Slack does. */
+function viewSubmission(
+  userId: string,
+  callbackId: string,
+  metadata: string,
+  viewId: string,
+  values: Record<string, unknown>,
+) {
   return {
     ...envelope('view_submission', userId),
     trigger_id: 'trigger-view',
     view: {
       id: viewId,
       type: 'modal',
-      callback_id: 'vouch_second_factor',
-      private_metadata: workflowId,
+      callback_id: callbackId,
+      private_metadata: metadata,
       hash: `hash-${viewId}`,
-      state: {
-        values: {
-          vouch_justification: { value: { type: 'plain_text_input', value: justification } },
-          vouch_code: { value: { type: 'plain_text_input', value: code } },
-        },
-      },
+      state: { values },
     },
   };
 }
@@ -230,26 +239,9 @@ export function snoozeSubmission(
   reason = '',
   viewId = 'V0002',
 ) {
-  return {
-    ...envelope('view_submission', userId),
-    trigger_id: 'trigger-view',
-    view: {
-      id: viewId,
-      type: 'modal',
-      callback_id: 'vouch_snooze_request',
-      private_metadata: workflowId,
-      hash: `hash-${viewId}`,
-      state: {
-        values: {
-          vouch_snooze_duration: {
-            value: {
-              type: 'static_select',
-              selected_option: { value: duration, text: { type: 'plain_text', text: duration } },
-            },
-          },
-          vouch_snooze_reason: { value: { type: 'plain_text_input', value: reason } },
-        },
-      },
-    },
-  };
+  const selected = { value: duration, text: { type: 'plain_text', text: duration } };
+  return viewSubmission(userId, 'vouch_snooze_request', workflowId, viewId, {
+    vouch_snooze_duration: { value: { type: 'static_select', selected_option: selected } },
+    vouch_snooze_reason: { value: { type: 'plain_text_input', value: reason } },
+  });
 }

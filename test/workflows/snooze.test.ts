@@ -249,6 +249,24 @@ describe('a snooze the employee asks for', () => {
     recordHistory('snooze-approved-by-an-operator', await handle.fetchHistory());
     expect(await laterAlert('aws.snooze_approval', details)).toBe('suppressed');
   });
+
+  it('refused by an operator: no snooze, and the next alert is asked', async () => {
+    await setPolicy(h, 'aws.snooze_refused', { ...SNOOZE, snooze: { max: '7d', approval: true } });
+    const details = { sourceIp: '198.51.100.40' };
+    const { alert, handle, dm } = await verifiedYes('aws.snooze_refused', details);
+    await press(BOB.id, 'vouch_snooze', handle.workflowId, dm.args.channel);
+    await send(snoozeSubmission(BOB.id, handle.workflowId, '7d', '', 'VSNZREF'));
+    await modalSays('VSNZREF', 'The security team decides');
+    await waitFor(async () =>
+      (await state(handle)).transcript.some((e) => e.kind === 'snooze_approval_requested'),
+    );
+    await press(OPERATOR, 'vouch_snooze_refuse', handle.workflowId, SECURITY_CHANNEL);
+    expect((await resultWithin(handle)).outcome).toBe('confirmed_verified');
+    const record = (await doc(alert.id!)).transcript;
+    expect(eventsOfKind(record, 'snooze_decided')).toMatchObject([{ decision: 'refuse', by: OPERATOR }]);
+    expect(record.some((e) => e.kind === 'snooze_created')).toBe(false);
+    expect(await laterAlert('aws.snooze_refused', details)).toBe('asked');
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
