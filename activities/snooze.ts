@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SnoozeDecision } from '../shared/record/events';
 import { snoozeAnnouncement, snoozeApprovalRequest, snoozeDecidedPost } from '../slack-blocks/snooze';
@@ -24,6 +25,21 @@ export function createSnoozeActivities(ctx: ActivityContext) {
     return to;
   }
 
+  /** One post in the security channel per interview and `step`, whatever the retries. */
+  function postOnce(
+    workflowId: string,
+    step: string,
+    channel: string,
+    message: { text: string; blocks: KnownBlock[] },
+  ): Promise<MessageRef> {
+    return once(`${workflowId}:${step}`, async () => {
+      const res = await slackCall('chat.postMessage', () =>
+        slack().chat.postMessage({ channel, ...message }),
+      );
+      return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+    });
+  }
+
   async function asked(alertId: string, workflowId: string, facts: { duration: string; reason?: string }) {
     const doc = await loadAlertDoc(alertId);
     return { alert: doc.input, employee: employeeOf(doc), uiLink: uiLink(workflowId), ...facts };
@@ -48,15 +64,8 @@ export function createSnoozeActivities(ctx: ActivityContext) {
     }): Promise<MessageRef> {
       const channel = channelOf(input.channel);
       const facts = await asked(input.alertId, input.workflowId, input);
-      return once(`${input.workflowId}:snooze-approval`, async () => {
-        const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({
-            channel,
-            ...snoozeApprovalRequest({ ...facts, workflowId: input.workflowId }),
-          }),
-        );
-        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
-      });
+      const message = snoozeApprovalRequest({ ...facts, workflowId: input.workflowId });
+      return postOnce(input.workflowId, 'snooze-approval', channel, message);
     },
 
     /** The approval request loses its buttons and says who decided. */
@@ -95,20 +104,9 @@ export function createSnoozeActivities(ctx: ActivityContext) {
     }): Promise<MessageRef> {
       const channel = channelOf(input.channel);
       const facts = await asked(input.alertId, input.workflowId, input);
-      return once(`${input.workflowId}:snooze-announced`, async () => {
-        const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({
-            channel,
-            ...snoozeAnnouncement({
-              ...facts,
-              suppressionId: input.suppressionId,
-              expiresAt: input.expiresAt,
-              approvedBy: input.approvedBy,
-            }),
-          }),
-        );
-        return { channel: res.channel ?? channel, ts: res.ts ?? '' };
-      });
+      const { suppressionId, expiresAt, approvedBy } = input;
+      const message = snoozeAnnouncement({ ...facts, suppressionId, expiresAt, approvedBy });
+      return postOnce(input.workflowId, 'snooze-announced', channel, message);
     },
   };
 }

@@ -94,6 +94,19 @@ describe('a snooze the employee asks for', () => {
     return { alert, handle, dm, note };
   }
 
+  /** Bob opens the snooze from the outcome note and asks; `answer` is what the modal then says. */
+  async function askForSnooze(
+    v: Awaited<ReturnType<typeof verifiedYes>>,
+    duration: string,
+    reason: string,
+    answer: string,
+  ) {
+    const viewId = `VSNZ${randomUUID().slice(0, 6)}`;
+    await press(BOB.id, 'vouch_snooze', v.handle.workflowId, v.dm.args.channel);
+    await send(snoozeSubmission(BOB.id, v.handle.workflowId, duration, reason, viewId));
+    await modalSays(viewId, answer);
+  }
+
   /** A later alert of the same type: suppressed, or asked (then answered "No" to end it). */
   async function laterAlert(type: string, details?: Record<string, string>) {
     const alert = alertFor(BOB, { type, ...(details ? { details } : {}) });
@@ -205,10 +218,9 @@ describe('a snooze the employee asks for', () => {
   it('needs an operator other than the employee when the policy asks for approval', async () => {
     await setPolicy(h, 'aws.snooze_approval', { ...SNOOZE, snooze: { max: '7d', approval: true } });
     const details = { sourceIp: '198.51.100.30' };
-    const { alert, handle, dm } = await verifiedYes('aws.snooze_approval', details);
-    await press(BOB.id, 'vouch_snooze', handle.workflowId, dm.args.channel);
-    await send(snoozeSubmission(BOB.id, handle.workflowId, '1d', 'on call this weekend', 'VSNZAPP'));
-    await modalSays('VSNZAPP', 'The security team decides');
+    const yes = await verifiedYes('aws.snooze_approval', details);
+    const { alert, handle } = yes;
+    await askForSnooze(yes, '1d', 'on call this weekend', 'The security team decides');
     const request = await h.slack.waitForCall(
       'chat.postMessage',
       (c) =>
@@ -253,10 +265,9 @@ describe('a snooze the employee asks for', () => {
   it('refused by an operator: no snooze, and the next alert is asked', async () => {
     await setPolicy(h, 'aws.snooze_refused', { ...SNOOZE, snooze: { max: '7d', approval: true } });
     const details = { sourceIp: '198.51.100.40' };
-    const { alert, handle, dm } = await verifiedYes('aws.snooze_refused', details);
-    await press(BOB.id, 'vouch_snooze', handle.workflowId, dm.args.channel);
-    await send(snoozeSubmission(BOB.id, handle.workflowId, '7d', '', 'VSNZREF'));
-    await modalSays('VSNZREF', 'The security team decides');
+    const yes = await verifiedYes('aws.snooze_refused', details);
+    const { alert, handle } = yes;
+    await askForSnooze(yes, '7d', '', 'The security team decides');
     await waitFor(async () =>
       (await state(handle)).transcript.some((e) => e.kind === 'snooze_approval_requested'),
     );
