@@ -111,13 +111,15 @@ describe('a snooze the employee asks for', () => {
   async function laterAlert(type: string, details?: Record<string, string>) {
     const alert = alertFor(BOB, { type, ...(details ? { details } : {}) });
     const handle = await start(h, alert);
-    const first = await Promise.race([handle.result(), dmSent(h, handle).then(() => 'asked' as const)]);
-    if (first === 'asked') {
-      await answer(handle, BOB.id, 'denied');
-      await resultWithin(handle);
-      return 'asked';
-    }
-    return first.outcome;
+    await waitFor(async () => {
+      const now = await state(handle);
+      return now.outcome !== null || now.phase === 'awaiting_response';
+    });
+    if ((await state(handle)).outcome !== null) return (await resultWithin(handle)).outcome;
+    await dmSent(h, handle);
+    await answer(handle, BOB.id, 'denied');
+    await resultWithin(handle);
+    return 'asked';
   }
 
   it('is refused without a verified second factor in that interview, and the refusal is recorded', async () => {
