@@ -18,6 +18,8 @@ import type { Interview } from './interview-state';
 const SNOOZE_PATCH = 'employee-snooze';
 /** How long the outcome note's offer stays open: the interview waits that long for a request. */
 export const SNOOZE_OFFER_MS = 15 * 60_000;
+/** The longest reason kept, as the snooze modal allows. */
+const MAX_REASON = 300;
 
 const { createSnooze, postSnoozeApproval, markSnoozeDecided, announceSnooze } = proxyActivities<
   Pick<Activities, 'createSnooze' | 'postSnoozeApproval' | 'markSnoozeDecided' | 'announceSnooze'>
@@ -63,14 +65,15 @@ export function registerSnoozeHandlers(iv: Interview): void {
     s.seenIds.add(r.requestId);
     const refusal = snoozeRefusal(iv, r);
     if (refusal) {
-      iv.note('snooze_refused', r.slackUserId, { reason: refusal, duration: r.duration });
+      iv.note('snooze_refused', r.slackUserId, { reason: refusal, duration: r.duration.slice(0, 20) });
       return { accepted: false, refusal };
     }
-    s.request = r;
+    // Cut as the bot cuts it: a request from elsewhere cannot fill the record either.
+    s.request = { ...r, ...(r.reason ? { reason: r.reason.slice(0, MAX_REASON) } : {}) };
     const approval = s.offer!.approval;
     iv.note('snooze_requested', r.slackUserId, {
       duration: r.duration,
-      ...(r.reason ? { reason: r.reason } : {}),
+      ...(s.request.reason ? { reason: s.request.reason } : {}),
       approval,
     });
     return { accepted: true, approval };
