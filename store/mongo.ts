@@ -1,5 +1,6 @@
 import {
   type Collection,
+  type CommandStartedEvent,
   type Db,
   type Document,
   MongoClient,
@@ -69,12 +70,18 @@ export interface MongoHandle {
 export async function connectMongo(
   url: string,
   dbName: string,
-  opts: { timeoutMs?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    /** Hears every command sent (the benchmark counts round trips with it); off by default: it costs. */
+    onCommand?: (event: CommandStartedEvent) => void;
+  } = {},
 ): Promise<MongoHandle> {
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: opts.timeoutMs ?? 10_000,
     appName: 'vouch',
+    ...(opts.onCommand ? { monitorCommands: true } : {}),
   });
+  if (opts.onCommand) client.on('commandStarted', opts.onCommand);
   try {
     await client.connect();
     await client.db(dbName).command({ ping: 1 });
