@@ -11,7 +11,8 @@ import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
 const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile]
-  profile (only with --only profile): [--profile 30] interviews per path, one at a time
+  profile (only with --only profile): [--profile 30] interviews per path, one at a time,
+    [--profile-backlog 0] closed alerts stored first
   storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]`;
 
 runMain(async () => {
@@ -23,6 +24,7 @@ runMain(async () => {
       clicks: { type: 'string', default: '200' },
       only: { type: 'string' },
       profile: { type: 'string', default: '30' },
+      'profile-backlog': { type: 'string', default: '0' },
       'storm-alerts': { type: 'string', default: '5000' },
       'storm-employees': { type: 'string', default: '50' },
       'storm-seconds': { type: 'string', default: '60' },
@@ -35,7 +37,11 @@ runMain(async () => {
   const probe = values.only === 'profile' ? new ProfileProbe() : undefined;
   const stack = await startBenchStack(loadConfig(), { probe, encryptionKey: randomBytes(32) });
   try {
-    if (probe) return await benchProfile(stack, probe, { interviews: Number(values.profile) });
+    if (probe)
+      return await benchProfile(stack, probe, {
+        interviews: Number(values.profile),
+        backlog: Number(values['profile-backlog']),
+      });
     if (values.only === 'storm')
       return await benchStorm(stack, {
         alerts: Number(values['storm-alerts']),

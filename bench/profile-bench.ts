@@ -33,13 +33,18 @@ interface InterviewProfile {
  * one at a time, so every MongoDB command and Slack budget wait counted between two moments is this
  * interview's. Workflow tasks and activities come from the history's timestamps.
  */
-export async function benchProfile(stack: BenchStack, probe: ProfileProbe, opts: { interviews: number }) {
+export async function benchProfile(
+  stack: BenchStack,
+  probe: ProfileProbe,
+  opts: { interviews: number; backlog: number },
+) {
   const n = Math.min(opts.interviews, 100);
   const key = stack.encryptionKey;
   if (!key) throw new Error('the profile needs the stack started with an encryption key');
   const calls = slackWaiters(stack);
   const runId = Date.now().toString(36);
   const secrets = await enrollAll(stack, key, n);
+  if (opts.backlog > 0) await storeBacklog(stack, opts.backlog);
 
   const run = async (path: Path, i: number, label: string): Promise<InterviewProfile> => {
     const slackUserId = `UBENCH${i}`;
@@ -142,6 +147,45 @@ function slackWaiters(stack: BenchStack) {
       });
     },
   };
+}
+
+/**
+ * Closed alerts and their recorded messages from earlier days, as a deployment has after a while: a
+ * filter other than on _id makes FerretDB scan them all, which the profile then shows.
+ */
+async function storeBacklog(stack: BenchStack, count: number): Promise<void> {
+  say(`profile: storing ${count} closed alerts as a backlog…`);
+  const c = collections(stack.db);
+  const at = new Date(Date.now() - 86_400_000);
+  for (let from = 0; from < count; from += 500) {
+    const ids = Array.from({ length: Math.min(500, count - from) }, (_, i) => `backlog-${from + i}`);
+    await c.alerts.insertMany(
+      ids.map((id) => ({
+        _id: id,
+        workflowId: `alert-${id}`,
+        input: {
+          id,
+          type: 'bench.backlog',
+          title: 'Earlier alert',
+          description: '',
+          sensitiveKeys: [],
+          severity: 'low' as const,
+          occurredAt: at.toISOString(),
+          source: 'bench',
+          employee: { email: 'bench0@example.com' },
+          details: [],
+        },
+        phase: 'closed' as const,
+        outcome: 'denied' as const,
+        createdAt: at,
+        updatedAt: at,
+        transcript: [],
+      })),
+    );
+    await c.sent.insertMany(
+      ids.map((id) => ({ _id: `alert-${id}:dm`, at, result: { channel: 'D0', ts: '1.0' } })),
+    );
+  }
 }
 
 async function enrollAll(stack: BenchStack, key: Buffer, n: number): Promise<string[]> {
