@@ -280,6 +280,9 @@ function printProfiles(path: Path, ps: InterviewProfile[]) {
     );
     console.log(`  local activities ${h.localActivities.length}: ${counts(h.localActivities) || '-'}`);
     const cmds = [...side(typical).probe.commands].sort((x, y) => y[1] - x[1]);
-    console.log(`  MongoDB: ${cmds.map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
+    const ms = side(typical).probe.commandMs;
+    console.log(
+      `  MongoDB (count, ms): ${cmds.map(([k, v]) => `${k} ${v} ${(ms.get(k) ?? 0).toFixed(0)}`).join(', ') || '-'}`,
+    );
   }
 }

@@ -1,19 +1,29 @@
-import type { CommandStartedEvent } from 'mongodb';
+import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 
 /**
  * What the stack's own clients report while an interview runs: each MongoDB command sent (by command
- * and collection) and each wait for Slack budget. The profile runs interviews one at a time, so what
+ * and collection) with the time to its answer, and each wait for Slack budget. The profile runs interviews one at a time, so what
  * is counted between two snapshots belongs to the interview in between.
  */
 export class ProfileProbe {
   private commands = new Map<string, number>();
+  private commandMs = new Map<string, number>();
+  private inFlight = new Map<number, string>();
   private slackWaits = 0;
   private slackWaitedMs = 0;
 
-  readonly onCommand = (event: CommandStartedEvent): void => {
-    const target = event.command[event.commandName];
-    const key = typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName;
-    this.commands.set(key, (this.commands.get(key) ?? 0) + 1);
+  readonly onCommand = (event: CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent): void => {
+    if ('command' in event) {
+      const target = event.command[event.commandName];
+      const key = typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName;
+      this.commands.set(key, (this.commands.get(key) ?? 0) + 1);
+      this.inFlight.set(event.requestId, key);
+      return;
+    }
+    const key = this.inFlight.get(event.requestId);
+    if (key === undefined) return;
+    this.inFlight.delete(event.requestId);
+    this.commandMs.set(key, (this.commandMs.get(key) ?? 0) + event.duration);
   };
 
   readonly onSlackWait = (_method: string, ms: number): void => {
@@ -23,19 +33,26 @@ export class ProfileProbe {
 
   /** The counts so far; `since` subtracts an earlier snapshot. */
   snapshot(since?: ProbeSnapshot): ProbeSnapshot {
-    const commands = new Map(this.commands);
-    if (since) for (const [k, n] of since.commands) commands.set(k, (commands.get(k) ?? 0) - n);
-    for (const [k, n] of commands) if (n === 0) commands.delete(k);
     return {
-      commands,
+      commands: minus(this.commands, since?.commands),
+      commandMs: minus(this.commandMs, since?.commandMs),
       slackWaits: this.slackWaits - (since?.slackWaits ?? 0),
       slackWaitedMs: this.slackWaitedMs - (since?.slackWaitedMs ?? 0),
     };
   }
 }
 
+function minus(now: Map<string, number>, before?: Map<string, number>): Map<string, number> {
+  const out = new Map(now);
+  if (before) for (const [k, n] of before) out.set(k, (out.get(k) ?? 0) - n);
+  for (const [k, n] of out) if (n === 0) out.delete(k);
+  return out;
+}
+
 export interface ProbeSnapshot {
   commands: Map<string, number>;
+  /** Time from each command to its answer, summed by command. */
+  commandMs: Map<string, number>;
   slackWaits: number;
   slackWaitedMs: number;
 }

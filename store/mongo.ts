@@ -1,6 +1,8 @@
 import {
   type Collection,
+  type CommandFailedEvent,
   type CommandStartedEvent,
+  type CommandSucceededEvent,
   type Db,
   type Document,
   MongoClient,
@@ -72,8 +74,11 @@ export async function connectMongo(
   dbName: string,
   opts: {
     timeoutMs?: number;
-    /** Hears every command sent (the benchmark counts round trips with it); off by default: it costs. */
-    onCommand?: (event: CommandStartedEvent) => void;
+    /**
+     * Hears every command sent and its answer (the benchmark counts and times round trips with it);
+     * off by default: it costs.
+     */
+    onCommand?: (event: CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent) => void;
   } = {},
 ): Promise<MongoHandle> {
   const client = new MongoClient(url, {
@@ -81,7 +86,10 @@ export async function connectMongo(
     appName: 'vouch',
     ...(opts.onCommand ? { monitorCommands: true } : {}),
   });
-  if (opts.onCommand) client.on('commandStarted', opts.onCommand);
+  const onCommand = opts.onCommand;
+  if (onCommand)
+    for (const name of ['commandStarted', 'commandSucceeded', 'commandFailed'] as const)
+      client.on(name, onCommand);
   try {
     await client.connect();
     await client.db(dbName).command({ ping: 1 });
