@@ -1,4 +1,4 @@
-import { alertStore } from '../../store/alerts';
+import { type PreparationFacts, alertStore } from '../../store/alerts';
 import { sentStore } from '../../store/sent';
 import { collections, ensureIndexes } from '../../store/collections';
 import { DuplicateKeyError, StoreUnavailableError, connectMongo } from '../../store/mongo';
@@ -55,23 +55,15 @@ describe('data layer on FerretDB', () => {
   it('stores an alert with its preparation facts in one insert; a later create writes them again', async () => {
     const store = alertStore(collections(mongo.db));
     const ana = { slackUserId: 'UANA0001', email: 'ana@example.com', name: 'Ana' };
-    await store.createOnce({ ...alert, id: 'store-facts' }, 'alert-store-facts', {
-      policySource: 'built-in default',
-      employee: ana,
-    });
-    expect(await store.factsOf('store-facts')).toMatchObject({
-      policySource: 'built-in default',
-      employee: ana,
-    });
+    const create = (facts: PreparationFacts) =>
+      store.createOnce({ ...alert, id: 'store-facts' }, 'alert-store-facts', facts);
+    const facts = () => store.factsOf('store-facts');
+    await create({ policySource: 'built-in default', employee: ana });
+    expect(await facts()).toMatchObject({ policySource: 'built-in default', employee: ana });
     expect((await store.get('store-facts'))?.employeeSlackId).toBe('UANA0001');
-    await store.createOnce({ ...alert, id: 'store-facts' }, 'alert-store-facts', {
-      policySource: 'policies/default',
-      employee: null,
-    });
-    expect(await store.factsOf('store-facts')).toMatchObject({
-      policySource: 'policies/default',
-      employee: ana,
-    });
+    // A policy that turned interviews off resolves nobody: the employee asked before stays.
+    await create({ policySource: 'policies/default', employee: null });
+    expect(await facts()).toMatchObject({ policySource: 'policies/default', employee: ana });
   });
 
   it('records a step once: the first recorded result wins', async () => {
