@@ -26,10 +26,34 @@ export class ProfileProbe {
     this.commandMs.set(key, (this.commandMs.get(key) ?? 0) + event.duration);
   };
 
+  /** Each wait as [start, end] in Date.now() time, for the waits within a span. */
+  private waitSpans: [number, number][] = [];
+
   readonly onSlackWait = (_method: string, ms: number): void => {
     this.slackWaits += 1;
     this.slackWaitedMs += ms;
+    const start = Date.now();
+    this.waitSpans.push([start, start + ms]);
   };
+
+  /**
+   * How much of [from, to] was spent with at least one Slack call waiting for budget: the part of a
+   * span that waits bound, not waits that ran on after it (an escalation post after the DM's update).
+   */
+  slackWaitWithin(from: number, to: number): number {
+    const spans = this.waitSpans
+      .map(([a, b]): [number, number] => [Math.max(a, from), Math.min(b, to)])
+      .filter(([a, b]) => b > a)
+      .sort((x, y) => x[0] - y[0]);
+    let total = 0;
+    let reached = from;
+    for (const [a, b] of spans) {
+      if (b <= reached) continue;
+      total += b - Math.max(a, reached);
+      reached = b;
+    }
+    return total;
+  }
 
   /** The counts so far; `since` subtracts an earlier snapshot. */
   snapshot(since?: ProbeSnapshot): ProbeSnapshot {
