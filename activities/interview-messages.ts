@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { BoundedCache } from '../lib/bounded-cache';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { threadStore } from '../store/threads';
 import { employeeCache } from '../store/employee-cache';
@@ -19,6 +20,8 @@ export type EscalationPost = {
 
 /** Slack message metadata's event type on every interview DM. */
 const INTERVIEW_DM_EVENT = 'vouch_interview';
+/** Users whose DM channel this worker keeps: a user's DM channel with the app never changes. */
+const DM_CHANNEL_CACHE = 10_000;
 
 /** The interview's messages: the DM and its reminders, the outcome, and the escalation post. */
 export function createInterviewMessageActivities(ctx: ActivityContext) {
@@ -26,15 +29,21 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
   const threads = threadStore(ctx.c, ctx.now);
   const employees = employeeCache(ctx.c);
 
+  const dmChannels = new BoundedCache<string, string>(DM_CHANNEL_CACHE);
+
   async function openDm(slackUserId: string): Promise<string> {
-    const known = await employees.dmChannel(slackUserId);
-    if (known) return known;
+    const known = dmChannels.get(slackUserId) ?? (await employees.dmChannel(slackUserId));
+    if (known) {
+      dmChannels.set(slackUserId, known);
+      return known;
+    }
     const opened = await slackCall('conversations.open', () =>
       slack().conversations.open({ users: slackUserId }),
     );
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     await employees.saveDmChannel(slackUserId, channel, ctx.now());
+    dmChannels.set(slackUserId, channel);
     return channel;
   }
 

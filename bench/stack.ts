@@ -16,7 +16,9 @@ import { installSdkLogging } from '../worker/runtime-logging';
 import { createSlackQueueWorker } from '../worker/slack-queue-worker';
 import { createRollupQueueWorker } from '../worker/rollup-queue-worker';
 import { attemptClock } from '../activities/attempt-clock';
+import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { SlackStandIn } from '../test/helpers/slack-stand-in';
+import type { ProfileProbe } from './profile-probe';
 
 /**
  * The embedded stack the benchmarks measure: Temporal dev server with a file database, FerretDB, an
@@ -27,7 +29,12 @@ export const TASK_QUEUE = 'bench';
 /** The Slack task queue's rate in the bench: the default of VOUCH_SLACK_ACTIVITIES_PER_SECOND. */
 const SLACK_ACTIVITIES_PER_SECOND = 10;
 
-export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
+/** `probe` hears the stack's MongoDB commands and Slack budget waits (the profile run). */
+export async function startBenchStack(
+  config: Config,
+  opts: { encryptionKey?: Buffer; probe?: ProfileProbe } = {},
+) {
+  const { encryptionKey, probe } = opts;
   const logger = createLogger('bench', 'warn');
   installSdkLogging(logger, 'ERROR');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-bench-'));
@@ -52,7 +59,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const slack = await new SlackStandIn().start();
   slack.record = false;
   for (let i = 0; i < 100; i++) slack.addUser({ id: `UBENCH${i}`, email: `bench${i}@example.com` });
-  const mongo = await connectMongo(ferret.address, 'vouch_bench');
+  const mongo = await connectMongo(ferret.address, 'vouch_bench', { onCommand: probe?.onCommand });
   await ensureIndexes(mongo.db);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
@@ -61,7 +68,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const activities = createActivities({
     db: mongo.db,
     logger,
-    slack: createSlackClient('xoxb-bench', slack.url),
+    slack: createSlackClient('xoxb-bench', slack.url, new SlackRateLimiter({ onWait: probe?.onSlackWait })),
     securityChannel: 'CBENCH',
     encryptionKey,
   });
@@ -91,6 +98,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   return {
     client,
     slack,
+    encryptionKey,
     db: mongo.db,
     logger,
     async stop() {
