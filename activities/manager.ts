@@ -1,8 +1,8 @@
 import type { ManagerAnswer } from '../shared/messages';
 import { directoryStore } from '../store/directory';
-import { employeeCache } from '../store/employee-cache';
 import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager';
 import type { ActivityContext, MessageRef } from './context';
+import { directMessages } from './direct-messages';
 import { type EmployeeInfo, createEmployeeResolver } from './employees';
 import { slackCall, slackSurelyNotSent } from './slack-client';
 
@@ -15,20 +15,9 @@ export type ManagerLookup = { manager: EmployeeInfo } | { skipped: 'no_manager' 
 export function createManagerActivities(ctx: ActivityContext) {
   const { slack } = ctx;
   const directory = directoryStore(ctx.c);
-  const employees = employeeCache(ctx.c);
   const resolve = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
 
-  async function openDm(slackUserId: string): Promise<string> {
-    const known = await employees.dmChannel(slackUserId);
-    if (known) return known;
-    const opened = await slackCall('conversations.open', () =>
-      slack().conversations.open({ users: slackUserId }),
-    );
-    const channel = opened.channel?.id;
-    if (!channel) throw new Error('conversations.open returned no channel');
-    await employees.saveDmChannel(slackUserId, channel, ctx.now());
-    return channel;
-  }
+  const { openDm, findByMetadata } = directMessages(ctx);
 
   return {
     /**
@@ -72,24 +61,8 @@ export function createManagerActivities(ctx: ActivityContext) {
           );
           return { channel: res.channel ?? channel, ts: res.ts ?? '' };
         },
-        async (since) => {
-          const channel = await openDm(input.managerSlackId);
-          const res = await slackCall('conversations.history', () =>
-            slack().conversations.history({
-              channel,
-              oldest: ((since.getTime() - 60_000) / 1000).toFixed(6),
-              include_all_metadata: true,
-              limit: 200,
-            }),
-          );
-          const found = (res.messages ?? []).find(
-            (m) =>
-              m.metadata?.event_type === MANAGER_DM_EVENT &&
-              (m.metadata.event_payload as { workflow_id?: unknown } | undefined)?.workflow_id ===
-                input.workflowId,
-          );
-          return found?.ts ? { channel, ts: found.ts } : undefined;
-        },
+        async (since) =>
+          findByMetadata(await openDm(input.managerSlackId), MANAGER_DM_EVENT, input.workflowId, since),
         slackSurelyNotSent,
       );
     },
