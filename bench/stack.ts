@@ -11,7 +11,8 @@ import { provisionServers } from '../infra/provision';
 import { freePort } from '../infra/processes';
 import { startFerretDB, startTemporalDevServer } from '../infra/servers';
 import { connectMongo } from '../store/mongo';
-import { ensureIndexes } from '../store/collections';
+import { collections, ensureIndexes } from '../store/collections';
+import { employeeCache } from '../store/employee-cache';
 import { installSdkLogging } from '../worker/runtime-logging';
 import { createSlackQueueWorker } from '../worker/slack-queue-worker';
 import { createRollupQueueWorker } from '../worker/rollup-queue-worker';
@@ -153,6 +154,29 @@ export async function drive(opts: {
 }
 
 /** Starts one interview and resolves when its DM reaches the stand-in. */
+/** Employees the interview runs spread their alerts over. */
+const EMPLOYEES = 2_000;
+
+/**
+ * Employees as a worker that has run a while knows them: Slack profile and DM channel kept in
+ * `employees`, so the run measures the interview, not Slack's per-minute limits on looking up a new
+ * person (users.lookupByEmail) and opening a DM with them (conversations.open, 50 a minute).
+ */
+async function seedEmployees(stack: BenchStack, count: number): Promise<void> {
+  const cache = employeeCache(collections(stack.db));
+  const now = new Date();
+  for (let i = 0; i < count; i += 100)
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - i) }, async (_, k) => {
+        const n = i + k;
+        const slackUserId = `UBENCH${n}`;
+        stack.slack.addUser({ id: slackUserId, email: `bench${n}@example.com` });
+        await cache.save({ slackUserId, email: `bench${n}@example.com`, name: `Bench ${n}` }, now);
+        await cache.saveDmChannel(slackUserId, `DBENCH${n}`, now);
+      }),
+    );
+}
+
 export function interviewStarter(
   stack: BenchStack,
   startInterview: typeof import('../producer').startInterview,
@@ -165,9 +189,14 @@ export function interviewStarter(
   };
   const runId = Date.now().toString(36);
   let seq = 0;
+  let seeded: Promise<void> | undefined;
   return async (): Promise<{ workflowId: string; slackUserId: string }> => {
     const n = seq++;
     const id = `bench-${runId}-${n}`;
+    await (seeded ??= seedEmployees(stack, EMPLOYEES));
+    // Storms are grouped (at most 3 open interviews per employee) and these interviews are never
+    // answered: alerts spread over many employees, or later ones would queue without a DM.
+    const email = `bench${n % EMPLOYEES}@example.com`;
     const delivered = new Promise<void>((resolve) => waiters.set(`alert-${id}`, resolve));
     await startInterview(
       stack.client,
@@ -178,7 +207,7 @@ export function interviewStarter(
         severity: 'low',
         occurredAt: new Date().toISOString(),
         source: 'bench',
-        employee: { email: `bench${n % 100}@example.com` },
+        employee: { email },
         details: { n },
       },
       { taskQueue: TASK_QUEUE },
