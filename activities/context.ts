@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import { workflowUiLink } from '../shared/constants';
+import { BoundedCache } from '../lib/bounded-cache';
 import type { LlmConfig, VerdictConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
@@ -19,6 +20,8 @@ import { slackNotConnected } from './employees';
  * timeout, with room for a worker that is slow to notice.
  */
 const CLAIM_GRACE_MS = 60_000;
+/** Alerts whose input this worker keeps: about the interviews it is asking at once, and then some. */
+const ALERT_INPUT_CACHE = 1_000;
 
 /** Dependencies of the activities, given by the worker (and by tests). */
 export interface ActivityDeps {
@@ -88,8 +91,7 @@ export function activityContext(deps: ActivityDeps) {
     findSent: (since: Date) => Promise<T | undefined>,
     surelyNotSent: (err: unknown) => boolean,
   ): Promise<T> {
-    const done = await sent.get(key);
-    if (done) return done as T;
+    // The claim is the lookup: a step already done answers it with its result, in one round trip.
     const claim = await sent.claim(key);
     if ('result' in claim) return claim.result as T;
     if ('heldSince' in claim) {
@@ -110,7 +112,7 @@ export function activityContext(deps: ActivityDeps) {
       if (surelyNotSent(err)) await sent.release(key);
       throw err;
     }
-    return (await sent.record(key, result)) as T;
+    return (await sent.fill(key, result)) as T;
   }
 
   async function loadAlertDoc(alertId: string, opts: { withAudit?: boolean } = {}): Promise<AlertDoc> {
@@ -124,8 +126,20 @@ export function activityContext(deps: ActivityDeps) {
     return doc;
   }
 
+  // An alert's stored input never changes, so the messages of an interview read it once per worker.
+  const alertInputs = new BoundedCache<string, AlertInput>(ALERT_INPUT_CACHE);
+
   async function loadAlert(alertId: string): Promise<AlertInput> {
-    return (await loadAlertDoc(alertId)).input;
+    const known = alertInputs.get(alertId);
+    if (known) return known;
+    const { input } = await loadAlertDoc(alertId);
+    alertInputs.set(alertId, input);
+    return input;
+  }
+
+  /** The input of an alert just stored (or found stored): its messages need not read it back. */
+  function rememberAlert(doc: Pick<AlertDoc, '_id' | 'input'>): void {
+    alertInputs.set(doc._id, doc.input);
   }
 
   async function loadReport(alertId: string, workflowId: string): Promise<InvestigationReport> {
@@ -150,6 +164,7 @@ export function activityContext(deps: ActivityDeps) {
     sentRecord: (key: string) => sent.get(key),
     loadAlertDoc,
     loadAlert,
+    rememberAlert,
     loadReport,
   };
 }

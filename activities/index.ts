@@ -4,6 +4,7 @@ import { createEscalationTargetActivities } from './escalation-targets';
 import { createFailClosedActivities } from './fail-closed';
 import { createInterviewMessageActivities } from './interview-messages';
 import { createInterviewerActivities } from './interviewer';
+import { createManagerActivities } from './manager';
 import { createProgressActivities } from './progress';
 import { createRollupActivities } from './rollup';
 import { createSecondFactorActivities } from './second-factor';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSuppressionActivities(ctx),
     ...createSnoozeActivities(ctx),
     ...createRollupActivities(ctx),
+    ...createManagerActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),
     ...createInterviewerActivities({ ...ctx, llm: deps.llm, linkHosts: deps.linkHosts }),

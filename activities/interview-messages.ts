@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type Outcome, isEscalation } from '../shared/constants';
 import { threadStore } from '../store/threads';
-import { employeeCache } from '../store/employee-cache';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
+import { directMessages } from './direct-messages';
 import { slackCall, slackSurelyNotSent } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
 import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
@@ -24,45 +24,13 @@ const INTERVIEW_DM_EVENT = 'vouch_interview';
 export function createInterviewMessageActivities(ctx: ActivityContext) {
   const { deps, slack, once, uiLink, loadAlert, loadAlertDoc } = ctx;
   const threads = threadStore(ctx.c, ctx.now);
-  const employees = employeeCache(ctx.c);
 
-  async function openDm(slackUserId: string): Promise<string> {
-    const known = await employees.dmChannel(slackUserId);
-    if (known) return known;
-    const opened = await slackCall('conversations.open', () =>
-      slack().conversations.open({ users: slackUserId }),
-    );
-    const channel = opened.channel?.id;
-    if (!channel) throw new Error('conversations.open returned no channel');
-    await employees.saveDmChannel(slackUserId, channel, ctx.now());
-    return channel;
-  }
-
-  /** The interview DM for `workflowId` among the DM's messages since `since`, by its metadata. */
-  async function findInterviewDm(
-    channel: string,
-    workflowId: string,
-    since: Date,
-  ): Promise<{ channel: string; ts: string } | undefined> {
-    const res = await slackCall('conversations.history', () =>
-      slack().conversations.history({
-        channel,
-        // A minute before the claim: the clocks of the worker and Slack may differ a little.
-        oldest: ((since.getTime() - 60_000) / 1000).toFixed(6),
-        include_all_metadata: true,
-        limit: 200,
-      }),
-    );
-    const found = (res.messages ?? []).find(
-      (m) =>
-        m.metadata?.event_type === INTERVIEW_DM_EVENT &&
-        (m.metadata.event_payload as { workflow_id?: unknown } | undefined)?.workflow_id === workflowId,
-    );
-    return found?.ts ? { channel, ts: found.ts } : undefined;
-  }
+  const { openDm, findByMetadata } = directMessages(ctx);
+  const findInterviewDm = (channel: string, workflowId: string, since: Date) =>
+    findByMetadata(channel, INTERVIEW_DM_EVENT, workflowId, since);
 
   return {
-    /** The interview DM with the two buttons. */
+    /** The interview DM with its buttons. */
     async sendInterview(input: {
       workflowId: string;
       alertId: string;

@@ -3,6 +3,7 @@ import type { InvestigationReport } from '../report/investigation';
 import { formatDuration } from '../report/investigation';
 import { verdictOf } from '../report/verdict';
 import { renderEvent } from '../shared/record/render';
+import { managerVouched } from '../shared/record/events';
 
 /**
  * PagerDuty Events API v2 (POST /v2/enqueue): one incident per escalated alert, its `dedup_key` the
@@ -32,8 +33,13 @@ export function pagerDutyEvent(opts: {
       summary: `Vouch: ${r.outcome ?? 'escalated'}: ${r.alert.title}`.slice(0, 1024),
       source: r.alert.source,
       // Someone may be talking the employee through an attack right now: page at the highest severity.
+      // The manager vouched for it: the lowest severity, so it does not page like a real "No".
       severity:
-        r.outcome === 'coercion_reported' ? 'critical' : (opts.severity ?? FROM_ALERT[r.alert.severity]),
+        r.outcome === 'coercion_reported'
+          ? 'critical'
+          : managerVouched(r.transcript)
+            ? 'info'
+            : (opts.severity ?? FROM_ALERT[r.alert.severity]),
       timestamp: r.alert.occurredAt,
       component: r.alert.type,
       group: 'vouch',

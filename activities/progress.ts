@@ -5,6 +5,7 @@ import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { Policy } from '../shared/policy';
 import { addWorkingTime } from '../shared/working-hours';
+import type { PreparationFacts } from '../store/alerts';
 import { suppressionId, suppressionStore } from '../store/suppressions';
 import type { ActivityContext } from './context';
 import { type EmployeeInfo, createEmployeeResolver } from './employees';
@@ -48,36 +49,48 @@ export function createProgressActivities(ctx: ActivityContext) {
       return label;
     },
 
-    /** Stores the alert, resolves the employee, loads the policy and looks for a live suppression. */
+    /**
+     * Loads the policy, resolves the employee, then stores the alert with both in one write, beside
+     * listing it for its employee and looking for a live suppression (three independent round trips
+     * at once). A lookup that fails stores the alert with what is known before the failure goes on,
+     * so an operator finds it while the step retries.
+     */
     async prepareInterview(input: { alert: AlertInput; workflowId: string }): Promise<PreparedInterview> {
       const { alert, workflowId } = input;
-      await alerts.createOnce(alert, workflowId);
-      const { policy, source } = await loadPolicy(alert.type);
-      await alerts.recordPreparation(alert.id, { policySource: source });
-      if (!policy.enabled)
-        return {
-          employee: null,
-          policy: withoutSecrets(policy),
-          policySource: source,
-          fingerprint: '',
-          suppression: null,
-        };
-      const employee = await resolveEmployee(alert.employee, now());
-      // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
-      if (employee) await alerts.recordPreparation(alert.id, { policySource: source, employee });
-      const fingerprint = alertFingerprint(alert, policy.suppression);
-      let suppression: PreparedInterview['suppression'] = null;
+      const storedIfFails = async <T>(run: () => Promise<T>, facts?: PreparationFacts): Promise<T> => {
+        try {
+          return await run();
+        } catch (err) {
+          await alerts.createOnce(alert, workflowId, facts).catch(() => {}); // the lookup's error matters
+          throw err;
+        }
+      };
+      const { policy, source } = await storedIfFails(() => loadPolicy(alert.type));
+      const employee = policy.enabled
+        ? await storedIfFails(() => resolveEmployee(alert.employee, now()), { policySource: source })
+        : null;
+      const fingerprint = policy.enabled ? alertFingerprint(alert, policy.suppression) : '';
       // A snooze is a suppression of the same scope: found by the same lookup, even with no window.
-      const suppresses = parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0;
-      if (employee && suppresses) {
-        const found = await suppressions.get(suppressionId(employee.slackUserId, alert.type, fingerprint));
-        if (found && found.expiresAt > now())
-          suppression = {
-            id: found._id,
-            createdByAlertId: found.createdByAlertId,
-            expiresAt: found.expiresAt.toISOString(),
-          };
-      }
+      const suppressing =
+        employee !== null &&
+        (parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0);
+      const [stored, , found] = await Promise.all([
+        alerts.createOnce(alert, workflowId, { policySource: source, employee }),
+        // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
+        employee ? alerts.listForEmployee(employee.slackUserId, alert.id) : undefined,
+        suppressing
+          ? suppressions.get(suppressionId(employee.slackUserId, alert.type, fingerprint))
+          : undefined,
+      ]);
+      ctx.rememberAlert(stored);
+      const suppression =
+        found && found.expiresAt > now()
+          ? {
+              id: found._id,
+              createdByAlertId: found.createdByAlertId,
+              expiresAt: found.expiresAt.toISOString(),
+            }
+          : null;
       return { employee, policy: withoutSecrets(policy), policySource: source, fingerprint, suppression };
     },
 

@@ -19,6 +19,8 @@ export interface SlackRateLimiterOptions {
   budgetScale?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Hears each wait for budget before it starts (the benchmark reports the time waited here). */
+  onWait?: (method: string, ms: number) => void;
 }
 
 interface Bucket {
@@ -46,6 +48,7 @@ export class SlackRateLimiter {
   private readonly budgetScale: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onWait?: (method: string, ms: number) => void;
 
   constructor(opts: SlackRateLimiterOptions = {}) {
     this.share = opts.share ?? 1;
@@ -54,6 +57,7 @@ export class SlackRateLimiter {
     this.budgetScale = opts.budgetScale ?? 1;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.onWait = opts.onWait;
   }
 
   /**
@@ -76,7 +80,10 @@ export class SlackRateLimiter {
         nextRetryDelay: `${seconds}s`,
       });
     }
-    if (waitMs > 0) await this.sleep(waitMs);
+    if (waitMs > 0) {
+      this.onWait?.(method, waitMs);
+      await this.sleep(waitMs);
+    }
   }
 
   /**

@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
 import { runMain } from '../lib/main';
 import { benchClicks } from './bot-bench';
+import { randomBytes } from 'node:crypto';
 import { benchInterviews } from './interview-bench';
+import { benchProfile } from './profile-bench';
+import { ProfileProbe } from './profile-probe';
 import { benchStorm } from './storm-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm]
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile]
+  profile (only with --only profile): [--profile 30] interviews per path, one at a time,
+    [--profile-backlog 0] closed alerts stored first
   storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]`;
 
 runMain(async () => {
@@ -18,6 +23,8 @@ runMain(async () => {
       concurrency: { type: 'string', default: '50' },
       clicks: { type: 'string', default: '200' },
       only: { type: 'string' },
+      profile: { type: 'string', default: '30' },
+      'profile-backlog': { type: 'string', default: '0' },
       'storm-alerts': { type: 'string', default: '5000' },
       'storm-employees': { type: 'string', default: '50' },
       'storm-seconds': { type: 'string', default: '60' },
@@ -26,8 +33,15 @@ runMain(async () => {
     },
   });
   if (values.help) return console.log(USAGE);
-  const stack = await startBenchStack(loadConfig());
+  // The profile counts MongoDB commands and Slack budget waits; the other runs are not slowed by it.
+  const probe = values.only === 'profile' ? new ProfileProbe() : undefined;
+  const stack = await startBenchStack(loadConfig(), { probe, encryptionKey: randomBytes(32) });
   try {
+    if (probe)
+      return await benchProfile(stack, probe, {
+        interviews: Number(values.profile),
+        backlog: Number(values['profile-backlog']),
+      });
     if (values.only === 'storm')
       return await benchStorm(stack, {
         alerts: Number(values['storm-alerts']),

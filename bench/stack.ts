@@ -11,12 +11,15 @@ import { provisionServers } from '../infra/provision';
 import { freePort } from '../infra/processes';
 import { startFerretDB, startTemporalDevServer } from '../infra/servers';
 import { connectMongo } from '../store/mongo';
-import { ensureIndexes } from '../store/collections';
+import { collections, ensureIndexes } from '../store/collections';
+import { employeeCache } from '../store/employee-cache';
 import { installSdkLogging } from '../worker/runtime-logging';
 import { createSlackQueueWorker } from '../worker/slack-queue-worker';
 import { createRollupQueueWorker } from '../worker/rollup-queue-worker';
 import { attemptClock } from '../activities/attempt-clock';
+import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { SlackStandIn } from '../test/helpers/slack-stand-in';
+import type { ProfileProbe } from './profile-probe';
 
 /**
  * The embedded stack the benchmarks measure: Temporal dev server with a file database, FerretDB, an
@@ -27,7 +30,12 @@ export const TASK_QUEUE = 'bench';
 /** The Slack task queue's rate in the bench: the default of VOUCH_SLACK_ACTIVITIES_PER_SECOND. */
 const SLACK_ACTIVITIES_PER_SECOND = 10;
 
-export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
+/** `probe` hears the stack's MongoDB commands and Slack budget waits (the profile run). */
+export async function startBenchStack(
+  config: Config,
+  opts: { encryptionKey?: Buffer; probe?: ProfileProbe } = {},
+) {
+  const { encryptionKey, probe } = opts;
   const logger = createLogger('bench', 'warn');
   installSdkLogging(logger, 'ERROR');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-bench-'));
@@ -52,7 +60,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const slack = await new SlackStandIn().start();
   slack.record = false;
   for (let i = 0; i < 100; i++) slack.addUser({ id: `UBENCH${i}`, email: `bench${i}@example.com` });
-  const mongo = await connectMongo(ferret.address, 'vouch_bench');
+  const mongo = await connectMongo(ferret.address, 'vouch_bench', { onCommand: probe?.onCommand });
   await ensureIndexes(mongo.db);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
@@ -61,7 +69,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   const activities = createActivities({
     db: mongo.db,
     logger,
-    slack: createSlackClient('xoxb-bench', slack.url),
+    slack: createSlackClient('xoxb-bench', slack.url, new SlackRateLimiter({ onWait: probe?.onSlackWait })),
     securityChannel: 'CBENCH',
     encryptionKey,
   });
@@ -91,6 +99,7 @@ export async function startBenchStack(config: Config, encryptionKey?: Buffer) {
   return {
     client,
     slack,
+    encryptionKey,
     db: mongo.db,
     logger,
     async stop() {
@@ -145,6 +154,29 @@ export async function drive(opts: {
 }
 
 /** Starts one interview and resolves when its DM reaches the stand-in. */
+/** Employees the interview runs spread their alerts over. */
+const EMPLOYEES = 2_000;
+
+/**
+ * Employees as a worker that has run a while knows them: Slack profile and DM channel kept in
+ * `employees`, so the run measures the interview, not Slack's per-minute limits on looking up a new
+ * person (users.lookupByEmail) and opening a DM with them (conversations.open, 50 a minute).
+ */
+async function seedEmployees(stack: BenchStack, count: number): Promise<void> {
+  const cache = employeeCache(collections(stack.db));
+  const now = new Date();
+  for (let i = 0; i < count; i += 100)
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - i) }, async (_, k) => {
+        const n = i + k;
+        const slackUserId = `UBENCH${n}`;
+        stack.slack.addUser({ id: slackUserId, email: `bench${n}@example.com` });
+        await cache.save({ slackUserId, email: `bench${n}@example.com`, name: `Bench ${n}` }, now);
+        await cache.saveDmChannel(slackUserId, `DBENCH${n}`, now);
+      }),
+    );
+}
+
 export function interviewStarter(
   stack: BenchStack,
   startInterview: typeof import('../producer').startInterview,
@@ -157,9 +189,14 @@ export function interviewStarter(
   };
   const runId = Date.now().toString(36);
   let seq = 0;
+  let seeded: Promise<void> | undefined;
   return async (): Promise<{ workflowId: string; slackUserId: string }> => {
     const n = seq++;
     const id = `bench-${runId}-${n}`;
+    await (seeded ??= seedEmployees(stack, EMPLOYEES));
+    // Storms are grouped (at most 3 open interviews per employee) and these interviews are never
+    // answered: alerts spread over many employees, or later ones would queue without a DM.
+    const email = `bench${n % EMPLOYEES}@example.com`;
     const delivered = new Promise<void>((resolve) => waiters.set(`alert-${id}`, resolve));
     await startInterview(
       stack.client,
@@ -170,7 +207,7 @@ export function interviewStarter(
         severity: 'low',
         occurredAt: new Date().toISOString(),
         source: 'bench',
-        employee: { email: `bench${n % 100}@example.com` },
+        employee: { email },
         details: { n },
       },
       { taskQueue: TASK_QUEUE },

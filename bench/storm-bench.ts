@@ -171,6 +171,7 @@ export async function benchStorm(
   );
   console.log(`  own way (fallbacks)      ${fallbacks.length ? fallbacks.join(', ') : 'none'}`);
   console.log(`  most DMs open at once    ${grouping.maxOpenPerEmployee} for one employee`);
+  console.log(`  records with a hole      ${grouping.withHoles} (an event write lost by the store)`);
   console.log(
     `  every alert decided      ${decided >= opts.alerts ? `after ${(allDecidedMs / 1000).toFixed(0)} s` : `NOT within ${opts.maxMinutes} min`}\n`,
   );

@@ -13,6 +13,11 @@ export interface StormRecord {
   fallbacks: Record<string, number>;
   /** The most interviews one employee had open at once (DM sent, not yet answered). */
   maxOpenPerEmployee: number;
+  /**
+   * Records with a hole (a null where an event should be): an event write lost to a concurrent one,
+   * which the store should never allow; `vouch verify` reports these records as broken.
+   */
+  withHoles: number;
 }
 
 /**
@@ -29,10 +34,19 @@ export async function stormRecord(
     { _id: { $regex: `^${idPrefix}` } },
     { projection: { transcript: 1 } },
   );
-  const result: StormRecord = { led: 0, joined: 0, queued: 0, fallbacks: {}, maxOpenPerEmployee: 0 };
+  const result: StormRecord = {
+    led: 0,
+    joined: 0,
+    queued: 0,
+    fallbacks: {},
+    maxOpenPerEmployee: 0,
+    withHoles: 0,
+  };
   const intervals = new Map<number, Array<[number, number]>>();
   for await (const doc of docs) {
-    const events = (doc.transcript ?? []) as InterviewEvent[];
+    const stored = (doc.transcript ?? []) as (InterviewEvent | null)[];
+    const events = stored.filter((e): e is InterviewEvent => e !== null);
+    if (events.length < stored.length) result.withHoles++;
     const kinds = new Set(events.map((e) => e.kind));
     if (kinds.has('rollup_joined')) result.joined++;
     if (kinds.has('rollup_queued')) result.queued++;

@@ -4,6 +4,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { BotDeps } from './deps';
 import { registerInterviewActions } from './listeners/interview-actions';
+import { registerManagerActions } from './listeners/manager-actions';
 import { registerOperatorActions } from './listeners/operator-actions';
 import { registerSecondFactorView } from './listeners/second-factor-view';
 import { registerSnoozeActions } from './listeners/snooze';
@@ -28,6 +29,7 @@ export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App
     enrollmentRoutes(deps, () => app.client),
   );
   registerInterviewActions(app, deps);
+  registerManagerActions(app, deps);
   registerSecondFactorView(app, deps);
   registerOperatorActions(app, deps);
   registerSnoozeActions(app, deps);

@@ -4,11 +4,13 @@ import {
   type EmployeeReply,
   type EmployeeResponse,
   type InterviewState,
+  type ManagerResponse,
   type OperatorAction,
   type SecondFactorResult,
   employeeReply,
   employeeResponse,
   interviewState,
+  managerResponse,
   operatorAction,
   requestSnooze,
   snoozeDecision,
@@ -59,6 +61,9 @@ export function createInterviewGateway(client: Client) {
 
     respond: (workflowId: string, response: EmployeeResponse): Promise<void> =>
       mapNotFound(workflowId, () => handle(workflowId).signal(employeeResponse, response)),
+
+    managerRespond: (workflowId: string, response: ManagerResponse): Promise<void> =>
+      mapNotFound(workflowId, () => handle(workflowId).signal(managerResponse, response)),
 
     reply: (workflowId: string, reply: EmployeeReply): Promise<void> =>
       mapNotFound(workflowId, () => handle(workflowId).signal(employeeReply, reply)),

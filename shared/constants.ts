@@ -54,6 +54,11 @@ export const OUTCOMES = [
    * at once with priority; never suppresses anything.
    */
   'coercion_reported',
+  /**
+   * No answer from the employee, and their manager said they know about it, with the policy's ladder
+   * closing on that (`onManagerConfirms: close`). Not verified: nothing was proved.
+   */
+  'manager_confirmed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

@@ -20,6 +20,16 @@ export interface EmployeeResponse {
   justification?: string;
 }
 
+/** The manager's answer when the ladder asks them about their report's alert. */
+export const MANAGER_ANSWERS = ['knows', 'does_not_know', 'cannot_tell'] as const;
+export type ManagerAnswer = (typeof MANAGER_ANSWERS)[number];
+
+export interface ManagerResponse {
+  responseId: string;
+  slackUserId: string;
+  answer: ManagerAnswer;
+}
+
 export const OPERATOR_ACTIONS = ['approve', 'skip', 'escalate', 'close', 'cancel'] as const;
 export type OperatorActionKind = (typeof OPERATOR_ACTIONS)[number];
 
@@ -48,6 +58,7 @@ export type InterviewPhase =
   | 'awaiting_response'
   | 'awaiting_leader'
   | 'awaiting_second_factor'
+  | 'awaiting_manager'
   | 'closed'
   | 'escalated';
 
@@ -67,13 +78,16 @@ export interface InterviewState {
   /** Slack user id of the interviewed employee, once resolved: the only person who may answer. */
   employee: string | null;
   outcome: Outcome | null;
-  deadlines: { approval?: string; response?: string };
+  deadlines: { approval?: string; response?: string; manager?: string };
   transcript: TranscriptEntry[];
+  /** Slack user id of the manager the ladder is asking now: the only person who may answer that. */
+  managerAsked?: string;
 }
 
 export const employeeResponse = defineSignal<[EmployeeResponse]>('employeeResponse');
 export const operatorAction = defineSignal<[OperatorAction]>('operatorAction');
 export const employeeReply = defineSignal<[EmployeeReply]>('employeeReply');
+export const managerResponse = defineSignal<[ManagerResponse]>('managerResponse');
 export const submitSecondFactor = defineUpdate<SecondFactorResult, [SecondFactorSubmission]>(
   'submitSecondFactor',
 );

@@ -112,6 +112,49 @@ const rollupSchema = z
   .default({ enabled: true, by: 'fingerprint', maxOpenPerEmployee: 3 });
 export type RollupPolicy = z.infer<typeof rollupSchema>;
 
+/**
+ * What happens when the employee does not answer by the deadline, instead of escalating at once: ask
+ * their manager (directory `manager`) and wait, then escalate. Written as a list of steps, or as
+ * { steps, onManagerConfirms }.
+ */
+const ladderStep = z
+  .object({
+    ask: z.literal('manager').optional(),
+    wait: duration.optional(),
+    escalate: z.literal('security').optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if ((s.ask === undefined) === (s.escalate === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'each step is either { ask: manager, wait: 30m } or { escalate: security }',
+      });
+    else if (s.ask && !s.wait)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wait'],
+        message: 'how long to wait for the manager, e.g. "30m"',
+      });
+    else if (s.escalate && s.wait)
+      ctx.addIssue({ code: 'custom', path: ['wait'], message: 'an escalate step has no wait: remove it' });
+  });
+const ladderSchema = z.preprocess(
+  (v) => (Array.isArray(v) ? { steps: v } : v),
+  z
+    .object({
+      steps: z.array(ladderStep).max(5).default([]),
+      /**
+       * The manager says they know about it: `escalate` (with lower priority: the default) or `close`
+       * (outcome manager_confirmed). Never verified: the employee did not prove anything.
+       */
+      onManagerConfirms: z.enum(['escalate', 'close']).default('escalate'),
+    })
+    .strict()
+    .default({ steps: [], onManagerConfirms: 'escalate' }),
+);
+export type LadderPolicy = z.infer<typeof ladderSchema>;
+
 export const policySchema = z
   .object({
     /** false: alerts of this type are recorded and closed `disabled_by_policy`, nobody is asked. */
@@ -217,6 +260,7 @@ export const policySchema = z
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,
     rollup: rollupSchema,
+    ladder: ladderSchema,
     /**
      * After a "yes" verified with the second factor, the employee may ask to keep the same alerts
      * (same type and fingerprint) quiet for up to `max` ("0s": not offered), with an operator's

@@ -4,6 +4,10 @@ export const ACTION_IDS = {
   deny: 'vouch_deny',
   /** "Someone asked me to do this", in the DM and in the second-factor modal. */
   coerced: 'vouch_coerced',
+  /** The manager's three answers when the ladder asks them. */
+  managerKnows: 'vouch_manager_knows',
+  managerDoesNotKnow: 'vouch_manager_does_not_know',
+  managerCannotTell: 'vouch_manager_cannot_tell',
   approve: 'vouch_approve',
   skip: 'vouch_skip',
   escalate: 'vouch_escalate',

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
-import type { InterviewEvent } from '../shared/record/events';
+import { type InterviewEvent, managerVouched } from '../shared/record/events';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { SLACK_LIMITS as L, slackText } from '../shared/slack-text';
 import { type InvestigationReport, formatDuration } from '../report/investigation';
@@ -39,6 +39,10 @@ export const COERCION_FLAG =
   'this. Reach them now through a channel you trust; they were told to end the call or chat, share no ' +
   'codes and approve no prompts.';
 
+/** Marks an escalation the employee's manager said they know about. */
+export const MANAGER_VOUCHED_FLAG =
+  ':information_source: Lower priority: the employee did not answer, and their manager says they know about this (a statement, not a verification).';
+
 /** How many of the last events the post shows; the report has them all. */
 const TIMELINE_EVENTS = 25;
 const TIMELINE_HEADING = '*Timeline*\n';
@@ -49,10 +53,12 @@ export function escalationReport(input: ReportInput) {
     employeeOf({ input: alert, employeeSlackId: input.employeeSlackId, transcript: input.transcript }),
   );
   const priority = outcome === 'coercion_reported';
+  const lower = !priority && managerVouched(input.transcript);
   return {
     text: `${priority ? ':sos: PRIORITY, possible social engineering in progress. ' : ':rotating_light: '}Escalated (${outcome}): ${alertTitle(alert)} (${employee})`,
     blocks: [
       ...(priority ? [section(COERCION_FLAG)] : []),
+      ...(lower ? [context(MANAGER_VOUCHED_FLAG)] : []),
       section(`:rotating_light: *Escalated: ${outcome.replace(/_/g, ' ')}*\nEmployee: ${employee}`),
       ...alertSummaryBlocks(alert, linkHosts),
       ...factsBlocks(input.facts),

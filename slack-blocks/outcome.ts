@@ -22,6 +22,8 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   disabled_by_policy: 'Nothing to do: this kind of alert is not checked with you.',
   failed_closed: 'Vouch could not finish this check, so it went to the security team.',
   cancelled: 'This check was stopped, and the security team has been told.',
+  manager_confirmed:
+    ':information_source: This check expired without your answer; your manager said they know about it, so it was closed.',
   coercion_reported: [
     ':rotating_light: Thank you for telling us. Please do this now:',
     '• End the call or chat with whoever asked you.',

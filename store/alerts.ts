@@ -73,6 +73,23 @@ function verifyStored(
   };
 }
 
+/** What an interview's preparation learns about its alert. */
+export interface PreparationFacts {
+  policySource: string;
+  employee?: AlertEmployee | null;
+}
+
+function preparationFields(
+  facts: PreparationFacts,
+): Pick<AlertDoc, 'policySource' | 'employee' | 'employeeSlackId'> {
+  const e = facts.employee;
+  const employee = e && storable({ slackUserId: e.slackUserId, email: e.email, name: e.name });
+  return {
+    policySource: facts.policySource,
+    ...(employee ? { employee, employeeSlackId: employee.slackUserId } : {}),
+  };
+}
+
 /** A stored alert with its details back in the producer's form. */
 function readAlert(doc: StoredAlertDoc): AlertDoc {
   return { ...doc, input: fromStoredInput(doc.input) };
@@ -81,8 +98,11 @@ function readAlert(doc: StoredAlertDoc): AlertDoc {
 /** The alerts collection: one document per alert id, with its phase, outcome and transcript. */
 export function alertStore(c: Collections, now: () => Date = () => new Date()) {
   return {
-    /** Inserts a new alert; a second insert of the same id (or workflow id) throws DuplicateKeyError. */
-    async insert(input: AlertInput, workflowId: string): Promise<AlertDoc> {
+    /**
+     * Inserts a new alert, with what its preparation learned when given; a second insert of the same
+     * id (or workflow id) throws DuplicateKeyError.
+     */
+    async insert(input: AlertInput, workflowId: string, facts?: PreparationFacts): Promise<AlertDoc> {
       const at = now();
       const doc: AlertDoc = {
         _id: input.id,
@@ -94,6 +114,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
         updatedAt: at,
         transcript: [],
         recordVersion: RECORD_VERSION,
+        ...(facts ? preparationFields(facts) : {}),
       };
       await rethrowDuplicate('alerts', 'alert id', () =>
         c.alerts.insertOne({ ...doc, input: toStoredInput(input) }),
@@ -102,47 +123,41 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     },
 
     /**
-     * Creates the alert if missing, otherwise returns the stored one unchanged: safe to retry.
+     * Creates the alert if missing, otherwise returns the stored one unchanged but for `facts`, which
+     * a retry (or a later interview of the same alert id) writes again: safe to retry.
      * (An insert, not an upsert: FerretDB v1 drops empty arrays from an upsert's $setOnInsert, and
      * the transcript must start as an array for recordProgress to write positions into it.)
      */
-    async createOnce(input: AlertInput, workflowId: string): Promise<AlertDoc> {
+    async createOnce(input: AlertInput, workflowId: string, facts?: PreparationFacts): Promise<AlertDoc> {
       try {
-        return await this.insert(input, workflowId);
+        return await this.insert(input, workflowId, facts);
       } catch (err) {
         if (!(err instanceof DuplicateKeyError)) throw err;
         const existing = await c.alerts.findOne({ _id: input.id });
         if (!existing) throw err; // the duplicate was on workflowId: another alert claims this workflow
-        return readAlert(existing);
+        if (facts) await this.recordPreparation(input.id, facts);
+        return { ...readAlert(existing), ...(facts ? preparationFields(facts) : {}) };
       }
     },
 
     /**
      * The facts the preparation learned: the policy's source and, once resolved, the employee asked.
-     * `employee_alerts` lists each employee's alert ids (the bot reads them by _id for /vouch status and
-     * the App Home: a filter on the alerts would make FerretDB scan them all); $addToSet keeps a retry
-     * from listing an alert twice, and a retry writes the same values.
+     * A retry writes the same values.
      */
-    async recordPreparation(
-      alertId: string,
-      facts: { policySource: string; employee?: AlertEmployee | null },
-    ): Promise<void> {
-      const e = facts.employee;
-      if (e)
-        await c.employeeAlerts.updateOne(
-          { _id: e.slackUserId },
-          { $addToSet: { alertIds: alertId } },
-          { upsert: true },
-        );
-      const employee = e && storable({ slackUserId: e.slackUserId, email: e.email, name: e.name });
-      await c.alerts.updateOne(
-        { _id: alertId },
-        {
-          $set: {
-            policySource: facts.policySource,
-            ...(employee ? { employee, employeeSlackId: employee.slackUserId } : {}),
-          },
-        },
+    async recordPreparation(alertId: string, facts: PreparationFacts): Promise<void> {
+      await c.alerts.updateOne({ _id: alertId }, { $set: preparationFields(facts) });
+    },
+
+    /**
+     * Lists the alert among its employee's (`employee_alerts`, which the bot reads by _id for /vouch
+     * status and the App Home: a filter on the alerts would make FerretDB scan them all); $addToSet
+     * keeps a retry from listing an alert twice.
+     */
+    async listForEmployee(slackUserId: string, alertId: string): Promise<void> {
+      await c.employeeAlerts.updateOne(
+        { _id: slackUserId },
+        { $addToSet: { alertIds: alertId } },
+        { upsert: true },
       );
     },
 
@@ -262,11 +277,18 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       const at = now();
       const set: Record<string, unknown> = {
         phase: progress.phase,
-        outcome: progress.outcome,
+        // Written only with an outcome: a write without one leaves the field as it is (see below).
+        ...(progress.outcome ? { outcome: progress.outcome } : {}),
         updatedAt: at,
       };
       // Only the record is read (an alert's details can be large); the whole alert only to type old entries.
-      const doc = await c.alerts.findOne({ _id: alertId }, { projection: { transcript: 1 } });
+      const doc = await c.alerts.findOne({ _id: alertId }, { projection: { transcript: 1, outcome: 1 } });
+      // Without an outcome, a write never lands on an alert that has one: a stale attempt arriving late
+      // would move it back (its entries are written again by the workflow's next write). The guard is
+      // this read, not the update's filter (FerretDB scans the collection for any filter but _id): a
+      // stale write slipping in between this read and the outcome's write cannot reopen the alert (it
+      // writes no outcome), at worst it leaves an earlier phase beside the outcome.
+      if (doc?.outcome && !progress.outcome) return;
       if (doc) {
         const stored = (doc.transcript ?? []) as unknown as (ChainedEvent | null)[];
         const before = stored.slice(0, progress.persistedBefore);
@@ -286,10 +308,8 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
           set.head = { hash: last, count };
       }
       // closedAt is the moment of the outcome: later writes (follow-ups, an escalation closed) keep it.
-      // Without an outcome, a write never lands on an alert that has one: a stale attempt arriving late
-      // would reopen it (its entries are written again by the workflow's next write).
       await c.alerts.updateOne(
-        progress.outcome ? { _id: alertId } : { _id: alertId, outcome: null },
+        { _id: alertId },
         progress.outcome ? { $set: set, $min: { closedAt: at } } : { $set: set },
       );
     },

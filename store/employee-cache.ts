@@ -8,10 +8,13 @@ export function employeeCache(c: Collections) {
       ref: { slackUserId: string } | { email: string },
       fetchedAfter: Date,
     ): Promise<EmployeeDoc | null> {
-      const fresh = { resolvedAt: { $gt: fetchedAfter } };
-      return 'slackUserId' in ref
-        ? c.employees.findOne({ _id: ref.slackUserId, ...fresh })
-        : c.employees.findOne({ email: ref.email, ...fresh });
+      // By Slack id the filter is _id alone and freshness is checked here: FerretDB scans the
+      // collection for any other filter (by email it still does: that needs a key of its own).
+      if ('slackUserId' in ref) {
+        const doc = await c.employees.findOne({ _id: ref.slackUserId });
+        return doc?.resolvedAt && doc.resolvedAt > fetchedAfter ? doc : null;
+      }
+      return c.employees.findOne({ email: ref.email, resolvedAt: { $gt: fetchedAfter } });
     },
 
     /** Keeps a profile just fetched from Slack. */

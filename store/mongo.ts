@@ -1,5 +1,8 @@
 import {
   type Collection,
+  type CommandFailedEvent,
+  type CommandStartedEvent,
+  type CommandSucceededEvent,
   type Db,
   type Document,
   MongoClient,
@@ -69,12 +72,24 @@ export interface MongoHandle {
 export async function connectMongo(
   url: string,
   dbName: string,
-  opts: { timeoutMs?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    /**
+     * Hears every command sent and its answer (the benchmark counts and times round trips with it);
+     * off by default: it costs.
+     */
+    onCommand?: (event: CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent) => void;
+  } = {},
 ): Promise<MongoHandle> {
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: opts.timeoutMs ?? 10_000,
     appName: 'vouch',
+    ...(opts.onCommand ? { monitorCommands: true } : {}),
   });
+  const onCommand = opts.onCommand;
+  if (onCommand)
+    for (const name of ['commandStarted', 'commandSucceeded', 'commandFailed'] as const)
+      client.on(name, onCommand);
   try {
     await client.connect();
     await client.db(dbName).command({ ping: 1 });

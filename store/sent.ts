@@ -1,4 +1,5 @@
 import type { Collections } from './collections';
+import { insertOnce } from './mongo';
 
 /** A claim on a side effect whose result is not recorded yet: an attempt is performing it, or died doing so. */
 export interface SentClaim {
@@ -17,19 +18,26 @@ export function sentStore(c: Collections, now: () => Date = () => new Date()) {
       return (await c.sent.findOne({ _id: key }))?.result ?? null;
     },
 
+    /**
+     * Records what a step returned; a result already there is kept and returned (both racing attempts
+     * return the first). A unique insert, so the common case is one write by _id (FerretDB scans the
+     * collection for any other filter).
+     */
     async record(key: string, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-      try {
-        // Fills a claim, or writes the result afresh; a result already there is kept.
-        const doc = await c.sent.findOneAndUpdate(
-          { _id: key, result: { $exists: false } },
-          { $set: { at: now(), result } },
-          { upsert: true, returnDocument: 'after' },
-        );
-        return doc?.result ?? result;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-        return (await c.sent.findOne({ _id: key }))?.result ?? result; // recorded by the other attempt
-      }
+      if (await insertOnce(c.sent, { _id: key, at: now(), result })) return result;
+      const doc = await c.sent.findOne({ _id: key });
+      if (doc?.result) return doc.result; // recorded by the other attempt
+      return this.fill(key, result);
+    },
+
+    /**
+     * Fills the claim this attempt holds with its result. Only the holder sends, so a result written
+     * meanwhile can only be this same message, found in Slack by an attempt that saw the claim: the
+     * read-free write by _id overwrites it with the same reference.
+     */
+    async fill(key: string, result: Record<string, unknown>): Promise<Record<string, unknown>> {
+      await c.sent.updateOne({ _id: key }, { $set: { at: now(), result } });
+      return result;
     },
 
     /**

@@ -51,9 +51,11 @@ export async function verifyTotp(
     for (const older of [step - 1, step - 2])
       await claimStep(c, slackUserId, enrollment.enrolledAt, older, now);
     // The last accepted step moves forward, which also opens a fresh attempt window. The unique-insert
-    // claims above, not this update, are what refuse a used or older code.
+    // claims above, not this update, are what refuse a used or older code. Forward only by the read
+    // above (step > lastStep), not by the filter (FerretDB scans for any filter but _id): two codes
+    // accepted at once could leave the older step, which refuses nothing more and reopens no spent slot.
     await c.secondFactors.updateOne(
-      { _id: slackUserId, 'secondFactor.lastStep': { $lt: step } },
+      { _id: slackUserId },
       { $set: { 'secondFactor.lastStep': step, 'secondFactor.failures': 0, updatedAt: now } },
     );
     return { outcome: 'accepted' };

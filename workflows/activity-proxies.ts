@@ -38,6 +38,7 @@ type Approval = Pick<Activities, 'postApprovalRequest' | 'markApprovalDecided' |
 type Asking = Pick<Activities, 'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder'>;
 type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
+type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuestion'>;
 
 /**
  * Asking the employee's coordinator: a few quick tries; past them the alert has its own interview.
@@ -60,6 +61,7 @@ export interface InterviewActivities {
   asking: Asking;
   secondFactor: SecondFactor;
   outcome: Outcome;
+  ladder: Ladder;
 }
 
 /**
@@ -78,6 +80,7 @@ export function interviewActivities(canFailClosed: boolean, slackQueue?: string)
     asking: proxyActivities<Asking>(messaging),
     secondFactor: proxyActivities<SecondFactor>(limit(SLACK_STEP)),
     outcome: proxyActivities<Outcome>(messaging),
+    ladder: proxyActivities<Ladder>(messaging),
   };
 }
 

@@ -13,6 +13,7 @@ import { askEmployee } from './asking';
 import { cancelledAfterOutcome, cancelledBeforeOutcome, endedByOperator } from './cancellation';
 import { type Failure, describeFailure, endFailedClosed, failClosedOnInput } from './fail-closed';
 import { followUpConversation } from './follow-ups';
+import { climbLadder } from './ladder';
 import { registerHandlers } from './handlers';
 import { type Decision, Interview, type InterviewResult } from './interview-state';
 import { OperatorInterrupt } from './operator-interrupt';
@@ -86,6 +87,7 @@ async function decideOutcome(iv: Interview): Promise<Decision> {
       (await seekApproval(iv));
     if (early) return early;
     const asked = await askEmployee(iv);
+    if (asked.decision?.outcome === 'no_response') return (await climbLadder(iv)) ?? asked.decision;
     return asked.decision ?? (await checkSecondFactor(iv, asked.answerDueAt));
   } catch (err) {
     if (err instanceof OperatorInterrupt && iv.outcome === null) return endedByOperator(iv, err.action);

@@ -71,6 +71,7 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     iv.note('reminder', 'vouch', { n });
   }
   if (!(await waitFor(iv, answered, answerDueAt - Date.now()))) {
+    iv.answerClosed = true;
     iv.note('deadline', 'vouch', { waitingFor: 'answer' });
     return { decision: { outcome: 'no_response' }, answerDueAt };
   }

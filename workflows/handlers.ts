@@ -4,6 +4,7 @@ import {
   employeeReply,
   employeeResponse,
   interviewState,
+  managerResponse,
   operatorAction,
   submitSecondFactor,
 } from '../shared/messages';
@@ -31,7 +32,20 @@ export function registerHandlers(iv: Interview): void {
     outcome: iv.outcome,
     deadlines: { ...iv.deadlines },
     transcript: [...iv.transcript],
+    ...(iv.ladder.asking ? { managerAsked: iv.ladder.asking } : {}),
   }));
+
+  setHandler(managerResponse, (r) => {
+    if (iv.seenIds.has(r.responseId)) return;
+    iv.seenIds.add(r.responseId);
+    if (!iv.ladder.asking || r.slackUserId !== iv.ladder.asking) {
+      iv.note('unauthorized_manager_response', r.slackUserId, { answer: r.answer });
+      return;
+    }
+    if (iv.ladder.answer || iv.outcome) return; // the first answer counts; Slack redelivers clicks
+    iv.ladder.answer = r;
+    iv.note('manager_answer', r.slackUserId, { answer: r.answer });
+  });
 
   setHandler(employeeResponse, (r) => {
     if (iv.seenIds.has(r.responseId)) return; // a redelivered click is applied once
@@ -43,7 +57,7 @@ export function registerHandlers(iv: Interview): void {
     // "Someone asked me to do this" may follow a "Yes" whose code is still due: a coached employee may
     // press Yes first.
     const changesYes = r.answer === 'coerced' && iv.answer?.answer === 'confirmed';
-    if (iv.outcome || (iv.answer && !changesYes)) {
+    if (iv.outcome || iv.answerClosed || (iv.answer && !changesYes)) {
       iv.note('late_response', r.slackUserId, { answer: r.answer });
       return;
     }

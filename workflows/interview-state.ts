@@ -6,6 +6,7 @@ import type {
   EmployeeResponse,
   InterviewPhase,
   InterviewState,
+  ManagerResponse,
   OperatorAction,
   TranscriptEntry,
 } from '../shared/messages';
@@ -63,6 +64,8 @@ export class Interview {
   prepared: PreparedInterview | undefined;
   dm: MessageRef | null = null;
   answer: EmployeeResponse | undefined;
+  /** The deadline for the employee's answer has passed: a later one is late, even while the ladder runs. */
+  answerClosed = false;
 
   /** Approve and skip count only while this is true: from the approval post until the decision. */
   approvalOpen = false;
@@ -82,6 +85,8 @@ export class Interview {
     verifying: Promise.resolve() as Promise<unknown>,
   };
   readonly followUps: FollowUpState = newFollowUpState();
+  /** The manager the ladder asks now, and their answer (workflows/ladder.ts). */
+  readonly ladder: { asking?: string; answer?: ManagerResponse } = {};
   /** This alert's place in its employee's storm: leader, member, or on its own. */
   readonly rollup: RollupState = newRollupState();
   /** The snooze a verified "yes" may offer, and the employee's request for it. */

@@ -62,6 +62,7 @@ const SHARED_OUTCOMES: readonly Outcome[] = [
   'second_factor_failed',
   'not_enrolled',
   'coercion_reported',
+  'manager_confirmed',
 ];
 
 export interface RollupState {

@@ -10,6 +10,7 @@ const PHASE_LABEL: Record<InterviewPhase | typeof UNDELIVERED_PHASE, string> = {
   awaiting_response: "Waiting for the employee's answer",
   awaiting_leader: "Joined another alert's interview: waiting for its answer",
   awaiting_second_factor: "Waiting for the employee's second factor",
+  awaiting_manager: "No answer: waiting for the employee's manager",
   closed: 'Closed',
   escalated: 'Escalated',
   fail_closed_undelivered: 'Failed closed: the security team is not told yet, retrying',

@@ -109,7 +109,9 @@ async function checkAnswerer(
       body,
       state.outcome !== null
         ? 'This check is already finished; thanks, nothing else to do.'
-        : 'You have already answered this check; thanks.',
+        : state.phase === 'awaiting_manager'
+          ? 'The time to answer this check has passed; the security team will follow up with you.'
+          : 'You have already answered this check; thanks.',
     );
     return null;
   }

@@ -1,5 +1,5 @@
 import type { Outcome } from '../constants';
-import type { EmployeeAnswer } from '../messages';
+import type { EmployeeAnswer, ManagerAnswer } from '../messages';
 
 /**
  * The interview record: typed events, one union. Every fact anyone needs (reports, stats, the bot,
@@ -85,6 +85,17 @@ export interface EventFields {
   employee_answer: { answer: EmployeeAnswer; justification?: string };
   unauthorized_response: { answer: EmployeeAnswer };
   late_response: { answer: EmployeeAnswer };
+  /** The ladder's step `n` (1-based) begins: asking the manager, or escalating. */
+  ladder_step: { n: number; step: 'ask_manager' | 'escalate' };
+  /** The employee's manager was asked in a DM; `manager` is their Slack id. */
+  manager_asked: { manager: string; waitUntil: string };
+  /** The ladder could not ask the manager, and went on to its next step. */
+  manager_skipped: { reason: 'no_manager' | 'manager_not_found' | 'manager_is_subject' };
+  /** The manager's statement (the actor); never a verification. */
+  manager_answer: { answer: ManagerAnswer };
+  manager_no_answer: { wait: string };
+  /** Someone other than the manager asked tried to answer for them; ignored. */
+  unauthorized_manager_response: { answer: ManagerAnswer };
 
   // ---- second factor
   second_factor_not_required: NoFields;
@@ -249,6 +260,14 @@ export function isKind<K extends EventKind>(e: InterviewEvent, kind: K): e is Ev
 }
 
 /** The events of one kind, in order. */
+/**
+ * An escalation after the manager said they know about it: lower priority (the employee still proved
+ * nothing, so it is not closed unless the policy says so).
+ */
+export function managerVouched(events: readonly InterviewEvent[]): boolean {
+  return eventsOfKind(events, 'manager_answer').some((e) => e.answer === 'knows');
+}
+
 export function eventsOfKind<K extends EventKind>(events: readonly InterviewEvent[], kind: K): EventOf<K>[] {
   return events.filter((e): e is EventOf<K> => e.kind === kind);
 }

@@ -69,6 +69,24 @@ const RENDER: Renderers = {
         : `No, it wasn't me${quoted(e.justification, f)}`,
   unauthorized_response: (e) => `tried to answer "${e.answer}" but is not the interviewed employee; ignored`,
   late_response: (e) => `answered "${e.answer}" after the interview had moved on; ignored`,
+  ladder_step: (e) =>
+    e.step === 'ask_manager' ? `no answer: step ${e.n}, asking the manager` : `step ${e.n}: escalating`,
+  manager_asked: (e, f) => `asked the manager, ${f.person(e.manager)}, until ${f.content(e.waitUntil)}`,
+  manager_skipped: (e) =>
+    e.reason === 'no_manager'
+      ? 'the manager was not asked: the directory names no manager for the employee'
+      : e.reason === 'manager_not_found'
+        ? 'the manager was not asked: the directory names one who cannot be found in Slack'
+        : 'the manager was not asked: they are the subject of the alert',
+  manager_answer: (e) =>
+    e.answer === 'knows'
+      ? 'manager: "I know about this" (a statement, not a verification)'
+      : e.answer === 'does_not_know'
+        ? `manager: "I don't know about this"`
+        : `manager: "I can't tell"`,
+  manager_no_answer: (e) => `the manager did not answer within ${e.wait}`,
+  unauthorized_manager_response: (e) =>
+    `tried to answer "${e.answer}" for the manager but is not the manager asked; ignored`,
 
   second_factor_not_required: () => 'not required by the policy',
   second_factor_attempt: (e, f) =>

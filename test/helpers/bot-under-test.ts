@@ -5,7 +5,8 @@ import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
 import { freePort } from '../../infra/processes';
-import type { Harness } from './interview-harness';
+import { type Harness, createDevServerHarness } from './interview-harness';
+import { PagerDutyStandIn } from './pagerduty-stand-in';
 
 /** The real Bolt app on a free port, talking to the harness's Slack stand-in and database. */
 export async function startBot(
@@ -26,4 +27,26 @@ export async function startBot(
   const app = createBotApp(config, logger, botDeps(config, logger, client, harness.mongo.db));
   await app.start(port);
   return { app, url: `http://127.0.0.1:${port}/slack/events` };
+}
+
+/**
+ * The dev-server harness with a PagerDuty stand-in as the escalation target and the real bot in front:
+ * what a test of an employee's or manager's clicks through to PagerDuty needs.
+ */
+export async function harnessWithBotAndPagerDuty(signingSecret: string) {
+  const pd = await new PagerDutyStandIn().start();
+  const h = await createDevServerHarness({
+    activityDeps: { pagerDutyUrl: pd.url, outboundAllowHosts: ['127.0.0.1'] }, // the stand-in is local
+  });
+  const bot = await startBot(h, h.client, { signingSecret });
+  return {
+    h,
+    pd,
+    bot,
+    async teardown() {
+      await bot.app.stop();
+      await h.teardown();
+      await pd.stop();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { alertStore } from '../../store/alerts';
+import { type PreparationFacts, alertStore } from '../../store/alerts';
 import { sentStore } from '../../store/sent';
 import { collections, ensureIndexes } from '../../store/collections';
 import { DuplicateKeyError, StoreUnavailableError, connectMongo } from '../../store/mongo';
@@ -52,13 +52,39 @@ describe('data layer on FerretDB', () => {
     expect(Array.isArray((await store.get('store-3'))?.transcript)).toBe(true);
   });
 
-  it('upserts with findOneAndUpdate: the first recorded result wins', async () => {
+  it('stores an alert with its preparation facts in one insert; a later create writes them again', async () => {
+    const store = alertStore(collections(mongo.db));
+    const ana = { slackUserId: 'UANA0001', email: 'ana@example.com', name: 'Ana' };
+    const create = (facts: PreparationFacts) =>
+      store.createOnce({ ...alert, id: 'store-facts' }, 'alert-store-facts', facts);
+    const facts = () => store.factsOf('store-facts');
+    await create({ policySource: 'built-in default', employee: ana });
+    expect(await facts()).toMatchObject({ policySource: 'built-in default', employee: ana });
+    expect((await store.get('store-facts'))?.employeeSlackId).toBe('UANA0001');
+    // A policy that turned interviews off resolves nobody: the employee asked before stays.
+    await create({ policySource: 'policies/default', employee: null });
+    expect(await facts()).toMatchObject({ policySource: 'policies/default', employee: ana });
+  });
+
+  it('records a step once: the first recorded result wins', async () => {
     const sent = sentStore(collections(mongo.db));
     expect(await sent.get('wf-1:dm')).toBeNull();
     expect(await sent.record('wf-1:dm', { ts: '1.1' })).toEqual({ ts: '1.1' });
     expect(await sent.record('wf-1:dm', { ts: '2.2' })).toEqual({ ts: '1.1' });
     expect(await sent.get('wf-1:dm')).toEqual({ ts: '1.1' });
     expect(await collections(mongo.db).sent.countDocuments({ _id: 'wf-1:dm' })).toBe(1);
+  });
+
+  it('a claimed step is filled by its holder, and a later claim answers with the result', async () => {
+    const sent = sentStore(collections(mongo.db));
+    expect(await sent.claim('wf-2:dm')).toEqual({ claimed: true });
+    expect(await sent.claim('wf-2:dm')).toMatchObject({ heldSince: expect.any(Date) });
+    expect(await sent.fill('wf-2:dm', { ts: '3.3' })).toEqual({ ts: '3.3' });
+    expect(await sent.claim('wf-2:dm')).toEqual({ result: { ts: '3.3' } });
+    // An attempt that found the holder's message in Slack records it over the claim as well.
+    expect(await sent.claim('wf-3:dm')).toEqual({ claimed: true });
+    expect(await sent.record('wf-3:dm', { ts: '4.4' })).toEqual({ ts: '4.4' });
+    expect(await sent.get('wf-3:dm')).toEqual({ ts: '4.4' });
   });
 
   it('records progress by position, so a retried write never duplicates an entry', async () => {

@@ -4,14 +4,13 @@ import { COERCION_FLAG } from '../../slack-blocks/escalation';
 import { COERCION_QUESTIONS } from '../../workflows/follow-ups';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
-import { startBot } from '../helpers/bot-under-test';
+import { harnessWithBotAndPagerDuty } from '../helpers/bot-under-test';
 import { recordHistory } from '../helpers/history';
 import {
   ANA,
   BOB,
   SECURITY_CHANNEL,
   alertFor,
-  createDevServerHarness,
   dmSent,
   enroll,
   resultWithin,
@@ -21,7 +20,7 @@ import {
   submitCode,
   type Harness,
 } from '../helpers/interview-harness';
-import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import type { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { buttonClick, codeSubmission, modalButtonClick, postInteraction } from '../helpers/slack-requests';
 
 /**
@@ -35,19 +34,12 @@ const ROUTING_KEY = 'R0UTINGKEY0123456789ABCDEFGHIJKL';
 describe('someone asked me to do this', () => {
   let h: Harness;
   let pd: PagerDutyStandIn;
-  let bot: { url: string; app: { stop: () => Promise<unknown> } };
+  let bot: { url: string };
+  let teardown: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    pd = await new PagerDutyStandIn().start();
-    h = await createDevServerHarness({
-      activityDeps: { pagerDutyUrl: pd.url, outboundAllowHosts: ['127.0.0.1'] },
-    });
-    bot = await startBot(h, h.client, { signingSecret: SECRET });
+    ({ h, pd, bot, teardown } = await harnessWithBotAndPagerDuty(SECRET));
   });
-  afterAll(async () => {
-    await bot?.app.stop();
-    await h?.teardown();
-    await pd?.stop();
-  });
+  afterAll(async () => teardown?.());
 
   const escalationPost = (workflowId: string) =>
     h.slack.waitForCall(

@@ -1,0 +1,90 @@
+import type { ManagerAnswer } from '../shared/messages';
+import { directoryStore } from '../store/directory';
+import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager';
+import type { ActivityContext, MessageRef } from './context';
+import { directMessages } from './direct-messages';
+import { type EmployeeInfo, createEmployeeResolver } from './employees';
+import { slackCall, slackSurelyNotSent } from './slack-client';
+
+/** Slack message metadata's event type on every manager question, to find one an attempt left unrecorded. */
+const MANAGER_DM_EVENT = 'vouch_manager_question';
+
+export type ManagerLookup = { manager: EmployeeInfo } | { skipped: 'no_manager' | 'manager_not_found' };
+
+/** The ladder's manager step: who the manager is (from the directory only), their DM, and its end. */
+export function createManagerActivities(ctx: ActivityContext) {
+  const { slack } = ctx;
+  const directory = directoryStore(ctx.c);
+  const resolve = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
+
+  const { openDm, findByMetadata } = directMessages(ctx);
+
+  return {
+    /**
+     * The employee's manager as the directory names them (an alert never says who someone's manager is),
+     * resolved to a Slack user like any employee.
+     */
+    async findManager(input: { employeeSlackId: string; employeeEmail?: string }): Promise<ManagerLookup> {
+      const entry =
+        (await directory.bySlackId(input.employeeSlackId)) ??
+        (input.employeeEmail ? await directory.byEmail(input.employeeEmail) : null);
+      if (!entry?.manager) return { skipped: 'no_manager' };
+      const manager = await resolve({ email: entry.manager }, ctx.now());
+      return manager ? { manager } : { skipped: 'manager_not_found' };
+    },
+
+    /** The question to the manager, sent once (claimed first, found again by its metadata). */
+    async askManager(input: {
+      workflowId: string;
+      alertId: string;
+      managerSlackId: string;
+      employeeSlackId: string;
+      waitUntil: string;
+    }): Promise<MessageRef> {
+      const alert = await ctx.loadAlert(input.alertId);
+      return ctx.onceClaimed(
+        `${input.workflowId}:manager:${input.managerSlackId}`,
+        async () => {
+          const channel = await openDm(input.managerSlackId);
+          const res = await slackCall('chat.postMessage', () =>
+            slack().chat.postMessage({
+              channel,
+              ...managerQuestion(
+                alert,
+                input.workflowId,
+                `<@${input.employeeSlackId}>`,
+                input.waitUntil,
+                ctx.deps.linkHosts,
+              ),
+              metadata: { event_type: MANAGER_DM_EVENT, event_payload: { workflow_id: input.workflowId } },
+            }),
+          );
+          return { channel: res.channel ?? channel, ts: res.ts ?? '' };
+        },
+        async (since) =>
+          findByMetadata(await openDm(input.managerSlackId), MANAGER_DM_EVENT, input.workflowId, since),
+        slackSurelyNotSent,
+      );
+    },
+
+    /** The manager's DM loses its buttons: answered, or the ladder moved on. */
+    async closeManagerQuestion(input: {
+      workflowId: string;
+      alertId: string;
+      dm: MessageRef;
+      answer?: ManagerAnswer;
+    }): Promise<void> {
+      const alert = await ctx.loadAlert(input.alertId);
+      await ctx.once(`${input.workflowId}:manager-closed:${input.dm.ts}`, async () => {
+        await slackCall('chat.update', () =>
+          slack().chat.update({
+            channel: input.dm.channel,
+            ts: input.dm.ts,
+            ...managerQuestionClosed(alert, input.answer),
+          }),
+        );
+        return { closed: true };
+      });
+    },
+  };
+}

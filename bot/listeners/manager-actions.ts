@@ -1,0 +1,55 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { MANAGER_ANSWERS } from '../../shared/messages';
+import { MANAGER_ACTION_IDS } from '../../slack-blocks/manager';
+import type { BotDeps } from '../deps';
+import { InterviewNotFoundError } from '../interviews';
+import { tellUser, unreachable } from './replies';
+
+/**
+ * The manager's three answers when the ladder asks them about their report's alert. Only the manager
+ * the interview is asking now can answer; anyone else is told so and the attempt is audited.
+ */
+export function registerManagerActions(app: App, deps: BotDeps): void {
+  for (const answer of MANAGER_ANSWERS)
+    app.action<BlockAction<ButtonAction>>(
+      MANAGER_ACTION_IDS[answer],
+      async ({ ack, body, action, client }) => {
+        await ack();
+        const workflowId = action.value ?? '';
+        let state;
+        try {
+          state = await deps.interviews.state(workflowId);
+        } catch (err) {
+          if (err instanceof InterviewNotFoundError)
+            return tellUser(client, body, "This question doesn't exist any more; nothing to do.");
+          return unreachable(deps, client, body, err);
+        }
+        if (state.phase !== 'awaiting_manager' || !state.managerAsked)
+          return tellUser(client, body, 'This question is already closed; thanks, nothing else to do.');
+        if (state.managerAsked !== body.user.id) {
+          await deps.audit(workflowId, `click:${body.user.id}:${action.action_ts}`, {
+            actor: body.user.id,
+            kind: 'unauthorized_click',
+            button: action.action_id,
+          });
+          return tellUser(client, body, ":no_entry: This question isn't yours to answer.");
+        }
+        try {
+          await deps.interviews.managerRespond(workflowId, {
+            responseId: `manager:${body.user.id}:${action.action_ts}`,
+            slackUserId: body.user.id,
+            answer,
+          });
+        } catch (err) {
+          return unreachable(deps, client, body, err);
+        }
+        await tellUser(
+          client,
+          body,
+          answer === 'does_not_know'
+            ? ':rotating_light: Thanks. The security team has been alerted.'
+            : 'Thanks, your answer is recorded.',
+        );
+      },
+    );
+}
