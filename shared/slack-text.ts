@@ -48,13 +48,20 @@ export function defangSchemes(text: string): string {
 }
 
 /**
- * Control characters (NUL and the like, not line breaks or tabs) shown as `�`: they are invisible
- * and some clients and stores drop or refuse them.
+ * Control characters (NUL and the like, not line breaks or tabs) and lone halves of a surrogate pair
+ * shown as `�`: they are invisible, and some clients and stores drop or refuse them.
  */
 export function visibleControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\ufffd');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\ufffd')
+      // Half an emoji cannot be URL-encoded: Slack's client throws before the request is even sent.
+      .replace(LONE_SURROGATE, '\ufffd')
+  );
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Cuts text that is already safe for Slack to `max` code units, ending with `…` when cut. Never

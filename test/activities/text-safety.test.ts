@@ -121,3 +121,15 @@ describe('VOUCH_PUBLIC_URL', () => {
     );
   });
 });
+
+describe('half an emoji', () => {
+  it('a lone surrogate in an alert becomes �, so the message can be URL-encoded for Slack', () => {
+    const message = interviewMessage(alert(undefined, 'login from 👩🏽‍💻 \ud83d and \udc69 end'), 'alert-a-1');
+    for (const text of [message.text, texts(message.blocks)]) {
+      expect(() => encodeURIComponent(text)).not.toThrow();
+      expect(text).toContain('\ufffd and \ufffd end');
+    }
+    // Whole emoji are kept.
+    expect(message.text).toContain('👩🏽‍💻');
+  });
+});
