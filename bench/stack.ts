@@ -9,7 +9,8 @@ import type { Config } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { provisionServers } from '../infra/provision';
 import { freePort } from '../infra/processes';
-import { startFerretDB, startTemporalDevServer } from '../infra/servers';
+import { startTemporalDevServer } from '../infra/servers';
+import { DEFAULT_MONGO_BACKEND, startEmbeddedMongo } from '../infra/embedded-mongo';
 import { connectMongo } from '../store/mongo';
 import { collections, ensureIndexes } from '../store/collections';
 import { employeeCache } from '../store/employee-cache';
@@ -22,7 +23,8 @@ import { SlackStandIn } from '../test/helpers/slack-stand-in';
 import type { ProfileProbe } from './profile-probe';
 
 /**
- * The embedded stack the benchmarks measure: Temporal dev server with a file database, FerretDB, an
+ * The embedded stack the benchmarks measure: Temporal dev server with a file database, FerretDB (on
+ * VOUCH_EMBEDDED_MONGO_BACKEND's backend, else the default), an
  * in-process worker with the real activities, and the Slack stand-in with 100 employees.
  */
 export const say = (m: string) => console.log(`[bench] ${m}`);
@@ -43,12 +45,16 @@ export async function startBenchStack(
   say(
     `machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
   );
+  const backend = config.embedded.mongoBackend ?? DEFAULT_MONGO_BACKEND;
+  say(`FerretDB on ${backend} (VOUCH_EMBEDDED_MONGO_BACKEND)`);
   const [ferret, temporal] = await Promise.all([
-    startFerretDB({
-      binary: bins.ferretdb,
-      dataDir: path.join(dir, 'ferretdb'),
-      port: await freePort(),
-      logFile: path.join(dir, 'ferretdb.log'),
+    startEmbeddedMongo({
+      backend,
+      ferretdb: bins.ferretdb,
+      dataDir: dir,
+      mongoPort: await freePort(),
+      postgresPort: await freePort(),
+      logDir: dir,
     }),
     startTemporalDevServer({
       binary: bins.temporal,
@@ -111,7 +117,7 @@ export async function startBenchStack(
       await connection.close();
       await mongo.close();
       await slack.stop();
-      await Promise.all([ferret.process.stop(), temporal.process.stop()]);
+      await Promise.all([ferret.stop(), temporal.process.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -54,8 +54,8 @@ function temporalVenvDir(cacheDir: string): string {
 
 function ferretdbBinary(cacheDir: string): string {
   const sourceHash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go'])
-    sourceHash.update(fs.readFileSync(path.join(FERRETDB_SOURCE_DIR, file)));
+  const sources = fs.readdirSync(FERRETDB_SOURCE_DIR).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f));
+  for (const file of sources.sort()) sourceHash.update(fs.readFileSync(path.join(FERRETDB_SOURCE_DIR, file)));
   return path.join(
     cacheDir,
     `ferretdb-${FERRETDB_VERSION}-${sourceHash.digest('hex').slice(0, 12)}`,

@@ -13,7 +13,12 @@ export interface RunningServer {
   address: string;
 }
 
-async function assertPortFree(port: number, server: string, portVariable: string, externalVariable: string) {
+export async function assertPortFree(
+  port: number,
+  server: string,
+  portVariable: string,
+  externalVariable: string,
+) {
   if (await canConnect('127.0.0.1', port))
     throw new Error(
       `port ${port} is already in use, so the embedded ${server} cannot start. Stop whatever listens there, ` +
@@ -23,18 +28,23 @@ async function assertPortFree(port: number, server: string, portVariable: string
 
 export async function startFerretDB(opts: {
   binary: string;
-  dataDir: string;
+  /** SQLite's data folder, or the PostgreSQL server to keep the data in. */
+  storage: { sqliteDir: string } | { postgresqlUrl: string };
   port: number;
   logFile: string;
   /** Stop it with this tree (npm start); otherwise it shares the caller's process group. */
   tree?: ProcessTree;
 }): Promise<RunningServer> {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
   await assertPortFree(opts.port, 'FerretDB', 'VOUCH_EMBEDDED_MONGO_PORT', 'MONGODB_URL');
+  const storage =
+    'sqliteDir' in opts.storage
+      ? ['--dir', opts.storage.sqliteDir]
+      : ['--postgresql-url', opts.storage.postgresqlUrl];
+  if ('sqliteDir' in opts.storage) fs.mkdirSync(opts.storage.sqliteDir, { recursive: true });
   const proc = startProcess(
     'FerretDB',
     opts.binary,
-    ['--listen', `127.0.0.1:${opts.port}`, '--dir', opts.dataDir, '--log-level', 'warn'],
+    ['--listen', `127.0.0.1:${opts.port}`, ...storage, '--log-level', 'warn'],
     { logFile: opts.logFile, tree: opts.tree },
   );
   const url = `mongodb://127.0.0.1:${opts.port}`;

@@ -336,6 +336,17 @@ export const CONFIG_VARIABLES = {
     default: 27017,
     doc: 'Port of the embedded FerretDB.',
   },
+  VOUCH_EMBEDDED_MONGO_BACKEND: {
+    schema: z.enum(['postgresql', 'sqlite'], { error: 'expected postgresql or sqlite' }).optional(),
+    unset:
+      '`postgresql`, or `sqlite` when the data folder already holds SQLite data (`ferretdb/`) and no `postgresql/`',
+    doc: 'Where the embedded FerretDB keeps its data: an embedded PostgreSQL (`postgresql/` in the data folder) or SQLite files (`ferretdb/`).',
+  },
+  VOUCH_EMBEDDED_POSTGRES_PORT: {
+    schema: port,
+    default: 5433,
+    doc: 'Port of the embedded PostgreSQL (loopback only), when FerretDB keeps its data there.',
+  },
   VOUCH_EMBEDDED_TEMPORAL_PORT: {
     schema: port,
     default: 7233,
@@ -540,6 +551,9 @@ function configFrom(e: Env, cwd: string) {
     embedded: {
       uiPort: e.VOUCH_UI_PORT,
       mongoPort: e.VOUCH_EMBEDDED_MONGO_PORT,
+      /** Unset: `npm start` decides from the data folder (infra/embedded-mongo.ts). */
+      mongoBackend: e.VOUCH_EMBEDDED_MONGO_BACKEND,
+      postgresPort: e.VOUCH_EMBEDDED_POSTGRES_PORT,
       temporalPort: e.VOUCH_EMBEDDED_TEMPORAL_PORT,
     },
     /** Touched by the worker while it is healthy; absent when VOUCH_HEALTH_FILE is unset. */

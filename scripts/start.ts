@@ -5,7 +5,8 @@ import { childEnv, loadConfig, missingForSlack } from '../lib/config';
 import { runMain } from '../lib/main';
 import { loadOrCreateEmbeddedCodecToken, loadOrCreateEmbeddedKey } from '../infra/encryption-key';
 import { provisionServers } from '../infra/provision';
-import { startFerretDB, startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
+import { startTemporalDevServer, temporalHasSearchAttributes } from '../infra/servers';
+import { chooseMongoBackend, startEmbeddedMongo } from '../infra/embedded-mongo';
 import { ManagedProcess, ProcessTree } from '../infra/processes';
 import { redactUrl } from '../store/mongo';
 
@@ -49,16 +50,19 @@ runMain(async () => {
     if (config.mongo.urlIsExternal) {
       say(`MongoDB: using ${redactUrl(config.mongo.url)} (MONGODB_URL)`);
     } else {
-      const ferret = await startFerretDB({
-        binary: bins.ferretdb,
-        dataDir: path.join(config.dataDir, 'ferretdb'),
-        port: config.embedded.mongoPort,
-        logFile: path.join(logDir, 'ferretdb.log'),
+      const { backend, reason } = chooseMongoBackend(config.embedded.mongoBackend, config.dataDir);
+      const mongo = await startEmbeddedMongo({
+        backend,
+        ferretdb: bins.ferretdb,
+        dataDir: config.dataDir,
+        mongoPort: config.embedded.mongoPort,
+        postgresPort: config.embedded.postgresPort,
+        logDir,
         tree,
       });
-      env.MONGODB_URL = ferret.address;
+      env.MONGODB_URL = mongo.address;
       say(
-        `MongoDB: embedded FerretDB at ${ferret.address}, data in ${path.join(config.dataDir, 'ferretdb')}`,
+        `MongoDB: embedded FerretDB at ${mongo.address} on ${backend} (${reason}), data in ${mongo.dataDir}`,
       );
     }
 

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { provisionServers } from '../infra/provision';
 import { freePort } from '../infra/processes';
-import { startFerretDB, startTemporalDevServer, type RunningServer } from '../infra/servers';
+import { startTemporalDevServer, type RunningServer } from '../infra/servers';
+import { DEFAULT_MONGO_BACKEND, startEmbeddedMongo } from '../infra/embedded-mongo';
 
 /**
- * One FerretDB and one Temporal dev server for the whole suite, on free loopback ports, with their
+ * One FerretDB (on the default backend, or VOUCH_EMBEDDED_MONGO_BACKEND's) and one Temporal dev server for the whole suite, on free loopback ports, with their
  * data in a temporary folder. Tests isolate themselves with their own database and task queue
  * (test/helpers/servers.ts). Time-skipping test servers are started per test file.
  */
@@ -19,13 +20,16 @@ export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
   const bins = await provisionServers(config.cacheDir, (m) => console.log(`[test setup] ${m}`));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-test-'));
-  const [mongoPort, temporalPort] = [await freePort(), await freePort()];
-  const [ferret, temporal] = await Promise.all([
-    startFerretDB({
-      binary: bins.ferretdb,
-      dataDir: path.join(dir, 'ferretdb'),
-      port: mongoPort,
-      logFile: path.join(dir, 'ferretdb.log'),
+  const [mongoPort, postgresPort, temporalPort] = [await freePort(), await freePort(), await freePort()];
+  const backend = config.embedded.mongoBackend ?? DEFAULT_MONGO_BACKEND;
+  const [mongo, temporal] = await Promise.all([
+    startEmbeddedMongo({
+      backend,
+      ferretdb: bins.ferretdb,
+      dataDir: dir,
+      mongoPort,
+      postgresPort,
+      logDir: dir,
     }),
     startTemporalDevServer({
       binary: bins.temporal,
@@ -33,12 +37,17 @@ export default async function globalSetup(): Promise<void> {
       logFile: path.join(dir, 'temporal.log'),
     }),
   ]);
-  globalThis.__VOUCH_TEST_SERVERS__ = { servers: [ferret, temporal], dir };
+  // Stopped in reverse: Temporal, FerretDB, then the PostgreSQL under it.
+  globalThis.__VOUCH_TEST_SERVERS__ = { servers: [...mongo.servers, temporal], dir };
   // Inherited by the jest workers, which start after this.
-  process.env.VOUCH_TEST_MONGODB_URL = ferret.address;
+  process.env.VOUCH_TEST_MONGODB_URL = mongo.address;
+  process.env.VOUCH_TEST_MONGO_BACKEND = backend;
+  process.env.VOUCH_TEST_FERRETDB = bins.ferretdb;
   process.env.VOUCH_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.VOUCH_TEST_TEMPORAL_CLI = bins.temporal;
   process.env.VOUCH_TEST_TIME_SKIPPING_SERVER = bins.temporalTestServer;
   process.env.VOUCH_TEST_DIR = dir;
-  console.log(`[test setup] FerretDB ${ferret.address}, Temporal ${temporal.address}, logs in ${dir}`);
+  console.log(
+    `[test setup] FerretDB ${mongo.address} on ${backend}, Temporal ${temporal.address}, logs in ${dir}`,
+  );
 }

@@ -1,5 +1,5 @@
-// Embedded FerretDB for Vouch: a MongoDB wire-protocol server on SQLite, started by `npm start` and
-// the test suite. A bare `go install` of FerretDB's own command panics at start (its generated
+// Embedded FerretDB for Vouch: a MongoDB wire-protocol server on SQLite or PostgreSQL, started by
+// `npm start` and the test suite. A bare `go install` of FerretDB's own command panics at start (its generated
 // version file is missing), so Vouch builds this small main module against the library instead.
 package main
 
@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,19 +21,45 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP host:port to listen on")
 	dir := flag.String("dir", "", "directory for the SQLite data files (created if missing)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string: use PostgreSQL instead of SQLite")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	gated := flag.Bool("write-gate", true, "one read-modify-write command at a time per collection (see write_gate.go)")
 	flag.Parse()
 
-	if *dir == "" {
-		fmt.Fprintln(os.Stderr, "ferretdb: --dir is required (the folder for the SQLite data files)")
+	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	var gateListener net.Listener
+	if *gated {
+		// FerretDB listens on a Unix socket only this process can reach; clients reach it through the gate.
+		socketDir, err := os.MkdirTemp("", "vouch-ferretdb-")
+		if err == nil {
+			defer os.RemoveAll(socketDir)
+			config.Listener = ferretdb.ListenerConfig{Unix: filepath.Join(socketDir, "ferretdb.sock")}
+			gateListener, err = net.Listen("tcp", *listen)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: cannot listen on %s: %v\n", *listen, err)
+			os.Exit(1)
+		}
+	}
+	where := ""
+	switch {
+	case *postgresqlURL != "" && *dir != "":
+		fmt.Fprintln(os.Stderr, "ferretdb: give either --dir (SQLite) or --postgresql-url, not both")
 		os.Exit(2)
-	}
-	abs, err := filepath.Abs(*dir)
-	if err == nil {
-		err = os.MkdirAll(abs, 0o700)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: cannot use data folder %q: %v\n", *dir, err)
+	case *postgresqlURL != "":
+		config.Handler, config.PostgreSQLURL, where = "postgresql", *postgresqlURL, "PostgreSQL"
+	case *dir != "":
+		abs, err := filepath.Abs(*dir)
+		if err == nil {
+			err = os.MkdirAll(abs, 0o700)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: cannot use data folder %q: %v\n", *dir, err)
+			os.Exit(2)
+		}
+		config.Handler, config.SQLiteURL, where = "sqlite", "file:"+abs+"/", "SQLite in "+abs
+	default:
+		fmt.Fprintln(os.Stderr, "ferretdb: --dir (the folder for the SQLite data files) or --postgresql-url is required")
 		os.Exit(2)
 	}
 
@@ -41,14 +68,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "ferretdb: --log-level %q: expected debug, info, warn or error\n", *logLevel)
 		os.Exit(2)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	config.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-	})
+	f, err := ferretdb.New(&config)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
 		os.Exit(1)
@@ -57,8 +79,21 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go exitWhenOrphaned(ctx, stop)
+	if gateListener != nil {
+		socket := config.Listener.Unix
+		go func() {
+			<-ctx.Done()
+			gateListener.Close()
+		}()
+		go func() {
+			if err := newWriteGate().serve(gateListener, func() (net.Conn, error) { return net.Dial("unix", socket) }); err != nil {
+				fmt.Fprintf(os.Stderr, "ferretdb: write gate: %v\n", err)
+				stop()
+			}
+		}()
+	}
 
-	fmt.Printf("ferretdb listening on %s, data in %s\n", *listen, abs)
+	fmt.Printf("ferretdb listening on %s, data in %s\n", *listen, where)
 	f.Run(ctx)
 }
 
