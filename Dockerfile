@@ -19,7 +19,8 @@ FROM node:20.19.5-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The embedded PostgreSQL (an optional dependency) serves only `npm start`: not in the image.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 # Files stay owned by root (read-only for the app); the processes run as the image's unprivileged user.

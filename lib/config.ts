@@ -319,7 +319,7 @@ export const CONFIG_VARIABLES = {
   VOUCH_DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
-    doc: 'Where `npm start` keeps embedded Temporal and FerretDB data.',
+    doc: 'Where `npm start` keeps embedded Temporal and FerretDB data (PostgreSQL or SQLite).',
   },
   VOUCH_CACHE_DIR: {
     schema: z.string().min(1).optional(),

@@ -12,7 +12,7 @@ import { redactUrl } from '../store/mongo';
 
 /**
  * `npm start`: Vouch with embedded defaults. Starts (unless pointed elsewhere by TEMPORAL_ADDRESS or
- * MONGODB_URL) a Temporal dev server with its Web UI and FerretDB, both keeping data under the data
+ * MONGODB_URL) a Temporal dev server with its Web UI and FerretDB (on PostgreSQL or SQLite), all keeping data under the data
  * folder, then the worker and the bot, each in its own process group. SIGINT, SIGTERM or SIGHUP to
  * this process (the one npm runs directly: the script `exec`s node) stops all of them, the last
  * started first, within STOP_BUDGET_MS; if one dies, the rest are stopped.

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Collection, MongoClient } from 'mongodb';
-import { type EmbeddedMongo, type MongoBackend, startEmbeddedMongo } from '../../infra/embedded-mongo';
+import {
+  type EmbeddedMongo,
+  type MongoBackend,
+  chooseMongoBackend,
+  startEmbeddedMongo,
+} from '../../infra/embedded-mongo';
 import { freePort } from '../../infra/processes';
 import { testServers } from '../helpers/servers';
 
@@ -126,5 +131,32 @@ describe('the PostgreSQL backend as root', () => {
       await mongo.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the backend npm start chooses', () => {
+  const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-choice-'));
+  const withFolder = (dir: string, folder: string) => {
+    fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    fs.writeFileSync(path.join(dir, folder, 'file'), '');
+    return dir;
+  };
+
+  it('is PostgreSQL on a new data folder, and whatever VOUCH_EMBEDDED_MONGO_BACKEND says', () => {
+    expect(chooseMongoBackend(undefined, dataDir()).backend).toBe('postgresql');
+    expect(chooseMongoBackend('sqlite', dataDir())).toEqual({
+      backend: 'sqlite',
+      reason: 'VOUCH_EMBEDDED_MONGO_BACKEND',
+    });
+    expect(chooseMongoBackend('postgresql', withFolder(dataDir(), 'ferretdb')).backend).toBe('postgresql');
+  });
+
+  it("keeps SQLite, unset, where an earlier release's SQLite data is and no PostgreSQL cluster", () => {
+    const upgraded = withFolder(dataDir(), 'ferretdb');
+    expect(chooseMongoBackend(undefined, upgraded)).toEqual({
+      backend: 'sqlite',
+      reason: expect.stringContaining('holds SQLite data'),
+    });
+    expect(chooseMongoBackend(undefined, withFolder(upgraded, 'postgresql')).backend).toBe('postgresql');
   });
 });

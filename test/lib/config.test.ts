@@ -69,6 +69,7 @@ describe('config', () => {
         LOG_LEVEL: 'loud',
         VOUCH_PREVIOUS_ENCRYPTION_KEYS: 'not-a-key',
         VOUCH_CODEC_TOKEN: 'too-short-token',
+        VOUCH_EMBEDDED_MONGO_BACKEND: 'mysql',
       });
     } catch (e) {
       error = e;
@@ -87,6 +88,7 @@ describe('config', () => {
       /VOUCH_PREVIOUS_ENCRYPTION_KEYS: expected comma-separated keys of 32 bytes in base64/,
     );
     expect(message).toMatch(/VOUCH_CODEC_TOKEN: expected at least 32 characters/);
+    expect(message).toMatch(/VOUCH_EMBEDDED_MONGO_BACKEND: expected postgresql or sqlite \(got "mysql"\)/);
     expect(message).not.toContain('short');
     expect(message).not.toContain('not-a-key');
   });

@@ -123,9 +123,11 @@ describe('npm start', () => {
   let mongoPort: number;
   let codecPort: number;
   let intakePort: number;
+  let postgresPort: number;
 
   beforeAll(async () => {
-    [temporalPort, uiPort, mongoPort, codecPort, intakePort] = [
+    [temporalPort, uiPort, mongoPort, codecPort, intakePort, postgresPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -139,6 +141,7 @@ describe('npm start', () => {
       VOUCH_EMBEDDED_TEMPORAL_PORT: String(temporalPort),
       VOUCH_UI_PORT: String(uiPort),
       VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
+      VOUCH_EMBEDDED_POSTGRES_PORT: String(postgresPort),
       VOUCH_CODEC_PORT: String(codecPort),
       VOUCH_INTAKE_PORT: String(intakePort),
       VOUCH_TASK_QUEUE: uniqueName('start'),
@@ -152,7 +155,13 @@ describe('npm start', () => {
     order: string[],
     ports: number[] = [],
   ) => {
-    const stop = await stopBySignal(started, signal, [temporalPort, uiPort, mongoPort, ...ports]);
+    const stop = await stopBySignal(started, signal, [
+      temporalPort,
+      uiPort,
+      mongoPort,
+      postgresPort,
+      ...ports,
+    ]);
     expect(stop).toEqual({ left: [], portsInUse: [], ms: expect.any(Number), code: 0 });
     expect(stop.ms).toBeLessThan(STOP_BOUND_MS);
     // The last started first: the bot and the worker before the servers they use.
@@ -174,6 +183,7 @@ describe('npm start', () => {
       expect(others.map((p) => p.command)).toEqual(
         expect.arrayContaining([
           expect.stringContaining('ferretdb'),
+          expect.stringContaining('bin/postgres'),
           expect.stringContaining('temporal'),
           expect.stringContaining('worker/main.ts'),
           expect.stringContaining('codec-server/main.ts'),
@@ -264,7 +274,7 @@ describe('npm start', () => {
       await expectStopped(
         first,
         'SIGTERM',
-        ['intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        ['intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB', 'PostgreSQL'],
         [codecPort, intakePort],
       );
     }
@@ -293,7 +303,7 @@ describe('npm start', () => {
       await expectStopped(
         second,
         'SIGINT',
-        ['bot', 'intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB'],
+        ['bot', 'intake', 'codec server', 'worker', 'Temporal dev server', 'FerretDB', 'PostgreSQL'],
         [botPort, codecPort, intakePort],
       );
       await slack.stop();
