@@ -158,4 +158,50 @@ export const de: Catalogue = {
   'followUp.noteMachineWritten':
     ':robot_face: Maschinell formulierte Frage (ein KI-Assistent des Sicherheitsteams). Freiwillig: Antworte in diesem Thread, um dem Sicherheitsteam zu helfen. Gib niemals Passwörter oder Codes weiter.',
   'followUp.thanks': 'Danke, deine Antworten sind beim Sicherheitsteam. Sonst ist nichts zu tun.',
+
+  'help.text': [
+    '*Vouch* bittet dich, Sicherheitswarnungen zu deinem Konto zu bestätigen.',
+    '• `/vouch status`: deine offenen Prüfungen und die letzten Ergebnisse',
+    '• `/vouch enroll`: deinen zweiten Faktor einrichten (oder ersetzen), über einen Link, der einmal funktioniert',
+    '• `/vouch help`: diese Nachricht',
+  ].join('\n'),
+  'help.unknown': '`{command}` kenne ich nicht.',
+  'enroll.needsOperator':
+    'Einen zweiten Faktor in Slack einzurichten braucht jemanden aus dem Sicherheitsteam, und hier ist niemand eingetragen. Bitte dein Sicherheitsteam, dich persönlich einzurichten (`vouch enroll`).',
+  'enroll.link':
+    'Öffne diesen Link in deinem Browser, um deinen zweiten Faktor einzurichten: {url}\nEr funktioniert einmal, in einem Browser, {minutes} Minuten lang. Jemand aus dem Sicherheitsteam meldet sich über einen vertrauenswürdigen Weg (Anruf oder Videocall) bei dir, um einen Kopplungscode auf dieser Seite zu prüfen, bevor der Schlüssel erscheint. Gib diese Seite und den Schlüssel niemals an andere weiter.',
+  'enroll.doneForEmployee':
+    ':lock: Für dich wurde gerade ein neuer zweiter Faktor für Vouch eingerichtet. Wenn du das nicht warst, sag sofort deinem Sicherheitsteam Bescheid.',
+  'status.open': '*Offene Prüfungen ({count})*\n{lines}\nBeantworte sie in deiner Direktnachricht mit Vouch.',
+  'status.noneOpen': 'Du hast keine offenen Prüfungen.',
+  'status.recent': '*Zuletzt*\n{lines}',
+  'home.about':
+    'Wenn eine Sicherheitswarnung dein Konto betrifft, fragt Vouch dich hier, ob du das warst, und prüft es mit einem Code aus deiner Authenticator-App.',
+  'home.enrolled': ':lock: Dein zweiter Faktor ist eingerichtet.',
+  'home.notEnrolled':
+    ':warning: Du hast noch keinen zweiten Faktor: Gib `/vouch enroll` ein, um einen einzurichten.',
+  'home.open': '*Offene Prüfungen*\n{lines}',
+  'home.openNone': '*Offene Prüfungen*\nKeine.',
+  'home.recentNone': '*Zuletzt*\nNoch keine.',
+  'phase.starting': 'startet',
+  'phase.awaiting_approval': 'wartet auf das Sicherheitsteam',
+  'phase.awaiting_response': 'wartet auf deine Antwort',
+  'phase.awaiting_second_factor': 'wartet auf deinen Code',
+  'phase.queued': 'wartet: du hast noch andere offene Prüfungen',
+  'phase.awaiting_leader': 'wird mit einer ähnlichen Prüfung zusammen beantwortet',
+  'status.confirmed_verified': 'bestätigt und nachgewiesen',
+  'status.denied': 'als „nicht ich“ gemeldet',
+  'status.no_response': 'keine Antwort',
+  'status.second_factor_failed': 'zweiter Faktor fehlgeschlagen',
+  'status.not_enrolled': 'kein zweiter Faktor eingerichtet',
+  'status.unknown_employee': 'nicht zugeordnet',
+  'status.suppressed': 'kürzlich schon bestätigt',
+  'status.skipped_by_operator': 'vom Sicherheitsteam übersprungen',
+  'status.closed_by_operator': 'vom Sicherheitsteam geschlossen',
+  'status.escalated_by_operator': 'vom Sicherheitsteam übernommen',
+  'status.disabled_by_policy': 'laut Richtlinie nicht geprüft',
+  'status.failed_closed': 'an das Sicherheitsteam gegangen',
+  'status.cancelled': 'abgebrochen',
+  'status.manager_confirmed': 'von der Führungskraft bestätigt',
+  'status.coercion_reported': '„Jemand hat mich gebeten“ gemeldet',
 };

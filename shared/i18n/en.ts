@@ -156,4 +156,50 @@ export const en = {
   'followUp.noteMachineWritten':
     ':robot_face: Machine-written question (an AI assistant of the security team). Optional: reply in this thread to help the security team. Never share passwords or codes.',
   'followUp.thanks': 'Thanks, your answers went to the security team. Nothing else to do.',
+
+  // `/vouch` in Slack, the App Home tab, and the notice of a new second factor
+  'help.text': [
+    '*Vouch* asks you to confirm security alerts about your account.',
+    '• `/vouch status`: your open checks and recent outcomes',
+    '• `/vouch enroll`: set up (or replace) your second factor, through a link that works once',
+    '• `/vouch help`: this message',
+  ].join('\n'),
+  'help.unknown': "I don't know `{command}`.",
+  'enroll.needsOperator':
+    'Setting up a second factor from Slack needs a security operator, and none is configured here. Ask your security team to enroll you in person (`vouch enroll`).',
+  'enroll.link':
+    'Open this link in your browser to set up your second factor: {url}\nIt works once, in one browser, for {minutes} minutes. A security operator will contact you on a trusted channel (a call or a video meeting) to check a pairing code shown on that page before the key appears. Never share that page or the key with anyone.',
+  'enroll.doneForEmployee':
+    ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
+  'status.open': '*Open checks ({count})*\n{lines}\nAnswer them in your DM with Vouch.',
+  'status.noneOpen': 'You have no open checks.',
+  'status.recent': '*Recent*\n{lines}',
+  'home.about':
+    'When a security alert is about your account, Vouch asks you here whether it was you, and checks it with a code from your authenticator app.',
+  'home.enrolled': ':lock: Your second factor is set up.',
+  'home.notEnrolled': ':warning: You have no second factor yet: type `/vouch enroll` to set one up.',
+  'home.open': '*Open checks*\n{lines}',
+  'home.openNone': '*Open checks*\nNone.',
+  'home.recentNone': '*Recent*\nNone yet.',
+  'phase.starting': 'starting',
+  'phase.awaiting_approval': 'waiting for the security team',
+  'phase.awaiting_response': 'waiting for your answer',
+  'phase.awaiting_second_factor': 'waiting for your code',
+  'phase.queued': 'waiting: you have other open checks',
+  'phase.awaiting_leader': 'answered together with a similar check',
+  'status.confirmed_verified': 'confirmed verified',
+  'status.denied': 'denied',
+  'status.no_response': 'no response',
+  'status.second_factor_failed': 'second factor failed',
+  'status.not_enrolled': 'not enrolled',
+  'status.unknown_employee': 'unknown employee',
+  'status.suppressed': 'suppressed',
+  'status.skipped_by_operator': 'skipped by operator',
+  'status.closed_by_operator': 'closed by operator',
+  'status.escalated_by_operator': 'escalated by operator',
+  'status.disabled_by_policy': 'disabled by policy',
+  'status.failed_closed': 'failed closed',
+  'status.cancelled': 'cancelled',
+  'status.manager_confirmed': 'manager confirmed',
+  'status.coercion_reported': 'coercion reported',
 } as const;

@@ -16,7 +16,13 @@ import {
   start,
   type Harness,
 } from '../helpers/interview-harness';
-import { buttonClick, codeSubmission, postInteraction, snoozeSubmission } from '../helpers/slack-requests';
+import {
+  buttonClick,
+  codeSubmission,
+  postInteraction,
+  postSlashCommand,
+  snoozeSubmission,
+} from '../helpers/slack-requests';
 
 /**
  * What the employee sees, in their language, through the real bot and workflow: Slack's stand-in
@@ -152,6 +158,13 @@ describe('messages in the employee’s language', () => {
         textOf(c.args.view).includes('Erledigt. Warnungen wie diese bleiben'),
     );
     expect((await resultWithin(handle)).outcome).toBe('confirmed_verified');
+
+    // `/vouch status` and help answer him in German as well.
+    const status = (await postSlashCommand(bot.url, SECRET, JONAS.id, '/vouch', 'status')).json();
+    expect(status.text).toContain('Du hast keine offenen Prüfungen.');
+    expect(status.text).toMatch(new RegExp(`\\*${title}\\* \\(.*\\): bestätigt und nachgewiesen`));
+    const help = (await postSlashCommand(bot.url, SECRET, JONAS.id, '/vouch', 'hilfe')).json();
+    expect(help.text).toMatch(/^`hilfe` kenne ich nicht\.\n\*Vouch\* bittet dich/);
     recordHistory('german-employee-verified', await handle.fetchHistory());
   });
 
