@@ -64,6 +64,8 @@ type SlackUser = {
   deleted?: boolean;
   is_bot?: boolean;
   tz?: string;
+  /** Only with `include_locale: true`. */
+  locale?: string;
   real_name?: string;
   profile?: { email?: string; real_name?: string };
 };
@@ -143,10 +145,11 @@ async function slackProfile(
   const cached = await cache.fresh(ref, new Date(now.getTime() - EMPLOYEE_CACHE_MS));
   if (cached) return toInfo(cached._id, cached);
 
-  const user =
-    'slackUserId' in ref
-      ? await lookup('users.info', () => slack.users.info({ user: ref.slackUserId }))
-      : await lookup('users.lookupByEmail', () => slack.users.lookupByEmail({ email: ref.email }));
+  // users.info gives the locale too (the language of the employee's messages); lookupByEmail cannot.
+  const byId = 'slackUserId' in ref;
+  const user = byId
+    ? await lookup('users.info', () => slack.users.info({ user: ref.slackUserId, include_locale: true }))
+    : await lookup('users.lookupByEmail', () => slack.users.lookupByEmail({ email: ref.email }));
   if (!user?.id || user.deleted || user.is_bot) return null;
 
   const info: EmployeeInfo = {
@@ -155,7 +158,7 @@ async function slackProfile(
     name: user.real_name ?? user.profile?.real_name,
     timeZone: user.tz,
   };
-  await cache.save(info, now);
+  await cache.save({ ...info, locale: user.locale }, now, byId);
   return info;
 }
 

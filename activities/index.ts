@@ -4,6 +4,7 @@ import { createEscalationTargetActivities } from './escalation-targets';
 import { createFailClosedActivities } from './fail-closed';
 import { createInterviewMessageActivities } from './interview-messages';
 import { createInterviewerActivities } from './interviewer';
+import { employeeLanguages } from './employee-language';
 import { createManagerActivities } from './manager';
 import { createProgressActivities } from './progress';
 import { createRollupActivities } from './rollup';
@@ -30,7 +31,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createManagerActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),
-    ...createInterviewerActivities({ ...ctx, llm: deps.llm, linkHosts: deps.linkHosts }),
+    ...createInterviewerActivities({
+      ...ctx,
+      llm: deps.llm,
+      linkHosts: deps.linkHosts,
+      languageOfDm: employeeLanguages(ctx).languageOfDm,
+    }),
     ...createFailClosedActivities({
       c: ctx.c,
       logger: ctx.log,

@@ -4,10 +4,12 @@ import { threadStore } from '../store/threads';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
 import { directMessages } from './direct-messages';
+import { employeeLanguages } from './employee-language';
 import { slackCall, slackSurelyNotSent } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
 import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
 import { outcomeForEmployee } from '../slack-blocks/outcome';
+import type { LocalizedTemplate } from '../shared/templates';
 
 /** The escalation's post in the security channel. */
 export type EscalationPost = {
@@ -26,6 +28,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
   const threads = threadStore(ctx.c, ctx.now);
 
   const { openDm, findByMetadata } = directMessages(ctx);
+  const { languageOf, languageOfAlert } = employeeLanguages(ctx);
   const findInterviewDm = (channel: string, workflowId: string, since: Date) =>
     findByMetadata(channel, INTERVIEW_DM_EVENT, workflowId, since);
 
@@ -36,10 +39,11 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       alertId: string;
       slackUserId: string;
       /** The policy's `messages.intro` template, and the name it may use. */
-      intro?: string;
+      intro?: LocalizedTemplate;
       employeeName?: string;
     }): Promise<MessageRef> {
       const alert = await loadAlert(input.alertId);
+      const lang = await languageOf(input.slackUserId);
       const ref = await ctx.onceClaimed(
         `${input.workflowId}:dm`,
         async () => {
@@ -51,6 +55,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
                 intro: input.intro,
                 employeeName: input.employeeName,
                 linkHosts: deps.linkHosts,
+                lang,
               }),
               // What finds this DM again if the attempt that sent it dies before recording it.
               metadata: { event_type: INTERVIEW_DM_EVENT, event_payload: { workflow_id: input.workflowId } },
@@ -72,16 +77,17 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       dm: MessageRef;
       n: number;
       deadlineAt: string;
-      template?: string;
+      template?: LocalizedTemplate;
     }): Promise<void> {
       const alert = await loadAlert(input.alertId);
+      const lang = await languageOfAlert(input.alertId);
       await once(`${input.workflowId}:reminder:${input.n}`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           slack().chat.postMessage({
             channel: input.dm.channel,
             thread_ts: input.dm.ts,
             reply_broadcast: true,
-            ...reminderMessage(alert, input.n, input.deadlineAt, input.template),
+            ...reminderMessage(alert, input.n, input.deadlineAt, { template: input.template, lang }),
           }),
         );
         return { ts: res.ts ?? '' };
@@ -106,6 +112,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
       const dm = input.dm ?? (await ctx.alerts.factsOf(input.alertId))?.dm ?? null;
       if (dm?.channel && dm.ts) {
+        const lang = await languageOfAlert(input.alertId);
         await once(`${input.workflowId}:dm-outcome`, async () => {
           await slackCall('chat.update', () =>
             slack().chat.update({
@@ -116,6 +123,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
                 input.outcome,
                 deps.linkHosts,
                 input.snoozeOffer && { workflowId: input.workflowId, ...input.snoozeOffer },
+                lang,
               ),
             }),
           );

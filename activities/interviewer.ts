@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { AlertInput } from '../shared/alert';
+import type { Language } from '../shared/i18n';
 import type { Outcome } from '../shared/constants';
 import type { EmployeeAnswer } from '../shared/messages';
 import type { LlmConfig } from '../lib/config';
@@ -68,6 +69,8 @@ export interface InterviewerDeps {
   slack(): WebClient;
   uiLink(workflowId: string): string;
   linkHosts?: readonly string[];
+  /** The language of the person whose DM channel this is (English without it). */
+  languageOfDm?(channel: string): Promise<Language>;
 }
 
 const RULES =
@@ -306,12 +309,13 @@ export function createInterviewerActivities(d: InterviewerDeps) {
       n: number;
       question: FollowUpQuestion;
     }): Promise<{ ts: string }> {
+      const lang = (await d.languageOfDm?.(input.dm.channel)) ?? 'en';
       return d.once(`${input.workflowId}:follow-up:${input.n}`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           d.slack().chat.postMessage({
             channel: input.dm.channel,
             thread_ts: input.dm.ts,
-            ...followUpQuestionMessage(input.question.text, input.question.machineWritten),
+            ...followUpQuestionMessage(input.question.text, input.question.machineWritten, lang),
           }),
         );
         return { ts: res.ts ?? '' };
@@ -319,12 +323,13 @@ export function createInterviewerActivities(d: InterviewerDeps) {
     },
 
     async thankForFollowUps(input: { workflowId: string; dm: MessageRef }): Promise<void> {
+      const lang = (await d.languageOfDm?.(input.dm.channel)) ?? 'en';
       await d.once(`${input.workflowId}:follow-up:thanks`, async () => {
         const res = await slackCall('chat.postMessage', () =>
           d.slack().chat.postMessage({
             channel: input.dm.channel,
             thread_ts: input.dm.ts,
-            ...followUpThanksMessage(),
+            ...followUpThanksMessage(lang),
           }),
         );
         return { ts: res.ts ?? '' };

@@ -3,6 +3,7 @@ import { directoryStore } from '../store/directory';
 import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager';
 import type { ActivityContext, MessageRef } from './context';
 import { directMessages } from './direct-messages';
+import { employeeLanguages } from './employee-language';
 import { type EmployeeInfo, createEmployeeResolver } from './employees';
 import { slackCall, slackSurelyNotSent } from './slack-client';
 
@@ -18,6 +19,7 @@ export function createManagerActivities(ctx: ActivityContext) {
   const resolve = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
 
   const { openDm, findByMetadata } = directMessages(ctx);
+  const { languageOf, languageOfDm } = employeeLanguages(ctx);
 
   return {
     /**
@@ -42,6 +44,7 @@ export function createManagerActivities(ctx: ActivityContext) {
       waitUntil: string;
     }): Promise<MessageRef> {
       const alert = await ctx.loadAlert(input.alertId);
+      const lang = await languageOf(input.managerSlackId);
       return ctx.onceClaimed(
         `${input.workflowId}:manager:${input.managerSlackId}`,
         async () => {
@@ -55,6 +58,7 @@ export function createManagerActivities(ctx: ActivityContext) {
                 `<@${input.employeeSlackId}>`,
                 input.waitUntil,
                 ctx.deps.linkHosts,
+                lang,
               ),
               metadata: { event_type: MANAGER_DM_EVENT, event_payload: { workflow_id: input.workflowId } },
             }),
@@ -75,12 +79,13 @@ export function createManagerActivities(ctx: ActivityContext) {
       answer?: ManagerAnswer;
     }): Promise<void> {
       const alert = await ctx.loadAlert(input.alertId);
+      const lang = await languageOfDm(input.dm.channel);
       await ctx.once(`${input.workflowId}:manager-closed:${input.dm.ts}`, async () => {
         await slackCall('chat.update', () =>
           slack().chat.update({
             channel: input.dm.channel,
             ts: input.dm.ts,
-            ...managerQuestionClosed(alert, input.answer),
+            ...managerQuestionClosed(alert, input.answer, lang),
           }),
         );
         return { closed: true };

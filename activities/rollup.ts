@@ -3,7 +3,9 @@ import { Context } from '@temporalio/activity';
 import { rollupTaskQueue } from '../shared/constants';
 import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
 import { rolledUpInterviewMessage } from '../slack-blocks/interview';
+import type { LocalizedTemplate } from '../shared/templates';
 import type { ActivityContext, MessageRef } from './context';
+import { employeeLanguages } from './employee-language';
 import { slackCall, slackHasRoomFor } from './slack-client';
 
 /**
@@ -18,6 +20,7 @@ export function coordinatorId(taskQueue: string, slackUserId: string): string {
 /** Alert storms: the question to the employee's coordinator, and the DM that covers several alerts. */
 export function createRollupActivities(ctx: ActivityContext) {
   const { deps, slack, loadAlert } = ctx;
+  const { languageOfAlert } = employeeLanguages(ctx);
   return {
     /**
      * Asks the employee's coordinator "lead, join or queue?", starting it if none runs (signal-with-
@@ -51,11 +54,13 @@ export function createRollupActivities(ctx: ActivityContext) {
       dm: MessageRef;
       covers: number;
       latestAlertId: string;
-      intro?: string;
+      intro?: LocalizedTemplate;
       employeeName?: string;
     }): Promise<boolean> {
       if (!slackHasRoomFor(slack(), 'chat.update', input.dm.channel)) return false;
       const latest = await loadAlert(input.latestAlertId);
+      // The latest alert names the same employee as the one the DM was written for.
+      const lang = await languageOfAlert(input.latestAlertId);
       await slackCall('chat.update', () =>
         slack().chat.update({
           channel: input.dm.channel,
@@ -64,6 +69,7 @@ export function createRollupActivities(ctx: ActivityContext) {
             intro: input.intro,
             employeeName: input.employeeName,
             linkHosts: deps.linkHosts,
+            lang,
           }),
         }),
       );

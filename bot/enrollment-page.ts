@@ -6,6 +6,7 @@ import { verifyTotp } from '../store/totp-verification';
 import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError } from '../store/second-factors';
 import type { BotDeps } from './deps';
+import { languageOfUser } from './language';
 import {
   enrollmentApprovalRequest,
   enrollmentDoneForChannel,
@@ -241,8 +242,9 @@ async function confirmSecret(
   await deps.links.markDone(link._id, now);
   // Tell the employee in Slack (if this was not them, they will know) and the security team. The
   // factor is active already: a failed message is logged, not shown as a failed enrollment.
+  const lang = await languageOfUser(deps, link.slackUserId);
   const notices = [
-    client.chat.postMessage({ channel: link.slackUserId, ...enrollmentDoneForEmployee() }),
+    client.chat.postMessage({ channel: link.slackUserId, ...enrollmentDoneForEmployee(lang) }),
     ...(deps.securityChannel
       ? [
           client.chat.postMessage({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
 import { HTTPS_OR_LOCALHOST_ERROR, httpsOrLocalhost } from './outbound-url';
-import { templateProblem } from './templates';
+import { LANGUAGES, isLanguage } from './i18n';
+import { type LocalizedTemplate, templateProblem } from './templates';
 
 /**
  * What an alert type's interview does. Stored per alert type in MongoDB (`policies`, `_id` = type, or
@@ -44,13 +45,43 @@ function suppressionProblem(s: {
   return null;
 }
 
+const TEMPLATE_MAX = 1500;
+
+function templateIssue(text: string): string | null {
+  if (text.length === 0) return 'must not be empty';
+  if (text.length > TEMPLATE_MAX) return `is at most ${TEMPLATE_MAX} characters`;
+  return templateProblem(text);
+}
+
+/** One template for every language, or one per language (`{ en: "…", de: "…" }`). */
 const template = z
-  .string()
-  .min(1)
-  .max(1500)
-  .superRefine((text, ctx) => {
-    const problem = templateProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  .custom<LocalizedTemplate>(() => true)
+  .superRefine((value, ctx) => {
+    const check = (text: unknown, path: string[]) => {
+      const problem = typeof text === 'string' ? templateIssue(text) : 'expected text (a template)';
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    };
+    if (typeof value === 'string') return check(value, []);
+    const languages = LANGUAGES.join(', ');
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      Object.keys(value).length === 0
+    )
+      return ctx.addIssue({
+        code: 'custom',
+        message: `expected a template, or one per language such as { en: "…", de: "…" } (languages: ${languages})`,
+      });
+    for (const [language, text] of Object.entries(value)) {
+      if (isLanguage(language)) check(text, [language]);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [language],
+          message: `Vouch has no messages in "${language}": use ${languages} (other languages get English)`,
+        });
+    }
   });
 
 /**
@@ -256,7 +287,10 @@ export const policySchema = z
       .array(z.object({ url: personalDataUrl, secretName: secretName('VOUCH_VERDICT_SECRETS') }).strict())
       .max(10)
       .optional(),
-    /** The team's own words for the DM's opening line and the reminders; placeholders are made inert. */
+    /**
+     * The team's own words for the DM's opening line and the reminders; placeholders are made inert. One
+     * text for every language, or one per language: a language without one gets Vouch's own words.
+     */
     messages: z.object({ intro: template.optional(), reminder: template.optional() }).strict().default({}),
     followUps: followUpsSchema,
     rollup: rollupSchema,

@@ -1,4 +1,5 @@
 import { parseDuration } from './duration';
+import { type Language, tn } from './i18n';
 import type { SnoozeRefusal } from './record/events';
 
 /**
@@ -19,12 +20,11 @@ export function snoozeChoices(max: string, suppressionWindow: string): string[] 
 }
 
 /** "1 day", "3 days", "2 weeks", or the policy's own words for a length that is no whole day. */
-export function snoozeLabel(duration: string): string {
+export function snoozeLabel(duration: string, lang: Language = 'en'): string {
   const ms = parseDuration(duration);
   const days = ms / 86_400_000;
   if (!Number.isInteger(days)) return duration;
-  if (days % 7 === 0) return days === 7 ? '1 week' : `${days / 7} weeks`;
-  return days === 1 ? '1 day' : `${days} days`;
+  return days % 7 === 0 ? tn(lang, 'duration.weeks', days / 7) : tn(lang, 'duration.days', days);
 }
 
 /** The employee's request, from the snooze modal. */

@@ -1,3 +1,4 @@
+import type { Language } from './i18n';
 import { slackText } from './slack-text';
 
 /**
@@ -46,4 +47,12 @@ export function inertText(value: string): string {
 /** Fills the placeholders with inert values; a placeholder without a value becomes "(unknown)". */
 export function renderTemplate(template: string, values: Record<string, string | undefined>): string {
   return template.replace(PLACEHOLDER, (_, name: string) => inertText(values[name] ?? '(unknown)'));
+}
+
+/** A policy's template: one text for every language, or one per language (`{ en: "…", de: "…" }`). */
+export type LocalizedTemplate = string | Partial<Record<Language, string>>;
+
+/** The template for `lang`, or undefined when the policy has none for it (Vouch's own words apply). */
+export function templateIn(template: LocalizedTemplate | undefined, lang: Language): string | undefined {
+  return typeof template === 'object' ? template[lang] : template;
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
+import { type Language, t } from '../shared/i18n';
 import { SLACK_LIMITS as L, keyText, slackText } from '../shared/slack-text';
 import { context, section, slackDate } from './parts';
 
@@ -46,13 +47,21 @@ export function alertTitle(alert: AlertInput): string {
   return slackText(alert.title, 600);
 }
 
-export function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string[]): KnownBlock[] {
+export function alertSummaryBlocks(
+  alert: AlertInput,
+  linkHosts: readonly string[],
+  lang: Language = 'en',
+): KnownBlock[] {
   const details = visibleDetails(alert);
   const blocks: KnownBlock[] = [section(`*${alertTitle(alert)}*`)];
   if (alert.description) blocks.push(section(slackText(alert.description, L.sectionText)));
   blocks.push(
     context(
-      `When: ${slackDate(alert.occurredAt, '{date_short_pretty} {time}')}  ·  Source: ${slackText(alert.source, 600)}  ·  Severity: ${alert.severity}`,
+      t(lang, 'alert.facts', {
+        when: slackDate(alert.occurredAt, '{date_short_pretty} {time}'),
+        source: slackText(alert.source, 600),
+        severity: t(lang, `severity.${alert.severity}`),
+      }),
     ),
   );
   for (let i = 0; i < Math.min(details.length, SHOWN_DETAILS); i += L.sectionFields)
@@ -64,8 +73,8 @@ export function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string
       })),
     });
   if (details.length > SHOWN_DETAILS)
-    blocks.push(context(`${details.length - SHOWN_DETAILS} more details in the report.`));
-  if (alert.url) blocks.push(section(alertLink(alert.url, linkHosts)));
+    blocks.push(context(t(lang, 'alert.moreDetails', { count: details.length - SHOWN_DETAILS })));
+  if (alert.url) blocks.push(section(alertLink(alert.url, linkHosts, lang)));
   return blocks;
 }
 
@@ -74,9 +83,9 @@ export function alertSummaryBlocks(alert: AlertInput, linkHosts: readonly string
  * (VOUCH_LINK_HOSTS); any other is shown defanged, so an alert cannot hand the employee a link to a
  * look-alike sign-in page.
  */
-export function alertLink(url: string, linkHosts: readonly string[]): string {
+export function alertLink(url: string, linkHosts: readonly string[], lang: Language = 'en'): string {
   const parsed = new URL(url);
   return parsed.protocol === 'https:' && linkHosts.includes(parsed.hostname.toLowerCase())
-    ? `<${linkTarget(url)}|View the alert>`
-    : `Alert link (not a host Vouch links to): ${slackText(url, 600)}`;
+    ? `<${linkTarget(url)}|${t(lang, 'alert.link')}>`
+    : t(lang, 'alert.linkNotLive', { url: slackText(url, 600) });
 }

@@ -1,4 +1,5 @@
 import type { View } from '@slack/types';
+import { type Language, t } from '../shared/i18n';
 import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 import { formModal, noticeModal } from './modals';
 import { slackPerson } from './record-format';
@@ -87,8 +88,8 @@ export function enrollmentDecidedNotice(
 }
 
 /** The employee hears of a new factor (if it was not them, they will know). */
-export const enrollmentDoneForEmployee = () => ({
-  text: ':lock: A new second factor for Vouch was just set up for you. If this was not you, tell your security team now.',
+export const enrollmentDoneForEmployee = (lang: Language = 'en') => ({
+  text: t(lang, 'enroll.doneForEmployee'),
 });
 
 /** The security channel hears that an enrollment finished. */

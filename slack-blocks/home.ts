@@ -1,54 +1,67 @@
 import type { KnownBlock, View } from '@slack/types';
+import { type Language, type MessageKey, t } from '../shared/i18n';
 import { SLACK_LIMITS as L, cutText, slackText } from '../shared/slack-text';
 import { VIEW_IDS } from '../shared/slack-ids';
 import type { AlertDoc } from '../store/collections';
 import { section, slackDate } from './parts';
 
-/** An employee's interviews, as `/vouch status` text and as the App Home tab, from the alerts' fields. */
+/**
+ * An employee's interviews, as `/vouch status` text and as the App Home tab, from the alerts' fields,
+ * in the employee's language.
+ */
 
-const PHASE_TEXT: Partial<Record<AlertDoc['phase'], string>> = {
-  starting: 'starting',
-  awaiting_approval: 'waiting for the security team',
-  awaiting_response: 'waiting for your answer',
-  awaiting_second_factor: 'waiting for your code',
-  queued: 'waiting: you have other open checks',
-  awaiting_leader: 'answered together with a similar check',
+/** The phases an employee is told about in their words; any other shows as its name. */
+const PHASE_KEYS: Partial<Record<AlertDoc['phase'], MessageKey>> = {
+  starting: 'phase.starting',
+  awaiting_approval: 'phase.awaiting_approval',
+  awaiting_response: 'phase.awaiting_response',
+  awaiting_second_factor: 'phase.awaiting_second_factor',
+  queued: 'phase.queued',
+  awaiting_leader: 'phase.awaiting_leader',
 };
 
-function line(doc: AlertDoc): string {
+function line(doc: AlertDoc, lang: Language): string {
   const when = slackDate(doc.createdAt.toISOString(), '{date_short_pretty} {time}');
-  const status = doc.outcome ? doc.outcome.replace(/_/g, ' ') : (PHASE_TEXT[doc.phase] ?? doc.phase);
+  const phase = PHASE_KEYS[doc.phase];
+  const status = doc.outcome ? t(lang, `status.${doc.outcome}`) : phase ? t(lang, phase) : doc.phase;
   return `• *${slackText(doc.input.title, 200)}* (${when}): ${status}`;
 }
 
-export function statusText(open: AlertDoc[], closed: AlertDoc[]): string {
+const lines = (docs: AlertDoc[], lang: Language) => docs.map((d) => line(d, lang)).join('\n');
+
+export function statusText(open: AlertDoc[], closed: AlertDoc[], lang: Language = 'en'): string {
   const parts = [
     open.length
-      ? `*Open checks (${open.length})*\n${open.map(line).join('\n')}\nAnswer them in your DM with Vouch.`
-      : 'You have no open checks.',
+      ? t(lang, 'status.open', { count: open.length, lines: lines(open, lang) })
+      : t(lang, 'status.noneOpen'),
   ];
-  if (closed.length) parts.push(`*Recent*\n${closed.map(line).join('\n')}`);
+  if (closed.length) parts.push(t(lang, 'status.recent', { lines: lines(closed, lang) }));
   return cutText(parts.join('\n\n'), L.messageText);
 }
 
-export function homeBlocks(open: AlertDoc[], closed: AlertDoc[], enrolled: boolean): KnownBlock[] {
+export function homeBlocks(
+  open: AlertDoc[],
+  closed: AlertDoc[],
+  enrolled: boolean,
+  lang: Language = 'en',
+): KnownBlock[] {
   return [
     { type: 'header', text: { type: 'plain_text', text: 'Vouch' } },
-    section(
-      'When a security alert is about your account, Vouch asks you here whether it was you, ' +
-        'and checks it with a code from your authenticator app.',
-    ),
-    section(
-      enrolled
-        ? ':lock: Your second factor is set up.'
-        : ':warning: You have no second factor yet: type `/vouch enroll` to set one up.',
-    ),
+    section(t(lang, 'home.about')),
+    section(t(lang, enrolled ? 'home.enrolled' : 'home.notEnrolled')),
     { type: 'divider' },
-    section(open.length ? `*Open checks*\n${open.map(line).join('\n')}` : '*Open checks*\nNone.'),
-    section(closed.length ? `*Recent*\n${closed.map(line).join('\n')}` : '*Recent*\nNone yet.'),
+    section(open.length ? t(lang, 'home.open', { lines: lines(open, lang) }) : t(lang, 'home.openNone')),
+    section(
+      closed.length ? t(lang, 'status.recent', { lines: lines(closed, lang) }) : t(lang, 'home.recentNone'),
+    ),
   ];
 }
 
-export function homeView(open: AlertDoc[], closed: AlertDoc[], enrolled: boolean): View {
-  return { type: 'home', callback_id: VIEW_IDS.home, blocks: homeBlocks(open, closed, enrolled) };
+export function homeView(
+  open: AlertDoc[],
+  closed: AlertDoc[],
+  enrolled: boolean,
+  lang: Language = 'en',
+): View {
+  return { type: 'home', callback_id: VIEW_IDS.home, blocks: homeBlocks(open, closed, enrolled, lang) };
 }

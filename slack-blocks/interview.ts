@@ -1,29 +1,33 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
+import { type Language, t } from '../shared/i18n';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { SLACK_LIMITS as L, cutText } from '../shared/slack-text';
-import { renderTemplate } from '../shared/templates';
+import { type LocalizedTemplate, renderTemplate, templateIn } from '../shared/templates';
 import { alertSummaryBlocks, alertTitle, templateValues } from './alert-summary';
 import { confirmDialog, context, section, slackDate } from './parts';
 
-/** The interview DM with its three buttons, and the reminders in its thread. */
+/** The interview DM with its three buttons, and the reminders in its thread, in the employee's language. */
 
-const DEFAULT_INTRO =
-  ':wave: Hi! Our security monitoring saw the activity below on your account. Was it you?';
+export interface InterviewCustom {
+  /** The policy's `messages.intro`, and the name it may use. */
+  intro?: LocalizedTemplate;
+  employeeName?: string;
+  linkHosts?: readonly string[];
+  lang?: Language;
+}
 
-export function interviewMessage(
-  alert: AlertInput,
-  workflowId: string,
-  custom: { intro?: string; employeeName?: string; linkHosts?: readonly string[] } = {},
-) {
-  const intro = custom.intro
-    ? renderTemplate(custom.intro, templateValues(alert, { employee: custom.employeeName }))
-    : DEFAULT_INTRO;
+export function interviewMessage(alert: AlertInput, workflowId: string, custom: InterviewCustom = {}) {
+  const lang = custom.lang ?? 'en';
+  const template = templateIn(custom.intro, lang);
+  const intro = template
+    ? renderTemplate(template, templateValues(alert, { employee: custom.employeeName }))
+    : t(lang, 'dm.intro');
   return {
-    text: `Security check: did you do this? ${alertTitle(alert)}`,
+    text: t(lang, 'dm.notification', { title: alertTitle(alert) }),
     blocks: [
       section(intro),
-      ...alertSummaryBlocks(alert, custom.linkHosts ?? []),
+      ...alertSummaryBlocks(alert, custom.linkHosts ?? [], lang),
       {
         type: 'actions',
         block_id: 'vouch_answer',
@@ -31,31 +35,33 @@ export function interviewMessage(
           {
             type: 'button',
             action_id: ACTION_IDS.confirm,
-            text: { type: 'plain_text', text: 'Yes, that was me' },
+            text: { type: 'plain_text', text: t(lang, 'dm.yes') },
             style: 'primary',
             value: workflowId,
           },
           {
             type: 'button',
             action_id: ACTION_IDS.deny,
-            text: { type: 'plain_text', text: "No, it wasn't me" },
+            text: { type: 'plain_text', text: t(lang, 'dm.no') },
             style: 'danger',
             value: workflowId,
             confirm: confirmDialog(
-              'Report this as not you?',
-              'The security team will be alerted right away.',
-              "It wasn't me",
+              t(lang, 'dm.noConfirmTitle'),
+              t(lang, 'dm.noConfirmText'),
+              t(lang, 'dm.noConfirmButton'),
+              lang,
             ),
           },
           {
             type: 'button',
             action_id: ACTION_IDS.coerced,
-            text: { type: 'plain_text', text: 'Someone asked me to do this' },
+            text: { type: 'plain_text', text: t(lang, 'dm.coerced') },
             value: workflowId,
             confirm: confirmDialog(
-              'Someone asked you to do this?',
-              'The security team will be alerted right away and will contact you. You are not in trouble.',
-              'Tell security',
+              t(lang, 'dm.coercedConfirmTitle'),
+              t(lang, 'dm.coercedConfirmText'),
+              t(lang, 'dm.coercedConfirmButton'),
+              lang,
             ),
           },
         ],
@@ -64,12 +70,22 @@ export function interviewMessage(
   };
 }
 
-export function reminderMessage(alert: AlertInput, n: number, deadline: string, template?: string) {
+export function reminderMessage(
+  alert: AlertInput,
+  n: number,
+  deadline: string,
+  custom: { template?: LocalizedTemplate; lang?: Language } = {},
+) {
+  const lang = custom.lang ?? 'en';
+  const template = templateIn(custom.template, lang);
   if (template)
     return { text: cutText(renderTemplate(template, templateValues(alert, { deadline })), L.messageText) };
-  return {
-    text: `Reminder${n > 1 ? ` (${n})` : ''}: please answer the security check about "${alertTitle(alert)}" above, before ${slackDate(deadline, '{time} {date_short_pretty}')}.`,
+  const values = {
+    n,
+    title: alertTitle(alert),
+    deadline: slackDate(deadline, '{time} {date_short_pretty}'),
   };
+  return { text: t(lang, n > 1 ? 'reminder.again' : 'reminder.first', values) };
 }
 
 /**
@@ -80,18 +96,13 @@ export function rolledUpInterviewMessage(
   latest: AlertInput,
   leaderWorkflowId: string,
   covers: number,
-  custom: { intro?: string; employeeName?: string; linkHosts?: readonly string[] } = {},
+  custom: InterviewCustom = {},
 ) {
+  const lang = custom.lang ?? 'en';
   const message = interviewMessage(latest, leaderWorkflowId, custom);
   const [intro, ...rest] = message.blocks;
   return {
-    text: `Security check: ${covers} similar alerts, one answer. Latest: ${alertTitle(latest)}`,
-    blocks: [
-      intro!,
-      context(
-        `:repeat: This question now covers *${covers} alerts* like this one; your answer decides all of them. The latest:`,
-      ),
-      ...rest,
-    ] as KnownBlock[],
+    text: t(lang, 'rollup.notification', { count: covers, title: alertTitle(latest) }),
+    blocks: [intro!, context(t(lang, 'rollup.covers', { count: covers })), ...rest] as KnownBlock[],
   };
 }

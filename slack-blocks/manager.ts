@@ -1,17 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
+import { type Language, t } from '../shared/i18n';
 import type { ManagerAnswer } from '../shared/messages';
 import { ACTION_IDS } from '../shared/slack-ids';
 import { alertSummaryBlocks, alertTitle } from './alert-summary';
 import { context, section, slackDate } from './parts';
 
-/** The manager's DM when their report did not answer: the alert's non-sensitive facts and three answers. */
-
-const ANSWER_TEXT: Record<ManagerAnswer, string> = {
-  knows: 'I know about this',
-  does_not_know: "I don't",
-  cannot_tell: "I can't tell",
-};
+/**
+ * The manager's DM when their report did not answer: the alert's non-sensitive facts and three answers,
+ * in the manager's own language.
+ */
 
 export const MANAGER_ACTION_IDS: Record<ManagerAnswer, string> = {
   knows: ACTION_IDS.managerKnows,
@@ -26,39 +24,45 @@ export function managerQuestion(
   employee: string,
   waitUntil: string,
   linkHosts: readonly string[] = [],
+  lang: Language = 'en',
 ) {
   return {
-    text: `Security check: do you know about this activity of ${employee}? ${alertTitle(alert)}`,
+    text: t(lang, 'manager.notification', { employee, title: alertTitle(alert) }),
     blocks: [
-      section(
-        `:wave: Hi! Our security monitoring saw the activity below on the account of ${employee}, who has not answered whether it was them. Do you know about it?`,
-      ),
-      ...alertSummaryBlocks(alert, linkHosts),
+      section(t(lang, 'manager.intro', { employee })),
+      ...alertSummaryBlocks(alert, linkHosts, lang),
       {
         type: 'actions',
         block_id: 'vouch_manager_answer',
         elements: (['knows', 'does_not_know', 'cannot_tell'] as const).map((answer) => ({
           type: 'button',
           action_id: MANAGER_ACTION_IDS[answer],
-          text: { type: 'plain_text', text: ANSWER_TEXT[answer] },
+          text: { type: 'plain_text', text: t(lang, `manager.${answer}`) },
           ...(answer === 'does_not_know' ? { style: 'danger' } : {}),
           value: workflowId,
         })),
       },
       context(
-        `Your answer is recorded as your statement; it does not verify anything. "I don't" alerts the security team at once. Please answer by ${slackDate(waitUntil, '{time} {date_short_pretty}')}.`,
+        t(lang, 'manager.footer', {
+          doesNotKnow: t(lang, 'manager.does_not_know'),
+          deadline: slackDate(waitUntil, '{time} {date_short_pretty}'),
+        }),
       ),
     ] as KnownBlock[],
   };
 }
 
 /** The manager's DM once answered, or once the ladder moved on: no buttons. */
-export function managerQuestionClosed(alert: AlertInput, answer: ManagerAnswer | undefined) {
+export function managerQuestionClosed(
+  alert: AlertInput,
+  answer: ManagerAnswer | undefined,
+  lang: Language = 'en',
+) {
   const said = answer
-    ? `:white_check_mark: Thanks, recorded: "${ANSWER_TEXT[answer]}".`
-    : ':hourglass: This question expired; the security team follows up.';
+    ? t(lang, 'manager.recorded', { answer: t(lang, `manager.${answer}`) })
+    : t(lang, 'manager.expired');
   return {
     text: `${alertTitle(alert)}: ${said}`,
-    blocks: [...alertSummaryBlocks(alert, []), section(said)] as KnownBlock[],
+    blocks: [...alertSummaryBlocks(alert, [], lang), section(said)] as KnownBlock[],
   };
 }

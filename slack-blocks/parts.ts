@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { type Language, t } from '../shared/i18n';
 import { SLACK_LIMITS as L, cutText, escapeMrkdwn } from '../shared/slack-text';
 
 /** The small pieces every message and view is made of; their text must already be safe mrkdwn. */
@@ -14,12 +15,12 @@ export function context(text: string): KnownBlock {
 }
 
 /** The "are you sure?" dialog of a button. */
-export function confirmDialog(title: string, text: string, confirm: string) {
+export function confirmDialog(title: string, text: string, confirm: string, lang: Language = 'en') {
   return {
     title: { type: 'plain_text' as const, text: title },
     text: { type: 'plain_text' as const, text },
     confirm: { type: 'plain_text' as const, text: confirm },
-    deny: { type: 'plain_text' as const, text: 'Go back' },
+    deny: { type: 'plain_text' as const, text: t(lang, 'dialog.goBack') },
   };
 }
 

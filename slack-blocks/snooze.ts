@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { AlertInput } from '../shared/alert';
+import { type Language, t } from '../shared/i18n';
 import type { SnoozeDecision } from '../shared/record/events';
 import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 import { type SnoozeRequestResult, snoozeLabel } from '../shared/snooze';
@@ -15,11 +16,13 @@ import { type EmployeeView, employeeMarkup, slackPerson } from './record-format'
 export const SNOOZE_BLOCKS = { duration: 'vouch_snooze_duration', reason: 'vouch_snooze_reason' } as const;
 
 /** The outcome note's offer, under the verified "yes". */
-export function snoozeOfferBlocks(workflowId: string, approval: boolean): KnownBlock[] {
+export function snoozeOfferBlocks(
+  workflowId: string,
+  approval: boolean,
+  lang: Language = 'en',
+): KnownBlock[] {
   return [
-    section(
-      `Doing this again soon? You can ask to keep alerts like this one quiet for a while${approval ? ' (the security team approves it first)' : ''}.`,
-    ),
+    section(t(lang, approval ? 'snooze.offerWithApproval' : 'snooze.offer')),
     {
       type: 'actions',
       block_id: 'vouch_snooze',
@@ -27,7 +30,7 @@ export function snoozeOfferBlocks(workflowId: string, approval: boolean): KnownB
         {
           type: 'button',
           action_id: ACTION_IDS.snooze,
-          text: { type: 'plain_text', text: 'Keep similar alerts quiet…' },
+          text: { type: 'plain_text', text: t(lang, 'snooze.button') },
           value: workflowId,
         },
       ],
@@ -35,40 +38,60 @@ export function snoozeOfferBlocks(workflowId: string, approval: boolean): KnownB
   ];
 }
 
-export function snoozeModal(workflowId: string, title: string, choices: string[]): View {
-  const option = (d: string) => ({ text: { type: 'plain_text' as const, text: snoozeLabel(d) }, value: d });
-  return formModal(VIEW_IDS.snooze, workflowId, 'Keep alerts quiet', 'Ask', [
-    { type: 'section', text: { type: 'plain_text', text: plainText(title, L.sectionText) } },
-    {
-      type: 'input',
-      block_id: SNOOZE_BLOCKS.duration,
-      label: { type: 'plain_text', text: 'For how long?' },
-      element: { type: 'static_select', action_id: 'value', options: choices.map(option) },
-    },
-    {
-      type: 'input',
-      block_id: SNOOZE_BLOCKS.reason,
-      optional: true,
-      label: { type: 'plain_text', text: 'Why? (shown to the security team)' },
-      element: {
-        type: 'plain_text_input',
-        action_id: 'value',
-        max_length: 300,
-        placeholder: { type: 'plain_text', text: "e.g. I'm migrating the billing accounts all week" },
+export function snoozeModal(
+  workflowId: string,
+  title: string,
+  choices: string[],
+  lang: Language = 'en',
+): View {
+  const option = (d: string) => ({
+    text: { type: 'plain_text' as const, text: snoozeLabel(d, lang) },
+    value: d,
+  });
+  return formModal(
+    VIEW_IDS.snooze,
+    workflowId,
+    t(lang, 'snooze.title'),
+    t(lang, 'snooze.submit'),
+    [
+      { type: 'section', text: { type: 'plain_text', text: plainText(title, L.sectionText) } },
+      {
+        type: 'input',
+        block_id: SNOOZE_BLOCKS.duration,
+        label: { type: 'plain_text', text: t(lang, 'snooze.howLong') },
+        element: { type: 'static_select', action_id: 'value', options: choices.map(option) },
       },
-    },
-  ]);
+      {
+        type: 'input',
+        block_id: SNOOZE_BLOCKS.reason,
+        optional: true,
+        label: { type: 'plain_text', text: t(lang, 'snooze.why') },
+        element: {
+          type: 'plain_text_input',
+          action_id: 'value',
+          max_length: 300,
+          placeholder: { type: 'plain_text', text: t(lang, 'snooze.whyExample') },
+        },
+      },
+    ],
+    lang,
+  );
 }
 
 /** What the employee sees once the workflow answered the request (or a sentence of ours saying why not). */
-export function snoozeResultModal(result: SnoozeRequestResult | string): View {
-  if (typeof result === 'string') return noticeModal('Not recorded', `:warning: ${result}`);
+export function snoozeResultModal(result: SnoozeRequestResult | string, lang: Language = 'en'): View {
+  if (typeof result === 'string')
+    return noticeModal(t(lang, 'modal.notRecordedTitle'), `:warning: ${result}`, lang);
   if (!result.accepted)
-    return noticeModal('Not possible', ':no_entry: This check cannot keep similar alerts quiet any more.');
+    return noticeModal(t(lang, 'snooze.notPossibleTitle'), t(lang, 'snooze.notPossible'), lang);
   return result.approval
-    ? noticeModal('Asked', ':hourglass: Asked. The security team decides; until then you may still be asked.')
-    : noticeModal('Done', ':zzz: Done. Alerts like this one stay quiet for the time you chose.');
+    ? noticeModal(t(lang, 'snooze.askedTitle'), t(lang, 'snooze.asked'), lang)
+    : noticeModal(t(lang, 'snooze.doneTitle'), t(lang, 'snooze.done'), lang);
 }
+
+/** Shown at once when the modal is sent: the interview's answer follows. */
+export const snoozeAskingModal = (lang: Language = 'en') =>
+  noticeModal(t(lang, 'snooze.askingTitle'), t(lang, 'snooze.asking'), lang);
 
 interface SnoozeAsked {
   alert: AlertInput;

@@ -102,6 +102,10 @@ export interface EmployeeDoc {
   resolvedAt?: Date;
   /** The app's DM channel with this user: stable, so conversations.open (Tier 3) is called once per user. */
   dmChannel?: string;
+  /** Slack's locale for the user (`de-DE`; absent when Slack gave none): the language of their messages. */
+  locale?: string;
+  /** When the locale was last asked of Slack (users.info with include_locale). */
+  localeAt?: Date;
   updatedAt: Date;
 }
 

@@ -17,10 +17,11 @@ export function employeeCache(c: Collections) {
       return c.employees.findOne({ email: ref.email, resolvedAt: { $gt: fetchedAfter } });
     },
 
-    /** Keeps a profile just fetched from Slack. */
+    /** Keeps a profile just fetched from Slack; `withLocale` when Slack was asked for the locale too. */
     async save(
-      profile: Pick<EmployeeDoc, 'email' | 'name' | 'timeZone'> & { slackUserId: string },
+      profile: Pick<EmployeeDoc, 'email' | 'name' | 'timeZone' | 'locale'> & { slackUserId: string },
       fetchedAt: Date,
+      withLocale = false,
     ): Promise<void> {
       await c.employees.updateOne(
         { _id: profile.slackUserId },
@@ -31,8 +32,24 @@ export function employeeCache(c: Collections) {
             timeZone: profile.timeZone,
             resolvedAt: fetchedAt,
             updatedAt: fetchedAt,
+            ...(withLocale ? localeFields(profile.locale, fetchedAt) : {}),
           },
         },
+        { upsert: true },
+      );
+    },
+
+    /** The user's Slack locale as last asked (`at` undefined: never asked), or null without a profile. */
+    async locale(slackUserId: string): Promise<{ locale?: string; at?: Date } | null> {
+      const doc = await c.employees.findOne({ _id: slackUserId }, { projection: { locale: 1, localeAt: 1 } });
+      return doc ? { locale: doc.locale ?? undefined, at: doc.localeAt } : null;
+    },
+
+    /** Keeps the locale Slack gave for a user (none: English), whether or not their profile is kept. */
+    async saveLocale(slackUserId: string, locale: string | undefined, at: Date): Promise<void> {
+      await c.employees.updateOne(
+        { _id: slackUserId },
+        { $set: { ...localeFields(locale, at), updatedAt: at } },
         { upsert: true },
       );
     },
@@ -43,9 +60,22 @@ export function employeeCache(c: Collections) {
       return doc?.dmChannel;
     },
 
+    /** Whose DM channel this is (a scan on FerretDB: only for the rare message that knows no more). */
+    async userOfDmChannel(channel: string): Promise<string | undefined> {
+      const doc = await c.employees.findOne({ dmChannel: channel }, { projection: { _id: 1 } });
+      return doc?._id;
+    },
+
     /** Keeps the DM channel Slack opened, for users whose profile is kept (no document is created). */
     async saveDmChannel(slackUserId: string, channel: string, at: Date): Promise<void> {
       await c.employees.updateOne({ _id: slackUserId }, { $set: { dmChannel: channel, updatedAt: at } });
     },
   };
+}
+
+/** Slack locales are short tags (`de-DE`, `zh-Hant`): anything else is not kept. */
+const LOCALE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$/;
+
+function localeFields(locale: string | undefined, at: Date): Pick<EmployeeDoc, 'locale' | 'localeAt'> {
+  return { locale: locale && LOCALE.test(locale) ? locale : undefined, localeAt: at };
 }

@@ -5,6 +5,8 @@ import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
 import { coercionReportedModal, secondFactorModal } from '../../slack-blocks/second-factor';
 import { tellUser, unreachable } from './replies';
+import { type Language, t } from '../../shared/i18n';
+import { languageOfUser } from '../language';
 import { eventsOfKind } from '../../shared/record/events';
 
 /**
@@ -19,7 +21,7 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     if (!checked) return;
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: secondFactorModal(action.value ?? '', checked.title),
+      view: secondFactorModal(action.value ?? '', checked.title, checked.lang),
     });
   });
 
@@ -37,11 +39,7 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     } catch (err) {
       return unreachable(deps, client, body, err);
     }
-    await tellUser(
-      client,
-      body,
-      ':rotating_light: Thanks for telling us. The security team has been alerted.',
-    );
+    await tellUser(client, body, t(checked.lang, 'reply.denied'));
   });
 
   // "Someone asked me to do this": from the DM, or from the second-factor modal after "Yes".
@@ -59,13 +57,8 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     } catch (err) {
       return unreachable(deps, client, body, err);
     }
-    if (inModal) await client.views.update({ view_id: inModal, view: coercionReportedModal() });
-    else
-      await tellUser(
-        client,
-        body,
-        ':rotating_light: Thank you. The security team has been alerted as a priority. End the call or chat with whoever asked you, and share no codes.',
-      );
+    if (inModal) await client.views.update({ view_id: inModal, view: coercionReportedModal(checked.lang) });
+    else await tellUser(client, body, t(checked.lang, 'reply.coerced'));
   });
 }
 
@@ -80,15 +73,16 @@ async function checkAnswerer(
   body: BlockAction,
   action: ButtonAction,
   phases: readonly string[] = DM_PHASES,
-): Promise<{ workflowId: string; title: string } | null> {
+): Promise<{ workflowId: string; title: string; lang: Language } | null> {
   const workflowId = action.value ?? '';
+  const lang = await languageOfUser(deps, body.user.id);
   let state;
   try {
     state = await deps.interviews.state(workflowId);
   } catch (err) {
     if (err instanceof InterviewNotFoundError) {
       deps.logger.warn({ workflowId, user: body.user.id }, 'click for an unknown interview ignored');
-      await tellUser(client, body, "This check doesn't exist any more; nothing to do.");
+      await tellUser(client, body, t(lang, 'reply.checkGone'));
       return null;
     }
     await unreachable(deps, client, body, err);
@@ -100,21 +94,24 @@ async function checkAnswerer(
       kind: 'unauthorized_click',
       button: action.action_id,
     });
-    await tellUser(client, body, ":no_entry: This isn't your alert, so you can't answer it.");
+    await tellUser(client, body, t(lang, 'reply.notYourAlert'));
     return null;
   }
   if (state.outcome !== null || !phases.includes(state.phase)) {
     await tellUser(
       client,
       body,
-      state.outcome !== null
-        ? 'This check is already finished; thanks, nothing else to do.'
-        : state.phase === 'awaiting_manager'
-          ? 'The time to answer this check has passed; the security team will follow up with you.'
-          : 'You have already answered this check; thanks.',
+      t(
+        lang,
+        state.outcome !== null
+          ? 'reply.finished'
+          : state.phase === 'awaiting_manager'
+            ? 'reply.timePassed'
+            : 'reply.alreadyAnswered',
+      ),
     );
     return null;
   }
-  const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? 'Security check';
-  return { workflowId, title };
+  const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? t(lang, 'alert.untitled');
+  return { workflowId, title, lang };
 }

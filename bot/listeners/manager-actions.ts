@@ -4,6 +4,8 @@ import { MANAGER_ACTION_IDS } from '../../slack-blocks/manager';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
 import { tellUser, unreachable } from './replies';
+import { t } from '../../shared/i18n';
+import { languageOfUser } from '../language';
 
 /**
  * The manager's three answers when the ladder asks them about their report's alert. Only the manager
@@ -16,23 +18,23 @@ export function registerManagerActions(app: App, deps: BotDeps): void {
       async ({ ack, body, action, client }) => {
         await ack();
         const workflowId = action.value ?? '';
+        const lang = await languageOfUser(deps, body.user.id);
         let state;
         try {
           state = await deps.interviews.state(workflowId);
         } catch (err) {
-          if (err instanceof InterviewNotFoundError)
-            return tellUser(client, body, "This question doesn't exist any more; nothing to do.");
+          if (err instanceof InterviewNotFoundError) return tellUser(client, body, t(lang, 'manager.gone'));
           return unreachable(deps, client, body, err);
         }
         if (state.phase !== 'awaiting_manager' || !state.managerAsked)
-          return tellUser(client, body, 'This question is already closed; thanks, nothing else to do.');
+          return tellUser(client, body, t(lang, 'manager.closed'));
         if (state.managerAsked !== body.user.id) {
           await deps.audit(workflowId, `click:${body.user.id}:${action.action_ts}`, {
             actor: body.user.id,
             kind: 'unauthorized_click',
             button: action.action_id,
           });
-          return tellUser(client, body, ":no_entry: This question isn't yours to answer.");
+          return tellUser(client, body, t(lang, 'manager.notYours'));
         }
         try {
           await deps.interviews.managerRespond(workflowId, {
@@ -46,9 +48,7 @@ export function registerManagerActions(app: App, deps: BotDeps): void {
         await tellUser(
           client,
           body,
-          answer === 'does_not_know'
-            ? ':rotating_light: Thanks. The security team has been alerted.'
-            : 'Thanks, your answer is recorded.',
+          t(lang, answer === 'does_not_know' ? 'manager.thanksAlerted' : 'manager.thanks'),
         );
       },
     );

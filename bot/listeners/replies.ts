@@ -1,6 +1,8 @@
 import type { BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { t } from '../../shared/i18n';
 import type { BotDeps } from '../deps';
+import { languageOfUser } from '../language';
 
 /** Short ephemeral replies to the person who clicked, where they clicked. */
 export async function tellUser(client: WebClient, body: BlockAction, text: string): Promise<void> {
@@ -17,9 +19,6 @@ export async function unreachable(
   err: unknown,
 ): Promise<void> {
   deps.logger.error({ err, user: body.user.id }, 'could not reach the interview');
-  await tellUser(
-    client,
-    body,
-    ':warning: Vouch could not record that just now; nothing was saved. Please try again in a minute.',
-  );
+  const lang = await languageOfUser(deps, body.user.id);
+  await tellUser(client, body, `:warning: ${t(lang, 'reply.notSaved')}`);
 }

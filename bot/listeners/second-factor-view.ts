@@ -7,13 +7,15 @@ import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 import {
   BLOCKS,
-  CODE_FORMAT_ERROR,
+  codeFormatError,
   notAvailableModal,
   secondFactorOutcomeModal,
   verifyingModal,
   wrongCodeError,
 } from '../../slack-blocks/second-factor';
 import { withoutCodes } from '../../shared/sealed-code';
+import { t } from '../../shared/i18n';
+import { languageOfUser } from '../language';
 
 /** Within Slack's 3 s for a view submission; past it the modal shows "Verifying…" and is updated later. */
 export const INLINE_ANSWER_MS = 2200;
@@ -24,15 +26,16 @@ export const INLINE_ANSWER_MS = 2200;
  */
 export function registerSecondFactorView(app: App, deps: BotDeps): void {
   app.view<SlackViewAction>(VIEW_IDS.secondFactor, async ({ ack, body, view, client }) => {
+    const lang = await languageOfUser(deps, body.user.id);
     const code = readInput(view, BLOCKS.code).replace(/\s+/g, '');
     if (!PLAIN_CODE_PATTERN.test(code))
       return ack({
         response_action: 'errors',
-        errors: { [BLOCKS.code]: CODE_FORMAT_ERROR },
+        errors: { [BLOCKS.code]: codeFormatError(lang) },
       });
     if (!deps.encryptionKey) {
       deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
-      return ack({ response_action: 'update', view: notAvailableModal() });
+      return ack({ response_action: 'update', view: notAvailableModal(lang) });
     }
     const workflowId = view.private_metadata;
     const userId = body.user.id;
@@ -51,9 +54,9 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
         );
       } catch (err) {
         if (err instanceof InterviewRefusedError || err instanceof InterviewNotFoundError)
-          return 'This check is already finished or is no longer yours to answer.';
+          return t(lang, 'reply.noLongerYours');
         deps.logger.error({ err, workflowId }, 'could not submit the second factor');
-        return 'Vouch could not record that just now; nothing was saved. Please try again in a minute.';
+        return t(lang, 'reply.notSaved');
       }
     })();
     const inTime = await Promise.race([
@@ -61,20 +64,20 @@ export function registerSecondFactorView(app: App, deps: BotDeps): void {
       new Promise<null>((r) => setTimeout(() => r(null), INLINE_ANSWER_MS)),
     ]);
     if (inTime === null) {
-      await ack({ response_action: 'update', view: verifyingModal() });
+      await ack({ response_action: 'update', view: verifyingModal(lang) });
       // Past "Verifying…" no inline error can show: a wrong code says so in the modal itself.
       await client.views.update({
         view_id: view.id,
-        view: secondFactorOutcomeModal(await verification, true),
+        view: secondFactorOutcomeModal(await verification, true, lang),
       });
       return;
     }
     if (typeof inTime !== 'string' && !inTime.accepted && inTime.attemptsLeft > 0)
       return ack({
         response_action: 'errors',
-        errors: { [BLOCKS.code]: wrongCodeError(inTime.attemptsLeft) },
+        errors: { [BLOCKS.code]: wrongCodeError(inTime.attemptsLeft, lang) },
       });
-    await ack({ response_action: 'update', view: secondFactorOutcomeModal(inTime) });
+    await ack({ response_action: 'update', view: secondFactorOutcomeModal(inTime, false, lang) });
   });
 }
 

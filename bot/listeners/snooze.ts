@@ -4,8 +4,9 @@ import { withoutCodes } from '../../shared/sealed-code';
 import { eventsOfKind } from '../../shared/record/events';
 import { ACTION_IDS, VIEW_IDS } from '../../shared/slack-ids';
 import type { SnoozeRequestResult } from '../../shared/snooze';
-import { noticeModal } from '../../slack-blocks/modals';
-import { SNOOZE_BLOCKS, snoozeModal, snoozeResultModal } from '../../slack-blocks/snooze';
+import { SNOOZE_BLOCKS, snoozeAskingModal, snoozeModal, snoozeResultModal } from '../../slack-blocks/snooze';
+import { t } from '../../shared/i18n';
+import { languageOfUser } from '../language';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 import { mayDecideAsOperator } from './operator-check';
@@ -21,12 +22,12 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.snooze, async ({ ack, body, action, client }) => {
     await ack();
     const workflowId = action.value ?? '';
+    const lang = await languageOfUser(deps, body.user.id);
     let state;
     try {
       state = await deps.interviews.state(workflowId);
     } catch (err) {
-      if (err instanceof InterviewNotFoundError)
-        return tellUser(client, body, "This check doesn't exist any more; nothing to do.");
+      if (err instanceof InterviewNotFoundError) return tellUser(client, body, t(lang, 'reply.checkGone'));
       return unreachable(deps, client, body, err);
     }
     const key = `snooze-click:${body.user.id}:${action.action_ts}`;
@@ -36,7 +37,7 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
         kind: 'unauthorized_click',
         button: action.action_id,
       });
-      return tellUser(client, body, ":no_entry: This isn't your alert.");
+      return tellUser(client, body, t(lang, 'snooze.notYours'));
     }
     const offer = eventsOfKind(state.transcript, 'snooze_offered').at(-1);
     if (!offer) {
@@ -48,11 +49,7 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
         kind: 'snooze_refused',
         reason: verified ? 'not_offered' : 'second_factor_not_verified',
       });
-      return tellUser(
-        client,
-        body,
-        ':no_entry: Alerts can only be kept quiet after you confirm one with your second factor, where the policy allows it.',
-      );
+      return tellUser(client, body, t(lang, 'snooze.onlyAfterVerified'));
     }
     if (Date.parse(offer.until) < Date.now()) {
       await deps.audit(workflowId, key, {
@@ -60,22 +57,19 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
         kind: 'snooze_refused',
         reason: 'offer_expired',
       });
-      return tellUser(
-        client,
-        body,
-        'This offer has expired; the next alert like this one will ask you again.',
-      );
+      return tellUser(client, body, t(lang, 'snooze.offerExpired'));
     }
-    const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? 'Security check';
+    const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? t(lang, 'alert.untitled');
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: snoozeModal(workflowId, title, offer.choices),
+      view: snoozeModal(workflowId, title, offer.choices, lang),
     });
   });
 
   app.view<SlackViewAction>(VIEW_IDS.snooze, async ({ ack, body, view, client }) => {
     // The answer follows in views.update: Slack gives 3 s, Temporal may take longer.
-    await ack({ response_action: 'update', view: noticeModal('Asking…', ':hourglass: Asking…') });
+    const lang = await languageOfUser(deps, body.user.id);
+    await ack({ response_action: 'update', view: snoozeAskingModal(lang) });
     const workflowId = view.private_metadata;
     const values = view.state.values;
     const duration = values[SNOOZE_BLOCKS.duration]?.value?.selected_option?.value ?? '';
@@ -100,10 +94,10 @@ export function registerSnoozeActions(app: App, deps: BotDeps): void {
         result = { accepted: false, refusal: 'offer_expired' };
       } else {
         deps.logger.error({ err, workflowId }, 'could not ask for the snooze');
-        result = 'Vouch could not record that just now; nothing was saved. Please try again in a minute.';
+        result = t(lang, 'reply.notSaved');
       }
     }
-    await client.views.update({ view_id: view.id, view: snoozeResultModal(result) });
+    await client.views.update({ view_id: view.id, view: snoozeResultModal(result, lang) });
   });
 
   for (const [actionId, decision] of [

@@ -13,6 +13,8 @@ export interface SlackUser {
   email: string;
   name?: string;
   tz?: string;
+  /** Slack's `user.locale` (e.g. `de-DE`), given only to users.info with `include_locale: true`. */
+  locale?: string;
   deleted?: boolean;
 }
 
@@ -205,13 +207,15 @@ export class SlackStandIn {
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
-    const user = (u?: SlackUser) =>
+    const user = (u?: SlackUser, withLocale = false) =>
       u && {
         id: u.id,
         deleted: !!u.deleted,
         real_name: u.name,
         tz: u.tz ?? 'UTC',
         profile: { email: u.email, real_name: u.name },
+        // As Slack: users.info gives the locale only when asked (include_locale), and then always.
+        ...(withLocale ? { locale: u.locale ?? 'en-US' } : {}),
       };
     switch (method) {
       case 'users.lookupByEmail': {
@@ -222,7 +226,8 @@ export class SlackStandIn {
       }
       case 'users.info': {
         const found = this.users.get(String(args.user));
-        return found ? { ok: true, user: user(found) } : { ok: false, error: 'user_not_found' };
+        const withLocale = args.include_locale === true || args.include_locale === 'true';
+        return found ? { ok: true, user: user(found, withLocale) } : { ok: false, error: 'user_not_found' };
       }
       case 'usergroups.users.list': {
         const members = this.userGroups.get(String(args.usergroup));

@@ -29,12 +29,18 @@ describe('snooze policy', () => {
     expect(snoozeChoices('10d', '1d')).toEqual(['3d', '7d', '10d']);
     expect(snoozeChoices('36h', '0s')).toEqual(['1d', '36h']);
     expect(snoozeChoices('1d', '7d')).toEqual([]);
-    expect(['1d', '3d', '7d', '14d', '36h'].map(snoozeLabel)).toEqual([
+    expect(['1d', '3d', '7d', '14d', '36h'].map((d) => snoozeLabel(d))).toEqual([
       '1 day',
       '3 days',
       '1 week',
       '2 weeks',
       '36h',
+    ]);
+    expect(['1d', '3d', '7d', '14d'].map((d) => snoozeLabel(d, 'de'))).toEqual([
+      '1 Tag',
+      '3 Tage',
+      '1 Woche',
+      '2 Wochen',
     ]);
   });
 });
