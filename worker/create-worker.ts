@@ -105,7 +105,7 @@ export async function createVouchWorker(
     dataConverter,
     activities,
     interceptors: { activity: [attemptClock] },
-    ...(config.maxCachedWorkflows ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.maxCachedWorkflows,
     ...overrides,
     workflowBundle,
   });
