@@ -12,36 +12,42 @@ interface Point {
   ms: number;
 }
 
-/**
- * p50 and p99 of alert → DM and of the bare workflow against the number in flight, one point per
- * concurrency from the newest interview run at that concurrency.
- */
-export function latencyPoints(results: BenchResult[]): Point[] {
+/** The newest interview run at each concurrency, by concurrency. */
+function newestByConcurrency(results: BenchResult[]): BenchResult[] {
   const newest = new Map<number, BenchResult>();
   for (const r of results.filter((r) => r.run === 'interviews'))
     if ((newest.get(Number(r.options.concurrency))?.date ?? '') < r.date)
       newest.set(Number(r.options.concurrency), r);
+  return [...newest.values()].sort((a, b) => Number(a.options.concurrency) - Number(b.options.concurrency));
+}
+
+/** p50 and p99 of alert → DM and of the bare workflow against the number in flight. */
+export function latencyPoints(runs: BenchResult[]): Point[] {
   const points: Point[] = [];
-  for (const [inFlight, r] of [...newest].sort(([a], [b]) => a - b))
+  for (const r of runs)
     for (const path of ['alert → DM', 'bare workflow'])
       for (const percentile of ['p50', 'p99'] as const) {
         const ms = (r.figures[path] as Record<string, number> | undefined)?.[percentile];
-        if (ms !== undefined) points.push({ inFlight, path, percentile, ms: Math.round(ms) });
+        if (ms !== undefined)
+          points.push({ inFlight: Number(r.options.concurrency), path, percentile, ms: Math.round(ms) });
       }
   return points;
 }
 
 /** The chart as PNG bytes: vega-lite compiles the spec, vega draws it as SVG, resvg rasterizes it. */
 export async function renderLatencyChart(results: BenchResult[]): Promise<Buffer> {
-  const points = latencyPoints(results);
+  const runs = newestByConcurrency(results);
+  const points = latencyPoints(runs);
   if (points.length === 0)
     throw new Error('no interview run in the results: run npm run bench -- --only interviews');
-  const machine = results.find((r) => r.run === 'interviews')!.machine;
+  const machine = runs.at(-1)!.machine;
+  // Other work on the machine shows in the load average each run began with.
+  const loads = runs.map((r) => r.machine.loadAtStart);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Latency against load',
-      subtitle: `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}`,
+      subtitle: `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}; load average at start ${Math.min(...loads)}–${Math.max(...loads)}`,
     },
     width: 560,
     height: 320,
@@ -62,7 +68,7 @@ export async function renderLatencyChart(results: BenchResult[]): Promise<Buffer
         field: 'percentile',
         type: 'nominal',
         title: null,
-        legend: { symbolType: 'stroke', symbolStrokeWidth: 2 },
+        legend: { symbolType: 'stroke', symbolStrokeColor: 'black', symbolStrokeWidth: 2 },
       },
       detail: { field: 'percentile' },
     },
