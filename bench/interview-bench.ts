@@ -1,4 +1,5 @@
 import { startInterview } from '../producer';
+import { type Machine, writeResult } from './results';
 import { type BenchStack, TASK_QUEUE, drive, interviewStarter, percentile, say } from './stack';
 
 /**
@@ -7,6 +8,7 @@ import { type BenchStack, TASK_QUEUE, drive, interviewStarter, percentile, say }
  */
 export async function benchInterviews(
   stack: BenchStack,
+  machine: Machine,
   opts: { alerts: number; seconds: number; concurrency: number },
 ) {
   const start = interviewStarter(stack, startInterview);
@@ -23,7 +25,7 @@ export async function benchInterviews(
   await drive({ count: 100, concurrency: opts.concurrency, task: interview, label: 'warm-up' });
   await drive({ count: 100, concurrency: opts.concurrency, task: bare, label: 'warm-up' });
 
-  const results: Record<string, { p50: number; p99: number; rate: number }> = {};
+  const results: Record<string, { p50: number; p99: number; rate: number; runs: number }> = {};
   for (const [name, task] of [
     ['alert → DM', interview],
     ['bare workflow', bare],
@@ -41,6 +43,7 @@ export async function benchInterviews(
       p50: percentile(lat.latencies, 50),
       p99: percentile(lat.latencies, 99),
       rate: sustained.latencies.length / (sustained.elapsedMs / 1000),
+      runs: lat.latencies.length,
     };
   }
   const a = results['alert → DM']!;
@@ -56,4 +59,5 @@ export async function benchInterviews(
   console.log(
     `goals: p99 < 300 ms (${a.p99 < 300 ? 'met' : 'missed'}), >= 100 alerts/s (${a.rate >= 100 ? 'met' : 'missed'}), within 1.5x of bare (p99 ${a.p99 / b.p99 <= 1.5 ? 'met' : 'missed'})\n`,
   );
+  writeResult('interviews', machine, opts, results);
 }

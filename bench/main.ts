@@ -7,13 +7,18 @@ import { benchInterviews } from './interview-bench';
 import { benchProfile } from './profile-bench';
 import { ProfileProbe } from './profile-probe';
 import { benchStorm } from './storm-bench';
+import { describeMachine } from './results';
+import { benchWaiting } from './waiting-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile]
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|waiting]
   profile (only with --only profile): [--profile 30] interviews per path, one at a time,
     [--profile-backlog 0] closed alerts stored first
-  storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]`;
+  storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]
+  waiting (only with --only waiting): [--waiting 10000] [--waiting-employees 2000] [--waiting-reminder 5m]
+    [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size)
+    [--waiting-slack-rate 20] [--waiting-start-minutes 30] (starting stops then)`;
 
 runMain(async () => {
   const { values } = parseArgs({
@@ -29,18 +34,42 @@ runMain(async () => {
       'storm-employees': { type: 'string', default: '50' },
       'storm-seconds': { type: 'string', default: '60' },
       'storm-minutes': { type: 'string', default: '30' },
+      waiting: { type: 'string', default: '10000' },
+      'waiting-employees': { type: 'string', default: '2000' },
+      'waiting-reminder': { type: 'string', default: '5m' },
+      'waiting-cache': { type: 'string' },
+      'waiting-slack-rate': { type: 'string', default: '20' },
+      'waiting-heap': { type: 'string' },
+      'waiting-start-minutes': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return console.log(USAGE);
   // The profile counts MongoDB commands and Slack budget waits; the other runs are not slowed by it.
   const probe = values.only === 'profile' ? new ProfileProbe() : undefined;
-  const stack = await startBenchStack(loadConfig(), { probe, encryptionKey: randomBytes(32) });
+  const machine = describeMachine();
+  const waiting = values.only === 'waiting';
+  const stack = await startBenchStack(loadConfig(), {
+    probe,
+    encryptionKey: randomBytes(32),
+    worker: !waiting,
+  });
   try {
     if (probe)
       return await benchProfile(stack, probe, {
         interviews: Number(values.profile),
         backlog: Number(values['profile-backlog']),
+      });
+    if (waiting)
+      return await benchWaiting(stack, machine, {
+        interviews: Number(values.waiting),
+        employees: Number(values['waiting-employees']),
+        reminder: values['waiting-reminder'],
+        concurrency: Number(values.concurrency),
+        cache: values['waiting-cache'] ? Number(values['waiting-cache']) : undefined,
+        slackRate: Number(values['waiting-slack-rate']),
+        heap: values['waiting-heap'] ? Number(values['waiting-heap']) : undefined,
+        startMinutes: Number(values['waiting-start-minutes']),
       });
     if (values.only === 'storm')
       return await benchStorm(stack, {
@@ -51,7 +80,7 @@ runMain(async () => {
         maxMinutes: Number(values['storm-minutes']),
       });
     if (values.only !== 'bot')
-      await benchInterviews(stack, {
+      await benchInterviews(stack, machine, {
         alerts: Number(values.alerts),
         seconds: Number(values.seconds),
         concurrency: Number(values.concurrency),

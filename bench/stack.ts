@@ -32,10 +32,13 @@ export const TASK_QUEUE = 'bench';
 /** The Slack task queue's rate in the bench: the default of VOUCH_SLACK_ACTIVITIES_PER_SECOND. */
 const SLACK_ACTIVITIES_PER_SECOND = 10;
 
-/** `probe` hears the stack's MongoDB commands and Slack budget waits (the profile run). */
+/**
+ * `probe` hears the stack's MongoDB commands and Slack budget waits (the profile run); `worker: false`
+ * starts no in-process worker (the waiting run starts the worker as its own process).
+ */
 export async function startBenchStack(
   config: Config,
-  opts: { encryptionKey?: Buffer; probe?: ProfileProbe } = {},
+  opts: { encryptionKey?: Buffer; probe?: ProfileProbe; worker?: boolean } = {},
 ) {
   const { encryptionKey, probe } = opts;
   const logger = createLogger('bench', 'warn');
@@ -71,7 +74,6 @@ export async function startBenchStack(
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: temporal.address });
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const activities = createActivities({
     db: mongo.db,
     logger,
@@ -79,6 +81,29 @@ export async function startBenchStack(
     securityChannel: 'CBENCH',
     encryptionKey,
   });
+  const workers = opts.worker === false ? undefined : await startWorkers(native, activities);
+  return {
+    client,
+    slack,
+    encryptionKey,
+    db: mongo.db,
+    logger,
+    addresses: { temporal: temporal.address, mongo: ferret.address },
+    async stop() {
+      await workers?.stop();
+      await native.close();
+      await connection.close();
+      await mongo.close();
+      await slack.stop();
+      await Promise.all([ferret.stop(), temporal.process.stop()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The interview, Slack and rollup workers in this process, as `npm start`'s worker runs them. */
+async function startWorkers(native: NativeConnection, activities: object) {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     logger: quiet,
@@ -103,22 +128,11 @@ export async function startBenchStack(
   });
   const running = Promise.all([worker.run(), slackWorker.run(), rollupWorker.run()]);
   return {
-    client,
-    slack,
-    encryptionKey,
-    db: mongo.db,
-    logger,
     async stop() {
       worker.shutdown();
       slackWorker.shutdown();
       rollupWorker.shutdown();
       await running.catch(() => {});
-      await native.close();
-      await connection.close();
-      await mongo.close();
-      await slack.stop();
-      await Promise.all([ferret.stop(), temporal.process.stop()]);
-      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -168,7 +182,7 @@ const EMPLOYEES = 2_000;
  * `employees`, so the run measures the interview, not Slack's per-minute limits on looking up a new
  * person (users.lookupByEmail) and opening a DM with them (conversations.open, 50 a minute).
  */
-async function seedEmployees(stack: BenchStack, count: number): Promise<void> {
+export async function seedEmployees(stack: BenchStack, count: number): Promise<void> {
   const cache = employeeCache(collections(stack.db));
   const now = new Date();
   for (let i = 0; i < count; i += 100)

@@ -148,6 +148,15 @@ export const CONFIG_VARIABLES = {
     default: 10,
     doc: 'Slack steps (DMs, reminders, posts, updates) started per second across all workers: the task queue `<VOUCH_TASK_QUEUE>-slack` is held to it by Temporal.',
   },
+  VOUCH_MAX_CACHED_WORKFLOWS: {
+    schema: z.coerce
+      .number({ error: 'expected a number of interviews, e.g. 200' })
+      .int({ error: 'expected a whole number of interviews, e.g. 200' })
+      .min(2, { error: 'expected at least 2 interviews' }),
+    // Measured (README "Benchmark"): about 1.7 MiB each; the SDK's own default (600 per GiB of heap) passes 1 GB at about 300.
+    default: 200,
+    doc: "Interviews the worker keeps in memory between their steps (Temporal's sticky cache); one not kept replays its history at its next step.",
+  },
   BOT_PORT: {
     schema: port,
     default: 3000,
@@ -514,6 +523,8 @@ function configFrom(e: Env, cwd: string) {
       rateShare: e.VOUCH_SLACK_RATE_SHARE,
       activitiesPerSecond: e.VOUCH_SLACK_ACTIVITIES_PER_SECOND,
     },
+    /** The interview worker's sticky cache. */
+    maxCachedWorkflows: e.VOUCH_MAX_CACHED_WORKFLOWS,
     /** Where employees' browsers reach the bot's enrollment pages. */
     publicUrl: withoutTrailingSlash(e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,

@@ -105,6 +105,7 @@ export async function createVouchWorker(
     dataConverter,
     activities,
     interceptors: { activity: [attemptClock] },
+    maxCachedWorkflows: config.maxCachedWorkflows,
     ...overrides,
     workflowBundle,
   });

@@ -27,6 +27,7 @@ describe('config', () => {
     });
     expect(c.mongo).toEqual({ url: 'mongodb://127.0.0.1:27017', urlIsExternal: false, db: 'vouch' });
     expect(c.slack.botPort).toBe(3000);
+    expect(c.maxCachedWorkflows).toBe(200);
     expect(c.slack.apiUrl).toBe('https://slack.com/api/');
     expect(c.dataDir).toBe('/srv/vouch/data');
     expect(c.cacheDir).toMatch(/\/\.cache\/vouch$/);
@@ -70,6 +71,7 @@ describe('config', () => {
         VOUCH_PREVIOUS_ENCRYPTION_KEYS: 'not-a-key',
         VOUCH_CODEC_TOKEN: 'too-short-token',
         VOUCH_EMBEDDED_MONGO_BACKEND: 'mysql',
+        VOUCH_MAX_CACHED_WORKFLOWS: '1',
       });
     } catch (e) {
       error = e;
@@ -89,6 +91,7 @@ describe('config', () => {
     );
     expect(message).toMatch(/VOUCH_CODEC_TOKEN: expected at least 32 characters/);
     expect(message).toMatch(/VOUCH_EMBEDDED_MONGO_BACKEND: expected postgresql or sqlite \(got "mysql"\)/);
+    expect(message).toMatch(/VOUCH_MAX_CACHED_WORKFLOWS: expected at least 2 interviews/);
     expect(message).not.toContain('short');
     expect(message).not.toContain('not-a-key');
   });
