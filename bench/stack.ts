@@ -102,6 +102,14 @@ export async function startBenchStack(
     encryptionKey,
     db: mongo.db,
     logger,
+    /** Where a bot or worker in a process of its own finds the stack (bench/vouch-process.ts). */
+    processEnv: {
+      TEMPORAL_ADDRESS: temporal.address,
+      MONGODB_URL: ferret.address,
+      MONGODB_DB: 'vouch_bench',
+      VOUCH_TASK_QUEUE: TASK_QUEUE,
+      SLACK_API_URL: slack.url,
+    },
     async stop() {
       worker.shutdown();
       slackWorker.shutdown();
@@ -180,6 +188,7 @@ async function seedEmployees(stack: BenchStack, count: number): Promise<void> {
 export function interviewStarter(
   stack: BenchStack,
   startInterview: typeof import('../producer').startInterview,
+  taskQueue = TASK_QUEUE,
 ) {
   const waiters = new Map<string, () => void>();
   stack.slack.onCall = (call) => {
@@ -210,10 +219,10 @@ export function interviewStarter(
         employee: { email },
         details: { n },
       },
-      { taskQueue: TASK_QUEUE },
+      { taskQueue },
     );
     await delivered;
     waiters.delete(`alert-${id}`);
-    return { workflowId: `alert-${id}`, slackUserId: `UBENCH${n % 100}` };
+    return { workflowId: `alert-${id}`, slackUserId: `UBENCH${n % EMPLOYEES}` };
   };
 }
