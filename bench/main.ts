@@ -7,13 +7,15 @@ import { benchInterviews } from './interview-bench';
 import { benchProfile } from './profile-bench';
 import { ProfileProbe } from './profile-probe';
 import { benchStorm } from './storm-bench';
+import { benchDrills } from './drill-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile]
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|drill]
   profile (only with --only profile): [--profile 30] interviews per path, one at a time,
     [--profile-backlog 0] closed alerts stored first
-  storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]`;
+  storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]
+  drill (only with --only drill): [--drill 1000] interviews per run, [--drill-workers 1,2] workers (and bots) per run, [--drill-minutes 20]`;
 
 runMain(async () => {
   const { values } = parseArgs({
@@ -29,6 +31,9 @@ runMain(async () => {
       'storm-employees': { type: 'string', default: '50' },
       'storm-seconds': { type: 'string', default: '60' },
       'storm-minutes': { type: 'string', default: '30' },
+      drill: { type: 'string', default: '1000' },
+      'drill-workers': { type: 'string', default: '1,2' },
+      'drill-minutes': { type: 'string', default: '20' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,6 +54,12 @@ runMain(async () => {
         seconds: Number(values['storm-seconds']),
         concurrency: Number(values.concurrency),
         maxMinutes: Number(values['storm-minutes']),
+      });
+    if (values.only === 'drill')
+      return await benchDrills(stack, {
+        interviews: Number(values.drill),
+        workers: values['drill-workers'].split(',').map(Number),
+        maxMinutes: Number(values['drill-minutes']),
       });
     if (values.only !== 'bot')
       await benchInterviews(stack, {
