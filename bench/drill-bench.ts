@@ -60,7 +60,8 @@ export async function benchDrills(
 
 export async function benchDrill(stack: BenchStack, opts: DrillOptions) {
   const name = `${opts.workers} worker(s), ${opts.bots} bot(s)${opts.kill ? ', one of each SIGKILLed midway' : ''}`;
-  const taskQueue = `${TASK_QUEUE}-drill-${Date.now().toString(36)}`;
+  // One queue for every run: an employee's rollup coordinator (one workflow per employee) outlives a run.
+  const taskQueue = `${TASK_QUEUE}-drill`;
   const env = {
     ...stack.processEnv,
     VOUCH_TASK_QUEUE: taskQueue,
