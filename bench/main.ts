@@ -9,16 +9,18 @@ import { ProfileProbe } from './profile-probe';
 import { benchStorm } from './storm-bench';
 import { describeMachine } from './results';
 import { benchWaiting } from './waiting-bench';
+import { benchDrills } from './drill-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|waiting]
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|waiting|drill]
   profile (only with --only profile): [--profile 30] interviews per path, one at a time,
     [--profile-backlog 0] closed alerts stored first
   storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]
   waiting (only with --only waiting): [--waiting 10000] [--waiting-employees 2000] [--waiting-reminder 5m]
     [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size)
-    [--waiting-slack-rate 20] [--waiting-start-minutes 30] (starting stops then)`;
+    [--waiting-slack-rate 20] [--waiting-start-minutes 30] (starting stops then)
+  drill (only with --only drill): [--drill 1000] interviews per run, [--drill-workers 1,2] workers (and bots) per run, [--drill-minutes 20]`;
 
 runMain(async () => {
   const { values } = parseArgs({
@@ -41,6 +43,9 @@ runMain(async () => {
       'waiting-slack-rate': { type: 'string', default: '20' },
       'waiting-heap': { type: 'string' },
       'waiting-start-minutes': { type: 'string', default: '30' },
+      drill: { type: 'string', default: '1000' },
+      'drill-workers': { type: 'string', default: '1,2' },
+      'drill-minutes': { type: 'string', default: '20' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +83,12 @@ runMain(async () => {
         seconds: Number(values['storm-seconds']),
         concurrency: Number(values.concurrency),
         maxMinutes: Number(values['storm-minutes']),
+      });
+    if (values.only === 'drill')
+      return await benchDrills(stack, {
+        interviews: Number(values.drill),
+        workers: values['drill-workers'].split(',').map(Number),
+        maxMinutes: Number(values['drill-minutes']),
       });
     if (values.only !== 'bot')
       await benchInterviews(stack, machine, {

@@ -89,6 +89,14 @@ export async function startBenchStack(
     db: mongo.db,
     logger,
     addresses: { temporal: temporal.address, mongo: ferret.address },
+    /** Where a bot or worker in a process of its own finds the stack (bench/vouch-process.ts). */
+    processEnv: {
+      TEMPORAL_ADDRESS: temporal.address,
+      MONGODB_URL: ferret.address,
+      MONGODB_DB: 'vouch_bench',
+      VOUCH_TASK_QUEUE: TASK_QUEUE,
+      SLACK_API_URL: slack.url,
+    },
     async stop() {
       await workers?.stop();
       await native.close();
@@ -200,6 +208,7 @@ export async function seedEmployees(stack: BenchStack, count: number): Promise<v
 export function interviewStarter(
   stack: BenchStack,
   startInterview: typeof import('../producer').startInterview,
+  taskQueue = TASK_QUEUE,
 ) {
   const waiters = new Map<string, () => void>();
   stack.slack.onCall = (call) => {
@@ -230,10 +239,10 @@ export function interviewStarter(
         employee: { email },
         details: { n },
       },
-      { taskQueue: TASK_QUEUE },
+      { taskQueue },
     );
     await delivered;
     waiters.delete(`alert-${id}`);
-    return { workflowId: `alert-${id}`, slackUserId: `UBENCH${n % 100}` };
+    return { workflowId: `alert-${id}`, slackUserId: `UBENCH${n % EMPLOYEES}` };
   };
 }

@@ -141,6 +141,13 @@ export const CONFIG_VARIABLES = {
     default: 1,
     doc: "This worker's share of Slack's per-method rate limits: 1 for one worker, 0.5 each for two.",
   },
+  VOUCH_SLACK_BUDGET_SCALE: {
+    schema: z.coerce
+      .number({ error: "expected a positive number, e.g. 1 for Slack's published limits" })
+      .positive({ error: "expected a positive number, e.g. 1 for Slack's published limits" }),
+    default: 1,
+    doc: "Multiplies the Slack limits the worker keeps to (1: Slack's floors); more if Slack granted it, or for a stand-in.",
+  },
   VOUCH_SLACK_ACTIVITIES_PER_SECOND: {
     schema: z.coerce
       .number({ error: 'expected a number of Slack steps per second, e.g. 10' })
@@ -521,6 +528,7 @@ function configFrom(e: Env, cwd: string) {
       securityChannel: e.VOUCH_SECURITY_CHANNEL,
       operators: e.VOUCH_OPERATORS,
       rateShare: e.VOUCH_SLACK_RATE_SHARE,
+      budgetScale: e.VOUCH_SLACK_BUDGET_SCALE,
       activitiesPerSecond: e.VOUCH_SLACK_ACTIVITIES_PER_SECOND,
     },
     /** The interview worker's sticky cache. */

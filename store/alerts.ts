@@ -182,6 +182,29 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
      * The alert's facts (employee, policy source, DM, escalation post). An alert stored before they
      * were fields, and not yet migrated, has them read from where it kept them, without a write.
      */
+    /**
+     * Who may answer the alert and where its interview stands, as last recorded: one read by _id of
+     * four fields (the bot's check before it opens the second-factor modal, within a click's seconds).
+     */
+    async answerGate(
+      alertId: string,
+    ): Promise<
+      (Pick<AlertDoc, 'employeeSlackId' | 'phase' | 'outcome'> & { title: string | undefined }) | null
+    > {
+      const doc = await c.alerts.findOne(
+        { _id: alertId },
+        { projection: { employeeSlackId: 1, phase: 1, outcome: 1, 'input.title': 1 } },
+      );
+      if (!doc) return null;
+      const { employeeSlackId, phase, outcome } = doc;
+      return {
+        employeeSlackId,
+        phase,
+        outcome: outcome ?? null,
+        title: doc.input?.title,
+      };
+    },
+
     async factsOf(alertId: string): Promise<AlertFacts | null> {
       const doc = await c.alerts.findOne({ _id: alertId });
       if (!doc) return null;

@@ -74,7 +74,10 @@ export async function createVouchWorker(
     logger.warn('VOUCH_ENCRYPTION_KEY is unset: payloads go to Temporal in plain text');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const dataConverter = vouchDataConverter(payloadKeys(config));
-  const limiter = new SlackRateLimiter({ share: config.slack.rateShare });
+  const limiter = new SlackRateLimiter({
+    share: config.slack.rateShare,
+    budgetScale: config.slack.budgetScale,
+  });
   const activities = createActivities({
     db: mongo.db,
     logger,

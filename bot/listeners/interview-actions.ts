@@ -2,7 +2,8 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
-import { InterviewNotFoundError } from '../interviews';
+import { InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
+import type { InterviewState } from '../../shared/messages';
 import { coercionReportedModal, secondFactorModal } from '../../slack-blocks/second-factor';
 import { tellUser, unreachable } from './replies';
 import { type Language, t } from '../../shared/i18n';
@@ -17,7 +18,10 @@ import { eventsOfKind } from '../../shared/record/events';
 export function registerInterviewActions(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.confirm, async ({ ack, body, action, client }) => {
     await ack();
-    const checked = await checkAnswerer(deps, client, body, action);
+    // The modal's trigger_id lives 3 s: the check reads the alert's record (one read by _id) rather
+    // than query the workflow, which waits for a worker to run a task and is late when workers are busy.
+    // The workflow still refuses a code from anyone else or after the outcome.
+    const checked = await checkAnswerer(deps, client, body, action, RECORDED_DM_PHASES, recordedState);
     if (!checked) return;
     await client.views.open({
       trigger_id: body.trigger_id,
@@ -64,6 +68,36 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
 
 /** Where an answer from the DM counts, and where the modal's (its "Yes" may already be in). */
 const DM_PHASES: readonly string[] = ['awaiting_response'];
+/** The record is written after the workflow moves on: it may still show a phase before the DM. */
+const RECORDED_DM_PHASES: readonly string[] = [
+  'starting',
+  'queued',
+  'awaiting_approval',
+  'awaiting_leader',
+  ...DM_PHASES,
+];
+
+/** Who answers an interview and where it stands. */
+type AnswerState = Pick<InterviewState, 'employee' | 'outcome' | 'phase'> & { title: string | undefined };
+
+async function queriedState(deps: BotDeps, workflowId: string): Promise<AnswerState> {
+  const state = await deps.interviews.state(workflowId);
+  const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title;
+  return { employee: state.employee, outcome: state.outcome, phase: state.phase, title };
+}
+
+async function recordedState(deps: BotDeps, workflowId: string): Promise<AnswerState> {
+  const gate = WORKFLOW_ID_PATTERN.test(workflowId)
+    ? await deps.alerts.answerGate(workflowId.replace(/^alert-/, ''))
+    : null;
+  if (!gate) throw new InterviewNotFoundError(`no interview ${workflowId}`);
+  return {
+    employee: gate.employeeSlackId ?? null,
+    outcome: gate.outcome,
+    phase: gate.phase,
+    title: gate.title,
+  };
+}
 const MODAL_PHASES: readonly string[] = ['awaiting_response', 'awaiting_second_factor'];
 
 /** The interview behind a click, if the clicker may answer it now; otherwise the clicker is told why. */
@@ -73,12 +107,13 @@ async function checkAnswerer(
   body: BlockAction,
   action: ButtonAction,
   phases: readonly string[] = DM_PHASES,
+  read: (deps: BotDeps, workflowId: string) => Promise<AnswerState> = queriedState,
 ): Promise<{ workflowId: string; title: string; lang: Language } | null> {
   const workflowId = action.value ?? '';
   const lang = await languageOfUser(deps, body.user.id);
   let state;
   try {
-    state = await deps.interviews.state(workflowId);
+    state = await read(deps, workflowId);
   } catch (err) {
     if (err instanceof InterviewNotFoundError) {
       deps.logger.warn({ workflowId, user: body.user.id }, 'click for an unknown interview ignored');
@@ -112,6 +147,5 @@ async function checkAnswerer(
     );
     return null;
   }
-  const title = eventsOfKind(state.transcript, 'alert_received')[0]?.title ?? t(lang, 'alert.untitled');
-  return { workflowId, title, lang };
+  return { workflowId, title: state.title ?? t(lang, 'alert.untitled'), lang };
 }

@@ -244,6 +244,30 @@ describe('Slack bot', () => {
     expect(home).toContain('no second factor yet');
   });
 
+  it('"Yes" is checked against the alert\'s record, so the modal opens without waiting on the workflow', async () => {
+    // A type of its own: Ana's verified "yes" above suppresses her alerts of the default type.
+    const handle = await start(h, alertFor(ANA, { type: 'bot.record_check' }));
+    await dmSent(h, handle);
+    // A bot whose Temporal is unreachable: only the record can answer who may press "Yes".
+    const deadConnection = ClosableConnection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const offline = await startBot(new Client({ connection: deadConnection.connection }));
+    try {
+      const click = buttonClick(ANA.id, 'vouch_confirm', handle.workflowId, dm(ANA));
+      expect((await postInteraction(offline.url, SECRET, click)).status).toBe(200);
+      const opened = await h.slack.waitForCall('views.open', (c) => c.args.trigger_id === click.trigger_id);
+      expect(JSON.stringify(opened.args.view)).toContain(handle.workflowId);
+      const other = buttonClick(BOB.id, 'vouch_confirm', handle.workflowId, dm(BOB));
+      await postInteraction(offline.url, SECRET, other);
+      await ephemeralTo(BOB.id, /isn't your alert/);
+      expect(
+        h.slack.callsTo('views.open').filter((c) => c.args.trigger_id === other.trigger_id),
+      ).toHaveLength(0);
+    } finally {
+      await offline.app.stop();
+      await deadConnection.close();
+    }
+  });
+
   it('when Temporal cannot be reached, the user is asked to try again and nothing is recorded', async () => {
     const deadConnection = ClosableConnection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const offline = await startBot(new Client({ connection: deadConnection.connection }));
