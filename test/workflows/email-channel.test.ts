@@ -13,6 +13,7 @@ import {
   type Harness,
 } from '../helpers/interview-harness';
 import { uniqueName } from '../helpers/servers';
+import { recordHistory } from '../helpers/history';
 import { startSmtpServer } from '../helpers/smtp-server';
 
 const PUBLIC_URL = 'http://localhost:3999';
@@ -67,6 +68,7 @@ describe('asking by email', () => {
     // Time moves (the test server skips it) while the test waits for the result.
     const result = await resultWithin(handle, 60_000);
     expect(result.outcome).toBe('no_response');
+    recordHistory('channels-email-fallback-no-response', await handle.fetchHistory());
     const reminder = await smtp.waitFor((m) => m.inReplyTo === asked.messageId);
     expect(reminder.subject).toBe(`Re: ${asked.subject}`);
     expect(reminder.text).toMatch(/^Reminder 1: /);
