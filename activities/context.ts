@@ -13,6 +13,7 @@ import { type AlertDoc, collections } from '../store/collections';
 import { policyStore } from '../store/policies';
 import { sentStore } from '../store/sent';
 import { type InvestigationReport, buildReport } from '../report/investigation';
+import type { MailDeps } from './channels/email';
 import { slackNotConnected } from './employees';
 
 /**
@@ -45,6 +46,8 @@ export interface ActivityDeps {
   now?: () => Date;
   /** The AI interviewer's language model; without it follow-ups are scripted and no summary is written. */
   llm?: LlmConfig;
+  /** The email channel (VOUCH_SMTP_URL); without it, asking by email fails and the next channel is tried. */
+  mail?: MailDeps;
 }
 
 export interface MessageRef {

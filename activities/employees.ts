@@ -14,11 +14,15 @@ import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-clie
  * hit Slack's rate limits. Nothing in an alert is ever remembered as a fact about an employee.
  */
 export interface EmployeeInfo {
-  slackUserId: string;
+  /** Absent for someone the directory lists but Slack does not know, asked through another channel. */
+  slackUserId?: string;
   email?: string;
   name?: string;
   timeZone?: string;
 }
+
+/** An employee Slack knows: every Slack-only step (the manager's DM, enrollment in Slack) needs one. */
+export type SlackEmployee = EmployeeInfo & { slackUserId: string };
 
 export const EMPLOYEE_CACHE_MS = 24 * 3600_000;
 /** The worker also keeps Slack's recent answers in memory: a burst of alerts for one person costs no query. */
@@ -55,8 +59,8 @@ export function createEmployeeResolver(c: Collections, slack: WebClient | undefi
     }
     return info;
   };
-  return (ref: AlertInput['employee'], now: Date) =>
-    resolveEmployee(c, slack, ref, now, { cachedSlack, missing });
+  return (ref: AlertInput['employee'], now: Date, opts: { withoutSlack?: boolean } = {}) =>
+    resolveEmployee(c, slack, ref, now, { cachedSlack, missing, ...opts });
 }
 
 type SlackUser = {
@@ -86,6 +90,11 @@ export async function resolveEmployee(
       find: () => Promise<EmployeeInfo | null>,
     ) => Promise<EmployeeInfo | null>;
     missing?: SlackMissing;
+    /**
+     * Someone the directory lists by email whom Slack does not know is still found (without a Slack
+     * id), for a policy that can ask them through another channel.
+     */
+    withoutSlack?: boolean;
   } = {},
 ): Promise<EmployeeInfo | null> {
   const directory = directoryStore(c);
@@ -119,12 +128,13 @@ export async function resolveEmployee(
     (s) => slackProfile(c, s, { email }, now),
     `look up ${email}`,
   );
+  if (!found && listed && opts.withoutSlack) return fromDirectory(listed);
   return found && listed ? { ...found, ...fromDirectory(listed, found.slackUserId) } : found;
 }
 
-function fromDirectory(entry: DirectoryEntry, slackUserId: string): EmployeeInfo {
+function fromDirectory(entry: DirectoryEntry, slackUserId?: string): EmployeeInfo {
   return {
-    slackUserId,
+    ...(slackUserId ? { slackUserId } : {}),
     email: entry.email,
     ...(entry.name ? { name: entry.name } : {}),
     ...(entry.timeZone ? { timeZone: entry.timeZone } : {}),
@@ -140,7 +150,7 @@ async function slackProfile(
   slack: WebClient,
   ref: { slackUserId: string } | { email: string },
   now: Date,
-): Promise<EmployeeInfo | null> {
+): Promise<SlackEmployee | null> {
   const cache = employeeCache(c);
   const cached = await cache.fresh(ref, new Date(now.getTime() - EMPLOYEE_CACHE_MS));
   if (cached) return toInfo(cached._id, cached);
@@ -152,7 +162,7 @@ async function slackProfile(
     : await lookup('users.lookupByEmail', () => slack.users.lookupByEmail({ email: ref.email }));
   if (!user?.id || user.deleted || user.is_bot) return null;
 
-  const info: EmployeeInfo = {
+  const info: SlackEmployee = {
     slackUserId: user.id,
     email: (user.profile?.email ?? ('email' in ref ? ref.email : undefined))?.toLowerCase(),
     name: user.real_name ?? user.profile?.real_name,
@@ -176,6 +186,6 @@ async function lookup(
   }
 }
 
-function toInfo(id: string, doc: { email?: string; name?: string; timeZone?: string }): EmployeeInfo {
+function toInfo(id: string, doc: { email?: string; name?: string; timeZone?: string }): SlackEmployee {
   return { slackUserId: id, email: doc.email, name: doc.name, timeZone: doc.timeZone };
 }

@@ -1,4 +1,5 @@
 import { createApprovalActivities } from './approval';
+import { createChannelActivities } from './channels';
 import { type ActivityDeps, activityContext } from './context';
 import { createEscalationTargetActivities } from './escalation-targets';
 import { createFailClosedActivities } from './fail-closed';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProgressActivities(ctx),
     ...createApprovalActivities(ctx),
     ...createInterviewMessageActivities(ctx),
+    ...createChannelActivities(ctx),
     ...createSecondFactorActivities(ctx),
     ...createSuppressionActivities(ctx),
     ...createSnoozeActivities(ctx),
@@ -52,5 +54,6 @@ export type { ActivityDeps, MessageRef } from './context';
 export type { Collections } from '../store/collections';
 export type { EmployeeInfo } from './employees';
 export type { EscalationPost } from './interview-messages';
+export type { ChannelRef } from './channels';
 export type { PreparedInterview } from './progress';
 export type { ConversationInput, FollowUpExchange, FollowUpQuestion, Proposal } from './interviewer';

@@ -1,15 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type Outcome, isEscalation } from '../shared/constants';
-import { threadStore } from '../store/threads';
 import { buildReport } from '../report/investigation';
 import type { ActivityContext, MessageRef } from './context';
-import { directMessages } from './direct-messages';
-import { employeeLanguages } from './employee-language';
-import { slackCall, slackSurelyNotSent } from './slack-client';
+import type { ChannelRef } from './channels/employee-channel';
+import { employeeChannels } from './channels';
+import { slackChannel } from './channels/slack';
+import { slackCall } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
-import { interviewMessage, reminderMessage } from '../slack-blocks/interview';
-import { outcomeForEmployee } from '../slack-blocks/outcome';
-import type { LocalizedTemplate } from '../shared/templates';
 
 /** The escalation's post in the security channel. */
 export type EscalationPost = {
@@ -19,79 +16,20 @@ export type EscalationPost = {
   awaitsClose: boolean;
 };
 
-/** Slack message metadata's event type on every interview DM. */
-const INTERVIEW_DM_EVENT = 'vouch_interview';
-
 /** The interview's messages: the DM and its reminders, the outcome, and the escalation post. */
 export function createInterviewMessageActivities(ctx: ActivityContext) {
-  const { deps, slack, once, uiLink, loadAlert, loadAlertDoc } = ctx;
-  const threads = threadStore(ctx.c, ctx.now);
-
-  const { openDm, findByMetadata } = directMessages(ctx);
-  const { languageOf, languageOfAlert } = employeeLanguages(ctx);
-  const findInterviewDm = (channel: string, workflowId: string, since: Date) =>
-    findByMetadata(channel, INTERVIEW_DM_EVENT, workflowId, since);
+  const { deps, slack, once, uiLink, loadAlertDoc } = ctx;
+  const viaSlack = slackChannel(ctx);
+  const channels = employeeChannels(ctx);
 
   return {
-    /** The interview DM with its buttons. */
-    async sendInterview(input: {
-      workflowId: string;
-      alertId: string;
-      slackUserId: string;
-      /** The policy's `messages.intro` template, and the name it may use. */
-      intro?: LocalizedTemplate;
-      employeeName?: string;
-    }): Promise<MessageRef> {
-      const alert = await loadAlert(input.alertId);
-      const lang = await languageOf(input.slackUserId);
-      const ref = await ctx.onceClaimed(
-        `${input.workflowId}:dm`,
-        async () => {
-          const channel = await openDm(input.slackUserId);
-          const res = await slackCall('chat.postMessage', () =>
-            slack().chat.postMessage({
-              channel,
-              ...interviewMessage(alert, input.workflowId, {
-                intro: input.intro,
-                employeeName: input.employeeName,
-                linkHosts: deps.linkHosts,
-                lang,
-              }),
-              // What finds this DM again if the attempt that sent it dies before recording it.
-              metadata: { event_type: INTERVIEW_DM_EVENT, event_payload: { workflow_id: input.workflowId } },
-            }),
-          );
-          return { channel: res.channel ?? channel, ts: res.ts ?? '' };
-        },
-        async (since) => findInterviewDm(await openDm(input.slackUserId), input.workflowId, since),
-        slackSurelyNotSent,
-      );
-      await ctx.alerts.setDm(input.alertId, ref);
-      await threads.link(ref, { workflowId: input.workflowId, slackUserId: input.slackUserId });
-      return ref;
+    /** The interview DM with its buttons (the Slack channel's question, for policies that name no channels). */
+    async sendInterview(input: Parameters<typeof viaSlack.sendDm>[0]): Promise<MessageRef> {
+      return viaSlack.sendDm(input);
     },
 
-    async sendReminder(input: {
-      workflowId: string;
-      alertId: string;
-      dm: MessageRef;
-      n: number;
-      deadlineAt: string;
-      template?: LocalizedTemplate;
-    }): Promise<void> {
-      const alert = await loadAlert(input.alertId);
-      const lang = await languageOfAlert(input.alertId);
-      await once(`${input.workflowId}:reminder:${input.n}`, async () => {
-        const res = await slackCall('chat.postMessage', () =>
-          slack().chat.postMessage({
-            channel: input.dm.channel,
-            thread_ts: input.dm.ts,
-            reply_broadcast: true,
-            ...reminderMessage(alert, input.n, input.deadlineAt, { template: input.template, lang }),
-          }),
-        );
-        return { ts: res.ts ?? '' };
-      });
+    async sendReminder(input: Parameters<typeof viaSlack.sendReminder>[0]): Promise<void> {
+      await viaSlack.sendReminder(input);
     },
 
     /** At the outcome: the DM loses its buttons and shows the outcome; escalations go to the security channel. */
@@ -107,29 +45,17 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       awaitsClose?: boolean;
       /** A verified "yes" the employee may snooze: the note offers it. */
       snoozeOffer?: { approval: boolean };
+      /** Where the employee was asked, when the policy chose the channel; told there. */
+      contact?: ChannelRef;
     }): Promise<{ reportPosted: boolean; escalation?: EscalationPost }> {
-      const alert = await loadAlert(input.alertId);
-      // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
-      const dm = input.dm ?? (await ctx.alerts.factsOf(input.alertId))?.dm ?? null;
-      if (dm?.channel && dm.ts) {
-        const lang = await languageOfAlert(input.alertId);
-        await once(`${input.workflowId}:dm-outcome`, async () => {
-          await slackCall('chat.update', () =>
-            slack().chat.update({
-              channel: dm.channel,
-              ts: dm.ts,
-              ...outcomeForEmployee(
-                alert,
-                input.outcome,
-                deps.linkHosts,
-                input.snoozeOffer && { workflowId: input.workflowId, ...input.snoozeOffer },
-                lang,
-              ),
-            }),
-          );
-          return {};
-        });
+      if (input.contact) {
+        await channels.get(input.contact.channel).tellOutcome({ ...input, ref: input.contact });
+      } else {
+        // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
+        const dm = input.dm ?? (await ctx.alerts.factsOf(input.alertId))?.dm ?? null;
+        if (dm?.channel && dm.ts) await viaSlack.updateDm({ ...input, dm });
       }
+      const alert = await ctx.loadAlert(input.alertId);
       if (!isEscalation(input.outcome)) return { reportPosted: false };
       const channel = input.escalationChannel ?? deps.securityChannel;
       if (!channel)

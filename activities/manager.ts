@@ -4,13 +4,13 @@ import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager'
 import type { ActivityContext, MessageRef } from './context';
 import { directMessages } from './direct-messages';
 import { employeeLanguages } from './employee-language';
-import { type EmployeeInfo, createEmployeeResolver } from './employees';
+import { type SlackEmployee, createEmployeeResolver } from './employees';
 import { slackCall, slackSurelyNotSent } from './slack-client';
 
 /** Slack message metadata's event type on every manager question, to find one an attempt left unrecorded. */
 const MANAGER_DM_EVENT = 'vouch_manager_question';
 
-export type ManagerLookup = { manager: EmployeeInfo } | { skipped: 'no_manager' | 'manager_not_found' };
+export type ManagerLookup = { manager: SlackEmployee } | { skipped: 'no_manager' | 'manager_not_found' };
 
 /** The ladder's manager step: who the manager is (from the directory only), their DM, and its end. */
 export function createManagerActivities(ctx: ActivityContext) {
@@ -26,13 +26,15 @@ export function createManagerActivities(ctx: ActivityContext) {
      * The employee's manager as the directory names them (an alert never says who someone's manager is),
      * resolved to a Slack user like any employee.
      */
-    async findManager(input: { employeeSlackId: string; employeeEmail?: string }): Promise<ManagerLookup> {
+    async findManager(input: { employeeSlackId?: string; employeeEmail?: string }): Promise<ManagerLookup> {
       const entry =
-        (await directory.bySlackId(input.employeeSlackId)) ??
+        (input.employeeSlackId ? await directory.bySlackId(input.employeeSlackId) : null) ??
         (input.employeeEmail ? await directory.byEmail(input.employeeEmail) : null);
       if (!entry?.manager) return { skipped: 'no_manager' };
       const manager = await resolve({ email: entry.manager }, ctx.now());
-      return manager ? { manager } : { skipped: 'manager_not_found' };
+      return manager?.slackUserId
+        ? { manager: { ...manager, slackUserId: manager.slackUserId } }
+        : { skipped: 'manager_not_found' };
     },
 
     /** The question to the manager, sent once (claimed first, found again by its metadata). */
@@ -40,7 +42,9 @@ export function createManagerActivities(ctx: ActivityContext) {
       workflowId: string;
       alertId: string;
       managerSlackId: string;
-      employeeSlackId: string;
+      /** Absent for an employee Slack does not know: the question names their email. */
+      employeeSlackId?: string;
+      employeeEmail?: string;
       waitUntil: string;
     }): Promise<MessageRef> {
       const alert = await ctx.loadAlert(input.alertId);
@@ -55,7 +59,9 @@ export function createManagerActivities(ctx: ActivityContext) {
               ...managerQuestion(
                 alert,
                 input.workflowId,
-                `<@${input.employeeSlackId}>`,
+                input.employeeSlackId
+                  ? `<@${input.employeeSlackId}>`
+                  : (input.employeeEmail ?? 'the employee'),
                 input.waitUntil,
                 ctx.deps.linkHosts,
                 lang,

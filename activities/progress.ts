@@ -3,7 +3,7 @@ import type { AlertInput } from '../shared/alert';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
-import type { Policy } from '../shared/policy';
+import { type Policy, policyChannels } from '../shared/policy';
 import { addWorkingTime } from '../shared/working-hours';
 import type { PreparationFacts } from '../store/alerts';
 import { suppressionId, suppressionStore } from '../store/suppressions';
@@ -67,20 +67,23 @@ export function createProgressActivities(ctx: ActivityContext) {
       };
       const { policy, source } = await storedIfFails(() => loadPolicy(alert.type));
       const employee = policy.enabled
-        ? await storedIfFails(() => resolveEmployee(alert.employee, now()), { policySource: source })
+        ? await storedIfFails(
+            () => resolveEmployee(alert.employee, now(), { withoutSlack: reachableOutsideSlack(policy) }),
+            { policySource: source },
+          )
         : null;
       const fingerprint = policy.enabled ? alertFingerprint(alert, policy.suppression) : '';
       // A snooze is a suppression of the same scope: found by the same lookup, even with no window.
+      const slackUserId = employee?.slackUserId;
+      // Suppressions are kept by Slack id: an employee Slack does not know has none yet.
       const suppressing =
-        employee !== null &&
+        slackUserId !== undefined &&
         (parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0);
       const [stored, , found] = await Promise.all([
         alerts.createOnce(alert, workflowId, { policySource: source, employee }),
         // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
-        employee ? alerts.listForEmployee(employee.slackUserId, alert.id) : undefined,
-        suppressing
-          ? suppressions.get(suppressionId(employee.slackUserId, alert.type, fingerprint))
-          : undefined,
+        slackUserId ? alerts.listForEmployee(slackUserId, alert.id) : undefined,
+        suppressing ? suppressions.get(suppressionId(slackUserId, alert.type, fingerprint)) : undefined,
       ]);
       ctx.rememberAlert(stored);
       const suppression =
@@ -130,4 +133,9 @@ function withoutSecrets(policy: Policy): Policy {
   return pd
     ? { ...policy, escalation: { ...policy.escalation, pagerDuty: { ...pd, routingKey: '' } } }
     : policy;
+}
+
+/** A policy that lists a channel besides Slack can ask someone Slack does not know. */
+function reachableOutsideSlack(policy: Policy): boolean {
+  return policyChannels(policy).some((c) => c !== 'slack');
 }

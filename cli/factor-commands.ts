@@ -331,8 +331,8 @@ async function findEmployee(config: Config, c: Collections, who: string): Promis
     );
   const slack = createSlackClient(config.slack.botToken, config.slack.apiUrl);
   const found = await resolveEmployee(c, slack, { email }, new Date());
-  if (!found) throw new EnrollmentError(`no Slack user has the email ${email}`);
-  return found;
+  if (!found?.slackUserId) throw new EnrollmentError(`no Slack user has the email ${email}`);
+  return { ...found, slackUserId: found.slackUserId };
 }
 
 /**

@@ -180,6 +180,31 @@ export const CONFIG_VARIABLES = {
     hidden: true,
     doc: 'Base URL where employees open `/vouch enroll` links (the bot serves `/enroll/…`).',
   },
+  VOUCH_SMTP_URL: {
+    schema: optionalText.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\/[^\s/]+/, {
+          error:
+            'expected an SMTP URL such as "smtps://user:password@smtp.example.com:465" or "smtp://127.0.0.1:2525"',
+        })
+        .optional(),
+    ),
+    secret: true,
+    doc: 'SMTP server for the email channel (nodemailer URL; it may hold a password). Without it, policies that list `email` pass over that channel.',
+  },
+  VOUCH_MAIL_FROM: {
+    schema: optionalText.pipe(
+      z
+        .string()
+        .regex(/^([^<>@\s][^<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, {
+          error: 'expected a sender address such as "Vouch <vouch@example.com>" or "vouch@example.com"',
+        })
+        .optional(),
+    ),
+    unset: 'mandatory when `VOUCH_SMTP_URL` is set',
+    doc: "Sender of the email channel's messages.",
+  },
   VOUCH_SECURITY_CHANNEL: {
     schema: optionalText.pipe(
       z
@@ -459,6 +484,13 @@ const envSchema = z
         path: [e.VOUCH_SPLUNK_HEC_URL ? 'VOUCH_SPLUNK_HEC_TOKEN' : 'VOUCH_SPLUNK_HEC_URL'],
         message: 'expected VOUCH_SPLUNK_HEC_URL and VOUCH_SPLUNK_HEC_TOKEN together (or neither)',
       });
+    if (e.VOUCH_SMTP_URL && !e.VOUCH_MAIL_FROM)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VOUCH_MAIL_FROM'],
+        message:
+          'expected the sender of the email channel when VOUCH_SMTP_URL is set, e.g. "Vouch <vouch@example.com>"',
+      });
   });
 
 type Env = z.output<typeof envSchema>;
@@ -533,7 +565,9 @@ function configFrom(e: Env, cwd: string) {
     },
     /** The interview worker's sticky cache. */
     maxCachedWorkflows: e.VOUCH_MAX_CACHED_WORKFLOWS,
-    /** Where employees' browsers reach the bot's enrollment pages. */
+    /** The email channel; absent when VOUCH_SMTP_URL is unset. */
+    mail: e.VOUCH_SMTP_URL ? { smtpUrl: e.VOUCH_SMTP_URL, from: e.VOUCH_MAIL_FROM! } : undefined,
+    /** Where employees' browsers reach the bot's enrollment and answer pages. */
     publicUrl: withoutTrailingSlash(e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
     /** Keys that sealed Temporal payloads before a rotation: read, never written with. */

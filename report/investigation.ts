@@ -88,6 +88,8 @@ const MILESTONES = new Set<EventKind>([
   'rollup_decided_by_leader',
   'rollup_led',
   'dm_sent',
+  'email_sent',
+  'channel_skipped',
   'reminder',
   'employee_answer',
   'not_enrolled',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ChannelName, DEFAULT_CHANNELS, channelsSchema } from './channels';
 import { isDuration, parseDuration } from './duration';
 import { HTTPS_OR_LOCALHOST_ERROR, httpsOrLocalhost } from './outbound-url';
 import { LANGUAGES, isLanguage } from './i18n';
@@ -209,6 +210,11 @@ export const policySchema = z
       })
       .strict()
       .default({ timeout: '1h', onTimeout: 'interview', approvers: [] }),
+    /**
+     * How the employee is asked, in the order tried: `slack` (a DM) and `email` (a one-time link to
+     * Vouch's answer page). Left out: Slack only, as before the field existed.
+     */
+    channels: channelsSchema.optional(),
     /** Reminders, measured from the first DM. */
     reminders: z.array(duration).max(10).default(['15m', '1h']),
     deadline: duration.default('4h'),
@@ -333,6 +339,11 @@ function snoozeProblem(p: { snooze: { max: string }; suppression: { window: stri
 }
 
 export type Policy = z.infer<typeof policySchema>;
+
+/** The channels a policy asks through, in order; `[slack]` when it names none. */
+export function policyChannels(p: Pick<Policy, 'channels'>): readonly ChannelName[] {
+  return p.channels ?? DEFAULT_CHANNELS;
+}
 
 /** Which later alerts a verified confirmation suppresses: see `suppressionScope`. */
 export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];

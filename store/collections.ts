@@ -49,7 +49,8 @@ export interface AlertDoc {
 export type StoredAlertDoc = Omit<AlertDoc, 'input'> & { input: StoredAlertInput };
 
 export interface AlertEmployee {
-  slackUserId: string;
+  /** Absent for an employee asked outside Slack whom Slack does not know. */
+  slackUserId?: string;
   email?: string;
   name?: string;
 }
@@ -241,6 +242,20 @@ export interface SentDoc {
   claimedAt?: Date;
 }
 
+/**
+ * A one-time link to an interview's answer page, sent by email (only the hash of its token is stored);
+ * see store/answer-links.ts. Every link of an interview closes when the interview has its outcome.
+ */
+export interface AnswerLinkDoc {
+  _id: string; // sha256 of the token in the link
+  workflowId: string;
+  alertId: string;
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+  closedAt?: Date;
+}
+
 export interface Collections {
   sources: Collection<SourceDoc>;
   alerts: Collection<StoredAlertDoc>;
@@ -257,6 +272,7 @@ export interface Collections {
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
+  answerLinks: Collection<AnswerLinkDoc>;
   claims: Collection<ClaimDoc>;
   audit: Collection<AuditDoc>;
 }
@@ -277,6 +293,7 @@ export function collections(db: Db): Collections {
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
+    answerLinks: db.collection<AnswerLinkDoc>('answer_links'),
     claims: db.collection<ClaimDoc>('claims'),
     audit: db.collection<AuditDoc>('audit'),
     sources: db.collection<SourceDoc>('sources'),
@@ -303,6 +320,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
+    c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
     c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);
 }

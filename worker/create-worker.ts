@@ -15,6 +15,7 @@ import { recordMigration } from '../store/migration';
 const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
+import { createMailDeps } from '../activities/channels/mailer';
 import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { seedPolicies } from './seed-policies';
 import { createSlackQueueWorker } from './slack-queue-worker';
@@ -93,6 +94,7 @@ export async function createVouchWorker(
     outboundAllowHosts: config.outboundAllowHosts,
     linkHosts: config.linkHosts,
     llm: config.llm,
+    mail: createMailDeps(config),
   });
   // Bundled once for the interview worker and the coordinators' worker.
   const workflowBundle =

@@ -35,7 +35,10 @@ const bounded = (options: ActivityOptions): ActivityOptions => ({
 
 type Recording = Pick<Activities, 'prepareInterview' | 'recordProgress'>;
 type Approval = Pick<Activities, 'postApprovalRequest' | 'markApprovalDecided' | 'isInUserGroups'>;
-type Asking = Pick<Activities, 'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder'>;
+type Asking = Pick<
+  Activities,
+  'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder' | 'askEmployeeVia' | 'remindEmployeeVia'
+>;
 type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
 type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuestion'>;

@@ -5,6 +5,7 @@ import { waitFor } from './operator-interrupt';
 import { extendDeadline } from './overall-deadline';
 import { startDmUpdates } from './rollup';
 import { SECOND_FACTOR_WAIT_MS } from './second-factor';
+import { askThroughChannels, chosenChannels } from './channels';
 
 /** How far ahead a deadline counted in working hours can lie (shared/working-hours.ts stops at 60 days). */
 export const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
@@ -43,31 +44,48 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     Math.min(Date.parse(schedule.deadlineAt), startedAt + responseReach) + SECOND_FACTOR_WAIT_MS,
   );
   await iv.setPhase('awaiting_response');
-  const dm = await acts.sendInterview({
-    workflowId: iv.workflowId,
-    alertId: iv.alert.id,
-    slackUserId: employee.slackUserId,
-    intro: policy.messages?.intro,
-    employeeName: employee.name,
-  });
-  iv.dm = dm;
-  iv.note('dm_sent', 'vouch', dm ? { channel: dm.channel, ts: dm.ts } : {});
+  const channels = chosenChannels(iv);
+  const answerDueAt = Date.parse(schedule.deadlineAt);
+  if (channels) {
+    iv.contact = await askThroughChannels(iv, channels, {
+      answerDueAt: schedule.deadlineAt,
+      linkExpiresAt: new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString(),
+    });
+  } else {
+    const dm = await acts.sendInterview({
+      workflowId: iv.workflowId,
+      alertId: iv.alert.id,
+      // Policies that name no channels find only employees Slack knows.
+      slackUserId: employee.slackUserId!,
+      intro: policy.messages?.intro,
+      employeeName: employee.name,
+    });
+    iv.dm = dm;
+    iv.note('dm_sent', 'vouch', dm ? { channel: dm.channel, ts: dm.ts } : {});
+  }
   startDmUpdates(iv);
 
   const answered = () => iv.answer !== undefined;
-  const answerDueAt = Date.parse(schedule.deadlineAt);
   let n = 0;
   for (const at of schedule.reminderAt.map(Date.parse).filter((t) => t < answerDueAt)) {
     if (await waitFor(iv, answered, at - Date.now())) break;
     n += 1;
-    await acts.sendReminder({
-      workflowId: iv.workflowId,
-      alertId: iv.alert.id,
-      dm,
-      n,
-      deadlineAt: schedule.deadlineAt,
-      template: policy.messages?.reminder,
-    });
+    const { workflowId } = iv;
+    const alertId = iv.alert.id;
+    const deadlineAt = schedule.deadlineAt;
+    const template = policy.messages?.reminder;
+    if (iv.contact) {
+      const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
+      await acts.remindEmployeeVia({
+        workflowId,
+        alertId,
+        ref: iv.contact,
+        n,
+        deadlineAt,
+        template,
+        linkExpiresAt,
+      });
+    } else await acts.sendReminder({ workflowId, alertId, dm: iv.dm!, n, deadlineAt, template });
     iv.note('reminder', 'vouch', { n });
   }
   if (!(await waitFor(iv, answered, answerDueAt - Date.now()))) {

@@ -1,5 +1,5 @@
 import { CancellationScope, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities, MessageRef, PreparedInterview } from '../activities';
+import type { Activities, ChannelRef, MessageRef, PreparedInterview } from '../activities';
 import type { AlertInput } from '../shared/alert';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type {
@@ -63,6 +63,8 @@ export class Interview {
   readonly seenIds = new Set<string>();
   prepared: PreparedInterview | undefined;
   dm: MessageRef | null = null;
+  /** Where the employee was asked, when the policy chose the channel (workflows/channels.ts). */
+  contact: ChannelRef | undefined;
   answer: EmployeeResponse | undefined;
   /** The deadline for the employee's answer has passed: a later one is late, even while the ladder runs. */
   answerClosed = false;

@@ -52,6 +52,7 @@ export function postOutcome(iv: Interview, outcome: Outcome, awaitsClose?: boole
     escalationChannel: iv.prepared?.policy.escalation.channel,
     awaitsClose,
     ...(iv.snooze.offer ? { snoozeOffer: { approval: iv.snooze.offer.approval } } : {}),
+    ...(iv.contact ? { contact: iv.contact } : {}),
   });
 }
 

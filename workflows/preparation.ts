@@ -28,11 +28,12 @@ export async function prepare(iv: Interview): Promise<Decision | undefined> {
     iv.note('unknown_employee', 'vouch', { employee: alert.employee });
     return { outcome: 'unknown_employee' };
   }
-  upsertSearchAttributes({ VouchEmployee: [employee.email ?? employee.slackUserId] });
+  // Someone without a Slack id was found by their email: one of the two is always known.
+  upsertSearchAttributes({ VouchEmployee: [(employee.email ?? employee.slackUserId)!] });
   iv.note('policy', 'vouch', {
     policySource,
     employee: {
-      slackUserId: employee.slackUserId,
+      ...(employee.slackUserId ? { slackUserId: employee.slackUserId } : {}),
       ...(employee.email ? { email: employee.email } : {}),
       ...(employee.name ? { name: employee.name } : {}),
     },

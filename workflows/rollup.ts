@@ -133,7 +133,8 @@ export function interviewBoundMs(policy: Policy): number {
 export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
   const { policy, employee, fingerprint } = iv.ready;
   const rollup = policy.rollup;
-  if (!rollup?.enabled) return undefined;
+  // The coordinator of an employee's storm is found by their Slack id: others are asked one by one.
+  if (!rollup?.enabled || !employee.slackUserId) return undefined;
   const r = iv.rollup;
   const holdMs = interviewBoundMs(policy);
   const request = {
@@ -148,7 +149,7 @@ export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
     r.answers = [];
     try {
       r.coordinatorId = (
-        await askRollup({ slackUserId: employee.slackUserId, request: { ...request, round: r.round } })
+        await askRollup({ slackUserId: employee.slackUserId!, request: { ...request, round: r.round } })
       ).coordinatorId;
     } catch (err) {
       if (isCancellation(err)) throw err; // the interview is being ended: not a coordinator's failure

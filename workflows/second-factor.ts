@@ -20,7 +20,9 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
     iv.note('second_factor_not_required', 'vouch', {});
     return { outcome: 'confirmed_verified' };
   }
-  if (!(await acts.isEnrolled({ slackUserId: employee.slackUserId }))) {
+  // Factors are kept by Slack id: an employee Slack does not know has none yet.
+  const { slackUserId } = employee;
+  if (!slackUserId || !(await acts.isEnrolled({ slackUserId }))) {
     const { whenNotEnrolled } = policy.secondFactor;
     iv.note('not_enrolled', 'vouch', { whenNotEnrolled });
     return { outcome: whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled' };
@@ -45,7 +47,7 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
   const s = await acts.createSuppression({
     workflowId: iv.workflowId,
     alertId: iv.alert.id,
-    slackUserId: employee.slackUserId,
+    slackUserId,
     alertType: iv.alert.type,
     fingerprint,
     windowMs,

@@ -139,7 +139,8 @@ export async function snoozeOnRequest(iv: Interview): Promise<void> {
   }
   const created = await createSnooze({
     ...base,
-    slackUserId: employee.slackUserId,
+    // A snooze is requested from Slack by the employee's Slack id: an employee without one never gets here.
+    slackUserId: employee.slackUserId!,
     alertType: iv.alert.type,
     fingerprint,
     windowMs: parseDuration(request.duration),

@@ -27,7 +27,8 @@ export interface EmployeeRef {
 
 /** The employee Vouch resolved and asks. */
 export interface ResolvedEmployee {
-  slackUserId: string;
+  /** Absent for someone the directory lists but Slack does not know, asked through another channel. */
+  slackUserId?: string;
   email?: string;
   name?: string;
 }
@@ -80,6 +81,10 @@ export interface EventFields {
 
   // ---- asking
   dm_sent: { channel?: string; ts?: string };
+  /** The question went by email, a one-time link to the answer page (`messageId` starts the thread). */
+  email_sent: { messageId: string };
+  /** A channel of the policy's list was passed over: it cannot reach the employee, or its question failed for good. */
+  channel_skipped: { channel: string; reason: 'not_reachable' | 'failed'; errorType?: string };
   reminder: { n: number };
   deadline: { waitingFor: 'answer' | 'second_factor' };
   employee_answer: { answer: EmployeeAnswer; justification?: string };

@@ -44,7 +44,8 @@ const RENDER: Renderers = {
   // The alert's own reference: no Slack user was found for it, so it is content, never a mention.
   unknown_employee: (e, f) =>
     `no Slack user found for ${f.content(e.employee.email ?? (e.employee.slackUserId ? `<@${e.employee.slackUserId}>` : `user ${e.employee.username ?? '?'}`))}`,
-  policy: (e, f) => `policy ${f.content(e.policySource)}; employee ${f.person(e.employee.slackUserId)}`,
+  policy: (e, f) =>
+    `policy ${f.content(e.policySource)}; employee ${e.employee.slackUserId ? f.person(e.employee.slackUserId) : f.content(e.employee.email ?? '?')}`,
   suppressed: (e, f) => `matches a verified confirmation from alert ${f.content(e.createdByAlertId)}`,
 
   approval_requested: (e, f) =>
@@ -56,6 +57,11 @@ const RENDER: Renderers = {
     e.decision === 'timeout' ? 'approval timed out' : `${e.decision} by ${f.person(e.by ?? '?')}`,
 
   dm_sent: () => 'asked the employee in a direct message',
+  email_sent: () => 'asked the employee by email, with a one-time link to the answer page',
+  channel_skipped: (e, f) =>
+    e.reason === 'not_reachable'
+      ? `not asked in ${f.content(e.channel)}: the employee cannot be reached there`
+      : `asking in ${f.content(e.channel)} failed for good (${f.content(e.errorType ?? 'error')}); trying the next channel`,
   reminder: (e) => `reminder ${e.n} sent`,
   deadline: (e) =>
     e.waitingFor === 'answer'

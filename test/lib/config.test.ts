@@ -224,6 +224,7 @@ describe('config', () => {
         VOUCH_SPLUNK_HEC_TOKEN: 'hec-token-from-file',
         VOUCH_LLM_API_KEY: 'sk-from-file',
         MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',
+        VOUCH_SMTP_URL: 'smtps://vouch:p%40ss@smtp.example.com:465',
       };
       const env = Object.fromEntries(
         SECRET_FILE_VARIABLES.map((name) => [`${name}_FILE`, secretFile(name, `${values[name]}\n`)]),
@@ -233,7 +234,9 @@ describe('config', () => {
         VOUCH_LLM_URL: 'http://127.0.0.1:1/v1',
         VOUCH_LLM_MODEL: 'm',
         VOUCH_SPLUNK_HEC_URL: 'https://splunk.example.com:8088/',
+        VOUCH_MAIL_FROM: 'Vouch <vouch@example.com>',
       });
+      expect(c.mail).toEqual({ smtpUrl: values.VOUCH_SMTP_URL, from: 'Vouch <vouch@example.com>' });
       expect(c.slack).toMatchObject({
         botToken: values.SLACK_BOT_TOKEN,
         signingSecret: values.SLACK_SIGNING_SECRET,
