@@ -29,6 +29,7 @@ write vouch_source_secrets "${VOUCH_SOURCE_SECRETS:-}"
 write vouch_verdict_secrets "${VOUCH_VERDICT_SECRETS:-}"
 write vouch_splunk_hec_token "${VOUCH_SPLUNK_HEC_TOKEN:-}"
 write vouch_llm_api_key "${VOUCH_LLM_API_KEY:-}"
+write vouch_smtp_url "${VOUCH_SMTP_URL:-}"
 write postgres_password "$(random_hex 24)"
 write mongo_root_password "$(random_hex 24)"
 if [ ! -e "$dir/mongo_vouch_password" ]; then
