@@ -6,18 +6,20 @@ import { type RunningServer, startFerretDB } from './servers';
 
 /**
  * The embedded MongoDB wire-protocol server of `npm start`, the tests and the benchmarks: FerretDB,
- * keeping its data in an embedded PostgreSQL (the default) or in SQLite files.
+ * keeping its data in SQLite files (the default) or in an embedded PostgreSQL.
  */
 export type MongoBackend = 'postgresql' | 'sqlite';
 
-export const DEFAULT_MONGO_BACKEND: MongoBackend = 'postgresql';
+// SQLite stays the default: PostgreSQL's jsonb cannot hold a NUL character (\u0000), which alert data
+// may carry, and FerretDB v1 refuses such a document there.
+export const DEFAULT_MONGO_BACKEND: MongoBackend = 'sqlite';
 
 /** Each backend's folder inside the data folder. */
 export const BACKEND_FOLDERS: Record<MongoBackend, string> = { postgresql: 'postgresql', sqlite: 'ferretdb' };
 
 /**
- * The backend to use: the configured one; unset, an installation whose data folder already holds
- * SQLite data and no PostgreSQL cluster keeps SQLite, so an upgrade does not start on an empty store.
+ * The backend to use: the configured one; unset, an installation whose data folder holds only the
+ * other backend's data keeps it, so a restart without the setting does not start on an empty store.
  */
 export function chooseMongoBackend(
   configured: MongoBackend | undefined,
@@ -31,10 +33,11 @@ export function chooseMongoBackend(
       return false;
     }
   };
-  if (holds('sqlite') && !holds('postgresql'))
+  const other: MongoBackend = DEFAULT_MONGO_BACKEND === 'sqlite' ? 'postgresql' : 'sqlite';
+  if (holds(other) && !holds(DEFAULT_MONGO_BACKEND))
     return {
-      backend: 'sqlite',
-      reason: `the data folder holds SQLite data (${BACKEND_FOLDERS.sqlite}/); set VOUCH_EMBEDDED_MONGO_BACKEND to choose`,
+      backend: other,
+      reason: `the data folder holds ${other} data (${BACKEND_FOLDERS[other]}/); set VOUCH_EMBEDDED_MONGO_BACKEND to choose`,
     };
   return { backend: DEFAULT_MONGO_BACKEND, reason: 'the default' };
 }

@@ -142,21 +142,21 @@ describe('the backend npm start chooses', () => {
     return dir;
   };
 
-  it('is PostgreSQL on a new data folder, and whatever VOUCH_EMBEDDED_MONGO_BACKEND says', () => {
-    expect(chooseMongoBackend(undefined, dataDir()).backend).toBe('postgresql');
-    expect(chooseMongoBackend('sqlite', dataDir())).toEqual({
-      backend: 'sqlite',
+  it('is SQLite on a new data folder, and whatever VOUCH_EMBEDDED_MONGO_BACKEND says', () => {
+    expect(chooseMongoBackend(undefined, dataDir()).backend).toBe('sqlite');
+    expect(chooseMongoBackend('postgresql', dataDir())).toEqual({
+      backend: 'postgresql',
       reason: 'VOUCH_EMBEDDED_MONGO_BACKEND',
     });
-    expect(chooseMongoBackend('postgresql', withFolder(dataDir(), 'ferretdb')).backend).toBe('postgresql');
+    expect(chooseMongoBackend('sqlite', withFolder(dataDir(), 'postgresql')).backend).toBe('sqlite');
   });
 
-  it("keeps SQLite, unset, where an earlier release's SQLite data is and no PostgreSQL cluster", () => {
-    const upgraded = withFolder(dataDir(), 'ferretdb');
-    expect(chooseMongoBackend(undefined, upgraded)).toEqual({
-      backend: 'sqlite',
-      reason: expect.stringContaining('holds SQLite data'),
+  it('keeps PostgreSQL, unset, where a PostgreSQL cluster is and no SQLite data', () => {
+    const chosen = withFolder(dataDir(), 'postgresql');
+    expect(chooseMongoBackend(undefined, chosen)).toEqual({
+      backend: 'postgresql',
+      reason: expect.stringContaining('holds postgresql data'),
     });
-    expect(chooseMongoBackend(undefined, withFolder(upgraded, 'postgresql')).backend).toBe('postgresql');
+    expect(chooseMongoBackend(undefined, withFolder(chosen, 'ferretdb')).backend).toBe('sqlite');
   });
 });

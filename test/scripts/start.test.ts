@@ -142,6 +142,8 @@ describe('npm start', () => {
       VOUCH_UI_PORT: String(uiPort),
       VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
       VOUCH_EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      // PostgreSQL: the longer process tree and stop order (SQLite is the default and the rest of the suite's).
+      VOUCH_EMBEDDED_MONGO_BACKEND: 'postgresql',
       VOUCH_CODEC_PORT: String(codecPort),
       VOUCH_INTAKE_PORT: String(intakePort),
       VOUCH_TASK_QUEUE: uniqueName('start'),
