@@ -106,6 +106,16 @@ async function startVouchProcess(
   };
 }
 
+/** Resident memory of a process (VmRSS), in bytes; 0 once it is gone. */
+export function rssBytes(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 async function isHealthy(url: string): Promise<boolean> {
   try {
     return (await fetch(url)).ok;

@@ -10,7 +10,7 @@ import { collections } from '../store/collections';
 import { policyStore } from '../store/policies';
 import { type Machine, writeResult } from './results';
 import { type BenchStack, TASK_QUEUE, drive, percentile, say, seedEmployees } from './stack';
-import { startWorkerProcess } from './worker-process';
+import { rssBytes, startWorkerProcess } from './vouch-process';
 
 export interface WaitingOptions {
   interviews: number;
@@ -85,31 +85,28 @@ export async function benchWaiting(stack: BenchStack, machine: Machine, opts: Wa
 
   const dir = path.join(os.tmpdir(), `vouch-bench-worker-${Date.now()}`);
   fs.mkdirSync(dir, { recursive: true });
-  const worker = await startWorkerProcess(
-    {
-      TEMPORAL_ADDRESS: stack.addresses.temporal,
-      MONGODB_URL: stack.addresses.mongo,
-      MONGODB_DB: 'vouch_bench',
-      VOUCH_TASK_QUEUE: TASK_QUEUE,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: slack.url,
-      VOUCH_SECURITY_CHANNEL: 'CBENCH',
-      VOUCH_ENCRYPTION_KEY: key.toString('base64'),
-      VOUCH_POLICIES_FILE: path.join(dir, 'no-policies.yml'),
-      VOUCH_SLACK_ACTIVITIES_PER_SECOND: String(opts.slackRate),
-      ...(opts.cache ? { VOUCH_MAX_CACHED_WORKFLOWS: String(opts.cache) } : {}),
-      ...(opts.heap ? { NODE_OPTIONS: `--max-old-space-size=${opts.heap}` } : {}),
-      LOG_LEVEL: 'info',
-    },
-    path.join(dir, 'worker.log'),
-  );
-  say(`waiting: worker pid ${worker.proc.pid}, log ${path.join(dir, 'worker.log')}`);
-  const rssAtStart = worker.rssBytes();
+  const worker = await startWorkerProcess('worker', {
+    TEMPORAL_ADDRESS: stack.addresses.temporal,
+    MONGODB_URL: stack.addresses.mongo,
+    MONGODB_DB: 'vouch_bench',
+    VOUCH_TASK_QUEUE: TASK_QUEUE,
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_API_URL: slack.url,
+    VOUCH_SECURITY_CHANNEL: 'CBENCH',
+    VOUCH_ENCRYPTION_KEY: key.toString('base64'),
+    VOUCH_POLICIES_FILE: path.join(dir, 'no-policies.yml'),
+    VOUCH_SLACK_ACTIVITIES_PER_SECOND: String(opts.slackRate),
+    ...(opts.cache ? { VOUCH_MAX_CACHED_WORKFLOWS: String(opts.cache) } : {}),
+    ...(opts.heap ? { NODE_OPTIONS: `--max-old-space-size=${opts.heap}` } : {}),
+    LOG_LEVEL: 'info',
+  });
+  say(`waiting: worker pid ${worker.pid()}`);
+  const rssAtStart = rssBytes(worker.pid());
   let peakRss = rssAtStart;
   const samples: { s: number; rssMiB: number; dms: number; reminders: number }[] = [];
   const t0 = Date.now();
   const sample = () => {
-    const rss = worker.rssBytes();
+    const rss = rssBytes(worker.pid());
     peakRss = Math.max(peakRss, rss);
     return rss;
   };
