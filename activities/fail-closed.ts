@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
 import { alertUpdates } from '../store/alert-updates';
+import { answerLinks } from '../store/answer-links';
 import type { Collections } from '../store/collections';
 import { asciiSafe, failedClosedText } from '../slack-blocks/failed-closed';
 
@@ -86,9 +87,11 @@ export function createFailClosedActivities(deps: {
     /**
      * Marks the alert escalated `failed_closed` and adds the reason to its audit trail, touching no
      * content (the transcript itself may be what the store refused). An alert never stored is left so.
+     * The interview's answer links close first: nothing may be answered after the end.
      */
     async recordFailedClosed(notice: FailedClosedNotice): Promise<{ recorded: boolean }> {
       const at = deps.now();
+      await answerLinks(deps.c).closeAll(notice.workflowId, at);
       if (!(await alertUpdates(deps.c).markFailedClosed(notice.alertId, at))) return { recorded: false };
       await alertStore(deps.c, deps.now).appendAudit(notice.alertId, 'failed-closed', {
         at: at.toISOString(),

@@ -7,6 +7,7 @@ import { employeeChannels } from './channels';
 import { slackChannel } from './channels/slack';
 import { slackCall } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
+import { answerLinks } from '../store/answer-links';
 
 /** The escalation's post in the security channel. */
 export type EscalationPost = {
@@ -47,9 +48,14 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       snoozeOffer?: { approval: boolean };
       /** Where the employee was asked, when the policy chose the channel; told there. */
       contact?: ChannelRef;
+      /** Where they were asked besides (the email after no answer in Slack); told there too. */
+      alsoAsked?: ChannelRef[];
     }): Promise<{ reportPosted: boolean; escalation?: EscalationPost }> {
+      // Whatever the channels: no answer link of the interview works once it has an outcome.
+      await answerLinks(ctx.c).closeAll(input.workflowId, ctx.now());
       if (input.contact) {
-        await channels.get(input.contact.channel).tellOutcome({ ...input, ref: input.contact });
+        for (const ref of [input.contact, ...(input.alsoAsked ?? [])])
+          await channels.get(ref.channel).tellOutcome({ ...input, ref });
       } else {
         // A DM sent while the interview was cancelled or failed is known only to the alert: it loses its buttons too.
         const dm = input.dm ?? (await ctx.alerts.factsOf(input.alertId))?.dm ?? null;

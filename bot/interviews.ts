@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
+  type AnswerChannel,
   type EmployeeReply,
   type EmployeeResponse,
   type InterviewState,
@@ -91,6 +92,7 @@ export function createInterviewGateway(client: Client) {
       workflowId: string,
       slackUserId: string,
       sealedCode: string,
+      via?: AnswerChannel,
     ): Promise<SecondFactorResult> {
       try {
         // Longer: an update cut off by the deadline may still be applied, and must not be reported as lost.
@@ -98,7 +100,7 @@ export function createInterviewGateway(client: Client) {
           workflowId,
           () =>
             handle(workflowId).executeUpdate(submitSecondFactor, {
-              args: [{ responseId: randomUUID(), slackUserId, code: sealedCode }],
+              args: [{ responseId: randomUUID(), slackUserId, code: sealedCode, ...(via ? { via } : {}) }],
             }),
           UPDATE_DEADLINE_MS,
         );

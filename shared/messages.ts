@@ -18,7 +18,16 @@ export interface EmployeeResponse {
   slackUserId: string;
   answer: EmployeeAnswer;
   justification?: string;
+  /**
+   * `web`: given on the answer page of an emailed link, which the bot checked (and bound to the browser
+   * that answered); `slackUserId` is then the interviewed employee's Slack id, or '' for one Slack
+   * does not know. Absent: a click in Slack by `slackUserId`.
+   */
+  via?: AnswerChannel;
 }
+
+/** Where an answer or a code was given, besides Slack. */
+export type AnswerChannel = 'web';
 
 /** The manager's answer when the ladder asks them about their report's alert. */
 export const MANAGER_ANSWERS = ['knows', 'does_not_know', 'cannot_tell'] as const;
@@ -44,6 +53,8 @@ export interface SecondFactorSubmission {
   responseId: string;
   slackUserId: string;
   code: string;
+  /** `web`: entered on the answer page (see EmployeeResponse). */
+  via?: AnswerChannel;
 }
 
 export interface SecondFactorResult {

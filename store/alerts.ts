@@ -205,6 +205,19 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
       };
     },
 
+    /** What the answer page shows and checks: the alert as sent, who is asked, and where it stands. */
+    async answerPageView(
+      alertId: string,
+    ): Promise<Pick<AlertDoc, 'input' | 'employeeSlackId' | 'phase' | 'outcome'> | null> {
+      const doc = await c.alerts.findOne(
+        { _id: alertId },
+        { projection: { input: 1, employeeSlackId: 1, phase: 1, outcome: 1 } },
+      );
+      if (!doc) return null;
+      const { input, employeeSlackId, phase, outcome } = doc;
+      return { input: fromStoredInput(input), employeeSlackId, phase, outcome: outcome ?? null };
+    },
+
     async factsOf(alertId: string): Promise<AlertFacts | null> {
       const doc = await c.alerts.findOne({ _id: alertId });
       if (!doc) return null;

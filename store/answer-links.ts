@@ -1,15 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AnswerLinkDoc, Collections } from './collections';
+import { insertOnce } from './mongo';
 
 /**
  * One-time links to an interview's answer page. The token (256 random bits) travels only in the
  * email; the store keeps its hash. A link is good until its interview has an outcome (then every link
  * of that interview closes) or until it expires, whichever is first.
+ *
+ * The first answer binds the interview's links to the browser that gave it (a random id in an
+ * HttpOnly cookie, kept here as a hash): from then on no other browser can answer with any of them.
  */
 export type AnswerLinkView =
   { state: 'missing' | 'expired' | 'closed' } | { state: 'open'; link: AnswerLinkDoc };
 
 export function answerLinks(c: Collections) {
+  const bindingKey = (workflowId: string) => `answer-browser:${workflowId}`;
   return {
     async create(
       link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt'>,
@@ -36,8 +41,28 @@ export function answerLinks(c: Collections) {
         { $set: { closedAt: now } },
       );
     },
+
+    /** The browser the interview's links are bound to: unbound, this one, or another. */
+    async boundBrowser(workflowId: string, browserId: string | undefined): Promise<Binding> {
+      const claim = await c.claims.findOne({ _id: bindingKey(workflowId) });
+      if (!claim) return 'unbound';
+      return browserId && claim.holder === hashToken(browserId) ? 'this_browser' : 'other_browser';
+    },
+
+    /**
+     * Binds the interview's links to this browser, unless another was first (a unique insert, so two
+     * browsers answering at once cannot both win). True when this browser holds them.
+     */
+    async bind(workflowId: string, browserId: string, now: Date): Promise<boolean> {
+      const holder = hashToken(browserId);
+      if (await insertOnce(c.claims, { _id: bindingKey(workflowId), at: now, holder })) return true;
+      return (await c.claims.findOne({ _id: bindingKey(workflowId) }))?.holder === holder;
+    },
   };
 }
+
+export type Binding = 'unbound' | 'this_browser' | 'other_browser';
+export type AnswerLinks = ReturnType<typeof answerLinks>;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

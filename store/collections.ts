@@ -187,6 +187,8 @@ export interface EnrollmentLinkDoc {
 export interface ClaimDoc {
   _id: string;
   at: Date;
+  /** Who holds a claim that names its holder (the browser an interview's answer links are bound to). */
+  holder?: string;
 }
 
 /** Every change to an employee's second factor, with who made it. */

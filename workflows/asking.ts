@@ -5,7 +5,7 @@ import { waitFor } from './operator-interrupt';
 import { extendDeadline } from './overall-deadline';
 import { startDmUpdates } from './rollup';
 import { SECOND_FACTOR_WAIT_MS } from './second-factor';
-import { askThroughChannels, chosenChannels } from './channels';
+import { alsoAskByEmail, askThroughChannels, chosenChannels } from './channels';
 
 /** How far ahead a deadline counted in working hours can lie (shared/working-hours.ts stops at 60 days). */
 export const WORKING_HOURS_REACH_MS = 61 * 86_400_000;
@@ -76,15 +76,10 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     const template = policy.messages?.reminder;
     if (iv.contact) {
       const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
-      await acts.remindEmployeeVia({
-        workflowId,
-        alertId,
-        ref: iv.contact,
-        n,
-        deadlineAt,
-        template,
-        linkExpiresAt,
-      });
+      // Reminders go wherever the employee was asked; the email sent at the first one is its own question.
+      for (const ref of [iv.contact, ...iv.alsoAsked])
+        await acts.remindEmployeeVia({ workflowId, alertId, ref, n, deadlineAt, template, linkExpiresAt });
+      if (n === 1 && channels) await alsoAskByEmail(iv, channels, { answerDueAt: deadlineAt, linkExpiresAt });
     } else await acts.sendReminder({ workflowId, alertId, dm: iv.dm!, n, deadlineAt, template });
     iv.note('reminder', 'vouch', { n });
   }

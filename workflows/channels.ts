@@ -1,10 +1,12 @@
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
 import type { ChannelRef } from '../activities';
 import { type ChannelName, reachableChannels } from '../shared/channels';
 import type { Interview } from './interview-state';
 
 /** Interviews started before channels could be chosen keep the Slack DM they recorded. */
 const CHANNELS_PATCH = 'employee-channels';
+/** Interviews that reached their first reminder before this fallback existed send no email then. */
+const EMAIL_AT_FIRST_REMINDER_PATCH = 'email-at-first-reminder';
 
 /**
  * The channels the policy names, in order; undefined for a policy that names none (the Slack DM, with
@@ -55,6 +57,42 @@ export async function askThroughChannels(
     message: `none of the policy's channels (${channels.join(', ')}) can reach the employee`,
     nonRetryable: true,
   });
+}
+
+/**
+ * No answer in Slack by the first reminder, and the policy lists email: the question goes by email
+ * too (the Slack reminder goes as well), and later reminders and the outcome go to both. An email
+ * that fails is recorded and the interview carries on in Slack.
+ */
+export async function alsoAskByEmail(
+  iv: Interview,
+  channels: readonly ChannelName[],
+  times: { answerDueAt: string; linkExpiresAt: string },
+): Promise<void> {
+  const { employee } = iv.ready;
+  if (iv.askedByEmail() || !reachableChannels(channels, employee).includes('email')) return;
+  if (!patched(EMAIL_AT_FIRST_REMINDER_PATCH)) return;
+  try {
+    const ref = await iv.acts.asking.askEmployeeVia({
+      channel: 'email',
+      workflowId: iv.workflowId,
+      alertId: iv.alert.id,
+      ...(employee.slackUserId ? { slackUserId: employee.slackUserId } : {}),
+      email: employee.email,
+      employeeName: employee.name,
+      ...times,
+    });
+    iv.alsoAsked.push(ref);
+    if (ref.channel === 'email')
+      iv.note('email_sent', 'vouch', { messageId: ref.messageId, fallback: 'no_answer_by_first_reminder' });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    iv.note('channel_skipped', 'vouch', {
+      channel: 'email',
+      reason: 'failed',
+      errorType: finalFailureType(err) ?? 'retries exhausted',
+    });
+  }
 }
 
 function noteAsked(iv: Interview, ref: ChannelRef): void {

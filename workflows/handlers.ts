@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   type SecondFactorSubmission,
   employeeReply,
@@ -15,6 +15,17 @@ import type { Interview } from './interview-state';
 import { registerRollupHandlers } from './rollup';
 import { submitCode } from './second-factor';
 import { registerSnoozeHandlers } from './snooze';
+
+/** Interviews that took no answers from the answer page before it existed keep refusing them. */
+const ANSWER_PAGE_PATCH = 'answer-page';
+
+/**
+ * An answer from the answer page counts when the interview emailed the employee its link: the bot
+ * answers only for a link it checked, bound to the browser that answered first.
+ */
+function answersFromPage(iv: Interview): boolean {
+  return iv.askedByEmail() && patched(ANSWER_PAGE_PATCH);
+}
 
 /** Longer replies are cut: the transcript, the model's prompt and the escalation stay readable. */
 const MAX_REPLY = 1000;
@@ -50,21 +61,25 @@ export function registerHandlers(iv: Interview): void {
   setHandler(employeeResponse, (r) => {
     if (iv.seenIds.has(r.responseId)) return; // a redelivered click is applied once
     iv.seenIds.add(r.responseId);
-    if (!iv.employeeId() || r.slackUserId !== iv.employeeId()) {
-      iv.note('unauthorized_response', r.slackUserId, { answer: r.answer });
+    const fromPage = r.via === 'web';
+    const actor = fromPage ? iv.webAnswerer() : r.slackUserId;
+    const via = fromPage ? { via: r.via } : {};
+    if (fromPage ? !answersFromPage(iv) : !iv.employeeId() || r.slackUserId !== iv.employeeId()) {
+      iv.note('unauthorized_response', actor, { answer: r.answer, ...via });
       return;
     }
     // "Someone asked me to do this" may follow a "Yes" whose code is still due: a coached employee may
     // press Yes first.
     const changesYes = r.answer === 'coerced' && iv.answer?.answer === 'confirmed';
     if (iv.outcome || iv.answerClosed || (iv.answer && !changesYes)) {
-      iv.note('late_response', r.slackUserId, { answer: r.answer });
+      iv.note('late_response', actor, { answer: r.answer, ...via });
       return;
     }
     iv.answer = r;
-    iv.note('employee_answer', r.slackUserId, {
+    iv.note('employee_answer', actor, {
       answer: r.answer,
       ...(r.justification ? { justification: r.justification } : {}),
+      ...via,
     });
   });
 

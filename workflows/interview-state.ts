@@ -65,6 +65,8 @@ export class Interview {
   dm: MessageRef | null = null;
   /** Where the employee was asked, when the policy chose the channel (workflows/channels.ts). */
   contact: ChannelRef | undefined;
+  /** Where they were asked besides: by email, when Slack had no answer by the first reminder. */
+  readonly alsoAsked: ChannelRef[] = [];
   answer: EmployeeResponse | undefined;
   /** The deadline for the employee's answer has passed: a later one is late, even while the ladder runs. */
   answerClosed = false;
@@ -154,6 +156,17 @@ export class Interview {
 
   employeeId(): string | undefined {
     return this.prepared?.employee?.slackUserId;
+  }
+
+  /** Whether an email with a link to the answer page went to the employee: then answers may come from it. */
+  askedByEmail(): boolean {
+    return [this.contact, ...this.alsoAsked].some((c) => c?.channel === 'email');
+  }
+
+  /** Who answered on the answer page, as the record names them: their Slack id, else their address. */
+  webAnswerer(): string {
+    const e = this.prepared?.employee;
+    return e?.slackUserId ?? (e?.email ? `email:${e.email}` : 'employee');
   }
 
   /** The employee as messages name them: resolved, or as the alert gives them. */

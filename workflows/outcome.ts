@@ -53,6 +53,7 @@ export function postOutcome(iv: Interview, outcome: Outcome, awaitsClose?: boole
     awaitsClose,
     ...(iv.snooze.offer ? { snoozeOffer: { approval: iv.snooze.offer.approval } } : {}),
     ...(iv.contact ? { contact: iv.contact } : {}),
+    ...(iv.alsoAsked.length ? { alsoAsked: [...iv.alsoAsked] } : {}),
   });
 }
 

@@ -79,6 +79,7 @@ export async function submitCode(iv: Interview, s: SecondFactorSubmission): Prom
       limit: iv.attemptLimit(),
       result: check,
       ...(lockedUntil ? { lockedUntil: String(lockedUntil) } : {}),
+      ...(s.via === 'web' ? { via: s.via } : {}),
     });
     return { accepted: sf.verified, attemptsLeft: left };
   });

@@ -1,5 +1,5 @@
 import type { Outcome } from '../constants';
-import type { EmployeeAnswer, ManagerAnswer } from '../messages';
+import type { AnswerChannel, EmployeeAnswer, ManagerAnswer } from '../messages';
 
 /**
  * The interview record: typed events, one union. Every fact anyone needs (reports, stats, the bot,
@@ -82,14 +82,15 @@ export interface EventFields {
   // ---- asking
   dm_sent: { channel?: string; ts?: string };
   /** The question went by email, a one-time link to the answer page (`messageId` starts the thread). */
-  email_sent: { messageId: string };
+  email_sent: { messageId: string; fallback?: 'no_answer_by_first_reminder' };
   /** A channel of the policy's list was passed over: it cannot reach the employee, or its question failed for good. */
   channel_skipped: { channel: string; reason: 'not_reachable' | 'failed'; errorType?: string };
   reminder: { n: number };
   deadline: { waitingFor: 'answer' | 'second_factor' };
-  employee_answer: { answer: EmployeeAnswer; justification?: string };
-  unauthorized_response: { answer: EmployeeAnswer };
-  late_response: { answer: EmployeeAnswer };
+  /** `via: 'web'`: given on the answer page of an emailed link; absent: in Slack. */
+  employee_answer: { answer: EmployeeAnswer; justification?: string; via?: AnswerChannel };
+  unauthorized_response: { answer: EmployeeAnswer; via?: AnswerChannel };
+  late_response: { answer: EmployeeAnswer; via?: AnswerChannel };
   /** The ladder's step `n` (1-based) begins: asking the manager, or escalating. */
   ladder_step: { n: number; step: 'ask_manager' | 'escalate' };
   /** The employee's manager was asked in a DM; `manager` is their Slack id. */
@@ -104,7 +105,13 @@ export interface EventFields {
 
   // ---- second factor
   second_factor_not_required: NoFields;
-  second_factor_attempt: { attempt: number; limit: number; result: SecondFactorCheck; lockedUntil?: string };
+  second_factor_attempt: {
+    attempt: number;
+    limit: number;
+    result: SecondFactorCheck;
+    lockedUntil?: string;
+    via?: AnswerChannel;
+  };
   not_enrolled: { whenNotEnrolled: 'escalate' | 'accept' };
   suppression_created: { suppressionId: string; expiresAt: string };
 
@@ -213,6 +220,10 @@ export interface EventFields {
   // ---- recorded from outside the workflow (the `audit` collection)
   unauthorized_click: { button: string };
   unauthorized_operator_action: { button: string };
+  /** The first answer on the answer page bound the interview's links to this browser. */
+  answer_link_bound: { userAgent: string };
+  /** An answer page request that changed nothing: another browser holds the links, or its form was forged or stale. */
+  answer_link_refused: { reason: 'other_browser' | 'bad_form' };
   model_call: {
     purpose: 'plan_questions' | 'next_question' | 'summary';
     /** ok, or the failure: timeout, network, http, rejected, malformed. */

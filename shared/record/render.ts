@@ -1,5 +1,6 @@
 import { SLACK_USER_ID } from '../directory-entry';
 import type { EventFields, EventOf, EventKind, InterviewEvent } from './events';
+import type { AnswerChannel } from '../messages';
 
 /**
  * The one place that turns events into text for people (Slack, the CLI, reports). Nothing parses
@@ -57,7 +58,10 @@ const RENDER: Renderers = {
     e.decision === 'timeout' ? 'approval timed out' : `${e.decision} by ${f.person(e.by ?? '?')}`,
 
   dm_sent: () => 'asked the employee in a direct message',
-  email_sent: () => 'asked the employee by email, with a one-time link to the answer page',
+  email_sent: (e) =>
+    e.fallback === 'no_answer_by_first_reminder'
+      ? 'no answer in Slack by the first reminder: asked the employee by email too, with a one-time link to the answer page'
+      : 'asked the employee by email, with a one-time link to the answer page',
   channel_skipped: (e, f) =>
     e.reason === 'not_reachable'
       ? `not asked in ${f.content(e.channel)}: the employee cannot be reached there`
@@ -68,13 +72,14 @@ const RENDER: Renderers = {
       ? 'no answer before the deadline'
       : 'no valid second-factor code before the deadline',
   employee_answer: (e, f) =>
-    e.answer === 'confirmed'
+    (e.answer === 'confirmed'
       ? `Yes, that was me${quoted(e.justification, f)}`
       : e.answer === 'coerced'
         ? `Someone asked me to do this (possible social engineering)${quoted(e.justification, f)}`
-        : `No, it wasn't me${quoted(e.justification, f)}`,
-  unauthorized_response: (e) => `tried to answer "${e.answer}" but is not the interviewed employee; ignored`,
-  late_response: (e) => `answered "${e.answer}" after the interview had moved on; ignored`,
+        : `No, it wasn't me${quoted(e.justification, f)}`) + onPage(e.via),
+  unauthorized_response: (e) =>
+    `tried to answer "${e.answer}"${onPage(e.via)} but is not the interviewed employee; ignored`,
+  late_response: (e) => `answered "${e.answer}"${onPage(e.via)} after the interview had moved on; ignored`,
   ladder_step: (e) =>
     e.step === 'ask_manager' ? `no answer: step ${e.n}, asking the manager` : `step ${e.n}: escalating`,
   manager_asked: (e, f) => `asked the manager, ${f.person(e.manager)}, until ${f.content(e.waitUntil)}`,
@@ -96,7 +101,7 @@ const RENDER: Renderers = {
 
   second_factor_not_required: () => 'not required by the policy',
   second_factor_attempt: (e, f) =>
-    `attempt ${e.attempt}/${e.limit}: ${e.result}${e.lockedUntil ? ` (locked until ${f.content(e.lockedUntil)})` : ''}`,
+    `attempt ${e.attempt}/${e.limit}${onPage(e.via)}: ${e.result}${e.lockedUntil ? ` (locked until ${f.content(e.lockedUntil)})` : ''}`,
   not_enrolled: (e) => `no active second factor; policy says ${e.whenNotEnrolled}`,
   suppression_created: (e, f) => `similar alerts suppressed until ${f.content(e.expiresAt)}`,
 
@@ -179,6 +184,12 @@ const RENDER: Renderers = {
     `pressed "${f.content(e.button)}" but is not the interviewed employee; refused`,
   unauthorized_operator_action: (e, f) =>
     `pressed "${f.content(e.button)}" but is not a configured operator; refused`,
+  answer_link_bound: (e, f) =>
+    `answered on the answer page: its links now work only in this browser (${f.content(e.userAgent)})`,
+  answer_link_refused: (e) =>
+    e.reason === 'other_browser'
+      ? 'tried to answer with a link already bound to another browser; refused'
+      : 'sent the answer page a forged or out-of-date form; refused',
   model_call: (e, f) =>
     `${e.purpose} (attempt ${e.attempt}): ${f.content(e.result)}${e.detail ? ` (${f.content(e.detail)})` : ''} in ${e.latencyMs} ms`,
   suppression_revoked: (e, f) =>
@@ -186,6 +197,9 @@ const RENDER: Renderers = {
 
   legacy_note: (e, f) => f.content(e.text),
 };
+
+/** Where an answer was given, when not in Slack. */
+const onPage = (via: AnswerChannel | undefined) => (via === 'web' ? ' (on the answer page)' : '');
 
 const ROLLUP_FALLBACK: Record<EventFields['rollup_fallback']['reason'], string> = {
   coordinator_unavailable: "the employee's coordinator could not be reached",
