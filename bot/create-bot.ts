@@ -12,6 +12,7 @@ import { createBotApp } from './app';
 import { createInterviewGateway } from './interviews';
 import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
+import { answerLinks } from '../store/answer-links';
 import { secondFactors } from '../store/second-factors';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import type { InterviewEvent } from '../shared/record/events';
@@ -44,6 +45,7 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
     collections: c,
     factors: secondFactors(c, config.encryptionKey),
     links: enrollmentLinks(c),
+    answerLinks: answerLinks(c),
     publicUrl: config.publicUrl,
     securityChannel: config.slack.securityChannel,
   };

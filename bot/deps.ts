@@ -4,6 +4,7 @@ import type { UntimedEvent } from '../shared/record/events';
 import type { AlertStore } from '../store/alerts';
 import type { Collections } from '../store/collections';
 import type { EnrollmentLinks } from '../store/enrollment-links';
+import type { AnswerLinks } from '../store/answer-links';
 import type { SecondFactors } from '../store/second-factors';
 import type { InterviewGateway } from './interviews';
 
@@ -22,7 +23,9 @@ export interface BotDeps {
   collections: Collections;
   factors: SecondFactors;
   links: EnrollmentLinks;
-  /** Base URL of the enrollment pages, and the channel where operators approve enrollments. */
+  /** The email channel's one-time links to the answer page. */
+  answerLinks: AnswerLinks;
+  /** Base URL of the enrollment and answer pages, and the channel where operators approve enrollments. */
   publicUrl: string;
   securityChannel?: string;
 }

@@ -6,6 +6,7 @@ import { verifyTotp } from '../store/totp-verification';
 import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError } from '../store/second-factors';
 import type { BotDeps } from './deps';
+import { cookieOf, readForm, sendPage } from './page-http';
 import { languageOfUser } from './language';
 import {
   enrollmentApprovalRequest,
@@ -26,7 +27,7 @@ export function enrollmentRoutes(deps: BotDeps, client: () => WebClient): Custom
     const token = (req as IncomingMessage & { params?: Record<string, string> }).params?.token ?? '';
     try {
       const form = method === 'POST' ? await readForm(req) : new URLSearchParams();
-      await servePage(deps, client(), { method, token, browser: cookieOf(req), form }, res);
+      await servePage(deps, client(), { method, token, browser: cookieOf(req, COOKIE), form }, res);
     } catch (err) {
       deps.logger.error({ err }, 'enrollment page failed');
       send(
@@ -279,39 +280,15 @@ input{font:inherit;margin:0 .5rem}button{font:inherit}</style></head>
 }
 
 function send(res: ServerResponse, status: number, html: string, cookie?: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    'x-content-type-options': 'nosniff',
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    ...(cookie ? { 'set-cookie': cookie } : {}),
-  });
-  res.end(html);
+  sendPage(res, status, html, { csp: CSP, cookies: cookie ? [cookie] : [] });
 }
+
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function bindCookie(value: string, token: string, secure: boolean): string {
   const path = `/enroll/${encodeURIComponent(token)}`;
   return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`;
-}
-
-function cookieOf(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
-  }
-  return undefined;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 4096) throw new Error('form too large');
-  }
-  return new URLSearchParams(body);
 }
 
 function escapeHtml(text: string): string {

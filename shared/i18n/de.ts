@@ -107,6 +107,55 @@ export const de: Catalogue = {
     'Vouch konnte das gerade nicht speichern; es wurde nichts gespeichert. Bitte versuch es in einer Minute noch einmal.',
   'reply.noLongerYours': 'Diese Prüfung ist schon abgeschlossen oder nicht mehr deine.',
 
+  'page.askTitle': 'Sicherheitsprüfung: Warst du das?',
+  'page.askLead':
+    'Unsere Sicherheitsüberwachung hat die folgende Aktivität in deinem Konto gesehen. Warst du das?',
+  'page.when': 'Wann',
+  'page.source': 'Quelle',
+  'page.severity': 'Schweregrad',
+  'page.details': 'Details',
+  'page.choices': 'Deine Antwort',
+  'page.bindNote':
+    'Deine erste Antwort bindet diesen Link an diesen Browser: danach funktioniert er in keinem anderen.',
+  'page.codeTitle': 'Bestätige, dass du es bist',
+  'page.codeLead': 'Gib den aktuellen 6-stelligen Code für Vouch aus deiner Authenticator-App ein.',
+  'page.codeLabel': '6-stelliger Code',
+  'page.justificationLabel': 'Was hast du gemacht? (optional)',
+  'page.verify': 'Bestätigen',
+  'page.codeFormat': 'Gib die 6 Ziffern ein, die deine Authenticator-App für Vouch zeigt.',
+  'page.codeWrong.one': 'Dieser Code wurde nicht angenommen. Noch {n} Versuch.',
+  'page.codeWrong.other': 'Dieser Code wurde nicht angenommen. Noch {n} Versuche.',
+  'page.noFactorTitle': 'Bestätige deine Antwort',
+  'page.noFactorLead':
+    'Du hast bei Vouch keinen zweiten Faktor eingerichtet; das Sicherheitsteam meldet sich womöglich bei dir.',
+  'page.confirm': 'Bestätigen: Das war ich',
+  'page.deniedTitle': 'Danke',
+  'page.denied':
+    'Danke für deine Meldung. Das Sicherheitsteam ist benachrichtigt und meldet sich in Kürze bei dir.',
+  'page.verifiedTitle': 'Bestätigt',
+  'page.verified':
+    'Danke, du hast das bestätigt und nachgewiesen, dass du es warst. Sonst ist nichts zu tun: Du kannst diese Seite schließen.',
+  'page.notVerifiedTitle': 'Nicht bestätigt',
+  'page.notVerified': 'Die Code-Prüfung ist nicht gelungen, daher ging dies an das Sicherheitsteam.',
+  'page.recordedTitle': 'Antwort gespeichert',
+  'page.recorded': 'Danke, deine Antwort ist gespeichert. Das Ergebnis folgt per E-Mail.',
+  'page.missingTitle': 'Link ungültig',
+  'page.missing': 'Dieser Link ist ungültig. Verwende den Link in der neuesten E-Mail von Vouch.',
+  'page.expiredTitle': 'Link abgelaufen',
+  'page.expired':
+    'Dieser Link ist abgelaufen und ändert nichts mehr. Unbeantwortete Prüfungen verfolgt das Sicherheitsteam weiter.',
+  'page.closedTitle': 'Prüfung abgeschlossen',
+  'page.closed':
+    'Diese Prüfung ist abgeschlossen, und ihre Links funktionieren nicht mehr. Hier ist nichts mehr zu tun.',
+  'page.otherBrowserTitle': 'In einem anderen Browser beantwortet',
+  'page.otherBrowser':
+    'Diese Prüfung wurde in einem anderen Browser beantwortet, daher funktionieren ihre Links hier nicht. Wenn das nicht du warst, sag sofort deinem Sicherheitsteam Bescheid.',
+  'page.badFormTitle': 'Seite veraltet',
+  'page.badForm':
+    'Diese Seite war veraltet, daher wurde nichts gespeichert. Öffne den Link aus deiner E-Mail erneut.',
+  'page.answeredTitle': 'Schon beantwortet',
+  'page.laterTitle': 'Bitte später erneut versuchen',
+
   'snooze.offer':
     'Machst du das bald wieder? Du kannst darum bitten, Warnungen wie diese eine Zeit lang stummzuschalten.',
   'snooze.offerWithApproval':

@@ -106,6 +106,51 @@ export const en = {
   'reply.notSaved': 'Vouch could not record that just now; nothing was saved. Please try again in a minute.',
   'reply.noLongerYours': 'This check is already finished or is no longer yours to answer.',
 
+  // The answer page (the web channel's link from the email); plain text, escaped by web/answer-page.ts
+  'page.askTitle': 'Security check: was this you?',
+  'page.askLead': 'Our security monitoring saw the activity below on your account. Was it you?',
+  'page.when': 'When',
+  'page.source': 'Source',
+  'page.severity': 'Severity',
+  'page.details': 'Details',
+  'page.choices': 'Your answer',
+  'page.bindNote': 'Your first answer ties this link to this browser: after that it works in no other.',
+  'page.codeTitle': 'Confirm it is you',
+  'page.codeLead': 'Enter the current 6-digit code for Vouch from your authenticator app.',
+  'page.codeLabel': '6-digit code',
+  'page.justificationLabel': 'What were you doing? (optional)',
+  'page.verify': 'Verify',
+  'page.codeFormat': 'Enter the 6 digits your authenticator app shows for Vouch.',
+  'page.codeWrong.one': 'That code was not accepted. {n} attempt left.',
+  'page.codeWrong.other': 'That code was not accepted. {n} attempts left.',
+  'page.noFactorTitle': 'Confirm your answer',
+  'page.noFactorLead':
+    'You have no second factor set up with Vouch, so the security team may follow up with you.',
+  'page.confirm': 'Confirm: that was me',
+  'page.deniedTitle': 'Thank you',
+  'page.denied': 'Thanks for telling us. The security team has been alerted and will contact you shortly.',
+  'page.verifiedTitle': 'Verified',
+  'page.verified':
+    'Thanks, you confirmed this and verified it was you. Nothing else to do: you can close this page.',
+  'page.notVerifiedTitle': 'Not verified',
+  'page.notVerified': 'The code check did not succeed, so this went to the security team.',
+  'page.recordedTitle': 'Answer recorded',
+  'page.recorded': 'Thanks, your answer is recorded. The result follows by email.',
+  'page.missingTitle': 'Link not valid',
+  'page.missing': 'This link is not valid. Use the link in the newest email from Vouch.',
+  'page.expiredTitle': 'Link expired',
+  'page.expired':
+    'This link has expired and changes nothing any more. The security team follows up on checks nobody answered.',
+  'page.closedTitle': 'Check finished',
+  'page.closed': 'This check is finished, and its links no longer work. Nothing else to do here.',
+  'page.otherBrowserTitle': 'Answered in another browser',
+  'page.otherBrowser':
+    'This check was answered in another browser, so its links do not work here. If that was not you, tell your security team now.',
+  'page.badFormTitle': 'Page out of date',
+  'page.badForm': 'This page was out of date, so nothing was recorded. Open the link from your email again.',
+  'page.answeredTitle': 'Already answered',
+  'page.laterTitle': 'Try again later',
+
   // The snooze after a verified "yes"
   'snooze.offer': 'Doing this again soon? You can ask to keep alerts like this one quiet for a while.',
   'snooze.offerWithApproval':

@@ -12,9 +12,17 @@ import { PagerDutyStandIn } from './pagerduty-stand-in';
 export async function startBot(
   harness: Harness,
   client: Client,
-  opts: { signingSecret: string; operators?: string; logger?: Logger },
+  opts: {
+    signingSecret: string;
+    operators?: string;
+    logger?: Logger;
+    /** A port chosen beforehand (the answer page's links name it); default: a free one. */
+    port?: number;
+    /** VOUCH_PUBLIC_URL: where the enrollment and answer pages are; default http://localhost:<port>. */
+    publicUrl?: string;
+  },
 ): Promise<{ app: App; url: string }> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: opts.signingSecret,
@@ -22,6 +30,7 @@ export async function startBot(
     BOT_PORT: String(port),
     VOUCH_ENCRYPTION_KEY: harness.key.toString('base64'),
     ...(opts.operators ? { VOUCH_OPERATORS: opts.operators } : {}),
+    ...(opts.publicUrl ? { VOUCH_PUBLIC_URL: opts.publicUrl } : {}),
   });
   const logger = opts.logger ?? createLogger('bot-test', 'silent');
   const app = createBotApp(config, logger, botDeps(config, logger, client, harness.mongo.db));

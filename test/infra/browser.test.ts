@@ -3,21 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import { closeServer, listenLocally, localUrl } from '../helpers/local-server';
-import {
-  DESKTOP,
-  PHONE,
-  describeInBrowser,
-  launchBrowser,
-  screenshotAt,
-  type TestBrowser,
-} from '../helpers/browser';
+import { DESKTOP, PHONE, describeInBrowser, launchBrowser, screenshotAt } from '../helpers/browser';
 
 /**
  * The browser tests' Chromium: it starts headless from the provisioned binary, keeps cookies apart
  * between contexts, reports the phone viewport to a page that asks for the device width, and writes screenshots.
  */
 describeInBrowser('the test Chromium', () => {
-  let chromium: TestBrowser;
+  let chromium: Awaited<ReturnType<typeof launchBrowser>>;
   let server: http.Server;
 
   beforeAll(async () => {
