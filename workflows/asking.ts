@@ -74,14 +74,14 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     const alertId = iv.alert.id;
     const deadlineAt = schedule.deadlineAt;
     const template = policy.messages?.reminder;
+    const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
+    // Reminders go wherever the employee was asked; the email sent at the first one is its own question.
     if (iv.contact) {
-      const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
-      // Reminders go wherever the employee was asked; the email sent at the first one is its own question.
       for (const ref of [iv.contact, ...iv.alsoAsked])
         await acts.remindEmployeeVia({ workflowId, alertId, ref, n, deadlineAt, template, linkExpiresAt });
-      if (n === 1 && channels) await alsoAskByEmail(iv, channels, { answerDueAt: deadlineAt, linkExpiresAt });
     } else await acts.sendReminder({ workflowId, alertId, dm: iv.dm!, n, deadlineAt, template });
     iv.note('reminder', 'vouch', { n });
+    if (n === 1 && channels) await alsoAskByEmail(iv, channels, { answerDueAt: deadlineAt, linkExpiresAt });
   }
   if (!(await waitFor(iv, answered, answerDueAt - Date.now()))) {
     iv.answerClosed = true;

@@ -9,6 +9,7 @@ import { answerLinks } from '../../store/answer-links';
 import { threadMessageId } from '../../activities/channels/email';
 import { collections } from '../../store/collections';
 import { directoryStore } from '../../store/directory';
+import { employeeCache } from '../../store/employee-cache';
 import { startBot } from '../helpers/bot-under-test';
 import {
   DESKTOP,
@@ -348,6 +349,19 @@ describeInBrowser('the answer page, in a real browser', () => {
     await h.slack.waitForCall('chat.update', (call) => JSON.stringify(call.args).includes('not you'));
     await smtp.waitFor((m) => m.inReplyTo === mail.messageId && (m.text ?? '').includes('not you'));
     expect((await answerLinks(c()).view(LINK_TOKEN(link), new Date())).state).toBe('closed');
+  });
+
+  it("speaks the employee's language: German for a German Slack locale", async () => {
+    await employeeCache(c()).saveLocale(ANA.id, 'de-DE', new Date());
+    const { handle, link } = await askedByEmail(ANA.email, { channels: ['email'] });
+    const { page } = await openPage(link, PHONE);
+    expect(await page.evaluate('document.documentElement.lang')).toBe('de');
+    expect(await text(page, 'h1')).toBe('Sicherheitsprüfung: Warst du das?');
+    expect(await text(page, 'button.no')).toBe('Nein, das war ich nicht');
+    await screenshotAt(page, PHONE, path.join(SCREENSHOTS, 'answer-page-german-phone.png'));
+    expect((await submit(page, 'button.no')).status()).toBe(200);
+    expect(await text(page, 'h1')).toBe('Danke');
+    expect((await resultWithin(handle, 30_000)).outcome).toBe('denied');
   });
 });
 

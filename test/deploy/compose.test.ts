@@ -160,7 +160,7 @@ const MANDATORY = ['VOUCH_PUBLIC_URL'];
 const DATABASE_SECRETS = ['postgres_password', 'mongo_root_password', 'mongo_vouch_password'];
 
 /** The paths the proxy must forward to the bot. */
-const BOT_PATHS = ['/slack/events', '/enroll/*'];
+const BOT_PATHS = ['/slack/events', '/enroll/*', '/answer/*'];
 
 const ADMIN_TOOLS = /^temporalio\/admin-tools:/;
 
@@ -871,6 +871,11 @@ const MUTATIONS: Mutation[] = [
     'the proxy no longer forwards the enrollment pages',
     (f) => ({ ...f, caddyfile: replaceOnce(f.caddyfile, ' /enroll/*', '') }),
     /\/enroll\/\* is not forwarded to the bot/,
+  ],
+  [
+    'the proxy no longer forwards the answer pages',
+    (f) => ({ ...f, caddyfile: replaceOnce(f.caddyfile, ' /answer/*', '') }),
+    /\/answer\/\* is not forwarded to the bot/,
   ],
   [
     "the proxy sends the bot's traffic to another port",

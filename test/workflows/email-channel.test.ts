@@ -1,9 +1,12 @@
 import nodemailer from 'nodemailer';
+import { ApplicationFailure } from '@temporalio/common';
+import { threadMessageId } from '../../activities/channels/email';
 import { directoryEntrySchema } from '../../shared/directory-entry';
 import { answerLinks } from '../../store/answer-links';
 import { collections } from '../../store/collections';
 import { directoryStore } from '../../store/directory';
 import {
+  ANA,
   alertFor,
   createHarness,
   resultWithin,
@@ -17,6 +20,7 @@ import { recordHistory } from '../helpers/history';
 import { startSmtpServer } from '../helpers/smtp-server';
 
 const PUBLIC_URL = 'http://localhost:3999';
+const FROM = 'Vouch <vouch@example.com>';
 const LINK = /http:\/\/localhost:3999\/answer\/([A-Za-z0-9_-]{43})/;
 
 /** The email channel: an employee Slack does not know is asked by email, through a real SMTP server. */
@@ -27,10 +31,11 @@ describe('asking by email', () => {
     smtp = await startSmtpServer();
     h = await createHarness({
       timeSkipping: true,
+      overridable: true,
       activityDeps: {
         mail: {
           transport: nodemailer.createTransport(smtp.url),
-          from: 'Vouch <vouch@example.com>',
+          from: FROM,
           publicUrl: PUBLIC_URL,
         },
       },
@@ -93,6 +98,64 @@ describe('asking by email', () => {
       [],
     );
   }, 180_000);
+
+  it('with channels [slack, email], no answer in Slack by the first reminder also asks by email; later reminders and the outcome go to both', async () => {
+    const type = uniqueName('type');
+    await setPolicy(h, type, { channels: ['slack', 'email'], reminders: ['15m', '30m'], deadline: '1h' });
+    const handle = await start(h, alertFor({ email: ANA.email }, { type }));
+    const result = await resultWithin(handle, 60_000);
+    expect(result.outcome).toBe('no_response');
+    recordHistory('channels-email-at-first-reminder-no-response', await handle.fetchHistory());
+
+    const transcript = (await state(handle)).transcript;
+    const kinds = transcript.map((e) => e.kind);
+    // The DM, reminder 1 in Slack and then the email, reminder 2 in both.
+    expect(kinds.slice(kinds.indexOf('dm_sent'), kinds.indexOf('deadline'))).toEqual([
+      'dm_sent',
+      'reminder',
+      'email_sent',
+      'reminder',
+    ]);
+    expect(transcript.find((e) => e.kind === 'email_sent')).toMatchObject({
+      fallback: 'no_answer_by_first_reminder',
+    });
+    const asked = await smtp.waitFor((m) => m.messageId === threadMessageId(handle.workflowId, 'ask', FROM));
+    expect(JSON.stringify(asked.to)).toContain(ANA.email);
+    const token = LINK.exec(asked.text ?? '')?.[1];
+    const reminder = await smtp.waitFor(
+      (m) => m.inReplyTo === asked.messageId && /^Reminder 2: /.test(m.text ?? ''),
+    );
+    expect(reminder.subject).toBe(`Re: ${asked.subject}`);
+    await smtp.waitFor(
+      (m) => m.inReplyTo === asked.messageId && (m.text ?? '').includes('expired without an answer'),
+    );
+    const slackReminders = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.thread_ts !== undefined && JSON.stringify(c.args).includes('Reminder'));
+    expect(slackReminders.length).toBeGreaterThanOrEqual(2);
+    expect((await answerLinks(collections(h.mongo.db)).view(token!, new Date())).state).toBe('closed');
+  }, 180_000);
+
+  it('an interview that fails closed closes its answer links', async () => {
+    const email = `${uniqueName('erin')}@example.com`.toLowerCase();
+    await directoryStore(collections(h.mongo.db)).set(directoryEntrySchema.parse({ email }), 'test');
+    const type = uniqueName('type');
+    await setPolicy(h, type, { channels: ['email'], reminders: ['15m'], deadline: '1h' });
+    h.overrides.remindEmployeeVia = async () => {
+      throw ApplicationFailure.nonRetryable('a step that fails for good', 'Broken');
+    };
+    try {
+      const handle = await start(h, alertFor({ email }, { type }));
+      const asked = await smtp.waitFor(
+        (m) => m.messageId === threadMessageId(handle.workflowId, 'ask', FROM),
+      );
+      const token = LINK.exec(asked.text ?? '')?.[1];
+      expect((await resultWithin(handle, 60_000)).outcome).toBe('failed_closed');
+      expect((await answerLinks(collections(h.mongo.db)).view(token!, new Date())).state).toBe('closed');
+    } finally {
+      delete h.overrides.remindEmployeeVia;
+    }
+  }, 120_000);
 
   it('a policy that names no channels still finds only employees Slack knows', async () => {
     const email = `${uniqueName('dave')}@example.com`.toLowerCase();
