@@ -150,7 +150,7 @@ async function answerPage(
     });
   const actor = alert.employeeSlackId ?? `email:${link.email}`;
   if (!csrfCookie || !sameToken(req.form.get(FIELDS.csrf), csrf) || !ACTIONS.includes(action!)) {
-    await audit(`answer-form:${link._id}:${now.getTime()}`, {
+    await audit(`answer-form:${link._id}:${minute(now)}`, {
       actor,
       kind: 'answer_link_refused',
       reason: 'bad_form',
@@ -166,7 +166,7 @@ async function answerPage(
     binding === 'this_browser' ||
     (binding === 'unbound' && (await deps.answerLinks.bind(link.workflowId, browserId, now)));
   if (!bound) {
-    await audit(`answer-browser:${link._id}:${now.getTime()}`, {
+    await audit(`answer-browser:${link._id}:${minute(now)}`, {
       actor,
       kind: 'answer_link_refused',
       reason: 'other_browser',
@@ -294,6 +294,11 @@ function justification(form: URLSearchParams): { justification?: string } {
     .slice(0, 1000)
     .trim();
   return text ? { justification: text } : {};
+}
+
+/** Refusals are recorded once a minute per link: whoever holds a link cannot flood the audit trail. */
+function minute(now: Date): number {
+  return Math.floor(now.getTime() / 60_000);
 }
 
 function csrfToken(key: Buffer, linkId: string, cookieValue: string): string {

@@ -207,6 +207,28 @@ describeInBrowser('the answer page, in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('"Yes" from an employee with no second factor is a plain confirmation, and the policy decides', async () => {
+    const email = `${uniqueName('dana')}@example.com`.toLowerCase();
+    await directoryStore(c()).set(directoryEntrySchema.parse({ email }), 'test');
+    const { handle, alertId, link } = await askedByEmail(email, { channels: ['email'] });
+    const { page } = await openPage(link);
+    await submit(page, 'button.yes');
+    expect(await text(page, 'h1')).toBe('Confirm your answer');
+    expect(await page.$('#code')).toBeNull();
+    await page.type('#justification', 'My first week: setting up the account');
+    expect((await submit(page, 'button.yes')).status()).toBe(200);
+    expect(await text(page, 'h1')).toBe('Answer recorded');
+    expect((await resultWithin(handle, 30_000)).outcome).toBe('not_enrolled');
+    expect(await kinds(handle, alertId)).toContainEqual(
+      expect.objectContaining({
+        kind: 'employee_answer',
+        answer: 'confirmed',
+        via: 'web',
+        actor: `email:${email}`,
+      }),
+    );
+  });
+
   let acceptedCode = '';
 
   it('"Yes" asks for the TOTP code on the page; a wrong code is refused, the right one ends confirmed_verified', async () => {
