@@ -33,6 +33,7 @@ export async function askThroughChannels(
   for (const channel of channels.filter((c) => !reachable.includes(c)))
     iv.note('channel_skipped', 'vouch', { channel, reason: 'not_reachable' });
   for (const [i, channel] of reachable.entries()) {
+    if (channel === 'email') iv.emailing = true;
     try {
       const ref = await iv.acts.asking.askEmployeeVia({
         channel,
@@ -72,6 +73,7 @@ export async function alsoAskByEmail(
   const { employee } = iv.ready;
   if (iv.askedByEmail() || !reachableChannels(channels, employee).includes('email')) return;
   if (!patched(EMAIL_AT_FIRST_REMINDER_PATCH)) return;
+  iv.emailing = true;
   try {
     const ref = await iv.acts.asking.askEmployeeVia({
       channel: 'email',

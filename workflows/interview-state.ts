@@ -67,6 +67,11 @@ export class Interview {
   contact: ChannelRef | undefined;
   /** Where they were asked besides: by email, when Slack had no answer by the first reminder. */
   readonly alsoAsked: ChannelRef[] = [];
+  /**
+   * An email with a link to the answer page is on its way: set before the activity that sends it, as
+   * an answer from the page may arrive in the same workflow task as that activity's completion.
+   */
+  emailing = false;
   answer: EmployeeResponse | undefined;
   /** The deadline for the employee's answer has passed: a later one is late, even while the ladder runs. */
   answerClosed = false;
@@ -160,7 +165,7 @@ export class Interview {
 
   /** Whether an email with a link to the answer page went to the employee: then answers may come from it. */
   askedByEmail(): boolean {
-    return [this.contact, ...this.alsoAsked].some((c) => c?.channel === 'email');
+    return this.emailing || [this.contact, ...this.alsoAsked].some((c) => c?.channel === 'email');
   }
 
   /** Who answered on the answer page, as the record names them: their Slack id, else their address. */
