@@ -196,6 +196,15 @@ async function answerPage(
           answer: 'denied',
         });
         return respond(200, { kind: 'message', title: 'page.deniedTitle', text: 'page.denied' });
+      case 'coerced':
+        if (!ASKING_PHASES.includes(alert.phase) && alert.phase !== 'awaiting_second_factor')
+          return respond(409, await currentStep(deps, alert, csrf));
+        await deps.interviews.respond(link.workflowId, {
+          ...webAnswer,
+          responseId: `web:coerced:${link._id}`,
+          answer: 'coerced',
+        });
+        return respond(200, { kind: 'message', title: 'coercion.modalTitle', text: 'page.coerced' });
       case 'yes':
         if (!ASKING_PHASES.includes(alert.phase) && alert.phase !== 'awaiting_second_factor')
           return respond(409, await currentStep(deps, alert, csrf));

@@ -31,7 +31,7 @@ export const FIELDS = {
   code: 'code',
   justification: 'justification',
 } as const;
-export const ACTIONS = ['yes', 'no', 'code', 'confirm'] as const;
+export const ACTIONS = ['yes', 'no', 'coerced', 'code', 'confirm'] as const;
 export type AnswerAction = (typeof ACTIONS)[number];
 
 const STYLE = `
@@ -54,6 +54,8 @@ form{margin:0}
 button{font:inherit;font-weight:600;width:100%;min-height:3rem;padding:.75rem 1rem;border-radius:.5rem;border:2px solid transparent;cursor:pointer}
 .yes{background:#0b57d0;color:#fff}
 .no{background:#b3261e;color:#fff}
+.coerced{background:#fff;color:#1b1b1f;border-color:#1b1b1f}
+.aside{margin-top:2rem;padding-top:1rem;border-top:1px solid #c7c7cc}
 button:hover{filter:brightness(.92)}
 :focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
 input,textarea{font:inherit;width:100%;padding:.625rem .75rem;border:2px solid #6e6e73;border-radius:.5rem;color:#1b1b1f;background:#fff}
@@ -106,12 +108,15 @@ ${facts.description ? `<p class="desc">${escapeHtml(facts.description.slice(0, 1
 ${choice('yes', t(lang, 'dm.yes'), csrf)}
 ${choice('no', t(lang, 'dm.no'), csrf, t(lang, 'dm.noConfirmText'))}
 </div>
+<div class="choices">
+${choice('coerced', t(lang, 'dm.coerced'), csrf, t(lang, 'dm.coercedConfirmText'))}
+</div>
 <p class="hint">${escapeHtml(t(lang, 'page.bindNote'))}</p>`;
 }
 
-function choice(action: 'yes' | 'no', label: string, csrf: string, hint?: string): string {
+function choice(action: 'yes' | 'no' | 'coerced', label: string, csrf: string, hint?: string): string {
   const hintId = `${action}-hint`;
-  return `<form method="post">${hidden(csrf, action)}<button class="${action}" name="${FIELDS.action}" value="${action}"${hint ? ` aria-describedby="${hintId}"` : ''}>${escapeHtml(label)}</button>${hint ? `<p class="hint" id="${hintId}">${escapeHtml(hint)}</p>` : ''}</form>`;
+  return `<form method="post">${hidden(csrf)}<button class="${action}" name="${FIELDS.action}" value="${action}"${hint ? ` aria-describedby="${hintId}"` : ''}>${escapeHtml(label)}</button>${hint ? `<p class="hint" id="${hintId}">${escapeHtml(hint)}</p>` : ''}</form>`;
 }
 
 function secondFactorPage(view: Extract<AnswerPageView, { kind: 'second_factor' }>, lang: Language): string {
@@ -121,7 +126,8 @@ function secondFactorPage(view: Extract<AnswerPageView, { kind: 'second_factor' 
       t(lang, 'page.noFactorTitle'),
       `<p>${escapeHtml(t(lang, 'page.noFactorLead'))}</p>
 <form method="post">${hidden(view.csrf, 'confirm')}${justificationField(lang)}
-<div class="actions"><button class="yes">${escapeHtml(t(lang, 'page.confirm'))}</button></div></form>`,
+<div class="actions"><button class="yes">${escapeHtml(t(lang, 'page.confirm'))}</button></div></form>
+${coercedNow(view.csrf, lang)}`,
     );
   const error = view.error ? codeErrorText(view.error, lang) : undefined;
   return page(
@@ -133,8 +139,14 @@ function secondFactorPage(view: Extract<AnswerPageView, { kind: 'second_factor' 
 ${error ? `<p class="error" id="code-error">${escapeHtml(error)}</p>` : ''}
 <input id="code" name="${FIELDS.code}" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus aria-describedby="${error ? 'code-error ' : ''}code-lead"${error ? ' aria-invalid="true"' : ''}>
 ${justificationField(lang)}
-<div class="actions"><button class="yes">${escapeHtml(t(lang, 'page.verify'))}</button></div></form>`,
+<div class="actions"><button class="yes">${escapeHtml(t(lang, 'page.verify'))}</button></div></form>
+${coercedNow(view.csrf, lang)}`,
   );
+}
+
+/** As in Slack's modal: someone may be coaching the employee through "Yes" right now. */
+function coercedNow(csrf: string, lang: Language): string {
+  return `<div class="choices aside">${choice('coerced', t(lang, 'secondFactor.coerced'), csrf, t(lang, 'dm.coercedConfirmText'))}</div>`;
 }
 
 function justificationField(lang: Language): string {
@@ -153,11 +165,10 @@ function severity(value: string, lang: Language): string {
   return ['low', 'medium', 'high', 'critical'].includes(value) ? t(lang, key as MessageKey) : value;
 }
 
-function hidden(csrf: string, action: AnswerAction): string {
+/** The CSRF token, and the action when the form's button does not carry it. */
+function hidden(csrf: string, action?: AnswerAction): string {
   const csrfField = `<input type="hidden" name="${FIELDS.csrf}" value="${escapeHtml(csrf)}">`;
-  return action === 'yes' || action === 'no'
-    ? csrfField
-    : `${csrfField}<input type="hidden" name="${FIELDS.action}" value="${action}">`;
+  return action ? `${csrfField}<input type="hidden" name="${FIELDS.action}" value="${action}">` : csrfField;
 }
 
 function page(lang: Language, title: string, body: string): string {

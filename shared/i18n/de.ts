@@ -132,6 +132,8 @@ export const de: Catalogue = {
   'page.deniedTitle': 'Danke',
   'page.denied':
     'Danke für deine Meldung. Das Sicherheitsteam ist benachrichtigt und meldet sich in Kürze bei dir.',
+  'page.coerced':
+    'Danke für deine Meldung. Beende das Gespräch oder den Chat mit der Person, die dich gebeten hat, gib keine Codes weiter und bestätige keine Anmeldeanfragen. Das Sicherheitsteam ist mit Vorrang benachrichtigt und meldet sich in Kürze bei dir.',
   'page.verifiedTitle': 'Bestätigt',
   'page.verified':
     'Danke, du hast das bestätigt und nachgewiesen, dass du es warst. Sonst ist nichts zu tun: Du kannst diese Seite schließen.',

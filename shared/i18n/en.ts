@@ -129,6 +129,8 @@ export const en = {
   'page.confirm': 'Confirm: that was me',
   'page.deniedTitle': 'Thank you',
   'page.denied': 'Thanks for telling us. The security team has been alerted and will contact you shortly.',
+  'page.coerced':
+    'Thank you for telling us. End the call or chat with whoever asked you, share no codes and approve no login prompts. The security team has been alerted as a priority and will contact you shortly.',
   'page.verifiedTitle': 'Verified',
   'page.verified':
     'Thanks, you confirmed this and verified it was you. Nothing else to do: you can close this page.',

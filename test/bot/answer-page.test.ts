@@ -229,6 +229,20 @@ describeInBrowser('the answer page, in a real browser', () => {
     );
   });
 
+  it('"Someone asked me to do this" on the page reports coercion, here from the code step', async () => {
+    const email = `${uniqueName('faye')}@example.com`.toLowerCase();
+    await directoryStore(c()).set(directoryEntrySchema.parse({ email }), 'test');
+    const { handle, alertId, link } = await askedByEmail(email, { channels: ['email'] });
+    const { page } = await openPage(link);
+    await submit(page, 'button.yes');
+    expect((await submit(page, 'button.coerced')).status()).toBe(200);
+    expect(await text(page, 'h1')).toBe('Security alerted');
+    expect((await resultWithin(handle, 30_000)).outcome).toBe('coercion_reported');
+    expect(await kinds(handle, alertId)).toContainEqual(
+      expect.objectContaining({ kind: 'employee_answer', answer: 'coerced', via: 'web' }),
+    );
+  });
+
   let acceptedCode = '';
 
   it('"Yes" asks for the TOTP code on the page; a wrong code is refused, the right one ends confirmed_verified', async () => {
