@@ -82,6 +82,13 @@ describeInBrowser('the answer page, in a real browser', () => {
     ...(await state(handle)).transcript,
     ...((await record(alertId)).audit ?? []),
   ];
+  /** An employee the directory lists by email whom Slack does not know. */
+  async function withoutSlack(name: string, fullName?: string): Promise<string> {
+    const email = `${uniqueName(name)}@example.com`.toLowerCase();
+    await directoryStore(c()).set(directoryEntrySchema.parse({ email, name: fullName }), 'test');
+    return email;
+  }
+
   /** The events once `has` holds (the workflow notes an email a moment after the server took it). */
   async function eventsOnce(
     handle: Awaited<ReturnType<typeof start>>,
@@ -134,8 +141,7 @@ describeInBrowser('the answer page, in a real browser', () => {
   };
 
   it('an employee Slack does not know gets the email; a prefetch changes nothing; "No" on the page escalates and closes the links', async () => {
-    const email = `${uniqueName('carol')}@example.com`.toLowerCase();
-    await directoryStore(c()).set(directoryEntrySchema.parse({ email, name: 'Carol Contractor' }), 'test');
+    const email = await withoutSlack('carol', 'Carol Contractor');
     const { handle, alertId, mail, link } = await askedByEmail(email, { channels: ['slack', 'email'] });
     expect(mail.subject).toBe('Security check: did you do this? New admin added to the AWS account');
     expect(link.startsWith(`${botUrl}/answer/`)).toBe(true);
@@ -208,8 +214,7 @@ describeInBrowser('the answer page, in a real browser', () => {
   });
 
   it('"Yes" from an employee with no second factor is a plain confirmation, and the policy decides', async () => {
-    const email = `${uniqueName('dana')}@example.com`.toLowerCase();
-    await directoryStore(c()).set(directoryEntrySchema.parse({ email }), 'test');
+    const email = await withoutSlack('dana');
     const { handle, alertId, link } = await askedByEmail(email, { channels: ['email'] });
     const { page } = await openPage(link);
     await submit(page, 'button.yes');
@@ -230,8 +235,7 @@ describeInBrowser('the answer page, in a real browser', () => {
   });
 
   it('"Someone asked me to do this" on the page reports coercion, here from the code step', async () => {
-    const email = `${uniqueName('faye')}@example.com`.toLowerCase();
-    await directoryStore(c()).set(directoryEntrySchema.parse({ email }), 'test');
+    const email = await withoutSlack('faye');
     const { handle, alertId, link } = await askedByEmail(email, { channels: ['email'] });
     const { page } = await openPage(link);
     await submit(page, 'button.yes');
