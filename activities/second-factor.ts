@@ -4,13 +4,16 @@ import { SecretBoxError, open } from '../lib/secret-box';
 import { secondFactors } from '../store/second-factors';
 import { type VerifyOutcome, verifyTotp } from '../store/totp-verification';
 import type { ActivityContext } from './context';
+import { employeeKey } from '../shared/employee-key';
 
 /** The employee's second factor: whether they have one, and checking a code they submitted. */
 export function createSecondFactorActivities(ctx: ActivityContext) {
   const { deps, log, now } = ctx;
   return {
-    async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      return secondFactors(ctx.c, deps.encryptionKey).isActive(input.slackUserId);
+    /** By Slack id, or by email for an employee without Slack (shared/employee-key.ts). */
+    async isEnrolled(input: { slackUserId?: string; email?: string }): Promise<boolean> {
+      const key = employeeKey(input);
+      return key !== undefined && (await secondFactors(ctx.c, deps.encryptionKey).hasAny(key));
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */

@@ -3,8 +3,10 @@ import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
 import { verifyTotp } from '../store/totp-verification';
-import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
-import { EnrollmentError } from '../store/second-factors';
+import { EXISTING_FACTOR, formatPairingCode, linkEmployee, type LinkView } from '../store/enrollment-links';
+import { EnrollmentError, profileOf } from '../store/second-factors';
+import { slackIdOfKey } from '../shared/employee-key';
+import type { EnrollmentLinkDoc } from '../store/collections';
 import type { BotDeps } from './deps';
 import { languageOfUser } from './language';
 import {
@@ -111,7 +113,8 @@ async function awaitingApproval(
   now: Date,
 ) {
   const { link } = view;
-  const hasFactor = await deps.factors.isActive(link.slackUserId);
+  const employee = linkEmployee(link);
+  const hasFactor = await deps.factors.isActive(employee);
   let note = '';
   if (req.method === 'POST' && req.form.get('action') === 'existing' && hasFactor) {
     if (!(await deps.links.claimExistingFactorTry(link, now)))
@@ -120,7 +123,7 @@ async function awaitingApproval(
       const check = await verifyTotp(
         deps.collections,
         deps.encryptionKey,
-        link.slackUserId,
+        employee,
         (req.form.get('code') ?? '').trim(),
         now,
       );
@@ -131,7 +134,7 @@ async function awaitingApproval(
       note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
     }
   }
-  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, link.slackUserId, now);
+  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, employee, now);
   const existing = hasFactor
     ? `<h2>Already have Vouch in your authenticator app?</h2>
        <form method="post"><input type="hidden" name="action" value="existing">
@@ -158,12 +161,12 @@ async function requestApproval(
   deps: BotDeps,
   client: WebClient,
   linkId: string,
-  slackUserId: string,
+  employee: string,
   now: Date,
 ) {
   if (!deps.securityChannel) {
     deps.logger.warn(
-      { slackUserId },
+      { employee },
       'enrollment link opened but VOUCH_SECURITY_CHANNEL is unset: no one can approve it',
     );
     return;
@@ -171,25 +174,20 @@ async function requestApproval(
   try {
     await client.chat.postMessage({
       channel: deps.securityChannel,
-      ...enrollmentApprovalRequest(linkId, slackUserId),
+      ...enrollmentApprovalRequest(linkId, employee),
     });
     await deps.links.noteApprovalRequested(linkId, now);
   } catch (err) {
-    deps.logger.error({ err, slackUserId }, 'could not ask the security channel to approve an enrollment');
+    deps.logger.error({ err, employee }, 'could not ask the security channel to approve an enrollment');
   }
 }
 
-async function showSecret(
-  deps: BotDeps,
-  link: { _id: string; slackUserId: string },
-  approvedBy: string,
-  res: ServerResponse,
-) {
+async function showSecret(deps: BotDeps, link: EnrollmentLinkDoc, approvedBy: string, res: ServerResponse) {
   const now = new Date();
-  const employee = await deps.collections.employees.findOne({ _id: link.slackUserId });
+  const profile = await profileOf(deps.collections, linkEmployee(link));
   // A factor the employee already has keeps working until the new one is confirmed.
   const { secret, uri, enrolledAt } = await deps.factors.begin(
-    { slackUserId: link.slackUserId, email: employee?.email, name: employee?.name },
+    profile,
     `/vouch enroll, approved by ${approvedBy}`,
     now,
     { replace: 'when_confirmed' },
@@ -214,10 +212,11 @@ async function confirmSecret(
   deps: BotDeps,
   client: WebClient,
   req: PageRequest,
-  link: { _id: string; slackUserId: string; shownEnrolledAt?: Date },
+  link: EnrollmentLinkDoc,
   res: ServerResponse,
   now: Date,
 ) {
+  const employee = linkEmployee(link);
   if (req.method !== 'POST' || req.form.get('action') !== 'confirm')
     return send(
       res,
@@ -228,36 +227,50 @@ async function confirmSecret(
       ),
     );
   try {
-    await deps.factors.confirm(
-      link.slackUserId,
-      req.form.get('code') ?? '',
-      'employee (enrollment page)',
-      now,
-      { enrolledAt: link.shownEnrolledAt },
-    );
+    await deps.factors.confirm(employee, req.form.get('code') ?? '', 'employee (enrollment page)', now, {
+      enrolledAt: link.shownEnrolledAt,
+    });
   } catch (err) {
     if (!(err instanceof EnrollmentError)) throw err;
     return send(res, 400, page('Try again', confirmForm(`<p class="error">${escapeHtml(err.message)}</p>`)));
   }
   await deps.links.markDone(link._id, now);
-  // Tell the employee in Slack (if this was not them, they will know) and the security team. The
-  // factor is active already: a failed message is logged, not shown as a failed enrollment.
-  const lang = await languageOfUser(deps, link.slackUserId);
+  await tellEnrollmentDone(deps, client, employee);
+  return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
+}
+
+/**
+ * Tells the employee in Slack (if this was not them, they will know; someone without Slack has no DM)
+ * and the security team. The factor is active already: a failed message is logged, not shown as a
+ * failed enrollment.
+ */
+export async function tellEnrollmentDone(
+  deps: BotDeps,
+  client: WebClient,
+  employee: string,
+  what?: string,
+): Promise<void> {
+  const slackUserId = slackIdOfKey(employee);
   const notices = [
-    client.chat.postMessage({ channel: link.slackUserId, ...enrollmentDoneForEmployee(lang) }),
+    ...(slackUserId
+      ? [
+          languageOfUser(deps, slackUserId).then((lang) =>
+            client.chat.postMessage({ channel: slackUserId, ...enrollmentDoneForEmployee(lang) }),
+          ),
+        ]
+      : []),
     ...(deps.securityChannel
       ? [
           client.chat.postMessage({
             channel: deps.securityChannel,
-            ...enrollmentDoneForChannel(link.slackUserId),
+            ...enrollmentDoneForChannel(employee, what),
           }),
         ]
       : []),
   ];
   for (const result of await Promise.allSettled(notices))
     if (result.status === 'rejected')
-      deps.logger.error({ err: result.reason, slackUserId: link.slackUserId }, 'enrollment notice not sent');
-  return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
+      deps.logger.error({ err: result.reason, employee }, 'enrollment notice not sent');
 }
 
 function confirmForm(before: string): string {

@@ -144,7 +144,7 @@ export interface DirectoryEventDoc {
  * to write back a stale enrollment or failure count.
  */
 export interface SecondFactorDoc {
-  _id: string; // Slack user id
+  _id: string; // the employee key: Slack user id, or `email:<address>` (shared/employee-key.ts)
   secondFactor?: SecondFactorEnrollment;
   /** A replacement enrolled through /vouch enroll while a factor is active: it takes over when confirmed. */
   pendingSecondFactor?: Pick<SecondFactorEnrollment, 'box' | 'enrolledAt' | 'enrolledBy'>;
@@ -157,7 +157,7 @@ export interface EmployeeAlertsDoc {
   alertIds: string[];
 }
 
-/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
+/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${employee key}:${enrolledAt ms}:${step}`). */
 export interface UsedCodeDoc {
   _id: string;
   at: Date;
@@ -166,7 +166,10 @@ export interface UsedCodeDoc {
 /** A `/vouch enroll` link (only the hash of its token is stored); see store/enrollment-links.ts. */
 export interface EnrollmentLinkDoc {
   _id: string; // sha256 of the token in the link
-  slackUserId: string;
+  /** The employee key (shared/employee-key.ts); links made before it carry only `slackUserId`. */
+  employee?: string;
+  /** The employee's Slack user id, absent for someone without Slack. */
+  slackUserId?: string;
   state: 'created' | 'awaiting_approval' | 'approved' | 'shown' | 'done' | 'denied';
   createdAt: Date;
   expiresAt: Date;
@@ -192,8 +195,17 @@ export interface ClaimDoc {
 /** Every change to an employee's second factor, with who made it. */
 export interface FactorEventDoc {
   _id: string;
-  slackUserId: string; // "*" for a key rotation
-  action: 'enrolled' | 'reset' | 'confirmed' | 'revoked' | 'unlocked' | 'rotated';
+  /** The employee key (Slack user id, or `email:<address>`); "*" for a key rotation. */
+  slackUserId: string;
+  action:
+    | 'enrolled'
+    | 'reset'
+    | 'confirmed'
+    | 'revoked'
+    | 'unlocked'
+    | 'rotated'
+    | 'passkey_added'
+    | 'passkey_revoked';
   actor: string;
   at: Date;
   detail?: string;
@@ -251,6 +263,8 @@ export interface AnswerLinkDoc {
   workflowId: string;
   alertId: string;
   email: string;
+  /** The employee key whose factors answer on the page (absent: `email:<email>`); see shared/employee-key.ts. */
+  employee?: string;
   createdAt: Date;
   expiresAt: Date;
   closedAt?: Date;
