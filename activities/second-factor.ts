@@ -5,8 +5,13 @@ import { secondFactors } from '../store/second-factors';
 import { type VerifyOutcome, verifyTotp } from '../store/totp-verification';
 import type { ActivityContext } from './context';
 import { employeeKey } from '../shared/employee-key';
+import { isPasskeyProof, passkeyProofs } from '../store/passkey-proofs';
 
-/** The employee's second factor: whether they have one, and checking a code they submitted. */
+/**
+ * The employee's second factor: whether they have one, and checking what they submitted: a TOTP code,
+ * or the proof of a passkey check made on the answer page (store/passkey-proofs.ts). The "slackUserId"
+ * of a submission is the employee key (shared/employee-key.ts), which is the Slack id for anyone in Slack.
+ */
 export function createSecondFactorActivities(ctx: ActivityContext) {
   const { deps, log, now } = ctx;
   return {
@@ -36,6 +41,15 @@ export function createSecondFactorActivities(ctx: ActivityContext) {
           'second-factor code could not be opened',
         );
         return { outcome: 'rejected' };
+      }
+      // A passkey check the answer page already passed, handed over in place of a code.
+      if (isPasskeyProof(code)) {
+        const outcome = await passkeyProofs(ctx.c).redeem(
+          code,
+          { workflowId: input.workflowId, employee: input.slackUserId },
+          now(),
+        );
+        return { outcome };
       }
       try {
         const result = await verifyTotp(ctx.c, deps.encryptionKey, input.slackUserId, code, now());

@@ -12,6 +12,7 @@ import { registerThreadReplies } from './listeners/thread-replies';
 import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
 import { enrollmentRoutes } from './enrollment-page';
+import { passkeyRoutes } from './passkey-routes';
 import { boltLogger } from './bolt-logger';
 import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limits';
 
@@ -22,12 +23,12 @@ import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limit
  * listeners are registered from bot/listeners.
  */
 export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
-  // The enrollment pages are served by the same HTTP server; they post to Slack with the app's client.
-  const app: App = createReceiverApp(
-    config,
-    logger,
-    enrollmentRoutes(deps, () => app.client),
-  );
+  // The enrollment pages and passkey routes are served by the same HTTP server; they post to Slack with
+  // the app's client.
+  const app: App = createReceiverApp(config, logger, [
+    ...enrollmentRoutes(deps, () => app.client),
+    ...passkeyRoutes(deps, () => app.client),
+  ]);
   registerInterviewActions(app, deps);
   registerManagerActions(app, deps);
   registerSecondFactorView(app, deps);

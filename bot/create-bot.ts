@@ -13,6 +13,8 @@ import { createInterviewGateway } from './interviews';
 import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
 import { secondFactors } from '../store/second-factors';
+import { passkeyCeremonies, relyingParty } from '../store/passkey-ceremonies';
+import { passkeyProofs } from '../store/passkey-proofs';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import type { InterviewEvent } from '../shared/record/events';
 
@@ -44,6 +46,8 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
     collections: c,
     factors: secondFactors(c, config.encryptionKey),
     links: enrollmentLinks(c),
+    passkeys: passkeyCeremonies(c, relyingParty(config.publicUrl)),
+    passkeyProofs: passkeyProofs(c),
     publicUrl: config.publicUrl,
     securityChannel: config.slack.securityChannel,
   };

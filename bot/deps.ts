@@ -5,6 +5,8 @@ import type { AlertStore } from '../store/alerts';
 import type { Collections } from '../store/collections';
 import type { EnrollmentLinks } from '../store/enrollment-links';
 import type { SecondFactors } from '../store/second-factors';
+import type { PasskeyCeremonies } from '../store/passkey-ceremonies';
+import type { passkeyProofs } from '../store/passkey-proofs';
 import type { InterviewGateway } from './interviews';
 
 /** What the listeners need, given by bot/create-bot.ts (and by tests). */
@@ -22,6 +24,9 @@ export interface BotDeps {
   collections: Collections;
   factors: SecondFactors;
   links: EnrollmentLinks;
+  /** WebAuthn registration and authentication, for the relying party of VOUCH_PUBLIC_URL. */
+  passkeys: PasskeyCeremonies;
+  passkeyProofs: ReturnType<typeof passkeyProofs>;
   /** Base URL of the enrollment pages, and the channel where operators approve enrollments. */
   publicUrl: string;
   securityChannel?: string;

@@ -3,7 +3,7 @@ import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
 import { verifyTotp } from '../store/totp-verification';
-import { EXISTING_FACTOR, formatPairingCode, linkEmployee, type LinkView } from '../store/enrollment-links';
+import { formatPairingCode, linkEmployee, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError, profileOf } from '../store/second-factors';
 import { slackIdOfKey } from '../shared/employee-key';
 import type { EnrollmentLinkDoc } from '../store/collections';
@@ -28,7 +28,7 @@ export function enrollmentRoutes(deps: BotDeps, client: () => WebClient): Custom
     const token = (req as IncomingMessage & { params?: Record<string, string> }).params?.token ?? '';
     try {
       const form = method === 'POST' ? await readForm(req) : new URLSearchParams();
-      await servePage(deps, client(), { method, token, browser: cookieOf(req), form }, res);
+      await servePage(deps, client(), { method, token, browser: enrollmentCookieOf(req), form }, res);
     } catch (err) {
       deps.logger.error({ err }, 'enrollment page failed');
       send(
@@ -95,13 +95,36 @@ async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res
     case 'awaiting_approval':
       return awaitingApproval(deps, client, req, view, res, cookie, now);
     case 'approved':
-      return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
+      // The employee chooses: a passkey (on this page, by script) or an authenticator app (a POST).
+      if (req.method === 'POST' && req.form.get('action') === 'totp')
+        return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
+      return send(res, 200, choosePage(req.token));
     case 'shown':
       return confirmSecret(deps, client, req, view.link, res, now);
   }
 }
 
-const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one.';
+const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one (or ask your security team).';
+
+/**
+ * Approved: a passkey (the phishing-resistant choice, made by the page's script with the browser's
+ * WebAuthn prompt) or an authenticator app. Choosing the app is a POST, which shows its key once.
+ */
+function choosePage(token: string): string {
+  const base = `/enroll/${encodeURIComponent(token)}/passkey`;
+  return page(
+    'Choose your second factor',
+    `<h2>A passkey (recommended)</h2>
+     <p>Your computer or phone keeps a key that only works on this site, unlocked with your fingerprint,
+     face or PIN. Nothing to type, and nothing anyone can trick you into reading out.</p>
+     <p><button type="button" data-passkey="register" data-options="${base}/options" data-verify="${base}/verify"
+       data-status="passkey-status" data-done="Your passkey is set up. You can close this page.">Add a passkey</button></p>
+     <p id="passkey-status" role="status" aria-live="polite"></p>
+     <h2>An authenticator app</h2>
+     <form method="post"><input type="hidden" name="action" value="totp"><button>Use an authenticator app</button></form>`,
+    { scripts: ['/assets/webauthn.js', '/assets/passkey.js'] },
+  );
+}
 
 async function awaitingApproval(
   deps: BotDeps,
@@ -129,7 +152,7 @@ async function awaitingApproval(
       );
       if (check.outcome === 'accepted') {
         await deps.links.approveWithExistingFactor(link._id, now);
-        return showSecret(deps, link, EXISTING_FACTOR, res);
+        return send(res, 200, choosePage(req.token));
       }
       note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
     }
@@ -281,14 +304,17 @@ function confirmForm(before: string): string {
 
 // ---- HTTP plumbing -------------------------------------------------------------------------------
 
-function page(title: string, body: string, opts: { refreshSeconds?: number } = {}): string {
+function page(
+  title: string,
+  body: string,
+  opts: { refreshSeconds?: number; scripts?: string[] } = {},
+): string {
   const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+  const scripts = (opts.scripts ?? []).map((src) => `<script src="${src}" defer></script>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">${refresh}<title>Vouch: ${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d3557}
-.pairing{font:700 2.4rem ui-monospace,monospace;letter-spacing:.2em}.error{color:#b00020}.qr svg{width:16rem;height:16rem}
-input{font:inherit;margin:0 .5rem}button{font:inherit}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+<link rel="stylesheet" href="/assets/vouch.css">${scripts}</head>
+<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
 function send(res: ServerResponse, status: number, html: string, cookie?: string): void {
@@ -299,7 +325,7 @@ function send(res: ServerResponse, status: number, html: string, cookie?: string
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
     'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ...(cookie ? { 'set-cookie': cookie } : {}),
   });
   res.end(html);
@@ -310,7 +336,8 @@ function bindCookie(value: string, token: string, secure: boolean): string {
   return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`;
 }
 
-function cookieOf(req: IncomingMessage): string | undefined {
+/** The enrollment link's browser cookie, if this request carries one. */
+export function enrollmentCookieOf(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...rest] = part.trim().split('=');
     if (name === COOKIE) return rest.join('=');

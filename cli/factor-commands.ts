@@ -15,6 +15,7 @@ import { progressLine } from '../lib/progress';
 import { NotFoundError } from './store';
 import { directoryStore } from '../store/directory';
 import { enrollmentLinks } from '../store/enrollment-links';
+import { passkeyStore, shortId } from '../store/passkeys';
 import { emailKey } from '../shared/employee-key';
 import { printJson, printLine } from './output';
 
@@ -64,12 +65,28 @@ export function registerFactorCommands(program: Command): void {
 
   factor
     .command('revoke <employee>')
-    .description("Remove an employee's second factor (their interviews then count as not enrolled).")
+    .description(
+      "Remove an employee's TOTP factor (their interviews then count as not enrolled, unless they have a " +
+        'passkey), or with --passkey one of their passkeys (its id as "vouch factor list" shows it) or all.',
+    )
+    .option('--passkey <id|all>', 'remove this passkey (or "all" of them) instead of the TOTP factor')
     .option('--reason <text>', 'why (kept in the record)')
     .addOption(actorOption())
-    .action(async (who: string, opts: { actor: string; reason?: string }) =>
+    .action(async (who: string, opts: { actor: string; reason?: string; passkey?: string }) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
+        if (opts.passkey) {
+          const removed = await passkeyStore(c).revoke(
+            employee.key,
+            opts.passkey,
+            opts.actor,
+            new Date(),
+            opts.reason,
+          );
+          return printLine(
+            `Revoked ${removed.length} passkey(s) of ${describe(employee)}: ${removed.map(shortId).join(', ')}.`,
+          );
+        }
         await factors.revoke(employee.key, opts.actor, new Date(), opts.reason);
         printLine(`Second factor of ${describe(employee)} revoked.`);
       }),
@@ -115,22 +132,38 @@ export function registerFactorCommands(program: Command): void {
 
   factor
     .command('list')
-    .description('List enrollments: status (pending, active, locked), key id, who enrolled them.')
+    .description(
+      'List enrollments: TOTP (pending, active, locked; key id) and passkeys (id, last used), with who enrolled them.',
+    )
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) =>
-      withFactors(async ({ factors }) => {
+      withFactors(async ({ factors, c }) => {
         const rows = await factors.list(new Date());
-        if (opts.json) return printJson(rows);
-        if (rows.length === 0) return printLine('No one is enrolled.');
+        const passkeys = await passkeyStore(c).list();
+        if (opts.json) return printJson([...rows, ...passkeys]);
+        if (rows.length + passkeys.length === 0) return printLine('No one is enrolled.');
+        const who = (r: { email?: string; slackUserId?: string }) => [
+          (r.email ?? '-').padEnd(32),
+          (r.slackUserId ?? '(no Slack)').padEnd(12),
+        ];
         for (const r of rows)
           printLine(
             [
-              (r.email ?? '-').padEnd(32),
-              (r.slackUserId ?? '(no Slack)').padEnd(12),
+              ...who(r),
               r.status.padEnd(8),
               `key ${r.keyId}`,
               `enrolled ${r.enrolledAt.toISOString()} by ${r.enrolledBy}`,
               r.lockedUntil ? `locked until ${r.lockedUntil.toISOString()}` : '',
+            ].join('  '),
+          );
+        for (const p of passkeys)
+          printLine(
+            [
+              ...who(p),
+              'passkey ',
+              `id ${shortId(p.credentialId)}`,
+              `enrolled ${p.enrolledAt.toISOString()} by ${p.enrolledBy}`,
+              p.lastUsedAt ? `last used ${p.lastUsedAt.toISOString()}` : 'never used',
             ].join('  '),
           );
       }),

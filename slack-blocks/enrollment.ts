@@ -67,7 +67,10 @@ export function pairingModal(linkId: string, employee: string): View {
 }
 
 const PAIRING_NOTICES = {
-  approved: ['Approved', 'Approved. Their page now shows the new key; they confirm it with a first code.'],
+  approved: [
+    'Approved',
+    'Approved. Their page now lets them add a passkey, or an authenticator app confirmed with a first code.',
+  ],
   denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
   not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
   self: ['Not allowed', 'Another operator must approve your own enrollment.'],

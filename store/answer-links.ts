@@ -12,7 +12,7 @@ export type AnswerLinkView =
 export function answerLinks(c: Collections) {
   return {
     async create(
-      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt'>,
+      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt' | 'employee'>,
       now: Date,
     ): Promise<{ token: string }> {
       const token = randomBytes(32).toString('base64url');

@@ -270,6 +270,45 @@ export interface AnswerLinkDoc {
   closedAt?: Date;
 }
 
+/** A passkey (WebAuthn credential) of an employee: public data only; see store/passkeys.ts. */
+export interface PasskeyDoc {
+  _id: string; // the credential id (base64url)
+  /** The employee key (shared/employee-key.ts). */
+  employee: string;
+  /** The COSE public key (base64url): checks signatures, signs nothing. */
+  publicKey: string;
+  /** The authenticator's signature counter (0 for authenticators that keep none). */
+  counter: number;
+  transports?: string[];
+  createdAt: Date;
+  createdBy: string;
+  lastUsedAt?: Date;
+}
+
+/** A WebAuthn challenge Vouch issued, used at most once (its claim in `claims`); see store/passkey-ceremonies.ts. */
+export interface PasskeyChallengeDoc {
+  _id: string; // the challenge (base64url, 32 random bytes)
+  purpose: 'registration' | 'authentication';
+  employee: string;
+  /** What it was issued for: an enrollment link's id or an answer link's id. */
+  scope: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * A verified passkey assertion, redeemable once by the interview it was made for (store/passkey-proofs.ts):
+ * what the answer page hands to the workflow, sealed like a code, in place of a TOTP code.
+ */
+export interface PasskeyProofDoc {
+  _id: string; // sha256 of the proof token
+  workflowId: string;
+  employee: string;
+  credentialId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 export interface Collections {
   sources: Collection<SourceDoc>;
   alerts: Collection<StoredAlertDoc>;
@@ -287,6 +326,9 @@ export interface Collections {
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
   answerLinks: Collection<AnswerLinkDoc>;
+  passkeys: Collection<PasskeyDoc>;
+  passkeyChallenges: Collection<PasskeyChallengeDoc>;
+  passkeyProofs: Collection<PasskeyProofDoc>;
   claims: Collection<ClaimDoc>;
   audit: Collection<AuditDoc>;
 }
@@ -308,6 +350,9 @@ export function collections(db: Db): Collections {
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
     answerLinks: db.collection<AnswerLinkDoc>('answer_links'),
+    passkeys: db.collection<PasskeyDoc>('passkeys'),
+    passkeyChallenges: db.collection<PasskeyChallengeDoc>('passkey_challenges'),
+    passkeyProofs: db.collection<PasskeyProofDoc>('passkey_proofs'),
     claims: db.collection<ClaimDoc>('claims'),
     audit: db.collection<AuditDoc>('audit'),
     sources: db.collection<SourceDoc>('sources'),
@@ -335,6 +380,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
     c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
+    c.passkeys.createIndex({ employee: 1 }, { name: 'employee' }),
     c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);
 }

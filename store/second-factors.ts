@@ -185,9 +185,10 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       return (await c.secondFactors.findOne({ _id: employee }))?.secondFactor?.active === true;
     },
 
-    /** Whether the employee has any factor that can answer an interview. */
+    /** Whether the employee has any factor that can answer an interview: an active TOTP or a passkey. */
     async hasAny(employee: string): Promise<boolean> {
-      return (await c.secondFactors.findOne({ _id: employee }))?.secondFactor?.active === true;
+      if ((await c.secondFactors.findOne({ _id: employee }))?.secondFactor?.active === true) return true;
+      return (await c.passkeys.countDocuments({ employee }, { limit: 1 })) > 0;
     },
 
     async list(now: Date): Promise<FactorListing[]> {

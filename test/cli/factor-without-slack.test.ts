@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { codeAt } from '../../lib/totp';
 import { collections } from '../../store/collections';
 import { directoryStore } from '../../store/directory';
+import { passkeyStore } from '../../store/passkeys';
 import { secondFactors } from '../../store/second-factors';
 import { verifyTotp } from '../../store/totp-verification';
 import { cliEnv, runCli } from '../helpers/cli';
@@ -111,5 +112,54 @@ describe('vouch factor for an employee without Slack', () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('the directory does not list it');
     expect(await c.secondFactors.countDocuments({ _id: 'email:nobody@example.com' })).toBe(0);
+  });
+
+  test('list shows passkeys; revoke --passkey removes one or all, recorded', async () => {
+    const c = collections(mongo.db);
+    const store = passkeyStore(c);
+    const passkey = (id: string) => ({
+      _id: id,
+      employee: 'email:carla@example.com',
+      publicKey: 'cHVibGlj',
+      counter: 0,
+      transports: ['internal'],
+      createdAt: new Date(),
+      createdBy: 'enrollment page, approved by UOPS0001',
+    });
+    await store.add(passkey('AAAAAAAAAAAAAAAA-laptop'));
+    await store.add(passkey('BBBBBBBBBBBBBBBB-phone'));
+    const rows = JSON.parse((await runCli(['factor', 'list', '--json'], env)).stdout);
+    expect(rows.filter((r: { factor: string }) => r.factor === 'passkey')).toEqual([
+      expect.objectContaining({
+        employee: 'email:carla@example.com',
+        credentialId: 'AAAAAAAAAAAAAAAA-laptop',
+      }),
+      expect.objectContaining({ credentialId: 'BBBBBBBBBBBBBBBB-phone', name: 'Carla Contractor' }),
+    ]);
+    expect((await runCli(['factor', 'list'], env)).stdout).toMatch(
+      /carla@example\.com\s+\(no Slack\)\s+passkey\s+id AAAAAAAAAAAA\s+enrolled .* never used/,
+    );
+
+    const unknown = await runCli(['factor', 'revoke', 'carla@example.com', '--passkey', 'ZZZZ'], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('pass one of AAAAAAAAAAAA, BBBBBBBBBBBB or "all"');
+    const one = await runCli(['factor', 'revoke', 'carla@example.com', '--passkey', 'AAAAAAAAAAAA'], env);
+    expect(one.stdout).toContain('Revoked 1 passkey(s) of carla@example.com (no Slack): AAAAAAAAAAAA.');
+    expect((await store.forEmployee('email:carla@example.com')).map((p) => p._id)).toEqual([
+      'BBBBBBBBBBBBBBBB-phone',
+    ]);
+    const all = await runCli(
+      ['factor', 'revoke', 'carla@example.com', '--passkey', 'all', '--reason', 'left'],
+      env,
+    );
+    expect(all.status).toBe(0);
+    expect(await store.hasAny('email:carla@example.com')).toBe(false);
+    const history = JSON.parse(
+      (await runCli(['factor', 'history', 'carla@example.com', '--json'], env)).stdout,
+    );
+    expect(history.slice(-2).map((e: { action: string; detail: string }) => [e.action, e.detail])).toEqual([
+      ['passkey_revoked', 'passkey AAAAAAAAAAAA'],
+      ['passkey_revoked', 'passkey BBBBBBBBBBBB: left'],
+    ]);
   });
 });
