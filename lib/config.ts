@@ -367,6 +367,11 @@ export const CONFIG_VARIABLES = {
     unset: '`$XDG_CACHE_HOME/vouch` or `~/.cache/vouch`',
     doc: 'Where provisioned server binaries are cached.',
   },
+  VOUCH_CHROMIUM: {
+    schema: z.string().min(1).optional(),
+    unset: "`chromium` or `chromium-browser` on the PATH; as root, `npm test` installs Debian's `chromium`",
+    doc: 'Chromium binary the browser tests drive (puppeteer-core); only the tests use it.',
+  },
   VOUCH_UI_PORT: {
     schema: port,
     default: 8233,
@@ -601,6 +606,8 @@ function configFrom(e: Env, cwd: string) {
     cacheDir: path.resolve(
       e.VOUCH_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vouch'),
     ),
+    /** The browser tests' Chromium (infra/browser.ts); unset: found on the PATH or installed. */
+    chromium: e.VOUCH_CHROMIUM,
     embedded: {
       uiPort: e.VOUCH_UI_PORT,
       mongoPort: e.VOUCH_EMBEDDED_MONGO_PORT,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { provisionServers } from '../infra/provision';
+import { provisionBrowser } from '../infra/browser';
 import { freePort } from '../infra/processes';
 import { startTemporalDevServer, type RunningServer } from '../infra/servers';
 import { DEFAULT_MONGO_BACKEND, startEmbeddedMongo } from '../infra/embedded-mongo';
@@ -18,7 +19,11 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
-  const bins = await provisionServers(config.cacheDir, (m) => console.log(`[test setup] ${m}`));
+  const progress = (m: string) => console.log(`[test setup] ${m}`);
+  const [bins, browser] = await Promise.all([
+    provisionServers(config.cacheDir, progress),
+    provisionBrowser(config.chromium, progress),
+  ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-test-'));
   const [mongoPort, postgresPort, temporalPort] = [await freePort(), await freePort(), await freePort()];
   const backend = config.embedded.mongoBackend ?? DEFAULT_MONGO_BACKEND;
@@ -47,6 +52,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.VOUCH_TEST_TEMPORAL_CLI = bins.temporal;
   process.env.VOUCH_TEST_TIME_SKIPPING_SERVER = bins.temporalTestServer;
   process.env.VOUCH_TEST_DIR = dir;
+  if ('chromium' in browser) process.env.VOUCH_TEST_CHROMIUM = browser.chromium;
+  else process.env.VOUCH_TEST_CHROMIUM_MISSING = browser.missing;
   console.log(
     `[test setup] FerretDB ${mongo.address} on ${backend}, Temporal ${temporal.address}, logs in ${dir}`,
   );
