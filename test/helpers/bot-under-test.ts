@@ -64,9 +64,11 @@ export async function startPagesBot(opts: {
   signingSecret: string;
   operators: string;
   securityChannel: string;
+  /** The host in the public URL: browsers refuse passkeys for an IP address, so a browser test says localhost. */
+  host?: string;
 }): Promise<{ base: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: opts.signingSecret,
