@@ -15,6 +15,7 @@ import { enrollmentLinks } from '../store/enrollment-links';
 import { secondFactors } from '../store/second-factors';
 import { passkeyCeremonies, relyingParty } from '../store/passkey-ceremonies';
 import { passkeyProofs } from '../store/passkey-proofs';
+import { passkeyStore } from '../store/passkeys';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import type { InterviewEvent } from '../shared/record/events';
 
@@ -48,6 +49,7 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
     links: enrollmentLinks(c),
     passkeys: passkeyCeremonies(c, relyingParty(config.publicUrl)),
     passkeyProofs: passkeyProofs(c),
+    passkeyStore: passkeyStore(c),
     publicUrl: config.publicUrl,
     securityChannel: config.slack.securityChannel,
   };

@@ -7,6 +7,7 @@ import type { EnrollmentLinks } from '../store/enrollment-links';
 import type { SecondFactors } from '../store/second-factors';
 import type { PasskeyCeremonies } from '../store/passkey-ceremonies';
 import type { passkeyProofs } from '../store/passkey-proofs';
+import type { PasskeyStore } from '../store/passkeys';
 import type { InterviewGateway } from './interviews';
 
 /** What the listeners need, given by bot/create-bot.ts (and by tests). */
@@ -27,6 +28,7 @@ export interface BotDeps {
   /** WebAuthn registration and authentication, for the relying party of VOUCH_PUBLIC_URL. */
   passkeys: PasskeyCeremonies;
   passkeyProofs: ReturnType<typeof passkeyProofs>;
+  passkeyStore: PasskeyStore;
   /** Base URL of the enrollment pages, and the channel where operators approve enrollments. */
   publicUrl: string;
   securityChannel?: string;

@@ -106,6 +106,8 @@ async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res
 
 const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one (or ask your security team).';
 
+const PASSKEY_SCRIPTS = ['/assets/webauthn.js', '/assets/passkey.js'];
+
 /**
  * Approved: a passkey (the phishing-resistant choice, made by the page's script with the browser's
  * WebAuthn prompt) or an authenticator app. Choosing the app is a POST, which shows its key once.
@@ -122,7 +124,7 @@ function choosePage(token: string): string {
      <p id="passkey-status" role="status" aria-live="polite"></p>
      <h2>An authenticator app</h2>
      <form method="post"><input type="hidden" name="action" value="totp"><button>Use an authenticator app</button></form>`,
-    { scripts: ['/assets/webauthn.js', '/assets/passkey.js'] },
+    { scripts: PASSKEY_SCRIPTS },
   );
 }
 
@@ -164,6 +166,14 @@ async function awaitingApproval(
        <label>Current 6-digit code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required></label>
        <button>Use my current code</button></form>`
     : '';
+  // A passkey the employee already has approves too (the same tries as a code: bot/passkey-routes.ts).
+  const hasPasskey = await deps.passkeyStore.hasAny(employee);
+  const base = `/enroll/${encodeURIComponent(req.token)}/passkey`;
+  const withPasskey = hasPasskey
+    ? `<h2>Already have a passkey for Vouch?</h2>
+       <p><button type="button" data-passkey="approve" data-options="${base}/approve-options" data-verify="${base}/approve"
+         data-status="approve-status">Use my passkey</button></p><p id="approve-status" role="status" aria-live="polite"></p>`
+    : '';
   return send(
     res,
     200,
@@ -172,8 +182,8 @@ async function awaitingApproval(
       `${note}<p>Your pairing code:</p><p class="pairing">${formatPairingCode(view.pairingCode)}</p>
        <p>A security operator will contact you on a trusted channel (a call or a video meeting, not Slack
        or email) and ask for this code. Read it only to them. This page updates by itself once they approve.</p>
-       ${existing}`,
-      { refreshSeconds: 5 },
+       ${existing}${withPasskey}`,
+      { refreshSeconds: 5, scripts: hasPasskey ? PASSKEY_SCRIPTS : undefined },
     ),
     cookie,
   );
@@ -309,12 +319,16 @@ function page(
   body: string,
   opts: { refreshSeconds?: number; scripts?: string[] } = {},
 ): string {
-  const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+  // A page with a passkey button reloads by its script, which waits while a passkey prompt is open.
+  const scripted = (opts.scripts ?? []).length > 0;
+  const refresh =
+    opts.refreshSeconds && !scripted ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+  const reload = opts.refreshSeconds && scripted ? ` data-refresh="${opts.refreshSeconds}"` : '';
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${src}" defer></script>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">${refresh}<title>Vouch: ${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/assets/vouch.css">${scripts}</head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+<body${reload}><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
 function send(res: ServerResponse, status: number, html: string, cookie?: string): void {

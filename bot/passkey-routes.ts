@@ -16,6 +16,8 @@ import { enrollmentCookieOf, tellEnrollmentDone } from './enrollment-page';
  *
  * - POST /enroll/<token>/passkey/options and /verify: registration, for the browser the enrollment link
  *   is bound to, once the link is approved (the same trust rules as a TOTP enrollment).
+ * - POST /enroll/<token>/passkey/approve-options and /approve: a passkey the employee already has
+ *   approves their link (as a TOTP code can), with the same tries (3 per link, 5 per employee per quarter).
  * - POST /passkey/<answer token>/options and /verify: authentication for the employee of an open answer
  *   link. /verify answers `{ verified: true, proof }`: the answer page submits the proof
  *   (store/passkey-proofs.ts) to the interview in place of a TOTP code, through its own POST (with its
@@ -52,6 +54,16 @@ export function passkeyRoutes(deps: BotDeps, client: () => WebClient): CustomRou
       path: '/enroll/:token/passkey/verify',
       method: ['POST'],
       handler: json((r, t, body) => enrollVerify(deps, client(), r, t, body)),
+    },
+    {
+      path: '/enroll/:token/passkey/approve-options',
+      method: ['POST'],
+      handler: json((r, t) => approveOptions(deps, r, t)),
+    },
+    {
+      path: '/enroll/:token/passkey/approve',
+      method: ['POST'],
+      handler: json((r, t, body) => approveWithPasskey(deps, r, t, body)),
     },
     { path: '/passkey/:token/options', method: ['POST'], handler: json((_r, t) => answerOptions(deps, t)) },
     {
@@ -105,6 +117,52 @@ async function enrollVerify(
   await deps.links.markDone(link._id, now);
   await tellEnrollmentDone(deps, client, employee, 'Passkey enrollment');
   return [200, { added: true }];
+}
+
+/** The link of this browser while it waits for approval, or the refusal to send. */
+async function waitingLink(deps: BotDeps, req: IncomingMessage, token: string) {
+  const view = await deps.links.open(token, enrollmentCookieOf(req), new Date());
+  if (view.state === 'awaiting_approval') return { link: view.link };
+  return {
+    refusal: [403, { error: 'This enrollment link is not waiting for approval in this browser.' }] as [
+      number,
+      object,
+    ],
+  };
+}
+
+async function approveOptions(deps: BotDeps, req: IncomingMessage, token: string): Promise<[number, object]> {
+  const { link, refusal } = await waitingLink(deps, req, token);
+  if (!link) return refusal;
+  const options = await deps.passkeys.authenticationOptions(
+    linkEmployee(link),
+    `approve:${link._id}`,
+    new Date(),
+  );
+  return options ? [200, options] : [404, { error: 'You have no passkey yet.' }];
+}
+
+async function approveWithPasskey(
+  deps: BotDeps,
+  req: IncomingMessage,
+  token: string,
+  body: unknown,
+): Promise<[number, object]> {
+  const { link, refusal } = await waitingLink(deps, req, token);
+  if (!link) return refusal;
+  const now = new Date();
+  const credential = asCredential(body);
+  if (!(await deps.links.claimExistingFactorTry(link, now)))
+    return [429, { error: 'No tries with your passkey are left; wait for a security operator.' }];
+  const result = await deps.passkeys.verifyAuthentication(
+    linkEmployee(link),
+    `approve:${link._id}`,
+    credential as never,
+    now,
+  );
+  if (result.outcome !== 'accepted') return [400, { error: refusalText(result.outcome) }];
+  await deps.links.approveWithExistingFactor(link._id, now);
+  return [200, { approved: true }];
 }
 
 /** The answer link's employee, if the link is open. */

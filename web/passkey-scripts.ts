@@ -13,6 +13,9 @@ import path from 'node:path';
  *   named by `data-status`. After "register" it shows `data-done`. After "authenticate" it puts the proof
  *   the verify route returns into the form field named by `data-proof-field` and submits that field's
  *   form: the page's own POST (with its CSRF token and cookie) then hands the proof to the interview.
+ *   `data-passkey="approve"` authenticates and reloads the page (an enrollment link approved by a
+ *   passkey the employee already has). A `data-refresh` on the body reloads the page every so many
+ *   seconds, except while a passkey prompt is open.
  */
 export const PASSKEY_SCRIPT = `'use strict';
 (function () {
@@ -29,6 +32,12 @@ export const PASSKEY_SCRIPT = `'use strict';
       });
     });
   }
+  var busy = false;
+  var refresh = Number(document.body.dataset.refresh || 0);
+  if (refresh > 0)
+    setInterval(function () {
+      if (!busy) location.reload();
+    }, refresh * 1000);
   function run(button) {
     var lib = window.SimpleWebAuthnBrowser;
     var status = document.getElementById(button.dataset.status);
@@ -40,6 +49,7 @@ export const PASSKEY_SCRIPT = `'use strict';
     }
     var register = button.dataset.passkey === 'register';
     button.addEventListener('click', function () {
+      busy = true;
       button.disabled = true;
       say('Follow your browser\\u2019s prompt\\u2026');
       post(button.dataset.options, {})
@@ -50,8 +60,13 @@ export const PASSKEY_SCRIPT = `'use strict';
         })
         .then(function (response) { return post(button.dataset.verify, response); })
         .then(function (result) {
+          busy = false;
           if (register) {
             say(button.dataset.done || 'Your passkey is set up.');
+            return;
+          }
+          if (button.dataset.passkey === 'approve') {
+            location.reload();
             return;
           }
           var field = document.getElementsByName(button.dataset.proofField)[0];
@@ -60,6 +75,7 @@ export const PASSKEY_SCRIPT = `'use strict';
           field.form.submit();
         })
         .catch(function (err) {
+          busy = false;
           button.disabled = false;
           say((err && err.name === 'NotAllowedError' ? 'Cancelled or timed out.' : String(err && err.message)) + ' Try again.');
         });

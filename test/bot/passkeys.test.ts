@@ -72,17 +72,22 @@ describe('passkeys on the bot', () => {
     return { status: res.status, json: (await res.json()) as Json };
   };
 
-  /** An enrollment link for `employee`, started in a browser and approved by the operator. */
-  async function approvedLink(employee: string) {
-    const links = enrollmentLinks(c());
-    const { token } = await links.create(employee, new Date());
+  /** The employee presses Start on the link's page: its cookie and the page. */
+  async function startLink(token: string): Promise<{ cookie: string; html: string }> {
     const started = await fetch(`${base}/enroll/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'action=start',
     });
-    const cookie = started.headers.get('set-cookie')!.split(';')[0]!;
-    const pairing = /class="pairing">([A-Z0-9-]{9})</.exec(await started.text())![1]!;
+    return { cookie: started.headers.get('set-cookie')!.split(';')[0]!, html: await started.text() };
+  }
+
+  /** An enrollment link for `employee`, started in a browser and approved by the operator. */
+  async function approvedLink(employee: string) {
+    const links = enrollmentLinks(c());
+    const { token } = await links.create(employee, new Date());
+    const { cookie, html } = await startLink(token);
+    const pairing = /class="pairing">([A-Z0-9-]{9})</.exec(html)![1]!;
     const link = (await c().enrollmentLinks.findOne({ employee }, { sort: { createdAt: -1 } }))!;
     expect((await links.approve(link._id, pairing, OPERATOR, new Date())).result).toBe('approved');
     return { token, cookie, linkId: link._id };
@@ -265,6 +270,49 @@ describe('passkeys on the bot', () => {
       ['passkey_added', expect.any(String), expect.any(String)],
       ['passkey_revoked', 'cli:alice', `passkey ${id!.slice(0, 12)}: lost laptop`],
     ]);
+  });
+
+  it('a passkey the employee already has approves a new link, within the tries a code gets', async () => {
+    const gus = 'email:gus@example.com';
+    await register(gus);
+    const { token } = await enrollmentLinks(c()).create(gus, new Date());
+    const { cookie, html } = await startLink(token);
+    expect(html).toContain('data-passkey="approve"');
+    // The page reloads by its script (not a meta refresh, which would cut a passkey prompt short).
+    expect(html).toContain('<body data-refresh="5">');
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect((await postJson(`/enroll/${token}/passkey/approve-options`, {})).status).toBe(403); // other browser
+
+    const tryWith = async (userVerified: boolean) => {
+      const options = (await postJson(`/enroll/${token}/passkey/approve-options`, {}, cookie)).json;
+      return postJson(
+        `/enroll/${token}/passkey/approve`,
+        authenticator.authenticate(options, { userVerified }),
+        cookie,
+      );
+    };
+    expect((await tryWith(false)).status).toBe(400);
+    const approved = await tryWith(true);
+    expect(approved).toEqual({ status: 200, json: { approved: true } });
+    expect(await c().enrollmentLinks.findOne({ employee: gus, state: 'approved' })).toMatchObject({
+      approvedBy: 'the existing second factor',
+    });
+    const choice = await fetch(`${base}/enroll/${token}`, { headers: { cookie } });
+    expect(await choice.text()).toContain('Choose your second factor');
+
+    // Another link: three failed tries, then even the right passkey must wait for an operator.
+    const next = await enrollmentLinks(c()).create(gus, new Date());
+    const { cookie: nextCookie } = await startLink(next.token);
+    const attempt = async (userVerified: boolean) => {
+      const options = (await postJson(`/enroll/${next.token}/passkey/approve-options`, {}, nextCookie)).json;
+      return postJson(
+        `/enroll/${next.token}/passkey/approve`,
+        authenticator.authenticate(options, { userVerified }),
+        nextCookie,
+      );
+    };
+    for (let i = 0; i < 3; i++) expect((await attempt(false)).status).toBe(400);
+    expect(await attempt(true)).toMatchObject({ status: 429 });
   });
 
   it('serves the browser bundle and its script from its own origin', async () => {
