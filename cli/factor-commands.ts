@@ -32,7 +32,9 @@ const actorOption = () =>
 export function registerFactorCommands(program: Command): void {
   const factor = program
     .command('factor')
-    .description("Manage employees' second factors (TOTP): enroll, confirm, reset, revoke, list.");
+    .description(
+      "Manage employees' second factors (TOTP and passkeys): enroll, confirm, reset, revoke, list, link.",
+    );
 
   const enrollAction = async (who: string, opts: EnrollOptions) => enroll(who, opts, false);
   addEnrollOptions(
