@@ -4,13 +4,21 @@ import { SecretBoxError, open } from '../lib/secret-box';
 import { secondFactors } from '../store/second-factors';
 import { type VerifyOutcome, verifyTotp } from '../store/totp-verification';
 import type { ActivityContext } from './context';
+import { employeeKey } from '../shared/employee-key';
+import { isPasskeyProof, passkeyProofs } from '../store/passkey-proofs';
 
-/** The employee's second factor: whether they have one, and checking a code they submitted. */
+/**
+ * The employee's second factor: whether they have one, and checking what they submitted: a TOTP code,
+ * or the proof of a passkey check made on the answer page (store/passkey-proofs.ts). The "slackUserId"
+ * of a submission is the employee key (shared/employee-key.ts), which is the Slack id for anyone in Slack.
+ */
 export function createSecondFactorActivities(ctx: ActivityContext) {
   const { deps, log, now } = ctx;
   return {
-    async isEnrolled(input: { slackUserId: string }): Promise<boolean> {
-      return secondFactors(ctx.c, deps.encryptionKey).isActive(input.slackUserId);
+    /** By Slack id, or by email for an employee without Slack (shared/employee-key.ts). */
+    async isEnrolled(input: { slackUserId?: string; email?: string }): Promise<boolean> {
+      const key = employeeKey(input);
+      return key !== undefined && (await secondFactors(ctx.c, deps.encryptionKey).hasAny(key));
     },
 
     /** Opens the sealed code and checks it; the code never leaves this activity. */
@@ -33,6 +41,15 @@ export function createSecondFactorActivities(ctx: ActivityContext) {
           'second-factor code could not be opened',
         );
         return { outcome: 'rejected' };
+      }
+      // A passkey check the answer page already passed, handed over in place of a code.
+      if (isPasskeyProof(code)) {
+        const outcome = await passkeyProofs(ctx.c).redeem(
+          code,
+          { workflowId: input.workflowId, employee: input.slackUserId },
+          now(),
+        );
+        return { outcome };
       }
       try {
         const result = await verifyTotp(ctx.c, deps.encryptionKey, input.slackUserId, code, now());

@@ -13,6 +13,7 @@ import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
 import { enrollmentRoutes } from './enrollment-page';
 import { answerRoutes } from './answer-page';
+import { passkeyRoutes } from './passkey-routes';
 import { boltLogger } from './bolt-logger';
 import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limits';
 
@@ -23,11 +24,12 @@ import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limit
  * listeners are registered from bot/listeners.
  */
 export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
-  // The enrollment and answer pages are served by the same HTTP server; enrollment posts to Slack
-  // with the app's client.
+  // The enrollment and answer pages and the passkey routes are served by the same HTTP server; they
+  // post to Slack with the app's client.
   const app: App = createReceiverApp(config, logger, [
     ...enrollmentRoutes(deps, () => app.client),
     ...answerRoutes(deps),
+    ...passkeyRoutes(deps, () => app.client),
   ]);
   registerInterviewActions(app, deps);
   registerManagerActions(app, deps);

@@ -14,6 +14,9 @@ import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
 import { answerLinks } from '../store/answer-links';
 import { secondFactors } from '../store/second-factors';
+import { passkeyCeremonies, relyingParty } from '../store/passkey-ceremonies';
+import { passkeyProofs } from '../store/passkey-proofs';
+import { passkeyStore } from '../store/passkeys';
 import { payloadKeys, vouchDataConverter } from '../lib/payload-codec';
 import type { InterviewEvent } from '../shared/record/events';
 
@@ -46,6 +49,9 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
     factors: secondFactors(c, config.encryptionKey),
     links: enrollmentLinks(c),
     answerLinks: answerLinks(c),
+    passkeys: passkeyCeremonies(c, relyingParty(config.publicUrl)),
+    passkeyProofs: passkeyProofs(c),
+    passkeyStore: passkeyStore(c),
     publicUrl: config.publicUrl,
     securityChannel: config.slack.securityChannel,
   };

@@ -6,6 +6,9 @@ import type { Collections } from '../store/collections';
 import type { EnrollmentLinks } from '../store/enrollment-links';
 import type { AnswerLinks } from '../store/answer-links';
 import type { SecondFactors } from '../store/second-factors';
+import type { PasskeyCeremonies } from '../store/passkey-ceremonies';
+import type { passkeyProofs } from '../store/passkey-proofs';
+import type { PasskeyStore } from '../store/passkeys';
 import type { InterviewGateway } from './interviews';
 
 /** What the listeners need, given by bot/create-bot.ts (and by tests). */
@@ -25,6 +28,10 @@ export interface BotDeps {
   links: EnrollmentLinks;
   /** The email channel's one-time links to the answer page. */
   answerLinks: AnswerLinks;
+  /** WebAuthn registration and authentication, for the relying party of VOUCH_PUBLIC_URL. */
+  passkeys: PasskeyCeremonies;
+  passkeyProofs: ReturnType<typeof passkeyProofs>;
+  passkeyStore: PasskeyStore;
   /** Base URL of the enrollment and answer pages, and the channel where operators approve enrollments. */
   publicUrl: string;
   securityChannel?: string;

@@ -3,8 +3,10 @@ import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
 import { verifyTotp } from '../store/totp-verification';
-import { EXISTING_FACTOR, formatPairingCode, type LinkView } from '../store/enrollment-links';
-import { EnrollmentError } from '../store/second-factors';
+import { formatPairingCode, linkEmployee, type LinkView } from '../store/enrollment-links';
+import { EnrollmentError, profileOf } from '../store/second-factors';
+import { slackIdOfKey } from '../shared/employee-key';
+import type { EnrollmentLinkDoc } from '../store/collections';
 import type { BotDeps } from './deps';
 import { cookieOf, readForm, sendPage } from './page-http';
 import { languageOfUser } from './language';
@@ -27,7 +29,7 @@ export function enrollmentRoutes(deps: BotDeps, client: () => WebClient): Custom
     const token = (req as IncomingMessage & { params?: Record<string, string> }).params?.token ?? '';
     try {
       const form = method === 'POST' ? await readForm(req) : new URLSearchParams();
-      await servePage(deps, client(), { method, token, browser: cookieOf(req, COOKIE), form }, res);
+      await servePage(deps, client(), { method, token, browser: enrollmentCookieOf(req), form }, res);
     } catch (err) {
       deps.logger.error({ err }, 'enrollment page failed');
       send(
@@ -94,13 +96,38 @@ async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res
     case 'awaiting_approval':
       return awaitingApproval(deps, client, req, view, res, cookie, now);
     case 'approved':
-      return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
+      // The employee chooses: a passkey (on this page, by script) or an authenticator app (a POST).
+      if (req.method === 'POST' && req.form.get('action') === 'totp')
+        return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
+      return send(res, 200, choosePage(req.token));
     case 'shown':
       return confirmSecret(deps, client, req, view.link, res, now);
   }
 }
 
-const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one.';
+const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one (or ask your security team).';
+
+const PASSKEY_SCRIPTS = ['/assets/webauthn.js', '/assets/passkey.js'];
+
+/**
+ * Approved: a passkey (the phishing-resistant choice, made by the page's script with the browser's
+ * WebAuthn prompt) or an authenticator app. Choosing the app is a POST, which shows its key once.
+ */
+function choosePage(token: string): string {
+  const base = `/enroll/${encodeURIComponent(token)}/passkey`;
+  return page(
+    'Choose your second factor',
+    `<h2>A passkey (recommended)</h2>
+     <p>Your computer or phone keeps a key that only works on this site, unlocked with your fingerprint,
+     face or PIN. Nothing to type, and nothing anyone can trick you into reading out.</p>
+     <p><button type="button" data-passkey="register" data-options="${base}/options" data-verify="${base}/verify"
+       data-status="passkey-status" data-done="Your passkey is set up. You can close this page.">Add a passkey</button></p>
+     <p id="passkey-status" role="status" aria-live="polite"></p>
+     <h2>An authenticator app</h2>
+     <form method="post"><input type="hidden" name="action" value="totp"><button>Use an authenticator app</button></form>`,
+    { scripts: PASSKEY_SCRIPTS },
+  );
+}
 
 async function awaitingApproval(
   deps: BotDeps,
@@ -112,7 +139,8 @@ async function awaitingApproval(
   now: Date,
 ) {
   const { link } = view;
-  const hasFactor = await deps.factors.isActive(link.slackUserId);
+  const employee = linkEmployee(link);
+  const hasFactor = await deps.factors.isActive(employee);
   let note = '';
   if (req.method === 'POST' && req.form.get('action') === 'existing' && hasFactor) {
     if (!(await deps.links.claimExistingFactorTry(link, now)))
@@ -121,23 +149,31 @@ async function awaitingApproval(
       const check = await verifyTotp(
         deps.collections,
         deps.encryptionKey,
-        link.slackUserId,
+        employee,
         (req.form.get('code') ?? '').trim(),
         now,
       );
       if (check.outcome === 'accepted') {
         await deps.links.approveWithExistingFactor(link._id, now);
-        return showSecret(deps, link, EXISTING_FACTOR, res);
+        return send(res, 200, choosePage(req.token));
       }
       note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
     }
   }
-  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, link.slackUserId, now);
+  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, employee, now);
   const existing = hasFactor
     ? `<h2>Already have Vouch in your authenticator app?</h2>
        <form method="post"><input type="hidden" name="action" value="existing">
        <label>Current 6-digit code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required></label>
        <button>Use my current code</button></form>`
+    : '';
+  // A passkey the employee already has approves too (the same tries as a code: bot/passkey-routes.ts).
+  const hasPasskey = await deps.passkeyStore.hasAny(employee);
+  const base = `/enroll/${encodeURIComponent(req.token)}/passkey`;
+  const withPasskey = hasPasskey
+    ? `<h2>Already have a passkey for Vouch?</h2>
+       <p><button type="button" data-passkey="approve" data-options="${base}/approve-options" data-verify="${base}/approve"
+         data-status="approve-status">Use my passkey</button></p><p id="approve-status" role="status" aria-live="polite"></p>`
     : '';
   return send(
     res,
@@ -147,8 +183,8 @@ async function awaitingApproval(
       `${note}<p>Your pairing code:</p><p class="pairing">${formatPairingCode(view.pairingCode)}</p>
        <p>A security operator will contact you on a trusted channel (a call or a video meeting, not Slack
        or email) and ask for this code. Read it only to them. This page updates by itself once they approve.</p>
-       ${existing}`,
-      { refreshSeconds: 5 },
+       ${existing}${withPasskey}`,
+      { refreshSeconds: 5, scripts: hasPasskey ? PASSKEY_SCRIPTS : undefined },
     ),
     cookie,
   );
@@ -159,12 +195,12 @@ async function requestApproval(
   deps: BotDeps,
   client: WebClient,
   linkId: string,
-  slackUserId: string,
+  employee: string,
   now: Date,
 ) {
   if (!deps.securityChannel) {
     deps.logger.warn(
-      { slackUserId },
+      { employee },
       'enrollment link opened but VOUCH_SECURITY_CHANNEL is unset: no one can approve it',
     );
     return;
@@ -172,25 +208,20 @@ async function requestApproval(
   try {
     await client.chat.postMessage({
       channel: deps.securityChannel,
-      ...enrollmentApprovalRequest(linkId, slackUserId),
+      ...enrollmentApprovalRequest(linkId, employee),
     });
     await deps.links.noteApprovalRequested(linkId, now);
   } catch (err) {
-    deps.logger.error({ err, slackUserId }, 'could not ask the security channel to approve an enrollment');
+    deps.logger.error({ err, employee }, 'could not ask the security channel to approve an enrollment');
   }
 }
 
-async function showSecret(
-  deps: BotDeps,
-  link: { _id: string; slackUserId: string },
-  approvedBy: string,
-  res: ServerResponse,
-) {
+async function showSecret(deps: BotDeps, link: EnrollmentLinkDoc, approvedBy: string, res: ServerResponse) {
   const now = new Date();
-  const employee = await deps.collections.employees.findOne({ _id: link.slackUserId });
+  const profile = await profileOf(deps.collections, linkEmployee(link));
   // A factor the employee already has keeps working until the new one is confirmed.
   const { secret, uri, enrolledAt } = await deps.factors.begin(
-    { slackUserId: link.slackUserId, email: employee?.email, name: employee?.name },
+    profile,
     `/vouch enroll, approved by ${approvedBy}`,
     now,
     { replace: 'when_confirmed' },
@@ -215,10 +246,11 @@ async function confirmSecret(
   deps: BotDeps,
   client: WebClient,
   req: PageRequest,
-  link: { _id: string; slackUserId: string; shownEnrolledAt?: Date },
+  link: EnrollmentLinkDoc,
   res: ServerResponse,
   now: Date,
 ) {
+  const employee = linkEmployee(link);
   if (req.method !== 'POST' || req.form.get('action') !== 'confirm')
     return send(
       res,
@@ -229,36 +261,50 @@ async function confirmSecret(
       ),
     );
   try {
-    await deps.factors.confirm(
-      link.slackUserId,
-      req.form.get('code') ?? '',
-      'employee (enrollment page)',
-      now,
-      { enrolledAt: link.shownEnrolledAt },
-    );
+    await deps.factors.confirm(employee, req.form.get('code') ?? '', 'employee (enrollment page)', now, {
+      enrolledAt: link.shownEnrolledAt,
+    });
   } catch (err) {
     if (!(err instanceof EnrollmentError)) throw err;
     return send(res, 400, page('Try again', confirmForm(`<p class="error">${escapeHtml(err.message)}</p>`)));
   }
   await deps.links.markDone(link._id, now);
-  // Tell the employee in Slack (if this was not them, they will know) and the security team. The
-  // factor is active already: a failed message is logged, not shown as a failed enrollment.
-  const lang = await languageOfUser(deps, link.slackUserId);
+  await tellEnrollmentDone(deps, client, employee);
+  return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
+}
+
+/**
+ * Tells the employee in Slack (if this was not them, they will know; someone without Slack has no DM)
+ * and the security team. The factor is active already: a failed message is logged, not shown as a
+ * failed enrollment.
+ */
+export async function tellEnrollmentDone(
+  deps: BotDeps,
+  client: WebClient,
+  employee: string,
+  what?: string,
+): Promise<void> {
+  const slackUserId = slackIdOfKey(employee);
   const notices = [
-    client.chat.postMessage({ channel: link.slackUserId, ...enrollmentDoneForEmployee(lang) }),
+    ...(slackUserId
+      ? [
+          languageOfUser(deps, slackUserId).then((lang) =>
+            client.chat.postMessage({ channel: slackUserId, ...enrollmentDoneForEmployee(lang) }),
+          ),
+        ]
+      : []),
     ...(deps.securityChannel
       ? [
           client.chat.postMessage({
             channel: deps.securityChannel,
-            ...enrollmentDoneForChannel(link.slackUserId),
+            ...enrollmentDoneForChannel(employee, what),
           }),
         ]
       : []),
   ];
   for (const result of await Promise.allSettled(notices))
     if (result.status === 'rejected')
-      deps.logger.error({ err: result.reason, slackUserId: link.slackUserId }, 'enrollment notice not sent');
-  return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
+      deps.logger.error({ err: result.reason, employee }, 'enrollment notice not sent');
 }
 
 function confirmForm(before: string): string {
@@ -269,14 +315,21 @@ function confirmForm(before: string): string {
 
 // ---- HTTP plumbing -------------------------------------------------------------------------------
 
-function page(title: string, body: string, opts: { refreshSeconds?: number } = {}): string {
-  const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+function page(
+  title: string,
+  body: string,
+  opts: { refreshSeconds?: number; scripts?: string[] } = {},
+): string {
+  // A page with a passkey button reloads by its script, which waits while a passkey prompt is open.
+  const scripted = (opts.scripts ?? []).length > 0;
+  const refresh =
+    opts.refreshSeconds && !scripted ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
+  const reload = opts.refreshSeconds && scripted ? ` data-refresh="${opts.refreshSeconds}"` : '';
+  const scripts = (opts.scripts ?? []).map((src) => `<script src="${src}" defer></script>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">${refresh}<title>Vouch: ${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d3557}
-.pairing{font:700 2.4rem ui-monospace,monospace;letter-spacing:.2em}.error{color:#b00020}.qr svg{width:16rem;height:16rem}
-input{font:inherit;margin:0 .5rem}button{font:inherit}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+<link rel="stylesheet" href="/assets/vouch.css">${scripts}</head>
+<body${reload}><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
 function send(res: ServerResponse, status: number, html: string, cookie?: string): void {
@@ -284,11 +337,16 @@ function send(res: ServerResponse, status: number, html: string, cookie?: string
 }
 
 const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function bindCookie(value: string, token: string, secure: boolean): string {
   const path = `/enroll/${encodeURIComponent(token)}`;
   return `${COOKIE}=${value}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=3600${secure ? '; Secure' : ''}`;
+}
+
+/** The enrollment link's browser cookie, if this request carries one. */
+export function enrollmentCookieOf(req: IncomingMessage): string | undefined {
+  return cookieOf(req, COOKIE);
 }
 
 function escapeHtml(text: string): string {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError, loadConfig, missingForSlack, productionWarnings } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
@@ -13,6 +14,12 @@ runMain(async () => {
     );
   const logger = createLogger('bot', config.logLevel);
   for (const warning of productionWarnings(config, ['VOUCH_PUBLIC_URL'])) logger.warn(warning);
+  // A passkey's relying party is the public URL's host: browsers refuse an IP address (localhost is fine).
+  if (isIP(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '')) !== 0)
+    logger.warn(
+      { publicUrl: config.publicUrl },
+      'VOUCH_PUBLIC_URL is an IP address: browsers refuse passkeys for it; use a domain name (or localhost)',
+    );
   const { app, close } = await createBot(config, logger);
   if (config.slack.appToken) {
     await app.start();

@@ -13,6 +13,10 @@ import { EnrollmentError, requireKey, secondFactors, type SecondFactors } from '
 import { readEmbeddedKey } from '../infra/encryption-key';
 import { progressLine } from '../lib/progress';
 import { NotFoundError } from './store';
+import { directoryStore } from '../store/directory';
+import { enrollmentLinks } from '../store/enrollment-links';
+import { passkeyStore, shortId } from '../store/passkeys';
+import { emailKey } from '../shared/employee-key';
 import { printJson, printLine } from './output';
 
 /**
@@ -28,7 +32,9 @@ const actorOption = () =>
 export function registerFactorCommands(program: Command): void {
   const factor = program
     .command('factor')
-    .description("Manage employees' second factors (TOTP): enroll, confirm, reset, revoke, list.");
+    .description(
+      "Manage employees' second factors (TOTP and passkeys): enroll, confirm, reset, revoke, list, link.",
+    );
 
   const enrollAction = async (who: string, opts: EnrollOptions) => enroll(who, opts, false);
   addEnrollOptions(
@@ -54,21 +60,63 @@ export function registerFactorCommands(program: Command): void {
     .action(async (who: string, code: string, opts: { actor: string }) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
-        await factors.confirm(employee.slackUserId, code, opts.actor, new Date());
+        await factors.confirm(employee.key, code, opts.actor, new Date());
         printLine(`Second factor of ${describe(employee)} is active.`);
       }),
     );
 
   factor
     .command('revoke <employee>')
-    .description("Remove an employee's second factor (their interviews then count as not enrolled).")
+    .description(
+      "Remove an employee's TOTP factor (their interviews then count as not enrolled, unless they have a " +
+        'passkey), or with --passkey one of their passkeys (its id as "vouch factor list" shows it) or all.',
+    )
+    .option('--passkey <id|all>', 'remove this passkey (or "all" of them) instead of the TOTP factor')
     .option('--reason <text>', 'why (kept in the record)')
     .addOption(actorOption())
-    .action(async (who: string, opts: { actor: string; reason?: string }) =>
+    .action(async (who: string, opts: { actor: string; reason?: string; passkey?: string }) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
-        await factors.revoke(employee.slackUserId, opts.actor, new Date(), opts.reason);
+        if (opts.passkey) {
+          const removed = await passkeyStore(c).revoke(
+            employee.key,
+            opts.passkey,
+            opts.actor,
+            new Date(),
+            opts.reason,
+          );
+          return printLine(
+            `Revoked ${removed.length} passkey(s) of ${describe(employee)}: ${removed.map(shortId).join(', ')}.`,
+          );
+        }
+        await factors.revoke(employee.key, opts.actor, new Date(), opts.reason);
         printLine(`Second factor of ${describe(employee)} revoked.`);
+      }),
+    );
+
+  factor
+    .command('link <employee>')
+    .description(
+      'Make an enrollment link (TOTP or a passkey) for an employee, to hand to them yourself: for someone ' +
+        'without Slack, who cannot type /vouch enroll. The same approval applies: the security channel ' +
+        'checks the pairing code the page shows, unless the employee approves with a factor they have.',
+    )
+    .action(async (who: string) =>
+      withFactors(async ({ factors, c, config }) => {
+        const employee = await findEmployee(config, c, who);
+        if (!config.slack.securityChannel && !(await factors.hasAny(employee.key)))
+          throw new EnrollmentError(
+            'VOUCH_SECURITY_CHANNEL is not set, so no operator could approve the link: set it, or enroll them with vouch factor enroll',
+          );
+        const { token, expiresAt } = await enrollmentLinks(c).create(employee.key, new Date());
+        printLine(
+          [
+            `Enrollment link for ${describe(employee)}, valid until ${expiresAt.toISOString()}, once:`,
+            `${config.publicUrl}/enroll/${token}`,
+            'Hand it to them over a channel you trust (it is not sent anywhere). When they open it, the security',
+            'channel is asked to approve with the pairing code their page shows.',
+          ].join('\n'),
+        );
       }),
     );
 
@@ -79,29 +127,45 @@ export function registerFactorCommands(program: Command): void {
     .action(async (who: string, opts: { actor: string }) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
-        await factors.unlock(employee.slackUserId, opts.actor, new Date());
+        await factors.unlock(employee.key, opts.actor, new Date());
         printLine(`Second factor of ${describe(employee)} unlocked.`);
       }),
     );
 
   factor
     .command('list')
-    .description('List enrollments: status (pending, active, locked), key id, who enrolled them.')
+    .description(
+      'List enrollments: TOTP (pending, active, locked; key id) and passkeys (id, last used), with who enrolled them.',
+    )
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) =>
-      withFactors(async ({ factors }) => {
+      withFactors(async ({ factors, c }) => {
         const rows = await factors.list(new Date());
-        if (opts.json) return printJson(rows);
-        if (rows.length === 0) return printLine('No one is enrolled.');
+        const passkeys = await passkeyStore(c).list();
+        if (opts.json) return printJson([...rows, ...passkeys]);
+        if (rows.length + passkeys.length === 0) return printLine('No one is enrolled.');
+        const who = (r: { email?: string; slackUserId?: string }) => [
+          (r.email ?? '-').padEnd(32),
+          (r.slackUserId ?? '(no Slack)').padEnd(12),
+        ];
         for (const r of rows)
           printLine(
             [
-              (r.email ?? '-').padEnd(32),
-              r.slackUserId.padEnd(12),
+              ...who(r),
               r.status.padEnd(8),
               `key ${r.keyId}`,
               `enrolled ${r.enrolledAt.toISOString()} by ${r.enrolledBy}`,
               r.lockedUntil ? `locked until ${r.lockedUntil.toISOString()}` : '',
+            ].join('  '),
+          );
+        for (const p of passkeys)
+          printLine(
+            [
+              ...who(p),
+              'passkey ',
+              `id ${shortId(p.credentialId)}`,
+              `enrolled ${p.enrolledAt.toISOString()} by ${p.enrolledBy}`,
+              p.lastUsedAt ? `last used ${p.lastUsedAt.toISOString()}` : 'never used',
             ].join('  '),
           );
       }),
@@ -114,7 +178,7 @@ export function registerFactorCommands(program: Command): void {
     .action(async (who: string, opts: { json?: boolean }) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
-        const events = await factors.history(employee.slackUserId);
+        const events = await factors.history(employee.key);
         if (opts.json) return printJson(events);
         for (const e of events)
           printLine(
@@ -209,10 +273,12 @@ async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promi
   await withFactors(async ({ factors, c, config, key }) => {
     requireKey(key); // a missing key is said first, before Slack is asked anything
     const found = await findEmployee(config, c, who);
-    // A reset replaces the factor of someone already enrolled (and checked then).
-    const employee = replace || !opts.slackCheck ? found : await checkSlackUser(config, found);
+    // A reset replaces the factor of someone already enrolled (and checked then); someone without Slack
+    // is vouched for by the directory.
+    const employee =
+      replace || !opts.slackCheck || !found.slackUserId ? found : await checkSlackUser(config, found);
     // Opened before anything is stored: a place that cannot be written stops the enrollment first.
-    const qr = openQrFile(opts.qrFile, employee.slackUserId);
+    const qr = openQrFile(opts.qrFile, employee.key);
     let secret: string;
     let uri: string;
     try {
@@ -246,7 +312,7 @@ async function enroll(who: string, opts: EnrollOptions, replace: boolean): Promi
  * its own under the system temporary folder (mode 0700), never the working directory, where one
  * `git add .` would commit a second factor.
  */
-function openQrFile(requested: string | undefined, slackUserId: string) {
+function openQrFile(requested: string | undefined, employee: string) {
   let dir: string | undefined;
   let file = requested ? path.resolve(requested) : '';
   let fd: number;
@@ -254,7 +320,7 @@ function openQrFile(requested: string | undefined, slackUserId: string) {
     if (requested) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     else {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-enroll-'));
-      file = path.join(dir, `vouch-enroll-${slackUserId}.png`);
+      file = path.join(dir, `vouch-enroll-${employee.replace(/[^A-Za-z0-9@._-]/g, '_')}.png`);
     }
     fd = fs.openSync(file, 'w', 0o600);
     fs.fchmodSync(fd, 0o600);
@@ -312,27 +378,46 @@ function readKeyFile(file: string): Buffer {
   return key;
 }
 
-type Employee = { slackUserId: string; email?: string; name?: string };
+/** `key`: the employee key factors are kept under (shared/employee-key.ts). */
+type Employee = { key: string; slackUserId?: string; email?: string; name?: string };
 
-/** An employee by Slack user id, or by email (Vouch's records, then Slack's users.lookupByEmail). */
+const slackEmployee = (e: { slackUserId: string; email?: string; name?: string }): Employee => ({
+  key: e.slackUserId,
+  ...e,
+});
+
+/**
+ * An employee by Slack user id, or by email: Vouch's records, then Slack's users.lookupByEmail. Someone
+ * the directory lists by email whom Slack does not know (or with no Slack connected) is an employee
+ * without Slack, whose factors are kept by email, as interviews by email find them.
+ */
 async function findEmployee(config: Config, c: Collections, who: string): Promise<Employee> {
   if (/^[UW][A-Z0-9]{2,}$/.test(who)) {
     const doc = await c.employees.findOne({ _id: who });
-    return { slackUserId: who, email: doc?.email, name: doc?.name };
+    return slackEmployee({ slackUserId: who, email: doc?.email, name: doc?.name });
   }
   if (!/^[^\s@]+@[^\s@]+$/.test(who))
     throw new EnrollmentError(`"${who}" is neither an email address nor a Slack user id (U…)`);
   const email = who.toLowerCase();
   const known = await c.employees.findOne({ email });
-  if (known) return { slackUserId: known._id, email, name: known.name };
-  if (!config.slack.botToken)
+  if (known) return slackEmployee({ slackUserId: known._id, email, name: known.name });
+  const listed = await directoryStore(c).byEmail(email);
+  if (listed?.slackUserId)
+    return slackEmployee({ slackUserId: listed.slackUserId, email, name: listed.name });
+  const withoutSlack = { key: emailKey(email), email, name: listed?.name };
+  if (!config.slack.botToken) {
+    if (listed) return withoutSlack;
     throw new EnrollmentError(
-      `no employee with email ${email} is known to Vouch: set SLACK_BOT_TOKEN so Vouch can look them up in Slack, or pass their Slack user id (U…)`,
+      `no employee with email ${email} is known to Vouch: add them to the directory (vouch directory set), set SLACK_BOT_TOKEN so Vouch can look them up in Slack, or pass their Slack user id (U…)`,
     );
+  }
   const slack = createSlackClient(config.slack.botToken, config.slack.apiUrl);
-  const found = await resolveEmployee(c, slack, { email }, new Date());
-  if (!found?.slackUserId) throw new EnrollmentError(`no Slack user has the email ${email}`);
-  return { ...found, slackUserId: found.slackUserId };
+  const found = await resolveEmployee(c, slack, { email }, new Date(), { withoutSlack: true });
+  if (found?.slackUserId) return slackEmployee({ ...found, slackUserId: found.slackUserId });
+  if (found) return withoutSlack;
+  throw new EnrollmentError(
+    `no Slack user has the email ${email}, and the directory does not list it: add them with vouch directory set`,
+  );
 }
 
 /**
@@ -340,7 +425,7 @@ async function findEmployee(config: Config, c: Collections, who: string): Promis
  * typo, a deactivated account or a bot would get a factor no one can ever use.
  */
 async function checkSlackUser(config: Config, employee: Employee): Promise<Employee> {
-  const id = employee.slackUserId;
+  const id = employee.key;
   if (!config.slack.botToken)
     throw new EnrollmentError(
       `cannot check with Slack that ${id} is an active user: SLACK_BOT_TOKEN is not set. Set it (see "Connect Vouch to Slack" in README.md), or pass --no-slack-check to enroll without checking`,
@@ -365,6 +450,7 @@ async function checkSlackUser(config: Config, employee: Employee): Promise<Emplo
         : undefined;
   if (problem) throw new NotFoundError(`cannot enroll ${id}: ${problem}. Nothing was stored.`);
   return {
+    key: id,
     slackUserId: id,
     email: employee.email ?? user?.profile?.email?.toLowerCase(),
     name: employee.name ?? user?.real_name,
@@ -376,5 +462,6 @@ class SlackUnavailableError extends Error {
 }
 
 function describe(e: Employee): string {
+  if (!e.slackUserId) return `${e.email} (no Slack)`;
   return e.email ? `${e.email} (${e.slackUserId})` : e.slackUserId;
 }

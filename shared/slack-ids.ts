@@ -4,6 +4,8 @@ export const ACTION_IDS = {
   deny: 'vouch_deny',
   /** "Someone asked me to do this", in the DM and in the second-factor modal. */
   coerced: 'vouch_coerced',
+  /** A link button in the second-factor modal: it opens the answer page, where a passkey answers. */
+  passkeyInstead: 'vouch_passkey_instead',
   /** The manager's three answers when the ladder asks them. */
   managerKnows: 'vouch_manager_knows',
   managerDoesNotKnow: 'vouch_manager_does_not_know',

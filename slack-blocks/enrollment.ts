@@ -3,12 +3,19 @@ import { type Language, t } from '../shared/i18n';
 import { ACTION_IDS, VIEW_IDS } from '../shared/slack-ids';
 import { formModal, noticeModal } from './modals';
 import { slackPerson } from './record-format';
+import { emailOfKey } from '../shared/employee-key';
+
+/** An employee key as the security channel reads it: a Slack mention, or the email of someone without Slack. */
+const employeePerson = (employee: string) => {
+  const email = emailOfKey(employee);
+  return email ? `${slackPerson(email)} (not in Slack)` : slackPerson(employee);
+};
 
 /** `/vouch enroll`: the security channel's approval with a pairing code, and the notices after. */
 
 /** The security channel's request to approve a `/vouch enroll` link, after checking the pairing code. */
-export function enrollmentApprovalRequest(linkId: string, slackUserId: string) {
-  const text = `${slackPerson(slackUserId)} asked to set up a second factor for Vouch.`;
+export function enrollmentApprovalRequest(linkId: string, employee: string) {
+  const text = `${employeePerson(employee)} asked to set up a second factor for Vouch.`;
   return {
     text,
     blocks: [
@@ -41,13 +48,13 @@ export function enrollmentApprovalRequest(linkId: string, slackUserId: string) {
 
 export const PAIRING_BLOCK = 'vouch_pairing';
 
-export function pairingModal(linkId: string, slackUserId: string): View {
+export function pairingModal(linkId: string, employee: string): View {
   return formModal(VIEW_IDS.enrollPairing, linkId, 'Approve enrollment', 'Approve', [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `Approve the second-factor enrollment of ${slackPerson(slackUserId)} only after you reached them on a trusted channel.`,
+        text: `Approve the second-factor enrollment of ${employeePerson(employee)} only after you reached them on a trusted channel.`,
       },
     },
     {
@@ -60,7 +67,10 @@ export function pairingModal(linkId: string, slackUserId: string): View {
 }
 
 const PAIRING_NOTICES = {
-  approved: ['Approved', 'Approved. Their page now shows the new key; they confirm it with a first code.'],
+  approved: [
+    'Approved',
+    'Approved. Their page now lets them add a passkey, or an authenticator app confirmed with a first code.',
+  ],
   denied: ['Refused', 'Too many wrong pairing codes: this enrollment link is refused.'],
   not_waiting: ['Not waiting', 'This enrollment is no longer waiting for approval (expired or done).'],
   self: ['Not allowed', 'Another operator must approve your own enrollment.'],
@@ -78,12 +88,12 @@ export function wrongPairingCodeError(attemptsLeft: number): string {
 
 /** The security channel hears who approved or refused an enrollment. */
 export function enrollmentDecidedNotice(
-  slackUserId: string | undefined,
+  employee: string | undefined,
   result: 'approved' | 'denied',
   operator: string,
 ) {
   return {
-    text: `Enrollment of ${slackPerson(slackUserId ?? '?')} ${result === 'approved' ? 'approved' : 'refused'} by ${slackPerson(operator)}.`,
+    text: `Enrollment of ${employee ? employeePerson(employee) : '?'} ${result === 'approved' ? 'approved' : 'refused'} by ${slackPerson(operator)}.`,
   };
 }
 
@@ -93,6 +103,6 @@ export const enrollmentDoneForEmployee = (lang: Language = 'en') => ({
 });
 
 /** The security channel hears that an enrollment finished. */
-export const enrollmentDoneForChannel = (slackUserId: string) => ({
-  text: `Second-factor enrollment completed for ${slackPerson(slackUserId)}.`,
+export const enrollmentDoneForChannel = (employee: string, what = 'Second-factor enrollment') => ({
+  text: `${what} completed for ${employeePerson(employee)}.`,
 });

@@ -13,14 +13,51 @@ export const BLOCKS = {
   code: 'vouch_code',
 } as const;
 
-export function secondFactorModal(workflowId: string, title: string, lang: Language = 'en'): View {
+/**
+ * "Yes": the justification and the TOTP code. With `passkeyUrl` (the employee has a passkey) a link
+ * button opens the interview's answer page, where the passkey answers instead; someone with a passkey
+ * but no TOTP factor gets only that button (and the way out), nothing to submit.
+ */
+export function secondFactorModal(
+  workflowId: string,
+  title: string,
+  lang: Language = 'en',
+  opts: { passkeyUrl?: string; totp?: boolean } = {},
+): View {
+  const summary = {
+    type: 'section',
+    text: { type: 'plain_text', text: plainText(title, L.sectionText) },
+  } as const;
+  // A coached employee may press "Yes" first: the way out stays one click away.
+  const wayOut = {
+    type: 'actions',
+    block_id: 'vouch_coerced',
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.coerced,
+        text: { type: 'plain_text', text: t(lang, 'secondFactor.coerced') },
+        style: 'danger',
+        value: workflowId,
+      },
+    ],
+  } as const;
+  if (opts.passkeyUrl && opts.totp === false)
+    return {
+      type: 'modal',
+      callback_id: VIEW_IDS.secondFactor,
+      private_metadata: workflowId,
+      title: { type: 'plain_text', text: t(lang, 'secondFactor.title') },
+      close: { type: 'plain_text', text: t(lang, 'modal.close') },
+      blocks: [summary, ...passkeyBlocks(opts.passkeyUrl, 'secondFactor.passkey', lang), wayOut],
+    };
   return formModal(
     VIEW_IDS.secondFactor,
     workflowId,
     t(lang, 'secondFactor.title'),
     t(lang, 'secondFactor.submit'),
     [
-      { type: 'section', text: { type: 'plain_text', text: plainText(title, L.sectionText) } },
+      summary,
       {
         type: 'input',
         block_id: BLOCKS.justification,
@@ -41,23 +78,34 @@ export function secondFactorModal(workflowId: string, title: string, lang: Langu
         hint: { type: 'plain_text', text: t(lang, 'secondFactor.codeHint') },
         element: { type: 'plain_text_input', action_id: 'value', min_length: 6, max_length: 6 },
       },
-      // A coached employee may press "Yes" first: the way out stays one click away.
-      {
-        type: 'actions',
-        block_id: 'vouch_coerced',
-        elements: [
-          {
-            type: 'button',
-            action_id: ACTION_IDS.coerced,
-            text: { type: 'plain_text', text: t(lang, 'secondFactor.coerced') },
-            style: 'danger',
-            value: workflowId,
-          },
-        ],
-      },
+      ...(opts.passkeyUrl ? passkeyBlocks(opts.passkeyUrl, 'secondFactor.passkeyInstead', lang) : []),
+      wayOut,
     ],
     lang,
   );
+}
+
+/** The link button to the answer page, and what it does. */
+function passkeyBlocks(
+  url: string,
+  label: 'secondFactor.passkey' | 'secondFactor.passkeyInstead',
+  lang: Language,
+): View['blocks'] {
+  return [
+    {
+      type: 'actions',
+      block_id: 'vouch_passkey',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.passkeyInstead,
+          text: { type: 'plain_text', text: t(lang, label) },
+          url,
+        },
+      ],
+    },
+    { type: 'context', elements: [{ type: 'plain_text', text: t(lang, 'secondFactor.passkeyHint') }] },
+  ];
 }
 
 export const codeFormatError = (lang: Language = 'en') => t(lang, 'secondFactor.codeFormat');

@@ -17,7 +17,7 @@ export function answerLinks(c: Collections) {
   const bindingKey = (workflowId: string) => `answer-browser:${workflowId}`;
   return {
     async create(
-      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt'>,
+      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt' | 'employee'>,
       now: Date,
     ): Promise<{ token: string }> {
       const token = randomBytes(32).toString('base64url');

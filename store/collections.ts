@@ -144,7 +144,7 @@ export interface DirectoryEventDoc {
  * to write back a stale enrollment or failure count.
  */
 export interface SecondFactorDoc {
-  _id: string; // Slack user id
+  _id: string; // the employee key: Slack user id, or `email:<address>` (shared/employee-key.ts)
   secondFactor?: SecondFactorEnrollment;
   /** A replacement enrolled through /vouch enroll while a factor is active: it takes over when confirmed. */
   pendingSecondFactor?: Pick<SecondFactorEnrollment, 'box' | 'enrolledAt' | 'enrolledBy'>;
@@ -157,7 +157,7 @@ export interface EmployeeAlertsDoc {
   alertIds: string[];
 }
 
-/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${slackUserId}:${enrolledAt ms}:${step}`). */
+/** TOTP time steps already accepted, per enrollment: a unique insert claims one (`${employee key}:${enrolledAt ms}:${step}`). */
 export interface UsedCodeDoc {
   _id: string;
   at: Date;
@@ -166,7 +166,10 @@ export interface UsedCodeDoc {
 /** A `/vouch enroll` link (only the hash of its token is stored); see store/enrollment-links.ts. */
 export interface EnrollmentLinkDoc {
   _id: string; // sha256 of the token in the link
-  slackUserId: string;
+  /** The employee key (shared/employee-key.ts); links made before it carry only `slackUserId`. */
+  employee?: string;
+  /** The employee's Slack user id, absent for someone without Slack. */
+  slackUserId?: string;
   state: 'created' | 'awaiting_approval' | 'approved' | 'shown' | 'done' | 'denied';
   createdAt: Date;
   expiresAt: Date;
@@ -194,8 +197,17 @@ export interface ClaimDoc {
 /** Every change to an employee's second factor, with who made it. */
 export interface FactorEventDoc {
   _id: string;
-  slackUserId: string; // "*" for a key rotation
-  action: 'enrolled' | 'reset' | 'confirmed' | 'revoked' | 'unlocked' | 'rotated';
+  /** The employee key (Slack user id, or `email:<address>`); "*" for a key rotation. */
+  slackUserId: string;
+  action:
+    | 'enrolled'
+    | 'reset'
+    | 'confirmed'
+    | 'revoked'
+    | 'unlocked'
+    | 'rotated'
+    | 'passkey_added'
+    | 'passkey_revoked';
   actor: string;
   at: Date;
   detail?: string;
@@ -253,9 +265,50 @@ export interface AnswerLinkDoc {
   workflowId: string;
   alertId: string;
   email: string;
+  /** The employee key whose factors answer on the page (absent: `email:<email>`); see shared/employee-key.ts. */
+  employee?: string;
   createdAt: Date;
   expiresAt: Date;
   closedAt?: Date;
+}
+
+/** A passkey (WebAuthn credential) of an employee: public data only; see store/passkeys.ts. */
+export interface PasskeyDoc {
+  _id: string; // the credential id (base64url)
+  /** The employee key (shared/employee-key.ts). */
+  employee: string;
+  /** The COSE public key (base64url): checks signatures, signs nothing. */
+  publicKey: string;
+  /** The authenticator's signature counter (0 for authenticators that keep none). */
+  counter: number;
+  transports?: string[];
+  createdAt: Date;
+  createdBy: string;
+  lastUsedAt?: Date;
+}
+
+/** A WebAuthn challenge Vouch issued, used at most once (its claim in `claims`); see store/passkey-ceremonies.ts. */
+export interface PasskeyChallengeDoc {
+  _id: string; // the challenge (base64url, 32 random bytes)
+  purpose: 'registration' | 'authentication';
+  employee: string;
+  /** What it was issued for: an enrollment link's id or an answer link's id. */
+  scope: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * A verified passkey assertion, redeemable once by the interview it was made for (store/passkey-proofs.ts):
+ * what the answer page hands to the workflow, sealed like a code, in place of a TOTP code.
+ */
+export interface PasskeyProofDoc {
+  _id: string; // sha256 of the proof token
+  workflowId: string;
+  employee: string;
+  credentialId: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 export interface Collections {
@@ -275,6 +328,9 @@ export interface Collections {
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
   answerLinks: Collection<AnswerLinkDoc>;
+  passkeys: Collection<PasskeyDoc>;
+  passkeyChallenges: Collection<PasskeyChallengeDoc>;
+  passkeyProofs: Collection<PasskeyProofDoc>;
   claims: Collection<ClaimDoc>;
   audit: Collection<AuditDoc>;
 }
@@ -296,6 +352,9 @@ export function collections(db: Db): Collections {
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
     answerLinks: db.collection<AnswerLinkDoc>('answer_links'),
+    passkeys: db.collection<PasskeyDoc>('passkeys'),
+    passkeyChallenges: db.collection<PasskeyChallengeDoc>('passkey_challenges'),
+    passkeyProofs: db.collection<PasskeyProofDoc>('passkey_proofs'),
     claims: db.collection<ClaimDoc>('claims'),
     audit: db.collection<AuditDoc>('audit'),
     sources: db.collection<SourceDoc>('sources'),
@@ -323,6 +382,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
     c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
+    c.passkeys.createIndex({ employee: 1 }, { name: 'employee' }),
     c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);
 }

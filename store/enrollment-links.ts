@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import type { Collections, EnrollmentLinkDoc } from './collections';
 import { claimSlot } from './claims';
 import { insertOnce } from './mongo';
+import { slackIdOfKey } from '../shared/employee-key';
 
 /**
  * Single-use enrollment links for `/vouch enroll`. Slack carries only the link; the secret is shown on
@@ -25,12 +26,15 @@ export type LinkView =
 export function enrollmentLinks(c: Collections) {
   const byToken = (token: string) => c.enrollmentLinks.findOne({ _id: hash(token) });
   return {
-    async create(slackUserId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+    /** A link for the employee with this key (shared/employee-key.ts). */
+    async create(employee: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + LINK_TTL_MS);
+      const slackUserId = slackIdOfKey(employee);
       await c.enrollmentLinks.insertOne({
         _id: hash(token),
-        slackUserId,
+        employee,
+        ...(slackUserId ? { slackUserId } : {}),
         state: 'created',
         createdAt: now,
         expiresAt,
@@ -133,7 +137,7 @@ export function enrollmentLinks(c: Collections) {
       const window = Math.floor(now.getTime() / LINK_TTL_MS);
       const perLink = await claimSlot(c.claims, `link-existing:${link._id}`, 3, now);
       if (perLink === null) return false;
-      return (await claimSlot(c.claims, `user-existing:${link.slackUserId}:${window}`, 5, now)) !== null;
+      return (await claimSlot(c.claims, `user-existing:${linkEmployee(link)}:${window}`, 5, now)) !== null;
     },
 
     async noteApprovalRequested(linkId: string, now: Date): Promise<void> {
@@ -170,6 +174,11 @@ export function enrollmentLinks(c: Collections) {
 }
 
 export type EnrollmentLinks = ReturnType<typeof enrollmentLinks>;
+
+/** The employee key a link enrolls (links made before keys name only the Slack user). */
+export function linkEmployee(link: Pick<EnrollmentLinkDoc, 'employee' | 'slackUserId'>): string {
+  return link.employee ?? link.slackUserId ?? '';
+}
 
 /** Claims a unique key; false if it was already claimed. */
 function claim(c: Collections, key: string, now: Date): Promise<boolean> {

@@ -5,7 +5,8 @@ import type { Collections } from './collections';
  * a TOTP step is only ever accepted within ±1 step of now, so a used step older than 10 minutes can
  * never be presented again; enrollment-link claims (binding, tries, decisions) outlive every link,
  * which lasts at most 15 minutes plus 15 after approval, when they are a day old; so do second-factor
- * attempt slots (a lockout lasts at most 16 hours) and the thread-message limits' slots.
+ * attempt slots (a lockout lasts at most 16 hours) and the thread-message limits' slots. Passkey
+ * challenges and proofs are refused once expired (minutes), so they go an hour after.
  */
 export const USED_CODE_TTL_MS = 10 * 60_000;
 export const CLAIM_TTL_MS = 24 * 3600_000;
@@ -13,10 +14,17 @@ export const CLAIM_TTL_MS = 24 * 3600_000;
 export async function pruneSpentClaims(
   c: Collections,
   now: Date,
-): Promise<{ usedCodes: number; claims: number }> {
-  const [codes, claims] = await Promise.all([
+): Promise<{ usedCodes: number; claims: number; passkeyChallenges: number }> {
+  const expired = { expiresAt: { $lt: new Date(now.getTime() - 3600_000) } };
+  const [codes, claims, challenges, proofs] = await Promise.all([
     c.usedCodes.deleteMany({ at: { $lt: new Date(now.getTime() - USED_CODE_TTL_MS) } }),
     c.claims.deleteMany({ at: { $lt: new Date(now.getTime() - CLAIM_TTL_MS) } }),
+    c.passkeyChallenges.deleteMany(expired),
+    c.passkeyProofs.deleteMany(expired),
   ]);
-  return { usedCodes: codes.deletedCount, claims: claims.deletedCount };
+  return {
+    usedCodes: codes.deletedCount,
+    claims: claims.deletedCount,
+    passkeyChallenges: challenges.deletedCount + proofs.deletedCount,
+  };
 }

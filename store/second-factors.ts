@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Collections, FactorEventDoc, SecondFactorEnrollment } from './collections';
 import { keyId, open, seal } from '../lib/secret-box';
 import { generateSecret, matchingStep, otpauthUri } from '../lib/totp';
+import { emailOfKey, employeeKey, slackIdOfKey } from '../shared/employee-key';
 
 /**
  * Second-factor enrollments: begin (a new secret, sealed, inactive), confirm (a first valid code makes
  * it active), reset, revoke, list and key rotation. The secret is in plaintext only in the return value
  * of begin(), for the operator or the enrollment page to show once. Every change is recorded in
- * `factor_events` with who made it.
+ * `factor_events` with who made it. Factors are kept by employee key (shared/employee-key.ts): the
+ * Slack user id, or `email:<address>` for someone the directory knows only by email.
  */
 export class EnrollmentError extends Error {
   override readonly name = 'UsageError';
@@ -21,7 +23,11 @@ export class RotationInterruptedError extends Error {
 export type FactorStatus = 'pending' | 'active' | 'locked';
 
 export interface FactorListing {
-  slackUserId: string;
+  factor: 'totp';
+  /** The employee key: the Slack user id, or `email:<address>`. */
+  employee: string;
+  /** Absent for an employee without Slack. */
+  slackUserId?: string;
   email?: string;
   name?: string;
   status: FactorStatus;
@@ -45,22 +51,25 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
      * "when_confirmed" (the old factor keeps working until the new one is confirmed).
      */
     async begin(
-      employee: { slackUserId: string; email?: string; name?: string },
+      employee: { slackUserId?: string; email?: string; name?: string },
       actor: string,
       now: Date,
       opts: { replace?: 'now' | 'when_confirmed' } = {},
     ): Promise<{ secret: string; uri: string; enrolledAt: Date }> {
       const k = requireKey(key);
-      const existing = await c.secondFactors.findOne({ _id: employee.slackUserId });
+      const id = employeeKey(employee);
+      if (!id) throw new EnrollmentError('the employee needs a Slack user id or an email');
+      const existing = await c.secondFactors.findOne({ _id: id });
       const active = existing?.secondFactor?.active === true;
       if (active && !opts.replace)
         throw new EnrollmentError(
           `${label(employee)} already has an active second factor: use "vouch factor reset" to replace it`,
         );
       const secret = generateSecret();
-      const box = seal(k, secret, employee.slackUserId);
-      // The profile (email, name) lives with the employee; the factor in a document of its own.
-      if (employee.email || employee.name)
+      const box = seal(k, secret, id);
+      // The profile (email, name) lives with the employee; the factor in a document of its own. (Someone
+      // without Slack has their profile in the directory.)
+      if (employee.slackUserId && (employee.email || employee.name))
         await c.employees.updateOne(
           { _id: employee.slackUserId },
           {
@@ -83,20 +92,20 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
         lockouts: 0,
       };
       await c.secondFactors.updateOne(
-        { _id: employee.slackUserId },
+        { _id: id },
         keepActive
           ? { $set: { pendingSecondFactor: { box, enrolledAt: now, enrolledBy: actor }, updatedAt: now } }
           : { $set: { secondFactor: enrollment, updatedAt: now }, $unset: { pendingSecondFactor: '' } },
         { upsert: true },
       );
       await record({
-        slackUserId: employee.slackUserId,
+        slackUserId: id,
         action: existing?.secondFactor ? 'reset' : 'enrolled',
         actor,
         at: now,
         ...(keepActive ? { detail: 'the current factor works until the new one is confirmed' } : {}),
       });
-      return { secret, uri: otpauthUri(secret, employee.email ?? employee.slackUserId), enrolledAt: now };
+      return { secret, uri: otpauthUri(secret, employee.email ?? id), enrolledAt: now };
     },
 
     /**
@@ -105,25 +114,25 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
      * ties the confirmation to the secret that was shown (a newer enrollment must be confirmed itself).
      */
     async confirm(
-      slackUserId: string,
+      employee: string,
       code: string,
       actor: string,
       now: Date,
       opts: { enrolledAt?: Date } = {},
     ): Promise<void> {
       const k = requireKey(key);
-      const doc = await c.secondFactors.findOne({ _id: slackUserId });
+      const doc = await c.secondFactors.findOne({ _id: employee });
       const sf = doc?.secondFactor;
       const pending = doc?.pendingSecondFactor ?? (sf && !sf.active ? sf : undefined);
       if (!pending)
         throw new EnrollmentError(
           sf
-            ? `${slackUserId}'s second factor is already active`
-            : `${slackUserId} has no second factor: enroll them first`,
+            ? `${employee}'s second factor is already active`
+            : `${employee} has no second factor: enroll them first`,
         );
       if (opts.enrolledAt && pending.enrolledAt.getTime() !== opts.enrolledAt.getTime())
         throw new EnrollmentError('a newer enrollment replaced this one: start again');
-      const step = matchingStep(open(k, pending.box, slackUserId), code.trim(), now.getTime());
+      const step = matchingStep(open(k, pending.box, employee), code.trim(), now.getTime());
       if (step === null)
         throw new EnrollmentError(
           'the code does not match: check the phone clock and enter the current 6-digit code',
@@ -141,52 +150,57 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
       const field = doc?.pendingSecondFactor ? 'pendingSecondFactor.box' : 'secondFactor.box';
       // Only the enrollment that was checked is activated (a concurrent reset wins).
       const done = await c.secondFactors.updateOne(
-        { _id: slackUserId, [field]: pending.box },
+        { _id: employee, [field]: pending.box },
         { $set: { secondFactor: activated, updatedAt: now }, $unset: { pendingSecondFactor: '' } },
       );
       if (done.modifiedCount !== 1)
         throw new EnrollmentError('the enrollment changed while confirming it: start again');
-      await record({ slackUserId, action: 'confirmed', actor, at: now });
+      await record({ slackUserId: employee, action: 'confirmed', actor, at: now });
     },
 
-    async revoke(slackUserId: string, actor: string, now: Date, reason?: string): Promise<void> {
+    async revoke(employee: string, actor: string, now: Date, reason?: string): Promise<void> {
       const done = await c.secondFactors.updateOne(
-        { _id: slackUserId, secondFactor: { $exists: true } },
+        { _id: employee, secondFactor: { $exists: true } },
         { $unset: { secondFactor: '', pendingSecondFactor: '' }, $set: { updatedAt: now } },
       );
-      if (done.modifiedCount !== 1)
-        throw new EnrollmentError(`${slackUserId} has no second factor to revoke`);
-      await record({ slackUserId, action: 'revoked', actor, at: now, detail: reason });
+      if (done.modifiedCount !== 1) throw new EnrollmentError(`${employee} has no second factor to revoke`);
+      await record({ slackUserId: employee, action: 'revoked', actor, at: now, detail: reason });
     },
 
     /** Clears a lockout and the failure count (the enrollment itself is unchanged). */
-    async unlock(slackUserId: string, actor: string, now: Date): Promise<void> {
+    async unlock(employee: string, actor: string, now: Date): Promise<void> {
       const done = await c.secondFactors.updateOne(
-        { _id: slackUserId, secondFactor: { $exists: true } },
+        { _id: employee, secondFactor: { $exists: true } },
         {
           $set: { 'secondFactor.failures': 0, updatedAt: now },
           $unset: { 'secondFactor.lockedUntil': '' },
           $inc: { 'secondFactor.unlocks': 1 },
         },
       );
-      if (done.matchedCount !== 1) throw new EnrollmentError(`${slackUserId} has no second factor`);
-      await record({ slackUserId, action: 'unlocked', actor, at: now });
+      if (done.matchedCount !== 1) throw new EnrollmentError(`${employee} has no second factor`);
+      await record({ slackUserId: employee, action: 'unlocked', actor, at: now });
     },
 
-    async isActive(slackUserId: string): Promise<boolean> {
-      return (await c.secondFactors.findOne({ _id: slackUserId }))?.secondFactor?.active === true;
+    async isActive(employee: string): Promise<boolean> {
+      return (await c.secondFactors.findOne({ _id: employee }))?.secondFactor?.active === true;
+    },
+
+    /** Whether the employee has any factor that can answer an interview: an active TOTP or a passkey. */
+    async hasAny(employee: string): Promise<boolean> {
+      if ((await c.secondFactors.findOne({ _id: employee }))?.secondFactor?.active === true) return true;
+      return (await c.passkeys.countDocuments({ employee }, { limit: 1 })) > 0;
     },
 
     async list(now: Date): Promise<FactorListing[]> {
       const docs = await c.secondFactors.find({ secondFactor: { $exists: true } }).toArray();
-      const profiles = await Promise.all(docs.map((d) => c.employees.findOne({ _id: d._id })));
+      const profiles = await Promise.all(docs.map((d) => profileOf(c, d._id)));
       return docs
-        .map((d, i) => ({ ...d, profile: profiles[i] }))
+        .map((d, i) => ({ ...d, profile: profiles[i]! }))
         .filter((d): d is typeof d & { secondFactor: SecondFactorEnrollment } => !!d.secondFactor)
         .map((d) => ({
-          slackUserId: d._id,
-          email: d.profile?.email,
-          name: d.profile?.name,
+          factor: 'totp' as const,
+          employee: d._id,
+          ...d.profile,
           status: statusOf(d.secondFactor, now),
           keyId: d.secondFactor.box.split('.')[1] ?? '?',
           enrolledAt: d.secondFactor.enrolledAt,
@@ -198,11 +212,11 @@ export function secondFactors(c: Collections, key: Buffer | undefined) {
               ? d.secondFactor.lockedUntil
               : undefined,
         }))
-        .sort((a, b) => (a.email ?? a.slackUserId).localeCompare(b.email ?? b.slackUserId));
+        .sort((a, b) => (a.email ?? a.employee).localeCompare(b.email ?? b.employee));
     },
 
-    async history(slackUserId: string): Promise<FactorEventDoc[]> {
-      const events = await c.factorEvents.find({ slackUserId }).toArray();
+    async history(employee: string): Promise<FactorEventDoc[]> {
+      const events = await c.factorEvents.find({ slackUserId: employee }).toArray();
       return events.sort((a, b) => a.at.getTime() - b.at.getTime());
     },
 
@@ -269,8 +283,24 @@ function statusOf(sf: SecondFactorEnrollment, now: Date): FactorStatus {
   return sf.lockedUntil && sf.lockedUntil > now ? 'locked' : 'active';
 }
 
-function label(e: { slackUserId: string; email?: string }): string {
+function label(e: { slackUserId?: string; email?: string }): string {
+  if (!e.slackUserId) return e.email ?? '?';
   return e.email ? `${e.email} (${e.slackUserId})` : e.slackUserId;
+}
+
+/** Who an employee key names, as Vouch knows them: Slack's cached profile, or the directory's entry. */
+export async function profileOf(
+  c: Collections,
+  employee: string,
+): Promise<{ slackUserId?: string; email?: string; name?: string }> {
+  const slackUserId = slackIdOfKey(employee);
+  if (slackUserId) {
+    const doc = await c.employees.findOne({ _id: slackUserId });
+    return { slackUserId, email: doc?.email, name: doc?.name };
+  }
+  const email = emailOfKey(employee)!;
+  const entry = await c.directory.findOne({ _id: email });
+  return { email, name: entry?.name };
 }
 
 export function requireKey(key: Buffer | undefined): Buffer {

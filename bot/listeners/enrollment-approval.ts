@@ -9,6 +9,7 @@ import {
   wrongPairingCodeError,
 } from '../../slack-blocks/enrollment';
 import { tellUser } from './replies';
+import { linkEmployee } from '../../store/enrollment-links';
 
 /**
  * An operator approves a `/vouch enroll` link: the button opens a modal asking for the pairing code the
@@ -28,7 +29,10 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
       return tellUser(client, body, 'This enrollment is no longer waiting for approval.');
     if (link.slackUserId === body.user.id)
       return tellUser(client, body, ':no_entry: Another operator must approve your own enrollment.');
-    await client.views.open({ trigger_id: body.trigger_id, view: pairingModal(link._id, link.slackUserId) });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: pairingModal(link._id, linkEmployee(link)),
+    });
   });
 
   app.view(VIEW_IDS.enrollPairing, async ({ ack, body, view, client }) => {
@@ -52,7 +56,7 @@ export function registerEnrollmentApproval(app: App, deps: BotDeps): void {
       const link = await deps.links.get(view.private_metadata);
       await client.chat.postMessage({
         channel: deps.securityChannel,
-        ...enrollmentDecidedNotice(link?.slackUserId, result, operator),
+        ...enrollmentDecidedNotice(link ? linkEmployee(link) : undefined, result, operator),
       });
     }
   });

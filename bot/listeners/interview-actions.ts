@@ -8,11 +8,12 @@ import { coercionReportedModal, secondFactorModal } from '../../slack-blocks/sec
 import { tellUser, unreachable } from './replies';
 import { type Language, t } from '../../shared/i18n';
 import { languageOfUser } from '../language';
+import { passkeyOffer } from '../passkey-offer';
 import { eventsOfKind } from '../../shared/record/events';
 
 /**
  * The employee's buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
- * trigger_id lives); "No" and "Someone asked me to do this" (after Slack's confirm dialog) signal at once. Only the interviewed employee
+ * trigger_id lives; with a passkey, it also offers the answer page: bot/passkey-offer.ts); "No" and "Someone asked me to do this" (after Slack's confirm dialog) signal at once. Only the interviewed employee
  * can answer; anyone else is told so and the attempt goes into the alert's audit trail.
  */
 export function registerInterviewActions(app: App, deps: BotDeps): void {
@@ -23,11 +24,15 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     // The workflow still refuses a code from anyone else or after the outcome.
     const checked = await checkAnswerer(deps, client, body, action, RECORDED_DM_PHASES, recordedState);
     if (!checked) return;
+    const passkey = await passkeyOffer(deps, checked.workflowId, body.user.id, new Date());
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: secondFactorModal(action.value ?? '', checked.title, checked.lang),
+      view: secondFactorModal(checked.workflowId, checked.title, checked.lang, passkey),
     });
   });
+
+  // The link button to the answer page opens the browser by itself; Slack still expects an ack.
+  app.action(ACTION_IDS.passkeyInstead, async ({ ack }) => ack());
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, body, action, client }) => {
     await ack();

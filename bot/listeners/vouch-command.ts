@@ -36,7 +36,7 @@ export function registerVouchCommand(app: App, deps: BotDeps): void {
       view: homeView(
         open,
         closed,
-        await deps.factors.isActive(event.user),
+        await deps.factors.hasAny(event.user),
         await languageOfUser(deps, event.user),
       ),
     });

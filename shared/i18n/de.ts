@@ -73,6 +73,10 @@ export const de: Catalogue = {
   'secondFactor.code': 'Code aus deiner Authenticator-App',
   'secondFactor.codeHint': 'Die 6 Ziffern für Vouch. Gib diesen Code niemals an andere weiter.',
   'secondFactor.coerced': 'Jemand bittet mich gerade darum',
+  'secondFactor.passkeyInstead': 'Stattdessen mit Passkey bestätigen',
+  'secondFactor.passkey': 'Mit Passkey bestätigen',
+  'secondFactor.passkeyHint':
+    'Öffnet eine Vouch-Seite in deinem Browser, wo dein Passkey bestätigt, dass du es warst.',
   'secondFactor.codeFormat': 'Gib die 6 Ziffern ein, die deine Authenticator-App für Vouch zeigt.',
   'secondFactor.wrongCode.one': 'Dieser Code hat nicht funktioniert. Noch {n} Versuch.',
   'secondFactor.wrongCode.other': 'Dieser Code hat nicht funktioniert. Noch {n} Versuche.',

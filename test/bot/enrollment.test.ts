@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { App } from '@slack/bolt';
-import { Client } from '@temporalio/client';
-import { ClosableConnection } from '../../lib/temporal-connection';
 import { verifyTotp } from '../../store/totp-verification';
-import { createBotApp } from '../../bot/app';
-import { botDeps } from '../../bot/create-bot';
-import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
 import { codeAt } from '../../lib/totp';
-import { freePort } from '../../infra/processes';
 import { collections } from '../../store/collections';
 import { LINK_TTL_MS } from '../../store/enrollment-links';
 import { secondFactors } from '../../store/second-factors';
 import { isolatedMongo } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
+import { startPagesBot } from '../helpers/bot-under-test';
 import { buttonClick, postInteraction, postSlashCommand } from '../helpers/slack-requests';
 
 /**
@@ -29,39 +22,26 @@ const ANA = 'UANA0001';
 describe('/vouch enroll', () => {
   let mongo: Awaited<ReturnType<typeof isolatedMongo>>;
   let slack: SlackStandIn;
-  let app: App;
+  let stopBot: (() => Promise<void>) | undefined;
   let base: string;
-  let connection: ClosableConnection;
   const key = randomBytes(32);
 
   beforeAll(async () => {
     slack = await new SlackStandIn().addUser({ id: ANA, email: 'ana@example.com' }).start();
     mongo = await isolatedMongo();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.url,
-      BOT_PORT: String(port),
-      VOUCH_OPERATORS: OPERATOR,
-      VOUCH_SECURITY_CHANNEL: SECURITY,
-      VOUCH_ENCRYPTION_KEY: key.toString('base64'),
-      VOUCH_PUBLIC_URL: base,
+    const bot = await startPagesBot({
+      slackUrl: slack.url,
+      db: mongo.db,
+      key,
+      signingSecret: SECRET,
+      operators: OPERATOR,
+      securityChannel: SECURITY,
     });
-    // Enrollment needs no Temporal: a lazy connection to nowhere proves it.
-    connection = ClosableConnection.lazy({ address: '127.0.0.1:1' });
-    const logger = createLogger('bot-test', 'silent');
-    app = createBotApp(
-      config,
-      logger,
-      botDeps(config, logger, new Client({ connection: connection.connection }), mongo.db),
-    );
-    await app.start(port);
+    base = bot.base;
+    stopBot = bot.stop;
   });
   afterAll(async () => {
-    await app?.stop();
-    await connection?.close();
+    await stopBot?.();
     await slack?.stop();
     await mongo?.drop();
   });
@@ -191,8 +171,15 @@ describe('/vouch enroll', () => {
       approved!.approvedAt!.getTime() + LINK_TTL_MS - 1000,
     );
 
-    // The bound browser now gets the key, once.
-    const shown = await get(link, cookie);
+    // The bound browser now chooses a passkey or an app, with a page loading only Vouch's own script;
+    // choosing the app shows its key, once.
+    const choice = await get(link, cookie);
+    expect(choice.html).toContain('data-passkey="register"');
+    expect(choice.html).toContain('<script src="/assets/passkey.js"');
+    expect(choice.html).not.toMatch(/<script(?![^>]*\ssrc=)/); // no inline script
+    expect(choice.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(choice.html).not.toContain('<svg');
+    const shown = await post(link, cookie, { action: 'totp' });
     expect(shown.status).toBe(200);
     expect(shown.html).toContain('<svg');
     const secret = /Or type this key: <code>([A-Z2-7 ]+)<\/code>/.exec(shown.html)![1]!.replace(/ /g, '');
@@ -237,7 +224,9 @@ describe('/vouch enroll', () => {
     expect(html).toContain('Use my current code');
     const wrong = await post(link, cookie, { action: 'existing', code: '000000' });
     expect(wrong.html).toContain('That code was not accepted (rejected)');
-    const ok = await post(link, cookie, { action: 'existing', code: codeAt(current, Date.now()) });
+    const approved = await post(link, cookie, { action: 'existing', code: codeAt(current, Date.now()) });
+    expect(approved.html).toContain('Choose your second factor');
+    const ok = await post(link, cookie, { action: 'totp' });
     expect(ok.status).toBe(200);
     expect(ok.html).toContain('<svg');
     const newSecret = /Or type this key: <code>([A-Z2-7 ]+)<\/code>/.exec(ok.html)![1]!.replace(/ /g, '');

@@ -160,7 +160,7 @@ const MANDATORY = ['VOUCH_PUBLIC_URL'];
 const DATABASE_SECRETS = ['postgres_password', 'mongo_root_password', 'mongo_vouch_password'];
 
 /** The paths the proxy must forward to the bot. */
-const BOT_PATHS = ['/slack/events', '/enroll/*', '/answer/*'];
+const BOT_PATHS = ['/slack/events', '/enroll/*', '/answer/*', '/passkey/*', '/assets/*'];
 
 const ADMIN_TOOLS = /^temporalio\/admin-tools:/;
 

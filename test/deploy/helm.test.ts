@@ -173,7 +173,14 @@ describe('Helm chart deploy/helm/vouch', () => {
     const paths = ingress.spec?.rules[0].http.paths.map(
       (p: { path: string; pathType: string }) => `${p.pathType} ${p.path}`,
     );
-    expect(paths).toEqual(['Exact /slack/events', 'Prefix /enroll/', 'Prefix /answer/', 'Prefix /v1/']);
+    expect(paths).toEqual([
+      'Exact /slack/events',
+      'Prefix /enroll/',
+      'Prefix /answer/',
+      'Prefix /passkey/',
+      'Prefix /assets/',
+      'Prefix /v1/',
+    ]);
     expect(ingress.spec?.tls[0].hosts).toEqual(['vouch.example.com']);
   });
 
@@ -349,7 +356,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     const paths = find(without, 'Ingress', 'vouch').spec?.rules[0].http.paths.map(
       (p: { path: string }) => p.path,
     );
-    expect(paths).toEqual(['/slack/events', '/enroll/', '/answer/']);
+    expect(paths).toEqual(['/slack/events', '/enroll/', '/answer/', '/passkey/', '/assets/']);
     const secret = find(without, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
     expect(Object.keys(secret.stringData)).not.toContain('vouch_source_secrets');
     // Without sources.yml the intake still runs (/v1/alerts); no ConfigMap, no file.

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
-import type { Client } from '@temporalio/client';
+import { Client as ClientOf, type Client } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import { ClosableConnection } from '../../lib/temporal-connection';
 import { createBotApp } from '../../bot/app';
 import { botDeps } from '../../bot/create-bot';
 import { loadConfig } from '../../lib/config';
@@ -56,6 +58,49 @@ export async function harnessWithBotAndPagerDuty(signingSecret: string) {
       await bot.app.stop();
       await h.teardown();
       await pd.stop();
+    },
+  };
+}
+
+/**
+ * The real Bolt app serving the enrollment and passkey pages on `VOUCH_PUBLIC_URL` = its own address,
+ * without Temporal (a lazy connection to nowhere proves the pages need none).
+ */
+export async function startPagesBot(opts: {
+  slackUrl: string;
+  db: Db;
+  key: Buffer;
+  signingSecret: string;
+  operators: string;
+  securityChannel: string;
+  /** The host in the public URL: browsers refuse passkeys for an IP address, so a browser test says localhost. */
+  host?: string;
+}): Promise<{ base: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const base = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: opts.signingSecret,
+    SLACK_API_URL: opts.slackUrl,
+    BOT_PORT: String(port),
+    VOUCH_OPERATORS: opts.operators,
+    VOUCH_SECURITY_CHANNEL: opts.securityChannel,
+    VOUCH_ENCRYPTION_KEY: opts.key.toString('base64'),
+    VOUCH_PUBLIC_URL: base,
+  });
+  const connection = ClosableConnection.lazy({ address: '127.0.0.1:1' });
+  const logger = createLogger('bot-test', 'silent');
+  const app = createBotApp(
+    config,
+    logger,
+    botDeps(config, logger, new ClientOf({ connection: connection.connection }), opts.db),
+  );
+  await app.start(port);
+  return {
+    base,
+    async stop() {
+      await app.stop();
+      await connection.close();
     },
   };
 }

@@ -21,7 +21,20 @@ describe('pruning spent claims', () => {
       { _id: 'link-bind:old', at: ago(CLAIM_TTL_MS + 1000) },
       { _id: 'link-bind:new', at: ago(20 * 60_000) },
     ]);
-    expect(await pruneSpentClaims(c, now)).toEqual({ usedCodes: 1, claims: 1 });
+    const challenge = (id: string, expiresAt: Date) => ({
+      _id: id,
+      purpose: 'authentication' as const,
+      employee: 'U1',
+      scope: 'link',
+      createdAt: ago(3 * 3600_000),
+      expiresAt,
+    });
+    await c.passkeyChallenges.insertMany([
+      challenge('old', ago(2 * 3600_000)),
+      challenge('new', ago(60_000)),
+    ]);
+    expect(await pruneSpentClaims(c, now)).toEqual({ usedCodes: 1, claims: 1, passkeyChallenges: 1 });
+    expect((await c.passkeyChallenges.find().toArray()).map((d) => d._id)).toEqual(['new']);
     expect((await c.usedCodes.find().toArray()).map((d) => d._id)).toEqual(['U1:0:200']);
     expect((await c.claims.find().toArray()).map((d) => d._id)).toEqual(['link-bind:new']);
   });
