@@ -31,8 +31,15 @@ export function describeKey(key: string): string {
 export const aliasKey = (alias: string) => `alias:${alias.toLowerCase()}`;
 export const slackKey = (slackUserId: string) => `slack:${slackUserId}`;
 
-export function keysOf(entry: Pick<DirectoryEntry, 'aliases' | 'slackUserId'>): string[] {
-  return [...entry.aliases.map(aliasKey), ...(entry.slackUserId ? [slackKey(entry.slackUserId)] : [])];
+/** Teams names people by their Microsoft Entra object id: one employee per id, like a Slack id. */
+export const aadKey = (aadObjectId: string) => `aad:${aadObjectId.toLowerCase()}`;
+
+export function keysOf(entry: Pick<DirectoryEntry, 'aliases' | 'slackUserId' | 'aadObjectId'>): string[] {
+  return [
+    ...entry.aliases.map(aliasKey),
+    ...(entry.slackUserId ? [slackKey(entry.slackUserId)] : []),
+    ...(entry.aadObjectId ? [aadKey(entry.aadObjectId)] : []),
+  ];
 }
 
 export function toEntry(doc: DirectoryEntryDoc): DirectoryEntry {
@@ -117,12 +124,18 @@ export function directoryStore(c: Collections, now: () => Date = () => new Date(
       const doc = await byKey(slackKey(slackUserId));
       return doc ? toEntry(doc) : null;
     },
+    /** The employee behind a Teams user: by the Entra object id Teams puts on each activity. */
+    byAadObjectId: async (aadObjectId: string) => {
+      const doc = await byKey(aadKey(aadObjectId));
+      return doc ? toEntry(doc) : null;
+    },
 
     /** An entry by email, Slack user id or alias, with who changed it last. */
     async find(who: string): Promise<{ entry: DirectoryEntry; updatedAt: Date; updatedBy: string } | null> {
       const doc =
         (await c.directory.findOne({ _id: who.trim().toLowerCase() })) ??
         (SLACK_USER_ID.test(who) ? await byKey(slackKey(who)) : null) ??
+        (await byKey(aadKey(who.trim()))) ??
         (await byKey(aliasKey(who.trim())));
       return doc ? { entry: toEntry(doc), updatedAt: doc.updatedAt, updatedBy: doc.updatedBy } : null;
     },

@@ -58,6 +58,7 @@ const RENDER: Renderers = {
 
   dm_sent: () => 'asked the employee in a direct message',
   email_sent: () => 'asked the employee by email, with a one-time link to the answer page',
+  teams_sent: () => 'asked the employee in Microsoft Teams, in their chat with the Vouch bot',
   channel_skipped: (e, f) =>
     e.reason === 'not_reachable'
       ? `not asked in ${f.content(e.channel)}: the employee cannot be reached there`

@@ -1,0 +1,185 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../../lib/config';
+import { type TeamsConnector, teamsConnector } from '../../lib/teams-connector';
+import type { Outcome } from '../../shared/constants';
+import { directoryStore } from '../../store/directory';
+import { escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
+import { alertFacts } from '../../web/alert-facts';
+import { formatTime } from '../../web/interview-mail';
+import type { ActivityContext } from '../context';
+import type {
+  AskInput,
+  ChannelRef,
+  EmployeeChannel,
+  RemindInput,
+  TellOutcomeInput,
+} from './employee-channel';
+
+/** The Teams channel's settings (VOUCH_TEAMS_*) and its Bot Connector client. */
+export interface TeamsDeps {
+  connector: TeamsConnector;
+  appId: string;
+  tenantId: string;
+  /** The operators' Teams channel (VOUCH_TEAMS_OPERATORS_CONVERSATION): escalations are posted there. */
+  operatorsConversation?: string;
+}
+
+/** The Teams channel's client and settings, from VOUCH_TEAMS_*; undefined when the app id is unset. */
+export function createTeamsDeps(config: Pick<Config, 'teams'>): TeamsDeps | undefined {
+  const { teams } = config;
+  if (!teams) return undefined;
+  return {
+    connector: teamsConnector(teams),
+    appId: teams.appId,
+    tenantId: teams.tenantId,
+    operatorsConversation: teams.operatorsConversation,
+  };
+}
+
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+const cardMessage = (content: unknown) => ({
+  type: 'message' as const,
+  attachments: [{ contentType: ADAPTIVE_CARD, content }],
+});
+
+/**
+ * The Teams channel: a proactive 1:1 message from the bot with an Adaptive Card (Yes opens the code
+ * dialog, No escalates), reminders as replies to it, and the card updated at the outcome. The
+ * employee is reached by the Microsoft Entra object id the directory lists for them.
+ */
+export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
+  const directory = directoryStore(ctx.c);
+  const teams = (): TeamsDeps => teamsDeps(ctx);
+  const refOf = (ref: ChannelRef) => {
+    if (ref.channel !== 'teams') throw new Error('not a Teams chat');
+    return ref;
+  };
+  const aadObjectIdOf = async (input: AskInput): Promise<string> => {
+    const entry =
+      (input.email ? await directory.byEmail(input.email) : null) ??
+      (input.slackUserId ? await directory.bySlackId(input.slackUserId) : null);
+    if (!entry?.aadObjectId)
+      throw ApplicationFailure.create({
+        type: 'TeamsUserUnknown',
+        message:
+          'the directory lists no Microsoft Entra object id for the employee (vouch directory set --aad-object-id)',
+        nonRetryable: true,
+      });
+    return entry.aadObjectId;
+  };
+
+  return {
+    async ask(input: AskInput): Promise<ChannelRef> {
+      const { connector, appId, tenantId } = teams();
+      const aadObjectId = await aadObjectIdOf(input);
+      const alert = await ctx.loadAlert(input.alertId);
+      const card = interviewCard(
+        alertFacts(alert),
+        input.workflowId,
+        formatTime(input.answerDueAt),
+        input.employeeName,
+      );
+      const sent = await ctx.once(`${input.workflowId}:teams`, async () => {
+        // Creating the 1:1 chat again with the same member gives the same conversation.
+        const chat = await connectorCall(() =>
+          connector.conversations.create({
+            isGroup: false,
+            bot: { id: `28:${appId}` },
+            members: [{ id: `8:orgid:${aadObjectId}`, aadObjectId, role: 'user' }],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          }),
+        );
+        const activity = await connectorCall(() =>
+          connector.conversations.createActivity(chat.id, cardMessage(card) as never),
+        );
+        return { conversationId: chat.id, activityId: activity.id };
+      });
+      return { channel: 'teams', conversationId: sent.conversationId, activityId: sent.activityId };
+    },
+
+    async remind(input: RemindInput): Promise<void> {
+      const ref = refOf(input.ref);
+      const alert = await ctx.loadAlert(input.alertId);
+      await ctx.once(`${input.workflowId}:teams-reminder:${input.n}`, async () => {
+        const reply = await connectorCall(() =>
+          teams().connector.conversations.replyToActivity(ref.conversationId, ref.activityId, {
+            type: 'message',
+            text: reminderText(input.n, alert.title, formatTime(input.deadlineAt)),
+          } as never),
+        );
+        return { activityId: reply.id };
+      });
+    },
+
+    async tellOutcome(input: TellOutcomeInput): Promise<void> {
+      const ref = refOf(input.ref);
+      const alert = await ctx.loadAlert(input.alertId);
+      await ctx.once(`${input.workflowId}:teams-outcome`, async () => {
+        await connectorCall(() =>
+          teams().connector.conversations.updateActivity(ref.conversationId, ref.activityId, {
+            ...cardMessage(outcomeCard(alertFacts(alert), input.outcome)),
+            id: ref.activityId,
+          } as never),
+        );
+        return {};
+      });
+    },
+  };
+}
+
+/** The escalation, posted in the operators' Teams channel when one is set; false when none is. */
+export async function postTeamsEscalation(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome },
+): Promise<boolean> {
+  const conversation = ctx.deps.teams?.operatorsConversation;
+  if (!conversation) return false;
+  const { connector } = teamsDeps(ctx);
+  const doc = await ctx.loadAlertDoc(input.alertId);
+  const employee = doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
+  await ctx.once(`${input.workflowId}:teams-escalation`, async () => {
+    const posted = await connectorCall(() =>
+      connector.conversations.createActivity(
+        conversation,
+        cardMessage(
+          escalationCard(alertFacts(doc.input), input.outcome, employee, ctx.uiLink(input.workflowId)),
+        ) as never,
+      ),
+    );
+    return { activityId: posted.id };
+  });
+  return true;
+}
+
+function teamsDeps(ctx: ActivityContext): TeamsDeps {
+  if (!ctx.deps.teams)
+    throw ApplicationFailure.create({
+      type: 'TeamsNotConfigured',
+      message:
+        'the Teams channel needs VOUCH_TEAMS_APP_ID, VOUCH_TEAMS_APP_PASSWORD and VOUCH_TEAMS_TENANT_ID',
+      nonRetryable: true,
+    });
+  return ctx.deps.teams;
+}
+
+/**
+ * A Bot Connector call whose failure carries only its status: the SDK's HTTP errors hold the request,
+ * with its bearer token, which must not reach Temporal's history. 401/403/404 mean the bot cannot
+ * reach this person (not installed for them, blocked, no such user): final, and the interview moves to
+ * its next channel. Anything else (429, 5xx, a dropped connection) is retried.
+ */
+async function connectorCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const status = (err as { response?: { status?: number } }).response?.status;
+    const code = (err as { response?: { data?: { error?: { code?: string } } } }).response?.data?.error?.code;
+    const message = `the Bot Connector answered ${status ?? 'nothing'}${code ? ` ${code}` : ''}`;
+    if (status === 401 || status === 403 || status === 404)
+      throw ApplicationFailure.create({ type: 'TeamsRejected', message, nonRetryable: true });
+    throw new Error(
+      status === undefined ? `the Bot Connector could not be reached: ${(err as Error).message}` : message,
+    );
+  }
+}
