@@ -109,7 +109,10 @@ export function registerDirectoryCommands(program: Command): void {
     .command('set <email>')
     .description('Add an employee, or change the fields given (others are kept).')
     .option('--slack <userId>', 'Slack user id, e.g. U024BE7LH')
-    .option('--aad-object-id <id>', 'Microsoft Entra object id (Teams), e.g. 8f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f')
+    .option(
+      '--aad-object-id <id>',
+      'Microsoft Entra object id (Teams), e.g. 8f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
+    )
     .option('--alias <alias>', 'an alias (repeat for more); replaces the aliases', collect, undefined)
     .option('--add-alias <alias>', 'add an alias (repeatable)', collect, [])
     .option('--remove-alias <alias>', 'remove an alias (repeatable)', collect, [])

@@ -25,7 +25,8 @@ export class DirectoryClashError extends Error {
 
 export function describeKey(key: string): string {
   const [kind, value] = splitKey(key);
-  return kind === 'slack' ? `the Slack user id ${value}` : `the alias "${value}"`;
+  if (kind === 'slack') return `the Slack user id ${value}`;
+  return kind === 'aad' ? `the Entra object id ${value}` : `the alias "${value}"`;
 }
 
 export const aliasKey = (alias: string) => `alias:${alias.toLowerCase()}`;
@@ -202,6 +203,7 @@ export function canonical(e: DirectoryEntry): DirectoryEntry {
     email: e.email,
     aliases: [...e.aliases].sort(),
     ...(e.slackUserId ? { slackUserId: e.slackUserId } : {}),
+    ...(e.aadObjectId ? { aadObjectId: e.aadObjectId } : {}),
     ...(e.name ? { name: e.name } : {}),
     ...(e.timeZone ? { timeZone: e.timeZone } : {}),
     ...(e.manager ? { manager: e.manager } : {}),

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Db } from 'mongodb';
-import type { Config, TeamsConfig } from '../../lib/config';
+import type { TeamsConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
@@ -15,7 +15,7 @@ import { botFrameworkTokenCheck } from './token-check';
 /** The Teams endpoint with its dependencies, from the config and the bot's connections. */
 export function createTeamsBot(
   teams: TeamsConfig,
-  config: Pick<Config, 'encryptionKey'>,
+  config: { encryptionKey?: Buffer },
   logger: Logger,
   interviews: InterviewGateway,
   db: Db,

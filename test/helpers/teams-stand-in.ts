@@ -162,20 +162,14 @@ export class TeamsStandIn extends HttpStandIn {
         body: { error: { code: 'BadArgument', message: problems.join('; ') } },
       };
     if (method === 'POST') {
-      if (
-        activityId &&
-        !this.activities.some((a) => a.id === activityId && a.conversationId === conversationId)
-      )
-        return {
-          problems: [`no activity ${activityId}`],
-          status: 404,
-          body: { error: { code: 'ActivityNotFound' } },
-        };
+      // A reply names the activity it answers in the path (Reply to Activity) or in `replyToId`; that may
+      // be one the user sent, which only Teams knows.
+      const replyTo = activityId ?? (typeof body.replyToId === 'string' ? body.replyToId : undefined);
       const id = `1:${randomUUID()}`;
       this.activities.push({
         id,
         conversationId,
-        ...(activityId ? { replyToId: activityId } : {}),
+        ...(replyTo ? { replyToId: replyTo } : {}),
         body,
         versions: [body],
       });
