@@ -5,7 +5,7 @@ import type { ActivityContext, MessageRef } from './context';
 import type { ChannelRef } from './channels/employee-channel';
 import { employeeChannels } from './channels';
 import { slackChannel } from './channels/slack';
-import { postTeamsEscalation } from './channels/teams';
+import { markTeamsEscalationClosed, postTeamsEscalation } from './channels/teams';
 import { slackCall } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
 
@@ -102,6 +102,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       employeeLabel: string;
       closedBy: string;
     }): Promise<void> {
+      await markTeamsEscalationClosed(ctx, input);
       const posted = (await ctx.alerts.factsOf(input.alertId))?.escalation;
       if (!posted?.channel || !posted.ts) return; // never posted (no security channel)
       const { channel, ts } = posted;

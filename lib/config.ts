@@ -233,6 +233,14 @@ export const CONFIG_VARIABLES = {
     ),
     doc: 'Teams channel where escalations are posted (its conversation id, `19:…@thread.tacv2`); the bot must be installed in its team.',
   },
+  VOUCH_TEAMS_OPERATORS: {
+    schema: commaList(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      'Microsoft Entra object ids (GUIDs)',
+    ),
+    default: '',
+    doc: "Comma-separated Entra object ids of the operators who may act on the Teams channel's posts (close an escalation).",
+  },
   VOUCH_TEAMS_PORT: {
     schema: port,
     default: 3978,
@@ -800,6 +808,7 @@ function teamsFrom(e: Env) {
     appPassword: e.VOUCH_TEAMS_APP_PASSWORD!,
     tenantId,
     operatorsConversation: e.VOUCH_TEAMS_OPERATORS_CONVERSATION,
+    operators: e.VOUCH_TEAMS_OPERATORS.map((id) => id.toLowerCase()),
     port: e.VOUCH_TEAMS_PORT,
     serviceUrl: e.VOUCH_TEAMS_SERVICE_URL.endsWith('/')
       ? e.VOUCH_TEAMS_SERVICE_URL

@@ -19,7 +19,13 @@ import type { AlertFacts } from '../web/alert-facts';
  */
 
 /** What a card's buttons and the code dialog send back to the bot (`value` / `data` of the activity). */
-export const TEAMS_ACTIONS = { confirm: 'confirm', deny: 'deny', submitCode: 'submit_code' } as const;
+export const TEAMS_ACTIONS = {
+  confirm: 'confirm',
+  deny: 'deny',
+  submitCode: 'submit_code',
+  /** An operator closes an escalation that waits for a close (PagerDuty or webhook targets). */
+  close: 'close',
+} as const;
 export type TeamsAction = (typeof TEAMS_ACTIONS)[keyof typeof TEAMS_ACTIONS];
 export interface TeamsActionData {
   vouch: TeamsAction;
@@ -107,14 +113,18 @@ export function codeDialogCard(workflowId: string, title: string, problem?: stri
   ).withActions(new SubmitAction().withTitle('Verify').withData(submit));
 }
 
-/** The escalation in the operators' channel: the alert, how it ended, and where to look. */
+/**
+ * The escalation in the operators' channel: the alert, how it ended, and where to look; a Close button
+ * while it waits for an operator to close it, and who closed it afterwards.
+ */
 export function escalationCard(
   f: AlertFacts,
   outcome: Outcome,
   employee: string,
   uiLink: string,
+  close?: { workflowId: string } | { closedBy: string },
 ): AdaptiveCard {
-  return new AdaptiveCard(
+  const card = new AdaptiveCard(
     new TextBlock(`Escalated: ${outcome.replace(/_/g, ' ')}`, {
       wrap: true,
       weight: 'Bolder',
@@ -123,5 +133,9 @@ export function escalationCard(
     literal(`Employee: ${employee}`),
     ...factsElements(f),
     new TextBlock(`[Open the interview in Temporal](${uiLink})`, { wrap: true }),
+    ...(close && 'closedBy' in close ? [literal(`Closed by ${close.closedBy}.`)] : []),
   );
+  if (!close || !('workflowId' in close)) return card;
+  const data: TeamsActionData = { vouch: TEAMS_ACTIONS.close, workflowId: close.workflowId };
+  return card.withActions(new SubmitAction().withTitle('Close').withData(data));
 }

@@ -131,25 +131,52 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
 /** The escalation, posted in the operators' Teams channel when one is set; false when none is. */
 export async function postTeamsEscalation(
   ctx: ActivityContext,
-  input: { workflowId: string; alertId: string; outcome: Outcome },
+  input: { workflowId: string; alertId: string; outcome: Outcome; awaitsClose?: boolean },
 ): Promise<boolean> {
   const conversation = ctx.deps.teams?.operatorsConversation;
   if (!conversation) return false;
   const { connector } = teamsDeps(ctx);
-  const doc = await ctx.loadAlertDoc(input.alertId);
-  const employee = doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
+  const card = await escalationOf(ctx, input, input.awaitsClose ? { workflowId: input.workflowId } : undefined);
   await ctx.once(`${input.workflowId}:teams-escalation`, async () => {
     const posted = await connectorCall(() =>
-      connector.conversations.createActivity(
-        conversation,
-        cardMessage(
-          escalationCard(alertFacts(doc.input), input.outcome, employee, ctx.uiLink(input.workflowId)),
-        ) as never,
-      ),
+      connector.conversations.createActivity(conversation, cardMessage(card) as never),
     );
-    return { activityId: posted.id };
+    return { conversationId: conversation, activityId: posted.id };
   });
   return true;
+}
+
+/** When an operator closes a waiting escalation, its Teams card loses the Close button and says who. */
+export async function markTeamsEscalationClosed(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome; closedBy: string },
+): Promise<void> {
+  const posted = (await ctx.sentRecord(`${input.workflowId}:teams-escalation`)) as
+    | { conversationId?: string; activityId?: string }
+    | null
+    | undefined;
+  if (!posted?.conversationId || !posted.activityId) return; // never posted in Teams
+  const { conversationId, activityId } = posted;
+  const card = await escalationOf(ctx, input, { closedBy: input.closedBy });
+  await ctx.once(`${input.workflowId}:teams-escalation-closed`, async () => {
+    await connectorCall(() =>
+      teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
+        ...cardMessage(card),
+        id: activityId,
+      } as never),
+    );
+    return {};
+  });
+}
+
+async function escalationOf(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome },
+  close: Parameters<typeof escalationCard>[4],
+) {
+  const doc = await ctx.loadAlertDoc(input.alertId);
+  const employee = doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
+  return escalationCard(alertFacts(doc.input), input.outcome, employee, ctx.uiLink(input.workflowId), close);
 }
 
 function teamsDeps(ctx: ActivityContext): TeamsDeps {

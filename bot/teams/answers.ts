@@ -22,6 +22,9 @@ export interface TeamsBotDeps {
   audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
   /** Replies in the chat (the answer's acknowledgement); absent, nothing is replied. */
   connector?: TeamsConnector;
+  /** The operators' Teams channel, and who may act there (Entra object ids, lower case). */
+  operatorsConversation?: string;
+  operators: readonly string[];
 }
 
 /** A Teams activity, as far as Vouch reads it. */
@@ -206,6 +209,35 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     );
   }
 
+  /** An operator's Close on an escalation card in the operators' channel: only there, only operators. */
+  async function close(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const channel = activity.conversation?.id?.split(';')[0];
+    if (!deps.operatorsConversation || channel !== deps.operatorsConversation) return { status: 200 };
+    const oid = activity.from?.aadObjectId?.toLowerCase();
+    const operator = oid ? `aad:${oid}` : `teams:${activity.from?.id ?? '?'}`;
+    if (!oid || !deps.operators.includes(oid)) {
+      await deps.audit(data.workflowId, `teams:${activity.id ?? ''}`, {
+        actor: operator,
+        kind: 'unauthorized_click',
+        button: `teams_${data.vouch}`,
+      });
+      await reply(activity, 'Only the operators named in VOUCH_TEAMS_OPERATORS can close escalations.');
+      return { status: 200 };
+    }
+    try {
+      // The workflow checks the rest: nobody closes an alert about themselves, and only a waiting escalation.
+      await deps.interviews.act(data.workflowId, {
+        actionId: `teams-close:${activity.id ?? ''}`,
+        operator,
+        action: 'close',
+      });
+    } catch (err) {
+      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams "Close" not delivered');
+      await reply(activity, t(lang, 'reply.notSaved'));
+    }
+    return { status: 200 };
+  }
+
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
     if (activity.type === 'invoke') {
       const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
@@ -219,6 +251,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     if (activity.type === 'message') {
       const data = actionData(activity.value);
       if (data?.vouch === TEAMS_ACTIONS.deny) return deny(activity, data);
+      if (data?.vouch === TEAMS_ACTIONS.close) return close(activity, data);
     }
     // Installation and conversation updates, typing, free text: nothing to do.
     return { status: 200 };

@@ -31,6 +31,8 @@ export function createTeamsBot(
       logger,
       audit: auditTrail(db),
       connector: teamsConnector(teams),
+      operatorsConversation: teams.operatorsConversation,
+      operators: teams.operators,
     }),
     logger,
   });

@@ -24,6 +24,7 @@ import {
   whileBusy,
 } from '../helpers/interview-harness';
 import { uniqueName } from '../helpers/servers';
+import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
 
 const APP = {
@@ -35,6 +36,7 @@ const OPS = '19:vouch-operators@thread.tacv2';
 const CAROL_OID = '1c9f8b2e-3d4a-4b5c-8d6e-7f8091a2b3c4';
 const ANA_OID = '2d0a9c3f-4e5b-4c6d-9e7f-8091a2b3c4d5';
 const MALLORY_OID = '3e1b0d4a-5f6c-4d7e-8f9a-91a2b3c4d5e6';
+const OPERATOR_OID = '4f2c1e5b-6a7d-4e8f-9a0b-a2b3c4d5e6f7';
 
 /**
  * The Teams channel end to end: the real workflow and worker on Temporal, the real Teams endpoint
@@ -46,20 +48,29 @@ describe('Microsoft Teams', () => {
   let teams: TeamsStandIn;
   let bot: http.Server;
   let endpoint: string;
+  let pd: PagerDutyStandIn;
 
   beforeAll(async () => {
     teams = await new TeamsStandIn(APP).start();
+    pd = await new PagerDutyStandIn().start();
     teams.addChannel(OPS);
     const config: TeamsConfig = loadConfig({
       VOUCH_TEAMS_APP_ID: APP.appId,
       VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
       VOUCH_TEAMS_TENANT_ID: APP.tenantId,
       VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
+      VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
       VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
       VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
       VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
     }).teams!;
-    h = await createDevServerHarness({ activityDeps: { teams: createTeamsDeps({ teams: config }) } });
+    h = await createDevServerHarness({
+      activityDeps: {
+        teams: createTeamsDeps({ teams: config }),
+        pagerDutyUrl: pd.url,
+        outboundAllowHosts: ['127.0.0.1'], // the PagerDuty stand-in is local
+      },
+    });
     const logger = createLogger('teams-test', 'silent');
     bot = createTeamsBot(
       config,
@@ -84,6 +95,7 @@ describe('Microsoft Teams', () => {
     await new Promise((r) => bot?.close(r));
     await h?.teardown();
     await teams?.stop();
+    await pd?.stop();
   });
 
   /** An activity as Teams posts it to the bot: from a user of the tenant, in their chat with the bot. */
@@ -269,5 +281,45 @@ describe('Microsoft Teams', () => {
     } finally {
       teams.notInstalled.delete(ANA_OID);
     }
+  }, 120_000);
+
+  it("an operator closes a waiting escalation from the Teams channel; anyone else's Close is refused", async () => {
+    const type = uniqueName('type');
+    await setPolicy(h, type, {
+      channels: ['teams'],
+      reminders: [],
+      deadline: '1h',
+      escalation: { pagerDuty: { routingKey: 'R0UTINGKEY0123456789ABCDEFGHIJKL', severity: 'warning' } },
+    });
+    const handle = await start(h, alertFor({ email: 'carol@example.com' }, { type }));
+    const card = await cardFor(handle.workflowId);
+    expect((await signedPost(deny(CAROL_OID, card, handle.workflowId))).status).toBe(200);
+    await teams.waitFor(() =>
+      teams.activitiesIn(OPS).some((a) => cardText(a.body).includes(handle.workflowId)),
+    );
+    const escalation = teams.activitiesIn(OPS).find((a) => cardText(a.body).includes(handle.workflowId))!;
+    expect(cardText(escalation.body)).toContain('"title":"Close"');
+    const closeFrom = (oid: string, conversationId = `${OPS};messageid=${escalation.id}`) =>
+      activity(oid, conversationId, {
+        type: 'message',
+        value: { vouch: 'close', workflowId: handle.workflowId },
+      });
+
+    // Not an operator; and an operator's Close from outside the operators' channel.
+    expect((await signedPost(closeFrom(MALLORY_OID))).status).toBe(200);
+    expect((await signedPost(closeFrom(OPERATOR_OID, card.conversationId))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await state(handle)).transcript.map((e) => e.kind)).not.toContain('resolved');
+
+    expect((await signedPost(closeFrom(OPERATOR_OID))).status).toBe(200);
+    const result = await resultWithin(handle);
+    expect(result).toMatchObject({ outcome: 'denied', resolvedBy: `aad:${OPERATOR_OID}` });
+    recordHistory('teams-escalation-closed-in-teams', await handle.fetchHistory());
+    expect(pd.events().map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    // The card says who closed it and has no button left.
+    const closed = escalation.versions.at(-1)!;
+    expect(cardText(closed)).toContain(`Closed by aad:${OPERATOR_OID}.`);
+    expect(cardText(closed)).not.toContain('"title":"Close"');
   }, 120_000);
 });

@@ -213,6 +213,7 @@ describe('config', () => {
         appPassword: 'secret',
         tenantId: TEAMS_TENANT_ID,
         operatorsConversation: undefined,
+        operators: [],
         port: 3978,
         serviceUrl: 'https://smba.trafficmanager.net/teams/',
         openIdUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
