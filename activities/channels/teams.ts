@@ -136,7 +136,11 @@ export async function postTeamsEscalation(
   const conversation = ctx.deps.teams?.operatorsConversation;
   if (!conversation) return false;
   const { connector } = teamsDeps(ctx);
-  const card = await escalationOf(ctx, input, input.awaitsClose ? { workflowId: input.workflowId } : undefined);
+  const card = await escalationOf(
+    ctx,
+    input,
+    input.awaitsClose ? { workflowId: input.workflowId } : undefined,
+  );
   await ctx.once(`${input.workflowId}:teams-escalation`, async () => {
     const posted = await connectorCall(() =>
       connector.conversations.createActivity(conversation, cardMessage(card) as never),
@@ -152,9 +156,7 @@ export async function markTeamsEscalationClosed(
   input: { workflowId: string; alertId: string; outcome: Outcome; closedBy: string },
 ): Promise<void> {
   const posted = (await ctx.sentRecord(`${input.workflowId}:teams-escalation`)) as
-    | { conversationId?: string; activityId?: string }
-    | null
-    | undefined;
+    { conversationId?: string; activityId?: string } | null | undefined;
   if (!posted?.conversationId || !posted.activityId) return; // never posted in Teams
   const { conversationId, activityId } = posted;
   const card = await escalationOf(ctx, input, { closedBy: input.closedBy });
