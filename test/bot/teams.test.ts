@@ -158,6 +158,10 @@ describe('Microsoft Teams', () => {
     ).toBe(401);
     expect((await post(carolSaysNo, await teams.sign({}, { expiresIn: -600 }))).status).toBe(401);
     expect(
+      (await post(carolSaysNo, await teams.sign({}, { issuer: 'https://sts.example.com/' }))).status,
+    ).toBe(401);
+    expect((await post(carolSaysNo, await teams.sign({}, { key: 'other-channel' }))).status).toBe(401);
+    expect(
       (await post(carolSaysNo, await teams.sign({ serviceurl: 'https://smba.example.com/teams/' }))).status,
     ).toBe(401);
     // Mallory's token is genuine, but the alert is not hers.

@@ -33,6 +33,9 @@ export class TeamsStandIn extends HttpStandIn {
   private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
   readonly kid = randomUUID();
   private jwk?: JWK;
+  private readonly otherChannelKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly otherKid = randomUUID();
+  private otherJwk?: JWK;
 
   constructor(readonly app: { appId: string; appPassword: string; tenantId: string }) {
     super();
@@ -49,16 +52,28 @@ export class TeamsStandIn extends HttpStandIn {
     return `${this.url}/teams/`;
   }
 
-  /** A Bot Framework token as Teams sends it with an activity; `claims` override the defaults. */
-  async sign(claims: Record<string, unknown> = {}, opts: { key?: 'forged'; expiresIn?: number } = {}) {
+  /**
+   * A Bot Framework token as Teams sends it with an activity; `claims` override the defaults. `key`:
+   * a key nobody published (`forged`), or a published key endorsed for another channel than Teams.
+   */
+  async sign(
+    claims: Record<string, unknown> = {},
+    opts: { key?: 'forged' | 'other-channel'; expiresIn?: number; issuer?: string } = {},
+  ) {
     const now = Math.floor(Date.now() / 1000);
     const key =
       opts.key === 'forged'
         ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-        : this.key.privateKey;
+        : opts.key === 'other-channel'
+          ? this.otherChannelKey.privateKey
+          : this.key.privateKey;
     return new SignJWT({ serviceurl: this.serviceUrl, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
-      .setIssuer(BOT_FRAMEWORK_ISSUER)
+      .setProtectedHeader({
+        alg: 'RS256',
+        kid: opts.key === 'other-channel' ? this.otherKid : this.kid,
+        typ: 'JWT',
+      })
+      .setIssuer(opts.issuer ?? BOT_FRAMEWORK_ISSUER)
       .setAudience((claims.aud as string | undefined) ?? this.app.appId)
       .setIssuedAt(now - 60)
       .setNotBefore(now - 60)
@@ -93,7 +108,12 @@ export class TeamsStandIn extends HttpStandIn {
       return {
         problems: [],
         status: 200,
-        body: { keys: [{ ...this.jwk, kid: this.kid, use: 'sig', endorsements: ['msteams'] }] },
+        body: {
+          keys: [
+            { ...this.jwk, kid: this.kid, use: 'sig', endorsements: ['msteams'] },
+            { ...this.otherJwk, kid: this.otherKid, use: 'sig', endorsements: ['skype'] },
+          ],
+        },
       };
     if (req.method === 'POST' && path === `/${this.app.tenantId}/oauth2/v2.0/token`)
       return this.token(req.rawBody);
@@ -108,6 +128,7 @@ export class TeamsStandIn extends HttpStandIn {
 
   override async start(): Promise<this> {
     this.jwk = await exportJWK(this.key.publicKey);
+    this.otherJwk = await exportJWK(this.otherChannelKey.publicKey);
     return super.start();
   }
 
