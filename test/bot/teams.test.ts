@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
+import { createFailClosedActivities } from '../../activities/fail-closed';
 import { createInterviewGateway } from '../../bot/interviews';
 import { createTeamsBot } from '../../bot/teams/create-teams-bot';
 import { freePort } from '../../infra/processes';
@@ -49,6 +50,7 @@ describe('Microsoft Teams', () => {
   let bot: http.Server;
   let endpoint: string;
   let pd: PagerDutyStandIn;
+  let teamsConfig: TeamsConfig;
 
   beforeAll(async () => {
     teams = await new TeamsStandIn(APP).start();
@@ -64,6 +66,7 @@ describe('Microsoft Teams', () => {
       VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
       VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
     }).teams!;
+    teamsConfig = config;
     h = await createDevServerHarness({
       activityDeps: {
         teams: createTeamsDeps({ teams: config }),
@@ -326,4 +329,33 @@ describe('Microsoft Teams', () => {
     expect(cardText(closed)).toContain(`Closed by aad:${OPERATOR_OID}.`);
     expect(cardText(closed)).not.toContain('"title":"Close"');
   }, 120_000);
+
+  it("an interview that fails closed in an organisation without Slack is told in the operators' Teams channel", async () => {
+    const notice = {
+      workflowId: 'alert-teams-fail-closed',
+      alertId: 'teams-fail-closed',
+      employee: 'carol@example.com',
+      step: 'activity askEmployeeVia',
+      errorType: 'TeamsRejected',
+    };
+    const failClosed = createFailClosedActivities({
+      c: collections(h.mongo.db),
+      logger: createLogger('teams-test', 'silent'),
+      teams: createTeamsDeps({ teams: teamsConfig }),
+      now: () => new Date(),
+    });
+    const posted = await failClosed.postFailedClosed(notice);
+    expect(posted.channel).toBe(OPS);
+    const told = teams.activitiesIn(OPS).find((a) => a.id === posted.ts)!;
+    expect(told.body).toMatchObject({ type: 'message', textFormat: 'plain' });
+    expect(String(told.body.text)).toContain('teams-fail-closed');
+    expect(String(told.body.text)).toContain('TeamsRejected');
+    // With neither Slack nor a Teams channel, the notice says where it needs to go (and is retried).
+    const nowhere = createFailClosedActivities({
+      c: collections(h.mongo.db),
+      logger: createLogger('teams-test', 'silent'),
+      now: () => new Date(),
+    });
+    await expect(nowhere.postFailedClosed(notice)).rejects.toThrow(/VOUCH_TEAMS_OPERATORS_CONVERSATION/);
+  });
 });
