@@ -48,7 +48,9 @@ export function createFailClosedActivities(deps: {
       return { channel: conversation, ts: res.id };
     } catch (err) {
       // The status only: the SDK's error holds the request with its bearer token.
-      refusals.push(`teams: ${(err as { response?: { status?: number } }).response?.status ?? 'unreachable'}`);
+      refusals.push(
+        `teams: ${(err as { response?: { status?: number } }).response?.status ?? 'unreachable'}`,
+      );
       return undefined;
     }
   }
