@@ -25,7 +25,17 @@ export const TEAMS_ACTIONS = {
   submitCode: 'submit_code',
   /** An operator closes an escalation that waits for a close (PagerDuty or webhook targets). */
   close: 'close',
+  /** An operator decides an approval request: the employee is asked, or not. */
+  approve: 'approve',
+  skip: 'skip',
 } as const;
+
+/** The actions only operators may take, from the operators' channel. */
+export const OPERATOR_TEAMS_ACTIONS: readonly TeamsAction[] = [
+  TEAMS_ACTIONS.close,
+  TEAMS_ACTIONS.approve,
+  TEAMS_ACTIONS.skip,
+];
 export type TeamsAction = (typeof TEAMS_ACTIONS)[keyof typeof TEAMS_ACTIONS];
 export interface TeamsActionData {
   vouch: TeamsAction;
@@ -138,4 +148,29 @@ export function escalationCard(
   if (!close || !('workflowId' in close)) return card;
   const data: TeamsActionData = { vouch: TEAMS_ACTIONS.close, workflowId: close.workflowId };
   return card.withActions(new SubmitAction().withTitle('Close').withData(data));
+}
+
+/** An approval request in the operators' channel: Approve / Skip until decided, then who decided. */
+export function approvalCard(
+  f: AlertFacts,
+  employee: string,
+  uiLink: string,
+  state: { workflowId: string } | { decision: string; by?: string },
+): AdaptiveCard {
+  const card = new AdaptiveCard(
+    new TextBlock('Approval needed: may Vouch ask the employee?', { wrap: true, weight: 'Bolder' }),
+    literal(`Employee: ${employee}`),
+    ...factsElements(f),
+    new TextBlock(`[Open the interview in Temporal](${uiLink})`, { wrap: true }),
+    ...('decision' in state
+      ? [literal(`Decided: ${state.decision}${state.by ? ` by ${state.by}` : ''}.`)]
+      : []),
+  );
+  if (!('workflowId' in state)) return card;
+  const approve: TeamsActionData = { vouch: TEAMS_ACTIONS.approve, workflowId: state.workflowId };
+  const skip: TeamsActionData = { vouch: TEAMS_ACTIONS.skip, workflowId: state.workflowId };
+  return card.withActions(
+    new SubmitAction().withTitle('Approve').withData(approve),
+    new SubmitAction().withTitle('Skip').withData(skip),
+  );
 }

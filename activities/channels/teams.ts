@@ -3,7 +3,7 @@ import type { Config } from '../../lib/config';
 import { type TeamsConnector, teamsConnector } from '../../lib/teams-connector';
 import type { Outcome } from '../../shared/constants';
 import { directoryStore } from '../../store/directory';
-import { escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
+import { approvalCard, escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
 import { alertFacts } from '../../web/alert-facts';
 import { formatTime } from '../../web/interview-mail';
 import type { ActivityContext } from '../context';
@@ -171,14 +171,72 @@ export async function markTeamsEscalationClosed(
   });
 }
 
+/** The approval request, posted in the operators' Teams channel when one is set; its reference, or undefined. */
+export async function postTeamsApprovalRequest(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string },
+): Promise<{ channel: string; ts: string } | undefined> {
+  const conversation = ctx.deps.teams?.operatorsConversation;
+  if (!conversation) return undefined;
+  const { connector } = teamsDeps(ctx);
+  const card = await approvalOf(ctx, input, { workflowId: input.workflowId });
+  const posted = await ctx.once(`${input.workflowId}:teams-approval`, async () => {
+    const sent = await connectorCall(() =>
+      connector.conversations.createActivity(conversation, cardMessage(card) as never),
+    );
+    return { conversationId: conversation, activityId: sent.id };
+  });
+  return { channel: posted.conversationId, ts: posted.activityId };
+}
+
+/** Once decided, the Teams approval card loses its buttons and says who decided; false if never posted. */
+export async function markTeamsApprovalDecided(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; action: string; by?: string },
+): Promise<boolean> {
+  const posted = (await ctx.sentRecord(`${input.workflowId}:teams-approval`)) as
+    { conversationId?: string; activityId?: string } | null | undefined;
+  if (!posted?.conversationId || !posted.activityId) return false;
+  const { conversationId, activityId } = posted;
+  const card = await approvalOf(ctx, input, { decision: input.action, by: input.by });
+  await ctx.once(`${input.workflowId}:teams-approval-decided`, async () => {
+    await connectorCall(() =>
+      teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
+        ...cardMessage(card),
+        id: activityId,
+      } as never),
+    );
+    return {};
+  });
+  return true;
+}
+
+async function approvalOf(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string },
+  state: Parameters<typeof approvalCard>[3],
+) {
+  const doc = await ctx.loadAlertDoc(input.alertId);
+  return approvalCard(alertFacts(doc.input), employeeOfDoc(doc), ctx.uiLink(input.workflowId), state);
+}
+
+function employeeOfDoc(doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>): string {
+  return doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
+}
+
 async function escalationOf(
   ctx: ActivityContext,
   input: { workflowId: string; alertId: string; outcome: Outcome },
   close: Parameters<typeof escalationCard>[4],
 ) {
   const doc = await ctx.loadAlertDoc(input.alertId);
-  const employee = doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
-  return escalationCard(alertFacts(doc.input), input.outcome, employee, ctx.uiLink(input.workflowId), close);
+  return escalationCard(
+    alertFacts(doc.input),
+    input.outcome,
+    employeeOfDoc(doc),
+    ctx.uiLink(input.workflowId),
+    close,
+  );
 }
 
 function teamsDeps(ctx: ActivityContext): TeamsDeps {

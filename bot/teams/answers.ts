@@ -3,12 +3,18 @@ import { seal } from '../../lib/secret-box';
 import type { TeamsConnector } from '../../lib/teams-connector';
 import { teamsPrincipal } from '../../shared/channels';
 import { t } from '../../shared/i18n';
-import type { SecondFactorResult } from '../../shared/messages';
+import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
 import type { UntimedEvent } from '../../shared/record/events';
 import { PLAIN_CODE_PATTERN, sealedCodeContext, withoutCodes } from '../../shared/sealed-code';
 import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
-import { DIALOG_INPUTS, TEAMS_ACTIONS, type TeamsActionData, codeDialogCard } from '../../teams/cards';
+import {
+  DIALOG_INPUTS,
+  OPERATOR_TEAMS_ACTIONS,
+  TEAMS_ACTIONS,
+  type TeamsActionData,
+  codeDialogCard,
+} from '../../teams/cards';
 import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
@@ -209,8 +215,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     );
   }
 
-  /** An operator's Close on an escalation card in the operators' channel: only there, only operators. */
-  async function close(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+  /**
+   * An operator's button in the operators' channel (Close on an escalation, Approve / Skip on an
+   * approval request): only there, only operators.
+   */
+  async function operatorAct(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
     const channel = activity.conversation?.id?.split(';')[0];
     if (!deps.operatorsConversation || channel !== deps.operatorsConversation) return { status: 200 };
     const oid = activity.from?.aadObjectId?.toLowerCase();
@@ -221,18 +230,19 @@ export function teamsAnswers(deps: TeamsBotDeps) {
         kind: 'unauthorized_click',
         button: `teams_${data.vouch}`,
       });
-      await reply(activity, 'Only the operators named in VOUCH_TEAMS_OPERATORS can close escalations.');
+      await reply(activity, 'Only the operators named in VOUCH_TEAMS_OPERATORS can do that.');
       return { status: 200 };
     }
     try {
-      // The workflow checks the rest: nobody closes an alert about themselves, and only a waiting escalation.
+      // The workflow checks the rest: nobody acts on an alert about themselves, decisions only while open.
+      const action = data.vouch as OperatorActionKind;
       await deps.interviews.act(data.workflowId, {
-        actionId: `teams-close:${activity.id ?? ''}`,
+        actionId: `teams-${action}:${activity.id ?? ''}`,
         operator,
-        action: 'close',
+        action,
       });
     } catch (err) {
-      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams "Close" not delivered');
+      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams operator action not delivered');
       await reply(activity, t(lang, 'reply.notSaved'));
     }
     return { status: 200 };
@@ -251,7 +261,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     if (activity.type === 'message') {
       const data = actionData(activity.value);
       if (data?.vouch === TEAMS_ACTIONS.deny) return deny(activity, data);
-      if (data?.vouch === TEAMS_ACTIONS.close) return close(activity, data);
+      if (data && OPERATOR_TEAMS_ACTIONS.includes(data.vouch)) return operatorAct(activity, data);
     }
     // Installation and conversation updates, typing, free text: nothing to do.
     return { status: 200 };

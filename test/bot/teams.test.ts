@@ -330,6 +330,51 @@ describe('Microsoft Teams', () => {
     expect(cardText(closed)).not.toContain('"title":"Close"');
   }, 120_000);
 
+  it("an approval request in the operators' Teams channel: an operator approves, then the employee is asked", async () => {
+    const type = uniqueName('type');
+    await setPolicy(h, type, {
+      channels: ['teams'],
+      reminders: [],
+      deadline: '1h',
+      mode: 'approval',
+      approval: { timeout: '1h', onTimeout: 'skip' },
+    });
+    const handle = await start(h, alertFor({ email: 'carol@example.com' }, { type }));
+    const ofThis = (a: ConnectorActivity) => cardText(a.body).includes(`"workflowId":"${handle.workflowId}"`);
+    await teams.waitFor(() => teams.activitiesIn(OPS).some(ofThis));
+    const request = teams.activitiesIn(OPS).find(ofThis)!;
+    expect(cardText(request.body)).toContain('Approval needed');
+    expect(cardText(request.body)).toContain('"title":"Approve"');
+    const press = (oid: string, vouch: string) =>
+      activity(oid, `${OPS};messageid=${request.id}`, {
+        type: 'message',
+        value: { vouch, workflowId: handle.workflowId },
+      });
+    const askedCarol = () => teams.activities.some((a) => a.conversationId !== OPS && ofThis(a));
+
+    // Not an operator: refused before the interview hears of it; Carol is not asked.
+    expect((await signedPost(press(MALLORY_OID, 'approve'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await state(handle)).phase).toBe('awaiting_approval');
+    expect(askedCarol()).toBe(false);
+
+    expect((await signedPost(press(OPERATOR_OID, 'approve'))).status).toBe(200);
+    await teams.waitFor(askedCarol);
+    const events = (await state(handle)).transcript;
+    expect(events.find((e) => e.kind === 'approval_decided')).toMatchObject({
+      decision: 'approve',
+      by: `aad:${OPERATOR_OID}`,
+    });
+    // The request lost its buttons and says who decided.
+    await teams.waitFor(() => request.versions.length === 2);
+    expect(cardText(request.versions.at(-1)!)).toContain(`Decided: approve by aad:${OPERATOR_OID}.`);
+    expect(cardText(request.versions.at(-1)!)).not.toContain('"title":"Approve"');
+    const card = teams.activities.find((a) => a.conversationId !== OPS && ofThis(a))!;
+    expect((await signedPost(deny(CAROL_OID, card, handle.workflowId))).status).toBe(200);
+    expect((await resultWithin(handle)).outcome).toBe('denied');
+    recordHistory('teams-approved-then-denied', await handle.fetchHistory());
+  }, 120_000);
+
   it("an interview that fails closed in an organisation without Slack is told in the operators' Teams channel", async () => {
     const notice = {
       workflowId: 'alert-teams-fail-closed',
