@@ -116,11 +116,11 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
       const ref = refOf(input.ref);
       const alert = await ctx.loadAlert(input.alertId);
       await ctx.once(`${input.workflowId}:teams-outcome`, async () => {
-        await connectorCall(() =>
-          teams().connector.conversations.updateActivity(ref.conversationId, ref.activityId, {
-            ...cardMessage(outcomeCard(alertFacts(alert), input.outcome)),
-            id: ref.activityId,
-          } as never),
+        await updateCard(
+          ctx,
+          ref.conversationId,
+          ref.activityId,
+          outcomeCard(alertFacts(alert), input.outcome),
         );
         return {};
       });
@@ -133,20 +133,9 @@ export async function postTeamsEscalation(
   ctx: ActivityContext,
   input: { workflowId: string; alertId: string; outcome: Outcome; awaitsClose?: boolean },
 ): Promise<boolean> {
-  const conversation = ctx.deps.teams?.operatorsConversation;
-  if (!conversation) return false;
-  const { connector } = teamsDeps(ctx);
-  const card = await escalationOf(
-    ctx,
-    input,
-    input.awaitsClose ? { workflowId: input.workflowId } : undefined,
-  );
-  await ctx.once(`${input.workflowId}:teams-escalation`, async () => {
-    const posted = await connectorCall(() =>
-      connector.conversations.createActivity(conversation, cardMessage(card) as never),
-    );
-    return { conversationId: conversation, activityId: posted.id };
-  });
+  if (!ctx.deps.teams?.operatorsConversation) return false;
+  const close = input.awaitsClose ? { workflowId: input.workflowId } : undefined;
+  await postForOperators(ctx, `${input.workflowId}:teams-escalation`, await escalationOf(ctx, input, close));
   return true;
 }
 
@@ -155,20 +144,9 @@ export async function markTeamsEscalationClosed(
   ctx: ActivityContext,
   input: { workflowId: string; alertId: string; outcome: Outcome; closedBy: string },
 ): Promise<void> {
-  const posted = (await ctx.sentRecord(`${input.workflowId}:teams-escalation`)) as
-    { conversationId?: string; activityId?: string } | null | undefined;
-  if (!posted?.conversationId || !posted.activityId) return; // never posted in Teams
-  const { conversationId, activityId } = posted;
-  const card = await escalationOf(ctx, input, { closedBy: input.closedBy });
-  await ctx.once(`${input.workflowId}:teams-escalation-closed`, async () => {
-    await connectorCall(() =>
-      teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
-        ...cardMessage(card),
-        id: activityId,
-      } as never),
-    );
-    return {};
-  });
+  await updatePosted(ctx, `${input.workflowId}:teams-escalation`, 'closed', () =>
+    escalationOf(ctx, input, { closedBy: input.closedBy }),
+  );
 }
 
 /** The approval request, posted in the operators' Teams channel when one is set; its reference, or undefined. */
@@ -176,16 +154,9 @@ export async function postTeamsApprovalRequest(
   ctx: ActivityContext,
   input: { workflowId: string; alertId: string },
 ): Promise<{ channel: string; ts: string } | undefined> {
-  const conversation = ctx.deps.teams?.operatorsConversation;
-  if (!conversation) return undefined;
-  const { connector } = teamsDeps(ctx);
+  if (!ctx.deps.teams?.operatorsConversation) return undefined;
   const card = await approvalOf(ctx, input, { workflowId: input.workflowId });
-  const posted = await ctx.once(`${input.workflowId}:teams-approval`, async () => {
-    const sent = await connectorCall(() =>
-      connector.conversations.createActivity(conversation, cardMessage(card) as never),
-    );
-    return { conversationId: conversation, activityId: sent.id };
-  });
+  const posted = await postForOperators(ctx, `${input.workflowId}:teams-approval`, card);
   return { channel: posted.conversationId, ts: posted.activityId };
 }
 
@@ -194,21 +165,49 @@ export async function markTeamsApprovalDecided(
   ctx: ActivityContext,
   input: { workflowId: string; alertId: string; action: string; by?: string },
 ): Promise<boolean> {
-  const posted = (await ctx.sentRecord(`${input.workflowId}:teams-approval`)) as
+  return updatePosted(ctx, `${input.workflowId}:teams-approval`, 'decided', () =>
+    approvalOf(ctx, input, { decision: input.action, by: input.by }),
+  );
+}
+
+/** A card posted once (under `key`) in the operators' channel. */
+async function postForOperators(ctx: ActivityContext, key: string, card: unknown) {
+  const { connector, operatorsConversation } = teamsDeps(ctx);
+  const conversation = operatorsConversation!;
+  return ctx.once(key, async () => {
+    const sent = await connectorCall(() =>
+      connector.conversations.createActivity(conversation, cardMessage(card) as never),
+    );
+    return { conversationId: conversation, activityId: sent.id };
+  });
+}
+
+/** The card posted under `key`, replaced once (`<key>-<step>`) by a new one; false if it was never posted. */
+async function updatePosted(
+  ctx: ActivityContext,
+  key: string,
+  step: string,
+  card: () => Promise<unknown>,
+): Promise<boolean> {
+  const posted = (await ctx.sentRecord(key)) as
     { conversationId?: string; activityId?: string } | null | undefined;
   if (!posted?.conversationId || !posted.activityId) return false;
   const { conversationId, activityId } = posted;
-  const card = await approvalOf(ctx, input, { decision: input.action, by: input.by });
-  await ctx.once(`${input.workflowId}:teams-approval-decided`, async () => {
-    await connectorCall(() =>
-      teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
-        ...cardMessage(card),
-        id: activityId,
-      } as never),
-    );
+  const next = await card();
+  await ctx.once(`${key}-${step}`, async () => {
+    await updateCard(ctx, conversationId, activityId, next);
     return {};
   });
   return true;
+}
+
+function updateCard(ctx: ActivityContext, conversationId: string, activityId: string, card: unknown) {
+  return connectorCall(() =>
+    teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
+      ...cardMessage(card),
+      id: activityId,
+    } as never),
+  );
 }
 
 async function approvalOf(
