@@ -6,6 +6,20 @@ import { SlackStandIn } from '../helpers/slack-stand-in';
 import { startEntryPoint } from '../helpers/entry-point';
 import { testServers, uniqueName } from '../helpers/servers';
 
+/** `GET /healthz`'s status once it answers 200, or the last one when the process exits or 90 s pass. */
+async function healthz(port: number, child: { exitCode: number | null }): Promise<number> {
+  let status = 0;
+  const deadline = Date.now() + 90_000;
+  while (status !== 200 && Date.now() < deadline && child.exitCode === null) {
+    status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+  }
+  return status;
+}
+
 /**
  * The bot process as the compose stack and the chart run it: secrets from files (<NAME>_FILE),
  * NODE_ENV=production, and `GET /healthz` for the health checks and probes.
@@ -41,15 +55,7 @@ describe('bot process in production mode', () => {
       BOT_PORT: String(port),
     });
     try {
-      let status = 0;
-      const deadline = Date.now() + 90_000;
-      while (status !== 200 && Date.now() < deadline && child.exitCode === null) {
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-      }
+      const status = await healthz(port, child);
       expect({ status, output: status === 200 ? '' : output() }).toEqual({ status: 200, output: '' });
       expect(output()).toMatch(/VOUCH_PUBLIC_URL is http:\/\/localhost:\d+: employees' enrollment links/);
       expect(output()).not.toMatch(/TEMPORAL_UI_URL is/);
@@ -78,15 +84,7 @@ describe('bot process in production mode', () => {
       VOUCH_TEAMS_PORT: String(port),
     });
     try {
-      let status = 0;
-      const deadline = Date.now() + 90_000;
-      while (status !== 200 && Date.now() < deadline && child.exitCode === null) {
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-      }
+      const status = await healthz(port, child);
       expect({ status, output: status === 200 ? '' : output() }).toEqual({ status: 200, output: '' });
       const unsigned = await fetch(`http://127.0.0.1:${port}/api/messages`, {
         method: 'POST',
