@@ -1,5 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createApprovalPostActivities } from './approval-post';
+import { markTeamsApprovalDecided, postTeamsApprovalRequest } from './channels/teams';
+
+type ApprovalPost = ReturnType<typeof createApprovalPostActivities>;
 import type { ActivityContext, MessageRef } from './context';
 import type { FollowUpQuestion } from './interviewer';
 import { slackCall, slackErrorCode } from './slack-client';
@@ -9,6 +12,7 @@ import { employeeOf } from '../slack-blocks/record-format';
 /** Approval mode: the request posted for approvers, who may decide, and the post once decided. */
 export function createApprovalActivities(ctx: ActivityContext) {
   const { deps, slack, once, uiLink, loadAlertDoc } = ctx;
+  const approvalPost = createApprovalPostActivities(ctx);
 
   async function userGroupMembers(usergroup: string): Promise<string[]> {
     try {
@@ -32,6 +36,9 @@ export function createApprovalActivities(ctx: ActivityContext) {
       proposedQuestions?: FollowUpQuestion[];
     }): Promise<MessageRef> {
       const channel = input.channel ?? deps.securityChannel;
+      const inTeams = await postTeamsApprovalRequest(ctx, input);
+      // An organisation on Teams alone decides there.
+      if (!channel && inTeams) return inTeams;
       if (!channel)
         throw ApplicationFailure.create({
           type: 'NoSecurityChannel',
@@ -66,6 +73,11 @@ export function createApprovalActivities(ctx: ActivityContext) {
       return false;
     },
 
-    ...createApprovalPostActivities(ctx),
+    /** The decided request's posts lose their buttons: in Slack, and in Teams when it was posted there. */
+    async markApprovalDecided(input: Parameters<ApprovalPost['markApprovalDecided']>[0]) {
+      const inTeams = await markTeamsApprovalDecided(ctx, input);
+      const inSlack = await approvalPost.markApprovalDecided(input);
+      return { updated: inSlack.updated || inTeams };
+    },
   };
 }

@@ -14,6 +14,7 @@ import { policyStore } from '../store/policies';
 import { sentStore } from '../store/sent';
 import { type InvestigationReport, buildReport } from '../report/investigation';
 import type { MailDeps } from './channels/email';
+import type { TeamsDeps } from './channels/teams';
 import { slackNotConnected } from './employees';
 
 /**
@@ -48,6 +49,8 @@ export interface ActivityDeps {
   llm?: LlmConfig;
   /** The email channel (VOUCH_SMTP_URL); without it, asking by email fails and the next channel is tried. */
   mail?: MailDeps;
+  /** The Teams channel (VOUCH_TEAMS_APP_ID); without it, asking in Teams fails and the next channel is tried. */
+  teams?: TeamsDeps;
 }
 
 export interface MessageRef {

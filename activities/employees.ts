@@ -19,6 +19,8 @@ export interface EmployeeInfo {
   email?: string;
   name?: string;
   timeZone?: string;
+  /** Their Microsoft Entra object id, from the directory: what the Teams channel reaches them by. */
+  aadObjectId?: string;
 }
 
 /** An employee Slack knows: every Slack-only step (the manager's DM, enrollment in Slack) needs one. */
@@ -122,6 +124,8 @@ export async function resolveEmployee(
   // A username maps to someone only through the directory.
   if (!listed && !ref.email) return null;
   if (listed?.slackUserId) return fromDirectory(listed, listed.slackUserId);
+  // An organisation without Slack asks through its other channels: Slack is not asked about anyone.
+  if (listed && opts.withoutSlack && !slack) return fromDirectory(listed);
   const email = (listed?.email ?? ref.email)!.toLowerCase();
   const found = await viaSlack(
     `email:${email}`,
@@ -138,6 +142,7 @@ function fromDirectory(entry: DirectoryEntry, slackUserId?: string): EmployeeInf
     email: entry.email,
     ...(entry.name ? { name: entry.name } : {}),
     ...(entry.timeZone ? { timeZone: entry.timeZone } : {}),
+    ...(entry.aadObjectId ? { aadObjectId: entry.aadObjectId } : {}),
   };
 }
 

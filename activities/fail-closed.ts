@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
+import type { TeamsDeps } from './channels/teams';
 import { alertStore } from '../store/alerts';
 import { alertUpdates } from '../store/alert-updates';
 import { answerLinks } from '../store/answer-links';
@@ -31,8 +32,30 @@ export function createFailClosedActivities(deps: {
   logger: Logger;
   slack?: WebClient;
   securityChannel?: string;
+  /** The operators' Teams channel, told when Slack is not configured or refuses. */
+  teams?: TeamsDeps;
   now: () => Date;
 }) {
+  /** The notice as plain text in the operators' Teams channel; undefined (and why) when it cannot be. */
+  async function postInTeams(text: string, refusals: string[]) {
+    const conversation = deps.teams?.operatorsConversation;
+    if (!deps.teams || !conversation) return undefined;
+    try {
+      const res = await deps.teams.connector.conversations.createActivity(conversation, {
+        type: 'message',
+        text,
+        textFormat: 'plain',
+      } as never);
+      return { channel: conversation, ts: res.id };
+    } catch (err) {
+      // The status only: the SDK's error holds the request with its bearer token.
+      refusals.push(
+        `teams: ${(err as { response?: { status?: number } }).response?.status ?? 'unreachable'}`,
+      );
+      return undefined;
+    }
+  }
+
   return {
     /**
      * Posts the notice. Every failure is retryable (even a Slack error that is permanent for other
@@ -52,20 +75,21 @@ export function createFailClosedActivities(deps: {
         },
         'interview failed closed',
       );
-      if (channels.length === 0)
+      const inTeams = Boolean(deps.teams?.operatorsConversation);
+      if (channels.length === 0 && !inTeams)
         throw ApplicationFailure.retryable(
-          'the fail-closed notice has nowhere to go: set VOUCH_SECURITY_CHANNEL',
+          'the fail-closed notice has nowhere to go: set VOUCH_SECURITY_CHANNEL or VOUCH_TEAMS_OPERATORS_CONVERSATION',
           'NoSecurityChannel',
         );
-      if (!deps.slack)
+      if (!deps.slack && !inTeams)
         throw ApplicationFailure.retryable(
           'the fail-closed notice cannot be posted: SLACK_BOT_TOKEN is not set',
           'SlackNotConfigured',
         );
       const refusals: string[] = [];
-      for (const channel of channels) {
+      for (const channel of deps.slack ? channels : []) {
         try {
-          const res = await deps.slack.chat.postMessage({
+          const res = await deps.slack!.chat.postMessage({
             channel,
             text,
             mrkdwn: false,
@@ -78,6 +102,9 @@ export function createFailClosedActivities(deps: {
           refusals.push(`${channel}: ${e.data?.error ?? e.code ?? e.name ?? 'error'}`);
         }
       }
+      // An organisation on Teams, or Slack refusing: the operators' Teams channel.
+      const posted = await postInTeams(text, refusals);
+      if (posted) return posted;
       throw ApplicationFailure.retryable(
         `Slack refused the fail-closed notice (${refusals.join('; ')})`,
         'FailedClosedNoticeRefused',

@@ -44,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
       logger: ctx.log,
       slack: deps.slack,
       securityChannel: deps.securityChannel,
+      teams: deps.teams,
       now: ctx.now,
     }),
   };

@@ -5,6 +5,7 @@ import type { ActivityContext, MessageRef } from './context';
 import type { ChannelRef } from './channels/employee-channel';
 import { employeeChannels } from './channels';
 import { slackChannel } from './channels/slack';
+import { markTeamsEscalationClosed, postTeamsEscalation } from './channels/teams';
 import { slackCall } from './slack-client';
 import { escalationReport } from '../slack-blocks/escalation';
 import { answerLinks } from '../store/answer-links';
@@ -63,7 +64,10 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       }
       const alert = await ctx.loadAlert(input.alertId);
       if (!isEscalation(input.outcome)) return { reportPosted: false };
+      const postedInTeams = await postTeamsEscalation(ctx, input);
       const channel = input.escalationChannel ?? deps.securityChannel;
+      // An organisation on Teams alone is told there.
+      if (!channel && postedInTeams) return { reportPosted: true };
       if (!channel)
         // Nobody would be told: the interview fails closed, and its notice waits, visibly, for a channel.
         throw ApplicationFailure.create({
@@ -104,6 +108,7 @@ export function createInterviewMessageActivities(ctx: ActivityContext) {
       employeeLabel: string;
       closedBy: string;
     }): Promise<void> {
+      await markTeamsEscalationClosed(ctx, input);
       const posted = (await ctx.alerts.factsOf(input.alertId))?.escalation;
       if (!posted?.channel || !posted.ts) return; // never posted (no security channel)
       const { channel, ts } = posted;

@@ -3,7 +3,7 @@ import { ClosableConnection } from '../lib/temporal-connection';
 import type { App } from '@slack/bolt';
 import type { Db } from 'mongodb';
 import type { BotDeps } from './deps';
-import type { Config } from '../lib/config';
+import { type Config, missingForSlack } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { alertStore } from '../store/alerts';
 import { collections } from '../store/collections';
@@ -57,11 +57,11 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
   };
 }
 
-/** The bot with its connections: Temporal (lazy, so an outage does not stop the bot) and MongoDB. */
+/** The bot with its connections: Temporal (lazy, so an outage does not stop the bot) and MongoDB; Slack's app when configured. */
 export async function createBot(
   config: Config,
   logger: Logger,
-): Promise<{ app: App; close: () => Promise<void> }> {
+): Promise<{ app?: App; close: () => Promise<void>; interviews: BotDeps['interviews']; db: Db }> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   const temporal = ClosableConnection.lazy({ address: config.temporal.address });
   const client = new Client({
@@ -69,9 +69,13 @@ export async function createBot(
     namespace: config.temporal.namespace,
     dataConverter: vouchDataConverter(payloadKeys(config)),
   });
-  const app = createBotApp(config, logger, botDeps(config, logger, client, mongo.db));
+  const deps = botDeps(config, logger, client, mongo.db);
+  // An organisation on Teams alone has no Slack app to start.
+  const app = missingForSlack(config).length === 0 ? createBotApp(config, logger, deps) : undefined;
   return {
     app,
+    interviews: deps.interviews,
+    db: mongo.db,
     close: async () => {
       await temporal.close();
       await mongo.close();

@@ -1,16 +1,19 @@
 import { isIP } from 'node:net';
+import type http from 'node:http';
 import { ConfigError, loadConfig, missingForSlack, productionWarnings } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { createBot } from './create-bot';
+import { createTeamsBot } from './teams/create-teams-bot';
 
-/** The bot process: the Bolt app, until SIGINT/SIGTERM. */
+/** The bot process: the Bolt app for Slack and the Teams endpoint, each when configured, until SIGINT/SIGTERM. */
 runMain(async () => {
   const config = loadConfig();
   const missing = missingForSlack(config);
-  if (missing.length > 0)
+  if (missing.length > 0 && !config.teams)
     throw new ConfigError(
-      `the Slack bot cannot start. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`,
+      `the bot cannot start: neither Slack nor Teams is configured. Missing for Slack:\n${missing.map((m) => `  - ${m}`).join('\n')}\n` +
+        'or, for Teams, VOUCH_TEAMS_APP_ID with VOUCH_TEAMS_APP_PASSWORD and VOUCH_TEAMS_TENANT_ID (README "Connect Vouch to Teams").',
     );
   const logger = createLogger('bot', config.logLevel);
   for (const warning of productionWarnings(config, ['VOUCH_PUBLIC_URL'])) logger.warn(warning);
@@ -20,17 +23,23 @@ runMain(async () => {
       { publicUrl: config.publicUrl },
       'VOUCH_PUBLIC_URL is an IP address: browsers refuse passkeys for it; use a domain name (or localhost)',
     );
-  const { app, close } = await createBot(config, logger);
-  if (config.slack.appToken) {
+  const { app, close, interviews, db } = await createBot(config, logger);
+  if (app && config.slack.appToken) {
     await app.start();
     logger.info('bot connected to Slack in Socket Mode');
-  } else {
+  } else if (app) {
     await app.start(config.slack.botPort);
     logger.info({ port: config.slack.botPort }, 'bot listening on POST /slack/events');
   }
+  let teamsServer: http.Server | undefined;
+  if (config.teams) {
+    teamsServer = createTeamsBot(config.teams, config, logger, interviews, db);
+    const { port } = config.teams;
+    await new Promise<void>((r) => teamsServer!.listen(port, r));
+    logger.info({ port }, 'bot listening for Teams on POST /api/messages');
+  }
   const stop = () => {
-    app
-      .stop()
+    Promise.all([app?.stop(), teamsServer && new Promise((r) => teamsServer!.close(r))])
       .then(close)
       .then(
         () => process.exit(0),

@@ -109,6 +109,10 @@ export function registerDirectoryCommands(program: Command): void {
     .command('set <email>')
     .description('Add an employee, or change the fields given (others are kept).')
     .option('--slack <userId>', 'Slack user id, e.g. U024BE7LH')
+    .option(
+      '--aad-object-id <id>',
+      'Microsoft Entra object id (Teams), e.g. 8f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
+    )
     .option('--alias <alias>', 'an alias (repeat for more); replaces the aliases', collect, undefined)
     .option('--add-alias <alias>', 'add an alias (repeatable)', collect, [])
     .option('--remove-alias <alias>', 'remove an alias (repeatable)', collect, [])
@@ -152,10 +156,11 @@ export function registerDirectoryCommands(program: Command): void {
     });
 }
 
-const UNSETTABLE = ['slackUserId', 'name', 'timeZone', 'manager'] as const;
+const UNSETTABLE = ['slackUserId', 'aadObjectId', 'name', 'timeZone', 'manager'] as const;
 
 interface SetOptions {
   slack?: string;
+  aadObjectId?: string;
   alias?: string[];
   addAlias: string[];
   removeAlias: string[];
@@ -176,6 +181,7 @@ function edited(current: DirectoryEntry | null, email: string, o: SetOptions): R
     email,
     aliases,
     ...(o.slack !== undefined ? { slackUserId: o.slack } : {}),
+    ...(o.aadObjectId !== undefined ? { aadObjectId: o.aadObjectId } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),
     ...(o.tz !== undefined ? { timeZone: o.tz } : {}),
     ...(o.manager !== undefined ? { manager: o.manager } : {}),
@@ -187,6 +193,7 @@ function edited(current: DirectoryEntry | null, email: string, o: SetOptions): R
 const OPTION_OF: Record<string, string> = {
   email: '<email>',
   slackUserId: '--slack',
+  aadObjectId: '--aad-object-id',
   aliases: '--alias',
   name: '--name',
   timeZone: '--tz',

@@ -30,6 +30,8 @@ write vouch_verdict_secrets "${VOUCH_VERDICT_SECRETS:-}"
 write vouch_splunk_hec_token "${VOUCH_SPLUNK_HEC_TOKEN:-}"
 write vouch_llm_api_key "${VOUCH_LLM_API_KEY:-}"
 write vouch_smtp_url "${VOUCH_SMTP_URL:-}"
+# The Teams bot's client secret (empty unless the Teams channel is used).
+write vouch_teams_app_password "${VOUCH_TEAMS_APP_PASSWORD:-}"
 write postgres_password "$(random_hex 24)"
 write mongo_root_password "$(random_hex 24)"
 if [ ! -e "$dir/mongo_vouch_password" ]; then

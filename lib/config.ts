@@ -205,6 +205,70 @@ export const CONFIG_VARIABLES = {
     unset: 'mandatory when `VOUCH_SMTP_URL` is set',
     doc: "Sender of the email channel's messages.",
   },
+  VOUCH_TEAMS_APP_ID: {
+    schema: optionalText.pipe(
+      z.guid({ error: "expected the Teams bot's Microsoft App ID, a GUID" }).optional(),
+    ),
+    doc: "Microsoft App ID of the Teams bot (its Entra app registration's client id). Without it, policies that list `teams` pass over that channel.",
+  },
+  VOUCH_TEAMS_APP_PASSWORD: {
+    schema: optionalText,
+    unset: 'mandatory when `VOUCH_TEAMS_APP_ID` is set',
+    secret: true,
+    doc: "Client secret of the Teams bot's app registration.",
+  },
+  VOUCH_TEAMS_TENANT_ID: {
+    schema: optionalText.pipe(z.guid({ error: 'expected the Microsoft Entra tenant id, a GUID' }).optional()),
+    unset: 'mandatory when `VOUCH_TEAMS_APP_ID` is set',
+    doc: 'Entra tenant of the bot (single-tenant app registration): its tokens, and the tenant of the 1:1 chats it opens.',
+  },
+  VOUCH_TEAMS_OPERATORS_CONVERSATION: {
+    schema: optionalText.pipe(
+      z
+        .string()
+        .regex(/^19:[^\s]+$/, {
+          error: 'expected a Teams channel\'s conversation id such as "19:abc123@thread.tacv2"',
+        })
+        .optional(),
+    ),
+    doc: 'Teams channel where escalations are posted (its conversation id, `19:…@thread.tacv2`); the bot must be installed in its team.',
+  },
+  VOUCH_TEAMS_OPERATORS: {
+    schema: commaList(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      'Microsoft Entra object ids (GUIDs)',
+    ),
+    default: '',
+    doc: "Comma-separated Entra object ids of the operators who may act on the Teams channel's posts (close an escalation).",
+  },
+  VOUCH_TEAMS_PORT: {
+    schema: port,
+    default: 3978,
+    doc: "Port of the Teams bot's messaging endpoint (`POST /api/messages`).",
+  },
+  VOUCH_TEAMS_SERVICE_URL: {
+    schema: url(
+      'expected the Bot Connector service URL, e.g. "https://smba.trafficmanager.net/teams/"',
+    ).refine(httpsOrLocalhost, { error: HTTPS_OR_LOCALHOST_ERROR }),
+    default: 'https://smba.trafficmanager.net/teams/',
+    doc: "Bot Connector service that proactive messages go through (the public cloud's; tests point it at a stand-in).",
+  },
+  VOUCH_TEAMS_OPENID_URL: {
+    schema: url('expected the URL of the Bot Framework OpenID metadata').refine(httpsOrLocalhost, {
+      error: HTTPS_OR_LOCALHOST_ERROR,
+    }),
+    default: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+    doc: "OpenID metadata whose issuer and keys every inbound Teams activity's token is checked against.",
+  },
+  VOUCH_TEAMS_TOKEN_URL: {
+    schema: url('expected the OAuth 2.0 token endpoint of the tenant')
+      .refine(httpsOrLocalhost, {
+        error: HTTPS_OR_LOCALHOST_ERROR,
+      })
+      .optional(),
+    unset: '`https://login.microsoftonline.com/<VOUCH_TEAMS_TENANT_ID>/oauth2/v2.0/token`',
+    doc: 'Where the bot gets its Bot Connector tokens (client credentials).',
+  },
   VOUCH_SECURITY_CHANNEL: {
     schema: optionalText.pipe(
       z
@@ -489,6 +553,14 @@ const envSchema = z
         path: [e.VOUCH_SPLUNK_HEC_URL ? 'VOUCH_SPLUNK_HEC_TOKEN' : 'VOUCH_SPLUNK_HEC_URL'],
         message: 'expected VOUCH_SPLUNK_HEC_URL and VOUCH_SPLUNK_HEC_TOKEN together (or neither)',
       });
+    if (e.VOUCH_TEAMS_APP_ID)
+      for (const name of ['VOUCH_TEAMS_APP_PASSWORD', 'VOUCH_TEAMS_TENANT_ID'] as const)
+        if (!e[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `expected ${name} when VOUCH_TEAMS_APP_ID is set (README "Connect Vouch to Teams")`,
+          });
     if (e.VOUCH_SMTP_URL && !e.VOUCH_MAIL_FROM)
       ctx.addIssue({
         code: 'custom',
@@ -572,6 +644,8 @@ function configFrom(e: Env, cwd: string) {
     maxCachedWorkflows: e.VOUCH_MAX_CACHED_WORKFLOWS,
     /** The email channel; absent when VOUCH_SMTP_URL is unset. */
     mail: e.VOUCH_SMTP_URL ? { smtpUrl: e.VOUCH_SMTP_URL, from: e.VOUCH_MAIL_FROM! } : undefined,
+    /** The Teams channel; absent when VOUCH_TEAMS_APP_ID is unset. */
+    teams: teamsFrom(e),
     /** Where employees' browsers reach the bot's enrollment and answer pages. */
     publicUrl: withoutTrailingSlash(e.VOUCH_PUBLIC_URL ?? `http://localhost:${e.BOT_PORT}`),
     encryptionKey: e.VOUCH_ENCRYPTION_KEY ? Buffer.from(e.VOUCH_ENCRYPTION_KEY, 'base64') : undefined,
@@ -729,4 +803,24 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+export type TeamsConfig = NonNullable<ReturnType<typeof teamsFrom>>;
+
+function teamsFrom(e: Env) {
+  if (!e.VOUCH_TEAMS_APP_ID) return undefined;
+  const tenantId = e.VOUCH_TEAMS_TENANT_ID!;
+  return {
+    appId: e.VOUCH_TEAMS_APP_ID,
+    appPassword: e.VOUCH_TEAMS_APP_PASSWORD!,
+    tenantId,
+    operatorsConversation: e.VOUCH_TEAMS_OPERATORS_CONVERSATION,
+    operators: e.VOUCH_TEAMS_OPERATORS.map((id) => id.toLowerCase()),
+    port: e.VOUCH_TEAMS_PORT,
+    serviceUrl: e.VOUCH_TEAMS_SERVICE_URL.endsWith('/')
+      ? e.VOUCH_TEAMS_SERVICE_URL
+      : `${e.VOUCH_TEAMS_SERVICE_URL}/`,
+    openIdUrl: e.VOUCH_TEAMS_OPENID_URL,
+    tokenUrl: e.VOUCH_TEAMS_TOKEN_URL ?? `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`,
+  };
 }

@@ -28,6 +28,9 @@ const SENSITIVE_KEYS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'VOUCH_LLM_API_KEY',
+  'appPassword',
+  'client_secret',
+  'VOUCH_TEAMS_APP_PASSWORD',
 ];
 
 /**

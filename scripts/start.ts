@@ -128,7 +128,8 @@ runMain(async () => {
     launch('codec server', 'codec-server/main.ts');
     launch('intake', 'intake/main.ts');
     const missing = missingForSlack(config);
-    if (missing.length === 0) launch('bot', 'bot/main.ts');
+    // The bot serves Slack, Teams, or both: whichever is configured.
+    if (missing.length === 0 || config.teams) launch('bot', 'bot/main.ts');
 
     const ui = config.temporal.addressIsExternal
       ? config.temporal.uiUrl
@@ -156,6 +157,10 @@ runMain(async () => {
     else
       say(
         `  Slack bot: ${config.slack.appToken ? 'Socket Mode' : `POST http://localhost:${config.slack.botPort}/slack/events`}`,
+      );
+    if (config.teams)
+      say(
+        `  Teams bot: POST http://localhost:${config.teams.port}/api/messages (see README "Connect Vouch to Teams")`,
       );
     say(`  Press Ctrl-C (or send SIGTERM to pid ${process.pid}) to stop.`);
   } catch (err) {

@@ -34,6 +34,17 @@ export const directoryEntrySchema = z
         error: 'must be a Slack user id such as "U024BE7LH" (profile → ⋮ → Copy member ID)',
       })
       .optional(),
+    aadObjectId: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(
+        z.guid({
+          error:
+            'must be a Microsoft Entra object id such as "8f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f" (Entra admin center → Users → the user → Object ID)',
+        }),
+      )
+      .optional(),
     aliases: z.array(aliasSchema).default([]),
     name: z.string().trim().min(1).max(200).optional(),
     timeZone: z
@@ -54,7 +65,15 @@ export type DirectoryEntry = z.output<typeof directoryEntrySchema>;
 export type DirectoryEntryDraft = z.input<typeof directoryEntrySchema>;
 
 /** The fields an entry may have, in the order files and listings show them. */
-export const DIRECTORY_FIELDS = ['email', 'slackUserId', 'aliases', 'name', 'timeZone', 'manager'] as const;
+export const DIRECTORY_FIELDS = [
+  'email',
+  'slackUserId',
+  'aadObjectId',
+  'aliases',
+  'name',
+  'timeZone',
+  'manager',
+] as const;
 
 function isTimeZone(tz: string): boolean {
   try {

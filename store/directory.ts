@@ -25,14 +25,22 @@ export class DirectoryClashError extends Error {
 
 export function describeKey(key: string): string {
   const [kind, value] = splitKey(key);
-  return kind === 'slack' ? `the Slack user id ${value}` : `the alias "${value}"`;
+  if (kind === 'slack') return `the Slack user id ${value}`;
+  return kind === 'aad' ? `the Entra object id ${value}` : `the alias "${value}"`;
 }
 
 export const aliasKey = (alias: string) => `alias:${alias.toLowerCase()}`;
 export const slackKey = (slackUserId: string) => `slack:${slackUserId}`;
 
-export function keysOf(entry: Pick<DirectoryEntry, 'aliases' | 'slackUserId'>): string[] {
-  return [...entry.aliases.map(aliasKey), ...(entry.slackUserId ? [slackKey(entry.slackUserId)] : [])];
+/** Teams names people by their Microsoft Entra object id: one employee per id, like a Slack id. */
+export const aadKey = (aadObjectId: string) => `aad:${aadObjectId.toLowerCase()}`;
+
+export function keysOf(entry: Pick<DirectoryEntry, 'aliases' | 'slackUserId' | 'aadObjectId'>): string[] {
+  return [
+    ...entry.aliases.map(aliasKey),
+    ...(entry.slackUserId ? [slackKey(entry.slackUserId)] : []),
+    ...(entry.aadObjectId ? [aadKey(entry.aadObjectId)] : []),
+  ];
 }
 
 export function toEntry(doc: DirectoryEntryDoc): DirectoryEntry {
@@ -117,12 +125,18 @@ export function directoryStore(c: Collections, now: () => Date = () => new Date(
       const doc = await byKey(slackKey(slackUserId));
       return doc ? toEntry(doc) : null;
     },
+    /** The employee behind a Teams user: by the Entra object id Teams puts on each activity. */
+    byAadObjectId: async (aadObjectId: string) => {
+      const doc = await byKey(aadKey(aadObjectId));
+      return doc ? toEntry(doc) : null;
+    },
 
     /** An entry by email, Slack user id or alias, with who changed it last. */
     async find(who: string): Promise<{ entry: DirectoryEntry; updatedAt: Date; updatedBy: string } | null> {
       const doc =
         (await c.directory.findOne({ _id: who.trim().toLowerCase() })) ??
         (SLACK_USER_ID.test(who) ? await byKey(slackKey(who)) : null) ??
+        (await byKey(aadKey(who.trim()))) ??
         (await byKey(aliasKey(who.trim())));
       return doc ? { entry: toEntry(doc), updatedAt: doc.updatedAt, updatedBy: doc.updatedBy } : null;
     },
@@ -189,6 +203,7 @@ export function canonical(e: DirectoryEntry): DirectoryEntry {
     email: e.email,
     aliases: [...e.aliases].sort(),
     ...(e.slackUserId ? { slackUserId: e.slackUserId } : {}),
+    ...(e.aadObjectId ? { aadObjectId: e.aadObjectId } : {}),
     ...(e.name ? { name: e.name } : {}),
     ...(e.timeZone ? { timeZone: e.timeZone } : {}),
     ...(e.manager ? { manager: e.manager } : {}),

@@ -16,6 +16,7 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 import { createActivities } from '../activities';
 import { createSlackClient } from '../activities/slack-client';
 import { createMailDeps } from '../activities/channels/mailer';
+import { createTeamsDeps } from '../activities/channels/teams';
 import { SlackRateLimiter } from '../activities/slack-rate-limiter';
 import { seedPolicies } from './seed-policies';
 import { createSlackQueueWorker } from './slack-queue-worker';
@@ -95,6 +96,7 @@ export async function createVouchWorker(
     linkHosts: config.linkHosts,
     llm: config.llm,
     mail: createMailDeps(config),
+    teams: createTeamsDeps(config),
   });
   // Bundled once for the interview worker and the coordinators' worker.
   const workflowBundle =

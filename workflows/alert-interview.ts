@@ -37,6 +37,8 @@ const SLACK_QUEUE_PATCH = 'slack-task-queue';
 const VERDICT_PATCH = 'verdict-write-back';
 /** Interviews started before alert storms were grouped keep their recorded commands: no coordinator. */
 const ROLLUP_PATCH = 'rollup';
+/** Interviews started before the Teams channel know answerers by Slack id only. */
+const TEAMS_PATCH = 'teams-channel';
 
 /**
  * One alert's interview, from the alert to a closed or escalated outcome. Deterministic: every I/O is
@@ -61,7 +63,13 @@ export async function alertInterview(input: AlertInput): Promise<InterviewResult
   const iv = new Interview(
     alert,
     workflowInfo().workflowId,
-    { guarded, typedRecord, verdicts: guarded && patched(VERDICT_PATCH), rollup },
+    {
+      guarded,
+      typedRecord,
+      verdicts: guarded && patched(VERDICT_PATCH),
+      rollup,
+      teams: guarded && patched(TEAMS_PATCH),
+    },
     interviewActivities(guarded, slackQueue),
   );
   registerHandlers(iv);

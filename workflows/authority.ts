@@ -18,6 +18,7 @@ export function isSubject(iv: Interview, operator: string): boolean {
   const given = iv.alert.employee;
   const emails = [e?.email, given.email].filter((x): x is string => x !== undefined);
   return [
+    iv.employeeId(), // their Slack id, or aad:<object id> for someone Teams alone knows
     e?.slackUserId,
     given.slackUserId,
     given.username,

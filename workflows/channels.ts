@@ -102,7 +102,8 @@ function noteAsked(iv: Interview, ref: ChannelRef): void {
     // Slack's own features (the thread, follow-ups, a rolled-up DM) work from the DM.
     iv.dm = ref.dm;
     iv.note('dm_sent', 'vouch', { channel: ref.dm.channel, ts: ref.dm.ts });
-  } else iv.note('email_sent', 'vouch', { messageId: ref.messageId });
+  } else if (ref.channel === 'teams') iv.note('teams_sent', 'vouch', { conversationId: ref.conversationId });
+  else iv.note('email_sent', 'vouch', { messageId: ref.messageId });
 }
 
 /** The type of a failure that retrying cannot fix; undefined for any other (a timeout, a cancellation). */

@@ -1,6 +1,7 @@
 import { CancellationScope, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, ChannelRef, MessageRef, PreparedInterview } from '../activities';
 import type { AlertInput } from '../shared/alert';
+import { teamsPrincipal } from '../shared/channels';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type {
   EmployeeResponse,
@@ -45,6 +46,8 @@ export interface Patches {
   verdicts: boolean;
   /** Started with alert storms grouped: the alert asks its employee's coordinator before the DM. */
   rollup?: boolean;
+  /** Started with the Teams channel: an employee Slack does not know answers by their Entra object id. */
+  teams?: boolean;
 }
 
 /**
@@ -159,8 +162,11 @@ export class Interview {
     this.persisted += entries.length;
   }
 
+  /** Who may answer, as the signals name them: a Slack user id, or `aad:<object id>` from Teams. */
   employeeId(): string | undefined {
-    return this.prepared?.employee?.slackUserId;
+    const e = this.prepared?.employee;
+    if (e?.slackUserId || !e?.aadObjectId || !this.patches.teams) return e?.slackUserId;
+    return teamsPrincipal({ aadObjectId: e.aadObjectId });
   }
 
   /** Whether an email with a link to the answer page went to the employee: then answers may come from it. */

@@ -16,7 +16,10 @@ export interface EmployeeChannel {
 }
 
 export type ChannelRef =
-  { channel: 'slack'; dm: MessageRef } | { channel: 'email'; messageId: string; to: string };
+  | { channel: 'slack'; dm: MessageRef }
+  | { channel: 'email'; messageId: string; to: string }
+  /** The card in the employee's 1:1 chat with the bot: replies and the update at the outcome go to it. */
+  | { channel: 'teams'; conversationId: string; activityId: string };
 
 export interface AskInput {
   channel: ChannelName;

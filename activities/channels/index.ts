@@ -3,12 +3,14 @@ import type { ActivityContext } from '../context';
 import { emailChannel } from './email';
 import type { AskInput, ChannelRef, EmployeeChannel, RemindInput } from './employee-channel';
 import { slackChannel } from './slack';
+import { teamsChannel } from './teams';
 
-/** Every channel by name: adding one (Teams) is a module here and a name in shared/channels.ts. */
+/** Every channel by name: adding one is a module here and a name in shared/channels.ts. */
 export function employeeChannels(ctx: ActivityContext) {
   const byName: Record<ChannelName, EmployeeChannel> = {
     slack: slackChannel(ctx).channel,
     email: emailChannel(ctx),
+    teams: teamsChannel(ctx),
   };
   return { get: (name: ChannelName): EmployeeChannel => byName[name] };
 }

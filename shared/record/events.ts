@@ -83,6 +83,8 @@ export interface EventFields {
   dm_sent: { channel?: string; ts?: string };
   /** The question went by email, a one-time link to the answer page (`messageId` starts the thread). */
   email_sent: { messageId: string; fallback?: 'no_answer_by_first_reminder' };
+  /** The question went to the employee's 1:1 chat with the Teams bot, as an Adaptive Card. */
+  teams_sent: { conversationId: string };
   /** A channel of the policy's list was passed over: it cannot reach the employee, or its question failed for good. */
   channel_skipped: { channel: string; reason: 'not_reachable' | 'failed'; errorType?: string };
   reminder: { n: number };

@@ -62,6 +62,7 @@ const RENDER: Renderers = {
     e.fallback === 'no_answer_by_first_reminder'
       ? 'no answer in Slack by the first reminder: asked the employee by email too, with a one-time link to the answer page'
       : 'asked the employee by email, with a one-time link to the answer page',
+  teams_sent: () => 'asked the employee in Microsoft Teams, in their chat with the Vouch bot',
   channel_skipped: (e, f) =>
     e.reason === 'not_reachable'
       ? `not asked in ${f.content(e.channel)}: the employee cannot be reached there`

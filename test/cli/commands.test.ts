@@ -278,6 +278,21 @@ describe('vouch directory', () => {
     ]);
   });
 
+  test('an Entra object id (Teams) is kept lower-case, finds its employee, and belongs to one employee only', async () => {
+    const oid = '8F2C1D7E-8A4B-4C3D-9E5F-0A1B2C3D4E5F';
+    const set = await vouch('set', 'gil@example.com', '--aad-object-id', oid, '--name', 'Gil Teams');
+    expect(set.status).toBe(0);
+    expect(set.stdout).toContain(`aadObjectId ${oid.toLowerCase()}`);
+    const shown = JSON.parse((await vouch('show', oid.toLowerCase(), '--json')).stdout) as { entry: unknown };
+    expect(shown.entry).toMatchObject({ email: 'gil@example.com', aadObjectId: oid.toLowerCase() });
+    const clash = await vouch('set', 'hal@example.com', '--aad-object-id', oid.toLowerCase());
+    expect(clash.status).toBe(2);
+    expect(clash.stderr).toContain(`the Entra object id ${oid.toLowerCase()} belongs to gil@example.com`);
+    const bad = await vouch('set', 'hal@example.com', '--aad-object-id', 'gil');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--aad-object-id: must be a Microsoft Entra object id');
+  });
+
   test('every command has --help naming its options and exit codes', async () => {
     for (const cmd of ['import', 'list', 'show', 'set', 'remove']) {
       const out = await vouch(cmd, '--help');

@@ -14,6 +14,8 @@ import {
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const WHSEC = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+const TEAMS_APP_ID = '6f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f';
+const TEAMS_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -198,6 +200,43 @@ describe('config', () => {
     });
   });
 
+  describe('Microsoft Teams', () => {
+    it("is off without an app id, and takes the public cloud's endpoints by default", () => {
+      expect(loadConfig({}).teams).toBeUndefined();
+      const c = loadConfig({
+        VOUCH_TEAMS_APP_ID: TEAMS_APP_ID,
+        VOUCH_TEAMS_APP_PASSWORD: 'secret',
+        VOUCH_TEAMS_TENANT_ID: TEAMS_TENANT_ID,
+      });
+      expect(c.teams).toEqual({
+        appId: TEAMS_APP_ID,
+        appPassword: 'secret',
+        tenantId: TEAMS_TENANT_ID,
+        operatorsConversation: undefined,
+        operators: [],
+        port: 3978,
+        serviceUrl: 'https://smba.trafficmanager.net/teams/',
+        openIdUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+        tokenUrl: `https://login.microsoftonline.com/${TEAMS_TENANT_ID}/oauth2/v2.0/token`,
+      });
+    });
+
+    it('names what is missing or malformed, never echoing the secret', () => {
+      expect(() => loadConfig({ VOUCH_TEAMS_APP_ID: TEAMS_APP_ID })).toThrow(
+        /VOUCH_TEAMS_APP_PASSWORD: expected VOUCH_TEAMS_APP_PASSWORD when VOUCH_TEAMS_APP_ID is set[^\n]*\n\s+- VOUCH_TEAMS_TENANT_ID: expected/,
+      );
+      expect(() => loadConfig({ VOUCH_TEAMS_APP_ID: 'vouch-bot' })).toThrow(
+        /VOUCH_TEAMS_APP_ID: expected the Teams bot's Microsoft App ID, a GUID \(got "vouch-bot"\)/,
+      );
+      expect(() => loadConfig({ VOUCH_TEAMS_OPERATORS_CONVERSATION: 'security' })).toThrow(
+        /VOUCH_TEAMS_OPERATORS_CONVERSATION: expected a Teams channel's conversation id/,
+      );
+      expect(() => loadConfig({ VOUCH_TEAMS_SERVICE_URL: 'http://connector.example.com/' })).toThrow(
+        /VOUCH_TEAMS_SERVICE_URL: /,
+      );
+    });
+  });
+
   describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {
     let dir: string;
     beforeAll(() => {
@@ -225,6 +264,7 @@ describe('config', () => {
         VOUCH_LLM_API_KEY: 'sk-from-file',
         MONGODB_URL: 'mongodb://vouch:p%40ss@mongo:27017/vouch?authSource=vouch',
         VOUCH_SMTP_URL: 'smtps://vouch:p%40ss@smtp.example.com:465',
+        VOUCH_TEAMS_APP_PASSWORD: 'teams-secret-from-file',
       };
       const env = Object.fromEntries(
         SECRET_FILE_VARIABLES.map((name) => [`${name}_FILE`, secretFile(name, `${values[name]}\n`)]),
@@ -235,7 +275,10 @@ describe('config', () => {
         VOUCH_LLM_MODEL: 'm',
         VOUCH_SPLUNK_HEC_URL: 'https://splunk.example.com:8088/',
         VOUCH_MAIL_FROM: 'Vouch <vouch@example.com>',
+        VOUCH_TEAMS_APP_ID: TEAMS_APP_ID,
+        VOUCH_TEAMS_TENANT_ID: TEAMS_TENANT_ID,
       });
+      expect(c.teams?.appPassword).toBe(values.VOUCH_TEAMS_APP_PASSWORD);
       expect(c.mail).toEqual({ smtpUrl: values.VOUCH_SMTP_URL, from: 'Vouch <vouch@example.com>' });
       expect(c.slack).toMatchObject({
         botToken: values.SLACK_BOT_TOKEN,

@@ -7,10 +7,16 @@ describe('policy channels', () => {
     expect(DEFAULT_POLICY.channels).toBeUndefined();
     expect(policyChannels(DEFAULT_POLICY)).toEqual(['slack']);
     expect(policyChannels(policySchema.parse({ channels: ['email', 'slack'] }))).toEqual(['email', 'slack']);
+    expect(policyChannels(policySchema.parse({ channels: ['teams'] }))).toEqual(['teams']);
+    expect(policyChannels(policySchema.parse({ channels: ['slack', 'teams', 'email'] }))).toEqual([
+      'slack',
+      'teams',
+      'email',
+    ]);
   });
 
   it.each([
-    [{ channels: ['teams'] }, 'expected one of "slack", "email"'],
+    [{ channels: ['sms'] }, 'expected one of "slack", "email", "teams"'],
     [{ channels: [] }, 'list at least one channel'],
     [{ channels: ['email', 'email'] }, 'each channel is listed once'],
   ])('refuses %j naming the field', (policy, message) => {

@@ -1,0 +1,271 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../../lib/config';
+import { type TeamsConnector, teamsConnector } from '../../lib/teams-connector';
+import type { Outcome } from '../../shared/constants';
+import { directoryStore } from '../../store/directory';
+import { approvalCard, escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
+import { alertFacts } from '../../web/alert-facts';
+import { formatTime } from '../../web/interview-mail';
+import type { ActivityContext } from '../context';
+import type {
+  AskInput,
+  ChannelRef,
+  EmployeeChannel,
+  RemindInput,
+  TellOutcomeInput,
+} from './employee-channel';
+
+/** The Teams channel's settings (VOUCH_TEAMS_*) and its Bot Connector client. */
+export interface TeamsDeps {
+  connector: TeamsConnector;
+  appId: string;
+  tenantId: string;
+  /** The operators' Teams channel (VOUCH_TEAMS_OPERATORS_CONVERSATION): escalations are posted there. */
+  operatorsConversation?: string;
+}
+
+/** The Teams channel's client and settings, from VOUCH_TEAMS_*; undefined when the app id is unset. */
+export function createTeamsDeps(config: Pick<Config, 'teams'>): TeamsDeps | undefined {
+  const { teams } = config;
+  if (!teams) return undefined;
+  return {
+    connector: teamsConnector(teams),
+    appId: teams.appId,
+    tenantId: teams.tenantId,
+    operatorsConversation: teams.operatorsConversation,
+  };
+}
+
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+const cardMessage = (content: unknown) => ({
+  type: 'message' as const,
+  attachments: [{ contentType: ADAPTIVE_CARD, content }],
+});
+
+/**
+ * The Teams channel: a proactive 1:1 message from the bot with an Adaptive Card (Yes opens the code
+ * dialog, No escalates), reminders as replies to it, and the card updated at the outcome. The
+ * employee is reached by the Microsoft Entra object id the directory lists for them.
+ */
+export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
+  const directory = directoryStore(ctx.c);
+  const teams = (): TeamsDeps => teamsDeps(ctx);
+  const refOf = (ref: ChannelRef) => {
+    if (ref.channel !== 'teams') throw new Error('not a Teams chat');
+    return ref;
+  };
+  const aadObjectIdOf = async (input: AskInput): Promise<string> => {
+    const entry =
+      (input.email ? await directory.byEmail(input.email) : null) ??
+      (input.slackUserId ? await directory.bySlackId(input.slackUserId) : null);
+    if (!entry?.aadObjectId)
+      throw ApplicationFailure.create({
+        type: 'TeamsUserUnknown',
+        message:
+          'the directory lists no Microsoft Entra object id for the employee (vouch directory set --aad-object-id)',
+        nonRetryable: true,
+      });
+    return entry.aadObjectId;
+  };
+
+  return {
+    async ask(input: AskInput): Promise<ChannelRef> {
+      const { connector, appId, tenantId } = teams();
+      const aadObjectId = await aadObjectIdOf(input);
+      const alert = await ctx.loadAlert(input.alertId);
+      const card = interviewCard(
+        alertFacts(alert),
+        input.workflowId,
+        formatTime(input.answerDueAt),
+        input.employeeName,
+      );
+      const sent = await ctx.once(`${input.workflowId}:teams`, async () => {
+        // Creating the 1:1 chat again with the same member gives the same conversation.
+        const chat = await connectorCall(() =>
+          connector.conversations.create({
+            isGroup: false,
+            bot: { id: `28:${appId}` },
+            members: [{ id: `8:orgid:${aadObjectId}`, aadObjectId, role: 'user' }],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          }),
+        );
+        const activity = await connectorCall(() =>
+          connector.conversations.createActivity(chat.id, cardMessage(card) as never),
+        );
+        return { conversationId: chat.id, activityId: activity.id };
+      });
+      return { channel: 'teams', conversationId: sent.conversationId, activityId: sent.activityId };
+    },
+
+    async remind(input: RemindInput): Promise<void> {
+      const ref = refOf(input.ref);
+      const alert = await ctx.loadAlert(input.alertId);
+      await ctx.once(`${input.workflowId}:teams-reminder:${input.n}`, async () => {
+        const reply = await connectorCall(() =>
+          teams().connector.conversations.replyToActivity(ref.conversationId, ref.activityId, {
+            type: 'message',
+            text: reminderText(input.n, alert.title, formatTime(input.deadlineAt)),
+          } as never),
+        );
+        return { activityId: reply.id };
+      });
+    },
+
+    async tellOutcome(input: TellOutcomeInput): Promise<void> {
+      const ref = refOf(input.ref);
+      const alert = await ctx.loadAlert(input.alertId);
+      await ctx.once(`${input.workflowId}:teams-outcome`, async () => {
+        await updateCard(
+          ctx,
+          ref.conversationId,
+          ref.activityId,
+          outcomeCard(alertFacts(alert), input.outcome),
+        );
+        return {};
+      });
+    },
+  };
+}
+
+/** The escalation, posted in the operators' Teams channel when one is set; false when none is. */
+export async function postTeamsEscalation(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome; awaitsClose?: boolean },
+): Promise<boolean> {
+  if (!ctx.deps.teams?.operatorsConversation) return false;
+  const close = input.awaitsClose ? { workflowId: input.workflowId } : undefined;
+  await postForOperators(ctx, `${input.workflowId}:teams-escalation`, await escalationOf(ctx, input, close));
+  return true;
+}
+
+/** When an operator closes a waiting escalation, its Teams card loses the Close button and says who. */
+export async function markTeamsEscalationClosed(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome; closedBy: string },
+): Promise<void> {
+  await updatePosted(ctx, `${input.workflowId}:teams-escalation`, 'closed', () =>
+    escalationOf(ctx, input, { closedBy: input.closedBy }),
+  );
+}
+
+/** The approval request, posted in the operators' Teams channel when one is set; its reference, or undefined. */
+export async function postTeamsApprovalRequest(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string },
+): Promise<{ channel: string; ts: string } | undefined> {
+  if (!ctx.deps.teams?.operatorsConversation) return undefined;
+  const card = await approvalOf(ctx, input, { workflowId: input.workflowId });
+  const posted = await postForOperators(ctx, `${input.workflowId}:teams-approval`, card);
+  return { channel: posted.conversationId, ts: posted.activityId };
+}
+
+/** Once decided, the Teams approval card loses its buttons and says who decided; false if never posted. */
+export async function markTeamsApprovalDecided(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; action: string; by?: string },
+): Promise<boolean> {
+  return updatePosted(ctx, `${input.workflowId}:teams-approval`, 'decided', () =>
+    approvalOf(ctx, input, { decision: input.action, by: input.by }),
+  );
+}
+
+/** A card posted once (under `key`) in the operators' channel. */
+async function postForOperators(ctx: ActivityContext, key: string, card: unknown) {
+  const { connector, operatorsConversation } = teamsDeps(ctx);
+  const conversation = operatorsConversation!;
+  return ctx.once(key, async () => {
+    const sent = await connectorCall(() =>
+      connector.conversations.createActivity(conversation, cardMessage(card) as never),
+    );
+    return { conversationId: conversation, activityId: sent.id };
+  });
+}
+
+/** The card posted under `key`, replaced once (`<key>-<step>`) by a new one; false if it was never posted. */
+async function updatePosted(
+  ctx: ActivityContext,
+  key: string,
+  step: string,
+  card: () => Promise<unknown>,
+): Promise<boolean> {
+  const posted = (await ctx.sentRecord(key)) as
+    { conversationId?: string; activityId?: string } | null | undefined;
+  if (!posted?.conversationId || !posted.activityId) return false;
+  const { conversationId, activityId } = posted;
+  const next = await card();
+  await ctx.once(`${key}-${step}`, async () => {
+    await updateCard(ctx, conversationId, activityId, next);
+    return {};
+  });
+  return true;
+}
+
+function updateCard(ctx: ActivityContext, conversationId: string, activityId: string, card: unknown) {
+  return connectorCall(() =>
+    teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
+      ...cardMessage(card),
+      id: activityId,
+    } as never),
+  );
+}
+
+async function approvalOf(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string },
+  state: Parameters<typeof approvalCard>[3],
+) {
+  const doc = await ctx.loadAlertDoc(input.alertId);
+  return approvalCard(alertFacts(doc.input), employeeOfDoc(doc), ctx.uiLink(input.workflowId), state);
+}
+
+function employeeOfDoc(doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>): string {
+  return doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
+}
+
+async function escalationOf(
+  ctx: ActivityContext,
+  input: { workflowId: string; alertId: string; outcome: Outcome },
+  close: Parameters<typeof escalationCard>[4],
+) {
+  const doc = await ctx.loadAlertDoc(input.alertId);
+  return escalationCard(
+    alertFacts(doc.input),
+    input.outcome,
+    employeeOfDoc(doc),
+    ctx.uiLink(input.workflowId),
+    close,
+  );
+}
+
+function teamsDeps(ctx: ActivityContext): TeamsDeps {
+  if (!ctx.deps.teams)
+    throw ApplicationFailure.create({
+      type: 'TeamsNotConfigured',
+      message:
+        'the Teams channel needs VOUCH_TEAMS_APP_ID, VOUCH_TEAMS_APP_PASSWORD and VOUCH_TEAMS_TENANT_ID',
+      nonRetryable: true,
+    });
+  return ctx.deps.teams;
+}
+
+/**
+ * A Bot Connector call whose failure carries only its status: the SDK's HTTP errors hold the request,
+ * with its bearer token, which must not reach Temporal's history. 401/403/404 mean the bot cannot
+ * reach this person (not installed for them, blocked, no such user): final, and the interview moves to
+ * its next channel. Anything else (429, 5xx, a dropped connection) is retried.
+ */
+async function connectorCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const status = (err as { response?: { status?: number } }).response?.status;
+    const code = (err as { response?: { data?: { error?: { code?: string } } } }).response?.data?.error?.code;
+    const message = `the Bot Connector answered ${status ?? 'nothing'}${code ? ` ${code}` : ''}`;
+    if (status === 401 || status === 403 || status === 404)
+      throw ApplicationFailure.create({ type: 'TeamsRejected', message, nonRetryable: true });
+    throw new Error(
+      status === undefined ? `the Bot Connector could not be reached: ${(err as Error).message}` : message,
+    );
+  }
+}

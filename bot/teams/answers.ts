@@ -1,0 +1,283 @@
+import type { Logger } from '../../lib/logger';
+import { seal } from '../../lib/secret-box';
+import type { TeamsConnector } from '../../lib/teams-connector';
+import { teamsPrincipal } from '../../shared/channels';
+import { t } from '../../shared/i18n';
+import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
+import type { UntimedEvent } from '../../shared/record/events';
+import { PLAIN_CODE_PATTERN, sealedCodeContext, withoutCodes } from '../../shared/sealed-code';
+import type { AlertStore } from '../../store/alerts';
+import type { directoryStore } from '../../store/directory';
+import {
+  DIALOG_INPUTS,
+  OPERATOR_TEAMS_ACTIONS,
+  TEAMS_ACTIONS,
+  type TeamsActionData,
+  codeDialogCard,
+} from '../../teams/cards';
+import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
+
+/** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
+export interface TeamsBotDeps {
+  interviews: InterviewGateway;
+  directory: Pick<ReturnType<typeof directoryStore>, 'byAadObjectId'>;
+  alerts: Pick<AlertStore, 'answerGate'>;
+  encryptionKey?: Buffer;
+  logger: Logger;
+  /** Appends to an alert's audit trail, once per key. */
+  audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
+  /** Replies in the chat (the answer's acknowledgement); absent, nothing is replied. */
+  connector?: TeamsConnector;
+  /** The operators' Teams channel, and who may act there (Entra object ids, lower case). */
+  operatorsConversation?: string;
+  operators: readonly string[];
+}
+
+/** A Teams activity, as far as Vouch reads it. */
+export interface TeamsActivity {
+  type?: string;
+  id?: string;
+  name?: string;
+  channelId?: string;
+  serviceUrl?: string;
+  from?: { id?: string; aadObjectId?: string };
+  conversation?: { id?: string };
+  value?: unknown;
+}
+
+/** What the endpoint answers: an invoke's body (a dialog's next step), or nothing. */
+export type TeamsReply = { status: number; body?: unknown };
+
+/** How long a dialog waits for the verification before saying it goes on without it. */
+const DIALOG_ANSWER_MS = 10_000;
+const lang = 'en' as const;
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * The employee's answers from Teams: "No" on the card (a message activity carrying the card's data),
+ * "Yes" (a `task/fetch` invoke: the code dialog opens) and the dialog's submission (`task/submit`: the
+ * justification and the code, sealed here exactly as the Slack modal seals it). The person is the
+ * Entra object id Teams puts on the activity, named to the interview as the directory knows them;
+ * only the interviewed employee gets past the check, and the interview refuses anyone else again.
+ */
+export function teamsAnswers(deps: TeamsBotDeps) {
+  const principalOf = async (activity: TeamsActivity): Promise<string | undefined> => {
+    const oid = activity.from?.aadObjectId?.toLowerCase();
+    if (!oid) return undefined;
+    const entry = await deps.directory.byAadObjectId(oid);
+    return teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId });
+  };
+
+  /** The interview if this person may answer it now; otherwise why not, in words for them. */
+  const checkAnswerer = async (
+    activity: TeamsActivity,
+    data: TeamsActionData,
+    principal: string | undefined,
+  ): Promise<{ ok: true } | { ok: false; say: string }> => {
+    let state;
+    try {
+      state = await deps.interviews.state(data.workflowId);
+    } catch (err) {
+      if (err instanceof InterviewNotFoundError) return { ok: false, say: t(lang, 'reply.checkGone') };
+      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams answer: interview unreachable');
+      return { ok: false, say: t(lang, 'reply.notSaved') };
+    }
+    if (!principal || state.employee !== principal) {
+      await deps.audit(data.workflowId, `teams:${activity.id ?? ''}`, {
+        actor: principal ?? `teams:${activity.from?.id ?? '?'}`,
+        kind: 'unauthorized_click',
+        button: `teams_${data.vouch}`,
+      });
+      return { ok: false, say: t(lang, 'reply.notYourAlert') };
+    }
+    if (state.outcome !== null) return { ok: false, say: t(lang, 'reply.finished') };
+    if (state.phase !== 'awaiting_response') return { ok: false, say: t(lang, 'reply.alreadyAnswered') };
+    return { ok: true };
+  };
+  const titleOf = async (workflowId: string): Promise<string> =>
+    (await deps.alerts.answerGate(workflowId.replace(/^alert-/, '')))?.title ?? t(lang, 'alert.untitled');
+
+  const reply = async (activity: TeamsActivity, text: string) => {
+    const conversation = activity.conversation?.id;
+    if (!deps.connector || !conversation || !activity.id) return;
+    try {
+      await deps.connector.conversations.replyToActivity(conversation, activity.id, {
+        type: 'message',
+        text: plain(text),
+      } as never);
+    } catch (err) {
+      deps.logger.warn(
+        { status: (err as { response?: { status?: number } }).response?.status },
+        'Teams reply not sent',
+      );
+    }
+  };
+
+  const dialog = (workflowId: string, title: string, problem?: string): TeamsReply => ({
+    status: 200,
+    body: {
+      task: {
+        type: 'continue',
+        value: {
+          title: 'Confirm it was you',
+          card: { contentType: ADAPTIVE_CARD, content: codeDialogCard(workflowId, title, problem) },
+        },
+      },
+    },
+  });
+  const dialogMessage = (text: string): TeamsReply => ({
+    status: 200,
+    body: { task: { type: 'message', value: plain(text) } },
+  });
+
+  async function deny(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const principal = await principalOf(activity);
+    const checked = await checkAnswerer(activity, data, principal);
+    if (!checked.ok) {
+      await reply(activity, checked.say);
+      return { status: 200 };
+    }
+    try {
+      // Teams redelivers an activity with the same id: the same response id, applied once.
+      await deps.interviews.respond(data.workflowId, {
+        responseId: `teams-deny:${activity.id ?? ''}`,
+        slackUserId: principal!,
+        answer: 'denied',
+      });
+    } catch (err) {
+      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams "No" not delivered');
+      await reply(activity, t(lang, 'reply.notSaved'));
+      return { status: 200 };
+    }
+    await reply(activity, t(lang, 'reply.denied'));
+    return { status: 200 };
+  }
+
+  async function openDialog(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const principal = await principalOf(activity);
+    const checked = await checkAnswerer(activity, data, principal);
+    if (!checked.ok) return dialogMessage(checked.say);
+    return dialog(data.workflowId, await titleOf(data.workflowId));
+  }
+
+  async function submitDialog(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const principal = await principalOf(activity);
+    const code = String(data[DIALOG_INPUTS.code] ?? '').replace(/\s+/g, '');
+    const title = await titleOf(data.workflowId);
+    if (!PLAIN_CODE_PATTERN.test(code))
+      return dialog(data.workflowId, title, 'Enter the 6 digits your authenticator app shows.');
+    if (!deps.encryptionKey) {
+      deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
+      return dialogMessage(t(lang, 'reply.notSaved'));
+    }
+    if (!principal) return dialogMessage(t(lang, 'reply.notYourAlert'));
+    const key = deps.encryptionKey;
+    const verification = (async (): Promise<SecondFactorResult | string> => {
+      try {
+        const justification = withoutCodes(String(data[DIALOG_INPUTS.justification] ?? '')).slice(0, 1000);
+        await deps.interviews.respond(data.workflowId, {
+          // One "yes" per person and interview, however often the dialog is submitted.
+          responseId: `teams-confirm:${data.workflowId}:${principal}`,
+          slackUserId: principal,
+          answer: 'confirmed',
+          ...(justification ? { justification } : {}),
+        });
+        return await deps.interviews.submitCode(
+          data.workflowId,
+          principal,
+          seal(key, code, sealedCodeContext(data.workflowId, principal)),
+        );
+      } catch (err) {
+        if (err instanceof InterviewRefusedError || err instanceof InterviewNotFoundError)
+          return t(lang, 'reply.noLongerYours');
+        deps.logger.error(
+          { err, workflowId: data.workflowId },
+          'could not submit the second factor from Teams',
+        );
+        return t(lang, 'reply.notSaved');
+      }
+    })();
+    const result = await Promise.race([
+      verification,
+      new Promise<null>((r) => setTimeout(() => r(null), DIALOG_ANSWER_MS)),
+    ]);
+    if (result === null) return dialogMessage('Verifying… the card in the chat shows the outcome.');
+    if (typeof result === 'string') return dialogMessage(result);
+    if (result.accepted) return dialogMessage('Verified: thanks, nothing else to do.');
+    if (result.attemptsLeft > 0)
+      return dialog(
+        data.workflowId,
+        title,
+        `That code did not work. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`,
+      );
+    return dialogMessage(
+      'That code did not work, and no attempts are left: the security team has been told.',
+    );
+  }
+
+  /**
+   * An operator's button in the operators' channel (Close on an escalation, Approve / Skip on an
+   * approval request): only there, only operators.
+   */
+  async function operatorAct(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const channel = activity.conversation?.id?.split(';')[0];
+    if (!deps.operatorsConversation || channel !== deps.operatorsConversation) return { status: 200 };
+    const oid = activity.from?.aadObjectId?.toLowerCase();
+    const operator = oid ? `aad:${oid}` : `teams:${activity.from?.id ?? '?'}`;
+    if (!oid || !deps.operators.includes(oid)) {
+      await deps.audit(data.workflowId, `teams:${activity.id ?? ''}`, {
+        actor: operator,
+        kind: 'unauthorized_click',
+        button: `teams_${data.vouch}`,
+      });
+      await reply(activity, 'Only the operators named in VOUCH_TEAMS_OPERATORS can do that.');
+      return { status: 200 };
+    }
+    try {
+      // The workflow checks the rest: nobody acts on an alert about themselves, decisions only while open.
+      const action = data.vouch as OperatorActionKind;
+      await deps.interviews.act(data.workflowId, {
+        actionId: `teams-${action}:${activity.id ?? ''}`,
+        operator,
+        action,
+      });
+    } catch (err) {
+      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams operator action not delivered');
+      await reply(activity, t(lang, 'reply.notSaved'));
+    }
+    return { status: 200 };
+  }
+
+  return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
+    if (activity.type === 'invoke') {
+      const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
+      if (!data) return { status: 200, body: {} };
+      if (activity.name === 'task/fetch' && data.vouch === TEAMS_ACTIONS.confirm)
+        return openDialog(activity, data);
+      if (activity.name === 'task/submit' && data.vouch === TEAMS_ACTIONS.submitCode)
+        return submitDialog(activity, data);
+      return { status: 200, body: {} };
+    }
+    if (activity.type === 'message') {
+      const data = actionData(activity.value);
+      if (data?.vouch === TEAMS_ACTIONS.deny) return deny(activity, data);
+      if (data && OPERATOR_TEAMS_ACTIONS.includes(data.vouch)) return operatorAct(activity, data);
+    }
+    // Installation and conversation updates, typing, free text: nothing to do.
+    return { status: 200 };
+  };
+}
+
+/** The card data a button or the dialog sent back, if it is Vouch's. */
+function actionData(value: unknown): (TeamsActionData & Record<string, unknown>) | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const actions: readonly unknown[] = Object.values(TEAMS_ACTIONS);
+  if (!actions.includes(v.vouch) || typeof v.workflowId !== 'string') return undefined;
+  return v as TeamsActionData & Record<string, unknown>;
+}
+
+/** Slack's emoji shortcodes (`:rotating_light:`) mean nothing in Teams. */
+function plain(text: string): string {
+  return text.replace(/:[a-z_]+:\s*/g, '');
+}
