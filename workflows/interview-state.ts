@@ -1,6 +1,7 @@
 import { CancellationScope, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, ChannelRef, MessageRef, PreparedInterview } from '../activities';
 import type { AlertInput } from '../shared/alert';
+import { employeeKey } from '../shared/employee-key';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type {
   EmployeeResponse,
@@ -161,6 +162,15 @@ export class Interview {
 
   employeeId(): string | undefined {
     return this.prepared?.employee?.slackUserId;
+  }
+
+  /**
+   * The key the employee's second factors are kept under (shared/employee-key.ts): the Slack id, else
+   * `email:<address>` for an employee without Slack.
+   */
+  factorKey(): string | undefined {
+    const e = this.prepared?.employee;
+    return e ? employeeKey(e) : undefined;
   }
 
   /** Whether an email with a link to the answer page went to the employee: then answers may come from it. */
