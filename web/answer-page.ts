@@ -23,9 +23,7 @@ export type AnswerPageView =
  * The passkey step names the link's token: its script runs the check at /passkey/<token>/….
  */
 export type SecondFactorStep =
-  | { factor: 'passkey'; token: string; totp: boolean }
-  | { factor: 'totp' }
-  | { factor: 'none' };
+  { factor: 'passkey'; token: string; totp: boolean } | { factor: 'totp' } | { factor: 'none' };
 
 export type CodeError =
   | { kind: 'format' }

@@ -126,7 +126,8 @@ export const en = {
   'page.codeFormat': 'Enter the 6 digits your authenticator app shows for Vouch.',
   'page.codeWrong.one': 'That code was not accepted. {n} attempt left.',
   'page.codeWrong.other': 'That code was not accepted. {n} attempts left.',
-  'page.passkeyLead': 'Use your passkey: your fingerprint, face or the PIN of this device or your security key.',
+  'page.passkeyLead':
+    'Use your passkey: your fingerprint, face or the PIN of this device or your security key.',
   'page.passkeyButton': 'Verify with my passkey',
   'page.passkeyNoScript': 'Your passkey needs JavaScript, which is turned off in this browser.',
   'page.passkeyOrCode': 'Or use your authenticator app',

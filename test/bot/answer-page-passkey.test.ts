@@ -96,7 +96,11 @@ describeInBrowser('the answer page with a passkey, in a real browser', () => {
   /** A passkey made by the tab's virtual authenticator, registered through the ceremony store. */
   async function addPasskey(employee: string): Promise<void> {
     const ceremonies = passkeyCeremonies(c(), relyingParty(botUrl));
-    const options = await ceremonies.registrationOptions({ key: employee, label: employee }, 'test', new Date());
+    const options = await ceremonies.registrationOptions(
+      { key: employee, label: employee },
+      'test',
+      new Date(),
+    );
     await page.bringToFront(); // WebAuthn needs the focused tab
     await page.goto(`${botUrl}/assets/vouch.css`); // a document of the bot's origin
     await page.addScriptTag({ url: '/assets/webauthn.js' });

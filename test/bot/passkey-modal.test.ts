@@ -220,7 +220,12 @@ describe('the second-factor modal with a passkey', () => {
     recordHistory('slack-passkey-link-verified-on-page', await handle.fetchHistory());
     const events = (await state(handle)).transcript;
     expect(events).toContainEqual(
-      expect.objectContaining({ kind: 'employee_answer', answer: 'confirmed', via: 'web', link: 'slack_modal' }),
+      expect.objectContaining({
+        kind: 'employee_answer',
+        answer: 'confirmed',
+        via: 'web',
+        link: 'slack_modal',
+      }),
     );
     expect(events.filter((e) => e.kind === 'second_factor_attempt')).toEqual([
       expect.objectContaining({ result: 'accepted', via: 'web' }),
