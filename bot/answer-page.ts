@@ -275,7 +275,7 @@ async function submitSecondFactor(
       ? (form.get(FIELDS.code) ?? '').replace(/\s+/g, '')
       : (form.get(FIELDS.proof) ?? '').trim();
   if (!(action === 'code' ? PLAIN_CODE_PATTERN : PROOF_PATTERN).test(secret))
-    return again({ kind: 'format' });
+    return again({ kind: action === 'code' ? 'format' : 'passkey_malformed' });
   if (!deps.encryptionKey) {
     deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
     return [503, { kind: 'message', title: 'page.laterTitle', text: 'reply.notSaved' }];

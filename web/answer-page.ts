@@ -28,7 +28,8 @@ export type SecondFactorStep =
 export type CodeError =
   | { kind: 'format' }
   | { kind: 'wrong'; attemptsLeft: number }
-  | { kind: 'passkey_wrong'; attemptsLeft: number };
+  | { kind: 'passkey_wrong'; attemptsLeft: number }
+  | { kind: 'passkey_malformed' };
 
 /** The form fields the page posts. */
 export const FIELDS = {
@@ -175,8 +176,8 @@ function passkeyPage(
   lang: Language,
 ): string {
   const error = view.error ? codeErrorText(view.error, lang) : undefined;
-  const codeError = error && view.error?.kind !== 'passkey_wrong';
-  const passkeyError = error && view.error?.kind === 'passkey_wrong';
+  const passkeyError = error && view.error?.kind.startsWith('passkey_');
+  const codeError = error && !passkeyError;
   const base = `/passkey/${encodeURIComponent(step.token)}`;
   const code = step.totp
     ? `<h2>${escapeHtml(t(lang, 'page.passkeyOrCode'))}</h2>
@@ -215,6 +216,7 @@ function justificationField(lang: Language): string {
 
 function codeErrorText(error: CodeError, lang: Language): string {
   if (error.kind === 'format') return t(lang, 'page.codeFormat');
+  if (error.kind === 'passkey_malformed') return t(lang, 'page.passkeyMalformed');
   return tn(lang, error.kind === 'wrong' ? 'page.codeWrong' : 'page.passkeyWrong', error.attemptsLeft);
 }
 

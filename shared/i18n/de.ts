@@ -134,6 +134,8 @@ export const de: Catalogue = {
   'page.passkeyButton': 'Mit meinem Passkey bestätigen',
   'page.passkeyNoScript': 'Dein Passkey braucht JavaScript, das in diesem Browser ausgeschaltet ist.',
   'page.passkeyOrCode': 'Oder nutze deine Authenticator-App',
+  'page.passkeyMalformed':
+    'Die Prüfung mit deinem Passkey wurde nicht abgeschlossen. Versuche es noch einmal.',
   'page.passkeyWrong.one': 'Dein Passkey wurde nicht angenommen. Noch {n} Versuch.',
   'page.passkeyWrong.other': 'Dein Passkey wurde nicht angenommen. Noch {n} Versuche.',
   'page.noFactorTitle': 'Bestätige deine Antwort',

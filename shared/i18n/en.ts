@@ -131,6 +131,7 @@ export const en = {
   'page.passkeyButton': 'Verify with my passkey',
   'page.passkeyNoScript': 'Your passkey needs JavaScript, which is turned off in this browser.',
   'page.passkeyOrCode': 'Or use your authenticator app',
+  'page.passkeyMalformed': 'Your passkey check did not finish. Try again.',
   'page.passkeyWrong.one': 'Your passkey was not accepted. {n} attempt left.',
   'page.passkeyWrong.other': 'Your passkey was not accepted. {n} attempts left.',
   'page.noFactorTitle': 'Confirm your answer',

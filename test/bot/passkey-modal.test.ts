@@ -232,6 +232,28 @@ describe('the second-factor modal with a passkey', () => {
     ]);
   });
 
+  it('a proof the passkey routes did not give is refused on the page, and the step says so', async () => {
+    const handle = await start(h, alertFor(BOB, { id: 'passkey-forged-proof', details: { run: 'forged' } }));
+    await dmSent(h, handle);
+    const [, , token] = answerUrl(await openModal(BOB, handle.workflowId))!;
+    const page = pageSession(token!);
+    await page.open();
+    await page.post({ action: 'yes' });
+    const refused = await page.post({ proof: `pk1${'A'.repeat(30)}` });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Your passkey was not accepted. 2 attempts left.');
+    expect(refused.html).toContain('aria-describedby="passkey-error passkey-lead"');
+    const attempts = (await state(handle)).transcript.filter((e) => e.kind === 'second_factor_attempt');
+    expect(attempts).toEqual([expect.objectContaining({ result: 'rejected', via: 'web' })]);
+    const malformed = await page.post({ proof: 'not-a-proof' });
+    expect(malformed.status).toBe(400); // refused by the bot: nothing reaches the interview
+    expect(malformed.html).toContain('Your passkey check did not finish. Try again.');
+    expect((await state(handle)).transcript.filter((e) => e.kind === 'second_factor_attempt')).toHaveLength(
+      1,
+    );
+    await handle.terminate('done');
+  });
+
   it('a proof works only for the interview it was made for', async () => {
     const first = await start(h, alertFor(BOB, { id: 'passkey-proof-a', details: { run: 'a' } }));
     const second = await start(h, alertFor(BOB, { id: 'passkey-proof-b', details: { run: 'b' } }));
