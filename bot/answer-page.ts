@@ -5,15 +5,20 @@ import { seal } from '../lib/secret-box';
 import { type Language, languageOfLocale } from '../shared/i18n';
 import type { InterviewPhase } from '../shared/messages';
 import { PLAIN_CODE_PATTERN, sealedCodeContext, withoutCodes } from '../shared/sealed-code';
-import type { AlertDoc } from '../store/collections';
+import { answerLinkEmployee } from '../store/answer-links';
+import type { AlertDoc, AnswerLinkDoc } from '../store/collections';
+import { PROOF_PREFIX } from '../store/passkey-proofs';
+import { passkeyStore } from '../store/passkeys';
 import { alertFacts } from '../web/alert-facts';
 import { oneLine } from '../web/html';
 import {
   ACTIONS,
   type AnswerAction,
   type AnswerPageView,
+  type CodeError,
   CONTENT_SECURITY_POLICY,
   FIELDS,
+  contentSecurityPolicyFor,
   type SecondFactorStep,
   answerPageHtml,
 } from '../web/answer-page';
@@ -84,7 +89,7 @@ export function answerRoutes(deps: BotDeps): CustomRoute[] {
         secure,
       );
       sendPage(res, out.status, answerPageHtml(out.view, out.lang), {
-        csp: CONTENT_SECURITY_POLICY,
+        csp: contentSecurityPolicyFor(out.view),
         cookies: out.cookies,
       });
     } catch (err) {
@@ -140,15 +145,19 @@ async function answerPage(
   const cookies = csrfCookie ? [] : [cookie(CSRF_COOKIE, csrfValue, { secure, maxAge: 86_400 })];
   const respond = (status: number, v: AnswerPageView): PageResponse => ({ status, view: v, lang, cookies });
 
-  if (req.method === 'GET') return respond(200, await currentStep(deps, alert, csrf));
+  const page: PageContext = { link, token: req.token, alert, csrf };
+  if (req.method === 'GET') return respond(200, await currentStep(deps, page));
 
   // ---- POST: an answer. Nothing changes unless the form is this page's and this browser may answer.
-  const action = req.form.get(FIELDS.action) as AnswerAction | null;
+  // The page script submits the passkey step's form without a button, so with a proof and no action.
+  const action = (req.form.get(FIELDS.action) ??
+    (req.form.get(FIELDS.proof) ? 'passkey' : null)) as AnswerAction | null;
   const audit = (key: string, entry: Parameters<BotDeps['audit']>[2]) =>
     deps.audit(link.workflowId, key, entry).catch((err: unknown) => {
       deps.logger.error({ err, workflowId: link.workflowId }, 'answer page: audit entry not written');
     });
-  const actor = alert.employeeSlackId ?? `email:${link.email}`;
+  const employee = answerLinkEmployee(link, alert.employeeSlackId);
+  const actor = alert.employeeSlackId ?? employee;
   if (!csrfCookie || !sameToken(req.form.get(FIELDS.csrf), csrf) || !ACTIONS.includes(action!)) {
     await audit(`answer-form:${link._id}:${minute(now)}`, {
       actor,
@@ -182,14 +191,11 @@ async function answerPage(
     });
   }
 
-  const webAnswer = {
-    slackUserId: alert.employeeSlackId ?? '',
-    via: 'web' as const,
-  };
+  const webAnswer = webAnswerOf(link, alert);
   try {
     switch (action) {
       case 'no':
-        if (!ASKING_PHASES.includes(alert.phase)) return respond(409, await currentStep(deps, alert, csrf));
+        if (!ASKING_PHASES.includes(alert.phase)) return respond(409, await currentStep(deps, page));
         await deps.interviews.respond(link.workflowId, {
           ...webAnswer,
           responseId: `web:deny:${link._id}`,
@@ -198,7 +204,7 @@ async function answerPage(
         return respond(200, { kind: 'message', title: 'page.deniedTitle', text: 'page.denied' });
       case 'coerced':
         if (!ASKING_PHASES.includes(alert.phase) && alert.phase !== 'awaiting_second_factor')
-          return respond(409, await currentStep(deps, alert, csrf));
+          return respond(409, await currentStep(deps, page));
         await deps.interviews.respond(link.workflowId, {
           ...webAnswer,
           responseId: `web:coerced:${link._id}`,
@@ -207,8 +213,8 @@ async function answerPage(
         return respond(200, { kind: 'message', title: 'coercion.modalTitle', text: 'page.coerced' });
       case 'yes':
         if (!ASKING_PHASES.includes(alert.phase) && alert.phase !== 'awaiting_second_factor')
-          return respond(409, await currentStep(deps, alert, csrf));
-        return respond(200, { kind: 'second_factor', step: await secondFactorStepFor(deps, alert), csrf });
+          return respond(409, await currentStep(deps, page));
+        return respond(200, { kind: 'second_factor', step: await secondFactorStepFor(deps, page), csrf });
       case 'confirm':
         await deps.interviews.respond(link.workflowId, {
           ...webAnswer,
@@ -218,84 +224,116 @@ async function answerPage(
         });
         return respond(200, { kind: 'message', title: 'page.recordedTitle', text: 'page.recorded' });
       case 'code':
-        return respond(...(await submitCode(deps, link, alert, req.form, csrf)));
+      case 'passkey':
+        return respond(...(await submitSecondFactor(deps, page, action, req.form)));
     }
   } catch (err) {
     if (err instanceof InterviewRefusedError || err instanceof InterviewNotFoundError)
-      return respond(409, await currentStep(deps, alert, csrf));
+      return respond(409, await currentStep(deps, page));
     throw err;
   }
   return respond(400, { kind: 'message', title: 'page.badFormTitle', text: 'page.badForm' });
 }
 
-/** "Yes" with a code: the answer, then the code sealed for this interview, as Slack's modal sends them. */
-async function submitCode(
+/** What the page's steps need to know: the link, its token, the interview as recorded, the form's CSRF token. */
+interface PageContext {
+  link: AnswerLinkDoc;
+  token: string;
+  alert: PageAlert;
+  csrf: string;
+}
+
+/** The answer as the bot signals it: from the page, and from which kind of link. */
+function webAnswerOf(link: AnswerLinkDoc, alert: PageAlert) {
+  return {
+    slackUserId: alert.employeeSlackId ?? '',
+    via: 'web' as const,
+    ...(link.source ? { link: link.source } : {}),
+  };
+}
+
+/** A passkey proof as /passkey/<token>/verify gives it (store/passkey-proofs.ts): the prefix, 22 bytes. */
+const PROOF_PATTERN = new RegExp(`^${PROOF_PREFIX}[A-Za-z0-9_-]{29,30}$`);
+
+/**
+ * "Yes" with a code or a passkey's proof: the answer, then the code or proof sealed for this interview
+ * and the employee's key, as Slack's modal sends a code; the workflow's attempts count both alike.
+ */
+async function submitSecondFactor(
   deps: BotDeps,
-  link: { _id: string; workflowId: string; alertId: string },
-  alert: PageAlert,
+  { link, token, alert, csrf }: PageContext,
+  action: 'code' | 'passkey',
   form: URLSearchParams,
-  csrf: string,
 ): Promise<[number, AnswerPageView]> {
-  const step: SecondFactorStep = { factor: 'totp' };
-  const code = (form.get(FIELDS.code) ?? '').replace(/\s+/g, '');
-  if (!PLAIN_CODE_PATTERN.test(code))
-    return [400, { kind: 'second_factor', step, csrf, error: { kind: 'format' } }];
-  const slackUserId = alert.employeeSlackId;
-  if (!deps.encryptionKey || !slackUserId) {
-    if (!deps.encryptionKey)
-      deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
+  const step = await secondFactorStepFor(deps, { link, token, alert });
+  const again = (error: CodeError): [number, AnswerPageView] => [
+    400,
+    { kind: 'second_factor', step, csrf, error },
+  ];
+  const secret =
+    action === 'code'
+      ? (form.get(FIELDS.code) ?? '').replace(/\s+/g, '')
+      : (form.get(FIELDS.proof) ?? '').trim();
+  if (!(action === 'code' ? PLAIN_CODE_PATTERN : PROOF_PATTERN).test(secret))
+    return again({ kind: action === 'code' ? 'format' : 'passkey_malformed' });
+  if (!deps.encryptionKey) {
+    deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
     return [503, { kind: 'message', title: 'page.laterTitle', text: 'reply.notSaved' }];
   }
+  const employee = answerLinkEmployee(link, alert.employeeSlackId);
   await deps.interviews.respond(link.workflowId, {
+    ...webAnswerOf(link, alert),
     responseId: `web:confirm:${link._id}`, // one "yes" per link, however often a code is tried
-    slackUserId,
     answer: 'confirmed',
-    via: 'web',
     ...justification(form),
   });
   const result = await deps.interviews.submitCode(
     link.workflowId,
-    slackUserId,
-    seal(deps.encryptionKey, code, sealedCodeContext(link.workflowId, slackUserId)),
+    employee,
+    seal(deps.encryptionKey, secret, sealedCodeContext(link.workflowId, employee)),
     'web',
   );
   if (result.accepted) return [200, { kind: 'message', title: 'page.verifiedTitle', text: 'page.verified' }];
   if (result.attemptsLeft > 0)
-    return [
-      400,
-      { kind: 'second_factor', step, csrf, error: { kind: 'wrong', attemptsLeft: result.attemptsLeft } },
-    ];
+    return again({
+      kind: action === 'code' ? 'wrong' : 'passkey_wrong',
+      attemptsLeft: result.attemptsLeft,
+    });
   return [200, { kind: 'message', title: 'page.notVerifiedTitle', text: 'page.notVerified' }];
 }
 
 type PageAlert = Pick<AlertDoc, 'input' | 'employeeSlackId' | 'phase' | 'outcome'>;
 
 /** What the page shows for where the interview stands, as last recorded. */
-async function currentStep(deps: BotDeps, alert: PageAlert, csrf: string): Promise<AnswerPageView> {
-  const fresh = await deps.alerts.answerPageView(alert.input.id);
-  const now = fresh ?? alert;
+async function currentStep(deps: BotDeps, page: PageContext): Promise<AnswerPageView> {
+  const { csrf } = page;
+  const fresh = await deps.alerts.answerPageView(page.alert.input.id);
+  const now = fresh ?? page.alert;
   if (now.outcome !== null) return GONE.closed.view;
-  if (ASKING_PHASES.includes(now.phase)) return { kind: 'ask', facts: alertFacts(now.input), csrf };
-  if (now.phase === 'awaiting_second_factor')
-    return { kind: 'second_factor', step: await secondFactorStepFor(deps, now), csrf };
+  // The Slack modal's link: the employee saw the alert and pressed "Yes" in Slack, so the factor comes next.
+  if (ASKING_PHASES.includes(now.phase) && page.link.source !== 'slack_modal')
+    return { kind: 'ask', facts: alertFacts(now.input), csrf };
+  if (ASKING_PHASES.includes(now.phase) || now.phase === 'awaiting_second_factor')
+    return { kind: 'second_factor', step: await secondFactorStepFor(deps, { ...page, alert: now }), csrf };
   if (now.phase === 'awaiting_manager')
     return { kind: 'message', title: 'page.answeredTitle', text: 'reply.timePassed' };
   return { kind: 'message', title: 'page.answeredTitle', text: 'reply.alreadyAnswered' };
 }
 
 /**
- * Which second factor the "Yes" step asks for. The employee's TOTP code when they have an active
- * factor (kept by Slack id, so an employee Slack does not know has none yet); otherwise none, and the
- * interview applies the policy's `whenNotEnrolled`. A passkey, when the employee has one, is decided
- * here first.
+ * Which second factor the "Yes" step asks for, by the employee's key (their Slack id, else
+ * `email:<address>`): their passkey when they have one (with their TOTP code beside it if they have that
+ * too), else the TOTP code when they have an active factor, else none, and the interview applies the
+ * policy's `whenNotEnrolled`.
  */
 export async function secondFactorStepFor(
-  deps: Pick<BotDeps, 'factors'>,
-  alert: Pick<PageAlert, 'employeeSlackId'>,
+  deps: Pick<BotDeps, 'factors' | 'collections'>,
+  { link, token, alert }: Pick<PageContext, 'link' | 'token'> & { alert: Pick<PageAlert, 'employeeSlackId'> },
 ): Promise<SecondFactorStep> {
-  if (alert.employeeSlackId && (await deps.factors.isActive(alert.employeeSlackId)))
-    return { factor: 'totp' };
-  return { factor: 'none' };
+  const employee = answerLinkEmployee(link, alert.employeeSlackId);
+  const totp = await deps.factors.isActive(employee);
+  if (await passkeyStore(deps.collections).hasAny(employee)) return { factor: 'passkey', token, totp };
+  return totp ? { factor: 'totp' } : { factor: 'none' };
 }
 
 function justification(form: URLSearchParams): { justification?: string } {

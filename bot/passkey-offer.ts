@@ -24,6 +24,7 @@ export async function passkeyOffer(
       alertId: workflowId.replace(/^alert-/, ''),
       email: profile?.email ?? '',
       employee: slackUserId,
+      source: 'slack_modal',
       expiresAt: new Date(now.getTime() + PASSKEY_LINK_TTL_MS),
     },
     now,

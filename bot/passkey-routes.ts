@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { answerLinks, hashToken } from '../store/answer-links';
+import { answerLinkEmployee, answerLinks, hashToken } from '../store/answer-links';
 import { linkEmployee } from '../store/enrollment-links';
-import { emailKey } from '../shared/employee-key';
 import { profileOf } from '../store/second-factors';
 import type { AnswerLinkDoc } from '../store/collections';
 import { PAGE_STYLE, PASSKEY_SCRIPT, webauthnBrowserBundle } from '../web/passkey-scripts';
@@ -165,26 +164,30 @@ async function approveWithPasskey(
   return [200, { approved: true }];
 }
 
-/** The answer link's employee, if the link is open. */
-async function openAnswerLink(deps: BotDeps, token: string): Promise<AnswerLinkDoc | undefined> {
+/** The answer link, if it is open, and the key of the employee whose passkeys answer on it. */
+async function openAnswerLink(
+  deps: BotDeps,
+  token: string,
+): Promise<{ link: AnswerLinkDoc; employee: string } | undefined> {
   const view = await answerLinks(deps.collections).view(token, new Date());
-  return view.state === 'open' ? view.link : undefined;
+  if (view.state !== 'open') return undefined;
+  const alert = await deps.alerts.answerPageView(view.link.alertId);
+  return { link: view.link, employee: answerLinkEmployee(view.link, alert?.employeeSlackId) };
 }
 
-export const answerLinkEmployee = (link: AnswerLinkDoc) => link.employee ?? emailKey(link.email);
-
 async function answerOptions(deps: BotDeps, token: string): Promise<[number, object]> {
-  const link = await openAnswerLink(deps, token);
-  if (!link) return [410, { error: 'This link is no longer valid.' }];
-  const options = await deps.passkeys.authenticationOptions(answerLinkEmployee(link), link._id, new Date());
+  const open = await openAnswerLink(deps, token);
+  if (!open) return [410, { error: 'This link is no longer valid.' }];
+  const { link, employee } = open;
+  const options = await deps.passkeys.authenticationOptions(employee, link._id, new Date());
   if (!options) return [404, { error: 'You have no passkey: use your authenticator app.' }];
   return [200, options];
 }
 
 async function answerVerify(deps: BotDeps, token: string, body: unknown): Promise<[number, object]> {
-  const link = await openAnswerLink(deps, token);
-  if (!link) return [410, { error: 'This link is no longer valid.' }];
-  const employee = answerLinkEmployee(link);
+  const open = await openAnswerLink(deps, token);
+  if (!open) return [410, { error: 'This link is no longer valid.' }];
+  const { link, employee } = open;
   const now = new Date();
   const result = await deps.passkeys.verifyAuthentication(
     employee,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AnswerLinkDoc, Collections } from './collections';
 import { insertOnce } from './mongo';
+import { emailKey } from '../shared/employee-key';
 
 /**
  * One-time links to an interview's answer page. The token (256 random bits) travels only in the
@@ -17,7 +18,7 @@ export function answerLinks(c: Collections) {
   const bindingKey = (workflowId: string) => `answer-browser:${workflowId}`;
   return {
     async create(
-      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt' | 'employee'>,
+      link: Pick<AnswerLinkDoc, 'workflowId' | 'alertId' | 'email' | 'expiresAt' | 'employee' | 'source'>,
       now: Date,
     ): Promise<{ token: string }> {
       const token = randomBytes(32).toString('base64url');
@@ -59,6 +60,17 @@ export function answerLinks(c: Collections) {
       return (await c.claims.findOne({ _id: bindingKey(workflowId) }))?.holder === holder;
     },
   };
+}
+
+/**
+ * The key whose factors answer on a link (shared/employee-key.ts): the one the link names (the Slack
+ * modal's), else the interviewed employee's Slack id, else the address the link was emailed to.
+ */
+export function answerLinkEmployee(
+  link: Pick<AnswerLinkDoc, 'employee' | 'email'>,
+  employeeSlackId: string | undefined,
+): string {
+  return link.employee ?? employeeSlackId ?? emailKey(link.email);
 }
 
 export type Binding = 'unbound' | 'this_browser' | 'other_browser';

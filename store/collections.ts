@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Outcome } from '../shared/constants';
-import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type { AnswerLinkSource, InterviewPhase, TranscriptEntry } from '../shared/messages';
 import type { SuppressionScope } from '../shared/policy';
 import type { StoredAlertInput } from './alert-details';
 import type { ChainHead } from './event-chain';
@@ -267,6 +267,8 @@ export interface AnswerLinkDoc {
   email: string;
   /** The employee key whose factors answer on the page (absent: `email:<email>`); see shared/employee-key.ts. */
   employee?: string;
+  /** `slack_modal`: made by the Slack modal's "Verify with a passkey instead"; absent: the interview's email. */
+  source?: AnswerLinkSource;
   createdAt: Date;
   expiresAt: Date;
   closedAt?: Date;

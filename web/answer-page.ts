@@ -6,9 +6,10 @@ import { formatTime } from './interview-mail';
 
 /**
  * The answer page's HTML: the alert's facts and the choices, the second-factor step, and every
- * ending, in the employee's language. No script, no image, nothing from another origin; the one
- * stylesheet is inline and allowed by its hash in the Content-Security-Policy, so nothing else can
- * style or run on the page. Forms post back to the page's own address with the CSRF token.
+ * ending, in the employee's language. No image, nothing from another origin; the one stylesheet is
+ * inline and allowed by its hash in the Content-Security-Policy, so nothing else can style the page.
+ * Only the passkey step has script, and only the bot's own files (/assets/, web/passkey-scripts.ts);
+ * every other view runs none. Forms post back to the page's own address with the CSRF token.
  */
 export type AnswerPageView =
   | { kind: 'ask'; facts: AlertFacts; csrf: string }
@@ -16,13 +17,19 @@ export type AnswerPageView =
   | { kind: 'message'; title: MessageKey; text: MessageKey };
 
 /**
- * How the employee proves it is them after "Yes": the code of their authenticator app, or nothing
- * when they have no factor (the interview then applies the policy's `whenNotEnrolled`). A passkey is
- * the next step kind here (bot/answer-page.ts secondFactorStepFor decides which one applies).
+ * How the employee proves it is them after "Yes" (bot/answer-page.ts secondFactorStepFor decides): their
+ * passkey (and the code of their authenticator app beside it when they have one too), the code alone,
+ * or nothing when they have no factor (the interview then applies the policy's `whenNotEnrolled`).
+ * The passkey step names the link's token: its script runs the check at /passkey/<token>/….
  */
-export type SecondFactorStep = { factor: 'totp' } | { factor: 'none' };
+export type SecondFactorStep =
+  { factor: 'passkey'; token: string; totp: boolean } | { factor: 'totp' } | { factor: 'none' };
 
-export type CodeError = { kind: 'format' } | { kind: 'wrong'; attemptsLeft: number };
+export type CodeError =
+  | { kind: 'format' }
+  | { kind: 'wrong'; attemptsLeft: number }
+  | { kind: 'passkey_wrong'; attemptsLeft: number }
+  | { kind: 'passkey_malformed' };
 
 /** The form fields the page posts. */
 export const FIELDS = {
@@ -30,8 +37,11 @@ export const FIELDS = {
   action: 'action',
   code: 'code',
   justification: 'justification',
+  /** The passkey check's proof, which the page script fills in before it submits the form. */
+  proof: 'proof',
 } as const;
-export const ACTIONS = ['yes', 'no', 'coerced', 'code', 'confirm'] as const;
+/** `passkey`: the form the page script submitted with a proof (it names no button, so no action). */
+export const ACTIONS = ['yes', 'no', 'coerced', 'code', 'confirm', 'passkey'] as const;
 export type AnswerAction = (typeof ACTIONS)[number];
 
 const STYLE = `
@@ -64,6 +74,7 @@ label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .hint{color:#3c3c43;font-size:.95rem}
 .error{color:#b3261e;font-weight:600}
 .actions{margin-top:1.25rem;max-width:20rem}
+.status{min-height:1.5rem}
 `;
 
 /** The stylesheet's hash, which the Content-Security-Policy names: only this exact style applies. */
@@ -77,6 +88,15 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
+
+/** The passkey step: also the bot's own scripts (no inline script) and requests to its passkey routes. */
+export const PASSKEY_CONTENT_SECURITY_POLICY = `${CONTENT_SECURITY_POLICY}; script-src 'self'; connect-src 'self'`;
+
+export function contentSecurityPolicyFor(view: AnswerPageView): string {
+  return view.kind === 'second_factor' && view.step.factor === 'passkey'
+    ? PASSKEY_CONTENT_SECURITY_POLICY
+    : CONTENT_SECURITY_POLICY;
+}
 
 export function answerPageHtml(view: AnswerPageView, lang: Language): string {
   switch (view.kind) {
@@ -129,6 +149,7 @@ function secondFactorPage(view: Extract<AnswerPageView, { kind: 'second_factor' 
 <div class="actions"><button class="yes">${escapeHtml(t(lang, 'page.confirm'))}</button></div></form>
 ${coercedNow(view.csrf, lang)}`,
     );
+  if (view.step.factor === 'passkey') return passkeyPage(view, view.step, lang);
   const error = view.error ? codeErrorText(view.error, lang) : undefined;
   return page(
     lang,
@@ -144,6 +165,45 @@ ${coercedNow(view.csrf, lang)}`,
   );
 }
 
+/**
+ * The passkey step: one form, whose proof field the page script fills in after the check before it
+ * submits the form; with a TOTP factor too, the code field and its button are in the same form (a
+ * code works without script). The justification is typed once for either.
+ */
+function passkeyPage(
+  view: Extract<AnswerPageView, { kind: 'second_factor' }>,
+  step: Extract<SecondFactorStep, { factor: 'passkey' }>,
+  lang: Language,
+): string {
+  const error = view.error ? codeErrorText(view.error, lang) : undefined;
+  const passkeyError = error && view.error?.kind.startsWith('passkey_');
+  const codeError = error && !passkeyError;
+  const base = `/passkey/${encodeURIComponent(step.token)}`;
+  const code = step.totp
+    ? `<h2>${escapeHtml(t(lang, 'page.passkeyOrCode'))}</h2>
+<p id="code-lead">${escapeHtml(t(lang, 'page.codeLead'))}</p>
+<label for="code">${escapeHtml(t(lang, 'page.codeLabel'))}</label>
+${codeError ? `<p class="error" id="code-error">${escapeHtml(error)}</p>` : ''}
+<input id="code" name="${FIELDS.code}" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" aria-describedby="${codeError ? 'code-error ' : ''}code-lead"${codeError ? ' aria-invalid="true"' : ''}>
+<div class="actions"><button class="yes" name="${FIELDS.action}" value="code">${escapeHtml(t(lang, 'page.verify'))}</button></div>`
+    : '';
+  return page(
+    lang,
+    t(lang, 'page.codeTitle'),
+    `<form method="post">${hidden(view.csrf)}<input type="hidden" name="${FIELDS.proof}" value="">
+<p id="passkey-lead">${escapeHtml(t(lang, 'page.passkeyLead'))}</p>
+${passkeyError ? `<p class="error" id="passkey-error">${escapeHtml(error)}</p>` : ''}
+<div class="actions"><button type="button" class="yes" id="use-passkey" autofocus data-passkey="authenticate" data-options="${escapeHtml(`${base}/options`)}" data-verify="${escapeHtml(`${base}/verify`)}" data-status="passkey-status" data-proof-field="${FIELDS.proof}" aria-describedby="${passkeyError ? 'passkey-error ' : ''}passkey-lead">${escapeHtml(t(lang, 'page.passkeyButton'))}</button></div>
+<p class="status" id="passkey-status" role="status"></p>
+<noscript><p class="error">${escapeHtml(t(lang, 'page.passkeyNoScript'))}</p></noscript>
+${justificationField(lang)}
+${code}
+</form>
+${coercedNow(view.csrf, lang)}`,
+    ['/assets/webauthn.js', '/assets/passkey.js'],
+  );
+}
+
 /** As in Slack's modal: someone may be coaching the employee through "Yes" right now. */
 function coercedNow(csrf: string, lang: Language): string {
   return `<div class="choices aside">${choice('coerced', t(lang, 'secondFactor.coerced'), csrf, t(lang, 'dm.coercedConfirmText'))}</div>`;
@@ -155,9 +215,9 @@ function justificationField(lang: Language): string {
 }
 
 function codeErrorText(error: CodeError, lang: Language): string {
-  return error.kind === 'format'
-    ? t(lang, 'page.codeFormat')
-    : tn(lang, 'page.codeWrong', error.attemptsLeft);
+  if (error.kind === 'format') return t(lang, 'page.codeFormat');
+  if (error.kind === 'passkey_malformed') return t(lang, 'page.passkeyMalformed');
+  return tn(lang, error.kind === 'wrong' ? 'page.codeWrong' : 'page.passkeyWrong', error.attemptsLeft);
 }
 
 function severity(value: string, lang: Language): string {
@@ -171,7 +231,7 @@ function hidden(csrf: string, action?: AnswerAction): string {
   return action ? `${csrfField}<input type="hidden" name="${FIELDS.action}" value="${action}">` : csrfField;
 }
 
-function page(lang: Language, title: string, body: string): string {
+function page(lang: Language, title: string, body: string, scripts: string[] = []): string {
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -181,6 +241,7 @@ function page(lang: Language, title: string, body: string): string {
 <meta name="robots" content="noindex,nofollow">
 <title>${escapeHtml(title)} · Vouch</title>
 <style>${STYLE}</style>
+${scripts.map((src) => `<script src="${src}" defer></script>`).join('\n')}
 </head>
 <body>
 <main>

@@ -1,5 +1,6 @@
 import { patched, setHandler } from '@temporalio/workflow';
 import {
+  type EmployeeResponse,
   type SecondFactorSubmission,
   employeeReply,
   employeeResponse,
@@ -19,12 +20,17 @@ import { registerSnoozeHandlers } from './snooze';
 /** Interviews that took no answers from the answer page before it existed keep refusing them. */
 const ANSWER_PAGE_PATCH = 'answer-page';
 
+/** Interviews that refused the answer page's answers for a Slack interview keep refusing them. */
+const SLACK_PASSKEY_LINK_PATCH = 'slack-passkey-link';
+
 /**
- * An answer from the answer page counts when the interview emailed the employee its link: the bot
- * answers only for a link it checked, bound to the browser that answered first.
+ * An answer from the answer page counts when the interview emailed the employee its link, or when the
+ * link was made by the Slack modal's "Verify with a passkey instead" (for the employee who pressed
+ * "Yes" in Slack): the bot answers only for a link it checked, bound to the browser that answered first.
  */
-function answersFromPage(iv: Interview): boolean {
-  return iv.askedByEmail() && patched(ANSWER_PAGE_PATCH);
+function answersFromPage(iv: Interview, r: EmployeeResponse): boolean {
+  if (iv.askedByEmail() && patched(ANSWER_PAGE_PATCH)) return true;
+  return r.link === 'slack_modal' && !!iv.employeeId() && patched(SLACK_PASSKEY_LINK_PATCH);
 }
 
 /** Longer replies are cut: the transcript, the model's prompt and the escalation stay readable. */
@@ -63,8 +69,8 @@ export function registerHandlers(iv: Interview): void {
     iv.seenIds.add(r.responseId);
     const fromPage = r.via === 'web';
     const actor = fromPage ? iv.webAnswerer() : r.slackUserId;
-    const via = fromPage ? { via: r.via } : {};
-    if (fromPage ? !answersFromPage(iv) : !iv.employeeId() || r.slackUserId !== iv.employeeId()) {
+    const via = fromPage ? { via: r.via, ...(r.link ? { link: r.link } : {}) } : {};
+    if (fromPage ? !answersFromPage(iv, r) : !iv.employeeId() || r.slackUserId !== iv.employeeId()) {
       iv.note('unauthorized_response', actor, { answer: r.answer, ...via });
       return;
     }
@@ -95,7 +101,8 @@ export function registerHandlers(iv: Interview): void {
     // Rejected here, bad submissions are never written to the history.
     validator: (s: SecondFactorSubmission) => {
       if (!SEALED_CODE_PATTERN.test(s.code)) throw new Error('code must be sealed by the Vouch bot');
-      if (!iv.employeeId() || s.slackUserId !== iv.employeeId())
+      // The employee key: the Slack id, or `email:<address>` for an employee without Slack.
+      if (!iv.factorKey() || s.slackUserId !== iv.factorKey())
         throw new Error('only the interviewed employee can answer');
       if (iv.outcome !== null) throw new Error('this interview is already finished');
       if (iv.answer?.answer === 'denied') throw new Error('this interview was answered "no"');

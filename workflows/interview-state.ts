@@ -2,6 +2,7 @@ import { CancellationScope, upsertMemo, upsertSearchAttributes } from '@temporal
 import type { Activities, ChannelRef, MessageRef, PreparedInterview } from '../activities';
 import type { AlertInput } from '../shared/alert';
 import { teamsPrincipal } from '../shared/channels';
+import { employeeKey } from '../shared/employee-key';
 import { type Outcome, isEscalation } from '../shared/constants';
 import type {
   EmployeeResponse,
@@ -167,6 +168,15 @@ export class Interview {
     const e = this.prepared?.employee;
     if (e?.slackUserId || !e?.aadObjectId || !this.patches.teams) return e?.slackUserId;
     return teamsPrincipal({ aadObjectId: e.aadObjectId });
+  }
+
+  /**
+   * The key the employee's second factors are kept under (shared/employee-key.ts): the Slack id, else
+   * `email:<address>` for an employee without Slack.
+   */
+  factorKey(): string | undefined {
+    const e = this.prepared?.employee;
+    return e ? employeeKey(e) : undefined;
   }
 
   /** Whether an email with a link to the answer page went to the employee: then answers may come from it. */

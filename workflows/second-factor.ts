@@ -1,10 +1,13 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { parseDuration } from '../shared/duration';
 import type { SecondFactorResult, SecondFactorSubmission } from '../shared/messages';
 import { verifySecondFactor } from './activity-proxies';
 import type { Decision, Interview } from './interview-state';
 import { waitFor } from './operator-interrupt';
 import { coercionReported } from './coercion';
+
+/** Interviews of an employee without Slack started before their factors were looked up end not_enrolled. */
+const EMAIL_EMPLOYEE_FACTORS_PATCH = 'email-employee-factors';
 
 /** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
 export const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
@@ -20,9 +23,8 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
     iv.note('second_factor_not_required', 'vouch', {});
     return { outcome: 'confirmed_verified' };
   }
-  // Factors are kept by Slack id: an employee Slack does not know has none yet.
   const { slackUserId } = employee;
-  if (!slackUserId || !(await acts.isEnrolled({ slackUserId }))) {
+  if (!(await enrolled(iv))) {
     const { whenNotEnrolled } = policy.secondFactor;
     iv.note('not_enrolled', 'vouch', { whenNotEnrolled });
     return { outcome: whenNotEnrolled === 'accept' ? 'confirmed_verified' : 'not_enrolled' };
@@ -43,7 +45,8 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
     return { outcome: 'second_factor_failed' };
   }
   const windowMs = parseDuration(policy.suppression.window);
-  if (windowMs <= 0) return { outcome: 'confirmed_verified' };
+  // Suppressions are scoped to a Slack user: an employee without Slack gets none (yet).
+  if (windowMs <= 0 || !slackUserId) return { outcome: 'confirmed_verified' };
   const s = await acts.createSuppression({
     workflowId: iv.workflowId,
     alertId: iv.alert.id,
@@ -54,6 +57,17 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
   });
   iv.note('suppression_created', 'vouch', { suppressionId: s.id, expiresAt: s.expiresAt });
   return { outcome: 'confirmed_verified', extra: { suppressionId: s.id } };
+}
+
+/**
+ * Whether the employee has a factor to ask for. Interviews started before factors were kept by email
+ * looked them up only for an employee with a Slack id; an employee without Slack had none.
+ */
+async function enrolled(iv: Interview): Promise<boolean> {
+  const { slackUserId, email } = iv.ready.employee;
+  const isEnrolled = iv.acts.secondFactor.isEnrolled;
+  if (slackUserId) return isEnrolled({ slackUserId });
+  return !!email && patched(EMAIL_EMPLOYEE_FACTORS_PATCH) && isEnrolled({ email });
 }
 
 /** One submitted code, checked once the interview waits for it; one verification at a time. */

@@ -2,6 +2,7 @@ import type { Logger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
 import type { TeamsConnector } from '../../lib/teams-connector';
 import { teamsPrincipal } from '../../shared/channels';
+import { employeeKey } from '../../shared/employee-key';
 import { t } from '../../shared/i18n';
 import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
 import type { UntimedEvent } from '../../shared/record/events';
@@ -66,6 +67,13 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     if (!oid) return undefined;
     const entry = await deps.directory.byAadObjectId(oid);
     return teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId });
+  };
+
+  /** The key this person's second factors are kept under: the Slack id, else `email:<address>`. */
+  const factorKeyOf = async (activity: TeamsActivity): Promise<string | undefined> => {
+    const oid = activity.from?.aadObjectId?.toLowerCase();
+    const entry = oid ? await deps.directory.byAadObjectId(oid) : null;
+    return entry ? employeeKey(entry) : undefined;
   };
 
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
@@ -182,10 +190,12 @@ export function teamsAnswers(deps: TeamsBotDeps) {
           answer: 'confirmed',
           ...(justification ? { justification } : {}),
         });
+        // The interview checks the code against the key the employee's factors are kept under.
+        const factorKey = (await factorKeyOf(activity)) ?? principal;
         return await deps.interviews.submitCode(
           data.workflowId,
-          principal,
-          seal(key, code, sealedCodeContext(data.workflowId, principal)),
+          factorKey,
+          seal(key, code, sealedCodeContext(data.workflowId, factorKey)),
         );
       } catch (err) {
         if (err instanceof InterviewRefusedError || err instanceof InterviewNotFoundError)

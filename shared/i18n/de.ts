@@ -129,6 +129,15 @@ export const de: Catalogue = {
   'page.codeFormat': 'Gib die 6 Ziffern ein, die deine Authenticator-App für Vouch zeigt.',
   'page.codeWrong.one': 'Dieser Code wurde nicht angenommen. Noch {n} Versuch.',
   'page.codeWrong.other': 'Dieser Code wurde nicht angenommen. Noch {n} Versuche.',
+  'page.passkeyLead':
+    'Nutze deinen Passkey: Fingerabdruck, Gesicht oder die PIN dieses Geräts oder deines Sicherheitsschlüssels.',
+  'page.passkeyButton': 'Mit meinem Passkey bestätigen',
+  'page.passkeyNoScript': 'Dein Passkey braucht JavaScript, das in diesem Browser ausgeschaltet ist.',
+  'page.passkeyOrCode': 'Oder nutze deine Authenticator-App',
+  'page.passkeyMalformed':
+    'Die Prüfung mit deinem Passkey wurde nicht abgeschlossen. Versuche es noch einmal.',
+  'page.passkeyWrong.one': 'Dein Passkey wurde nicht angenommen. Noch {n} Versuch.',
+  'page.passkeyWrong.other': 'Dein Passkey wurde nicht angenommen. Noch {n} Versuche.',
   'page.noFactorTitle': 'Bestätige deine Antwort',
   'page.noFactorLead':
     'Du hast bei Vouch keinen zweiten Faktor eingerichtet; das Sicherheitsteam meldet sich womöglich bei dir.',

@@ -126,6 +126,14 @@ export const en = {
   'page.codeFormat': 'Enter the 6 digits your authenticator app shows for Vouch.',
   'page.codeWrong.one': 'That code was not accepted. {n} attempt left.',
   'page.codeWrong.other': 'That code was not accepted. {n} attempts left.',
+  'page.passkeyLead':
+    'Use your passkey: your fingerprint, face or the PIN of this device or your security key.',
+  'page.passkeyButton': 'Verify with my passkey',
+  'page.passkeyNoScript': 'Your passkey needs JavaScript, which is turned off in this browser.',
+  'page.passkeyOrCode': 'Or use your authenticator app',
+  'page.passkeyMalformed': 'Your passkey check did not finish. Try again.',
+  'page.passkeyWrong.one': 'Your passkey was not accepted. {n} attempt left.',
+  'page.passkeyWrong.other': 'Your passkey was not accepted. {n} attempts left.',
   'page.noFactorTitle': 'Confirm your answer',
   'page.noFactorLead':
     'You have no second factor set up with Vouch, so the security team may follow up with you.',

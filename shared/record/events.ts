@@ -1,5 +1,5 @@
 import type { Outcome } from '../constants';
-import type { AnswerChannel, EmployeeAnswer, ManagerAnswer } from '../messages';
+import type { AnswerChannel, AnswerLinkSource, EmployeeAnswer, ManagerAnswer } from '../messages';
 
 /**
  * The interview record: typed events, one union. Every fact anyone needs (reports, stats, the bot,
@@ -89,10 +89,18 @@ export interface EventFields {
   channel_skipped: { channel: string; reason: 'not_reachable' | 'failed'; errorType?: string };
   reminder: { n: number };
   deadline: { waitingFor: 'answer' | 'second_factor' };
-  /** `via: 'web'`: given on the answer page of an emailed link; absent: in Slack. */
-  employee_answer: { answer: EmployeeAnswer; justification?: string; via?: AnswerChannel };
-  unauthorized_response: { answer: EmployeeAnswer; via?: AnswerChannel };
-  late_response: { answer: EmployeeAnswer; via?: AnswerChannel };
+  /**
+   * `via: 'web'`: given on the answer page of an emailed link, or with `link: 'slack_modal'` of the link
+   * the Slack modal made for a passkey; absent: in Slack.
+   */
+  employee_answer: {
+    answer: EmployeeAnswer;
+    justification?: string;
+    via?: AnswerChannel;
+    link?: AnswerLinkSource;
+  };
+  unauthorized_response: { answer: EmployeeAnswer; via?: AnswerChannel; link?: AnswerLinkSource };
+  late_response: { answer: EmployeeAnswer; via?: AnswerChannel; link?: AnswerLinkSource };
   /** The ladder's step `n` (1-based) begins: asking the manager, or escalating. */
   ladder_step: { n: number; step: 'ask_manager' | 'escalate' };
   /** The employee's manager was asked in a DM; `manager` is their Slack id. */

@@ -15,6 +15,7 @@ import {
   DESKTOP,
   PHONE,
   describeInBrowser,
+  contrastProblems,
   launchBrowser,
   screenshotAt,
   type TestBrowser,
@@ -406,22 +407,3 @@ describeInBrowser('the answer page, in a real browser', () => {
 });
 
 const LINK_TOKEN = (link: string) => link.slice(link.lastIndexOf('/') + 1);
-
-/**
- * Text and buttons whose contrast with their background is under WCAG 2.1 AA's 4.5:1, computed in the
- * page from the styles the browser applied.
- */
-function contrastProblems(page: Page): Promise<string[]> {
-  return page.evaluate<[], () => string[]>(`(() => {
-    const rgb = (s) => (s.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
-    const lum = (c) => { const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-    const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (!/rgba\\(0, 0, 0, 0\\)|transparent/.test(c)) return rgb(c); } return [255, 255, 255]; };
-    const out = [];
-    for (const el of document.querySelectorAll('h1, h2, p, dt, dd, button, label')) {
-      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg(el))];
-      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      if (ratio < 4.5) out.push(el.tagName + '.' + el.className + ': ' + ratio.toFixed(2));
-    }
-    return out;
-  })()`);
-}

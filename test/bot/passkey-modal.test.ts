@@ -20,6 +20,7 @@ import {
   state,
   type Harness,
 } from '../helpers/interview-harness';
+import { recordHistory } from '../helpers/history';
 import { buttonClick, postInteraction } from '../helpers/slack-requests';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 
@@ -147,6 +148,113 @@ describe('the second-factor modal with a passkey', () => {
     expect(attempts).toEqual([expect.objectContaining({ result: 'accepted' })]);
   });
 
+  /** A browser of the answer page, without the browser: its cookies, and the form's CSRF token. */
+  function pageSession(token: string, cookies = new Map<string, string>()) {
+    let csrf = '';
+    const remember = (res: Response) => {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const [name, value] = pair!.split('=');
+        cookies.set(name!, value!);
+      }
+    };
+    const request = async (init?: RequestInit) => {
+      const res = await fetch(`${base}/answer/${token}`, {
+        ...init,
+        headers: { ...init?.headers, cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      });
+      remember(res);
+      const html = await res.text();
+      csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? csrf;
+      return { status: res.status, html, csp: res.headers.get('content-security-policy') ?? '' };
+    };
+    return {
+      cookies,
+      open: () => request(),
+      post: (fields: Record<string, string>) =>
+        request({
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf, ...fields }).toString(),
+        }),
+    };
+  }
+
+  it("the modal's link answers on the answer page: its passkey step verifies the Slack interview", async () => {
+    const carl = { id: 'UCARL0003', email: 'carl@example.com' };
+    h.slack.addUser({ id: carl.id, email: carl.email, name: 'Carl Ito' });
+    await addPasskey(carl.id);
+    const handle = await start(h, alertFor(carl));
+    await dmSent(h, handle);
+
+    // An answer link the modal did not make (as an email's, for an interview that sent none) is refused.
+    const { token: plain } = await answerLinks(collections(h.mongo.db)).create(
+      {
+        workflowId: handle.workflowId,
+        alertId: handle.workflowId.slice('alert-'.length),
+        email: carl.email,
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+      new Date(),
+    );
+    const refused = pageSession(plain);
+    await refused.open();
+    await refused.post({ action: 'no' });
+    await waitUntil(async () =>
+      (await state(handle)).transcript.some((e) => e.kind === 'unauthorized_response'),
+    );
+    expect((await state(handle)).phase).toBe('awaiting_response');
+
+    const [, , token] = answerUrl(await openModal(carl, handle.workflowId))!;
+    const page = pageSession(token!, refused.cookies); // the same browser: the first answer bound it
+    // Opened from the modal, the page starts at the passkey step: "Yes" was pressed in Slack.
+    const step = await page.open();
+    expect(step.status).toBe(200);
+    expect(step.html).toContain('data-passkey="authenticate"');
+    expect(step.html).not.toContain('id="code"'); // a passkey only: no code field
+    expect(step.csp).toContain("script-src 'self'");
+    expect(step.html).not.toMatch(/<script>/);
+    const verified = await page.post({ proof: await passkeyProof(token!) });
+    expect(verified.status).toBe(200);
+    expect(verified.html).toContain('<h1>Verified</h1>');
+    expect(await handle.result()).toMatchObject({ outcome: 'confirmed_verified' });
+    recordHistory('slack-passkey-link-verified-on-page', await handle.fetchHistory());
+    const events = (await state(handle)).transcript;
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        kind: 'employee_answer',
+        answer: 'confirmed',
+        via: 'web',
+        link: 'slack_modal',
+      }),
+    );
+    expect(events.filter((e) => e.kind === 'second_factor_attempt')).toEqual([
+      expect.objectContaining({ result: 'accepted', via: 'web' }),
+    ]);
+  });
+
+  it('a proof the passkey routes did not give is refused on the page, and the step says so', async () => {
+    const handle = await start(h, alertFor(BOB, { id: 'passkey-forged-proof', details: { run: 'forged' } }));
+    await dmSent(h, handle);
+    const [, , token] = answerUrl(await openModal(BOB, handle.workflowId))!;
+    const page = pageSession(token!);
+    await page.open();
+    await page.post({ action: 'yes' });
+    const refused = await page.post({ proof: `pk1${'A'.repeat(30)}` });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Your passkey was not accepted. 2 attempts left.');
+    expect(refused.html).toContain('aria-describedby="passkey-error passkey-lead"');
+    const attempts = (await state(handle)).transcript.filter((e) => e.kind === 'second_factor_attempt');
+    expect(attempts).toEqual([expect.objectContaining({ result: 'rejected', via: 'web' })]);
+    const malformed = await page.post({ proof: 'not-a-proof' });
+    expect(malformed.status).toBe(400); // refused by the bot: nothing reaches the interview
+    expect(malformed.html).toContain('Your passkey check did not finish. Try again.');
+    expect((await state(handle)).transcript.filter((e) => e.kind === 'second_factor_attempt')).toHaveLength(
+      1,
+    );
+    await handle.terminate('done');
+  });
+
   it('a proof works only for the interview it was made for', async () => {
     const first = await start(h, alertFor(BOB, { id: 'passkey-proof-a', details: { run: 'a' } }));
     const second = await start(h, alertFor(BOB, { id: 'passkey-proof-b', details: { run: 'b' } }));
@@ -181,3 +289,8 @@ describe('the second-factor modal with a passkey', () => {
     await second.terminate('done');
   });
 });
+
+async function waitUntil(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const started = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() - started > ms) throw new Error('condition not met in time');
+}

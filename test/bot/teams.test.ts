@@ -1,3 +1,4 @@
+import { emailKey } from '../../shared/employee-key';
 import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { createFailClosedActivities } from '../../activities/fail-closed';
@@ -271,6 +272,31 @@ describe('Microsoft Teams', () => {
     expect(card.versions.length).toBe(2);
     expect(cardText(updated)).toContain('you confirmed this and verified it was you');
     expect(cardText(updated)).not.toContain('Action.Submit');
+  }, 120_000);
+
+  it('a Teams-only employee verifies "Yes" with the factor kept under their email', async () => {
+    const secret = await enroll(h, emailKey('carol@example.com'));
+    const type = uniqueName('type');
+    await setPolicy(h, type, { channels: ['teams'], reminders: [], deadline: '1h' });
+    const handle = await start(h, alertFor({ email: 'carol@example.com' }, { type }));
+    const card = await cardFor(handle.workflowId);
+    const submitted = await signedPost(
+      activity(CAROL_OID, card.conversationId, {
+        type: 'invoke',
+        name: 'task/submit',
+        value: {
+          data: { vouch: 'submit_code', workflowId: handle.workflowId, code: validCode(secret) },
+          context: { theme: 'default' },
+        },
+      }),
+    );
+    expect(submitted.body).toEqual({
+      task: { type: 'message', value: 'Verified: thanks, nothing else to do.' },
+    });
+    expect((await resultWithin(handle)).outcome).toBe('confirmed_verified');
+    const events = (await state(handle)).transcript;
+    expect(events.find((e) => e.kind === 'employee_answer')).toMatchObject({ actor: `aad:${CAROL_OID}` });
+    expect(events.filter((e) => e.kind === 'second_factor_attempt')).toHaveLength(1);
   }, 120_000);
 
   it('passes over Teams to the next channel when the bot is not installed for the employee', async () => {
