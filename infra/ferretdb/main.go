@@ -27,8 +27,10 @@ func main() {
 	flag.Parse()
 
 	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	// PostgreSQL cannot hold NUL in a string: the gate escapes it (nul_escape.go).
+	escapeNUL := *postgresqlURL != ""
 	var gateListener net.Listener
-	if *gated {
+	if *gated || escapeNUL {
 		// FerretDB listens on a Unix socket only this process can reach; clients reach it through the gate.
 		socketDir, err := os.MkdirTemp("", "vouch-ferretdb-")
 		if err == nil {
@@ -86,7 +88,7 @@ func main() {
 			gateListener.Close()
 		}()
 		go func() {
-			if err := newWriteGate().serve(gateListener, func() (net.Conn, error) { return net.Dial("unix", socket) }); err != nil {
+			if err := newWriteGate(*gated, escapeNUL).serve(gateListener, func() (net.Conn, error) { return net.Dial("unix", socket) }); err != nil {
 				fmt.Fprintf(os.Stderr, "ferretdb: write gate: %v\n", err)
 				stop()
 			}

@@ -36,12 +36,16 @@ var readModifyWrite = map[string]bool{
 }
 
 type writeGate struct {
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	// serialize: one read-modify-write at a time (off only to measure FerretDB without the gate).
+	serialize bool
+	// escapeNUL: strings are escaped on their way in and unescaped on their way out (nul_escape.go).
+	escapeNUL bool
+	mu        sync.Mutex
+	locks     map[string]*sync.Mutex
 }
 
-func newWriteGate() *writeGate {
-	return &writeGate{locks: map[string]*sync.Mutex{}}
+func newWriteGate(serialize, escapeNUL bool) *writeGate {
+	return &writeGate{serialize: serialize, escapeNUL: escapeNUL, locks: map[string]*sync.Mutex{}}
 }
 
 func (g *writeGate) lockFor(key string) *sync.Mutex {
@@ -88,6 +92,9 @@ func (g *writeGate) relay(client net.Conn, dial func() (net.Conn, error)) {
 			if err != nil {
 				return
 			}
+			if g.escapeNUL {
+				msg = unescapeNULs(msg)
+			}
 			if _, err := client.Write(msg); err != nil {
 				return
 			}
@@ -102,7 +109,13 @@ func (g *writeGate) relay(client net.Conn, dial func() (net.Conn, error)) {
 		if err != nil {
 			return
 		}
-		key, awaitsReply := gatedCommand(msg)
+		if g.escapeNUL {
+			msg = escapeNULs(msg)
+		}
+		key, awaitsReply := "", false
+		if g.serialize {
+			key, awaitsReply = gatedCommand(msg)
+		}
 		if key == "" {
 			if _, err := server.Write(msg); err != nil {
 				return

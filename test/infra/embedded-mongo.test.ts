@@ -103,6 +103,38 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
     expect([...(doc?.items ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('stores and returns strings holding NUL and U+FFFF exactly, and finds documents by them', async () => {
+    // U+FFFF is the escape character on PostgreSQL: each of these must still read back as written.
+    const texts = ['a\u0000b', '\u0000', '\uffff', '\uffff0', '\uffff\uffff', '\u0000\uffff0\u0000', 'plain'];
+    const strings = client
+      .db('races')
+      .collection<{ _id: string; text: string; nested: object; list: string[] }>('strings');
+    await strings.insertMany(
+      texts.map((text, i) => ({ _id: `s${i}`, text, nested: { deeper: { text } }, list: [text, 'x'] })),
+    );
+    const all = await strings.find({}, { batchSize: 2 }).sort({ _id: 1 }).toArray();
+    expect(all.map((d) => [d.text, d.nested, d.list])).toEqual(
+      texts.map((text) => [text, { deeper: { text } }, [text, 'x']]),
+    );
+    for (const [i, text] of texts.entries()) {
+      expect((await strings.findOne({ text }))?._id).toBe(`s${i}`);
+      expect((await strings.findOne({ 'nested.deeper.text': text }))?._id).toBe(`s${i}`);
+    }
+    expect(
+      (await strings.find({ list: { $in: ['\u0000', '\uffff0'] } }).toArray()).map((d) => d._id).sort(),
+    ).toEqual(['s1', 's3']);
+    const before = await strings.findOneAndUpdate(
+      { _id: 's0', text: 'a\u0000b' },
+      { $set: { text: '\u0000new\uffff' }, $push: { list: '\u0000' } },
+    );
+    expect(before?.text).toBe('a\u0000b');
+    expect(await strings.findOne({ _id: 's0' }, { projection: { text: 1, list: 1 } })).toEqual({
+      _id: 's0',
+      text: '\u0000new\uffff',
+      list: ['a\u0000b', 'x', '\u0000'],
+    });
+  });
+
   it('keeps its data across a crash of both servers and a restart', async () => {
     await docs.insertOne({ _id: 'durable', n: 7 });
     await client.close();
@@ -142,21 +174,29 @@ describe('the backend npm start chooses', () => {
     return dir;
   };
 
-  it('is SQLite on a new data folder, and whatever VOUCH_EMBEDDED_MONGO_BACKEND says', () => {
-    expect(chooseMongoBackend(undefined, dataDir()).backend).toBe('sqlite');
-    expect(chooseMongoBackend('postgresql', dataDir())).toEqual({
+  it('is PostgreSQL on a new data folder, and whatever VOUCH_EMBEDDED_MONGO_BACKEND says', () => {
+    expect(chooseMongoBackend(undefined, dataDir())).toEqual({
       backend: 'postgresql',
+      reason: 'the default',
+    });
+    expect(chooseMongoBackend(undefined, withFolder(dataDir(), 'postgresql')).backend).toBe('postgresql');
+    expect(chooseMongoBackend('sqlite', dataDir())).toEqual({
+      backend: 'sqlite',
       reason: 'VOUCH_EMBEDDED_MONGO_BACKEND',
     });
-    expect(chooseMongoBackend('sqlite', withFolder(dataDir(), 'postgresql')).backend).toBe('sqlite');
+    expect(chooseMongoBackend('postgresql', withFolder(dataDir(), 'ferretdb')).backend).toBe('postgresql');
   });
 
-  it('keeps PostgreSQL, unset, where a PostgreSQL cluster is and no SQLite data', () => {
-    const chosen = withFolder(dataDir(), 'postgresql');
+  it('keeps SQLite, unset, where the data folder holds SQLite data, with or without a PostgreSQL cluster', () => {
+    const chosen = withFolder(dataDir(), 'ferretdb');
     expect(chooseMongoBackend(undefined, chosen)).toEqual({
-      backend: 'postgresql',
-      reason: expect.stringContaining('holds postgresql data'),
+      backend: 'sqlite',
+      reason: expect.stringContaining('holds sqlite data'),
     });
-    expect(chooseMongoBackend(undefined, withFolder(chosen, 'ferretdb')).backend).toBe('sqlite');
+    expect(chooseMongoBackend(undefined, withFolder(chosen, 'postgresql')).backend).toBe('sqlite');
+    // An empty SQLite folder holds nothing to keep.
+    const empty = dataDir();
+    fs.mkdirSync(path.join(empty, 'ferretdb'));
+    expect(chooseMongoBackend(undefined, empty).backend).toBe('postgresql');
   });
 });
