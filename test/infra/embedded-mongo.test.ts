@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Collection, MongoClient } from 'mongodb';
+import { Client as PgClient } from 'pg';
 import {
   type EmbeddedMongo,
   type MongoBackend,
@@ -70,13 +72,16 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
     expect(roundsWithOtherThanOneWinner).toBe(0);
   });
 
-  it('keeps all of 100 concurrent $set and $push updates of one document', async () => {
+  it('keeps all of 100 concurrent $set and $push updates of one document, by its _id or by another filter', async () => {
     await docs.insertOne({ _id: 'mixed', items: [] });
+    // A filter naming the _id holds the document; `$in` holds the whole collection: both must exclude each other.
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         i % 2
           ? docs.updateOne({ _id: 'mixed' }, { $set: { [`f${i}`]: i } as Partial<Doc> })
-          : docs.updateOne({ _id: 'mixed' }, { $push: { items: i } }),
+          : i % 4
+            ? docs.updateOne({ _id: 'mixed' }, { $push: { items: i } })
+            : docs.updateMany({ _id: { $in: ['mixed'] } }, { $push: { items: i } }),
       ),
     );
     const doc = await docs.findOne({ _id: 'mixed' });
@@ -87,6 +92,58 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
       Array.from({ length: 50 }, (_, i) => i * 2),
     );
   });
+
+  // A row lock taken in PostgreSQL itself holds FerretDB's write of one document for as long as the test
+  // wants: an update of another document of the collection must pass meanwhile, one of the collection
+  // by another filter must wait. (SQLite has no row locks: one writer holds the whole database.)
+  (backend === 'postgresql' ? it : it.skip)(
+    'updates another document of the collection while one is held, and holds a collection-wide update',
+    async () => {
+      await docs.insertMany([
+        { _id: 'held', n: 0 },
+        { _id: 'free', n: 0 },
+        { _id: 'other', n: 0, state: 'other' },
+      ]);
+      const pg = new PgClient({ connectionString: mongo.servers[0]!.address });
+      await pg.connect();
+      try {
+        const { rows } = await pg.query<{ table_name: string }>(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'races' AND table_name LIKE 'docs%'`,
+        );
+        const table = `races.${pg.escapeIdentifier(rows[0]!.table_name)}`;
+        await pg.query('BEGIN');
+        await pg.query(`SELECT 1 FROM ${table} WHERE _jsonb->'_id' = '"held"' FOR UPDATE`);
+        const held = docs.updateOne({ _id: 'held' }, { $inc: { n: 1 } });
+        // Until FerretDB's write of `held` waits on this transaction's row lock, inside the gate.
+        for (let waited = 0; ; waited += 50) {
+          const waiting = await pg.query(
+            'SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))',
+          );
+          if (waiting.rowCount) break;
+          if (waited > 30_000) throw new Error("FerretDB's update never reached the row lock");
+          await sleep(50);
+        }
+        const outcome = (op: Promise<unknown>) => op.then(() => 'done' as const);
+        const free = outcome(docs.updateOne({ _id: 'free' }, { $inc: { n: 1 } }));
+        expect(await Promise.race([free, sleep(20_000).then(() => 'held up')])).toBe('done');
+        // Sent after: a collection-wide update waiting for the gate also holds back later ones of single documents.
+        const collectionWide = outcome(docs.updateMany({ state: 'other' }, { $inc: { n: 1 } }));
+        expect(await Promise.race([collectionWide, sleep(1_000).then(() => 'held up')])).toBe('held up');
+        await pg.query('COMMIT');
+        await Promise.all([held, collectionWide]);
+        const counts = await docs.find({}, { projection: { n: 1 } }).toArray();
+        expect(counts.filter((d) => ['held', 'free', 'other'].includes(d._id))).toEqual(
+          expect.arrayContaining([
+            { _id: 'held', n: 1 },
+            { _id: 'free', n: 1 },
+            { _id: 'other', n: 1 },
+          ]),
+        );
+      } finally {
+        await pg.end();
+      }
+    },
+  );
 
   it('keeps every one of 50 concurrent $push with $slice, and FerretDB v1 does not apply the $slice', async () => {
     await docs.insertOne({ _id: 'sliced', items: [], n: 0 });
