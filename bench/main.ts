@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurr
     [--profile-backlog 0] closed alerts stored first
   storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]
   waiting (only with --only waiting): [--waiting 10000] [--waiting-employees 2000] [--waiting-reminder 5m]
-    [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size)
+    [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size; npm start's 640)
     [--waiting-slack-rate 20] [--waiting-start-minutes 30] (starting stops then)
   drill (only with --only drill): [--drill 1000] interviews per run, [--drill-workers 1,2] workers (and bots) per run, [--drill-minutes 20]
   store (only with --only store; the embedded MongoDB server alone): [--store-docs 10000] documents stored,

@@ -5,6 +5,8 @@ import type { Config } from '../lib/config';
 import { DEFAULT_MONGO_BACKEND, startEmbeddedMongo } from '../infra/embedded-mongo';
 import { freePort } from '../infra/processes';
 import { provisionServers } from '../infra/provision';
+import { collections, ensureIndexes } from '../store/collections';
+import { employeeCache } from '../store/employee-cache';
 import { connectMongo } from '../store/mongo';
 import { type Machine, writeResult } from './results';
 import { drive, percentile, say } from './stack';
@@ -12,7 +14,8 @@ import { drive, percentile, say } from './stack';
 /**
  * The embedded MongoDB server alone (no Temporal, no worker): with N alert-sized documents stored, reads
  * and updates by `_id` one at a time, updates of different documents and of one document from many
- * clients at once. Short and targeted, to measure one change to FerretDB or its gate.
+ * clients at once; and, with as many employees stored, the lookup of one by DM channel. Short and
+ * targeted, to measure one change to FerretDB, its gate or an index.
  */
 export async function benchStore(
   config: Config,
@@ -50,6 +53,19 @@ export async function benchStore(
           transcript: [],
         })),
       );
+    say(`and ${opts.docs} employees with a DM channel, with Vouch's indexes…`);
+    await ensureIndexes(mongo.db);
+    const employees = collections(mongo.db).employees;
+    for (let i = 0; i < opts.docs; i += 500)
+      await employees.insertMany(
+        Array.from({ length: Math.min(500, opts.docs - i) }, (_, k) => ({
+          _id: `U${i + k}`,
+          email: `e${i + k}@example.com`,
+          dmChannel: `D${i + k}`,
+          updatedAt: new Date(),
+        })),
+      );
+    const cache = employeeCache(collections(mongo.db));
     const pick = () => `alert-${Math.floor(Math.random() * opts.docs)}`;
     const figures: Record<string, { p50: number; p99: number; perSecond: number; ops: number }> = {};
     const run = async (name: string, concurrency: number, task: () => Promise<unknown>) => {
@@ -67,6 +83,9 @@ export async function benchStore(
       };
     };
     await run('find by _id, one at a time', 1, () => alerts.findOne({ _id: pick() }));
+    await run('employee by DM channel, one at a time', 1, () =>
+      cache.userOfDmChannel(`D${Math.floor(Math.random() * opts.docs)}`),
+    );
     await run('update by _id, one at a time', 1, () =>
       alerts.updateOne({ _id: pick() }, { $set: { phase: 'waiting' }, $inc: { n: 1 } }),
     );

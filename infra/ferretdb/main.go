@@ -33,7 +33,7 @@ func main() {
 	var gateListener net.Listener
 	if *gated || onPostgreSQL {
 		// FerretDB listens on a Unix socket only this process can reach; clients reach it through the gate.
-		socketDir, err := os.MkdirTemp("", "vouch-ferretdb-")
+		socketDir, err := makeSocketDir()
 		if err == nil {
 			defer os.RemoveAll(socketDir)
 			config.Listener = ferretdb.ListenerConfig{Unix: filepath.Join(socketDir, "ferretdb.sock")}

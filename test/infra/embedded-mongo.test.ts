@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import {
   chooseMongoBackend,
   startEmbeddedMongo,
 } from '../../infra/embedded-mongo';
-import { freePort } from '../../infra/processes';
+import { canConnect, freePort, startProcess, waitUntilReady } from '../../infra/processes';
 import { testServers } from '../helpers/servers';
 
 /**
@@ -202,6 +203,59 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
     docs = client.db('races').collection<Doc>('docs');
     expect(await docs.findOne({ _id: 'durable' })).toEqual({ _id: 'durable', n: 7 });
     expect(fs.existsSync(path.join(dir, backend === 'postgresql' ? 'postgresql' : 'ferretdb'))).toBe(true);
+  });
+});
+
+describe("the gate's socket folder", () => {
+  /** FerretDB on SQLite with its temporary folder in `tmp`, answering. */
+  async function startFerretIn(tmp: string, dir: string) {
+    const port = await freePort();
+    const proc = startProcess(
+      'FerretDB',
+      process.env.VOUCH_TEST_FERRETDB ?? '',
+      ['--listen', `127.0.0.1:${port}`, '--dir', dir],
+      { logFile: path.join(dir, 'ferretdb.log'), env: { ...process.env, TMPDIR: tmp } },
+    );
+    await waitUntilReady(proc, () => canConnect('127.0.0.1', port), 30_000);
+    return proc;
+  }
+
+  it('is left behind by a FerretDB killed with SIGKILL, and removed by the next start with other stale ones', async () => {
+    const tmp = fs.mkdtempSync(path.join(testServers.dir, 'tmp-'));
+    const dir = fs.mkdtempSync(path.join(testServers.dir, 'socket-'));
+    const folders = () => fs.readdirSync(tmp).sort();
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const old = new Date(Date.now() - 5 * 60_000);
+    const live = `vouch-ferretdb-${process.pid}-456`;
+    for (const [name, mtime] of [
+      [`vouch-ferretdb-${Number(gone.stdout.trim())}-123`, new Date()], // its process is gone
+      [live, new Date()], // its process runs (this one)
+      ['vouch-ferretdb-789', old], // an earlier build's, nothing listening, old
+      ['vouch-ferretdb-790', new Date()], // an earlier build's, maybe still starting
+    ] as const) {
+      fs.mkdirSync(path.join(tmp, name));
+      fs.writeFileSync(path.join(tmp, name, 'ferretdb.sock'), '');
+      fs.utimesSync(path.join(tmp, name), mtime, mtime);
+    }
+    const first = await startFerretIn(tmp, dir);
+    const firstFolder = new RegExp(`^vouch-ferretdb-${first.pid}-\\d+$`);
+    expect(folders()).toHaveLength(3);
+    expect(folders()).toEqual(
+      expect.arrayContaining([expect.stringMatching(firstFolder), live, 'vouch-ferretdb-790']),
+    );
+    first.killNow();
+    await first.waitForExit();
+    expect(folders().filter((f) => firstFolder.test(f))).toHaveLength(1);
+
+    const second = await startFerretIn(tmp, dir);
+    const secondFolder = new RegExp(`^vouch-ferretdb-${second.pid}-\\d+$`);
+    expect(folders()).toHaveLength(3);
+    expect(folders()).toEqual(
+      expect.arrayContaining([expect.stringMatching(secondFolder), live, 'vouch-ferretdb-790']),
+    );
+    await second.stop();
+    // A clean stop removes its own.
+    expect(folders()).toEqual([live, 'vouch-ferretdb-790']);
   });
 });
 

@@ -11,6 +11,7 @@ import { sourceStore } from '../../store/sources';
 import { testServers, uniqueName } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { bareWorkflow } from '../../workflows/bare';
+import { heapLimitFlag } from '../../worker/heap';
 
 const EXAMPLE_ALERT = JSON.parse(
   fs.readFileSync(path.join(__dirname, '../../examples/alert.json'), 'utf8'),
@@ -191,6 +192,8 @@ describe('npm start', () => {
         ]),
       );
       for (const p of others) expect(p.pgid).not.toBe(start!.pgid);
+      // The worker runs with the heap limit chosen by measurement.
+      expect(others.find((p) => p.command.includes('worker/main.ts'))?.command).toContain(heapLimitFlag());
 
       expect(first.output()).toMatch(/MongoDB: embedded FerretDB at \S+ on postgresql \(the default\)/);
       expect(first.output()).toMatch(new RegExp(`Temporal Web UI: http://localhost:${uiPort}/`));
