@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProcessTree } from './processes';
 import { postgresBinaries, startPostgres } from './postgres';
+import { installGinTwins } from './postgres-indexes';
 import { type RunningServer, startFerretDB } from './servers';
 
 /**
@@ -83,6 +84,7 @@ export async function startEmbeddedMongo(opts: {
         throwaway: opts.throwaway,
       });
       servers.push(postgres);
+      await installGinTwins(postgres.address);
       storage = { postgresqlUrl: postgres.address };
     }
     const ferret = await startFerretDB({

@@ -124,6 +124,10 @@ export async function startPostgres(opts: {
     // No Unix socket: its default folder (/tmp or /var/run/postgresql) may be missing or shared.
     '-c',
     'unix_socket_directories=',
+    // Plans made with the parameters known: FerretDB's filters name the field in a parameter, and only
+    // such a plan can use an index on it (postgres-indexes.ts).
+    '-c',
+    'plan_cache_mode=force_custom_plan',
     ...(opts.throwaway
       ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
       : []),
