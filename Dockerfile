@@ -1,5 +1,6 @@
 # The Vouch image: one image for both processes (docker-compose.yml picks the command):
-#   node dist/worker/main.js   the Temporal worker (interview workflows and their activities)
+#   node --max-old-space-size=640 dist/worker/main.js   the Temporal worker (interview workflows and
+#                              their activities; the heap limit is worker/heap.ts's, chosen by measurement)
 #   node dist/bot/main.js      the Slack bot (Bolt HTTP receiver on BOT_PORT, or Socket Mode)
 #   node dist/codec-server/main.js  the codec server that decrypts Temporal payloads for the Web UI
 #   node dist/worker/health-check.js FILE SECONDS   the worker's health check (its heartbeat file's age)
@@ -26,4 +27,4 @@ COPY bin ./bin
 # Files stay owned by root (read-only for the app); the processes run as the image's unprivileged user.
 USER node
 EXPOSE 3000
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "--max-old-space-size=640", "dist/worker/main.js"]

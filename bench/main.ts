@@ -10,17 +10,20 @@ import { benchStorm } from './storm-bench';
 import { describeMachine } from './results';
 import { benchWaiting } from './waiting-bench';
 import { benchDrills } from './drill-bench';
+import { benchStore } from './store-bench';
 import { startBenchStack } from './stack';
 
 /** `npm run bench`: numbers for the interview path and for the bot, against the embedded stack. */
-const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|waiting|drill]
+const USAGE = `Usage: npm run bench -- [--alerts 1000] [--seconds 60] [--concurrency 50] [--clicks 200] [--only interviews|bot|storm|profile|waiting|drill|store]
   profile (only with --only profile): [--profile 30] interviews per path, one at a time,
     [--profile-backlog 0] closed alerts stored first
   storm (only with --only storm): [--storm-alerts 5000] [--storm-employees 50] [--storm-seconds 60] [--storm-minutes 30]
   waiting (only with --only waiting): [--waiting 10000] [--waiting-employees 2000] [--waiting-reminder 5m]
-    [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size)
+    [--waiting-cache N] (the worker's VOUCH_MAX_CACHED_WORKFLOWS) [--waiting-heap MiB] (its --max-old-space-size; npm start's 640)
     [--waiting-slack-rate 20] [--waiting-start-minutes 30] (starting stops then)
-  drill (only with --only drill): [--drill 1000] interviews per run, [--drill-workers 1,2] workers (and bots) per run, [--drill-minutes 20]`;
+  drill (only with --only drill): [--drill 1000] interviews per run, [--drill-workers 1,2] workers (and bots) per run, [--drill-minutes 20]
+  store (only with --only store; the embedded MongoDB server alone): [--store-docs 10000] documents stored,
+    [--store-ops 1000] per run, [--concurrency 50] clients, [--store-ferretdb PATH] another FerretDB build to measure`;
 
 runMain(async () => {
   const { values } = parseArgs({
@@ -46,6 +49,9 @@ runMain(async () => {
       drill: { type: 'string', default: '1000' },
       'drill-workers': { type: 'string', default: '1,2' },
       'drill-minutes': { type: 'string', default: '20' },
+      'store-docs': { type: 'string', default: '10000' },
+      'store-ops': { type: 'string', default: '1000' },
+      'store-ferretdb': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,6 +59,13 @@ runMain(async () => {
   // The profile counts MongoDB commands and Slack budget waits; the other runs are not slowed by it.
   const probe = values.only === 'profile' ? new ProfileProbe() : undefined;
   const machine = describeMachine();
+  if (values.only === 'store')
+    return await benchStore(loadConfig(), machine, {
+      docs: Number(values['store-docs']),
+      ops: Number(values['store-ops']),
+      concurrency: Number(values.concurrency),
+      ferretdb: values['store-ferretdb'],
+    });
   const waiting = values.only === 'waiting';
   const stack = await startBenchStack(loadConfig(), {
     probe,

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../infra/processes';
 import { startEntryPoint } from '../test/helpers/entry-point';
+import { WORKER_HEAP_MIB, heapLimitFlag } from '../worker/heap';
 
 /**
  * Vouch's bot or worker in a process of its own, from its entry point (bot/main.ts, worker/main.ts)
@@ -52,8 +53,15 @@ export async function startBotProcess(
   return Object.assign(proc, { url: `${base}/slack/events`, signingSecret });
 }
 
-/** A worker is ready when its health file (VOUCH_HEALTH_FILE) is first written: all its workers run. */
-export function startWorkerProcess(name: string, env: ProcessEnv): Promise<VouchProcess> {
+/**
+ * A worker is ready when its health file (VOUCH_HEALTH_FILE) is first written: all its workers run. Its
+ * heap limit is npm start's unless `heapMiB` says otherwise.
+ */
+export function startWorkerProcess(
+  name: string,
+  env: ProcessEnv,
+  heapMiB: number = WORKER_HEAP_MIB,
+): Promise<VouchProcess> {
   const healthFile = path.join(os.tmpdir(), `vouch-bench-${process.pid}-${name}.health`);
   return startVouchProcess(
     name,
@@ -61,6 +69,7 @@ export function startWorkerProcess(name: string, env: ProcessEnv): Promise<Vouch
     { SLACK_BOT_TOKEN: 'xoxb-bench', VOUCH_HEALTH_FILE: healthFile, ...env },
     async () => fs.existsSync(healthFile),
     () => fs.rmSync(healthFile, { force: true }),
+    [heapLimitFlag(heapMiB)],
   );
 }
 
@@ -70,12 +79,13 @@ async function startVouchProcess(
   env: Record<string, string>,
   ready: () => Promise<boolean>,
   beforeLaunch: () => void = () => {},
+  nodeOptions: string[] = [],
 ): Promise<VouchProcess> {
   let current: ReturnType<typeof startEntryPoint>;
   let earlier = '';
   const launch = async () => {
     beforeLaunch();
-    current = startEntryPoint(entry, { LOG_LEVEL: 'warn', ...env });
+    current = startEntryPoint(entry, { LOG_LEVEL: 'warn', ...env }, nodeOptions);
     const deadline = Date.now() + STARTUP_MS;
     while (!(await ready())) {
       if (current.child.exitCode !== null || Date.now() > deadline)

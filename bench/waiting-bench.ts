@@ -11,6 +11,7 @@ import { policyStore } from '../store/policies';
 import { type Machine, writeResult } from './results';
 import { type BenchStack, TASK_QUEUE, drive, percentile, say, seedEmployees } from './stack';
 import { rssBytes, startWorkerProcess } from './vouch-process';
+import { WORKER_HEAP_MIB } from '../worker/heap';
 
 export interface WaitingOptions {
   interviews: number;
@@ -22,7 +23,7 @@ export interface WaitingOptions {
   cache?: number;
   /** VOUCH_SLACK_ACTIVITIES_PER_SECOND of the worker. */
   slackRate: number;
-  /** The worker's V8 heap limit in MiB (`--max-old-space-size`); undefined: Node's default. */
+  /** The worker's V8 heap limit in MiB (`--max-old-space-size`); undefined: npm start's (worker/heap.ts). */
   heap?: number;
   /** Starting stops after this long even if fewer than `interviews` have started. */
   startMinutes: number;
@@ -85,21 +86,24 @@ export async function benchWaiting(stack: BenchStack, machine: Machine, opts: Wa
 
   const dir = path.join(os.tmpdir(), `vouch-bench-worker-${Date.now()}`);
   fs.mkdirSync(dir, { recursive: true });
-  const worker = await startWorkerProcess('worker', {
-    TEMPORAL_ADDRESS: stack.addresses.temporal,
-    MONGODB_URL: stack.addresses.mongo,
-    MONGODB_DB: 'vouch_bench',
-    VOUCH_TASK_QUEUE: TASK_QUEUE,
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_API_URL: slack.url,
-    VOUCH_SECURITY_CHANNEL: 'CBENCH',
-    VOUCH_ENCRYPTION_KEY: key.toString('base64'),
-    VOUCH_POLICIES_FILE: path.join(dir, 'no-policies.yml'),
-    VOUCH_SLACK_ACTIVITIES_PER_SECOND: String(opts.slackRate),
-    ...(opts.cache ? { VOUCH_MAX_CACHED_WORKFLOWS: String(opts.cache) } : {}),
-    ...(opts.heap ? { NODE_OPTIONS: `--max-old-space-size=${opts.heap}` } : {}),
-    LOG_LEVEL: 'info',
-  });
+  const worker = await startWorkerProcess(
+    'worker',
+    {
+      TEMPORAL_ADDRESS: stack.addresses.temporal,
+      MONGODB_URL: stack.addresses.mongo,
+      MONGODB_DB: 'vouch_bench',
+      VOUCH_TASK_QUEUE: TASK_QUEUE,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: slack.url,
+      VOUCH_SECURITY_CHANNEL: 'CBENCH',
+      VOUCH_ENCRYPTION_KEY: key.toString('base64'),
+      VOUCH_POLICIES_FILE: path.join(dir, 'no-policies.yml'),
+      VOUCH_SLACK_ACTIVITIES_PER_SECOND: String(opts.slackRate),
+      ...(opts.cache ? { VOUCH_MAX_CACHED_WORKFLOWS: String(opts.cache) } : {}),
+      LOG_LEVEL: 'info',
+    },
+    opts.heap,
+  );
   say(`waiting: worker pid ${worker.pid()}`);
   const rssAtStart = rssBytes(worker.pid());
   let peakRss = rssAtStart;
@@ -226,7 +230,7 @@ export async function benchWaiting(stack: BenchStack, machine: Machine, opts: Wa
       {
         ...opts,
         cache: opts.cache ?? 'default',
-        heap: opts.heap ?? 'default',
+        heap: opts.heap ?? WORKER_HEAP_MIB,
         deadline: DEADLINE,
         grouping: false,
       },

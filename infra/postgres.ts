@@ -70,7 +70,12 @@ function wrapped(command: string, args: string[]): { command: string; args: stri
 }
 
 /** Creates the cluster on first use; a folder that already holds one is kept as it is. */
-async function ensureCluster(binaries: PostgresBinaries, dataDir: string, logFile: string): Promise<void> {
+async function ensureCluster(
+  binaries: PostgresBinaries,
+  dataDir: string,
+  logFile: string,
+  throwaway: boolean,
+): Promise<void> {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   // initdb wants an empty folder: a half-made one from an interrupted first start is made again.
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -87,6 +92,7 @@ async function ensureCluster(binaries: PostgresBinaries, dataDir: string, logFil
     '--locale',
     'C',
     '--no-instructions',
+    ...(throwaway ? ['--no-sync'] : []),
   ]);
   await runStep(command, args, {
     hint:
@@ -103,9 +109,11 @@ export async function startPostgres(opts: {
   port: number;
   logFile: string;
   tree?: ProcessTree;
+  /** Data thrown away after the run: nothing is flushed to disk (a crash of the machine may lose it). */
+  throwaway?: boolean;
 }): Promise<RunningServer> {
   await assertPortFree(opts.port, 'PostgreSQL', 'VOUCH_EMBEDDED_POSTGRES_PORT', 'MONGODB_URL');
-  await ensureCluster(opts.binaries, opts.dataDir, opts.logFile);
+  await ensureCluster(opts.binaries, opts.dataDir, opts.logFile, opts.throwaway ?? false);
   const { command, args } = wrapped(opts.binaries.postgres, [
     '-D',
     opts.dataDir,
@@ -116,6 +124,13 @@ export async function startPostgres(opts: {
     // No Unix socket: its default folder (/tmp or /var/run/postgresql) may be missing or shared.
     '-c',
     'unix_socket_directories=',
+    // Plans made with the parameters known: FerretDB's filters name the field in a parameter, and only
+    // such a plan can use an index on it (postgres-indexes.ts).
+    '-c',
+    'plan_cache_mode=force_custom_plan',
+    ...(opts.throwaway
+      ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+      : []),
   ]);
   const proc = startProcess('PostgreSQL', command, args, { logFile: opts.logFile, tree: opts.tree });
   const pidFile = path.join(opts.dataDir, 'postmaster.pid');

@@ -449,8 +449,8 @@ export const CONFIG_VARIABLES = {
   VOUCH_EMBEDDED_MONGO_BACKEND: {
     schema: z.enum(['postgresql', 'sqlite'], { error: 'expected postgresql or sqlite' }).optional(),
     unset:
-      '`sqlite`, or `postgresql` when the data folder holds a PostgreSQL cluster (`postgresql/`) and no SQLite data (`ferretdb/`)',
-    doc: 'Where the embedded FerretDB keeps its data: SQLite files (`ferretdb/` in the data folder) or an embedded PostgreSQL (`postgresql/`; faster, but it refuses text holding a NUL character).',
+      '`postgresql`, or `sqlite` when the data folder already holds SQLite data (`ferretdb/`, as every folder made before PostgreSQL became the default does)',
+    doc: 'Where the embedded FerretDB keeps its data: an embedded PostgreSQL (`postgresql/` in the data folder; much faster under load) or SQLite files (`ferretdb/`).',
   },
   VOUCH_EMBEDDED_POSTGRES_PORT: {
     schema: port,

@@ -9,6 +9,7 @@ import { startTemporalDevServer, temporalHasSearchAttributes } from '../infra/se
 import { chooseMongoBackend, startEmbeddedMongo } from '../infra/embedded-mongo';
 import { ManagedProcess, ProcessTree } from '../infra/processes';
 import { redactUrl } from '../store/mongo';
+import { heapLimitFlag } from '../worker/heap';
 
 /**
  * `npm start`: Vouch with embedded defaults. Starts (unless pointed elsewhere by TEMPORAL_ADDRESS or
@@ -109,9 +110,9 @@ runMain(async () => {
       );
     }
 
-    const launch = (name: string, entry: string) => {
+    const launch = (name: string, entry: string, nodeOptions: string[] = []) => {
       if (stopping) return; // a signal came during start-up: start nothing more
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+      const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path.join(ROOT, entry)], {
         env: childEnv(env),
         stdio: ['ignore', 'inherit', 'inherit'],
         detached: true,
@@ -124,7 +125,7 @@ runMain(async () => {
       tree.add(new ManagedProcess(name, child, undefined, true), APP_GRACE_MS);
     };
 
-    launch('worker', 'worker/main.ts');
+    launch('worker', 'worker/main.ts', [heapLimitFlag()]);
     launch('codec server', 'codec-server/main.ts');
     launch('intake', 'intake/main.ts');
     const missing = missingForSlack(config);

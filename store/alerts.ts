@@ -53,13 +53,19 @@ export interface AlertVerification {
   break?: ChainBreak;
 }
 
+/** Audit entries by time, then key: entries of one moment come back in no fixed order from the store. */
+function auditOrder(x: object, y: object): number {
+  const [a, b] = [x as { at?: unknown; key?: unknown }, y as { at?: unknown; key?: unknown }];
+  return String(a.at).localeCompare(String(b.at)) || String(a.key).localeCompare(String(b.key));
+}
+
 function verifyStored(
   doc: Pick<StoredAlertDoc, '_id' | 'transcript' | 'head'>,
   auditDocs: AuditDoc[],
 ): AlertVerification {
   const audit = auditDocs
     .map(({ _id, alertId: _alert, ...entry }) => entry as unknown as ChainedEvent)
-    .sort((x, y) => String(x.at).localeCompare(String(y.at)) || String(x.key).localeCompare(String(y.key)));
+    .sort(auditOrder);
   const chain = verifyChain(doc._id, (doc.transcript ?? []) as unknown as ChainedEvent[], doc.head);
   const entries = verifyAudit(doc._id, audit);
   const failed = !chain.ok ? chain.break : !entries.ok ? entries.break : undefined;
@@ -376,7 +382,7 @@ export function alertStore(c: Collections, now: () => Date = () => new Date()) {
     /** The alert's audit trail, oldest first. */
     async auditOf(alertId: string): Promise<AuditEntry[]> {
       const docs = await c.audit.find({ alertId }).toArray();
-      return docs.map(({ _id, alertId: _alert, ...entry }) => entry).sort((x, y) => x.at.localeCompare(y.at));
+      return docs.map(({ _id, alertId: _alert, ...entry }) => entry).sort(auditOrder);
     },
 
     /**

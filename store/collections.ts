@@ -382,6 +382,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.alerts.createIndex({ workflowId: 1 }, { unique: true, name: 'workflowId_unique' }),
     c.alerts.createIndex({ 'input.type': 1, createdAt: -1 }, { name: 'type_createdAt' }),
     c.employees.createIndex({ email: 1 }, { name: 'email' }),
+    // The bot finds whose DM a message came in (store/employee-cache.ts userOfDmChannel).
+    c.employees.createIndex({ dmChannel: 1 }, { name: 'dmChannel' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
     c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
     c.passkeys.createIndex({ employee: 1 }, { name: 'employee' }),

@@ -60,7 +60,7 @@ export function employeeCache(c: Collections) {
       return doc?.dmChannel;
     },
 
-    /** Whose DM channel this is (a scan on FerretDB: only for the rare message that knows no more). */
+    /** Whose DM channel this is (indexed; FerretDB v1 still scans: only for the rare message that knows no more). */
     async userOfDmChannel(channel: string): Promise<string | undefined> {
       const doc = await c.employees.findOne({ dmChannel: channel }, { projection: { _id: 1 } });
       return doc?._id;

@@ -35,6 +35,7 @@ export default async function globalSetup(): Promise<void> {
       mongoPort,
       postgresPort,
       logDir: dir,
+      throwaway: true,
     }),
     startTemporalDevServer({
       binary: bins.temporal,

@@ -23,14 +23,17 @@ func main() {
 	dir := flag.String("dir", "", "directory for the SQLite data files (created if missing)")
 	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string: use PostgreSQL instead of SQLite")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	gated := flag.Bool("write-gate", true, "one read-modify-write command at a time per collection (see write_gate.go)")
+	gated := flag.Bool("write-gate", true, "one read-modify-write command at a time per document or collection (see write_gate.go)")
 	flag.Parse()
 
 	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	// PostgreSQL cannot hold NUL in a string: the gate escapes it (nul_escape.go). And it writes different
+	// rows at once, where SQLite has one writer: the gate lets writes of different documents through together.
+	onPostgreSQL := *postgresqlURL != ""
 	var gateListener net.Listener
-	if *gated {
+	if *gated || onPostgreSQL {
 		// FerretDB listens on a Unix socket only this process can reach; clients reach it through the gate.
-		socketDir, err := os.MkdirTemp("", "vouch-ferretdb-")
+		socketDir, err := makeSocketDir()
 		if err == nil {
 			defer os.RemoveAll(socketDir)
 			config.Listener = ferretdb.ListenerConfig{Unix: filepath.Join(socketDir, "ferretdb.sock")}
@@ -86,7 +89,7 @@ func main() {
 			gateListener.Close()
 		}()
 		go func() {
-			if err := newWriteGate().serve(gateListener, func() (net.Conn, error) { return net.Dial("unix", socket) }); err != nil {
+			if err := newWriteGate(*gated, onPostgreSQL, onPostgreSQL).serve(gateListener, func() (net.Conn, error) { return net.Dial("unix", socket) }); err != nil {
 				fmt.Fprintf(os.Stderr, "ferretdb: write gate: %v\n", err)
 				stop()
 			}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { SEARCH_ATTRIBUTES } from '../../shared/constants';
+import { heapLimitFlag } from '../../worker/heap';
 
 /**
  * The production stack (docker-compose.yml + Dockerfile + .env.example) cannot run here: there is no
@@ -147,7 +148,8 @@ function dockerfileStages(text: string): Array<{ from: string; instructions: str
 // The checks
 
 const VOUCH_SERVICES = {
-  'vouch-worker': { command: ['node', 'dist/worker/main.js'], source: 'worker/main.ts' },
+  // The worker's heap limit, measured (worker/heap.ts).
+  'vouch-worker': { command: ['node', heapLimitFlag(), 'dist/worker/main.js'], source: 'worker/main.ts' },
   'vouch-bot': { command: ['node', 'dist/bot/main.js'], source: 'bot/main.ts' },
 } as const;
 /** Every service running Vouch's own code, the codec server included (it needs neither Temporal nor MongoDB). */
@@ -237,7 +239,7 @@ const checkVouchServices: Check = ({ compose }) => {
       );
     if (!fs.existsSync(path.join(root, expected.source)))
       problems.push(
-        `service ${name}: ${expected.source} (compiled to ${expected.command[1]}) does not exist`,
+        `service ${name}: ${expected.source} (compiled to ${expected.command.at(-1)}) does not exist`,
       );
     const env = environmentOf(s);
     if (env.TEMPORAL_ADDRESS !== 'temporal:7233')
@@ -592,6 +594,11 @@ const checkDockerfile: Check = ({ dockerfile }) => {
     problems.push('Dockerfile: the final stage does not copy dist/ from the build stage');
   if (!final.instructions.some((i) => /^ENV\s+NODE_ENV=production\b/.test(i)))
     problems.push('Dockerfile: the final stage does not set NODE_ENV=production (no localhost warnings)');
+  const cmd = final.instructions.filter((i) => /^CMD\s/i.test(i)).at(-1) ?? '';
+  const worker = VOUCH_SERVICES['vouch-worker'].command;
+  // The exec form only: a shell form would not pass signals on to node.
+  if (cmd.replace(/^CMD\s+/i, '').replace(/",\s*"/g, '","') !== JSON.stringify(worker))
+    problems.push(`Dockerfile: CMD is not the worker as compose runs it (${worker.join(' ')})`);
   const user = final.instructions.filter((i) => /^USER\s/i.test(i)).at(-1);
   const userName = user?.split(/\s+/)[1]?.split(':')[0];
   if (!userName) problems.push('Dockerfile: the final stage has no USER (it would run as root)');
@@ -949,6 +956,16 @@ const MUTATIONS: Mutation[] = [
     'the image runs as root',
     (f) => ({ ...f, dockerfile: replaceOnce(f.dockerfile, /^USER .*$/m, 'USER root') }),
     /final stage runs as root/,
+  ],
+  [
+    'the image runs the worker without its heap limit',
+    (f) => ({ ...f, dockerfile: replaceOnce(f.dockerfile, /"--max-old-space-size=\d+", /, '') }),
+    /CMD is not the worker as compose runs it/,
+  ],
+  [
+    'compose runs the worker with another heap limit',
+    compose((t) => replaceOnce(t, /--max-old-space-size=\d+/, '--max-old-space-size=4096')),
+    /service vouch-worker: command .*, expected node --max-old-space-size=640 dist\/worker\/main\.js/,
   ],
   [
     'the image has no USER',

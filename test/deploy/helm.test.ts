@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { type ChartTools, provisionChartTools } from '../../infra/provision';
+import { WORKER_HEAP_MIB, heapLimitFlag } from '../../worker/heap';
 
 /**
  * The Helm chart (deploy/helm/vouch), checked with the real helm (lint, template) and Vouch's strict
@@ -68,6 +69,12 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const containerOf = (deployment: K8sObject): any => deployment.spec?.template.spec.containers[0];
+/** A Kubernetes quantity of memory (`1280Mi`, `1Gi`) in MiB. */
+const mebibytes = (quantity: string): number => {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`memory ${quantity}: expected <n>Mi or <n>Gi`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+};
 const envOf = (deployment: K8sObject): Record<string, string> =>
   Object.fromEntries(
     (containerOf(deployment).env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]),
@@ -96,7 +103,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     const worker = find(objects, 'Deployment', 'vouch-worker');
     const env = envOf(worker);
     const container = containerOf(worker);
-    expect(container.command).toEqual(['node', 'dist/worker/main.js']);
+    expect(container.command).toEqual(['node', heapLimitFlag(), 'dist/worker/main.js']);
     for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe])
       expect(probe.exec.command).toEqual([
         'node',
@@ -108,6 +115,8 @@ describe('Helm chart deploy/helm/vouch', () => {
       requests: { cpu: expect.any(String) },
       limits: { memory: expect.any(String) },
     });
+    // Room above the heap for what is not heap (the Temporal core, buffers: RSS peaked about 320 MiB above it).
+    expect(mebibytes(container.resources.limits.memory)).toBeGreaterThanOrEqual(WORKER_HEAP_MIB + 320);
     // The HPA owns the replica count.
     expect(worker.spec).not.toHaveProperty('replicas');
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'vouch-worker');

@@ -10,8 +10,9 @@ const root = path.resolve(__dirname, '..', '..');
 export function startEntryPoint(
   entry: string,
   env: Record<string, string>,
+  nodeOptions: string[] = [],
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@ import { sourceStore } from '../../store/sources';
 import { testServers, uniqueName } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { bareWorkflow } from '../../workflows/bare';
+import { heapLimitFlag } from '../../worker/heap';
 
 const EXAMPLE_ALERT = JSON.parse(
   fs.readFileSync(path.join(__dirname, '../../examples/alert.json'), 'utf8'),
@@ -142,8 +143,6 @@ describe('npm start', () => {
       VOUCH_UI_PORT: String(uiPort),
       VOUCH_EMBEDDED_MONGO_PORT: String(mongoPort),
       VOUCH_EMBEDDED_POSTGRES_PORT: String(postgresPort),
-      // PostgreSQL: the longer process tree and stop order (SQLite is the default and the rest of the suite's).
-      VOUCH_EMBEDDED_MONGO_BACKEND: 'postgresql',
       VOUCH_CODEC_PORT: String(codecPort),
       VOUCH_INTAKE_PORT: String(intakePort),
       VOUCH_TASK_QUEUE: uniqueName('start'),
@@ -193,7 +192,10 @@ describe('npm start', () => {
         ]),
       );
       for (const p of others) expect(p.pgid).not.toBe(start!.pgid);
+      // The worker runs with the heap limit chosen by measurement.
+      expect(others.find((p) => p.command.includes('worker/main.ts'))?.command).toContain(heapLimitFlag());
 
+      expect(first.output()).toMatch(/MongoDB: embedded FerretDB at \S+ on postgresql \(the default\)/);
       expect(first.output()).toMatch(new RegExp(`Temporal Web UI: http://localhost:${uiPort}/`));
       expect(first.output()).toMatch(/Slack is not connected[\s\S]*SLACK_BOT_TOKEN/);
       expect(fs.existsSync(path.join(dataDir, 'encryption.key'))).toBe(true);
