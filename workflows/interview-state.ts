@@ -186,8 +186,7 @@ export class Interview {
 
   /** Who answered on the answer page, as the record names them: their Slack id, else their address. */
   webAnswerer(): string {
-    const e = this.prepared?.employee;
-    return e?.slackUserId ?? (e?.email ? `email:${e.email}` : 'employee');
+    return this.factorKey() ?? 'employee';
   }
 
   /** The employee as messages name them: resolved, or as the alert gives them. */

@@ -62,19 +62,20 @@ const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
  * only the interviewed employee gets past the check, and the interview refuses anyone else again.
  */
 export function teamsAnswers(deps: TeamsBotDeps) {
-  const principalOf = async (activity: TeamsActivity): Promise<string | undefined> => {
+  /**
+   * The person behind an activity, as the interview's signals name them (`principal`) and as their
+   * second factors are kept (`factorKey`: the Slack id, else `email:<address>`), from one directory read.
+   */
+  const whoIs = async (activity: TeamsActivity): Promise<{ principal?: string; factorKey?: string }> => {
     const oid = activity.from?.aadObjectId?.toLowerCase();
-    if (!oid) return undefined;
+    if (!oid) return {};
     const entry = await deps.directory.byAadObjectId(oid);
-    return teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId });
+    return {
+      principal: teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId }),
+      factorKey: entry ? employeeKey(entry) : undefined,
+    };
   };
-
-  /** The key this person's second factors are kept under: the Slack id, else `email:<address>`. */
-  const factorKeyOf = async (activity: TeamsActivity): Promise<string | undefined> => {
-    const oid = activity.from?.aadObjectId?.toLowerCase();
-    const entry = oid ? await deps.directory.byAadObjectId(oid) : null;
-    return entry ? employeeKey(entry) : undefined;
-  };
+  const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
 
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
   const checkAnswerer = async (
@@ -169,7 +170,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   }
 
   async function submitDialog(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
-    const principal = await principalOf(activity);
+    const who = await whoIs(activity);
+    const { principal } = who;
     const code = String(data[DIALOG_INPUTS.code] ?? '').replace(/\s+/g, '');
     const title = await titleOf(data.workflowId);
     if (!PLAIN_CODE_PATTERN.test(code))
@@ -191,7 +193,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
           ...(justification ? { justification } : {}),
         });
         // The interview checks the code against the key the employee's factors are kept under.
-        const factorKey = (await factorKeyOf(activity)) ?? principal;
+        const factorKey = who.factorKey ?? principal;
         return await deps.interviews.submitCode(
           data.workflowId,
           factorKey,
