@@ -2,13 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The HTTP plumbing of the pages the bot serves (enrollment, answers): forms, cookies, safe headers. */
 
+/**
+ * A request body of at most maxBytes, as UTF-8 text (decoded whole, so a character split between chunks
+ * stays whole); undefined as soon as it grows larger, before it is read whole.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** A small urlencoded form; a larger body is refused before it is read whole. */
 export async function readForm(req: IncomingMessage, maxBytes = 4096): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > maxBytes) throw new Error('form too large');
-  }
+  const body = await readBody(req, maxBytes);
+  if (body === undefined) throw new Error('form too large');
   return new URLSearchParams(body);
 }
 

@@ -8,6 +8,7 @@ import type { AnswerLinkDoc } from '../store/collections';
 import { PAGE_STYLE, PASSKEY_SCRIPT, webauthnBrowserBundle } from '../web/passkey-scripts';
 import type { BotDeps } from './deps';
 import { enrollmentCookieOf, tellEnrollmentDone } from './enrollment-page';
+import { readBody } from './page-http';
 
 /**
  * The passkey routes of the bot's HTTP server (JSON in, JSON out; `content-type: application/json` is
@@ -239,11 +240,8 @@ class BadRequest extends Error {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > MAX_JSON_BYTES) throw new BadRequest('body too large');
-  }
+  const body = await readBody(req, MAX_JSON_BYTES);
+  if (body === undefined) throw new BadRequest('body too large');
   try {
     return body ? JSON.parse(body) : {};
   } catch {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Logger } from '../../lib/logger';
 import type { TeamsActivity, TeamsReply } from './answers';
 import { type BotFrameworkTokenCheck, TokenRefused } from './token-check';
+import { readBody } from '../page-http';
 
 /** Teams' activities are small; a card's submission with a justification is a few kB. */
 const BODY_LIMIT = 256 * 1024;
@@ -28,7 +29,7 @@ export function createTeamsServer(deps: {
         return answer(res, { status: 200, body: { ok: true } });
       if (req.url !== TEAMS_MESSAGES_PATH) return answer(res, { status: 404 });
       if (req.method !== 'POST') return answer(res, { status: 405 });
-      const raw = await readBody(req);
+      const raw = await readBody(req, BODY_LIMIT);
       if (raw === undefined) return answer(res, { status: 413 });
       let activity: TeamsActivity;
       try {
@@ -56,15 +57,4 @@ export function createTeamsServer(deps: {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
