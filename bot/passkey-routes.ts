@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { answerLinkEmployee, answerLinks, hashToken } from '../store/answer-links';
+import { hashToken } from '../lib/token-hash';
+import { answerLinkEmployee, answerLinks } from '../store/answer-links';
 import { linkEmployee } from '../store/enrollment-links';
 import { profileOf } from '../store/second-factors';
 import type { AnswerLinkDoc } from '../store/collections';

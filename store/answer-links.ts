@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../lib/token-hash';
 import type { AnswerLinkDoc, Collections } from './collections';
 import { insertOnce } from './mongo';
 import { emailKey } from '../shared/employee-key';
@@ -75,7 +76,3 @@ export function answerLinkEmployee(
 
 export type Binding = 'unbound' | 'this_browser' | 'other_browser';
 export type AnswerLinks = ReturnType<typeof answerLinks>;
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { hashToken } from '../lib/token-hash';
 import type { Collections, EnrollmentLinkDoc } from './collections';
 import { claimSlot } from './claims';
 import { insertOnce } from './mongo';
@@ -24,7 +25,7 @@ export type LinkView =
   | { state: 'shown'; link: EnrollmentLinkDoc };
 
 export function enrollmentLinks(c: Collections) {
-  const byToken = (token: string) => c.enrollmentLinks.findOne({ _id: hash(token) });
+  const byToken = (token: string) => c.enrollmentLinks.findOne({ _id: hashToken(token) });
   return {
     /** A link for the employee with this key (shared/employee-key.ts). */
     async create(employee: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
@@ -32,7 +33,7 @@ export function enrollmentLinks(c: Collections) {
       const expiresAt = new Date(now.getTime() + LINK_TTL_MS);
       const slackUserId = slackIdOfKey(employee);
       await c.enrollmentLinks.insertOne({
-        _id: hash(token),
+        _id: hashToken(token),
         employee,
         ...(slackUserId ? { slackUserId } : {}),
         state: 'created',
@@ -66,12 +67,12 @@ export function enrollmentLinks(c: Collections) {
         if (!(await claim(c, `link-bind:${link._id}`, now))) return { state: 'other_browser' };
         await c.enrollmentLinks.updateOne(
           { _id: link._id },
-          { $set: { state: 'awaiting_approval', browser: hash(cookie), pairingCode, openedAt: now } },
+          { $set: { state: 'awaiting_approval', browser: hashToken(cookie), pairingCode, openedAt: now } },
         );
         const stored = (await c.enrollmentLinks.findOne({ _id: link._id }))!;
         return { state: 'awaiting_approval', link: stored, pairingCode, cookie };
       }
-      if (!browser || !link.browser || !sameHash(link.browser, hash(browser)))
+      if (!browser || !link.browser || !sameHash(link.browser, hashToken(browser)))
         return { state: 'other_browser' };
       if (link.state === 'awaiting_approval')
         return { state: 'awaiting_approval', link, pairingCode: link.pairingCode ?? '' };
@@ -183,10 +184,6 @@ export function linkEmployee(link: Pick<EnrollmentLinkDoc, 'employee' | 'slackUs
 /** Claims a unique key; false if it was already claimed. */
 function claim(c: Collections, key: string, now: Date): Promise<boolean> {
   return insertOnce(c.claims, { _id: key, at: now });
-}
-
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }
 
 function sameHash(a: string, b: string): boolean {

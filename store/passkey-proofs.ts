@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../lib/token-hash';
 import type { Collections } from './collections';
 import { insertOnce } from './mongo';
 
@@ -23,7 +24,7 @@ export function passkeyProofs(c: Collections) {
       // 22 random bytes: the sealed form stays within the code's sealed shape (SEALED_CODE_PATTERN).
       const token = `${PROOF_PREFIX}${randomBytes(22).toString('base64url')}`;
       await c.passkeyProofs.insertOne({
-        _id: hashProof(token),
+        _id: hashToken(token),
         ...proof,
         createdAt: now,
         expiresAt: new Date(now.getTime() + PROOF_TTL_MS),
@@ -37,7 +38,7 @@ export function passkeyProofs(c: Collections) {
       expected: { workflowId: string; employee: string },
       now: Date,
     ): Promise<'accepted' | 'rejected' | 'replayed'> {
-      const proof = await c.passkeyProofs.findOne({ _id: hashProof(token) });
+      const proof = await c.passkeyProofs.findOne({ _id: hashToken(token) });
       if (!proof || proof.workflowId !== expected.workflowId || proof.employee !== expected.employee)
         return 'rejected';
       if (proof.expiresAt <= now) return 'rejected';
@@ -50,8 +51,4 @@ export function passkeyProofs(c: Collections) {
 
 export function isPasskeyProof(code: string): boolean {
   return code.startsWith(PROOF_PREFIX);
-}
-
-function hashProof(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
