@@ -46,10 +46,11 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
   await iv.setPhase('awaiting_response');
   const channels = chosenChannels(iv);
   const answerDueAt = Date.parse(schedule.deadlineAt);
-  // Links to the answer page stay open while a code may still come after a late "Yes".
-  const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
   if (channels) {
-    iv.contact = await askThroughChannels(iv, channels, { answerDueAt: schedule.deadlineAt, linkExpiresAt });
+    iv.contact = await askThroughChannels(iv, channels, {
+      answerDueAt: schedule.deadlineAt,
+      linkExpiresAt: new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString(),
+    });
   } else {
     const dm = await acts.sendInterview({
       workflowId: iv.workflowId,
@@ -73,6 +74,7 @@ export async function askEmployee(iv: Interview): Promise<Asked> {
     const alertId = iv.alert.id;
     const deadlineAt = schedule.deadlineAt;
     const template = policy.messages?.reminder;
+    const linkExpiresAt = new Date(answerDueAt + SECOND_FACTOR_WAIT_MS).toISOString();
     // Reminders go wherever the employee was asked; the email sent at the first one is its own question.
     if (iv.contact) {
       for (const ref of [iv.contact, ...iv.alsoAsked])
