@@ -1,8 +1,11 @@
+import fs from 'node:fs';
 import type http from 'node:http';
+import path from 'node:path';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { type TeamsConfig, loadConfig } from '../../lib/config';
 import { renderEvent } from '../../shared/record/render';
 import { alertStore } from '../../store/alerts';
+import { TEAMS_COMMANDS, teamsCommandOf } from '../../teams/status-card';
 import { collections } from '../../store/collections';
 import { extractPayloads, recordHistory } from '../helpers/history';
 import {
@@ -206,4 +209,17 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
     expect(JSON.stringify(help!.body)).toContain('your open checks and recent outcomes');
     await open.terminate('test done');
   }, 120_000);
+});
+
+describe('the Teams app manifest', () => {
+  it('lists exactly the commands the chat understands, in the personal scope', () => {
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../teams/manifest.json'), 'utf8'),
+    ) as { bots: { commandLists?: { scopes: string[]; commands: { title: string }[] }[] }[] };
+    const lists = manifest.bots[0]!.commandLists ?? [];
+    expect(lists.map((l) => l.scopes)).toEqual([['personal']]);
+    const titles = lists[0]?.commands.map((c) => c.title) ?? [];
+    expect(titles).toEqual(Object.values(TEAMS_COMMANDS));
+    for (const title of titles) expect(teamsCommandOf(title)).toBe(title);
+  });
 });
