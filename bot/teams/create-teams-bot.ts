@@ -6,9 +6,11 @@ import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
+import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
 import { botFrameworkTokenCheck } from './token-check';
 
@@ -21,19 +23,32 @@ export function createTeamsBot(
   db: Db,
 ): http.Server {
   const c = collections(db);
+  const connector = teamsConnector(teams);
+  const messages = teamsMessages({
+    interviews,
+    directory: directoryStore(c),
+    alerts: alertStore(c),
+    followUps: teamsFollowUpStore(c),
+    collections: c,
+    logger,
+    audit: auditTrail(db),
+    connector,
+  });
+  const answers = teamsAnswers({
+    interviews,
+    directory: directoryStore(c),
+    alerts: alertStore(c),
+    encryptionKey: config.encryptionKey,
+    logger,
+    audit: auditTrail(db),
+    connector,
+    operatorsConversation: teams.operatorsConversation,
+    operators: teams.operators,
+  });
   return createTeamsServer({
     check: botFrameworkTokenCheck(teams),
-    handle: teamsAnswers({
-      interviews,
-      directory: directoryStore(c),
-      alerts: alertStore(c),
-      encryptionKey: config.encryptionKey,
-      logger,
-      audit: auditTrail(db),
-      connector: teamsConnector(teams),
-      operatorsConversation: teams.operatorsConversation,
-      operators: teams.operators,
-    }),
+    // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
+    handle: (activity) => (isPersonalText(activity) ? messages(activity) : answers(activity)),
     logger,
   });
 }

@@ -2,15 +2,10 @@ import { emailKey } from '../../shared/employee-key';
 import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { createFailClosedActivities } from '../../activities/fail-closed';
-import { createInterviewGateway } from '../../bot/interviews';
-import { createTeamsBot } from '../../bot/teams/create-teams-bot';
-import { freePort } from '../../infra/processes';
 import { type TeamsConfig, loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { directoryEntrySchema } from '../../shared/directory-entry';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
-import { directoryStore } from '../../store/directory';
 import { recordHistory } from '../helpers/history';
 import {
   ANA,
@@ -23,10 +18,10 @@ import {
   start,
   state,
   validCode,
-  whileBusy,
 } from '../helpers/interview-harness';
 import { uniqueName } from '../helpers/servers';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import { listInDirectory, startTeamsBot } from '../helpers/teams-bot-under-test';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
 
 const APP = {
@@ -75,24 +70,12 @@ describe('Microsoft Teams', () => {
         outboundAllowHosts: ['127.0.0.1'], // the PagerDuty stand-in is local
       },
     });
-    const logger = createLogger('teams-test', 'silent');
-    bot = createTeamsBot(
-      config,
-      { encryptionKey: h.key },
-      logger,
-      createInterviewGateway(h.client),
-      h.mongo.db,
-    );
-    const port = await freePort();
-    await new Promise<void>((r) => bot.listen(port, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${port}/api/messages`;
-    const directory = directoryStore(collections(h.mongo.db));
-    for (const entry of [
+    ({ server: bot, endpoint } = await startTeamsBot(h, config));
+    await listInDirectory(h, [
       { email: 'carol@example.com', name: 'Carol Contractor', aadObjectId: CAROL_OID },
       { email: ANA.email, slackUserId: ANA.id, name: ANA.name, aadObjectId: ANA_OID },
       { email: 'mallory@example.com', aadObjectId: MALLORY_OID },
-    ])
-      await whileBusy(() => directory.set(directoryEntrySchema.parse(entry), 'test'));
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -103,16 +86,8 @@ describe('Microsoft Teams', () => {
   });
 
   /** An activity as Teams posts it to the bot: from a user of the tenant, in their chat with the bot. */
-  const activity = (from: string, conversationId: string, over: Record<string, unknown>) => ({
-    id: `f:${uniqueName('act')}`,
-    channelId: 'msteams',
-    serviceUrl: teams.serviceUrl,
-    from: { id: `29:${from}`, aadObjectId: from },
-    recipient: { id: `28:${APP.appId}` },
-    conversation: { id: conversationId, conversationType: 'personal', tenantId: APP.tenantId },
-    channelData: { tenant: { id: APP.tenantId } },
-    ...over,
-  });
+  const activity = (from: string, conversationId: string, over: Record<string, unknown>) =>
+    teams.userActivity(from, conversationId, over);
   const post = async (body: unknown, token?: string) => {
     const res = await fetch(endpoint, {
       method: 'POST',
