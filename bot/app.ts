@@ -16,6 +16,7 @@ import { answerRoutes } from './answer-page';
 import { passkeyRoutes } from './passkey-routes';
 import { boltLogger } from './bolt-logger';
 import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limits';
+import { earlyAckForClicks } from './early-ack';
 
 /**
  * The Bolt app: the HTTP receiver at POST /slack/events (every request's signature verified, every
@@ -92,8 +93,15 @@ function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]
     customRoutes,
     bodyLimit: MAX_REQUEST_BYTES,
   });
-  receiver.requestListener = boundedRequests(receiver.requestListener);
-  return new App({
+  receiver.requestListener = boundedRequests(
+    earlyAckForClicks(receiver.requestListener, {
+      signingSecret: signingSecret ?? '',
+      bodyLimit: MAX_REQUEST_BYTES,
+      app: () => app,
+      logger,
+    }),
+  );
+  const app: App = new App({
     token: botToken,
     receiver,
     socketMode: false,
@@ -101,4 +109,5 @@ function createReceiverApp(config: Config, logger: Logger, routes: CustomRoute[]
     clientOptions,
     logger: logs,
   });
+  return app;
 }
