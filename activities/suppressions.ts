@@ -1,6 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { SuppressionScope } from '../shared/policy';
 import type { SnoozeFacts } from '../store/collections';
-import { suppressionStore } from '../store/suppressions';
+import { suppressionEmployee, suppressionStore } from '../store/suppressions';
 import type { ActivityContext } from './context';
 import { fingerprintScope } from './fingerprint';
 
@@ -15,11 +16,16 @@ export function createSuppressionActivities(ctx: ActivityContext) {
   };
 }
 
-/** The suppression of an alert's scope, for `windowMs` from now. */
+/**
+ * The suppression of an alert's scope, for `windowMs` from now. The employee is named by their key
+ * (shared/employee-key.ts); interviews of employees with Slack name them by `slackUserId`, which is
+ * the same key, as they did before email keys.
+ */
 export interface ScopedSuppression {
   workflowId: string;
   alertId: string;
-  slackUserId: string;
+  slackUserId?: string;
+  employeeKey?: string;
   alertType: string;
   fingerprint: string;
   windowMs: number;
@@ -33,8 +39,15 @@ export async function putSuppression(
   snooze?: SnoozeFacts,
 ): Promise<{ id: string; expiresAt: string }> {
   const expiresAt = new Date(createdAt.getTime() + input.windowMs);
+  const key = input.employeeKey ?? input.slackUserId;
+  if (!key)
+    throw ApplicationFailure.create({
+      type: 'SuppressionWithoutEmployee',
+      message: 'a suppression needs the employee: employeeKey (or slackUserId)',
+      nonRetryable: true,
+    });
   const id = await suppressions.put({
-    slackUserId: input.slackUserId,
+    ...suppressionEmployee(key),
     alertType: input.alertType,
     fingerprint: input.fingerprint,
     ...scopeOf(input.fingerprint),
