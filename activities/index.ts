@@ -12,6 +12,7 @@ import { createRollupActivities } from './rollup';
 import { createSecondFactorActivities } from './second-factor';
 import { createSnoozeActivities } from './snooze';
 import { createSuppressionActivities } from './suppressions';
+import { createTeamsRollupActivities } from './teams-rollup';
 import { createVerdictActivities } from './verdicts';
 
 /**
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSuppressionActivities(ctx),
     ...createSnoozeActivities(ctx),
     ...createRollupActivities(ctx),
+    ...createTeamsRollupActivities(ctx),
     ...createManagerActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { rollupTaskQueue } from '../shared/constants';
 import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
 import { rolledUpInterviewMessage } from '../slack-blocks/interview';
@@ -9,11 +10,13 @@ import { employeeLanguages } from './employee-language';
 import { slackCall, slackHasRoomFor } from './slack-client';
 
 /**
- * The coordinator of one employee's interviews on one task queue: a hash, so no email or Slack id is in
- * the id (two deployments sharing a namespace on different task queues keep their own books).
+ * The coordinator of one employee's interviews on one task queue, by their employee key
+ * (shared/employee-key.ts: the Slack id, which it always was for anyone with Slack, else
+ * `email:<address>`): a hash, so no email or Slack id is in the id (two deployments sharing a
+ * namespace on different task queues keep their own books).
  */
-export function coordinatorId(taskQueue: string, slackUserId: string): string {
-  const hash = createHash('sha256').update(`${taskQueue}\n${slackUserId}`).digest('hex');
+export function coordinatorId(taskQueue: string, employeeKey: string): string {
+  const hash = createHash('sha256').update(`${taskQueue}\n${employeeKey}`).digest('hex');
   return `employee-${hash.slice(0, 24)}`;
 }
 
@@ -26,14 +29,23 @@ export function createRollupActivities(ctx: ActivityContext) {
      * Asks the employee's coordinator "lead, join or queue?", starting it if none runs (signal-with-
      * start, with the worker's own client, on the rollup task queue; a coordinator started before
      * that queue existed runs on until it ends where it is); the answer comes back as a signal.
-     * A retry asks again with the same round, which the coordinator answers as before.
+     * A retry asks again with the same round, which the coordinator answers as before. Interviews of
+     * an employee with Slack name them by `slackUserId`, others by `employeeKey`: the same key.
      */
     async askRollup(input: {
-      slackUserId: string;
+      slackUserId?: string;
+      employeeKey?: string;
       request: RollupRequest;
     }): Promise<{ coordinatorId: string }> {
       const { client, info } = Context.current();
-      const id = coordinatorId(info.taskQueue, input.slackUserId);
+      const key = input.employeeKey ?? input.slackUserId;
+      if (!key)
+        throw ApplicationFailure.create({
+          type: 'RollupWithoutEmployee',
+          message: 'askRollup needs the employee: employeeKey (or slackUserId)',
+          nonRetryable: true,
+        });
+      const id = coordinatorId(info.taskQueue, key);
       await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: rollupTaskQueue(info.taskQueue),

@@ -52,7 +52,9 @@ export const { askRollup } = proxyActivities<Pick<Activities, 'askRollup'>>({
   scheduleToCloseTimeout: '1 minute',
   retry: BACKOFF,
 });
-export const { updateRolledUpDm } = proxyActivities<Pick<Activities, 'updateRolledUpDm'>>({
+export const { updateRolledUpDm, updateRolledUpTeamsCard } = proxyActivities<
+  Pick<Activities, 'updateRolledUpDm' | 'updateRolledUpTeamsCard'>
+>({
   ...SLACK_STEP,
   scheduleToCloseTimeout: '5 minutes',
 });
