@@ -20,6 +20,23 @@ export function coordinatorId(taskQueue: string, employeeKey: string): string {
   return `employee-${hash.slice(0, 24)}`;
 }
 
+/** Signal-with-start of the coordinator of the employee with this key, with the request. */
+async function askCoordinator(
+  employeeKey: string,
+  request: RollupRequest,
+): Promise<{ coordinatorId: string }> {
+  const { client, info } = Context.current();
+  const id = coordinatorId(info.taskQueue, employeeKey);
+  await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
+    workflowId: id,
+    taskQueue: rollupTaskQueue(info.taskQueue),
+    args: [],
+    signal: rollupRequest,
+    signalArgs: [request],
+  });
+  return { coordinatorId: id };
+}
+
 /** Alert storms: the question to the employee's coordinator, and the DM that covers several alerts. */
 export function createRollupActivities(ctx: ActivityContext) {
   const { deps, slack, loadAlert } = ctx;
@@ -29,31 +46,31 @@ export function createRollupActivities(ctx: ActivityContext) {
      * Asks the employee's coordinator "lead, join or queue?", starting it if none runs (signal-with-
      * start, with the worker's own client, on the rollup task queue; a coordinator started before
      * that queue existed runs on until it ends where it is); the answer comes back as a signal.
-     * A retry asks again with the same round, which the coordinator answers as before. Interviews of
-     * an employee with Slack name them by `slackUserId`, others by `employeeKey`: the same key.
+     * A retry asks again with the same round, which the coordinator answers as before.
      */
     async askRollup(input: {
-      slackUserId?: string;
-      employeeKey?: string;
+      slackUserId: string;
       request: RollupRequest;
     }): Promise<{ coordinatorId: string }> {
-      const { client, info } = Context.current();
-      const key = input.employeeKey ?? input.slackUserId;
-      if (!key)
+      return askCoordinator(input.slackUserId, input.request);
+    },
+
+    /**
+     * The same for an employee without Slack, by their employee key (`email:<address>`). An activity of
+     * its own: a worker of the release before, which knows only askRollup, never takes it (an interview
+     * it cannot place goes its own way), so it cannot put such employees in one coordinator together.
+     */
+    async askEmployeeRollup(input: {
+      employeeKey: string;
+      request: RollupRequest;
+    }): Promise<{ coordinatorId: string }> {
+      if (!input.employeeKey)
         throw ApplicationFailure.create({
           type: 'RollupWithoutEmployee',
-          message: 'askRollup needs the employee: employeeKey (or slackUserId)',
+          message: 'askEmployeeRollup needs employeeKey, e.g. email:ana@example.com',
           nonRetryable: true,
         });
-      const id = coordinatorId(info.taskQueue, key);
-      await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue: rollupTaskQueue(info.taskQueue),
-        args: [],
-        signal: rollupRequest,
-        signalArgs: [input.request],
-      });
-      return { coordinatorId: id };
+      return askCoordinator(input.employeeKey, input.request);
     },
 
     /**

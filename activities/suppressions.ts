@@ -13,6 +13,16 @@ export function createSuppressionActivities(ctx: ActivityContext) {
       // The newest verified confirmation of a scope replaces the previous one; a retry overwrites it again.
       return putSuppression(suppressions, ctx.now(), input);
     },
+    /**
+     * The same for an employee without Slack, by `employeeKey`. An activity of its own: a worker of the
+     * release before, which knows only createSuppression, never takes it and so never stores one under
+     * no employee; the interview retries until a current worker does.
+     */
+    async createEmployeeSuppression(
+      input: ScopedSuppression & { employeeKey: string },
+    ): Promise<{ id: string; expiresAt: string }> {
+      return putSuppression(suppressions, ctx.now(), input);
+    },
   };
 }
 

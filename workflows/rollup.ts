@@ -21,7 +21,7 @@ import {
   rollupMemberJoined,
 } from '../shared/rollup';
 import { reachableChannels } from '../shared/channels';
-import { askRollup, updateRolledUpDm, updateRolledUpTeamsCard } from './activity-proxies';
+import { askEmployeeRollup, askRollup, updateRolledUpDm, updateRolledUpTeamsCard } from './activity-proxies';
 import { WORKING_HOURS_REACH_MS } from './asking';
 import { chosenChannels } from './channels';
 import type { Decision, Interview } from './interview-state';
@@ -161,7 +161,12 @@ export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
   for (r.round = 1; r.round <= MAX_ROUNDS; r.round += 1) {
     r.answers = [];
     try {
-      r.coordinatorId = (await askRollup({ ...who, request: { ...request, round: r.round } })).coordinatorId;
+      const asked = { ...request, round: r.round };
+      r.coordinatorId = (
+        await ('slackUserId' in who
+          ? askRollup({ slackUserId: who.slackUserId, request: asked })
+          : askEmployeeRollup({ employeeKey: who.employeeKey, request: asked }))
+      ).coordinatorId;
     } catch (err) {
       if (isCancellation(err)) throw err; // the interview is being ended: not a coordinator's failure
       return ownWay(iv, 'coordinator_unavailable');

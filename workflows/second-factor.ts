@@ -49,14 +49,16 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
   const windowMs = parseDuration(policy.suppression.window);
   const suppressFor = windowMs > 0 ? suppressedEmployee(iv) : undefined;
   if (!suppressFor) return { outcome: 'confirmed_verified' };
-  const s = await acts.createSuppression({
+  const scope = {
     workflowId: iv.workflowId,
     alertId: iv.alert.id,
-    ...suppressFor,
     alertType: iv.alert.type,
     fingerprint,
     windowMs,
-  });
+  };
+  const s = await ('slackUserId' in suppressFor
+    ? acts.createSuppression({ ...scope, slackUserId: suppressFor.slackUserId })
+    : acts.createEmployeeSuppression({ ...scope, employeeKey: suppressFor.employeeKey }));
   iv.note('suppression_created', 'vouch', { suppressionId: s.id, expiresAt: s.expiresAt });
   return { outcome: 'confirmed_verified', extra: { suppressionId: s.id } };
 }
