@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import nodemailer from 'nodemailer';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { createInterviewGateway } from '../../bot/interviews';
 import { createTeamsBot } from '../../bot/teams/create-teams-bot';
@@ -26,6 +27,7 @@ import {
   whileBusy,
 } from '../helpers/interview-harness';
 import { uniqueName } from '../helpers/servers';
+import { startSmtpServer } from '../helpers/smtp-server';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
 
 const APP = {
@@ -44,9 +46,11 @@ describe('storms and suppressions without Slack', () => {
   let teams: TeamsStandIn;
   let bot: http.Server;
   let endpoint: string;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
   beforeAll(async () => {
     teams = await new TeamsStandIn(APP).start();
+    smtp = await startSmtpServer();
     const config: TeamsConfig = loadConfig({
       VOUCH_TEAMS_APP_ID: APP.appId,
       VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
@@ -57,7 +61,14 @@ describe('storms and suppressions without Slack', () => {
     }).teams!;
     h = await createDevServerHarness({
       rollup: true,
-      activityDeps: { teams: createTeamsDeps({ teams: config }) },
+      activityDeps: {
+        teams: createTeamsDeps({ teams: config }),
+        mail: {
+          transport: nodemailer.createTransport(smtp.url),
+          from: 'Vouch <vouch@example.com>',
+          publicUrl: 'http://localhost:3999',
+        },
+      },
     });
     bot = createTeamsBot(
       config,
@@ -75,6 +86,7 @@ describe('storms and suppressions without Slack', () => {
     await new Promise((r) => bot?.close(r));
     await h?.teardown();
     await teams?.stop();
+    await smtp?.close();
   });
 
   /** An employee of the test's own (so no two tests share a coordinator): an email and an Entra id, no Slack. */
@@ -215,5 +227,62 @@ describe('storms and suppressions without Slack', () => {
     expect(kinds((await state(again)).transcript)).toContain('suppressed');
     expect(cardsTo(tess.oid)).toHaveLength(1);
     recordHistory('suppressions-email-key-suppressed', await again.fetchHistory());
+  }, 240_000);
+
+  const emailsTo = (email: string) => smtp.received.filter((m) => JSON.stringify(m.to).includes(email));
+
+  it('an employee asked by email first is not grouped: each alert of the storm has its own email', async () => {
+    const tess = await teamsOnlyEmployee();
+    const type = uniqueName('by-mail');
+    await setPolicy(h, type, { channels: ['email', 'teams'], reminders: [], deadline: '1h' });
+    const alerts = [0, 1].map(() => alertFor({ email: tess.email }, { type }));
+    for (const a of alerts) await start(h, a);
+    for (const a of alerts) await phaseOf(a.id!, ['awaiting_response']);
+    await smtp.waitFor(() => emailsTo(tess.email).length === 2, 60_000).catch(() => undefined);
+    expect(emailsTo(tess.email)).toHaveLength(2);
+    for (const a of alerts) {
+      const events = (await state(handleOf(a.id!))).transcript;
+      expect(kinds(events).filter((k) => k.startsWith('rollup_'))).toEqual([]);
+      await handleOf(a.id!).terminate('test done');
+    }
+    expect(cardsTo(tess.oid)).toHaveLength(0);
+  }, 240_000);
+
+  it('when Teams cannot reach the employee and the leader asks by email, its members are not decided by that answer', async () => {
+    const tess = await teamsOnlyEmployee();
+    teams.notInstalled.add(tess.oid);
+    try {
+      const type = uniqueName('fallback');
+      // No answer within the deadline: a shared outcome, which would decide members shown the group.
+      await setPolicy(h, type, { channels: ['teams', 'email'], reminders: [], deadline: '30s' });
+      const alerts = ['Console login from a new country', 'Access key created'].map((title) =>
+        alertFor({ email: tess.email }, { type, title }),
+      );
+      await start(h, alerts[0]!);
+      await phaseOf(alerts[0]!.id!, ['awaiting_response']);
+      await start(h, alerts[1]!);
+      await phaseOf(alerts[1]!.id!, ['awaiting_leader']);
+      expect((await resultWithin(handleOf(alerts[0]!.id!), 90_000)).outcome).toBe('no_response');
+
+      // The member goes its own way at the leader's outcome and is asked about its own alert.
+      const member = await phaseOf(alerts[1]!.id!, ['awaiting_response']);
+      expect(member.transcript.find((e) => e.kind === 'rollup_fallback')).toMatchObject({
+        reason: 'group_not_shown',
+      });
+      expect(kinds(member.transcript)).not.toContain('rollup_decided_by_leader');
+      await smtp.waitFor(
+        (m) =>
+          JSON.stringify(m.to).includes(tess.email) && m.subject?.includes('Access key created') === true,
+        60_000,
+      );
+      recordHistory(
+        'storms-teams-unreachable-leader-by-email',
+        await handleOf(alerts[0]!.id!).fetchHistory(),
+      );
+      expect((await resultWithin(handleOf(alerts[1]!.id!), 90_000)).outcome).toBe('no_response');
+      recordHistory('storms-teams-unreachable-member-own-way', await handleOf(alerts[1]!.id!).fetchHistory());
+    } finally {
+      teams.notInstalled.delete(tess.oid);
+    }
   }, 240_000);
 });
