@@ -182,6 +182,48 @@ describe('storms and suppressions without Slack', () => {
     recordHistory('storms-teams-member-denied-by-leader', await handleOf(alerts[1]!.id!).fetchHistory());
   }, 240_000);
 
+  it('one verified "Yes" on the storm\'s card confirms every alert of it', async () => {
+    const tess = await teamsOnlyEmployee();
+    const secret = await enroll(h, emailKey(tess.email));
+    const type = uniqueName('storm-yes');
+    await setPolicy(h, type, { channels: ['teams'], reminders: [], deadline: '1h' });
+    const alerts = ['Access key created', 'Access key used from a new IP'].map((title) =>
+      alertFor({ email: tess.email }, { type, title }),
+    );
+    await start(h, alerts[0]!);
+    await phaseOf(alerts[0]!.id!, ['awaiting_response']);
+    await start(h, alerts[1]!);
+    await phaseOf(alerts[1]!.id!, ['awaiting_leader']);
+    await teams.waitFor(
+      () => cardsTo(tess.oid).some((c) => text(c.body).includes('covers 2 alerts')),
+      60_000,
+    );
+    const card = cardsTo(tess.oid)[0]!;
+    const leaderWorkflowId = `alert-${alerts[0]!.id}`;
+    const submitted = await post(tess.oid, card.conversationId, {
+      type: 'invoke',
+      name: 'task/submit',
+      value: {
+        data: { vouch: 'submit_code', workflowId: leaderWorkflowId, code: validCode(secret) },
+        context: { theme: 'default' },
+      },
+    });
+    expect(submitted.body).toEqual({
+      task: { type: 'message', value: 'Verified: thanks, nothing else to do.' },
+    });
+    const results = await Promise.all(alerts.map((a) => resultWithin(handleOf(a.id!), 60_000)));
+    expect(results.map((r) => r.outcome)).toEqual(['confirmed_verified', 'confirmed_verified']);
+    const member = await state(handleOf(alerts[1]!.id!));
+    expect(member.transcript.find((e) => e.kind === 'rollup_decided_by_leader')).toMatchObject({
+      outcome: 'confirmed_verified',
+      secondFactorVerified: true,
+    });
+    // The member asked nothing of its own: no second card, no code of its own.
+    expect(kinds(member.transcript)).not.toContain('second_factor_attempt');
+    expect(cardsTo(tess.oid)).toHaveLength(1);
+    recordHistory('storms-teams-leader-confirmed', await handleOf(alerts[0]!.id!).fetchHistory());
+  }, 240_000);
+
   it('a verified "Yes" of a Teams-only employee suppresses the same alert for them', async () => {
     const tess = await teamsOnlyEmployee();
     const secret = await enroll(h, emailKey(tess.email));
