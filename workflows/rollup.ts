@@ -285,7 +285,8 @@ export function startDmUpdates(iv: Interview): void {
       await condition(() => done() || r.members.length !== shown);
       if (done()) return;
       const showing = r.members.length;
-      const updated = await update(showing).catch(() => true); // failed for good: the question stays as it was; its buttons still work
+      // Failed for good: the question stays as it was; its buttons still work.
+      const updated = await update(showing).catch(() => true);
       // Skipped for Slack's budget: the count is shown at a later turn, spaced wider while the budget is short.
       const skipped = updated === false && retrySkipped;
       if (!skipped) shown = showing;
