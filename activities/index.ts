@@ -13,6 +13,7 @@ import { createRollupActivities } from './rollup';
 import { createSecondFactorActivities } from './second-factor';
 import { createSnoozeActivities } from './snooze';
 import { createSuppressionActivities } from './suppressions';
+import { createTeamsRollupActivities } from './teams-rollup';
 import { createVerdictActivities } from './verdicts';
 
 /**
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSuppressionActivities(ctx),
     ...createSnoozeActivities(ctx),
     ...createRollupActivities(ctx),
+    ...createTeamsRollupActivities(ctx),
     ...createManagerActivities(ctx),
     ...createEscalationTargetActivities(ctx),
     ...createVerdictActivities(ctx),

@@ -7,6 +7,7 @@ import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
 import { type Policy, policyChannels } from '../shared/policy';
 import { addWorkingTime } from '../shared/working-hours';
 import type { PreparationFacts } from '../store/alerts';
+import { employeeKey } from '../shared/employee-key';
 import { suppressionId, suppressionStore } from '../store/suppressions';
 import type { ActivityContext } from './context';
 import { type EmployeeInfo, createEmployeeResolver } from './employees';
@@ -76,9 +77,11 @@ export function createProgressActivities(ctx: ActivityContext) {
       const fingerprint = policy.enabled ? alertFingerprint(alert, policy.suppression) : '';
       // A snooze is a suppression of the same scope: found by the same lookup, even with no window.
       const slackUserId = employee?.slackUserId;
-      // Suppressions are kept by Slack id: an employee Slack does not know has none yet.
+      // Kept by the employee key: the Slack id as always, else the email (found only once the workflow
+      // made one, under its own patch: a recorded interview replays this step's recorded result).
+      const key = employee ? employeeKey(employee) : undefined;
       const suppressing =
-        slackUserId !== undefined &&
+        key !== undefined &&
         (parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0);
       const listedAs =
         slackUserId ??
@@ -88,7 +91,7 @@ export function createProgressActivities(ctx: ActivityContext) {
         // Who is asked, as the signals name them: the bot finds an employee's interviews by it (/vouch
         // status, App Home, `status` in Teams).
         listedAs ? alerts.listForEmployee(listedAs, alert.id) : undefined,
-        suppressing ? suppressions.get(suppressionId(slackUserId, alert.type, fingerprint)) : undefined,
+        suppressing ? suppressions.get(suppressionId(key, alert.type, fingerprint)) : undefined,
       ]);
       ctx.rememberAlert(stored);
       const suppression =

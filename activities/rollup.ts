@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { rollupTaskQueue } from '../shared/constants';
 import { type RollupRequest, ROLLUP_WORKFLOW_TYPE, rollupRequest } from '../shared/rollup';
 import { rolledUpInterviewMessage } from '../slack-blocks/interview';
@@ -9,12 +10,31 @@ import { employeeLanguages } from './employee-language';
 import { slackCall, slackHasRoomFor } from './slack-client';
 
 /**
- * The coordinator of one employee's interviews on one task queue: a hash, so no email or Slack id is in
- * the id (two deployments sharing a namespace on different task queues keep their own books).
+ * The coordinator of one employee's interviews on one task queue, by their employee key
+ * (shared/employee-key.ts: the Slack id, which it always was for anyone with Slack, else
+ * `email:<address>`): a hash, so no email or Slack id is in the id (two deployments sharing a
+ * namespace on different task queues keep their own books).
  */
-export function coordinatorId(taskQueue: string, slackUserId: string): string {
-  const hash = createHash('sha256').update(`${taskQueue}\n${slackUserId}`).digest('hex');
+export function coordinatorId(taskQueue: string, employeeKey: string): string {
+  const hash = createHash('sha256').update(`${taskQueue}\n${employeeKey}`).digest('hex');
   return `employee-${hash.slice(0, 24)}`;
+}
+
+/** Signal-with-start of the coordinator of the employee with this key, with the request. */
+async function askCoordinator(
+  employeeKey: string,
+  request: RollupRequest,
+): Promise<{ coordinatorId: string }> {
+  const { client, info } = Context.current();
+  const id = coordinatorId(info.taskQueue, employeeKey);
+  await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
+    workflowId: id,
+    taskQueue: rollupTaskQueue(info.taskQueue),
+    args: [],
+    signal: rollupRequest,
+    signalArgs: [request],
+  });
+  return { coordinatorId: id };
 }
 
 /** Alert storms: the question to the employee's coordinator, and the DM that covers several alerts. */
@@ -32,16 +52,25 @@ export function createRollupActivities(ctx: ActivityContext) {
       slackUserId: string;
       request: RollupRequest;
     }): Promise<{ coordinatorId: string }> {
-      const { client, info } = Context.current();
-      const id = coordinatorId(info.taskQueue, input.slackUserId);
-      await client.workflow.signalWithStart(ROLLUP_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue: rollupTaskQueue(info.taskQueue),
-        args: [],
-        signal: rollupRequest,
-        signalArgs: [input.request],
-      });
-      return { coordinatorId: id };
+      return askCoordinator(input.slackUserId, input.request);
+    },
+
+    /**
+     * The same for an employee without Slack, by their employee key (`email:<address>`). An activity of
+     * its own: a worker of the release before, which knows only askRollup, never takes it (an interview
+     * it cannot place goes its own way), so it cannot put such employees in one coordinator together.
+     */
+    async askEmployeeRollup(input: {
+      employeeKey: string;
+      request: RollupRequest;
+    }): Promise<{ coordinatorId: string }> {
+      if (!input.employeeKey)
+        throw ApplicationFailure.create({
+          type: 'RollupWithoutEmployee',
+          message: 'askEmployeeRollup needs employeeKey, e.g. email:ana@example.com',
+          nonRetryable: true,
+        });
+      return askCoordinator(input.employeeKey, input.request);
     },
 
     /**

@@ -75,7 +75,7 @@ function describeSuppression(s: SuppressionView): string {
   const snooze = s.snooze;
   return [
     `${s._id}  [${s.state}]${snooze ? ' snooze' : ''}`,
-    `  employee ${s.slackUserId}, alert type ${s.alertType}; ${until}`,
+    `  employee ${s.slackUserId ?? s.email}, alert type ${s.alertType}; ${until}`,
     `  covers: ${SCOPE_TEXT[s.scope]}`,
     ...(snooze
       ? [

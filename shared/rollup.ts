@@ -4,10 +4,13 @@ import type { EmployeeAnswer } from './messages';
 
 /**
  * Messages between an alert's interview and its employee's rollup coordinator (workflow type
- * `rollupCoordinator`, id `employee-<hash of the Slack user id>`), and between a leading interview and
+ * `rollupCoordinator`, id `employee-<hash of the employee key>`), and between a leading interview and
  * the interviews that joined it. Defined once; the workflows on both sides import them.
  */
 export const ROLLUP_WORKFLOW_TYPE = 'rollupCoordinator';
+
+/** How many of a storm's alerts a Teams card lists by name; the rest are counted. */
+export const LISTED_ALERTS = 15;
 
 export interface InterviewRef {
   workflowId: string;
@@ -51,6 +54,8 @@ export interface LeaderDecision {
   answer?: EmployeeAnswer;
   /** The leader's escalation post, which members reference instead of posting their own. */
   escalation?: { channel: string; ts: string };
+  /** false: the employee was asked where the group was not shown (by email); members go their own way. */
+  groupShown?: false;
 }
 
 /** To the coordinator. */

@@ -244,8 +244,11 @@ export interface SnoozeFacts {
 }
 
 export interface SuppressionDoc {
-  _id: string; // `${slackUserId}:${alertType}:${fingerprint}`: one live suppression per scope, found by _id
-  slackUserId: string;
+  _id: string; // `${employee key}:${alertType}:${fingerprint}`: one live suppression per scope, found by _id
+  /** The employee, by Slack id when they have one (the key of every suppression made before email keys)… */
+  slackUserId?: string;
+  /** …else by their lower-case email address (shared/employee-key.ts). */
+  email?: string;
   alertType: string;
   fingerprint: string;
   /** What the fingerprint covers (the policy's suppression scope); absent on suppressions made before scopes. */

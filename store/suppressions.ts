@@ -1,3 +1,4 @@
+import { emailKey, emailOfKey, slackIdOfKey } from '../shared/employee-key';
 import type { SuppressionScope } from '../shared/policy';
 import type { AlertDoc, Collections, SuppressionDoc } from './collections';
 import { eventsOfKind } from '../shared/record/events';
@@ -17,9 +18,24 @@ export interface SuppressionView extends Omit<SuppressionDoc, 'scope'> {
   };
 }
 
-/** One suppression per employee, alert type and fingerprint: found by _id. */
-export function suppressionId(slackUserId: string, alertType: string, fingerprint: string): string {
-  return `${slackUserId}:${alertType}:${fingerprint}`;
+/**
+ * One suppression per employee, alert type and fingerprint: found by _id. The employee is their key
+ * (shared/employee-key.ts), which is the Slack id for anyone with Slack: suppressions stored before
+ * email keys keep their ids and are still found.
+ */
+export function suppressionId(employeeKey: string, alertType: string, fingerprint: string): string {
+  return `${employeeKey}:${alertType}:${fingerprint}`;
+}
+
+/** The employee fields a suppression document names its employee by. */
+export function suppressionEmployee(employeeKey: string): Pick<SuppressionDoc, 'slackUserId' | 'email'> {
+  const email = emailOfKey(employeeKey);
+  return email ? { email } : { slackUserId: slackIdOfKey(employeeKey)! };
+}
+
+/** The employee key of a stored suppression. */
+export function suppressionKey(s: Pick<SuppressionDoc, 'slackUserId' | 'email'>): string {
+  return s.slackUserId ?? emailKey(s.email!);
 }
 
 /** The suppressions collection as operators see it: each with the alert that created it. */
@@ -65,7 +81,7 @@ export function suppressionStore(c: Collections, now: () => Date = () => new Dat
      * revocation of it); a retry overwrites it again.
      */
     async put(s: Omit<SuppressionDoc, '_id' | 'revokedAt' | 'revokedBy' | 'revokeNote'>): Promise<string> {
-      const id = suppressionId(s.slackUserId, s.alertType, s.fingerprint);
+      const id = suppressionId(suppressionKey(s), s.alertType, s.fingerprint);
       // A window's suppression replacing a snooze is no snooze any more.
       const unset = {
         revokedAt: '',

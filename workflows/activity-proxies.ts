@@ -39,7 +39,7 @@ type Asking = Pick<
   Activities,
   'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder' | 'askEmployeeVia' | 'remindEmployeeVia'
 >;
-type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression'>;
+type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression' | 'createEmployeeSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
 type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuestion'>;
 
@@ -47,12 +47,16 @@ type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuest
  * Asking the employee's coordinator: a few quick tries; past them the alert has its own interview.
  * The rolled-up DM's update: bounded like any Slack step, but a failure only leaves the DM as it was.
  */
-export const { askRollup } = proxyActivities<Pick<Activities, 'askRollup'>>({
+export const { askRollup, askEmployeeRollup } = proxyActivities<
+  Pick<Activities, 'askRollup' | 'askEmployeeRollup'>
+>({
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 minute',
   retry: BACKOFF,
 });
-export const { updateRolledUpDm } = proxyActivities<Pick<Activities, 'updateRolledUpDm'>>({
+export const { updateRolledUpDm, updateRolledUpTeamsCard } = proxyActivities<
+  Pick<Activities, 'updateRolledUpDm' | 'updateRolledUpTeamsCard'>
+>({
   ...SLACK_STEP,
   scheduleToCloseTimeout: '5 minutes',
 });

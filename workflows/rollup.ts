@@ -12,6 +12,7 @@ import type { EventFields } from '../shared/record/events';
 import {
   type InterviewRef,
   type LeaderDecision,
+  LISTED_ALERTS,
   type RollupAnswer,
   groupKey,
   rollupAnswer,
@@ -19,8 +20,10 @@ import {
   rollupEnded,
   rollupMemberJoined,
 } from '../shared/rollup';
-import { askRollup, updateRolledUpDm } from './activity-proxies';
+import { reachableChannels } from '../shared/channels';
+import { askEmployeeRollup, askRollup, updateRolledUpDm, updateRolledUpTeamsCard } from './activity-proxies';
 import { WORKING_HOURS_REACH_MS } from './asking';
+import { chosenChannels } from './channels';
 import type { Decision, Interview } from './interview-state';
 import { waitFor } from './operator-interrupt';
 import { extendDeadline } from './overall-deadline';
@@ -55,6 +58,13 @@ const FORWARD_BEFORE_END_PATCH = 'rollup-forward-before-end';
  * skipped to spare Slack's budget; now a skipped count is shown at the next turn.
  */
 const DM_UPDATE_SKIPPED_PATCH = 'rollup-dm-update-skipped';
+/**
+ * Interviews started before this change grouped only employees with a Slack id; now an employee
+ * without one, asked first in Teams, is grouped by their employee key.
+ */
+const BY_EMPLOYEE_KEY_PATCH = 'rollup-by-employee-key';
+/** Interviews started before this change left a leading Teams card as it was sent when alerts joined. */
+const TEAMS_CARD_PATCH = 'rollup-teams-card';
 /** Outcomes of the leader that members take as their own: what the employee's answer (or silence) said. */
 const SHARED_OUTCOMES: readonly Outcome[] = [
   'denied',
@@ -70,6 +80,8 @@ export interface RollupState {
   round: number;
   answers: RollupAnswer[];
   role: 'none' | 'lead' | 'member' | 'own';
+  /** Grouped by the employee key of an employee without Slack: asked in Teams, where the card lists the group. */
+  byEmployeeKey?: boolean;
   leader?: InterviewRef;
   /** A leader's members, in the order they joined; the first `forwarded` were told the decision. */
   members: InterviewRef[];
@@ -131,10 +143,11 @@ export function interviewBoundMs(policy: Policy): number {
  * alert has an interview of its own (it leads one, rollup is off, or it goes its own way).
  */
 export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
-  const { policy, employee, fingerprint } = iv.ready;
+  const { policy, fingerprint } = iv.ready;
   const rollup = policy.rollup;
-  // The coordinator of an employee's storm is found by their Slack id: others are asked one by one.
-  if (!rollup?.enabled || !employee.slackUserId) return undefined;
+  if (!rollup?.enabled) return undefined;
+  const who = stormEmployee(iv);
+  if (!who) return undefined;
   const r = iv.rollup;
   const holdMs = interviewBoundMs(policy);
   const request = {
@@ -148,8 +161,11 @@ export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
   for (r.round = 1; r.round <= MAX_ROUNDS; r.round += 1) {
     r.answers = [];
     try {
+      const asked = { ...request, round: r.round };
       r.coordinatorId = (
-        await askRollup({ slackUserId: employee.slackUserId!, request: { ...request, round: r.round } })
+        await ('slackUserId' in who
+          ? askRollup({ slackUserId: who.slackUserId, request: asked })
+          : askEmployeeRollup({ employeeKey: who.employeeKey, request: asked }))
       ).coordinatorId;
     } catch (err) {
       if (isCancellation(err)) throw err; // the interview is being ended: not a coordinator's failure
@@ -176,6 +192,23 @@ export async function joinOrLead(iv: Interview): Promise<Decision | undefined> {
   return ownWay(iv, 'too_many_rounds');
 }
 
+/**
+ * Whose coordinator the alert asks: an employee's storm is found by their Slack id, as always; one
+ * without Slack by their employee key, when the policy asks them in Teams first, whose card lists the
+ * alerts it covers. Others (asked by email, whose page shows one alert) are asked one by one.
+ */
+function stormEmployee(iv: Interview): { slackUserId: string } | { employeeKey: string } | undefined {
+  const { employee } = iv.ready;
+  if (employee.slackUserId) return { slackUserId: employee.slackUserId };
+  const key = iv.factorKey();
+  // The patch first: interviews recorded before it never look at the channels this early.
+  if (!key || !patched(BY_EMPLOYEE_KEY_PATCH)) return undefined;
+  const channels = chosenChannels(iv);
+  if (!channels || reachableChannels(channels, employee)[0] !== 'teams') return undefined;
+  iv.rollup.byEmployeeKey = true;
+  return { employeeKey: key };
+}
+
 /** A member waits for its leader's decision, and takes it when it decides this alert too. */
 async function followLeader(
   iv: Interview,
@@ -191,6 +224,8 @@ async function followLeader(
   await iv.setPhase('awaiting_leader');
   if (!(await waitFor(iv, () => decision() !== undefined, holdMs))) return ownWay(iv, 'leader_timeout');
   const d = decision()!;
+  // The leader's question never showed this alert (Teams could not reach the employee; email did).
+  if (d.groupShown === false) return ownWay(iv, 'group_not_shown');
   const outcome = inheritedOutcome(iv, d);
   if (!outcome) {
     iv.note('rollup_released', 'vouch', { leaderAlertId: leader.alertId, leaderOutcome: d.outcome });
@@ -229,12 +264,18 @@ function ownWay(iv: Interview, reason: EventFields['rollup_fallback']['reason'])
   return undefined;
 }
 
-/** A leader keeps its DM current as alerts join: at most one update per DM_UPDATE_EVERY_MS. */
+/** Shows the first `showing` members in the leader's question; false when skipped for the channel's budget. */
+type GroupUpdate = (showing: number) => Promise<boolean>;
+
+/**
+ * A leader keeps its question current as alerts join (the Slack DM, or the Teams card): at most one
+ * update per DM_UPDATE_EVERY_MS.
+ */
 export function startDmUpdates(iv: Interview): void {
   const r = iv.rollup;
-  if (r.role !== 'lead' || !iv.dm) return;
-  const dm = iv.dm;
-  const { policy, employee } = iv.ready;
+  if (r.role !== 'lead') return;
+  const update = iv.dm ? slackDmUpdate(iv, iv.dm) : teamsCardUpdate(iv);
+  if (!update) return;
   const done = () => iv.outcome !== null;
   const retrySkipped = patched(DM_UPDATE_SKIPPED_PATCH);
   r.dmUpdates = (async () => {
@@ -244,14 +285,8 @@ export function startDmUpdates(iv: Interview): void {
       await condition(() => done() || r.members.length !== shown);
       if (done()) return;
       const showing = r.members.length;
-      const updated = await updateRolledUpDm({
-        leaderWorkflowId: iv.workflowId,
-        dm,
-        covers: showing + 1,
-        latestAlertId: r.members[showing - 1]!.alertId,
-        intro: policy.messages?.intro,
-        employeeName: employee.name,
-      }).catch(() => true); // failed for good: the DM stays as it was; its buttons still work
+      // Failed for good: the question stays as it was; its buttons still work.
+      const updated = await update(showing).catch(() => true);
       // Skipped for Slack's budget: the count is shown at a later turn, spaced wider while the budget is short.
       const skipped = updated === false && retrySkipped;
       if (!skipped) shown = showing;
@@ -259,6 +294,38 @@ export function startDmUpdates(iv: Interview): void {
       if (await condition(done, pause)) return;
     }
   })().catch(() => undefined); // cancelled with the interview's steps: the outcome's update follows
+}
+
+function slackDmUpdate(iv: Interview, dm: NonNullable<Interview['dm']>): GroupUpdate {
+  const { policy, employee } = iv.ready;
+  return (showing) =>
+    updateRolledUpDm({
+      leaderWorkflowId: iv.workflowId,
+      dm,
+      covers: showing + 1,
+      latestAlertId: iv.rollup.members[showing - 1]!.alertId,
+      intro: policy.messages?.intro,
+      employeeName: employee.name,
+    });
+}
+
+/** The leader's Teams card, listing the first alerts it covers by name and counting the rest. */
+function teamsCardUpdate(iv: Interview): GroupUpdate | undefined {
+  const contact = iv.contact;
+  if (contact?.channel !== 'teams' || !patched(TEAMS_CARD_PATCH)) return undefined;
+  const { employee } = iv.ready;
+  return async (showing) => {
+    const members = iv.rollup.members.slice(0, Math.min(showing, LISTED_ALERTS - 1));
+    await updateRolledUpTeamsCard({
+      leaderWorkflowId: iv.workflowId,
+      ref: contact,
+      alertIds: [iv.alert.id, ...members.map((m) => m.alertId)],
+      covers: showing + 1,
+      answerDueAt: iv.deadlines.response!,
+      ...(employee.name ? { employeeName: employee.name } : {}),
+    });
+    return true;
+  };
 }
 
 /**
@@ -274,6 +341,8 @@ export async function shareDecision(iv: Interview, escalation?: { channel: strin
     secondFactorVerified: iv.secondFactor.verified,
     ...(iv.answer ? { answer: iv.answer.answer } : {}),
     ...(escalation ? { escalation: { channel: escalation.channel, ts: escalation.ts } } : {}),
+    // Asked elsewhere than the Teams card that lists the group: the answer covered this alert only.
+    ...(r.byEmployeeKey && iv.contact && iv.contact.channel !== 'teams' ? { groupShown: false } : {}),
   };
   await tellCoordinatorEnded(iv);
   await forwardDecision(iv);

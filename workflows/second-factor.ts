@@ -9,6 +9,9 @@ import { coercionReported } from './coercion';
 /** Interviews of an employee without Slack started before their factors were looked up end not_enrolled. */
 const EMAIL_EMPLOYEE_FACTORS_PATCH = 'email-employee-factors';
 
+/** Interviews of an employee without Slack started before suppressions were kept by employee key make none. */
+const SUPPRESSIONS_BY_EMPLOYEE_KEY_PATCH = 'suppressions-by-employee-key';
+
 /** The least time the employee gets to enter a code after answering "Yes", even near the deadline. */
 export const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
 
@@ -17,13 +20,12 @@ export const SECOND_FACTOR_WAIT_MS = 15 * 60_000;
  * suppression of the same alert for the policy's window.
  */
 export async function checkSecondFactor(iv: Interview, answerDueAt: number): Promise<Decision> {
-  const { policy, employee, fingerprint } = iv.ready;
+  const { policy, fingerprint } = iv.ready;
   const acts = iv.acts.secondFactor;
   if (!policy.secondFactor.required) {
     iv.note('second_factor_not_required', 'vouch', {});
     return { outcome: 'confirmed_verified' };
   }
-  const { slackUserId } = employee;
   if (!(await enrolled(iv))) {
     const { whenNotEnrolled } = policy.secondFactor;
     iv.note('not_enrolled', 'vouch', { whenNotEnrolled });
@@ -45,18 +47,31 @@ export async function checkSecondFactor(iv: Interview, answerDueAt: number): Pro
     return { outcome: 'second_factor_failed' };
   }
   const windowMs = parseDuration(policy.suppression.window);
-  // Suppressions are scoped to a Slack user: an employee without Slack gets none (yet).
-  if (windowMs <= 0 || !slackUserId) return { outcome: 'confirmed_verified' };
-  const s = await acts.createSuppression({
+  const suppressFor = windowMs > 0 ? suppressedEmployee(iv) : undefined;
+  if (!suppressFor) return { outcome: 'confirmed_verified' };
+  const scope = {
     workflowId: iv.workflowId,
     alertId: iv.alert.id,
-    slackUserId,
     alertType: iv.alert.type,
     fingerprint,
     windowMs,
-  });
+  };
+  const s = await ('slackUserId' in suppressFor
+    ? acts.createSuppression({ ...scope, slackUserId: suppressFor.slackUserId })
+    : acts.createEmployeeSuppression({ ...scope, employeeKey: suppressFor.employeeKey }));
   iv.note('suppression_created', 'vouch', { suppressionId: s.id, expiresAt: s.expiresAt });
   return { outcome: 'confirmed_verified', extra: { suppressionId: s.id } };
+}
+
+/**
+ * Whom the suppression is for: the Slack id, as always, else the employee key (`email:<address>`).
+ * Interviews of an employee without Slack started before suppressions were kept by that key make none.
+ */
+function suppressedEmployee(iv: Interview): { slackUserId: string } | { employeeKey: string } | undefined {
+  const { slackUserId } = iv.ready.employee;
+  if (slackUserId) return { slackUserId };
+  const key = iv.factorKey();
+  return key && patched(SUPPRESSIONS_BY_EMPLOYEE_KEY_PATCH) ? { employeeKey: key } : undefined;
 }
 
 /**

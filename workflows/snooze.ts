@@ -139,8 +139,8 @@ export async function snoozeOnRequest(iv: Interview): Promise<void> {
   }
   const created = await createSnooze({
     ...base,
-    // A snooze is requested from Slack by the employee's Slack id: an employee without one never gets here.
-    slackUserId: employee.slackUserId!,
+    // The Slack id as always; an employee without Slack by their key, as suppressions are kept.
+    ...(employee.slackUserId ? { slackUserId: employee.slackUserId } : { employeeKey: iv.factorKey()! }),
     alertType: iv.alert.type,
     fingerprint,
     windowMs: parseDuration(request.duration),

@@ -201,7 +201,7 @@ async function updatePosted(
   return true;
 }
 
-function updateCard(ctx: ActivityContext, conversationId: string, activityId: string, card: unknown) {
+export function updateCard(ctx: ActivityContext, conversationId: string, activityId: string, card: unknown) {
   return connectorCall(() =>
     teamsDeps(ctx).connector.conversations.updateActivity(conversationId, activityId, {
       ...cardMessage(card),

@@ -161,7 +161,13 @@ export interface EventFields {
   rollup_released: { leaderAlertId: string; leaderOutcome: Outcome };
   /** No grouping for this alert: it has its own interview. */
   rollup_fallback: {
-    reason: 'coordinator_unavailable' | 'no_answer' | 'queue_timeout' | 'leader_timeout' | 'too_many_rounds';
+    reason:
+      | 'coordinator_unavailable'
+      | 'no_answer'
+      | 'queue_timeout'
+      | 'leader_timeout'
+      | 'too_many_rounds'
+      | 'group_not_shown';
   };
   /** The leading interview's answer decided this many alerts (this one included). */
   rollup_led: { covers: number };

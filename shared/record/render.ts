@@ -208,6 +208,7 @@ const ROLLUP_FALLBACK: Record<EventFields['rollup_fallback']['reason'], string> 
   queue_timeout: 'no interview slot freed in time',
   leader_timeout: 'the interview it joined did not decide in time',
   too_many_rounds: 'the interviews it joined kept ending without deciding it',
+  group_not_shown: 'the interview it joined asked by email, which showed only its own alert',
 };
 
 const SNOOZE_REFUSAL: Record<EventFields['snooze_refused']['reason'], string> = {
