@@ -6,6 +6,8 @@ import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
+import { employeeCache } from '../../store/employee-cache';
+import { secondFactors } from '../../store/second-factors';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
@@ -15,7 +17,8 @@ import { botFrameworkTokenCheck } from './token-check';
 /** The Teams endpoint with its dependencies, from the config and the bot's connections. */
 export function createTeamsBot(
   teams: TeamsConfig,
-  config: { encryptionKey?: Buffer },
+  /** `publicUrl`: where the answer page is served (VOUCH_PUBLIC_URL); without it, the dialog offers no passkey. */
+  config: { encryptionKey?: Buffer; publicUrl?: string },
   logger: Logger,
   interviews: InterviewGateway,
   db: Db,
@@ -33,6 +36,16 @@ export function createTeamsBot(
       connector: teamsConnector(teams),
       operatorsConversation: teams.operatorsConversation,
       operators: teams.operators,
+      locales: employeeCache(c),
+      ...(config.publicUrl
+        ? {
+            passkeys: {
+              collections: c,
+              publicUrl: config.publicUrl,
+              factors: secondFactors(c, config.encryptionKey),
+            },
+          }
+        : {}),
     }),
     logger,
   });
