@@ -258,6 +258,13 @@ describe('the employee in Microsoft Teams', () => {
     const updated = th.cardText(card.versions.at(-1));
     expect(updated).toContain('Danke, du hast das bestätigt und nachgewiesen, dass du es warst.');
     expect(updated).not.toContain(':white_check_mark:');
+
+    // Teams switched to English: what the activity says wins, and is kept from now on.
+    await th.signedPost(th.press(DIETER.aadObjectId, card, 'deny', handle.workflowId, { locale: 'en-GB' }));
+    await waitForReply(card, /^This check is already finished/);
+    expect(await c().employees.findOne({ _id: `aad:${DIETER.aadObjectId}` })).toMatchObject({
+      locale: 'en-GB',
+    });
   }, 120_000);
 
   (chromiumMissing ? it.skip : it)(
