@@ -1,12 +1,15 @@
-import type { App } from '@slack/bolt';
+import type http from 'node:http';
+import { botDeps } from '../../bot/create-bot';
+import { createPagesServer } from '../../bot/pages-server';
 import { freePort } from '../../infra/processes';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
 import { directoryEntrySchema } from '../../shared/directory-entry';
 import { emailKey } from '../../shared/employee-key';
 import { alertStore } from '../../store/alerts';
 import { answerLinks } from '../../store/answer-links';
 import { collections } from '../../store/collections';
 import { directoryStore } from '../../store/directory';
-import { startBot } from '../helpers/bot-under-test';
 import { type TestBrowser, chromiumMissing, launchBrowser } from '../helpers/browser';
 import { recordHistory } from '../helpers/history';
 import {
@@ -39,26 +42,32 @@ const ERIN = { email: 'erin@example.com', aadObjectId: 'e4a1b2c3-d4e5-4f60-8172-
  */
 describe('the employee in Microsoft Teams', () => {
   let th: TeamsHarness;
-  /** The bot's HTTP server for the answer page, on `localhost` (browsers refuse passkeys on an IP address). */
-  let pages: App;
+  /**
+   * The bot's answer page as an organisation without Slack serves it, on `localhost` (browsers refuse
+   * passkeys on an IP address).
+   */
+  let pages: http.Server;
   let pagesUrl: string;
 
   beforeAll(async () => {
     const port = await freePort();
     pagesUrl = `http://localhost:${port}`;
     th = await startTeamsHarness({ publicUrl: pagesUrl });
-    ({ app: pages } = await startBot(th.h, th.h.client, {
-      signingSecret: 'teams-employee-secret',
-      port,
-      publicUrl: pagesUrl,
-    }));
+    const config = loadConfig({
+      VOUCH_ENCRYPTION_KEY: th.h.key.toString('base64'),
+      BOT_PORT: String(port),
+      VOUCH_PUBLIC_URL: pagesUrl,
+    });
+    const logger = createLogger('teams-pages-test', 'silent');
+    pages = createPagesServer(botDeps(config, logger, th.h.client, th.h.mongo.db));
+    await new Promise<void>((r) => pages.listen(port, r));
     const directory = directoryStore(collections(th.h.mongo.db));
     for (const entry of [DIETER, ERIN])
       await whileBusy(() => directory.set(directoryEntrySchema.parse(entry), 'test'));
   }, 120_000);
 
   afterAll(async () => {
-    await pages?.stop();
+    await new Promise((r) => (pages ? pages.close(r) : r(undefined)));
     await th?.stop();
   });
 
