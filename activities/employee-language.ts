@@ -2,13 +2,16 @@ import { DEFAULT_LANGUAGE, type Language, languageOfLocale } from '../shared/i18
 import { employeeCache } from '../store/employee-cache';
 import type { ActivityContext } from './context';
 import { EMPLOYEE_CACHE_MS } from './employees';
-import { slackCall } from './slack-client';
+import { slackCall, slackHasRoomFor } from './slack-client';
 
 /**
  * The language a person's messages are written in: their Slack locale (users.info with
  * include_locale), kept in `employees` for a day like the rest of Slack's profile, so the bot can
  * write its modals in it without asking Slack. A locale Slack does not give, or that Vouch has no
  * catalogue for, is English; so is any failure to ask: a message is never held back for its language.
+ * Nor does it wait for users.info's budget: in a storm of alerts for people Vouch has not asked yet,
+ * the lookups beyond Slack's tier would hold each DM until its attempt ran out; those people read
+ * their last known language (or English) until a later message finds budget to ask.
  */
 export function employeeLanguages(ctx: ActivityContext) {
   const cache = employeeCache(ctx.c);
@@ -17,6 +20,8 @@ export function employeeLanguages(ctx: ActivityContext) {
     const known = await cache.locale(slackUserId);
     if (known?.at && ctx.now().getTime() - known.at.getTime() < EMPLOYEE_CACHE_MS)
       return languageOfLocale(known.locale);
+    const fallback = known?.at ? languageOfLocale(known.locale) : DEFAULT_LANGUAGE;
+    if (!slackHasRoomFor(ctx.slack(), 'users.info')) return fallback;
     try {
       const res = await slackCall('users.info', () =>
         ctx.slack().users.info({ user: slackUserId, include_locale: true }),
@@ -26,7 +31,7 @@ export function employeeLanguages(ctx: ActivityContext) {
       return languageOfLocale(locale);
     } catch (err) {
       ctx.log.warn({ err, slackUserId }, "could not ask Slack for the user's locale: last known, or English");
-      return known?.at ? languageOfLocale(known.locale) : DEFAULT_LANGUAGE;
+      return fallback;
     }
   }
 

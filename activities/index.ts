@@ -1,5 +1,6 @@
 import { createApprovalActivities } from './approval';
 import { createChannelActivities } from './channels';
+import { createTeamsFollowUpActivities } from './channels/teams-follow-ups';
 import { type ActivityDeps, activityContext } from './context';
 import { createEscalationTargetActivities } from './escalation-targets';
 import { createFailClosedActivities } from './fail-closed';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(ctx),
     ...createInterviewMessageActivities(ctx),
     ...createChannelActivities(ctx),
+    ...createTeamsFollowUpActivities(ctx),
     ...createSecondFactorActivities(ctx),
     ...createSuppressionActivities(ctx),
     ...createSnoozeActivities(ctx),

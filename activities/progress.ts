@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AlertInput } from '../shared/alert';
+import { teamsPrincipal } from '../shared/channels';
 import type { Outcome } from '../shared/constants';
 import { parseDuration } from '../shared/duration';
 import type { InterviewPhase, TranscriptEntry } from '../shared/messages';
@@ -79,10 +80,14 @@ export function createProgressActivities(ctx: ActivityContext) {
       const suppressing =
         slackUserId !== undefined &&
         (parseDuration(policy.suppression.window) > 0 || parseDuration(policy.snooze.max) > 0);
+      const listedAs =
+        slackUserId ??
+        (employee?.aadObjectId ? teamsPrincipal({ aadObjectId: employee.aadObjectId }) : undefined);
       const [stored, , found] = await Promise.all([
         alerts.createOnce(alert, workflowId, { policySource: source, employee }),
-        // Who is asked, by Slack id: the bot finds an employee's interviews by it (/vouch status, App Home).
-        slackUserId ? alerts.listForEmployee(slackUserId, alert.id) : undefined,
+        // Who is asked, as the signals name them: the bot finds an employee's interviews by it (/vouch
+        // status, App Home, `status` in Teams).
+        listedAs ? alerts.listForEmployee(listedAs, alert.id) : undefined,
         suppressing ? suppressions.get(suppressionId(slackUserId, alert.type, fingerprint)) : undefined,
       ]);
       ctx.rememberAlert(stored);

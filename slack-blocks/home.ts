@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
-import { type Language, type MessageKey, t } from '../shared/i18n';
+import { type Language, t } from '../shared/i18n';
+import { statusWords } from '../shared/interview-status';
 import { SLACK_LIMITS as L, cutText, slackText } from '../shared/slack-text';
 import { VIEW_IDS } from '../shared/slack-ids';
 import type { AlertDoc } from '../store/collections';
@@ -10,21 +11,9 @@ import { section, slackDate } from './parts';
  * in the employee's language.
  */
 
-/** The phases an employee is told about in their words; any other shows as its name. */
-const PHASE_KEYS: Partial<Record<AlertDoc['phase'], MessageKey>> = {
-  starting: 'phase.starting',
-  awaiting_approval: 'phase.awaiting_approval',
-  awaiting_response: 'phase.awaiting_response',
-  awaiting_second_factor: 'phase.awaiting_second_factor',
-  queued: 'phase.queued',
-  awaiting_leader: 'phase.awaiting_leader',
-};
-
 function line(doc: AlertDoc, lang: Language): string {
   const when = slackDate(doc.createdAt.toISOString(), '{date_short_pretty} {time}');
-  const phase = PHASE_KEYS[doc.phase];
-  const status = doc.outcome ? t(lang, `status.${doc.outcome}`) : phase ? t(lang, phase) : doc.phase;
-  return `• *${slackText(doc.input.title, 200)}* (${when}): ${status}`;
+  return `• *${slackText(doc.input.title, 200)}* (${when}): ${statusWords(doc, lang)}`;
 }
 
 const lines = (docs: AlertDoc[], lang: Language) => docs.map((d) => line(d, lang)).join('\n');

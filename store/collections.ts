@@ -79,6 +79,21 @@ export interface InterviewThreadDoc {
   createdAt: Date;
 }
 
+/**
+ * A follow-up question waiting in an employee's Teams chat, by interview (store/teams-follow-ups.ts):
+ * the bot takes the employee's next message there as its answer.
+ */
+export interface TeamsFollowUpDoc {
+  _id: string; // the workflow id
+  conversationId: string;
+  /** The interviewed employee, as the interview's signals name them (Slack id or `aad:<object id>`). */
+  employee: string;
+  n: number;
+  askedAt: Date;
+  /** After this the question has timed out: a message is no longer its answer. */
+  until: Date;
+}
+
 export interface SecondFactorEnrollment {
   box: string; // the TOTP secret, sealed with VOUCH_ENCRYPTION_KEY (lib/secret-box.ts)
   active: boolean; // false until a first valid code confirms the enrollment
@@ -326,6 +341,7 @@ export interface Collections {
   suppressions: Collection<SuppressionDoc>;
   sent: Collection<SentDoc>;
   threads: Collection<InterviewThreadDoc>;
+  teamsFollowUps: Collection<TeamsFollowUpDoc>;
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
@@ -350,6 +366,7 @@ export function collections(db: Db): Collections {
     suppressions: db.collection<SuppressionDoc>('suppressions'),
     sent: db.collection<SentDoc>('sent'),
     threads: db.collection<InterviewThreadDoc>('threads'),
+    teamsFollowUps: db.collection<TeamsFollowUpDoc>('teams_follow_ups'),
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
@@ -386,6 +403,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.employees.createIndex({ dmChannel: 1 }, { name: 'dmChannel' }),
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
     c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
+    c.teamsFollowUps.createIndex({ conversationId: 1 }, { name: 'conversationId' }),
     c.passkeys.createIndex({ employee: 1 }, { name: 'employee' }),
     c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);

@@ -135,6 +135,11 @@ export const { postFollowUpQuestion, thankForFollowUps, publishFollowUps } = pro
   Pick<Activities, 'postFollowUpQuestion' | 'thankForFollowUps' | 'publishFollowUps'>
 >(bounded(SLACK_STEP));
 
+/** The same conversation in the employee's Teams chat, bounded alike. */
+export const { postTeamsFollowUpQuestion, closeTeamsFollowUps } = proxyActivities<
+  Pick<Activities, 'postTeamsFollowUpQuestion' | 'closeTeamsFollowUps'>
+>(bounded(SLACK_STEP));
+
 /** The fail-closed notice: a first try, bounded so that the Web UI shows an undelivered notice soon. */
 export const { postFailedClosed } = proxyActivities<Pick<Activities, 'postFailedClosed'>>({
   ...SLACK_STEP,

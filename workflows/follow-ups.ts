@@ -1,21 +1,16 @@
 import { ActivityFailure, condition, isCancellation } from '@temporalio/workflow';
-import type { FollowUpExchange, FollowUpQuestion, MessageRef, Proposal } from '../activities';
+import type { FollowUpExchange, FollowUpQuestion, Proposal } from '../activities';
 import { parseDuration } from '../shared/duration';
 import type { EmployeeResponse } from '../shared/messages';
 import type { Policy } from '../shared/policy';
-import {
-  postFollowUpQuestion,
-  proposeFollowUps,
-  publishFollowUps,
-  summarizeInterview,
-  thankForFollowUps,
-} from './activity-proxies';
+import { proposeFollowUps, publishFollowUps, summarizeInterview } from './activity-proxies';
+import { type FollowUpChat, followUpChat } from './follow-up-chats';
 import type { Interview } from './interview-state';
 
 /**
  * The AI interviewer's conversation, after the outcome. The yes/no answer and the second factor
  * decide the outcome exactly as without follow-ups; only then, and only when the employee answered,
- * up to N questions are asked in the DM thread (the model's, checked, or the policy's scripted ones),
+ * up to N questions are asked in the DM thread or the Teams chat (the model's, checked, or the policy's scripted ones),
  * each waiting `answerTimeout` for a reply; then a machine-written summary is stored and the
  * escalation message, if any, shows the conversation. Nothing here can change the outcome.
  */
@@ -76,9 +71,11 @@ export async function proposeForApproval(iv: Interview): Promise<FollowUpQuestio
 /** The conversation and the summary, once the outcome is told; only when the employee answered. */
 export async function followUpConversation(iv: Interview): Promise<void> {
   const s = settings(iv);
-  if (!s || !iv.dm || !iv.answer || iv.outcome === null) return;
+  if (!s || !iv.answer || iv.outcome === null) return;
+  const chat = followUpChat(iv, s.answerTimeout);
+  if (!chat) return;
   try {
-    await converse(iv, s, iv.dm, iv.answer);
+    await converse(iv, s, chat, iv.answer);
   } catch (err) {
     // Follow-ups only add context: a Slack error that retries cannot fix must not fail a decided interview.
     if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
@@ -141,7 +138,7 @@ function noteProposal(iv: Interview, p: Proposal): void {
 async function converse(
   iv: Interview,
   s: Policy['followUps'],
-  dm: MessageRef,
+  chat: FollowUpChat,
   answer: EmployeeResponse,
 ): Promise<void> {
   const f = iv.followUps;
@@ -178,7 +175,7 @@ async function converse(
       { n, question: question.text },
       question.machineWritten ? { machineWritten: true } : {},
     );
-    await postFollowUpQuestion({ workflowId: iv.workflowId, dm, n, question });
+    await chat.ask(n, question);
     await condition(() => f.asking?.answer !== undefined || f.stoppedBy !== undefined, answerMs);
     const exchange = f.asking;
     f.asking = undefined;
@@ -204,7 +201,7 @@ async function converse(
     queue = [...next.questions, ...queue.filter((q) => !q.machineWritten)];
     useUp(next.questions);
   }
-  if (answered > 0) await thankForFollowUps({ workflowId: iv.workflowId, dm });
+  await chat.end(answered);
 
   let summaryMissing: string | undefined;
   if (!s.summary) summaryMissing = 'turned off by the policy';

@@ -250,7 +250,7 @@ async function escalationOf(
   );
 }
 
-function teamsDeps(ctx: ActivityContext): TeamsDeps {
+export function teamsDeps(ctx: ActivityContext): TeamsDeps {
   if (!ctx.deps.teams)
     throw ApplicationFailure.create({
       type: 'TeamsNotConfigured',
@@ -267,7 +267,7 @@ function teamsDeps(ctx: ActivityContext): TeamsDeps {
  * reach this person (not installed for them, blocked, no such user): final, and the interview moves to
  * its next channel. Anything else (429, 5xx, a dropped connection) is retried.
  */
-async function connectorCall<T>(call: () => Promise<T>): Promise<T> {
+export async function connectorCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {

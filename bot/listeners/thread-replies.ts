@@ -2,17 +2,8 @@ import type { App } from '@slack/bolt';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError } from '../interviews';
 import { withoutCodes } from '../../shared/sealed-code';
-import { claimSlot } from '../../store/claims';
+import { MAX_REPLY, withinReplyLimits } from '../reply-limits';
 
-/** Longest reply passed to an interview; the rest is cut (the workflow keeps at most 1000 characters). */
-const MAX_REPLY = 2000;
-/**
- * A flood in the thread must not grow the workflow's history toward Temporal's limits: each person
- * gets this many thread messages a minute, and each interview this many signals in all (the workflow
- * records the first ones and counts the rest).
- */
-export const REPLIES_PER_MINUTE = 10;
-export const REPLIES_PER_INTERVIEW = 50;
 const REPLY_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000];
 
 /**
@@ -63,26 +54,4 @@ export function registerThreadReplies(app: App, deps: BotDeps): void {
       }
     }
   });
-}
-
-/** Claims a slot of the sender's minute and, for the employee, of the interview's total (unique inserts, so replicas share the count). */
-async function withinReplyLimits(
-  deps: BotDeps,
-  workflowId: string,
-  user: string,
-  isEmployee: boolean,
-): Promise<boolean> {
-  const now = new Date();
-  const minute = Math.floor(now.getTime() / 60_000);
-  const claims = deps.collections.claims;
-  if ((await claimSlot(claims, `thread-rate:${user}:${minute}`, REPLIES_PER_MINUTE, now)) === null) {
-    deps.logger.debug({ workflowId, user }, 'thread message over the per-minute limit: not passed on');
-    return false;
-  }
-  if (!isEmployee) return true;
-  if ((await claimSlot(claims, `thread-total:${workflowId}`, REPLIES_PER_INTERVIEW, now)) === null) {
-    deps.logger.debug({ workflowId }, 'thread message over the per-interview limit: not passed on');
-    return false;
-  }
-  return true;
 }

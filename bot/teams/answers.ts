@@ -3,13 +3,12 @@ import { seal } from '../../lib/secret-box';
 import type { TeamsConnector } from '../../lib/teams-connector';
 import { teamsPrincipal } from '../../shared/channels';
 import { employeeKey } from '../../shared/employee-key';
-import { DEFAULT_LANGUAGE, type Language, languageOfLocale, t } from '../../shared/i18n';
+import { DEFAULT_LANGUAGE, type Language, t } from '../../shared/i18n';
 import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
 import type { UntimedEvent } from '../../shared/record/events';
 import { PLAIN_CODE_PATTERN, sealedCodeContext, withoutCodes } from '../../shared/sealed-code';
 import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
-import type { employeeCache } from '../../store/employee-cache';
 import {
   type CodeDialogOptions,
   DIALOG_INPUTS,
@@ -21,6 +20,7 @@ import {
 } from '../../teams/cards';
 import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 import { type PasskeyOfferDeps, passkeyOffer } from '../passkey-offer';
+import { type TeamsLocales, teamsLanguages } from './locale';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -36,8 +36,8 @@ export interface TeamsBotDeps {
   /** The operators' Teams channel, and who may act there (Entra object ids, lower case). */
   operatorsConversation?: string;
   operators: readonly string[];
-  /** Where the locale Teams gives each person is kept, for the cards sent to them later. */
-  locales?: Pick<ReturnType<typeof employeeCache>, 'teamsLocale' | 'saveTeamsLocale'>;
+  /** Where the locale Teams gives each person is kept (bot/teams/locale.ts). */
+  locales?: TeamsLocales;
   /** The code dialog's "Verify with a passkey instead" (the answer page); absent, codes only. */
   passkeys?: PasskeyOfferDeps;
 }
@@ -88,29 +88,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     };
   };
 
-  /** The language of the activity's locale; without one, the last Teams gave for this person; else English. */
-  const languageOf = async (activity: TeamsActivity): Promise<Language> => {
-    if (activity.locale) return languageOfLocale(activity.locale);
-    const oid = activity.from?.aadObjectId;
-    if (!oid || !deps.locales) return DEFAULT_LANGUAGE;
-    try {
-      return languageOfLocale(await deps.locales.teamsLocale(oid));
-    } catch (err) {
-      deps.logger.warn({ err }, 'could not read the Teams locale of a user: English');
-      return DEFAULT_LANGUAGE;
-    }
-  };
-  /** Keeps the activity's locale for the cards Vouch sends this person unprompted; never holds an answer back. */
-  const rememberLocale = async (activity: TeamsActivity) => {
-    const oid = activity.from?.aadObjectId;
-    if (!oid || !activity.locale || !deps.locales) return;
-    try {
-      await deps.locales.saveTeamsLocale(oid, activity.locale, new Date());
-    } catch (err) {
-      deps.logger.warn({ err }, 'could not keep the Teams locale of a user');
-    }
-  };
   const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
+  const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
   const checkAnswerer = async (
@@ -319,7 +298,6 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   }
 
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
-    await rememberLocale(activity);
     if (activity.type === 'invoke') {
       const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
       if (!data) return { status: 200, body: {} };

@@ -8,9 +8,12 @@ import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
 import { employeeCache } from '../../store/employee-cache';
 import { secondFactors } from '../../store/second-factors';
+import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { teamsLanguages } from './locale';
+import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
 import { botFrameworkTokenCheck } from './token-check';
 
@@ -24,29 +27,48 @@ export function createTeamsBot(
   db: Db,
 ): http.Server {
   const c = collections(db);
+  const locales = employeeCache(c);
+  const languages = teamsLanguages(locales, logger);
+  const connector = teamsConnector(teams);
+  const messages = teamsMessages({
+    interviews,
+    directory: directoryStore(c),
+    alerts: alertStore(c),
+    followUps: teamsFollowUpStore(c),
+    collections: c,
+    logger,
+    audit: auditTrail(db),
+    connector,
+  });
+  const answers = teamsAnswers({
+    interviews,
+    directory: directoryStore(c),
+    alerts: alertStore(c),
+    encryptionKey: config.encryptionKey,
+    logger,
+    audit: auditTrail(db),
+    connector,
+    operatorsConversation: teams.operatorsConversation,
+    operators: teams.operators,
+    locales,
+    ...(config.publicUrl
+      ? {
+          passkeys: {
+            collections: c,
+            publicUrl: config.publicUrl,
+            factors: secondFactors(c, config.encryptionKey),
+          },
+        }
+      : {}),
+  });
   return createTeamsServer({
     check: botFrameworkTokenCheck(teams),
-    handle: teamsAnswers({
-      interviews,
-      directory: directoryStore(c),
-      alerts: alertStore(c),
-      encryptionKey: config.encryptionKey,
-      logger,
-      audit: auditTrail(db),
-      connector: teamsConnector(teams),
-      operatorsConversation: teams.operatorsConversation,
-      operators: teams.operators,
-      locales: employeeCache(c),
-      ...(config.publicUrl
-        ? {
-            passkeys: {
-              collections: c,
-              publicUrl: config.publicUrl,
-              factors: secondFactors(c, config.encryptionKey),
-            },
-          }
-        : {}),
-    }),
+    // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
+    handle: async (activity) => {
+      // Every activity carries the user's locale: kept for the cards Vouch sends them unprompted.
+      await languages.remember(activity);
+      return isPersonalText(activity) ? messages(activity) : answers(activity);
+    },
     logger,
   });
 }

@@ -24,6 +24,10 @@ import (
 // collection, and so does every one on SQLite, which lets one writer at a time into the database: there
 // more at once only wait for each other inside SQLite, longer (measured: README, "Store run").
 // Reads and inserts pass freely: a read sees the last committed document, and an insert is atomic.
+//
+// On PostgreSQL an update holds one of FerretDB's pooled connections for the rows of its query while
+// it waits for another to write: as many updates at once as the pool has connections (50) would each
+// hold one and wait forever. At most maxInFlight read-modify-writes are therefore let through at once.
 
 const (
 	opMsg             = 2013
@@ -31,6 +35,9 @@ const (
 	checksumFlag      = 1 << 0
 	maxMessageBytes   = 48 * 1000 * 1000
 	messageHeaderSize = 16
+	// Under half of FerretDB's 50 PostgreSQL connections, so every update in flight can take its second
+	// one with reads still holding some.
+	maxInFlight = 16
 )
 
 // Commands that FerretDB runs as an unisolated read-modify-write, and where their statements are.
@@ -60,6 +67,8 @@ type writeGate struct {
 	// any other holds the collection's exclusively.
 	collections map[string]*sync.RWMutex
 	documents   map[gateKey]*documentLock
+	// inFlight holds a token per read-modify-write between FerretDB and its reply.
+	inFlight chan struct{}
 }
 
 // documentLock is dropped from the map when no command holds or waits for it, so the map stays as
@@ -76,11 +85,22 @@ func newWriteGate(serialize, perDocument, escapeNUL bool) *writeGate {
 		escapeNUL:   escapeNUL,
 		collections: map[string]*sync.RWMutex{},
 		documents:   map[gateKey]*documentLock{},
+		inFlight:    make(chan struct{}, maxInFlight),
 	}
 }
 
-// acquire waits until the command may run, and returns what lets the next one through.
+// acquire waits until the command may run, and returns what lets the next one through. The
+// document's (or collection's) lock comes first, so commands queued on one document take no slot.
 func (g *writeGate) acquire(key gateKey) (release func()) {
+	unlock := g.lock(key)
+	g.inFlight <- struct{}{}
+	return func() {
+		<-g.inFlight
+		unlock()
+	}
+}
+
+func (g *writeGate) lock(key gateKey) (unlock func()) {
 	g.mu.Lock()
 	collection, ok := g.collections[key.collection]
 	if !ok {

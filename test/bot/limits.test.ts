@@ -5,7 +5,7 @@ import { codeAt } from '../../lib/totp';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import { employeeReply } from '../../shared/messages';
-import { REPLIES_PER_MINUTE } from '../../bot/listeners/thread-replies';
+import { REPLIES_PER_MINUTE } from '../../bot/reply-limits';
 import { MAX_RECORDED_MESSAGES } from '../../workflows/follow-ups';
 import {
   ANA,

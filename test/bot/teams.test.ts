@@ -1,7 +1,8 @@
 import { emailKey } from '../../shared/employee-key';
+import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { createFailClosedActivities } from '../../activities/fail-closed';
-import type { TeamsConfig } from '../../lib/config';
+import { type TeamsConfig, loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
@@ -10,6 +11,7 @@ import {
   ANA,
   type Harness,
   alertFor,
+  createDevServerHarness,
   enroll,
   resultWithin,
   setPolicy,
@@ -17,18 +19,21 @@ import {
   state,
   validCode,
 } from '../helpers/interview-harness';
-import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { uniqueName } from '../helpers/servers';
-import {
-  ANA_OID,
-  CAROL_OID,
-  MALLORY_OID,
-  OPERATOR_OID,
-  OPS,
-  type TeamsHarness,
-  startTeamsHarness,
-} from '../helpers/teams-harness';
-import type { ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
+import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
+import { listInDirectory, startTeamsBot } from '../helpers/teams-bot-under-test';
+import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
+
+const APP = {
+  appId: '6f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
+  appPassword: 'teams-client-secret',
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+};
+const OPS = '19:vouch-operators@thread.tacv2';
+const CAROL_OID = '1c9f8b2e-3d4a-4b5c-8d6e-7f8091a2b3c4';
+const ANA_OID = '2d0a9c3f-4e5b-4c6d-9e7f-8091a2b3c4d5';
+const MALLORY_OID = '3e1b0d4a-5f6c-4d7e-8f9a-91a2b3c4d5e6';
+const OPERATOR_OID = '4f2c1e5b-6a7d-4e8f-9a0b-a2b3c4d5e6f7';
 
 /**
  * The Teams channel end to end: the real workflow and worker on Temporal, the real Teams endpoint
@@ -36,33 +41,70 @@ import type { ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in'
  * Connector stand-in receiving the cards, replies and updates.
  */
 describe('Microsoft Teams', () => {
-  let th: TeamsHarness;
   let h: Harness;
   let teams: TeamsStandIn;
+  let bot: http.Server;
+  let endpoint: string;
   let pd: PagerDutyStandIn;
   let teamsConfig: TeamsConfig;
 
   beforeAll(async () => {
+    teams = await new TeamsStandIn(APP).start();
     pd = await new PagerDutyStandIn().start();
-    th = await startTeamsHarness({
+    teams.addChannel(OPS);
+    const config: TeamsConfig = loadConfig({
+      VOUCH_TEAMS_APP_ID: APP.appId,
+      VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
+      VOUCH_TEAMS_TENANT_ID: APP.tenantId,
+      VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
+      VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
+      VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
+      VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
+      VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
+    }).teams!;
+    teamsConfig = config;
+    h = await createDevServerHarness({
       activityDeps: {
+        teams: createTeamsDeps({ teams: config }),
         pagerDutyUrl: pd.url,
         outboundAllowHosts: ['127.0.0.1'], // the PagerDuty stand-in is local
       },
     });
-    ({ h, teams, config: teamsConfig } = th);
+    ({ server: bot, endpoint } = await startTeamsBot(h, config));
+    await listInDirectory(h, [
+      { email: 'carol@example.com', name: 'Carol Contractor', aadObjectId: CAROL_OID },
+      { email: ANA.email, slackUserId: ANA.id, name: ANA.name, aadObjectId: ANA_OID },
+      { email: 'mallory@example.com', aadObjectId: MALLORY_OID },
+    ]);
   }, 120_000);
 
   afterAll(async () => {
-    await th?.stop();
+    await new Promise((r) => bot?.close(r));
+    await h?.teardown();
+    await teams?.stop();
     await pd?.stop();
   });
 
-  const activity: TeamsHarness['activity'] = (...args) => th.activity(...args);
-  const post: TeamsHarness['post'] = (...args) => th.post(...args);
-  const signedPost: TeamsHarness['signedPost'] = (body) => th.signedPost(body);
-  const deny = (from: string, card: ConnectorActivity, workflowId: string) => th.deny(from, card, workflowId);
-  const cardFor = (workflowId: string) => th.cardFor(workflowId);
+  /** An activity as Teams posts it to the bot: from a user of the tenant, in their chat with the bot. */
+  const activity = (from: string, conversationId: string, over: Record<string, unknown>) =>
+    teams.userActivity(from, conversationId, over);
+  const post = async (body: unknown, token?: string) => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  };
+  const signedPost = async (body: unknown) => post(body, await teams.sign());
+  const deny = (from: string, card: ConnectorActivity, workflowId: string) =>
+    activity(from, card.conversationId, { type: 'message', value: { vouch: 'deny', workflowId } });
+
+  const cardFor = (workflowId: string) =>
+    teams
+      .waitFor(() => teams.activities.some((a) => JSON.stringify(a.body).includes(workflowId)))
+      .then(() => teams.activities.find((a) => JSON.stringify(a.body).includes(workflowId))!);
   const cardText = (a: Record<string, unknown>) => JSON.stringify(a);
 
   it('asks a Teams-only employee with a card, reminds in reply, refuses bad tokens and another user, and escalates their "No"', async () => {

@@ -57,6 +57,26 @@ export class LlmStandIn {
     return JSON.parse(lines.slice(begin + 1, end).join('\n')) as Record<string, unknown>;
   }
 
+  /** The employee's answers to the follow-up questions, as a request's data gives them. */
+  static answersIn(request: LlmRequest): string[] {
+    const followUps = (LlmStandIn.dataOf(request).followUps ?? []) as { answer: string | null }[];
+    return followUps.map((f) => f.answer).filter((a): a is string => a !== null);
+  }
+
+  /** An analyst summary that quotes the answers it was given. */
+  static quotingSummary(reasoning: string, checkNext: string[] = []): (request: LlmRequest) => LlmReply {
+    return (request) => ({
+      json: {
+        employeeSaid: LlmStandIn.answersIn(request)
+          .map((a) => `"${a}"`)
+          .join(' and '),
+        consistency: 'unclear',
+        reasoning,
+        checkNext,
+      },
+    });
+  }
+
   requestsFor(schemaName: string): LlmRequest[] {
     return this.requests.filter((r) => r.schemaName === schemaName);
   }

@@ -1,16 +1,8 @@
-import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import type { ActivityDeps } from '../../activities';
-import { createInterviewGateway } from '../../bot/interviews';
-import { createTeamsBot } from '../../bot/teams/create-teams-bot';
-import { freePort } from '../../infra/processes';
 import { type TeamsConfig, loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { directoryEntrySchema } from '../../shared/directory-entry';
-import { collections } from '../../store/collections';
-import { directoryStore } from '../../store/directory';
-import { ANA, type Harness, createDevServerHarness, whileBusy } from './interview-harness';
-import { uniqueName } from './servers';
+import { ANA, type Harness, createDevServerHarness } from './interview-harness';
+import { listInDirectory, startTeamsBot } from './teams-bot-under-test';
 import { type ConnectorActivity, TeamsStandIn } from './teams-stand-in';
 
 export const TEAMS_APP = {
@@ -50,30 +42,18 @@ export async function startTeamsHarness(
     VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
   }).teams!;
   let h: Harness | undefined;
-  let bot: http.Server | undefined;
   try {
     h = await createDevServerHarness({
       activityDeps: { teams: createTeamsDeps({ teams: config }), ...opts.activityDeps },
     });
-    bot = createTeamsBot(
-      config,
-      { encryptionKey: h.key, publicUrl: opts.publicUrl },
-      createLogger('teams-test', 'silent'),
-      createInterviewGateway(h.client),
-      h.mongo.db,
-    );
-    const port = await freePort();
-    await new Promise<void>((r) => bot!.listen(port, '127.0.0.1', r));
-    const directory = directoryStore(collections(h.mongo.db));
-    for (const entry of [
+    const bot = await startTeamsBot(h, config, opts.publicUrl);
+    await listInDirectory(h, [
       { email: 'carol@example.com', name: 'Carol Contractor', aadObjectId: CAROL_OID },
       { email: ANA.email, slackUserId: ANA.id, name: ANA.name, aadObjectId: ANA_OID },
       { email: 'mallory@example.com', aadObjectId: MALLORY_OID },
-    ])
-      await whileBusy(() => directory.set(directoryEntrySchema.parse(entry), 'test'));
-    return teamsHarnessOf(h, teams, bot, config, `http://127.0.0.1:${port}/api/messages`);
+    ]);
+    return teamsHarnessOf(h, teams, bot, config);
   } catch (err) {
-    if (bot) await new Promise((r) => bot!.close(r));
     await h?.teardown();
     await teams.stop();
     throw err;
@@ -83,35 +63,27 @@ export async function startTeamsHarness(
 function teamsHarnessOf(
   h: Harness,
   teams: TeamsStandIn,
-  bot: http.Server,
+  bot: Awaited<ReturnType<typeof startTeamsBot>>,
   config: TeamsConfig,
-  endpoint: string,
 ) {
-  /** An activity as Teams posts it to the bot: from a user of the tenant, in their chat with the bot. */
-  const activity = (from: string, conversationId: string, over: Record<string, unknown>) => ({
-    id: `f:${uniqueName('act')}`,
-    channelId: 'msteams',
-    serviceUrl: teams.serviceUrl,
-    from: { id: `29:${from}`, aadObjectId: from },
-    recipient: { id: `28:${TEAMS_APP.appId}` },
-    conversation: { id: conversationId, conversationType: 'personal', tenantId: TEAMS_APP.tenantId },
-    channelData: { tenant: { id: TEAMS_APP.tenantId } },
-    ...over,
-  });
-  const post = async (body: unknown, token?: string) => {
-    const res = await fetch(endpoint, {
+  const activity = (from: string, conversationId: string, over: Record<string, unknown>) =>
+    teams.userActivity(from, conversationId, over);
+  /** An activity posted to the endpoint with a token the OpenID stand-in's key signed. */
+  const signedPost = async (body: unknown) => {
+    const res = await fetch(bot.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await teams.sign()}` },
       body: JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
   };
-  const signedPost = async (body: unknown) => post(body, await teams.sign());
-  const cardFor = (workflowId: string) =>
-    teams
-      .waitFor(() => teams.activities.some((a) => JSON.stringify(a.body).includes(workflowId)))
-      .then(() => teams.activities.find((a) => JSON.stringify(a.body).includes(workflowId))!);
+  /** The card that asks about this interview, once the Bot Connector has it. */
+  const cardFor = async (workflowId: string) => {
+    const ofThis = (a: ConnectorActivity) => JSON.stringify(a.body).includes(workflowId);
+    await teams.waitFor(() => teams.activities.some(ofThis));
+    return teams.activities.find(ofThis)!;
+  };
   /** A card's button pressed: Action.Submit in a card sends a message activity carrying its data. */
   const press = (from: string, card: ConnectorActivity, vouch: string, workflowId: string, over = {}) =>
     activity(from, card.conversationId, { type: 'message', value: { vouch, workflowId }, ...over });
@@ -132,20 +104,15 @@ function teamsHarnessOf(
   return {
     h,
     teams,
-    bot,
     config,
-    endpoint,
     activity,
-    post,
     signedPost,
-    deny: (from: string, card: ConnectorActivity, workflowId: string) =>
-      press(from, card, 'deny', workflowId),
     press,
     invoke,
     cardFor,
     cardText: (a: unknown) => JSON.stringify(a),
     async stop() {
-      await new Promise((r) => bot.close(r));
+      await new Promise((r) => bot.server.close(r));
       await h.teardown();
       await teams.stop();
     },

@@ -81,6 +81,20 @@ export class TeamsStandIn extends HttpStandIn {
       .sign(key);
   }
 
+  /** An activity as Teams posts it to the bot: from a user of the tenant (by object id), in a conversation. */
+  userActivity(from: string, conversationId: string, over: Record<string, unknown>) {
+    return {
+      id: `f:${randomUUID()}`,
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl,
+      from: { id: `29:${from}`, aadObjectId: from },
+      recipient: { id: `28:${this.app.appId}` },
+      conversation: { id: conversationId, conversationType: 'personal', tenantId: this.app.tenantId },
+      channelData: { tenant: { id: this.app.tenantId } },
+      ...over,
+    };
+  }
+
   activitiesIn(conversationId: string): ConnectorActivity[] {
     return this.activities.filter((a) => a.conversationId === conversationId);
   }

@@ -146,6 +146,27 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
     },
   );
 
+  // FerretDB runs an update as a query whose rows hold one of its 50 PostgreSQL connections, then a
+  // write that needs another: as many updates at once as it has connections would each hold one and
+  // wait forever for a second. The gate lets fewer through at a time.
+  it('answers 200 concurrent upserts of different documents, new and existing (more than FerretDB has connections)', async () => {
+    const many = await MongoClient.connect(mongo.address, { maxPoolSize: 200 });
+    try {
+      const coll = many.db('races').collection<Doc>('upserts');
+      const upsertAll = (n: number) =>
+        Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            coll.updateOne({ _id: `u-${i}` }, { $set: { n: n + i } }, { upsert: true }),
+          ),
+        );
+      await upsertAll(0); // inserted
+      await upsertAll(1000); // updated: a query and a write each
+      expect(await coll.countDocuments({ n: { $gte: 1000 } })).toBe(200);
+    } finally {
+      await many.close();
+    }
+  });
+
   it('keeps every one of 50 concurrent $push with $slice, and FerretDB v1 does not apply the $slice', async () => {
     await docs.insertOne({ _id: 'sliced', items: [], n: 0 });
     await Promise.all(

@@ -20,7 +20,7 @@ import {
   validCode,
   type Harness,
 } from '../helpers/interview-harness';
-import { type LlmRequest, LlmStandIn } from '../helpers/llm-stand-in';
+import { LlmStandIn } from '../helpers/llm-stand-in';
 import { startBot } from '../helpers/bot-under-test';
 import { extractPayloads, recordHistory } from '../helpers/history';
 import { devServerConnections } from '../helpers/servers';
@@ -39,9 +39,7 @@ const PLANNED = [
 ];
 const NEXT = 'Do you recognise the address 203.0.113.7?';
 
-type Followed = { answer: string | null };
-const answersIn = (r: LlmRequest) =>
-  ((LlmStandIn.dataOf(r).followUps as Followed[]) ?? []).map((f) => f.answer).filter((a) => a !== null);
+const answersIn = LlmStandIn.answersIn;
 
 /** A model that asks one adaptive question after the first answer, and quotes the answers in its summary. */
 function scriptModel(llm: LlmStandIn) {
@@ -52,16 +50,12 @@ function scriptModel(llm: LlmStandIn) {
         ? { json: { enough: true, question: '' } }
         : { json: { enough: false, question: NEXT } },
     )
-    .byDefault('analyst_summary', (r) => ({
-      json: {
-        employeeSaid: answersIn(r)
-          .map((a) => `"${a}"`)
-          .join(' and '),
-        consistency: 'unclear',
-        reasoning: 'The answers name no approver that the alert can confirm.',
-        checkNext: ["Ask the employee's manager whether the change was planned."],
-      },
-    }));
+    .byDefault(
+      'analyst_summary',
+      LlmStandIn.quotingSummary('The answers name no approver that the alert can confirm.', [
+        "Ask the employee's manager whether the change was planned.",
+      ]),
+    );
 }
 
 describe('AI interviewer', () => {

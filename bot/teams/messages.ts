@@ -1,0 +1,157 @@
+import type { Logger } from '../../lib/logger';
+import type { TeamsConnector } from '../../lib/teams-connector';
+import { teamsPrincipal } from '../../shared/channels';
+import { t } from '../../shared/i18n';
+import { interviewStatusOf } from '../../shared/interview-status';
+import type { UntimedEvent } from '../../shared/record/events';
+import { withoutCodes } from '../../shared/sealed-code';
+import type { AlertStore } from '../../store/alerts';
+import type { Collections } from '../../store/collections';
+import type { directoryStore } from '../../store/directory';
+import type { TeamsFollowUpStore } from '../../store/teams-follow-ups';
+import { cardActivity } from '../../teams/card-message';
+import { TEAMS_COMMANDS, helpCard, statusCard, teamsCommandOf } from '../../teams/status-card';
+import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
+import { MAX_REPLY, withinReplyLimits } from '../reply-limits';
+import type { TeamsActivity, TeamsReply } from './answers';
+
+/** What the chat's text messages need, given by create-teams-bot.ts (and by tests). */
+export interface TeamsMessageDeps {
+  interviews: Pick<InterviewGateway, 'reply'>;
+  directory: Pick<ReturnType<typeof directoryStore>, 'byAadObjectId'>;
+  alerts: Pick<AlertStore, 'ofEmployee'>;
+  followUps: Pick<TeamsFollowUpStore, 'waitingIn' | 'answered'>;
+  collections: Pick<Collections, 'claims'>;
+  logger: Logger;
+  /** Appends to an alert's audit trail, once per key. */
+  audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
+  /** Replies in the chat; absent, nothing is replied. */
+  connector?: TeamsConnector;
+  now?: () => Date;
+}
+
+/** A message someone wrote, as far as this module reads it. */
+export type TeamsTextActivity = TeamsActivity & {
+  text?: string;
+  conversation?: { id?: string; conversationType?: string };
+};
+
+/** How many of the employee's interviews `status` shows, open and recent each, as Slack's `/vouch status`. */
+const STATUS_LIMIT = 5;
+const lang = 'en' as const;
+
+/** Text someone wrote to the bot in their 1:1 chat with it (not a card's button, not a channel post). */
+export function isPersonalText(activity: TeamsTextActivity): boolean {
+  return (
+    activity.type === 'message' &&
+    activity.value === undefined &&
+    typeof activity.text === 'string' &&
+    activity.conversation?.conversationType === 'personal'
+  );
+}
+
+/**
+ * The employee's own words in their Teams chat with Vouch: `status` (their checks, from the same data
+ * as Slack's `/vouch status`), `help`, and otherwise the answer to the follow-up question that waits
+ * in this chat (an `employeeReply` signal, applied once per Teams message). Only the interviewed
+ * employee answers: the person is the Entra object id Teams puts on the activity, named as the
+ * directory knows them; anyone else is told so and recorded in the alert's audit trail. Any other
+ * message gets the help. Anything shaped like a second-factor code is cut out before it goes on.
+ */
+export function teamsMessages(deps: TeamsMessageDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** The person behind an activity, as the interview's signals name them. */
+  const principalOf = async (activity: TeamsActivity): Promise<string | undefined> => {
+    const oid = activity.from?.aadObjectId?.toLowerCase();
+    if (!oid) return undefined;
+    const entry = await deps.directory.byAadObjectId(oid);
+    return teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId });
+  };
+
+  const reply = async (activity: TeamsActivity, message: Record<string, unknown>) => {
+    const conversation = activity.conversation?.id;
+    if (!deps.connector || !conversation || !activity.id) return;
+    try {
+      await deps.connector.conversations.replyToActivity(conversation, activity.id, message as never);
+    } catch (err) {
+      deps.logger.warn(
+        { status: (err as { response?: { status?: number } }).response?.status },
+        'Teams reply not sent',
+      );
+    }
+  };
+  const say = (activity: TeamsActivity, text: string) =>
+    reply(activity, { type: 'message', textFormat: 'plain', text: text.replace(/:[a-z_]+:\s*/g, '') });
+  const sender = (activity: TeamsActivity, principal: string | undefined) =>
+    principal ?? `teams:${activity.from?.id ?? '?'}`;
+
+  async function status(activity: TeamsActivity, principal: string | undefined): Promise<void> {
+    const { open, closed } = principal
+      ? await deps.alerts.ofEmployee(principal, STATUS_LIMIT)
+      : { open: [], closed: [] };
+    await reply(
+      activity,
+      cardActivity(statusCard(open.map(interviewStatusOf), closed.map(interviewStatusOf))),
+    );
+  }
+
+  async function answer(
+    activity: TeamsActivity,
+    text: string,
+    waiting: { workflowId: string; n: number; employee: string; conversationId: string },
+    principal: string | undefined,
+  ): Promise<void> {
+    const isEmployee = principal === waiting.employee;
+    if (!(await withinReplyLimits(deps, waiting.workflowId, sender(activity, principal), isEmployee))) return;
+    if (principal === undefined || !isEmployee) {
+      await deps.audit(waiting.workflowId, `teams-reply:${activity.id ?? ''}`, {
+        actor: sender(activity, principal),
+        kind: 'unauthorized_reply',
+      });
+      return say(activity, t(lang, 'reply.notYourAlert'));
+    }
+    const cleaned = withoutCodes(text).slice(0, MAX_REPLY).trim();
+    if (!cleaned) return;
+    try {
+      await deps.interviews.reply(waiting.workflowId, {
+        // Teams redelivers an activity with the same id: the same reply id, applied once.
+        replyId: `teams:${waiting.conversationId}:${activity.id ?? ''}`,
+        slackUserId: principal,
+        text: cleaned,
+      });
+    } catch (err) {
+      if (err instanceof InterviewNotFoundError) {
+        await deps.followUps.answered(waiting.workflowId, waiting.n); // the interview is over
+        return reply(activity, cardActivity(helpCard()));
+      }
+      deps.logger.error({ err, workflowId: waiting.workflowId }, 'Teams answer not passed on');
+      return say(activity, t(lang, 'reply.notSaved'));
+    }
+    await deps.followUps.answered(waiting.workflowId, waiting.n);
+  }
+
+  return async function handleText(activity: TeamsTextActivity): Promise<TeamsReply> {
+    const text = withoutMentions(activity.text ?? '');
+    const conversationId = activity.conversation?.id?.split(';')[0];
+    if (!conversationId) return { status: 200 };
+    const principal = await principalOf(activity);
+    const command = teamsCommandOf(text);
+    // A command is one word, never an answer: the employee can look at their checks while a question waits.
+    const waiting = command ? undefined : await deps.followUps.waitingIn(conversationId, now());
+    if (waiting) {
+      await answer(activity, text, { ...waiting, workflowId: waiting._id }, principal);
+      return { status: 200 };
+    }
+    if (!(await withinReplyLimits(deps, 'teams-chat', sender(activity, principal), false)))
+      return { status: 200 };
+    if (command === TEAMS_COMMANDS.status) await status(activity, principal);
+    else await reply(activity, cardActivity(helpCard()));
+    return { status: 200 };
+  };
+}
+
+/** Teams puts an @mention of the bot into the text as `<at>Vouch</at>`. */
+function withoutMentions(text: string): string {
+  return text.replace(/<at>[^<]*<\/at>/g, '').trim();
+}
