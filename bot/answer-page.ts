@@ -310,8 +310,9 @@ async function currentStep(deps: BotDeps, page: PageContext): Promise<AnswerPage
   const fresh = await deps.alerts.answerPageView(page.alert.input.id);
   const now = fresh ?? page.alert;
   if (now.outcome !== null) return GONE.closed.view;
-  // The Slack modal's link: the employee saw the alert and pressed "Yes" in Slack, so the factor comes next.
-  if (ASKING_PHASES.includes(now.phase) && page.link.source !== 'slack_modal')
+  // A chat's passkey link (Slack's modal, Teams' dialog): the employee saw the alert and pressed "Yes"
+  // there, so the factor comes next.
+  if (ASKING_PHASES.includes(now.phase) && !page.link.source)
     return { kind: 'ask', facts: alertFacts(now.input), csrf };
   if (ASKING_PHASES.includes(now.phase) || now.phase === 'awaiting_second_factor')
     return { kind: 'second_factor', step: await secondFactorStepFor(deps, { ...page, alert: now }), csrf };

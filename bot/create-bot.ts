@@ -61,7 +61,13 @@ export function botDeps(config: Config, logger: Logger, client: Client, db: Db):
 export async function createBot(
   config: Config,
   logger: Logger,
-): Promise<{ app?: App; close: () => Promise<void>; interviews: BotDeps['interviews']; db: Db }> {
+): Promise<{
+  app?: App;
+  close: () => Promise<void>;
+  interviews: BotDeps['interviews'];
+  db: Db;
+  deps: BotDeps;
+}> {
   const mongo = await connectMongo(config.mongo.url, config.mongo.db);
   const temporal = ClosableConnection.lazy({ address: config.temporal.address });
   const client = new Client({
@@ -74,6 +80,7 @@ export async function createBot(
   const app = missingForSlack(config).length === 0 ? createBotApp(config, logger, deps) : undefined;
   return {
     app,
+    deps,
     interviews: deps.interviews,
     db: mongo.db,
     close: async () => {

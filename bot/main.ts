@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, missingForSlack, productionWarnings } from '..
 import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { createBot } from './create-bot';
+import { createPagesServer } from './pages-server';
 import { createTeamsBot } from './teams/create-teams-bot';
 
 /** The bot process: the Bolt app for Slack and the Teams endpoint, each when configured, until SIGINT/SIGTERM. */
@@ -23,13 +24,20 @@ runMain(async () => {
       { publicUrl: config.publicUrl },
       'VOUCH_PUBLIC_URL is an IP address: browsers refuse passkeys for it; use a domain name (or localhost)',
     );
-  const { app, close, interviews, db } = await createBot(config, logger);
+  const { app, close, interviews, db, deps } = await createBot(config, logger);
   if (app && config.slack.appToken) {
     await app.start();
     logger.info('bot connected to Slack in Socket Mode');
   } else if (app) {
     await app.start(config.slack.botPort);
     logger.info({ port: config.slack.botPort }, 'bot listening on POST /slack/events');
+  }
+  // Without Slack's receiver, the answer page (Teams' passkey links, email's links) still needs BOT_PORT.
+  let pagesServer: http.Server | undefined;
+  if (!app) {
+    pagesServer = createPagesServer(deps);
+    await new Promise<void>((r) => pagesServer!.listen(config.slack.botPort, r));
+    logger.info({ port: config.slack.botPort }, 'bot serving the answer page without Slack');
   }
   let teamsServer: http.Server | undefined;
   if (config.teams) {
@@ -39,7 +47,10 @@ runMain(async () => {
     logger.info({ port }, 'bot listening for Teams on POST /api/messages');
   }
   const stop = () => {
-    Promise.all([app?.stop(), teamsServer && new Promise((r) => teamsServer!.close(r))])
+    Promise.all([
+      app?.stop(),
+      ...[teamsServer, pagesServer].map((server) => server && new Promise((r) => server.close(r))),
+    ])
       .then(close)
       .then(
         () => process.exit(0),

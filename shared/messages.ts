@@ -25,8 +25,9 @@ export interface EmployeeResponse {
    */
   via?: AnswerChannel;
   /**
-   * With `via: 'web'`, the link answered on when it was not the interview's email: `slack_modal`, made by
-   * the Slack modal's "Verify with a passkey instead" for the employee who pressed "Yes" there.
+   * With `via: 'web'`, the link answered on when it was not the interview's email: `slack_modal` or
+   * `teams_dialog`, made by that chat's "Verify with a passkey instead" for the employee who pressed
+   * "Yes" there.
    */
   link?: AnswerLinkSource;
 }
@@ -34,7 +35,7 @@ export interface EmployeeResponse {
 /** Where an answer or a code was given, besides Slack. */
 export type AnswerChannel = 'web';
 /** Where an answer link came from, when not from the interview's email. */
-export type AnswerLinkSource = 'slack_modal';
+export type AnswerLinkSource = 'slack_modal' | 'teams_dialog';
 
 /** The manager's answer when the ladder asks them about their report's alert. */
 export const MANAGER_ANSWERS = ['knows', 'does_not_know', 'cannot_tell'] as const;

@@ -285,7 +285,7 @@ export interface AnswerLinkDoc {
   email: string;
   /** The employee key whose factors answer on the page (absent: `email:<email>`); see shared/employee-key.ts. */
   employee?: string;
-  /** `slack_modal`: made by the Slack modal's "Verify with a passkey instead"; absent: the interview's email. */
+  /** `slack_modal` / `teams_dialog`: made by that chat's "Verify with a passkey instead"; absent: the interview's email. */
   source?: AnswerLinkSource;
   createdAt: Date;
   expiresAt: Date;

@@ -54,6 +54,28 @@ export function employeeCache(c: Collections) {
       );
     },
 
+    /**
+     * The locale Teams last put on an activity of this Entra user (`de-DE`), kept under `aad:<object id>`:
+     * the cards Vouch sends them later, unprompted, are written in it.
+     */
+    async teamsLocale(aadObjectId: string): Promise<string | undefined> {
+      const doc = await c.employees.findOne({ _id: teamsKey(aadObjectId) }, { projection: { locale: 1 } });
+      return doc?.locale ?? undefined;
+    },
+
+    /** Keeps the locale of a Teams activity; written only when it changed, so each activity costs one read. */
+    async saveTeamsLocale(aadObjectId: string, locale: string, at: Date): Promise<void> {
+      const fields = localeFields(locale, at);
+      if (!fields.locale) return;
+      const known = await c.employees.findOne({ _id: teamsKey(aadObjectId) }, { projection: { locale: 1 } });
+      if (known?.locale === fields.locale) return;
+      await c.employees.updateOne(
+        { _id: teamsKey(aadObjectId) },
+        { $set: { ...fields, updatedAt: at } },
+        { upsert: true },
+      );
+    },
+
     /** The DM channel opened with this user before, if any. */
     async dmChannel(slackUserId: string): Promise<string | undefined> {
       const doc = await c.employees.findOne({ _id: slackUserId }, { projection: { dmChannel: 1 } });
@@ -72,6 +94,9 @@ export function employeeCache(c: Collections) {
     },
   };
 }
+
+/** Teams users' entries sit beside Slack's profiles (Slack ids never start with `aad:`). */
+const teamsKey = (aadObjectId: string) => `aad:${aadObjectId.toLowerCase()}`;
 
 /** Slack locales are short tags (`de-DE`, `zh-Hant`): anything else is not kept. */
 const LOCALE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$/;

@@ -1,7 +1,9 @@
 import {
   AdaptiveCard,
   type CardElement,
+  OpenUrlAction,
   RichTextBlock,
+  ShowCardAction,
   SubmitAction,
   TaskFetchAction,
   TextBlock,
@@ -9,7 +11,7 @@ import {
   TextRun,
 } from '@microsoft/teams.cards';
 import type { Outcome } from '../shared/constants';
-import { t } from '../shared/i18n';
+import { type Language, type MessageKey, t, tn } from '../shared/i18n';
 import type { AlertFacts } from '../web/alert-facts';
 
 /**
@@ -22,6 +24,8 @@ import type { AlertFacts } from '../web/alert-facts';
 export const TEAMS_ACTIONS = {
   confirm: 'confirm',
   deny: 'deny',
+  /** "Someone asked me to do this", from the card or the code dialog. */
+  coerced: 'coerced',
   submitCode: 'submit_code',
   /** An operator closes an escalation that waits for a close (PagerDuty or webhook targets). */
   close: 'close',
@@ -53,74 +57,145 @@ const literal = (text: string) => runs(new TextRun(text));
 /** Slack's emoji shortcodes (`:hourglass:`) mean nothing in Teams. */
 const withoutShortcodes = (text: string) => text.replace(/:[a-z_]+:\s*/g, '');
 
-function factsElements(f: AlertFacts): CardElement[] {
+function factsElements(f: AlertFacts, lang: Language = 'en'): CardElement[] {
   return [
     runs(new TextRun(f.title, { weight: 'Bolder', size: 'Medium' })),
     literal(f.description),
-    literal(`When: ${f.occurredAt} · Source: ${f.source} · Severity: ${f.severity}`),
+    literal(
+      t(lang, 'alert.facts', {
+        when: f.occurredAt,
+        source: f.source,
+        severity: t(lang, `severity.${f.severity}` as MessageKey), // one of the four the alert schema allows
+      }),
+    ),
     ...f.details.map(([k, v]) => runs(new TextRun(`${k}: `, { weight: 'Bolder' }), new TextRun(v))),
   ];
 }
 
-/** The question: what happened, its non-sensitive details, and Yes (the code dialog) / No. */
+/** The question: what happened, its non-sensitive details, and Yes (the code dialog) / No / "Someone asked me". */
 export function interviewCard(
   f: AlertFacts,
   workflowId: string,
   answerBy: string,
   name?: string,
+  lang: Language = 'en',
 ): AdaptiveCard {
   const confirm: TeamsActionData = { vouch: TEAMS_ACTIONS.confirm, workflowId };
   const deny: TeamsActionData = { vouch: TEAMS_ACTIONS.deny, workflowId };
+  const coerced: TeamsActionData = { vouch: TEAMS_ACTIONS.coerced, workflowId };
   return new AdaptiveCard(
-    new TextBlock(`${name ? `Hi ${name}, ` : ''}did you do this? Security check from Vouch`, {
+    new TextBlock(name ? t(lang, 'teams.askNamed', { name }) : t(lang, 'teams.ask'), {
       wrap: true,
       weight: 'Bolder',
     }),
-    ...factsElements(f),
-    literal(`Please answer before ${answerBy}.`),
+    ...factsElements(f, lang),
+    literal(t(lang, 'teams.answerBy', { deadline: answerBy })),
   ).withActions(
-    new TaskFetchAction(confirm).withTitle('Yes, that was me'),
-    new SubmitAction().withTitle("No, it wasn't me").withData(deny),
+    new TaskFetchAction(confirm).withTitle(t(lang, 'dm.yes')),
+    new SubmitAction().withTitle(t(lang, 'dm.no')).withData(deny),
+    // As Slack's confirm dialog: what happens next, then the button that tells security.
+    new ShowCardAction()
+      .withTitle(t(lang, 'dm.coerced'))
+      .withCard(
+        new AdaptiveCard(new TextBlock(t(lang, 'dm.coercedConfirmText'), { wrap: true })).withActions(
+          new SubmitAction()
+            .withTitle(t(lang, 'dm.coercedConfirmButton'))
+            .withStyle('destructive')
+            .withData(coerced),
+        ),
+      ),
   );
 }
 
 /** The same card at the outcome: no buttons left, and what happened. */
-export function outcomeCard(f: AlertFacts, outcome: Outcome): AdaptiveCard {
+export function outcomeCard(f: AlertFacts, outcome: Outcome, lang: Language = 'en'): AdaptiveCard {
+  // Slack's guidance after a coercion report says "here in Slack"; Teams has its own.
+  const text =
+    outcome === 'coercion_reported'
+      ? t(lang, 'teams.outcome.coercion_reported')
+      : t(lang, `outcome.${outcome}`);
   return new AdaptiveCard(
-    new TextBlock(withoutShortcodes(t('en', `outcome.${outcome}`)), { wrap: true, weight: 'Bolder' }),
-    ...factsElements(f),
+    new TextBlock(withoutShortcodes(text), { wrap: true, weight: 'Bolder' }),
+    ...factsElements(f, lang),
   );
 }
 
-export function reminderText(n: number, title: string, deadline: string): string {
-  const text =
-    n === 1
-      ? `Reminder: please answer the security check about "${title}" above, before ${deadline}.`
-      : `Reminder ${n}: the security check about "${title}" above still needs your answer, before ${deadline}.`;
-  return text;
+export function reminderText(n: number, title: string, deadline: string, lang: Language = 'en'): string {
+  return n === 1
+    ? t(lang, 'reminder.first', { title, deadline })
+    : t(lang, 'reminder.again', { n, title, deadline });
 }
 
-/** The dialog "Yes" opens: a short justification and the 6-digit code; a wrong code shows above. */
-export function codeDialogCard(workflowId: string, title: string, problem?: string): AdaptiveCard {
+/** What the code dialog offers the employee, beside "Someone asked me to do this". */
+export interface CodeDialogOptions {
+  lang?: Language;
+  /** Shown above the fields: a malformed or wrong code. */
+  problem?: string;
+  /** A one-time answer-page link at the passkey step, for an employee with a passkey. */
+  passkeyUrl?: string;
+  /** Whether the employee has a TOTP factor: without one, the passkey link is all the dialog asks for. */
+  totp?: boolean;
+}
+
+/**
+ * The dialog "Yes" opens: a short justification and the 6-digit code (a wrong code shows above), and,
+ * for an employee with a passkey, "Verify with a passkey instead": the answer page, at its passkey step.
+ * "Someone asked me to do this" is there too, as in Slack's modal: a coached employee may press Yes first.
+ */
+export function codeDialogCard(
+  workflowId: string,
+  title: string,
+  opts: CodeDialogOptions = {},
+): AdaptiveCard {
+  const { lang = 'en', problem, passkeyUrl } = opts;
+  const code = opts.totp !== false || !passkeyUrl;
   const submit: TeamsActionData = { vouch: TEAMS_ACTIONS.submitCode, workflowId };
-  return new AdaptiveCard(
-    literal(`Confirm "${title}" with the 6-digit code from your authenticator app.`),
+  const coerced: TeamsActionData = { vouch: TEAMS_ACTIONS.coerced, workflowId };
+  const lead = !passkeyUrl ? 'teams.dialogLead' : code ? 'teams.dialogLeadBoth' : 'teams.dialogLeadPasskey';
+  const card = new AdaptiveCard(
+    literal(t(lang, lead, { title })),
     ...(problem ? [new TextBlock(problem, { wrap: true, color: 'Attention' })] : []),
-    new TextInput({
-      id: DIALOG_INPUTS.justification,
-      label: 'Why did you do it? (optional)',
-      isMultiline: true,
-      maxLength: 1000,
-    }),
-    new TextInput({
-      id: DIALOG_INPUTS.code,
-      label: 'Code from your authenticator app',
-      isRequired: true,
-      maxLength: 12,
-      style: 'Tel',
-      errorMessage: 'Enter the 6 digits your authenticator app shows.',
-    }),
-  ).withActions(new SubmitAction().withTitle('Verify').withData(submit));
+    ...(code
+      ? [
+          new TextInput({
+            id: DIALOG_INPUTS.justification,
+            label: t(lang, 'teams.why'),
+            isMultiline: true,
+            maxLength: 1000,
+          }),
+          new TextInput({
+            id: DIALOG_INPUTS.code,
+            label: t(lang, 'secondFactor.code'),
+            isRequired: true,
+            maxLength: 12,
+            style: 'Tel',
+            errorMessage: t(lang, 'secondFactor.codeFormat'),
+          }),
+        ]
+      : []),
+    ...(passkeyUrl ? [literal(t(lang, 'secondFactor.passkeyHint'))] : []),
+  );
+  return card.withActions(
+    ...(code ? [new SubmitAction().withTitle(t(lang, 'secondFactor.submit')).withData(submit)] : []),
+    ...(passkeyUrl
+      ? [
+          new OpenUrlAction(passkeyUrl, {
+            title: t(lang, code ? 'secondFactor.passkeyInstead' : 'secondFactor.passkey'),
+          }),
+        ]
+      : []),
+    // Not held back by the required code field: someone being coached must get through at once.
+    new SubmitAction()
+      .withTitle(t(lang, 'secondFactor.coerced'))
+      .withStyle('destructive')
+      .withAssociatedInputs('none')
+      .withData(coerced),
+  );
+}
+
+/** "That code didn't work. N attempts left." in the employee's language. */
+export function wrongCodeText(attemptsLeft: number, lang: Language = 'en'): string {
+  return tn(lang, 'secondFactor.wrongCode', attemptsLeft);
 }
 
 /**

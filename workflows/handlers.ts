@@ -23,13 +23,18 @@ const ANSWER_PAGE_PATCH = 'answer-page';
 /** Interviews that refused the answer page's answers for a Slack interview keep refusing them. */
 const SLACK_PASSKEY_LINK_PATCH = 'slack-passkey-link';
 
+/** Interviews that refused the answer page's answers from the Teams dialog's link keep refusing them. */
+const TEAMS_PASSKEY_LINK_PATCH = 'teams-passkey-link';
+
 /**
  * An answer from the answer page counts when the interview emailed the employee its link, or when the
- * link was made by the Slack modal's "Verify with a passkey instead" (for the employee who pressed
- * "Yes" in Slack): the bot answers only for a link it checked, bound to the browser that answered first.
+ * link was made by the Slack modal's or the Teams code dialog's "Verify with a passkey instead" (for
+ * the employee who pressed "Yes" there): the bot answers only for a link it checked, bound to the
+ * browser that answered first.
  */
 function answersFromPage(iv: Interview, r: EmployeeResponse): boolean {
   if (iv.askedByEmail() && patched(ANSWER_PAGE_PATCH)) return true;
+  if (r.link === 'teams_dialog') return !!iv.employeeId() && patched(TEAMS_PASSKEY_LINK_PATCH);
   return r.link === 'slack_modal' && !!iv.employeeId() && patched(SLACK_PASSKEY_LINK_PATCH);
 }
 

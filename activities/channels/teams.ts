@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../lib/config';
 import { type TeamsConnector, teamsConnector } from '../../lib/teams-connector';
 import type { Outcome } from '../../shared/constants';
+import { type Language, languageOfLocale } from '../../shared/i18n';
 import { directoryStore } from '../../store/directory';
+import { employeeCache } from '../../store/employee-cache';
 import { approvalCard, escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
 import { alertFacts } from '../../web/alert-facts';
 import { formatTime } from '../../web/interview-mail';
@@ -54,10 +56,11 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
     if (ref.channel !== 'teams') throw new Error('not a Teams chat');
     return ref;
   };
+  const entryOf = async (who: { email?: string; slackUserId?: string }) =>
+    (who.email ? await directory.byEmail(who.email) : null) ??
+    (who.slackUserId ? await directory.bySlackId(who.slackUserId) : null);
   const aadObjectIdOf = async (input: AskInput): Promise<string> => {
-    const entry =
-      (input.email ? await directory.byEmail(input.email) : null) ??
-      (input.slackUserId ? await directory.bySlackId(input.slackUserId) : null);
+    const entry = await entryOf(input);
     if (!entry?.aadObjectId)
       throw ApplicationFailure.create({
         type: 'TeamsUserUnknown',
@@ -67,6 +70,12 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
       });
     return entry.aadObjectId;
   };
+  /** The language of the locale Teams last gave for this person (the bot keeps it); English before any. */
+  const languageOf = async (aadObjectId: string | undefined): Promise<Language> =>
+    languageOfLocale(aadObjectId ? await employeeCache(ctx.c).teamsLocale(aadObjectId) : undefined);
+  /** The language of the employee an interview asked, for its reminders and outcome. */
+  const languageOfAsked = async (doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>) =>
+    languageOf((await entryOf({ ...doc.input.employee, ...doc.employee }))?.aadObjectId);
 
   return {
     async ask(input: AskInput): Promise<ChannelRef> {
@@ -78,6 +87,7 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
         input.workflowId,
         formatTime(input.answerDueAt),
         input.employeeName,
+        await languageOf(aadObjectId),
       );
       const sent = await ctx.once(`${input.workflowId}:teams`, async () => {
         // Creating the 1:1 chat again with the same member gives the same conversation.
@@ -100,12 +110,13 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
 
     async remind(input: RemindInput): Promise<void> {
       const ref = refOf(input.ref);
-      const alert = await ctx.loadAlert(input.alertId);
+      const doc = await ctx.loadAlertDoc(input.alertId);
+      const lang = await languageOfAsked(doc);
       await ctx.once(`${input.workflowId}:teams-reminder:${input.n}`, async () => {
         const reply = await connectorCall(() =>
           teams().connector.conversations.replyToActivity(ref.conversationId, ref.activityId, {
             type: 'message',
-            text: reminderText(input.n, alert.title, formatTime(input.deadlineAt)),
+            text: reminderText(input.n, doc.input.title, formatTime(input.deadlineAt), lang),
           } as never),
         );
         return { activityId: reply.id };
@@ -114,13 +125,14 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
 
     async tellOutcome(input: TellOutcomeInput): Promise<void> {
       const ref = refOf(input.ref);
-      const alert = await ctx.loadAlert(input.alertId);
+      const doc = await ctx.loadAlertDoc(input.alertId);
+      const lang = await languageOfAsked(doc);
       await ctx.once(`${input.workflowId}:teams-outcome`, async () => {
         await updateCard(
           ctx,
           ref.conversationId,
           ref.activityId,
-          outcomeCard(alertFacts(alert), input.outcome),
+          outcomeCard(alertFacts(doc.input), input.outcome, lang),
         );
         return {};
       });

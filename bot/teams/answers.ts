@@ -3,20 +3,24 @@ import { seal } from '../../lib/secret-box';
 import type { TeamsConnector } from '../../lib/teams-connector';
 import { teamsPrincipal } from '../../shared/channels';
 import { employeeKey } from '../../shared/employee-key';
-import { t } from '../../shared/i18n';
+import { DEFAULT_LANGUAGE, type Language, t } from '../../shared/i18n';
 import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
 import type { UntimedEvent } from '../../shared/record/events';
 import { PLAIN_CODE_PATTERN, sealedCodeContext, withoutCodes } from '../../shared/sealed-code';
 import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
 import {
+  type CodeDialogOptions,
   DIALOG_INPUTS,
   OPERATOR_TEAMS_ACTIONS,
   TEAMS_ACTIONS,
   type TeamsActionData,
   codeDialogCard,
+  wrongCodeText,
 } from '../../teams/cards';
 import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
+import { type PasskeyOfferDeps, passkeyOffer } from '../passkey-offer';
+import { type TeamsLocales, teamsLanguages } from './locale';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -32,6 +36,10 @@ export interface TeamsBotDeps {
   /** The operators' Teams channel, and who may act there (Entra object ids, lower case). */
   operatorsConversation?: string;
   operators: readonly string[];
+  /** Where the locale Teams gives each person is kept (bot/teams/locale.ts). */
+  locales?: TeamsLocales;
+  /** The code dialog's "Verify with a passkey instead" (the answer page); absent, codes only. */
+  passkeys?: PasskeyOfferDeps;
 }
 
 /** A Teams activity, as far as Vouch reads it. */
@@ -44,6 +52,8 @@ export interface TeamsActivity {
   from?: { id?: string; aadObjectId?: string };
   conversation?: { id?: string };
   value?: unknown;
+  /** The user's Teams locale (`de-DE`): the language of what Vouch says back. */
+  locale?: string;
 }
 
 /** What the endpoint answers: an invoke's body (a dialog's next step), or nothing. */
@@ -51,7 +61,6 @@ export type TeamsReply = { status: number; body?: unknown };
 
 /** How long a dialog waits for the verification before saying it goes on without it. */
 const DIALOG_ANSWER_MS = 10_000;
-const lang = 'en' as const;
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
 /**
@@ -66,22 +75,29 @@ export function teamsAnswers(deps: TeamsBotDeps) {
    * The person behind an activity, as the interview's signals name them (`principal`) and as their
    * second factors are kept (`factorKey`: the Slack id, else `email:<address>`), from one directory read.
    */
-  const whoIs = async (activity: TeamsActivity): Promise<{ principal?: string; factorKey?: string }> => {
+  const whoIs = async (
+    activity: TeamsActivity,
+  ): Promise<{ principal?: string; factorKey?: string; email?: string }> => {
     const oid = activity.from?.aadObjectId?.toLowerCase();
     if (!oid) return {};
     const entry = await deps.directory.byAadObjectId(oid);
     return {
       principal: teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId }),
       factorKey: entry ? employeeKey(entry) : undefined,
+      email: entry?.email,
     };
   };
+
   const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
+  const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
   const checkAnswerer = async (
     activity: TeamsActivity,
     data: TeamsActionData,
     principal: string | undefined,
+    lang: Language,
+    phases: readonly string[] = CARD_PHASES,
   ): Promise<{ ok: true } | { ok: false; say: string }> => {
     let state;
     try {
@@ -100,10 +116,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       return { ok: false, say: t(lang, 'reply.notYourAlert') };
     }
     if (state.outcome !== null) return { ok: false, say: t(lang, 'reply.finished') };
-    if (state.phase !== 'awaiting_response') return { ok: false, say: t(lang, 'reply.alreadyAnswered') };
+    if (state.phase === 'awaiting_manager') return { ok: false, say: t(lang, 'reply.timePassed') };
+    if (!phases.includes(state.phase)) return { ok: false, say: t(lang, 'reply.alreadyAnswered') };
     return { ok: true };
   };
-  const titleOf = async (workflowId: string): Promise<string> =>
+  const titleOf = async (workflowId: string, lang: Language): Promise<string> =>
     (await deps.alerts.answerGate(workflowId.replace(/^alert-/, '')))?.title ?? t(lang, 'alert.untitled');
 
   const reply = async (activity: TeamsActivity, text: string) => {
@@ -122,14 +139,18 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     }
   };
 
-  const dialog = (workflowId: string, title: string, problem?: string): TeamsReply => ({
+  const dialog = (
+    workflowId: string,
+    title: string,
+    opts: CodeDialogOptions & { lang: Language },
+  ): TeamsReply => ({
     status: 200,
     body: {
       task: {
         type: 'continue',
         value: {
-          title: 'Confirm it was you',
-          card: { contentType: ADAPTIVE_CARD, content: codeDialogCard(workflowId, title, problem) },
+          title: t(opts.lang, 'secondFactor.title'),
+          card: { contentType: ADAPTIVE_CARD, content: codeDialogCard(workflowId, title, opts) },
         },
       },
     },
@@ -139,43 +160,65 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     body: { task: { type: 'message', value: plain(text) } },
   });
 
-  async function deny(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+  /**
+   * "No" from the card, and "Someone asked me to do this" from the card (after its confirmation, a
+   * message activity) or from the code dialog (a `task/submit`, where a "Yes" may already be in): the
+   * same answers as Slack's, `denied` and `coerced`, which the interview escalates at once.
+   */
+  async function answerAtOnce(
+    activity: TeamsActivity,
+    data: TeamsActionData,
+    answer: 'denied' | 'coerced',
+    inDialog = false,
+  ): Promise<TeamsReply> {
+    const lang = await languageOf(activity);
     const principal = await principalOf(activity);
-    const checked = await checkAnswerer(activity, data, principal);
-    if (!checked.ok) {
-      await reply(activity, checked.say);
+    const phases = inDialog ? DIALOG_PHASES : CARD_PHASES;
+    const checked = await checkAnswerer(activity, data, principal, lang, phases);
+    const say = async (text: string): Promise<TeamsReply> => {
+      if (inDialog) return dialogMessage(text);
+      await reply(activity, text);
       return { status: 200 };
-    }
+    };
+    if (!checked.ok) return say(checked.say);
     try {
       // Teams redelivers an activity with the same id: the same response id, applied once.
       await deps.interviews.respond(data.workflowId, {
-        responseId: `teams-deny:${activity.id ?? ''}`,
+        responseId: `teams-${answer === 'denied' ? 'deny' : 'coerced'}:${activity.id ?? ''}`,
         slackUserId: principal!,
-        answer: 'denied',
+        answer,
       });
     } catch (err) {
-      deps.logger.error({ err, workflowId: data.workflowId }, 'Teams "No" not delivered');
-      await reply(activity, t(lang, 'reply.notSaved'));
-      return { status: 200 };
+      deps.logger.error({ err, workflowId: data.workflowId, answer }, 'Teams answer not delivered');
+      return say(t(lang, 'reply.notSaved'));
     }
-    await reply(activity, t(lang, 'reply.denied'));
-    return { status: 200 };
+    if (answer === 'denied') return say(t(lang, 'reply.denied'));
+    return say(t(lang, inDialog ? 'teams.coerced' : 'reply.coerced'));
   }
 
   async function openDialog(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
-    const principal = await principalOf(activity);
-    const checked = await checkAnswerer(activity, data, principal);
+    const lang = await languageOf(activity);
+    const who = await whoIs(activity);
+    const checked = await checkAnswerer(activity, data, who.principal, lang);
     if (!checked.ok) return dialogMessage(checked.say);
-    return dialog(data.workflowId, await titleOf(data.workflowId));
+    const offer =
+      deps.passkeys && who.factorKey
+        ? await passkeyOffer(deps.passkeys, data.workflowId, who.factorKey, new Date(), {
+            source: 'teams_dialog',
+            email: who.email,
+          })
+        : undefined;
+    return dialog(data.workflowId, await titleOf(data.workflowId, lang), { lang, ...offer });
   }
 
   async function submitDialog(activity: TeamsActivity, data: TeamsActionData): Promise<TeamsReply> {
+    const lang = await languageOf(activity);
     const who = await whoIs(activity);
     const { principal } = who;
     const code = String(data[DIALOG_INPUTS.code] ?? '').replace(/\s+/g, '');
-    const title = await titleOf(data.workflowId);
+    const title = await titleOf(data.workflowId, lang);
     if (!PLAIN_CODE_PATTERN.test(code))
-      return dialog(data.workflowId, title, 'Enter the 6 digits your authenticator app shows.');
+      return dialog(data.workflowId, title, { lang, problem: t(lang, 'secondFactor.codeFormat') });
     if (!deps.encryptionKey) {
       deps.logger.error('VOUCH_ENCRYPTION_KEY is not set: the bot cannot seal second-factor codes');
       return dialogMessage(t(lang, 'reply.notSaved'));
@@ -213,18 +256,12 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       verification,
       new Promise<null>((r) => setTimeout(() => r(null), DIALOG_ANSWER_MS)),
     ]);
-    if (result === null) return dialogMessage('Verifying… the card in the chat shows the outcome.');
+    if (result === null) return dialogMessage(t(lang, 'teams.verifying'));
     if (typeof result === 'string') return dialogMessage(result);
-    if (result.accepted) return dialogMessage('Verified: thanks, nothing else to do.');
+    if (result.accepted) return dialogMessage(t(lang, 'teams.verified'));
     if (result.attemptsLeft > 0)
-      return dialog(
-        data.workflowId,
-        title,
-        `That code did not work. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`,
-      );
-    return dialogMessage(
-      'That code did not work, and no attempts are left: the security team has been told.',
-    );
+      return dialog(data.workflowId, title, { lang, problem: wrongCodeText(result.attemptsLeft, lang) });
+    return dialogMessage(t(lang, 'secondFactor.notVerified'));
   }
 
   /**
@@ -255,7 +292,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       });
     } catch (err) {
       deps.logger.error({ err, workflowId: data.workflowId }, 'Teams operator action not delivered');
-      await reply(activity, t(lang, 'reply.notSaved'));
+      await reply(activity, t(DEFAULT_LANGUAGE, 'reply.notSaved'));
     }
     return { status: 200 };
   }
@@ -268,17 +305,24 @@ export function teamsAnswers(deps: TeamsBotDeps) {
         return openDialog(activity, data);
       if (activity.name === 'task/submit' && data.vouch === TEAMS_ACTIONS.submitCode)
         return submitDialog(activity, data);
+      if (activity.name === 'task/submit' && data.vouch === TEAMS_ACTIONS.coerced)
+        return answerAtOnce(activity, data, 'coerced', true);
       return { status: 200, body: {} };
     }
     if (activity.type === 'message') {
       const data = actionData(activity.value);
-      if (data?.vouch === TEAMS_ACTIONS.deny) return deny(activity, data);
+      if (data?.vouch === TEAMS_ACTIONS.deny) return answerAtOnce(activity, data, 'denied');
+      if (data?.vouch === TEAMS_ACTIONS.coerced) return answerAtOnce(activity, data, 'coerced');
       if (data && OPERATOR_TEAMS_ACTIONS.includes(data.vouch)) return operatorAct(activity, data);
     }
     // Installation and conversation updates, typing, free text: nothing to do.
     return { status: 200 };
   };
 }
+
+/** Where an answer from the card counts, and where the dialog's (its "Yes" may already be in). */
+const CARD_PHASES: readonly string[] = ['awaiting_response'];
+const DIALOG_PHASES: readonly string[] = ['awaiting_response', 'awaiting_second_factor'];
 
 /** The card data a button or the dialog sent back, if it is Vouch's. */
 function actionData(value: unknown): (TeamsActionData & Record<string, unknown>) | undefined {

@@ -6,10 +6,13 @@ import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
+import { employeeCache } from '../../store/employee-cache';
+import { secondFactors } from '../../store/second-factors';
 import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
 import { botFrameworkTokenCheck } from './token-check';
@@ -17,12 +20,15 @@ import { botFrameworkTokenCheck } from './token-check';
 /** The Teams endpoint with its dependencies, from the config and the bot's connections. */
 export function createTeamsBot(
   teams: TeamsConfig,
-  config: { encryptionKey?: Buffer },
+  /** `publicUrl`: where the answer page is served (VOUCH_PUBLIC_URL); without it, the dialog offers no passkey. */
+  config: { encryptionKey?: Buffer; publicUrl?: string },
   logger: Logger,
   interviews: InterviewGateway,
   db: Db,
 ): http.Server {
   const c = collections(db);
+  const locales = employeeCache(c);
+  const languages = teamsLanguages(locales, logger);
   const connector = teamsConnector(teams);
   const messages = teamsMessages({
     interviews,
@@ -44,11 +50,25 @@ export function createTeamsBot(
     connector,
     operatorsConversation: teams.operatorsConversation,
     operators: teams.operators,
+    locales,
+    ...(config.publicUrl
+      ? {
+          passkeys: {
+            collections: c,
+            publicUrl: config.publicUrl,
+            factors: secondFactors(c, config.encryptionKey),
+          },
+        }
+      : {}),
   });
   return createTeamsServer({
     check: botFrameworkTokenCheck(teams),
     // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
-    handle: (activity) => (isPersonalText(activity) ? messages(activity) : answers(activity)),
+    handle: async (activity) => {
+      // Every activity carries the user's locale: kept for the cards Vouch sends them unprompted.
+      await languages.remember(activity);
+      return isPersonalText(activity) ? messages(activity) : answers(activity);
+    },
     logger,
   });
 }

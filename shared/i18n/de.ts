@@ -111,6 +111,26 @@ export const de: Catalogue = {
     'Vouch konnte das gerade nicht speichern; es wurde nichts gespeichert. Bitte versuch es in einer Minute noch einmal.',
   'reply.noLongerYours': 'Diese Prüfung ist schon abgeschlossen oder nicht mehr deine.',
 
+  'teams.ask': 'Warst du das? Sicherheitsprüfung von Vouch',
+  'teams.askNamed': 'Hallo {name}, warst du das? Sicherheitsprüfung von Vouch',
+  'teams.answerBy': 'Bitte antworte bis {deadline}.',
+  'teams.dialogLead': 'Bestätige „{title}“ mit dem 6-stelligen Code aus deiner Authenticator-App.',
+  'teams.dialogLeadPasskey': 'Bestätige „{title}“ mit deinem Passkey.',
+  'teams.dialogLeadBoth':
+    'Bestätige „{title}“ mit dem 6-stelligen Code aus deiner Authenticator-App oder mit deinem Passkey.',
+  'teams.why': 'Warum hast du das getan? (optional)',
+  'teams.verifying': 'Wird geprüft… Die Karte im Chat zeigt das Ergebnis.',
+  'teams.verified': 'Bestätigt: Danke, sonst ist nichts zu tun.',
+  'teams.coerced':
+    'Danke, dass du es uns sagst. Beende das Gespräch oder den Chat mit der Person, die dich gebeten hat, gib keine Codes weiter und bestätige keine Anmeldeanfragen. Das Sicherheitsteam ist mit Vorrang benachrichtigt und meldet sich in Kürze hier in Teams bei dir.',
+  'teams.outcome.coercion_reported': [
+    'Danke, dass du es uns sagst. Bitte tu jetzt Folgendes:',
+    '• Beende das Gespräch oder den Chat mit der Person, die dich gebeten hat.',
+    '• Gib keine Codes weiter und bestätige keine Anmeldeanfragen, egal wer fragt.',
+    '• Installiere oder starte nichts, was sie dir geschickt hat.',
+    'Das Sicherheitsteam ist mit Vorrang benachrichtigt und meldet sich in Kürze hier in Teams bei dir. Sei bis dahin misstrauisch gegenüber allen anderen, die sagen, sie seien vom Sicherheitsteam.',
+  ].join('\n'),
+
   'page.askTitle': 'Sicherheitsprüfung: Warst du das?',
   'page.askLead':
     'Unsere Sicherheitsüberwachung hat die folgende Aktivität in deinem Konto gesehen. Warst du das?',

@@ -109,6 +109,27 @@ export const en = {
   'reply.notSaved': 'Vouch could not record that just now; nothing was saved. Please try again in a minute.',
   'reply.noLongerYours': 'This check is already finished or is no longer yours to answer.',
 
+  // Microsoft Teams: the card, its code dialog and their answers; plain text (Teams shows it literally)
+  'teams.ask': 'Did you do this? Security check from Vouch',
+  'teams.askNamed': 'Hi {name}, did you do this? Security check from Vouch',
+  'teams.answerBy': 'Please answer before {deadline}.',
+  'teams.dialogLead': 'Confirm "{title}" with the 6-digit code from your authenticator app.',
+  'teams.dialogLeadPasskey': 'Confirm "{title}" with your passkey.',
+  'teams.dialogLeadBoth':
+    'Confirm "{title}" with the 6-digit code from your authenticator app, or with your passkey.',
+  'teams.why': 'Why did you do it? (optional)',
+  'teams.verifying': 'Verifying… the card in the chat shows the outcome.',
+  'teams.verified': 'Verified: thanks, nothing else to do.',
+  'teams.coerced':
+    'Thank you for telling us. End the call or chat with whoever asked you, share no codes and approve no login prompts. The security team has been alerted as a priority and will contact you here in Teams shortly.',
+  'teams.outcome.coercion_reported': [
+    'Thank you for telling us. Please do this now:',
+    '• End the call or chat with whoever asked you.',
+    '• Share no codes and approve no login prompts, whoever asks.',
+    "• Don't install or run anything they sent you.",
+    'The security team has been alerted as a priority and will contact you here in Teams shortly. Treat anyone else who says they are from security with suspicion until then.',
+  ].join('\n'),
+
   // The answer page (the web channel's link from the email); plain text, escaped by web/answer-page.ts
   'page.askTitle': 'Security check: was this you?',
   'page.askLead': 'Our security monitoring saw the activity below on your account. Was it you?',

@@ -90,8 +90,9 @@ export interface EventFields {
   reminder: { n: number };
   deadline: { waitingFor: 'answer' | 'second_factor' };
   /**
-   * `via: 'web'`: given on the answer page of an emailed link, or with `link: 'slack_modal'` of the link
-   * the Slack modal made for a passkey; absent: in Slack.
+   * `via: 'web'`: given on the answer page of an emailed link, or with `link: 'slack_modal'` /
+   * `'teams_dialog'` of the link the Slack modal or the Teams code dialog made for a passkey; absent: in
+   * the chat (Slack, or Teams when the actor is `aad:<object id>` or the interview asked in Teams).
    */
   employee_answer: {
     answer: EmployeeAnswer;

@@ -49,7 +49,11 @@ describe('the employee’s language under users.info’s rate tier', () => {
   });
 
   it('out of budget: the last known locale is kept', async () => {
-    await employeeCache(collections(mongo.db)).saveLocale('ULANG0002', 'de-DE', new Date(Date.now() - 2 * 86_400_000));
+    await employeeCache(collections(mongo.db)).saveLocale(
+      'ULANG0002',
+      'de-DE',
+      new Date(Date.now() - 2 * 86_400_000),
+    );
     const limiter = new SlackRateLimiter({ budgetScale: 0.001, maxWaitMs: 3_600_000 });
     await limiter.acquire('users.info');
     await expect(languagesWith(limiter).languageOf('ULANG0002')).resolves.toBe('de');

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Page } from 'puppeteer-core';
-import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { freePort } from '../../infra/processes';
 import { threadMessageId } from '../../activities/channels/email';
 import { directoryEntrySchema } from '../../shared/directory-entry';
@@ -9,7 +8,6 @@ import { emailKey } from '../../shared/employee-key';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
 import { directoryStore } from '../../store/directory';
-import { passkeyCeremonies, relyingParty } from '../../store/passkey-ceremonies';
 import { startBot } from '../helpers/bot-under-test';
 import {
   DESKTOP,
@@ -33,6 +31,7 @@ import {
 import { recordHistory } from '../helpers/history';
 import { uniqueName } from '../helpers/servers';
 import { startSmtpServer } from '../helpers/smtp-server';
+import { addVirtualAuthenticator, registerPasskeyIn } from '../helpers/virtual-passkey';
 
 const SCREENSHOTS = path.join(__dirname, '../../docs/screenshots');
 const FROM = 'Vouch <vouch@example.com>';
@@ -65,17 +64,7 @@ describeInBrowser('the answer page with a passkey, in a real browser', () => {
     bot = await startBot(h, h.client, { signingSecret: 'answer-passkey-secret', port, publicUrl: botUrl });
     chromium = await launchBrowser();
     page = await chromium.newPage();
-    const cdp = await page.createCDPSession();
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
   });
   afterAll(async () => {
     await chromium?.close();
@@ -94,22 +83,7 @@ describeInBrowser('the answer page with a passkey, in a real browser', () => {
   }
 
   /** A passkey made by the tab's virtual authenticator, registered through the ceremony store. */
-  async function addPasskey(employee: string): Promise<void> {
-    const ceremonies = passkeyCeremonies(c(), relyingParty(botUrl));
-    const options = await ceremonies.registrationOptions(
-      { key: employee, label: employee },
-      'test',
-      new Date(),
-    );
-    await page.bringToFront(); // WebAuthn needs the focused tab
-    await page.goto(`${botUrl}/assets/vouch.css`); // a document of the bot's origin
-    await page.addScriptTag({ url: '/assets/webauthn.js' });
-    const response = (await page.evaluate(
-      `SimpleWebAuthnBrowser.startRegistration({ optionsJSON: ${JSON.stringify(options)} })`,
-    )) as RegistrationResponseJSON;
-    const added = await ceremonies.verifyRegistration(employee, 'test', response, 'test', new Date());
-    expect(added.outcome).toBe('added');
-  }
+  const addPasskey = (employee: string) => registerPasskeyIn(page, botUrl, c(), employee);
 
   /** An interview of `email` by email only; resolves once its email with the link has arrived. */
   async function askedByEmail(email: string) {

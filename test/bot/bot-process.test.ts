@@ -66,8 +66,9 @@ describe('bot process in production mode', () => {
     expect(await exited).toBe(0);
   }, 120_000);
 
-  it('starts for Teams alone (no Slack settings): /api/messages refuses an unsigned activity, /healthz answers, the secret is never printed', async () => {
+  it('starts for Teams alone (no Slack settings): /api/messages refuses an unsigned activity, /healthz answers, the answer page is on BOT_PORT, the secret is never printed', async () => {
     const port = await freePort();
+    const pagesPort = await freePort();
     const { child, output, exited } = startEntryPoint('bot/main.ts', {
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: testServers.temporalAddress,
@@ -82,6 +83,7 @@ describe('bot process in production mode', () => {
       })(),
       VOUCH_TEAMS_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       VOUCH_TEAMS_PORT: String(port),
+      BOT_PORT: String(pagesPort),
     });
     try {
       const status = await healthz(port, child);
@@ -97,6 +99,14 @@ describe('bot process in production mode', () => {
       });
       expect(unsigned.status).toBe(401);
       expect(output()).toMatch(/listening for Teams on POST \/api\/messages/);
+      // Without Slack's receiver the answer page and its passkey assets are still served; enrollment is not.
+      const pages = `http://127.0.0.1:${pagesPort}`;
+      const unknownLink = await fetch(`${pages}/answer/${'x'.repeat(43)}`);
+      expect(unknownLink.status).toBe(404);
+      expect(await unknownLink.text()).toContain('This link is not valid.');
+      expect((await fetch(`${pages}/assets/passkey.js`)).status).toBe(200);
+      expect((await fetch(`${pages}/enroll/${'x'.repeat(43)}`)).status).toBe(404);
+      expect(output()).toMatch(/serving the answer page without Slack/);
       expect(output()).not.toMatch(/teams-secret-value/);
     } finally {
       child.kill('SIGTERM');

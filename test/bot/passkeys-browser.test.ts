@@ -16,6 +16,7 @@ import {
 } from '../helpers/browser';
 import { isolatedMongo } from '../helpers/servers';
 import { SlackStandIn } from '../helpers/slack-stand-in';
+import { addVirtualAuthenticator } from '../helpers/virtual-passkey';
 
 /**
  * A passkey in a real Chromium with a CDP virtual authenticator (CTAP2, internal, user verification):
@@ -48,17 +49,7 @@ describeInBrowser('passkeys in a real browser', () => {
     });
     chromium = await launchBrowser();
     page = await chromium.newPage();
-    const cdp = await page.createCDPSession();
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
   });
   afterAll(async () => {
     await chromium?.close();

@@ -227,7 +227,7 @@ describe('Microsoft Teams', () => {
     expect(JSON.stringify(malformed.body)).toContain('Enter the 6 digits');
     const wrongCode = String((Number(validCode(secret)) + 1) % 1_000_000).padStart(6, '0');
     const wrong = await submit(wrongCode);
-    expect(JSON.stringify(wrong.body)).toContain('That code did not work. 2 attempts left.');
+    expect(JSON.stringify(wrong.body)).toContain("That code didn't work. 2 attempts left.");
     const right = await submit(validCode(secret));
     expect(right.body).toEqual({ task: { type: 'message', value: 'Verified: thanks, nothing else to do.' } });
 

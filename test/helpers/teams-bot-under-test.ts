@@ -13,10 +13,12 @@ import { type Harness, whileBusy } from './interview-harness';
 export async function startTeamsBot(
   h: Harness,
   config: TeamsConfig,
+  /** VOUCH_PUBLIC_URL: where the dialog's passkey links point (the answer page); none without it. */
+  publicUrl?: string,
 ): Promise<{ server: http.Server; endpoint: string }> {
   const server = createTeamsBot(
     config,
-    { encryptionKey: h.key },
+    { encryptionKey: h.key, publicUrl },
     createLogger('teams-test', 'silent'),
     createInterviewGateway(h.client),
     h.mongo.db,

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { match } from 'path-to-regexp';
+import type { Logger } from '../lib/logger';
+import { answerRoutes } from './answer-page';
+import type { BotDeps } from './deps';
+import { passkeyRoutes } from './passkey-routes';
+import { boundedRequests } from './request-limits';
+
+/**
+ * The answer page without Slack: an organisation on Teams alone still hands out answer links (the Teams
+ * dialog's "Verify with a passkey instead", the email channel's links), and they must open on BOT_PORT
+ * behind VOUCH_PUBLIC_URL as they do beside Slack's receiver: the same routes, matched as Bolt matches
+ * its custom routes (path-to-regexp), with the same size guard. The enrollment pages are not here:
+ * their approval is posted to Slack.
+ */
+export function createPagesServer(deps: BotDeps): http.Server {
+  return pagesServer(answerPageRoutes(deps), deps.logger);
+}
+
+/** The answer page, its passkey routes and their assets. */
+export function answerPageRoutes(deps: BotDeps): CustomRoute[] {
+  const noSlack = (): WebClient => {
+    throw new Error('Slack is not configured');
+  };
+  return [
+    ...answerRoutes(deps),
+    ...passkeyRoutes(deps, noSlack).filter((r) => !r.path.startsWith('/enroll/')),
+  ];
+}
+
+function pagesServer(routes: CustomRoute[], logger: Logger): http.Server {
+  const matchers = routes.map((route) => ({
+    route,
+    match: match<Record<string, string>>(route.path, { decode: decodeURIComponent }),
+  }));
+  return http.createServer(
+    boundedRequests((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === '/healthz' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end('ok');
+      }
+      const found = matchers.flatMap((m) => {
+        const matched = m.match(path);
+        return matched ? [{ route: m.route, params: matched.params }] : [];
+      });
+      const hit = found.find((m) => [m.route.method].flat().includes(req.method ?? ''));
+      if (!hit) {
+        res.writeHead(found.length > 0 ? 405 : 404, { 'content-type': 'text/plain' });
+        return void res.end(found.length > 0 ? 'method not allowed' : 'not found');
+      }
+      try {
+        hit.route.handler(Object.assign(req, { params: hit.params }), res);
+      } catch (err) {
+        logger.error({ err, path: hit.route.path }, 'page route failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      }
+    }),
+  );
+}
