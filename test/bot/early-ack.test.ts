@@ -57,9 +57,14 @@ describe('early acknowledgement of button clicks', () => {
   });
 
   it('refuses a forged click, and its listener never runs', async () => {
-    const forged = await postInteraction(url, SECRET, buttonClick('UFORGE01', 'slow_click', 'alert-x', 'D0001'), {
-      forge: true,
-    });
+    const forged = await postInteraction(
+      url,
+      SECRET,
+      buttonClick('UFORGE01', 'slow_click', 'alert-x', 'D0001'),
+      {
+        forge: true,
+      },
+    );
     expect(forged.status).toBe(401);
     release();
     await new Promise((r) => setTimeout(r, 200));
