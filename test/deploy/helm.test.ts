@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { type ChartTools, provisionChartTools } from '../../infra/provision';
 import { WORKER_HEAP_MIB, heapLimitFlag } from '../../worker/heap';
@@ -82,9 +82,9 @@ const envOf = (deployment: K8sObject): Record<string, string> =>
 
 /** The VOUCH_TEAMS_* variables docker-compose.yml gives the bot and the worker (its anchor included). */
 function composeTeamsVariables(): { bot: string[]; worker: string[] } {
-  const compose = parseAllDocuments(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), {
+  const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), {
     merge: true,
-  })[0]!.toJSON({ maxAliasCount: 100 }) as {
+  }) as {
     services: Record<string, { environment: Record<string, string> }>;
   };
   const teamsOf = (service: string) =>
@@ -247,7 +247,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(secret.stringData.vouch_teams_app_password).toBe('test-teams-app-password');
     // The rendered settings load: the config module takes them as the bot would.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-helm-teams-'));
-    fs.writeFileSync(path.join(dir, 'vouch_teams_app_password'), secret.stringData.vouch_teams_app_password);
+    fs.writeFileSync(path.join(dir, 'vouch_teams_app_password'), secret.stringData.vouch_teams_app_password!);
     const teams = loadConfig({
       ...bot,
       VOUCH_TEAMS_APP_PASSWORD_FILE: path.join(dir, 'vouch_teams_app_password'),
