@@ -34,7 +34,10 @@ const bounded = (options: ActivityOptions): ActivityOptions => ({
 });
 
 type Recording = Pick<Activities, 'prepareInterview' | 'recordProgress'>;
-type Approval = Pick<Activities, 'postApprovalRequest' | 'markApprovalDecided' | 'isInUserGroups'>;
+type Approval = Pick<
+  Activities,
+  'postApprovalRequest' | 'markApprovalDecided' | 'isInUserGroups' | 'isApprover'
+>;
 type Asking = Pick<
   Activities,
   'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder' | 'askEmployeeVia' | 'remindEmployeeVia'
