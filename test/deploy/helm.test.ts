@@ -287,7 +287,19 @@ describe('Helm chart deploy/helm/vouch', () => {
     const noTenant = helm(['template', 'vouch', chart, ...teamsAlone, '--set', 'teams.tenantId=']);
     expect(noTenant.status).not.toBe(0);
     expect(noTenant.stderr).toMatch(/teams\.tenantId is required with teams\.appId/);
-    // Without Teams, the Teams port, Service port and Ingress path are left out.
+    // Without Teams, the Teams port, Service port, Ingress path and secret file are left out (an existing
+    // Secret made before Teams needs no new key).
+    const withoutTeams = objectsOf(render('-f', valuesFiles.existingSecret));
+    for (const name of ['vouch-bot', 'vouch-worker']) {
+      const deployment = find(withoutTeams, 'Deployment', name);
+      expect(envOf(deployment)).not.toHaveProperty('VOUCH_TEAMS_APP_PASSWORD_FILE');
+      const volume = deployment.spec?.template.spec.volumes.find(
+        (v: { name: string }) => v.name === 'secrets',
+      );
+      expect(volume.secret.items.map((i: { key: string }) => i.key)).not.toContain(
+        'vouch_teams_app_password',
+      );
+    }
     const objects = objectsOf(render('-f', valuesFiles.everything, '--set', 'teams.appId='));
     expect(
       containerOf(find(objects, 'Deployment', 'vouch-bot')).ports.map((p: { name: string }) => p.name),
