@@ -44,7 +44,10 @@ type Asking = Pick<
 >;
 type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
-type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuestion'>;
+type Ladder = Pick<
+  Activities,
+  'findManager' | 'askManager' | 'closeManagerQuestion' | 'askManagerInTeams' | 'closeManagerQuestionInTeams'
+>;
 
 /**
  * Asking the employee's coordinator: a few quick tries; past them the alert has its own interview.

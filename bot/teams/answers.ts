@@ -17,6 +17,7 @@ import {
   codeDialogCard,
 } from '../../teams/cards';
 import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
+import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
@@ -271,6 +272,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     return { status: 200 };
   }
 
+  const managerAnswer = teamsManagerAnswers(deps);
+
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
     if (activity.type === 'invoke') {
       const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
@@ -282,6 +285,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       return { status: 200, body: {} };
     }
     if (activity.type === 'message') {
+      const toManager = await managerAnswer(activity);
+      if (toManager !== undefined) {
+        await reply(activity, toManager);
+        return { status: 200 };
+      }
       const data = actionData(activity.value);
       if (data?.vouch === TEAMS_ACTIONS.deny) return deny(activity, data);
       if (data && OPERATOR_TEAMS_ACTIONS.includes(data.vouch)) return operatorAct(activity, data);

@@ -14,7 +14,7 @@ type Handle = Awaited<ReturnType<typeof start>>;
 const OPS = '19:vouch-ops-approvals@thread.tacv2';
 /** Entra object ids: Carol (employee, Teams only), Ana (employee and operator, also in Slack), Olga
  * (an approver by directory email), Pete (an operator whom some policies' approvers do not list). */
-const PEOPLE = ['carol', 'ana', 'olga', 'pete'] as const;
+const PEOPLE = ['carol', 'ana', 'olga', 'pete', 'dana', 'mike'] as const;
 const OID = Object.fromEntries(
   PEOPLE.map((name) => [
     name,
@@ -56,6 +56,9 @@ describe('Teams operators', () => {
       { email: ANA.email, slackUserId: ANA.id, name: ANA.name, aadObjectId: OID.ana },
       { email: 'olga@example.com', name: 'Olga Ops', aadObjectId: OID.olga },
       { email: 'pete@example.com', name: 'Pete Ops', aadObjectId: OID.pete },
+      // Dana and her manager Mike: Teams alone knows them.
+      { email: 'mike@example.com', name: 'Mike Manager', aadObjectId: OID.mike },
+      { email: 'dana@example.com', name: 'Dana Dev', aadObjectId: OID.dana, manager: 'mike@example.com' },
     ])
       await iv.whileBusy(() => directory.set(directoryEntrySchema.parse(entry), 'test'));
   }, 120_000);
@@ -205,5 +208,48 @@ describe('Teams operators', () => {
     expect(await post(deny(OID.ana, card, handle.workflowId))).toBe(200);
     expect((await resultWithin(handle)).outcome).toBe('denied');
     recordHistory('teams-operators-own-alert-refused', await handle.fetchHistory());
+  }, 120_000);
+
+  it('the ladder asks a manager only Teams knows with a card of three answers; only they may answer', async () => {
+    const type = uniqueName('type');
+    const ladder = { steps: [{ ask: 'manager', wait: '1m' }], onManagerConfirms: 'close' };
+    await setPolicy(h, type, { ladder, channels: ['teams'], reminders: [], deadline: '2s' });
+    const handle = await start(h, alertFor({ email: 'dana@example.com' }, { type }));
+    const isQuestion = (a: ConnectorActivity) =>
+      ofWorkflow(handle.workflowId)(a) && JSON.stringify(a.body).includes('"vouch":"manager_answer"');
+    await teams.waitFor(() => teams.activities.some(isQuestion));
+    const question = teams.activities.find(isQuestion)!;
+    // A 1:1 chat with Mike, by his Entra object id.
+    expect(JSON.stringify(teams.conversations.get(question.conversationId)?.members)).toContain(OID.mike);
+    for (const title of ['I know about this', "I don't", "I can't tell"])
+      expect(JSON.stringify(question.body)).toContain(`"title":"${title}"`);
+    expect((await state(handle)).managerAsked).toBe(`aad:${OID.mike}`);
+
+    const pressBy = (oid: string, answer: string) => ({
+      ...deny(oid, question, handle.workflowId),
+      value: { vouch: 'manager_answer', workflowId: handle.workflowId, answer },
+    });
+    // Pete is not the manager asked: told so, audited, and the interview still waits.
+    const byPete = pressBy(OID.pete, 'knows');
+    expect(await post(byPete)).toBe(200);
+    await teams.waitFor(() => teams.activities.some((a) => a.replyToId === byPete.id));
+    expect(String(teams.activities.find((a) => a.replyToId === byPete.id)!.body.text)).toContain(
+      "This question isn't yours to answer",
+    );
+    const audit = await alertStore(collections(h.mongo.db)).auditOf(handle.workflowId.replace(/^alert-/, ''));
+    expect(audit).toContainEqual(
+      expect.objectContaining({ kind: 'unauthorized_click', actor: `aad:${OID.pete}` }),
+    );
+    expect((await state(handle)).phase).toBe('awaiting_manager');
+
+    expect(await post(pressBy(OID.mike, 'knows'))).toBe(200);
+    expect((await resultWithin(handle)).outcome).toBe('manager_confirmed');
+    const answered = (await state(handle)).transcript.find((e) => e.kind === 'manager_answer');
+    expect(answered).toMatchObject({ actor: `aad:${OID.mike}`, answer: 'knows' });
+    // The card lost its buttons and says what Mike answered.
+    await teams.waitFor(() => question.versions.length === 2);
+    expect(JSON.stringify(question.versions.at(-1))).toContain('Thanks, recorded');
+    expect(JSON.stringify(question.versions.at(-1))).not.toContain('manager_answer');
+    recordHistory('teams-manager-knows-closes', await handle.fetchHistory());
   }, 120_000);
 });
