@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createApprovalPostActivities } from './approval-post';
+import { createApproverActivities } from './approvers';
 import { markTeamsApprovalDecided, postTeamsApprovalRequest } from './channels/teams';
 
 type ApprovalPost = ReturnType<typeof createApprovalPostActivities>;
@@ -24,7 +25,16 @@ export function createApprovalActivities(ctx: ActivityContext) {
     }
   }
 
+  async function isInUserGroups(input: { slackUserId: string; groups: string[] }): Promise<boolean> {
+    for (const usergroup of input.groups) {
+      if ((await userGroupMembers(usergroup)).includes(input.slackUserId)) return true;
+    }
+    return false;
+  }
+
   return {
+    ...createApproverActivities(ctx, isInUserGroups),
+
     async postApprovalRequest(input: {
       workflowId: string;
       alertId: string;
@@ -66,12 +76,7 @@ export function createApprovalActivities(ctx: ActivityContext) {
     },
 
     /** Whether a Slack user is a member of one of the user groups (a policy's approvers). */
-    async isInUserGroups(input: { slackUserId: string; groups: string[] }): Promise<boolean> {
-      for (const usergroup of input.groups) {
-        if ((await userGroupMembers(usergroup)).includes(input.slackUserId)) return true;
-      }
-      return false;
-    },
+    isInUserGroups,
 
     /** The decided request's posts lose their buttons: in Slack, and in Teams when it was posted there. */
     async markApprovalDecided(input: Parameters<ApprovalPost['markApprovalDecided']>[0]) {

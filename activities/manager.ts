@@ -1,4 +1,3 @@
-import type { ManagerAnswer } from '../shared/messages';
 import { directoryStore } from '../store/directory';
 import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager';
 import type { ActivityContext, MessageRef } from './context';
@@ -6,11 +5,16 @@ import { directMessages } from './direct-messages';
 import { employeeLanguages } from './employee-language';
 import { type SlackEmployee, createEmployeeResolver } from './employees';
 import { slackCall, slackSurelyNotSent } from './slack-client';
+import { type ManagerQuestionEnd, createTeamsManagerActivities } from './channels/teams-manager';
 
 /** Slack message metadata's event type on every manager question, to find one an attempt left unrecorded. */
 const MANAGER_DM_EVENT = 'vouch_manager_question';
 
-export type ManagerLookup = { manager: SlackEmployee } | { skipped: 'no_manager' | 'manager_not_found' };
+export type ManagerLookup =
+  | { manager: SlackEmployee }
+  /** A manager asked in Teams: the directory lists their Entra object id, and Slack cannot reach them. */
+  | { teamsManager: { email: string; aadObjectId: string } }
+  | { skipped: 'no_manager' | 'manager_not_found' };
 
 /** The ladder's manager step: who the manager is (from the directory only), their DM, and its end. */
 export function createManagerActivities(ctx: ActivityContext) {
@@ -22,15 +26,28 @@ export function createManagerActivities(ctx: ActivityContext) {
   const { languageOf, languageOfDm } = employeeLanguages(ctx);
 
   return {
+    ...createTeamsManagerActivities(ctx),
+
     /**
      * The employee's manager as the directory names them (an alert never says who someone's manager is),
      * resolved to a Slack user like any employee.
      */
-    async findManager(input: { employeeSlackId?: string; employeeEmail?: string }): Promise<ManagerLookup> {
+    async findManager(input: {
+      employeeSlackId?: string;
+      employeeEmail?: string;
+      /** Interviews that can ask a manager in Teams (only they understand `teamsManager`). */
+      orTeams?: boolean;
+    }): Promise<ManagerLookup> {
       const entry =
         (input.employeeSlackId ? await directory.bySlackId(input.employeeSlackId) : null) ??
         (input.employeeEmail ? await directory.byEmail(input.employeeEmail) : null);
       if (!entry?.manager) return { skipped: 'no_manager' };
+      if (input.orTeams && ctx.deps.teams) {
+        const listed = await directory.byEmail(entry.manager);
+        // Slack first, as before Teams; Teams when Slack cannot reach them.
+        if (listed?.aadObjectId && (!listed.slackUserId || !ctx.deps.slack))
+          return { teamsManager: { email: listed.email, aadObjectId: listed.aadObjectId.toLowerCase() } };
+      }
       const manager = await resolve({ email: entry.manager }, ctx.now());
       return manager?.slackUserId
         ? { manager: { ...manager, slackUserId: manager.slackUserId } }
@@ -78,12 +95,7 @@ export function createManagerActivities(ctx: ActivityContext) {
     },
 
     /** The manager's DM loses its buttons: answered, or the ladder moved on. */
-    async closeManagerQuestion(input: {
-      workflowId: string;
-      alertId: string;
-      dm: MessageRef;
-      answer?: ManagerAnswer;
-    }): Promise<void> {
+    async closeManagerQuestion(input: ManagerQuestionEnd): Promise<void> {
       const alert = await ctx.loadAlert(input.alertId);
       const lang = await languageOfDm(input.dm.channel);
       await ctx.once(`${input.workflowId}:manager-closed:${input.dm.ts}`, async () => {

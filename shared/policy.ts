@@ -198,12 +198,21 @@ export const policySchema = z
         timeout: duration.default('1h'),
         /** What happens when no operator decides in time. */
         onTimeout: z.enum(['interview', 'skip']).default('interview'),
-        /** Who is asked to approve: Slack user ids (U…) or user group ids (S…), mentioned in the request. */
+        /**
+         * Who is asked to approve: Slack user ids (U…) or user group ids (S…), mentioned in the request;
+         * Teams operators by Entra object id (`aad:<object id>`) or, like anyone, by directory email.
+         */
         approvers: z
           .array(
-            z.string().regex(/^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/, {
-              error: 'expected a Slack user id (U…) or user group id (S…)',
-            }),
+            z
+              .string()
+              .regex(
+                /^([UW][A-Z0-9]{2,}|S[A-Z0-9]{2,}|aad:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[^\s@<>]+@[^\s@<>]+)$/,
+                {
+                  error:
+                    'expected a Slack user id (U…) or user group id (S…), aad:<Entra object id> (lower case) or a directory email',
+                },
+              ),
           )
           .max(20)
           .default([]),

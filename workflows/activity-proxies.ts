@@ -34,14 +34,20 @@ const bounded = (options: ActivityOptions): ActivityOptions => ({
 });
 
 type Recording = Pick<Activities, 'prepareInterview' | 'recordProgress'>;
-type Approval = Pick<Activities, 'postApprovalRequest' | 'markApprovalDecided' | 'isInUserGroups'>;
+type Approval = Pick<
+  Activities,
+  'postApprovalRequest' | 'markApprovalDecided' | 'isInUserGroups' | 'isApprover'
+>;
 type Asking = Pick<
   Activities,
   'planWorkingHoursSchedule' | 'sendInterview' | 'sendReminder' | 'askEmployeeVia' | 'remindEmployeeVia'
 >;
 type SecondFactor = Pick<Activities, 'isEnrolled' | 'createSuppression' | 'createEmployeeSuppression'>;
 type Outcome = Pick<Activities, 'finishInterview' | 'markEscalationClosed'>;
-type Ladder = Pick<Activities, 'findManager' | 'askManager' | 'closeManagerQuestion'>;
+type Ladder = Pick<
+  Activities,
+  'findManager' | 'askManager' | 'closeManagerQuestion' | 'askManagerInTeams' | 'closeManagerQuestionInTeams'
+>;
 
 /**
  * Asking the employee's coordinator: a few quick tries; past them the alert has its own interview.

@@ -1,6 +1,7 @@
+import { patched } from '@temporalio/workflow';
 import type { OperatorAction } from '../shared/messages';
 import { parseDuration } from '../shared/duration';
-import { ignoreStale, staleDecision } from './authority';
+import { TEAMS_OPERATOR_AUTHORITY_PATCH, ignoreStale, staleDecision } from './authority';
 import { proposeForApproval } from './follow-ups';
 import type { Decision, Interview } from './interview-state';
 import { OperatorInterrupt, waitFor } from './operator-interrupt';
@@ -69,8 +70,9 @@ export async function recordApprovalDecision(
 
 /**
  * Waits for an approve or skip from someone the policy lets decide, until the timeout. With
- * `approval.approvers`, a Slack user must be one of them or in one of their user groups; operators
- * acting through the CLI or the Temporal Web UI are trusted as whoever can reach Temporal.
+ * `approval.approvers`, a Slack user or a Teams operator (`aad:<object id>`) must be one of them (by
+ * Slack id, Entra object id or directory email) or in one of their user groups; operators acting
+ * through the CLI or the Temporal Web UI are trusted as whoever can reach Temporal.
  */
 async function awaitApproval(iv: Interview, approvers: string[] = [], timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
@@ -95,8 +97,15 @@ async function awaitApproval(iv: Interview, approvers: string[] = [], timeoutMs:
 }
 
 async function mayDecide(iv: Interview, operator: string, approvers: string[]): Promise<boolean> {
-  if (approvers.length === 0 || !/^[UW][A-Z0-9]{2,}$/.test(operator) || approvers.includes(operator))
-    return true;
+  if (approvers.length === 0 || approvers.includes(operator)) return true;
+  const byDirectory =
+    operator.startsWith('aad:') || (SLACK_USER.test(operator) && approvers.some((a) => !SLACK_ID.test(a)));
+  if (byDirectory && patched(TEAMS_OPERATOR_AUTHORITY_PATCH))
+    return iv.acts.approval.isApprover({ operator, approvers });
+  if (!SLACK_USER.test(operator)) return true;
   const groups = approvers.filter((id) => id.startsWith('S'));
   return groups.length > 0 && (await iv.acts.approval.isInUserGroups({ slackUserId: operator, groups }));
 }
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;

@@ -1,7 +1,14 @@
+import { patched } from '@temporalio/workflow';
 import type { OperatorAction } from '../shared/messages';
 import type { EventFields } from '../shared/record/events';
 import { stopFollowUps } from './follow-ups';
 import type { Interview } from './interview-state';
+
+/**
+ * Interviews before it took a Teams operator (`aad:<object id>`) who is the subject for someone else,
+ * and let any Teams operator decide whatever the policy's approvers.
+ */
+export const TEAMS_OPERATOR_AUTHORITY_PATCH = 'teams-operator-authority';
 
 /**
  * The person the alert is about: by Slack id, email, the email's local part or the alert's username
@@ -17,7 +24,7 @@ export function isSubject(iv: Interview, operator: string): boolean {
   const e = iv.prepared?.employee;
   const given = iv.alert.employee;
   const emails = [e?.email, given.email].filter((x): x is string => x !== undefined);
-  return [
+  const named = [
     iv.employeeId(), // their Slack id, or aad:<object id> for someone Teams alone knows
     e?.slackUserId,
     given.slackUserId,
@@ -25,6 +32,10 @@ export function isSubject(iv: Interview, operator: string): boolean {
     ...emails,
     ...emails.map((m) => m.split('@')[0]),
   ].some((id) => id !== undefined && id !== '' && id.toLowerCase() === who);
+  if (named) return true;
+  // A Teams operator is named by their Entra object id, which the directory lists for the employee too.
+  const aad = e?.aadObjectId?.toLowerCase();
+  return aad !== undefined && who === `aad:${aad}` && patched(TEAMS_OPERATOR_AUTHORITY_PATCH);
 }
 
 export function refuseSelfAction(iv: Interview, a: OperatorAction): void {

@@ -7,6 +7,8 @@ import { extendDeadline } from './overall-deadline';
 
 /** Interviews from before the ladder escalate at the deadline, as they did. */
 const LADDER_PATCH = 'manager-ladder';
+/** Interviews from before it skip a manager Slack cannot reach, even when Teams can. */
+const TEAMS_MANAGER_PATCH = 'teams-manager-question';
 
 /**
  * The employee did not answer by the deadline: the policy's ladder, step by step, instead of escalating
@@ -40,15 +42,22 @@ async function askManager(iv: Interview, wait: string) {
   const found = await iv.acts.ladder.findManager({
     employeeSlackId: employee.slackUserId,
     ...(employee.email ? { employeeEmail: employee.email } : {}),
+    ...(patched(TEAMS_MANAGER_PATCH) ? { orTeams: true } : {}),
   });
   if ('skipped' in found) {
     iv.note('manager_skipped', 'vouch', { reason: found.skipped });
     await iv.persist();
     return undefined;
   }
-  const manager = found.manager.slackUserId;
+  const teams = 'teamsManager' in found ? found.teamsManager : undefined;
+  // Their answers name them as the Teams bot does: `aad:<object id>` for someone Slack does not know.
+  const manager = 'manager' in found ? found.manager.slackUserId : `aad:${found.teamsManager.aadObjectId}`;
   // The directory (or Slack) may map the manager back to the employee: nobody vouches for themselves.
-  if (manager === employee.slackUserId) {
+  const isEmployee = teams
+    ? teams.aadObjectId === employee.aadObjectId?.toLowerCase() ||
+      teams.email === employee.email?.toLowerCase()
+    : manager === employee.slackUserId;
+  if (isEmployee) {
     iv.note('manager_skipped', 'vouch', { reason: 'manager_is_subject' });
     await iv.persist();
     return undefined;
@@ -60,25 +69,30 @@ async function askManager(iv: Interview, wait: string) {
   iv.ladder.asking = manager;
   iv.ladder.answer = undefined;
   await iv.setPhase('awaiting_manager');
-  const dm = await iv.acts.ladder.askManager({
-    workflowId: iv.workflowId,
-    alertId: iv.alert.id,
-    managerSlackId: manager,
-    employeeSlackId: employee.slackUserId,
-    waitUntil,
-  });
+  const dm = teams
+    ? await iv.acts.ladder.askManagerInTeams({
+        workflowId: iv.workflowId,
+        alertId: iv.alert.id,
+        managerAadObjectId: teams.aadObjectId,
+        employee: employee.email ?? employee.name ?? manager,
+        waitUntil,
+      })
+    : await iv.acts.ladder.askManager({
+        workflowId: iv.workflowId,
+        alertId: iv.alert.id,
+        managerSlackId: manager,
+        employeeSlackId: employee.slackUserId,
+        waitUntil,
+      });
   iv.note('manager_asked', 'vouch', { manager, waitUntil });
   await iv.persist();
   await waitFor(iv, () => managerAnswer(iv) !== undefined, waitMs);
   const answer = managerAnswer(iv);
   iv.ladder.asking = undefined;
   if (answer === undefined) iv.note('manager_no_answer', 'vouch', { wait });
-  await iv.acts.ladder.closeManagerQuestion({
-    workflowId: iv.workflowId,
-    alertId: iv.alert.id,
-    dm,
-    ...(answer ? { answer } : {}),
-  });
+  const closing = { workflowId: iv.workflowId, alertId: iv.alert.id, dm, ...(answer ? { answer } : {}) };
+  if (teams) await iv.acts.ladder.closeManagerQuestionInTeams(closing);
+  else await iv.acts.ladder.closeManagerQuestion(closing);
   return answer;
 }
 

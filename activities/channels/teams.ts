@@ -79,7 +79,6 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
 
   return {
     async ask(input: AskInput): Promise<ChannelRef> {
-      const { connector, appId, tenantId } = teams();
       const aadObjectId = await aadObjectIdOf(input);
       const alert = await ctx.loadAlert(input.alertId);
       const card = interviewCard(
@@ -89,22 +88,7 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
         input.employeeName,
         await languageOf(aadObjectId),
       );
-      const sent = await ctx.once(`${input.workflowId}:teams`, async () => {
-        // Creating the 1:1 chat again with the same member gives the same conversation.
-        const chat = await connectorCall(() =>
-          connector.conversations.create({
-            isGroup: false,
-            bot: { id: `28:${appId}` },
-            members: [{ id: `8:orgid:${aadObjectId}`, aadObjectId, role: 'user' }],
-            tenantId,
-            channelData: { tenant: { id: tenantId } },
-          }),
-        );
-        const activity = await connectorCall(() =>
-          connector.conversations.createActivity(chat.id, cardMessage(card) as never),
-        );
-        return { conversationId: chat.id, activityId: activity.id };
-      });
+      const sent = await ctx.once(`${input.workflowId}:teams`, () => sendInChat(ctx, aadObjectId, card));
       return { channel: 'teams', conversationId: sent.conversationId, activityId: sent.activityId };
     },
 
@@ -138,6 +122,25 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
       });
     },
   };
+}
+
+/** A card in the bot's 1:1 chat with a person, by their Entra object id. */
+export async function sendInChat(ctx: ActivityContext, aadObjectId: string, card: unknown) {
+  const { connector, appId, tenantId } = teamsDeps(ctx);
+  // Creating the 1:1 chat again with the same member gives the same conversation.
+  const chat = await connectorCall(() =>
+    connector.conversations.create({
+      isGroup: false,
+      bot: { id: `28:${appId}` },
+      members: [{ id: `8:orgid:${aadObjectId}`, aadObjectId, role: 'user' }],
+      tenantId,
+      channelData: { tenant: { id: tenantId } },
+    }),
+  );
+  const activity = await connectorCall(() =>
+    connector.conversations.createActivity(chat.id, cardMessage(card) as never),
+  );
+  return { conversationId: chat.id, activityId: activity.id };
 }
 
 /** The escalation, posted in the operators' Teams channel when one is set; false when none is. */

@@ -21,12 +21,14 @@ import {
 import { type InterviewGateway, InterviewNotFoundError, InterviewRefusedError } from '../interviews';
 import { type PasskeyOfferDeps, passkeyOffer } from '../passkey-offer';
 import { type TeamsLocales, teamsLanguages } from './locale';
+import { teamsManagerAnswers } from './manager-answers';
+import { isAboutOperator } from './operator-check';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
   interviews: InterviewGateway;
   directory: Pick<ReturnType<typeof directoryStore>, 'byAadObjectId'>;
-  alerts: Pick<AlertStore, 'answerGate'>;
+  alerts: Pick<AlertStore, 'answerGate' | 'get'>;
   encryptionKey?: Buffer;
   logger: Logger;
   /** Appends to an alert's audit trail, once per key. */
@@ -282,9 +284,19 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       await reply(activity, 'Only the operators named in VOUCH_TEAMS_OPERATORS can do that.');
       return { status: 200 };
     }
+    const action = data.vouch as OperatorActionKind;
+    if (await isAboutOperator(deps, data.workflowId, oid).catch(() => false)) {
+      await deps.audit(data.workflowId, `teams:${activity.id ?? ''}`, {
+        actor: operator,
+        kind: 'self_action_refused',
+        operator,
+        action,
+      });
+      await reply(activity, 'This alert is about you, so another operator must decide it.');
+      return { status: 200 };
+    }
     try {
       // The workflow checks the rest: nobody acts on an alert about themselves, decisions only while open.
-      const action = data.vouch as OperatorActionKind;
       await deps.interviews.act(data.workflowId, {
         actionId: `teams-${action}:${activity.id ?? ''}`,
         operator,
@@ -296,6 +308,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     }
     return { status: 200 };
   }
+
+  const managerAnswer = teamsManagerAnswers(deps);
 
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
     if (activity.type === 'invoke') {
@@ -310,6 +324,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       return { status: 200, body: {} };
     }
     if (activity.type === 'message') {
+      const toManager = await managerAnswer(activity);
+      if (toManager !== undefined) {
+        await reply(activity, toManager);
+        return { status: 200 };
+      }
       const data = actionData(activity.value);
       if (data?.vouch === TEAMS_ACTIONS.deny) return answerAtOnce(activity, data, 'denied');
       if (data?.vouch === TEAMS_ACTIONS.coerced) return answerAtOnce(activity, data, 'coerced');

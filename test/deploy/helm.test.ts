@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES, SECRET_FILE_VARIABLES, loadConfig } from '../../lib/config';
 import { type ChartTools, provisionChartTools } from '../../infra/provision';
 import { WORKER_HEAP_MIB, heapLimitFlag } from '../../worker/heap';
@@ -79,6 +79,20 @@ const envOf = (deployment: K8sObject): Record<string, string> =>
   Object.fromEntries(
     (containerOf(deployment).env as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]),
   );
+
+/** The VOUCH_TEAMS_* variables docker-compose.yml gives the bot and the worker (its anchor included). */
+function composeTeamsVariables(): { bot: string[]; worker: string[] } {
+  const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as {
+    services: Record<string, { environment: Record<string, string> }>;
+  };
+  const teamsOf = (service: string) =>
+    Object.keys(compose.services[service]!.environment)
+      .filter((v) => v.startsWith('VOUCH_TEAMS_'))
+      .sort();
+  return { bot: teamsOf('vouch-bot'), worker: teamsOf('vouch-worker') };
+}
 
 describe('Helm chart deploy/helm/vouch', () => {
   it.each(Object.entries(valuesFiles))('helm lint --strict passes (%s values)', (_name, values) => {
@@ -175,9 +189,14 @@ describe('Helm chart deploy/helm/vouch', () => {
       expect(probe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.ports).toEqual([
       { name: 'http', containerPort: Number(envOf(bot).BOT_PORT), protocol: 'TCP' },
+      { name: 'teams', containerPort: Number(envOf(bot).VOUCH_TEAMS_PORT), protocol: 'TCP' },
     ]);
     const service = find(objects, 'Service', 'vouch-bot');
     expect(service.spec?.selector).toEqual(bot.spec?.selector.matchLabels);
+    expect(service.spec?.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'teams', port: 3978, targetPort: 'teams', protocol: 'TCP' },
+    ]);
     const ingress = find(objects, 'Ingress', 'vouch');
     const paths = ingress.spec?.rules[0].http.paths.map(
       (p: { path: string; pathType: string }) => `${p.pathType} ${p.path}`,
@@ -188,9 +207,107 @@ describe('Helm chart deploy/helm/vouch', () => {
       'Prefix /answer/',
       'Prefix /passkey/',
       'Prefix /assets/',
+      'Exact /api/messages',
       'Prefix /v1/',
     ]);
+    const teamsPath = ingress.spec?.rules[0].http.paths.find(
+      (p: { path: string }) => p.path === '/api/messages',
+    );
+    expect(teamsPath.backend.service).toEqual({ name: 'vouch-bot', port: { name: 'teams' } });
     expect(ingress.spec?.tls[0].hosts).toEqual(['vouch.example.com']);
+  });
+
+  it("gives the worker and the bot the compose stack's Teams settings, with the app password as a secret file", () => {
+    const objects = objectsOf(render('-f', valuesFiles.everything));
+    const compose = composeTeamsVariables();
+    const bot = envOf(find(objects, 'Deployment', 'vouch-bot'));
+    const worker = envOf(find(objects, 'Deployment', 'vouch-worker'));
+    expect(
+      Object.keys(bot)
+        .filter((v) => v.startsWith('VOUCH_TEAMS_'))
+        .sort(),
+    ).toEqual(compose.bot);
+    expect(
+      Object.keys(worker)
+        .filter((v) => v.startsWith('VOUCH_TEAMS_'))
+        .sort(),
+    ).toEqual(compose.worker);
+    expect(bot).toMatchObject({
+      VOUCH_TEAMS_APP_ID: '00000000-0000-4000-8000-00000000a991',
+      VOUCH_TEAMS_TENANT_ID: '00000000-0000-4000-8000-0000000071e7',
+      VOUCH_TEAMS_OPERATORS_CONVERSATION: '19:operators@thread.tacv2',
+      VOUCH_TEAMS_OPERATORS: '00000000-0000-4000-8000-0000000000a1',
+      VOUCH_TEAMS_PORT: '3978',
+      VOUCH_TEAMS_APP_PASSWORD_FILE: '/run/secrets/vouch/vouch_teams_app_password',
+    });
+    expect(bot).not.toHaveProperty('VOUCH_TEAMS_APP_PASSWORD');
+    const secret = find(objects, 'Secret', 'vouch-secrets') as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData.vouch_teams_app_password).toBe('test-teams-app-password');
+    // The rendered settings load: the config module takes them as the bot would.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-helm-teams-'));
+    fs.writeFileSync(path.join(dir, 'vouch_teams_app_password'), secret.stringData.vouch_teams_app_password!);
+    const teams = loadConfig({
+      ...bot,
+      VOUCH_TEAMS_APP_PASSWORD_FILE: path.join(dir, 'vouch_teams_app_password'),
+      MONGODB_URL_FILE: '',
+      SLACK_BOT_TOKEN_FILE: '',
+      SLACK_SIGNING_SECRET_FILE: '',
+      SLACK_APP_TOKEN_FILE: '',
+      VOUCH_ENCRYPTION_KEY_FILE: '',
+      VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE: '',
+    }).teams;
+    expect(teams).toMatchObject({ appPassword: 'test-teams-app-password', port: 3978 });
+  });
+
+  it('renders for Teams alone: no Slack secrets needed, but the app password and tenant are', () => {
+    const teamsAlone = [
+      '-f',
+      valuesFiles.everything,
+      '--set',
+      'secrets.slackBotToken=',
+      '--set',
+      'secrets.slackSigningSecret=',
+    ];
+    const secret = find(objectsOf(render(...teamsAlone)), 'Secret', 'vouch-secrets') as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toMatchObject({ slack_bot_token: '', slack_signing_secret: '' });
+    const noPassword = helm([
+      'template',
+      'vouch',
+      chart,
+      ...teamsAlone,
+      '--set',
+      'secrets.teamsAppPassword=',
+    ]);
+    expect(noPassword.status).not.toBe(0);
+    expect(noPassword.stderr).toMatch(/secrets\.teamsAppPassword is required with teams\.appId/);
+    const noTenant = helm(['template', 'vouch', chart, ...teamsAlone, '--set', 'teams.tenantId=']);
+    expect(noTenant.status).not.toBe(0);
+    expect(noTenant.stderr).toMatch(/teams\.tenantId is required with teams\.appId/);
+    // Without Teams, the Teams port, Service port, Ingress path and secret file are left out (an existing
+    // Secret made before Teams needs no new key).
+    const withoutTeams = objectsOf(render('-f', valuesFiles.existingSecret));
+    for (const name of ['vouch-bot', 'vouch-worker']) {
+      const deployment = find(withoutTeams, 'Deployment', name);
+      expect(envOf(deployment)).not.toHaveProperty('VOUCH_TEAMS_APP_PASSWORD_FILE');
+      const volume = deployment.spec?.template.spec.volumes.find(
+        (v: { name: string }) => v.name === 'secrets',
+      );
+      expect(volume.secret.items.map((i: { key: string }) => i.key)).not.toContain(
+        'vouch_teams_app_password',
+      );
+    }
+    const objects = objectsOf(render('-f', valuesFiles.everything, '--set', 'teams.appId='));
+    expect(
+      containerOf(find(objects, 'Deployment', 'vouch-bot')).ports.map((p: { name: string }) => p.name),
+    ).toEqual(['http']);
+    const paths = find(objects, 'Ingress', 'vouch').spec?.rules[0].http.paths.map(
+      (p: { path: string }) => p.path,
+    );
+    expect(paths).not.toContain('/api/messages');
   });
 
   it('renders the codec server with /healthz probes on its port and a Service', () => {
@@ -365,7 +482,14 @@ describe('Helm chart deploy/helm/vouch', () => {
     const paths = find(without, 'Ingress', 'vouch').spec?.rules[0].http.paths.map(
       (p: { path: string }) => p.path,
     );
-    expect(paths).toEqual(['/slack/events', '/enroll/', '/answer/', '/passkey/', '/assets/']);
+    expect(paths).toEqual([
+      '/slack/events',
+      '/enroll/',
+      '/answer/',
+      '/passkey/',
+      '/assets/',
+      '/api/messages',
+    ]);
     const secret = find(without, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
     expect(Object.keys(secret.stringData)).not.toContain('vouch_source_secrets');
     // Without sources.yml the intake still runs (/v1/alerts); no ConfigMap, no file.

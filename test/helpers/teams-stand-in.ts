@@ -182,7 +182,9 @@ export class TeamsStandIn extends HttpStandIn {
     if (method === 'POST' && path === '/v3/conversations') return this.createConversation(body);
     const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
     const conversationId = m?.[1] ? decodeURIComponent(m[1]) : undefined;
-    if (!conversationId || !this.conversations.has(conversationId))
+    // A channel's reply chain is the channel's id with `;messageid=<its first message>`, as in Teams.
+    const channel = conversationId?.split(';messageid=')[0];
+    if (!conversationId || !channel || !this.conversations.has(channel))
       return {
         problems: [`no conversation ${conversationId}`],
         status: 404,

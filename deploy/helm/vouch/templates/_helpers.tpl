@@ -65,6 +65,22 @@ app.kubernetes.io/component: {{ .component }}
   value: /run/secrets/vouch/vouch_encryption_key
 - name: VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE
   value: /run/secrets/vouch/vouch_previous_encryption_keys
+- name: VOUCH_TEAMS_APP_ID
+  value: {{ .Values.teams.appId | quote }}
+{{- if .Values.teams.appId }}
+- name: VOUCH_TEAMS_APP_PASSWORD_FILE
+  value: /run/secrets/vouch/vouch_teams_app_password
+{{- end }}
+- name: VOUCH_TEAMS_TENANT_ID
+  {{- if .Values.teams.appId }}
+  value: {{ required "teams.tenantId is required with teams.appId (the Entra tenant id)" .Values.teams.tenantId | quote }}
+  {{- else }}
+  value: {{ .Values.teams.tenantId | quote }}
+  {{- end }}
+- name: VOUCH_TEAMS_OPERATORS_CONVERSATION
+  value: {{ .Values.teams.operatorsConversation | quote }}
+- name: VOUCH_TEAMS_SERVICE_URL
+  value: {{ .Values.teams.serviceUrl | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- end -}}

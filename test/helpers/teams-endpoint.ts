@@ -1,0 +1,50 @@
+import type http from 'node:http';
+import { createInterviewGateway } from '../../bot/interviews';
+import { createTeamsBot } from '../../bot/teams/create-teams-bot';
+import { freePort } from '../../infra/processes';
+import { type TeamsConfig, loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import type { Harness } from './interview-harness';
+import type { TeamsStandIn } from './teams-stand-in';
+
+/** The Teams settings of a bot whose Microsoft side is `teams` (the stand-in), plus `over`. */
+export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string>): TeamsConfig {
+  return loadConfig({
+    VOUCH_TEAMS_APP_ID: teams.app.appId,
+    VOUCH_TEAMS_APP_PASSWORD: teams.app.appPassword,
+    VOUCH_TEAMS_TENANT_ID: teams.app.tenantId,
+    VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
+    VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
+    VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
+    ...over,
+  }).teams!;
+}
+
+/**
+ * The real Teams endpoint on a free local port, with the harness's Temporal and MongoDB; `post`
+ * sends an activity signed as Bot Framework signs it and answers the HTTP status.
+ */
+export async function listenTeamsBot(h: Harness, teams: TeamsStandIn, config: TeamsConfig) {
+  const server: http.Server = createTeamsBot(
+    config,
+    { encryptionKey: h.key },
+    createLogger('teams-test', 'silent'),
+    createInterviewGateway(h.client),
+    h.mongo.db,
+  );
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${port}/api/messages`;
+  return {
+    async post(body: unknown): Promise<number> {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await teams.sign()}` },
+        body: JSON.stringify(body),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
