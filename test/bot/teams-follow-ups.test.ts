@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { createTeamsDeps } from '../../activities/channels/teams';
-import { type TeamsConfig, loadConfig } from '../../lib/config';
 import { renderEvent } from '../../shared/record/render';
 import { alertStore } from '../../store/alerts';
 import { TEAMS_COMMANDS, teamsCommandOf } from '../../teams/status-card';
@@ -21,6 +20,7 @@ import { LlmStandIn } from '../helpers/llm-stand-in';
 import { uniqueName } from '../helpers/servers';
 import { listInDirectory, startTeamsBot } from '../helpers/teams-bot-under-test';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
+import { teamsConfigFor } from '../helpers/teams-endpoint';
 
 const APP = {
   appId: '7a3d2e8f-9b5c-4d4e-8f6a-1b2c3d4e5f60',
@@ -51,14 +51,7 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
       .byDefault('follow_up_plan', { json: { questions: PLANNED } })
       .byDefault('follow_up_next', { json: { enough: false, question: NEXT } })
       .byDefault('analyst_summary', LlmStandIn.quotingSummary('Nothing in the alert confirms it.'));
-    const config: TeamsConfig = loadConfig({
-      VOUCH_TEAMS_APP_ID: APP.appId,
-      VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
-      VOUCH_TEAMS_TENANT_ID: APP.tenantId,
-      VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
-      VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
-      VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
-    }).teams!;
+    const config = teamsConfigFor(teams);
     h = await createDevServerHarness({
       llm: { url: llm.url, model: 'test-model', apiKey: llm.apiKey, timeoutMs: 1000 },
       activityDeps: { teams: createTeamsDeps({ teams: config }) },

@@ -2,7 +2,7 @@ import { emailKey } from '../../shared/employee-key';
 import type http from 'node:http';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { createFailClosedActivities } from '../../activities/fail-closed';
-import { type TeamsConfig, loadConfig } from '../../lib/config';
+import type { TeamsConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
@@ -23,6 +23,7 @@ import { uniqueName } from '../helpers/servers';
 import { PagerDutyStandIn } from '../helpers/pagerduty-stand-in';
 import { listInDirectory, startTeamsBot } from '../helpers/teams-bot-under-test';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
+import { teamsConfigFor } from '../helpers/teams-endpoint';
 
 const APP = {
   appId: '6f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
@@ -52,16 +53,10 @@ describe('Microsoft Teams', () => {
     teams = await new TeamsStandIn(APP).start();
     pd = await new PagerDutyStandIn().start();
     teams.addChannel(OPS);
-    const config: TeamsConfig = loadConfig({
-      VOUCH_TEAMS_APP_ID: APP.appId,
-      VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
-      VOUCH_TEAMS_TENANT_ID: APP.tenantId,
+    const config = teamsConfigFor(teams, {
       VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
       VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
-      VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
-      VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
-      VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
-    }).teams!;
+    });
     teamsConfig = config;
     h = await createDevServerHarness({
       activityDeps: {

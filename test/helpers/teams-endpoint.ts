@@ -1,14 +1,10 @@
-import type http from 'node:http';
-import { createInterviewGateway } from '../../bot/interviews';
-import { createTeamsBot } from '../../bot/teams/create-teams-bot';
-import { freePort } from '../../infra/processes';
 import { type TeamsConfig, loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
 import type { Harness } from './interview-harness';
+import { startTeamsBot } from './teams-bot-under-test';
 import type { TeamsStandIn } from './teams-stand-in';
 
 /** The Teams settings of a bot whose Microsoft side is `teams` (the stand-in), plus `over`. */
-export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string>): TeamsConfig {
+export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string> = {}): TeamsConfig {
   return loadConfig({
     VOUCH_TEAMS_APP_ID: teams.app.appId,
     VOUCH_TEAMS_APP_PASSWORD: teams.app.appPassword,
@@ -25,16 +21,7 @@ export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string>
  * sends an activity signed as Bot Framework signs it and answers the HTTP status.
  */
 export async function listenTeamsBot(h: Harness, teams: TeamsStandIn, config: TeamsConfig) {
-  const server: http.Server = createTeamsBot(
-    config,
-    { encryptionKey: h.key },
-    createLogger('teams-test', 'silent'),
-    createInterviewGateway(h.client),
-    h.mongo.db,
-  );
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  const endpoint = `http://127.0.0.1:${port}/api/messages`;
+  const { server, endpoint } = await startTeamsBot(h, config);
   return {
     async post(body: unknown): Promise<number> {
       const res = await fetch(endpoint, {

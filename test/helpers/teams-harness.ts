@@ -1,8 +1,9 @@
 import { createTeamsDeps } from '../../activities/channels/teams';
 import type { ActivityDeps } from '../../activities';
-import { type TeamsConfig, loadConfig } from '../../lib/config';
+import type { TeamsConfig } from '../../lib/config';
 import { ANA, type Harness, createDevServerHarness } from './interview-harness';
 import { listInDirectory, startTeamsBot } from './teams-bot-under-test';
+import { teamsConfigFor } from './teams-endpoint';
 import { type ConnectorActivity, TeamsStandIn } from './teams-stand-in';
 
 export const TEAMS_APP = {
@@ -31,16 +32,10 @@ export async function startTeamsHarness(
 ) {
   const teams = await new TeamsStandIn(TEAMS_APP).start();
   teams.addChannel(OPS);
-  const config: TeamsConfig = loadConfig({
-    VOUCH_TEAMS_APP_ID: TEAMS_APP.appId,
-    VOUCH_TEAMS_APP_PASSWORD: TEAMS_APP.appPassword,
-    VOUCH_TEAMS_TENANT_ID: TEAMS_APP.tenantId,
+  const config = teamsConfigFor(teams, {
     VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
     VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
-    VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
-    VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
-    VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
-  }).teams!;
+  });
   let h: Harness | undefined;
   try {
     h = await createDevServerHarness({

@@ -2,11 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import nodemailer from 'nodemailer';
 import { createTeamsDeps } from '../../activities/channels/teams';
-import { createInterviewGateway } from '../../bot/interviews';
-import { createTeamsBot } from '../../bot/teams/create-teams-bot';
-import { freePort } from '../../infra/processes';
-import { type TeamsConfig, loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
 import { directoryEntrySchema } from '../../shared/directory-entry';
 import { emailKey } from '../../shared/employee-key';
 import type { InterviewEvent } from '../../shared/record/events';
@@ -30,6 +25,8 @@ import {
 import { uniqueName } from '../helpers/servers';
 import { startSmtpServer } from '../helpers/smtp-server';
 import { type ConnectorActivity, TeamsStandIn } from '../helpers/teams-stand-in';
+import { teamsConfigFor } from '../helpers/teams-endpoint';
+import { startTeamsBot } from '../helpers/teams-bot-under-test';
 
 const APP = {
   appId: '7a3d2e8f-9b5c-4d4e-8f60-1b2c3d4e5f60',
@@ -52,14 +49,7 @@ describe('storms and suppressions without Slack', () => {
   beforeAll(async () => {
     teams = await new TeamsStandIn(APP).start();
     smtp = await startSmtpServer();
-    const config: TeamsConfig = loadConfig({
-      VOUCH_TEAMS_APP_ID: APP.appId,
-      VOUCH_TEAMS_APP_PASSWORD: APP.appPassword,
-      VOUCH_TEAMS_TENANT_ID: APP.tenantId,
-      VOUCH_TEAMS_SERVICE_URL: teams.serviceUrl,
-      VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
-      VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
-    }).teams!;
+    const config = teamsConfigFor(teams);
     h = await createDevServerHarness({
       rollup: true,
       activityDeps: {
@@ -71,16 +61,7 @@ describe('storms and suppressions without Slack', () => {
         },
       },
     });
-    bot = createTeamsBot(
-      config,
-      { encryptionKey: h.key },
-      createLogger('storms-test', 'silent'),
-      createInterviewGateway(h.client),
-      h.mongo.db,
-    );
-    const port = await freePort();
-    await new Promise<void>((r) => bot.listen(port, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${port}/api/messages`;
+    ({ server: bot, endpoint } = await startTeamsBot(h, config));
   }, 120_000);
 
   afterAll(async () => {
