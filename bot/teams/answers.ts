@@ -1,8 +1,6 @@
 import type { Logger } from '../../lib/logger';
 import { seal } from '../../lib/secret-box';
 import type { TeamsConnector } from '../../lib/teams-connector';
-import { teamsPrincipal } from '../../shared/channels';
-import { employeeKey } from '../../shared/employee-key';
 import { DEFAULT_LANGUAGE, type Language, t } from '../../shared/i18n';
 import type { OperatorActionKind, SecondFactorResult } from '../../shared/messages';
 import type { UntimedEvent } from '../../shared/record/events';
@@ -23,6 +21,7 @@ import { type PasskeyOfferDeps, passkeyOffer } from '../passkey-offer';
 import { type TeamsLocales, teamsLanguages } from './locale';
 import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
+import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -77,18 +76,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
    * The person behind an activity, as the interview's signals name them (`principal`) and as their
    * second factors are kept (`factorKey`: the Slack id, else `email:<address>`), from one directory read.
    */
-  const whoIs = async (
-    activity: TeamsActivity,
-  ): Promise<{ principal?: string; factorKey?: string; email?: string }> => {
-    const oid = activity.from?.aadObjectId?.toLowerCase();
-    if (!oid) return {};
-    const entry = await deps.directory.byAadObjectId(oid);
-    return {
-      principal: teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId }),
-      factorKey: entry ? employeeKey(entry) : undefined,
-      email: entry?.email,
-    };
-  };
+  const whoIs = (activity: TeamsActivity) => teamsSenderOf(deps.directory, activity);
 
   const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
   const { languageOf } = teamsLanguages(deps.locales, deps.logger);
@@ -125,21 +113,9 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   const titleOf = async (workflowId: string, lang: Language): Promise<string> =>
     (await deps.alerts.answerGate(workflowId.replace(/^alert-/, '')))?.title ?? t(lang, 'alert.untitled');
 
-  const reply = async (activity: TeamsActivity, text: string) => {
-    const conversation = activity.conversation?.id;
-    if (!deps.connector || !conversation || !activity.id) return;
-    try {
-      await deps.connector.conversations.replyToActivity(conversation, activity.id, {
-        type: 'message',
-        text: plain(text),
-      } as never);
-    } catch (err) {
-      deps.logger.warn(
-        { status: (err as { response?: { status?: number } }).response?.status },
-        'Teams reply not sent',
-      );
-    }
-  };
+  const replyInChat = chatReplier(deps);
+  const reply = (activity: TeamsActivity, text: string) =>
+    replyInChat(activity, { type: 'message', text: withoutShortcodes(text) });
 
   const dialog = (
     workflowId: string,
@@ -159,7 +135,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   });
   const dialogMessage = (text: string): TeamsReply => ({
     status: 200,
-    body: { task: { type: 'message', value: plain(text) } },
+    body: { task: { type: 'message', value: withoutShortcodes(text) } },
   });
 
   /**
@@ -350,9 +326,4 @@ function actionData(value: unknown): (TeamsActionData & Record<string, unknown>)
   const actions: readonly unknown[] = Object.values(TEAMS_ACTIONS);
   if (!actions.includes(v.vouch) || typeof v.workflowId !== 'string') return undefined;
   return v as TeamsActionData & Record<string, unknown>;
-}
-
-/** Slack's emoji shortcodes (`:rotating_light:`) mean nothing in Teams. */
-function plain(text: string): string {
-  return text.replace(/:[a-z_]+:\s*/g, '');
 }

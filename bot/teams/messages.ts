@@ -1,6 +1,5 @@
 import type { Logger } from '../../lib/logger';
 import type { TeamsConnector } from '../../lib/teams-connector';
-import { teamsPrincipal } from '../../shared/channels';
 import { t } from '../../shared/i18n';
 import { interviewStatusOf } from '../../shared/interview-status';
 import type { UntimedEvent } from '../../shared/record/events';
@@ -14,6 +13,7 @@ import { TEAMS_COMMANDS, helpCard, statusCard, teamsCommandOf } from '../../team
 import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
 import { MAX_REPLY, withinReplyLimits } from '../reply-limits';
 import type { TeamsActivity, TeamsReply } from './answers';
+import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
 
 /** What the chat's text messages need, given by create-teams-bot.ts (and by tests). */
 export interface TeamsMessageDeps {
@@ -62,27 +62,12 @@ export function teamsMessages(deps: TeamsMessageDeps) {
   const now = deps.now ?? (() => new Date());
 
   /** The person behind an activity, as the interview's signals name them. */
-  const principalOf = async (activity: TeamsActivity): Promise<string | undefined> => {
-    const oid = activity.from?.aadObjectId?.toLowerCase();
-    if (!oid) return undefined;
-    const entry = await deps.directory.byAadObjectId(oid);
-    return teamsPrincipal({ aadObjectId: oid, slackUserId: entry?.slackUserId });
-  };
+  const principalOf = async (activity: TeamsActivity): Promise<string | undefined> =>
+    (await teamsSenderOf(deps.directory, activity)).principal;
 
-  const reply = async (activity: TeamsActivity, message: Record<string, unknown>) => {
-    const conversation = activity.conversation?.id;
-    if (!deps.connector || !conversation || !activity.id) return;
-    try {
-      await deps.connector.conversations.replyToActivity(conversation, activity.id, message as never);
-    } catch (err) {
-      deps.logger.warn(
-        { status: (err as { response?: { status?: number } }).response?.status },
-        'Teams reply not sent',
-      );
-    }
-  };
+  const reply = chatReplier(deps);
   const say = (activity: TeamsActivity, text: string) =>
-    reply(activity, { type: 'message', textFormat: 'plain', text: text.replace(/:[a-z_]+:\s*/g, '') });
+    reply(activity, { type: 'message', textFormat: 'plain', text: withoutShortcodes(text) });
   const sender = (activity: TeamsActivity, principal: string | undefined) =>
     principal ?? `teams:${activity.from?.id ?? '?'}`;
 
