@@ -255,6 +255,8 @@ describe('alert storms become one conversation', () => {
     const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.cancelled' }));
     const leaderHandle = await start(h, alerts[0]!);
     await settled([alerts[0]!.id!], ['awaiting_response']);
+    // The phase is set just before the DM: cancelling in between would leave the employee one DM.
+    await dmsReach(emp, 1);
     await start(h, alerts[1]!);
     await settled([alerts[1]!.id!], ['awaiting_leader']);
     await leaderHandle.cancel();
@@ -274,6 +276,7 @@ describe('alert storms become one conversation', () => {
     const alerts = [0, 1].map(() => alertFor(emp, { type: 'rollup.terminated' }));
     const leaderHandle = await start(h, alerts[0]!);
     await settled([alerts[0]!.id!], ['awaiting_response']);
+    await dmsReach(emp, 1);
     await leaderHandle.terminate('test: a leader that vanishes');
     await start(h, alerts[1]!);
     // The coordinator's join cannot reach the leader: its slot is freed and the alert asked again.
