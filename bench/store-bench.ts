@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import { DEFAULT_MONGO_BACKEND, startEmbeddedMongo } from '../infra/embedded-mongo';
 import { freePort } from '../infra/processes';
 import { provisionServers } from '../infra/provision';
+import { type RaceDoc, raceConditionalClaims, racePushWithSlice, raceSetAndPush } from '../infra/store-races';
 import { collections, ensureIndexes } from '../store/collections';
 import { employeeCache } from '../store/employee-cache';
 import { connectMongo } from '../store/mongo';
@@ -14,8 +15,9 @@ import { drive, percentile, say } from './stack';
 /**
  * The embedded MongoDB server alone (no Temporal, no worker): with N alert-sized documents stored, reads
  * and updates by `_id` one at a time, updates of different documents and of one document from many
- * clients at once; and, with as many employees stored, the lookup of one by DM channel. Short and
- * targeted, to measure one change to FerretDB, its gate or an index.
+ * clients at once; with as many employees stored, the lookup of one by DM channel; and the three races
+ * FerretDB v1 loses on its own (infra/store-races.ts). Short and targeted, to measure one change to
+ * FerretDB, its gate or an index.
  */
 export async function benchStore(
   config: Config,
@@ -103,8 +105,21 @@ export async function benchStore(
       console.log(
         `${name.padEnd(56)} ${f.p50.toFixed(1).padStart(6)} ${f.p99.toFixed(1).padStart(8)} ${f.perSecond.toFixed(1).padStart(12)}`,
       );
-    console.log(`one document's counter after ${opts.ops} concurrent $inc: ${kept}\n`);
-    writeResult('store', machine, { ...opts, backend }, { ...figures, counterKept: kept });
+    console.log(`one document's counter after ${opts.ops} concurrent $inc: ${kept}`);
+    const raceDocs = mongo.db.collection<RaceDoc>('races');
+    const claims = await raceConditionalClaims(raceDocs);
+    const mixed = await raceSetAndPush(raceDocs);
+    const sliced = await racePushWithSlice(raceDocs);
+    const races = {
+      conditionalClaimRoundsWithoutOneWinner: claims.roundsWithoutOneWinner + claims.winnerNotKept,
+      setAndPushLost: mixed.lost,
+      pushWithSliceLost: sliced.lost,
+    };
+    console.log(
+      `races: ${races.conditionalClaimRoundsWithoutOneWinner} of ${claims.rounds} three-way conditional claims without exactly one winner, ` +
+        `${mixed.lost} of ${mixed.updates} concurrent $set/$push lost, ${sliced.lost} of ${sliced.updates} concurrent $push+$slice lost\n`,
+    );
+    writeResult('store', machine, { ...opts, backend }, { ...figures, counterKept: kept, races });
   } finally {
     await mongo.close();
     await server.stop();

@@ -12,6 +12,12 @@ import {
   startEmbeddedMongo,
 } from '../../infra/embedded-mongo';
 import { canConnect, freePort, startProcess, waitUntilReady } from '../../infra/processes';
+import {
+  type RaceDoc,
+  raceConditionalClaims,
+  racePushWithSlice,
+  raceSetAndPush,
+} from '../../infra/store-races';
 import { testServers } from '../helpers/servers';
 
 /**
@@ -19,13 +25,7 @@ import { testServers } from '../helpers/servers';
  * held between them), run against each backend behind Vouch's write gate (infra/ferretdb/write_gate.go),
  * with many clients at once as a busy worker and bot make them. Each backend gets servers of its own.
  */
-interface Doc {
-  _id: string;
-  state?: string;
-  by?: number;
-  items?: number[];
-  n?: number;
-}
+type Doc = RaceDoc;
 
 async function startBackend(backend: MongoBackend, dir: string): Promise<EmbeddedMongo> {
   return startEmbeddedMongo({
@@ -56,42 +56,16 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
   });
 
   it('lets exactly one of three racing conditional findOneAndUpdates win, in every round', async () => {
-    let roundsWithOtherThanOneWinner = 0;
-    for (let round = 0; round < 20; round++) {
-      const _id = `claim-${round}`;
-      await docs.insertOne({ _id, state: 'open' });
-      const results = await Promise.all(
-        [1, 2, 3].map((by) =>
-          docs.findOneAndUpdate({ _id, state: 'open' }, { $set: { state: 'taken', by } }),
-        ),
-      );
-      const winners = results.flatMap((before, i) => (before ? [i + 1] : []));
-      if (winners.length !== 1) roundsWithOtherThanOneWinner++;
-      else expect((await docs.findOne({ _id }))?.by).toBe(winners[0]);
-    }
-    console.log(`${backend}: ${roundsWithOtherThanOneWinner} of 20 rounds without exactly one winner`);
-    expect(roundsWithOtherThanOneWinner).toBe(0);
+    const claims = await raceConditionalClaims(docs);
+    console.log(`${backend}: ${claims.roundsWithoutOneWinner} of 20 rounds without exactly one winner`);
+    expect(claims).toEqual({ rounds: 20, roundsWithoutOneWinner: 0, winnerNotKept: 0 });
   });
 
   it('keeps all of 100 concurrent $set and $push updates of one document, by its _id or by another filter', async () => {
-    await docs.insertOne({ _id: 'mixed', items: [] });
-    // A filter naming the _id holds the document; `$in` holds the whole collection: both must exclude each other.
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        i % 2
-          ? docs.updateOne({ _id: 'mixed' }, { $set: { [`f${i}`]: i } as Partial<Doc> })
-          : i % 4
-            ? docs.updateOne({ _id: 'mixed' }, { $push: { items: i } })
-            : docs.updateMany({ _id: { $in: ['mixed'] } }, { $push: { items: i } }),
-      ),
-    );
-    const doc = await docs.findOne({ _id: 'mixed' });
-    const kept = (doc?.items?.length ?? 0) + Object.keys(doc ?? {}).filter((k) => /^f\d+$/.test(k)).length;
-    console.log(`${backend}: ${100 - kept} of 100 concurrent $set/$push lost`);
-    expect(kept).toBe(100);
-    expect([...(doc?.items ?? [])].sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 50 }, (_, i) => i * 2),
-    );
+    const mixed = await raceSetAndPush(docs);
+    console.log(`${backend}: ${mixed.lost} of 100 concurrent $set/$push lost`);
+    expect(mixed.lost).toBe(0);
+    expect(mixed.items).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
   });
 
   // A row lock taken in PostgreSQL itself holds FerretDB's write of one document for as long as the test
@@ -168,18 +142,12 @@ describe.each<MongoBackend>(['postgresql', 'sqlite'])('embedded FerretDB on %s',
   });
 
   it('keeps every one of 50 concurrent $push with $slice, and FerretDB v1 does not apply the $slice', async () => {
-    await docs.insertOne({ _id: 'sliced', items: [], n: 0 });
-    await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        docs.updateOne({ _id: 'sliced' }, { $push: { items: { $each: [i], $slice: -20 } }, $inc: { n: 1 } }),
-      ),
-    );
-    const doc = await docs.findOne({ _id: 'sliced' });
-    console.log(`${backend}: ${50 - (doc?.n ?? 0)} of 50 concurrent $push+$slice lost`);
-    expect(doc?.n).toBe(50);
+    const sliced = await racePushWithSlice(docs);
+    console.log(`${backend}: ${sliced.lost} of 50 concurrent $push+$slice lost`);
+    expect(sliced.lost).toBe(0);
     // MongoDB would keep the last 20; FerretDB v1 ignores $slice (and $sort, $position) in $push,
     // so Vouch's data layer uses none of them. This fails once it does apply it.
-    expect([...(doc?.items ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(sliced.items).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
   it('stores and returns strings holding NUL and U+FFFF exactly, and finds documents by them', async () => {
