@@ -80,18 +80,32 @@ export function graphUsers(
       const found = (byMail.body.value ?? []) as GraphUserBody[];
       return found.length === 1 ? entraUser(found[0]!, wanted) : null;
     },
+
+    /**
+     * Their manager in Entra (`GET /users/{id}/manager`); null when none is set (Graph's 404) or the
+     * manager is not a user (an org contact), whom Teams cannot reach.
+     */
+    async managerOf(aadObjectId: string): Promise<EntraUser | null> {
+      const res = await get(`/v1.0/users/${encodeURIComponent(aadObjectId)}/manager?$select=${SELECT}`);
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw graphFailure(res);
+      const type = res.body['@odata.type'];
+      if (type !== undefined && type !== '#microsoft.graph.user') return null;
+      return entraUser(res.body as GraphUserBody);
+    },
   };
 }
 
 export type GraphUsers = ReturnType<typeof graphUsers>;
 
-function entraUser(u: GraphUserBody, foundBy: string): EntraUser | null {
-  if (!u.id || u.accountEnabled === false) return null;
+function entraUser(u: GraphUserBody, foundBy?: string): EntraUser | null {
   const mail = u.mail?.toLowerCase() || undefined;
   const upn = u.userPrincipalName?.toLowerCase() || undefined;
+  const email = mail ?? upn ?? foundBy;
+  if (!u.id || !email || u.accountEnabled === false) return null;
   return {
     aadObjectId: u.id.toLowerCase(),
-    email: mail ?? upn ?? foundBy,
+    email,
     addresses: [...new Set([foundBy, mail, upn].filter((a): a is string => Boolean(a)))],
     ...(u.displayName ? { name: u.displayName } : {}),
     ...(u.preferredLanguage ? { preferredLanguage: u.preferredLanguage } : {}),

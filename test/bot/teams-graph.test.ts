@@ -3,6 +3,7 @@ import { collections } from '../../store/collections';
 import { employeeCache } from '../../store/employee-cache';
 import { alertFor, enroll, resultWithin, setPolicy, start, state, validCode } from '../helpers/interview-harness';
 import type { ReceivedRequest } from '../helpers/http-stand-in';
+import type { ConnectorActivity } from '../helpers/teams-stand-in';
 import { uniqueName } from '../helpers/servers';
 import { type TeamsHarness, listInDirectory, startTeamsHarness } from '../helpers/teams-harness';
 
@@ -25,6 +26,18 @@ const GUS = {
   mail: null,
   displayName: 'Gus Throttled',
 };
+const IVY = {
+  id: '9e7b6d0a-1f2c-4d34-a5f6-0718293a4b5c',
+  userPrincipalName: 'ivy@example.com',
+  mail: 'ivy@example.com',
+  displayName: 'Ivy Manager',
+};
+const JO = {
+  id: '0f8c7e1b-2a3d-4e45-b6a7-18293a4b5c6d',
+  userPrincipalName: 'jo@example.com',
+  mail: 'jo@example.com',
+  displayName: 'Jo Report',
+};
 const DISABLED = {
   id: '8d6a5c9f-0e1b-4c23-94e5-f60718293a4b',
   userPrincipalName: 'hal@example.com',
@@ -43,7 +56,8 @@ describe('employees found through Microsoft Graph', () => {
 
   beforeAll(async () => {
     th = await startTeamsHarness({ graph: true });
-    th.teams.graph.users.push(DAVE, FAYE, GUS, DISABLED);
+    th.teams.graph.users.push(DAVE, FAYE, GUS, IVY, JO, DISABLED);
+    th.teams.graph.managers.set(JO.id, IVY.id);
     // Gus is listed without an Entra object id: Graph gives it, the directory's email stays his.
     await listInDirectory(th.h, [{ email: 'gus@example.com', name: 'Gus Listed' }]);
   }, 120_000);
@@ -133,6 +147,44 @@ describe('employees found through Microsoft Graph', () => {
     expect(kept).toMatchObject({ email: 'gus@example.com' });
     expect((await th.signedPost(th.press(GUS.id, card, 'deny', handle.workflowId))).status).toBe(200);
     expect((await resultWithin(handle)).outcome).toBe('denied');
+  }, 120_000);
+
+  it('the ladder asks the manager Graph names, in Teams, when the directory names none', async () => {
+    const type = uniqueName('type');
+    const ladder = { steps: [{ ask: 'manager', wait: '1m' }], onManagerConfirms: 'close' };
+    await setPolicy(th.h, type, { ladder, channels: ['teams'], reminders: [], deadline: '2s' });
+    const handle = await start(th.h, alertFor({ email: 'jo@example.com' }, { type }));
+    const isQuestion = (a: ConnectorActivity) =>
+      JSON.stringify(a.body).includes(handle.workflowId) &&
+      JSON.stringify(a.body).includes('"vouch":"manager_answer"');
+    await th.teams.waitFor(() => th.teams.activities.some(isQuestion));
+    const question = th.teams.activities.find(isQuestion)!;
+    expect(JSON.stringify(th.teams.conversations.get(question.conversationId)?.members)).toContain(IVY.id);
+    expect((await state(handle)).managerAsked).toBe(`aad:${IVY.id}`);
+    expect(lookupsOf(`/v1.0/users/${JO.id}/manager`).map((r) => r.status)).toEqual([200]);
+
+    // Jo is not his own manager: refused. Ivy, whom only Graph named, answers.
+    const pressBy = (oid: string) => ({
+      ...th.press(oid, question, 'manager_answer', handle.workflowId),
+      value: { vouch: 'manager_answer', workflowId: handle.workflowId, answer: 'knows' },
+    });
+    expect((await th.signedPost(pressBy(JO.id))).status).toBe(200);
+    expect((await state(handle)).phase).toBe('awaiting_manager');
+    expect((await th.signedPost(pressBy(IVY.id))).status).toBe(200);
+    expect((await resultWithin(handle)).outcome).toBe('manager_confirmed');
+  }, 120_000);
+
+  it('fails closed at once, naming Graph, when the permission was not granted: Teams is not passed over in silence', async () => {
+    th.teams.graph.permissionGranted = false;
+    try {
+      const handle = await askedInTeams('kim@example.com');
+      expect((await resultWithin(handle)).outcome).toBe('failed_closed');
+      const failed = (await state(handle)).transcript.find((e) => e.kind === 'failed_closed');
+      expect(failed).toMatchObject({ step: 'activity prepareInterview', errorType: 'GraphRefused' });
+      expect(lookupsOf('kim@example.com').map((r) => r.status)).toEqual([403]); // not retried
+    } finally {
+      th.teams.graph.permissionGranted = true;
+    }
   }, 120_000);
 
   it('asked for one Graph token and reused it for every lookup', () => {

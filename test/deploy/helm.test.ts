@@ -259,6 +259,12 @@ describe('Helm chart deploy/helm/vouch', () => {
       VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE: '',
     }).teams;
     expect(teams).toMatchObject({ appPassword: 'test-teams-app-password', port: 3978 });
+    // Graph lookups: the worker asks Graph, the bot reads what it found; both are told.
+    expect(teams?.graph).toEqual({
+      url: 'https://graph.microsoft.com',
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect(worker).toMatchObject({ VOUCH_GRAPH_LOOKUP: 'true', VOUCH_GRAPH_URL: 'https://graph.microsoft.com' });
   });
 
   it('renders for Teams alone: no Slack secrets needed, but the app password and tenant are', () => {

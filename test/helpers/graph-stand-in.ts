@@ -12,14 +12,18 @@ export interface GraphUser {
 }
 
 /**
- * Microsoft Graph's users, as Graph answers an app-only caller: `GET /v1.0/users/{id | userPrincipalName}`
- * and `GET /v1.0/users?$filter=mail eq '…'`, with `$select` honoured; a bearer token the tenant issued
+ * Microsoft Graph's users, as Graph answers an app-only caller: `GET /v1.0/users/{id | userPrincipalName}`,
+ * `GET /v1.0/users?$filter=mail eq '…'` and `GET /v1.0/users/{id}/manager`, with `$select` honoured; a bearer token the tenant issued
  * for Graph is required (401 InvalidAuthenticationToken otherwise), nobody is 404
- * Request_ResourceNotFound, and `throttleNext` answers 429 TooManyRequests with Retry-After, all with
+ * Request_ResourceNotFound, an app without the permission 403 Authorization_RequestDenied, and `throttleNext` answers 429 TooManyRequests with Retry-After, all with
  * Graph's error body. Served by the Teams stand-in, whose token endpoint issues the tokens.
  */
 export class GraphUsersStandIn {
   readonly users: GraphUser[] = [];
+  /** False: the app has no admin-consented `User.Read.All`, and every lookup is 403, as in Graph. */
+  permissionGranted = true;
+  /** Each user's manager, by id. */
+  readonly managers = new Map<string, string>();
   private readonly throttled: number[] = [];
 
   constructor(private readonly base: () => string) {}
@@ -37,6 +41,8 @@ export class GraphUsersStandIn {
       ]);
     if (method !== 'GET')
       return graphError(405, 'Request_BadRequest', 'Only GET is served here.', [`unsupported ${method}`]);
+    if (!this.permissionGranted)
+      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', []);
     const retryAfter = this.throttled.shift();
     if (retryAfter !== undefined)
       return {
@@ -46,12 +52,11 @@ export class GraphUsersStandIn {
     const url = new URL(pathAndQuery, 'http://graph.invalid');
     const select = url.searchParams.get('$select')?.split(',');
     const shown = (u: GraphUser) => selected(u, select);
-    const one = /^\/v1\.0\/users\/([^/]+)$/.exec(url.pathname);
+    const one = /^\/v1\.0\/users\/([^/]+)(\/manager)?$/.exec(url.pathname);
     if (one) {
       const key = decodeURIComponent(one[1]!).toLowerCase();
-      const user = this.users.find(
-        (u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key,
-      );
+      const found = this.byKey(key);
+      const user = one[2] ? found && this.byKey(this.managers.get(found.id) ?? '') : found;
       if (!user)
         return graphError(
           404,
@@ -59,6 +64,16 @@ export class GraphUsersStandIn {
           `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
           [],
         );
+      if (one[2])
+        return {
+          problems: [],
+          status: 200,
+          body: {
+            '@odata.context': `${this.base()}/v1.0/$metadata#directoryObjects/$entity`,
+            '@odata.type': '#microsoft.graph.user',
+            ...shown(user),
+          },
+        };
       return {
         problems: [],
         status: 200,
@@ -85,6 +100,11 @@ export class GraphUsersStandIn {
     return graphError(400, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`, [
       `no such endpoint: ${url.pathname}`,
     ]);
+  }
+
+  private byKey(key: string): GraphUser | undefined {
+    const k = key.toLowerCase();
+    return k ? this.users.find((u) => u.id.toLowerCase() === k || u.userPrincipalName.toLowerCase() === k) : undefined;
   }
 }
 
