@@ -118,7 +118,7 @@ export function employeeCache(c: Collections) {
     ): Promise<void> {
       const _id = teamsKey(user.aadObjectId);
       const known = await c.employees.findOne({ _id }, { projection: { locale: 1 } });
-      const locale = known?.locale ? {} : localeFields(user.preferredLanguage, fetchedAt);
+      const locale = known?.locale ? undefined : localeFields(user.preferredLanguage, fetchedAt);
       await c.employees.updateOne(
         { _id },
         {
@@ -128,7 +128,7 @@ export function employeeCache(c: Collections) {
             ...(user.name ? { entraName: user.name } : {}),
             entraAt: fetchedAt,
             updatedAt: fetchedAt,
-            ...(locale.locale ? locale : {}),
+            ...(locale?.locale ? locale : {}),
           },
         },
         { upsert: true },

@@ -51,7 +51,8 @@ const cardMessage = (content: unknown) => ({
 /**
  * The Teams channel: a proactive 1:1 message from the bot with an Adaptive Card (Yes opens the code
  * dialog, No escalates), reminders as replies to it, and the card updated at the outcome. The
- * employee is reached by the Microsoft Entra object id the directory lists for them.
+ * employee is reached by the Microsoft Entra object id the directory lists for them, or that Microsoft
+ * Graph gave for their email when the interview looked them up.
  */
 export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
   const teams = (): TeamsDeps => teamsDeps(ctx);
@@ -66,7 +67,7 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
       throw ApplicationFailure.create({
         type: 'TeamsUserUnknown',
         message:
-          'the directory lists no Microsoft Entra object id for the employee (vouch directory set --aad-object-id)',
+          'no Microsoft Entra object id is known for the employee (vouch directory set --aad-object-id, or VOUCH_GRAPH_LOOKUP)',
         nonRetryable: true,
       });
     return aadObjectId;

@@ -2,10 +2,12 @@ import { emailKey } from '../../shared/employee-key';
 import { collections } from '../../store/collections';
 import { employeeCache } from '../../store/employee-cache';
 import { alertFor, enroll, resultWithin, setPolicy, start, state, validCode } from '../helpers/interview-harness';
+import { extractPayloads, recordHistory } from '../helpers/history';
 import type { ReceivedRequest } from '../helpers/http-stand-in';
 import type { ConnectorActivity } from '../helpers/teams-stand-in';
 import { uniqueName } from '../helpers/servers';
-import { type TeamsHarness, listInDirectory, startTeamsHarness } from '../helpers/teams-harness';
+import { listInDirectory } from '../helpers/teams-bot-under-test';
+import { type TeamsHarness, startTeamsHarness } from '../helpers/teams-harness';
 
 const DAVE = {
   id: '5a3d2f6c-7b8e-4f90-a1b2-c3d4e5f60718',
@@ -94,6 +96,7 @@ describe('employees found through Microsoft Graph', () => {
     expect((await th.signedPost(th.press(DAVE.id, card, 'deny', handle.workflowId))).status).toBe(200);
     const result = await resultWithin(handle);
     expect(result.outcome).toBe('denied');
+    recordHistory('teams-graph-found-denied', await handle.fetchHistory());
     const answer = (await state(handle)).transcript.find((e) => e.kind === 'employee_answer');
     expect(answer).toMatchObject({ actor: `aad:${DAVE.id}` });
 
@@ -143,6 +146,10 @@ describe('employees found through Microsoft Graph', () => {
     // Temporal's own backoff would have retried after 1 s; Graph asked for 3.
     expect(retried.at - throttled.at).toBeGreaterThanOrEqual(2_900);
     expect(th.cardText(card.body)).toContain('Hi Gus Listed'); // the directory's name, the directory's email
+    // Neither the client secret nor a token reached the interview's history (the 429 is in it).
+    const history = JSON.stringify(await handle.fetchHistory()) + extractPayloads(await handle.fetchHistory());
+    expect(history).not.toContain(th.config.appPassword);
+    expect(history).not.toMatch(/stand-in-[0-9a-f-]{36}/);
     const kept = await employeeCache(collections(th.h.mongo.db)).entraUser(GUS.id);
     expect(kept).toMatchObject({ email: 'gus@example.com' });
     expect((await th.signedPost(th.press(GUS.id, card, 'deny', handle.workflowId))).status).toBe(200);
@@ -172,6 +179,7 @@ describe('employees found through Microsoft Graph', () => {
     expect((await state(handle)).phase).toBe('awaiting_manager');
     expect((await th.signedPost(pressBy(IVY.id))).status).toBe(200);
     expect((await resultWithin(handle)).outcome).toBe('manager_confirmed');
+    recordHistory('teams-graph-manager-knows', await handle.fetchHistory());
   }, 120_000);
 
   it('fails closed at once, naming Graph, when the permission was not granted: Teams is not passed over in silence', async () => {

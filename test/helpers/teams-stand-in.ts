@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { SignJWT, exportJWK, type JWK } from 'jose';
 import { GraphUsersStandIn } from './graph-stand-in';
-import { HttpStandIn } from './http-stand-in';
+import { HttpStandIn, type StandInAnswer } from './http-stand-in';
 
 const BOT_CONNECTOR_SCOPE = 'https://api.botframework.com/.default';
 
@@ -121,7 +121,7 @@ export class TeamsStandIn extends HttpStandIn {
     path: string;
     headers: http.IncomingHttpHeaders;
     rawBody: string;
-  }): { problems: string[]; status: number; body: unknown } {
+  }): StandInAnswer {
     const path = req.path.split('?')[0] ?? '';
     if (req.method === 'GET' && path === '/v1/.well-known/openidconfiguration')
       return {
