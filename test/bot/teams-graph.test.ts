@@ -1,3 +1,5 @@
+import { createEmployeeResolver } from '../../activities/employees';
+import { graphUsers } from '../../activities/graph-users';
 import { emailKey } from '../../shared/employee-key';
 import { collections } from '../../store/collections';
 import { employeeCache } from '../../store/employee-cache';
@@ -200,5 +202,24 @@ describe('employees found through Microsoft Graph', () => {
     expect(th.teams.tokensIssuedFor(graphScope())).toBe(1);
     // Every Graph request carried it; none was refused for its token.
     expect(graphRequests().filter((r) => r.status === 401)).toEqual([]);
+  });
+
+  it('an organisation without Slack finds them in Graph too; a username never reaches Graph', async () => {
+    const c = collections(th.h.mongo.db);
+    const graph = graphUsers({ ...th.config, graph: th.config.graph! });
+    const resolve = createEmployeeResolver(c, undefined, undefined, graph);
+    const before = graphRequests().length;
+    expect(await resolve({ email: 'jo@example.com' }, new Date(), { withoutSlack: true, inTeams: true })).toEqual({
+      email: 'jo@example.com',
+      name: 'Jo Report',
+      aadObjectId: JO.id,
+    });
+    expect(await resolve({ username: 'jo' }, new Date(), { withoutSlack: true, inTeams: true })).toBeNull();
+    // Jo was looked up by the worker earlier: this new resolver finds him in `employees`, not in Graph.
+    expect(graphRequests().length).toBe(before);
+    // A policy that does not ask in Teams does not ask Graph: without Slack, nobody answers for them.
+    await expect(resolve({ email: 'jo@example.com' }, new Date(), { withoutSlack: true })).rejects.toThrow(
+      /Slack is not connected/,
+    );
   });
 });
