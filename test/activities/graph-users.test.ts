@@ -2,13 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { graphUsers } from '../../activities/graph-users';
 import type { TeamsConfig } from '../../lib/config';
 import { teamsConfigFor } from '../helpers/teams-endpoint';
+import { TEAMS_APP } from '../helpers/teams-harness';
 import { TeamsStandIn } from '../helpers/teams-stand-in';
 
-const TEAMS_APP = {
-  appId: '6f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
-  appPassword: 'teams-client-secret',
-  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-};
 const USERS = Array.from({ length: 5 }, (_, i) => ({
   id: `0000000${i}-1111-4222-8333-444455556666`,
   userPrincipalName: `user${i}@contoso.onmicrosoft.com`,
