@@ -73,11 +73,7 @@ export function createEmployeeResolver(
     ? (email: string, now: Date, namedAs?: string) =>
         cachedSlack(`entra:${email}:${namedAs ?? ''}`, now, () => entraProfile(c, graph, email, now, namedAs))
     : undefined;
-  return (
-    ref: AlertInput['employee'],
-    now: Date,
-    opts: { withoutSlack?: boolean; inTeams?: boolean } = {},
-  ) =>
+  return (ref: AlertInput['employee'], now: Date, opts: { withoutSlack?: boolean; inTeams?: boolean } = {}) =>
     resolveEmployee(c, slack, ref, now, {
       cachedSlack,
       missing,
@@ -195,8 +191,7 @@ async function entraProfile(
 ): Promise<EmployeeInfo | null> {
   const cache = employeeCache(c);
   const cached = await cache.freshEntra(email, new Date(now.getTime() - EMPLOYEE_CACHE_MS));
-  const user =
-    cached && (!namedAs || cached.email === namedAs) ? cached : await graph.byAddress(email);
+  const user = cached && (!namedAs || cached.email === namedAs) ? cached : await graph.byAddress(email);
   if (!user) return null;
   const kept = { ...user, email: namedAs ?? user.email };
   if (user !== cached) await cache.saveEntra(kept, now);

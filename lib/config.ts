@@ -270,9 +270,7 @@ export const CONFIG_VARIABLES = {
     doc: 'Where the bot gets its Bot Connector (and Microsoft Graph) tokens (client credentials).',
   },
   VOUCH_GRAPH_LOOKUP: {
-    schema: z
-      .enum(['true', 'false'], { error: 'expected true or false' })
-      .transform((v) => v === 'true'),
+    schema: z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true'),
     default: 'false',
     doc: "`true`: an employee of a Teams interview whom the directory gives no Entra object id is looked up in Microsoft Graph by email or UPN, with the Teams app registration (Graph's `User.Read.All` application permission, admin-consented). Needs `VOUCH_TEAMS_APP_ID`.",
   },

@@ -112,10 +112,7 @@ export function employeeCache(c: Collections) {
      * Keeps what Graph gave; its `preferredLanguage` becomes the Teams locale until Teams gives one
      * (Teams' own, from the user's activities, always wins), so the first card is in their language.
      */
-    async saveEntra(
-      user: CachedEntraUser & { preferredLanguage?: string },
-      fetchedAt: Date,
-    ): Promise<void> {
+    async saveEntra(user: CachedEntraUser & { preferredLanguage?: string }, fetchedAt: Date): Promise<void> {
       const _id = teamsKey(user.aadObjectId);
       const known = await c.employees.findOne({ _id }, { projection: { locale: 1 } });
       const locale = known?.locale ? undefined : localeFields(user.preferredLanguage, fetchedAt);

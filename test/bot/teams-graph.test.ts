@@ -3,7 +3,15 @@ import { graphUsers } from '../../activities/graph-users';
 import { emailKey } from '../../shared/employee-key';
 import { collections } from '../../store/collections';
 import { employeeCache } from '../../store/employee-cache';
-import { alertFor, enroll, resultWithin, setPolicy, start, state, validCode } from '../helpers/interview-harness';
+import {
+  alertFor,
+  enroll,
+  resultWithin,
+  setPolicy,
+  start,
+  state,
+  validCode,
+} from '../helpers/interview-harness';
 import { extractPayloads, recordHistory } from '../helpers/history';
 import type { ReceivedRequest } from '../helpers/http-stand-in';
 import type { ConnectorActivity } from '../helpers/teams-stand-in';
@@ -149,7 +157,8 @@ describe('employees found through Microsoft Graph', () => {
     expect(retried.at - throttled.at).toBeGreaterThanOrEqual(2_900);
     expect(th.cardText(card.body)).toContain('Hi Gus Listed'); // the directory's name, the directory's email
     // Neither the client secret nor a token reached the interview's history (the 429 is in it).
-    const history = JSON.stringify(await handle.fetchHistory()) + extractPayloads(await handle.fetchHistory());
+    const history =
+      JSON.stringify(await handle.fetchHistory()) + extractPayloads(await handle.fetchHistory());
     expect(history).not.toContain(th.config.appPassword);
     expect(history).not.toMatch(/stand-in-[0-9a-f-]{36}/);
     const kept = await employeeCache(collections(th.h.mongo.db)).entraUser(GUS.id);
@@ -209,7 +218,9 @@ describe('employees found through Microsoft Graph', () => {
     const graph = graphUsers({ ...th.config, graph: th.config.graph! });
     const resolve = createEmployeeResolver(c, undefined, undefined, graph);
     const before = graphRequests().length;
-    expect(await resolve({ email: 'jo@example.com' }, new Date(), { withoutSlack: true, inTeams: true })).toEqual({
+    expect(
+      await resolve({ email: 'jo@example.com' }, new Date(), { withoutSlack: true, inTeams: true }),
+    ).toEqual({
       email: 'jo@example.com',
       name: 'Jo Report',
       aadObjectId: JO.id,

@@ -264,7 +264,10 @@ describe('Helm chart deploy/helm/vouch', () => {
       url: 'https://graph.microsoft.com',
       scope: 'https://graph.microsoft.com/.default',
     });
-    expect(worker).toMatchObject({ VOUCH_GRAPH_LOOKUP: 'true', VOUCH_GRAPH_URL: 'https://graph.microsoft.com' });
+    expect(worker).toMatchObject({
+      VOUCH_GRAPH_LOOKUP: 'true',
+      VOUCH_GRAPH_URL: 'https://graph.microsoft.com',
+    });
   });
 
   it('renders for Teams alone: no Slack secrets needed, but the app password and tenant are', () => {

@@ -42,7 +42,12 @@ export class GraphUsersStandIn {
     if (method !== 'GET')
       return graphError(405, 'Request_BadRequest', 'Only GET is served here.', [`unsupported ${method}`]);
     if (!this.permissionGranted)
-      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', []);
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+        [],
+      );
     const retryAfter = this.throttled.shift();
     if (retryAfter !== undefined)
       return {
@@ -104,7 +109,9 @@ export class GraphUsersStandIn {
 
   private byKey(key: string): GraphUser | undefined {
     const k = key.toLowerCase();
-    return k ? this.users.find((u) => u.id.toLowerCase() === k || u.userPrincipalName.toLowerCase() === k) : undefined;
+    return k
+      ? this.users.find((u) => u.id.toLowerCase() === k || u.userPrincipalName.toLowerCase() === k)
+      : undefined;
   }
 }
 

@@ -149,7 +149,11 @@ export class TeamsStandIn extends HttpStandIn {
     if (req.method === 'POST' && path === `/${this.app.tenantId}/oauth2/v2.0/token`)
       return this.token(req.rawBody);
     if (path.startsWith('/v1.0/'))
-      return this.graph.answer(req.method, req.path, this.bearerFor(req.headers) === `${this.graphUrl}/.default`);
+      return this.graph.answer(
+        req.method,
+        req.path,
+        this.bearerFor(req.headers) === `${this.graphUrl}/.default`,
+      );
     if (path.startsWith('/teams/v3/conversations'))
       return this.connector(req.method, path.slice('/teams'.length), req);
     return {
