@@ -272,7 +272,7 @@ export const CONFIG_VARIABLES = {
   VOUCH_GRAPH_LOOKUP: {
     schema: z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true'),
     default: 'false',
-    doc: "`true`: an employee of a Teams interview whom the directory gives no Entra object id is looked up in Microsoft Graph by email or UPN, with the Teams app registration (Graph's `User.Read.All` application permission, admin-consented). Needs `VOUCH_TEAMS_APP_ID`.",
+    doc: "`true`: Teams interviews look up in Microsoft Graph (by email or UPN) employees the directory gives no Entra object id. Needs `VOUCH_TEAMS_APP_ID` and Graph's `User.Read.All`.",
   },
   VOUCH_GRAPH_URL: {
     schema: url('expected the Microsoft Graph base URL, e.g. "https://graph.microsoft.com"').refine(
