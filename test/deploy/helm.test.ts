@@ -309,7 +309,20 @@ describe('Helm chart deploy/helm/vouch', () => {
         'vouch_teams_app_password',
       );
     }
-    const objects = objectsOf(render('-f', valuesFiles.everything, '--set', 'teams.appId='));
+    const graphWithoutTeams = helm([
+      'template',
+      'vouch',
+      chart,
+      '-f',
+      valuesFiles.everything,
+      '--set',
+      'teams.appId=',
+    ]);
+    expect(graphWithoutTeams.status).not.toBe(0);
+    expect(graphWithoutTeams.stderr).toMatch(/teams\.graphLookup needs teams\.appId/);
+    const objects = objectsOf(
+      render('-f', valuesFiles.everything, '--set', 'teams.appId=', '--set', 'teams.graphLookup=false'),
+    );
     expect(
       containerOf(find(objects, 'Deployment', 'vouch-bot')).ports.map((p: { name: string }) => p.name),
     ).toEqual(['http']);
