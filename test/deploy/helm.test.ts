@@ -41,6 +41,18 @@ function validate(manifests: string) {
   return spawnSync(tools.k8sValidate, [], { input: manifests, encoding: 'utf8', timeout: 60_000 });
 }
 
+/** `helm template` of the full test values with these `--set`s, failed or not. */
+function renderEverythingWith(...sets: string[]) {
+  return helm([
+    'template',
+    'vouch',
+    chart,
+    '-f',
+    valuesFiles.everything,
+    ...sets.flatMap((v) => ['--set', v]),
+  ]);
+}
+
 function render(...args: string[]): string {
   const r = helm(['template', 'vouch', chart, '--namespace', 'vouch', ...args]);
   if (r.status !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
@@ -309,15 +321,7 @@ describe('Helm chart deploy/helm/vouch', () => {
         'vouch_teams_app_password',
       );
     }
-    const graphWithoutTeams = helm([
-      'template',
-      'vouch',
-      chart,
-      '-f',
-      valuesFiles.everything,
-      '--set',
-      'teams.appId=',
-    ]);
+    const graphWithoutTeams = renderEverythingWith('teams.appId=');
     expect(graphWithoutTeams.status).not.toBe(0);
     expect(graphWithoutTeams.stderr).toMatch(/teams\.graphLookup needs teams\.appId/);
     const objects = objectsOf(
@@ -360,15 +364,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(objects.filter((o) => o.metadata.name === 'vouch-codec')).toEqual([]);
     const secret = find(objects, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
     expect(Object.keys(secret.stringData)).not.toContain('vouch_codec_token');
-    const r = helm([
-      'template',
-      'vouch',
-      chart,
-      '-f',
-      valuesFiles.everything,
-      '--set',
-      'secrets.codecToken=',
-    ]);
+    const r = renderEverythingWith('secrets.codecToken=');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/secrets\.codecToken is required for the codec server/);
   });
