@@ -5,13 +5,16 @@ import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Collections } from '../store/collections';
 import { directoryStore } from '../store/directory';
 import { employeeCache } from '../store/employee-cache';
+import type { GraphUsers } from './graph-users';
 import { SlackNotConfiguredError, slackCall, slackErrorCode } from './slack-client';
 
 /**
  * Finds the employee an alert names. The directory operators maintain (`vouch directory`) comes first
  * and is the only way a username maps to anyone; Slack (users.lookupByEmail / users.info) answers for
- * emails and Slack ids the directory lacks, cached in `employees` for a day so a burst of alerts does not
- * hit Slack's rate limits. Nothing in an alert is ever remembered as a fact about an employee.
+ * emails and Slack ids the directory lacks, and Microsoft Graph (where configured) gives the Entra
+ * object id of someone Slack does not know whom a policy asks in Teams; both cached in `employees` for a
+ * day so a burst of alerts does not hit their rate limits. Nothing in an alert is ever remembered as a
+ * fact about an employee.
  */
 export interface EmployeeInfo {
   /** Absent for someone the directory lists but Slack does not know, asked through another channel. */
@@ -48,9 +51,14 @@ export function slackNotConnected(log: Logger): SlackMissing {
   };
 }
 
-export function createEmployeeResolver(c: Collections, slack: WebClient | undefined, missing?: SlackMissing) {
+export function createEmployeeResolver(
+  c: Collections,
+  slack: WebClient | undefined,
+  missing?: SlackMissing,
+  graph?: GraphUsers,
+) {
   const memory = new Map<string, { info: EmployeeInfo; at: number }>();
-  // Slack's answers only: the directory is read every time (by _id), so an operator's change applies at once.
+  // Slack's and Graph's answers only: the directory is read every time (by _id), so an operator's change applies at once.
   const cachedSlack = async (key: string, now: Date, find: () => Promise<EmployeeInfo | null>) => {
     const hit = memory.get(key);
     if (hit && now.getTime() - hit.at < MEMORY_CACHE_MS) return hit.info;
@@ -61,8 +69,19 @@ export function createEmployeeResolver(c: Collections, slack: WebClient | undefi
     }
     return info;
   };
-  return (ref: AlertInput['employee'], now: Date, opts: { withoutSlack?: boolean } = {}) =>
-    resolveEmployee(c, slack, ref, now, { cachedSlack, missing, ...opts });
+  const entra = graph
+    ? (email: string, now: Date, namedAs?: string) =>
+        cachedSlack(`entra:${email}:${namedAs ?? ''}`, now, () => entraProfile(c, graph, email, now, namedAs))
+    : undefined;
+  return (ref: AlertInput['employee'], now: Date, opts: { withoutSlack?: boolean; inTeams?: boolean } = {}) =>
+    resolveEmployee(c, slack, ref, now, {
+      cachedSlack,
+      missing,
+      withoutSlack: opts.withoutSlack,
+      ...(opts.inTeams && entra
+        ? { entra: (email: string, namedAs?: string) => entra(email, now, namedAs) }
+        : {}),
+    });
 }
 
 type SlackUser = {
@@ -97,6 +116,11 @@ export async function resolveEmployee(
      * id), for a policy that can ask them through another channel.
      */
     withoutSlack?: boolean;
+    /**
+     * Microsoft Graph, for a policy that asks in Teams: someone Slack does not know and the directory
+     * gives no Entra object id is looked up by email (`namedAs`: the directory's email, kept as theirs).
+     */
+    entra?: (email: string, namedAs?: string) => Promise<EmployeeInfo | null>;
   } = {},
 ): Promise<EmployeeInfo | null> {
   const directory = directoryStore(c);
@@ -124,16 +148,20 @@ export async function resolveEmployee(
   // A username maps to someone only through the directory.
   if (!listed && !ref.email) return null;
   if (listed?.slackUserId) return fromDirectory(listed, listed.slackUserId);
-  // An organisation without Slack asks through its other channels: Slack is not asked about anyone.
-  if (listed && opts.withoutSlack && !slack) return fromDirectory(listed);
   const email = (listed?.email ?? ref.email)!.toLowerCase();
-  const found = await viaSlack(
-    `email:${email}`,
-    (s) => slackProfile(c, s, { email }, now),
-    `look up ${email}`,
-  );
-  if (!found && listed && opts.withoutSlack) return fromDirectory(listed);
-  return found && listed ? { ...found, ...fromDirectory(listed, found.slackUserId) } : found;
+  // An organisation without Slack asks through its other channels: Slack is not asked about anyone
+  // the directory or Graph can answer for.
+  const askSlack = !(opts.withoutSlack && !slack && (listed || opts.entra));
+  const found = askSlack
+    ? await viaSlack(`email:${email}`, (s) => slackProfile(c, s, { email }, now), `look up ${email}`)
+    : null;
+  if (found) return listed ? { ...found, ...fromDirectory(listed, found.slackUserId) } : found;
+  if (!opts.withoutSlack) return null;
+  const entry = listed ? fromDirectory(listed) : null;
+  if (entry?.aadObjectId || !opts.entra) return entry;
+  // Graph's 404 leaves the directory's entry as it was (Teams cannot reach them), or nobody.
+  const inEntra = await opts.entra(email, listed?.email);
+  return inEntra ? { ...inEntra, ...entry, aadObjectId: inEntra.aadObjectId } : entry;
 }
 
 function fromDirectory(entry: DirectoryEntry, slackUserId?: string): EmployeeInfo {
@@ -148,6 +176,27 @@ function fromDirectory(entry: DirectoryEntry, slackUserId?: string): EmployeeInf
 
 const defaultMissing: SlackMissing = (what) =>
   new SlackNotConfiguredError(`Slack is not connected (SLACK_BOT_TOKEN is not set): cannot ${what}`);
+
+/**
+ * Graph's user by email (their UPN or mail), through the day-long `employees` cache: `namedAs` (the
+ * directory's email) is the email they are kept under, else Graph's mail or UPN; the Teams bot finds
+ * the same email for their object id (store/teams-directory.ts).
+ */
+async function entraProfile(
+  c: Collections,
+  graph: GraphUsers,
+  email: string,
+  now: Date,
+  namedAs?: string,
+): Promise<EmployeeInfo | null> {
+  const cache = employeeCache(c);
+  const cached = await cache.freshEntra(email, new Date(now.getTime() - EMPLOYEE_CACHE_MS));
+  const user = cached && (!namedAs || cached.email === namedAs) ? cached : await graph.byAddress(email);
+  if (!user) return null;
+  const kept = { ...user, email: namedAs ?? user.email };
+  if (user !== cached) await cache.saveEntra(kept, now);
+  return { email: kept.email, aadObjectId: kept.aadObjectId, ...(kept.name ? { name: kept.name } : {}) };
+}
 
 /** Slack's profile of a user by id or email, through the day-long `employees` cache. */
 async function slackProfile(

@@ -1,4 +1,6 @@
 import { directoryStore } from '../store/directory';
+import { employeeCache } from '../store/employee-cache';
+import { teamsDirectory } from '../store/teams-directory';
 import { managerQuestion, managerQuestionClosed } from '../slack-blocks/manager';
 import type { ActivityContext, MessageRef } from './context';
 import { directMessages } from './direct-messages';
@@ -16,11 +18,35 @@ export type ManagerLookup =
   | { teamsManager: { email: string; aadObjectId: string } }
   | { skipped: 'no_manager' | 'manager_not_found' };
 
-/** The ladder's manager step: who the manager is (from the directory only), their DM, and its end. */
+/** The ladder's manager step: who the manager is (from the directory, else Microsoft Graph), their DM, and its end. */
 export function createManagerActivities(ctx: ActivityContext) {
   const { slack } = ctx;
   const directory = directoryStore(ctx.c);
   const resolve = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
+
+  /**
+   * The manager Microsoft Graph names for an employee the directory gives none (VOUCH_GRAPH_LOOKUP):
+   * in Slack when Slack knows them, as before Teams; else in Teams. Kept like any Graph answer, so the
+   * Teams bot knows them when they answer.
+   */
+  const managerInEntra = async (input: {
+    employeeSlackId?: string;
+    employeeEmail?: string;
+  }): Promise<ManagerLookup | undefined> => {
+    const graph = ctx.deps.teams?.graph;
+    if (!graph) return undefined;
+    const oid = await teamsDirectory(ctx.c).aadObjectIdOf({
+      email: input.employeeEmail,
+      slackUserId: input.employeeSlackId,
+    });
+    const manager = oid ? await graph.managerOf(oid) : null;
+    if (!manager) return undefined;
+    await employeeCache(ctx.c).saveEntra(manager, ctx.now());
+    const inSlack = ctx.deps.slack ? await resolve({ email: manager.email }, ctx.now()) : null;
+    return inSlack?.slackUserId
+      ? { manager: { ...inSlack, slackUserId: inSlack.slackUserId } }
+      : { teamsManager: { email: manager.email, aadObjectId: manager.aadObjectId } };
+  };
 
   const { openDm, findByMetadata } = directMessages(ctx);
   const { languageOf, languageOfDm } = employeeLanguages(ctx);
@@ -30,7 +56,8 @@ export function createManagerActivities(ctx: ActivityContext) {
 
     /**
      * The employee's manager as the directory names them (an alert never says who someone's manager is),
-     * resolved to a Slack user like any employee.
+     * else, for an interview that can ask in Teams, as Microsoft Graph names them; resolved to a Slack
+     * user like any employee.
      */
     async findManager(input: {
       employeeSlackId?: string;
@@ -41,7 +68,8 @@ export function createManagerActivities(ctx: ActivityContext) {
       const entry =
         (input.employeeSlackId ? await directory.bySlackId(input.employeeSlackId) : null) ??
         (input.employeeEmail ? await directory.byEmail(input.employeeEmail) : null);
-      if (!entry?.manager) return { skipped: 'no_manager' };
+      if (!entry?.manager)
+        return (input.orTeams ? await managerInEntra(input) : undefined) ?? { skipped: 'no_manager' };
       if (input.orTeams && ctx.deps.teams) {
         const listed = await directory.byEmail(entry.manager);
         // Slack first, as before Teams; Teams when Slack cannot reach them.

@@ -25,7 +25,12 @@ export interface PreparedInterview {
 export function createProgressActivities(ctx: ActivityContext) {
   const { alerts, now, log } = ctx;
   const suppressions = suppressionStore(ctx.c, now);
-  const resolveEmployee = createEmployeeResolver(ctx.c, ctx.deps.slack, ctx.slackMissing);
+  const resolveEmployee = createEmployeeResolver(
+    ctx.c,
+    ctx.deps.slack,
+    ctx.slackMissing,
+    ctx.deps.teams?.graph,
+  );
 
   /**
    * An invalid stored policy fails the interview closed (an operator is told) rather than falling back
@@ -70,7 +75,11 @@ export function createProgressActivities(ctx: ActivityContext) {
       const { policy, source } = await storedIfFails(() => loadPolicy(alert.type));
       const employee = policy.enabled
         ? await storedIfFails(
-            () => resolveEmployee(alert.employee, now(), { withoutSlack: reachableOutsideSlack(policy) }),
+            () =>
+              resolveEmployee(alert.employee, now(), {
+                withoutSlack: reachableOutsideSlack(policy),
+                inTeams: policyChannels(policy).includes('teams'),
+              }),
             { policySource: source },
           )
         : null;

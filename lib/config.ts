@@ -267,7 +267,20 @@ export const CONFIG_VARIABLES = {
       })
       .optional(),
     unset: '`https://login.microsoftonline.com/<VOUCH_TEAMS_TENANT_ID>/oauth2/v2.0/token`',
-    doc: 'Where the bot gets its Bot Connector tokens (client credentials).',
+    doc: 'Where the bot gets its Bot Connector (and Microsoft Graph) tokens (client credentials).',
+  },
+  VOUCH_GRAPH_LOOKUP: {
+    schema: z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true'),
+    default: 'false',
+    doc: "`true`: Teams interviews look up in Microsoft Graph (by email or UPN) employees the directory gives no Entra object id. Needs `VOUCH_TEAMS_APP_ID` and Graph's `User.Read.All`.",
+  },
+  VOUCH_GRAPH_URL: {
+    schema: url('expected the Microsoft Graph base URL, e.g. "https://graph.microsoft.com"').refine(
+      httpsOrLocalhost,
+      { error: HTTPS_OR_LOCALHOST_ERROR },
+    ),
+    default: 'https://graph.microsoft.com',
+    doc: "Microsoft Graph base URL (a national cloud's, such as `https://graph.microsoft.us`, or a test stand-in); its tokens are asked for `<its origin>/.default`.",
   },
   VOUCH_SECURITY_CHANNEL: {
     schema: optionalText.pipe(
@@ -561,6 +574,13 @@ const envSchema = z
             path: [name],
             message: `expected ${name} when VOUCH_TEAMS_APP_ID is set (README "Connect Vouch to Teams")`,
           });
+    if (e.VOUCH_GRAPH_LOOKUP && !e.VOUCH_TEAMS_APP_ID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VOUCH_GRAPH_LOOKUP'],
+        message:
+          'expected VOUCH_TEAMS_APP_ID with VOUCH_GRAPH_LOOKUP=true: Graph is asked with the Teams app registration (README "Connect Vouch to Teams")',
+      });
     if (e.VOUCH_SMTP_URL && !e.VOUCH_MAIL_FROM)
       ctx.addIssue({
         code: 'custom',
@@ -822,5 +842,12 @@ function teamsFrom(e: Env) {
       : `${e.VOUCH_TEAMS_SERVICE_URL}/`,
     openIdUrl: e.VOUCH_TEAMS_OPENID_URL,
     tokenUrl: e.VOUCH_TEAMS_TOKEN_URL ?? `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`,
+    /** Microsoft Graph's users, asked with the same app registration; absent unless VOUCH_GRAPH_LOOKUP. */
+    graph: e.VOUCH_GRAPH_LOOKUP
+      ? {
+          url: withoutTrailingSlash(e.VOUCH_GRAPH_URL),
+          scope: `${new URL(e.VOUCH_GRAPH_URL).origin}/.default`,
+        }
+      : undefined,
   };
 }

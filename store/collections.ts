@@ -122,6 +122,15 @@ export interface EmployeeDoc {
   locale?: string;
   /** When the locale was last asked of Slack (users.info with include_locale). */
   localeAt?: Date;
+  /**
+   * Who Microsoft Graph said this Entra user is (documents `aad:<object id>` only, a lookup cache):
+   * the email the interview names them by, the addresses they were found by, their display name.
+   */
+  entraEmail?: string;
+  entraAddresses?: string[];
+  entraName?: string;
+  /** When Graph was last asked about them. */
+  entraAt?: Date;
   updatedAt: Date;
 }
 

@@ -1,6 +1,17 @@
 import type { Collections, EmployeeDoc } from './collections';
 
-/** Slack's profiles of users, kept in `employees` so a burst of alerts does not hit Slack's rate limits. */
+/** An Entra user as Microsoft Graph gave them, kept under `aad:<object id>`. */
+export interface CachedEntraUser {
+  aadObjectId: string;
+  email: string;
+  addresses: string[];
+  name?: string;
+}
+
+/**
+ * Slack's profiles of users and Microsoft Graph's answers about Entra users, kept in `employees` so a
+ * burst of alerts does not hit either service's rate limits.
+ */
 export function employeeCache(c: Collections) {
   return {
     /** The profile by Slack id or email, if it was fetched after `fetchedAfter`. */
@@ -76,6 +87,51 @@ export function employeeCache(c: Collections) {
       );
     },
 
+    /** The Entra user Graph gave for this address (mail or UPN), if it was fetched after `fetchedAfter`. */
+    async freshEntra(address: string, fetchedAfter: Date): Promise<CachedEntraUser | null> {
+      const doc = await c.employees.findOne({
+        entraAddresses: address.toLowerCase(),
+        entraAt: { $gt: fetchedAfter },
+      });
+      return doc ? entraUserOf(doc) : null;
+    },
+
+    /** Who Graph last said this Entra user is, however long ago: the Teams bot names them by it. */
+    async entraUser(aadObjectId: string): Promise<CachedEntraUser | null> {
+      const doc = await c.employees.findOne({ _id: teamsKey(aadObjectId) });
+      return doc ? entraUserOf(doc) : null;
+    },
+
+    /** Whom Graph named by this email (as an interview keeps them), however long ago. */
+    async entraUserByEmail(email: string): Promise<CachedEntraUser | null> {
+      const doc = await c.employees.findOne({ entraEmail: email.toLowerCase() });
+      return doc ? entraUserOf(doc) : null;
+    },
+
+    /**
+     * Keeps what Graph gave; its `preferredLanguage` becomes the Teams locale until Teams gives one
+     * (Teams' own, from the user's activities, always wins), so the first card is in their language.
+     */
+    async saveEntra(user: CachedEntraUser & { preferredLanguage?: string }, fetchedAt: Date): Promise<void> {
+      const _id = teamsKey(user.aadObjectId);
+      const known = await c.employees.findOne({ _id }, { projection: { locale: 1 } });
+      const locale = known?.locale ? undefined : localeFields(user.preferredLanguage, fetchedAt);
+      await c.employees.updateOne(
+        { _id },
+        {
+          $set: {
+            entraEmail: user.email.toLowerCase(),
+            entraAddresses: user.addresses.map((a) => a.toLowerCase()),
+            ...(user.name ? { entraName: user.name } : {}),
+            entraAt: fetchedAt,
+            updatedAt: fetchedAt,
+            ...(locale?.locale ? locale : {}),
+          },
+        },
+        { upsert: true },
+      );
+    },
+
     /** The DM channel opened with this user before, if any. */
     async dmChannel(slackUserId: string): Promise<string | undefined> {
       const doc = await c.employees.findOne({ _id: slackUserId }, { projection: { dmChannel: 1 } });
@@ -92,6 +148,16 @@ export function employeeCache(c: Collections) {
     async saveDmChannel(slackUserId: string, channel: string, at: Date): Promise<void> {
       await c.employees.updateOne({ _id: slackUserId }, { $set: { dmChannel: channel, updatedAt: at } });
     },
+  };
+}
+
+function entraUserOf(doc: EmployeeDoc): CachedEntraUser | null {
+  if (!doc.entraEmail) return null;
+  return {
+    aadObjectId: doc._id.slice('aad:'.length),
+    email: doc.entraEmail,
+    addresses: doc.entraAddresses ?? [],
+    ...(doc.entraName ? { name: doc.entraName } : {}),
   };
 }
 

@@ -3,12 +3,13 @@ import type { Config } from '../../lib/config';
 import { type TeamsConnector, teamsConnector } from '../../lib/teams-connector';
 import type { Outcome } from '../../shared/constants';
 import { type Language, languageOfLocale } from '../../shared/i18n';
-import { directoryStore } from '../../store/directory';
 import { employeeCache } from '../../store/employee-cache';
+import { teamsDirectory } from '../../store/teams-directory';
 import { approvalCard, escalationCard, interviewCard, outcomeCard, reminderText } from '../../teams/cards';
 import { alertFacts } from '../../web/alert-facts';
 import { formatTime } from '../../web/interview-mail';
 import type { ActivityContext } from '../context';
+import { type GraphUsers, graphUsers } from '../graph-users';
 import type {
   AskInput,
   ChannelRef,
@@ -24,6 +25,8 @@ export interface TeamsDeps {
   tenantId: string;
   /** The operators' Teams channel (VOUCH_TEAMS_OPERATORS_CONVERSATION): escalations are posted there. */
   operatorsConversation?: string;
+  /** Microsoft Graph's users (VOUCH_GRAPH_LOOKUP): employees the directory gives no Entra object id. */
+  graph?: GraphUsers;
 }
 
 /** The Teams channel's client and settings, from VOUCH_TEAMS_*; undefined when the app id is unset. */
@@ -35,6 +38,7 @@ export function createTeamsDeps(config: Pick<Config, 'teams'>): TeamsDeps | unde
     appId: teams.appId,
     tenantId: teams.tenantId,
     operatorsConversation: teams.operatorsConversation,
+    ...(teams.graph ? { graph: graphUsers({ ...teams, graph: teams.graph }) } : {}),
   };
 }
 
@@ -47,35 +51,33 @@ const cardMessage = (content: unknown) => ({
 /**
  * The Teams channel: a proactive 1:1 message from the bot with an Adaptive Card (Yes opens the code
  * dialog, No escalates), reminders as replies to it, and the card updated at the outcome. The
- * employee is reached by the Microsoft Entra object id the directory lists for them.
+ * employee is reached by the Microsoft Entra object id the directory lists for them, or that Microsoft
+ * Graph gave for their email when the interview looked them up.
  */
 export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
-  const directory = directoryStore(ctx.c);
   const teams = (): TeamsDeps => teamsDeps(ctx);
   const refOf = (ref: ChannelRef) => {
     if (ref.channel !== 'teams') throw new Error('not a Teams chat');
     return ref;
   };
-  const entryOf = async (who: { email?: string; slackUserId?: string }) =>
-    (who.email ? await directory.byEmail(who.email) : null) ??
-    (who.slackUserId ? await directory.bySlackId(who.slackUserId) : null);
+  const people = teamsDirectory(ctx.c);
   const aadObjectIdOf = async (input: AskInput): Promise<string> => {
-    const entry = await entryOf(input);
-    if (!entry?.aadObjectId)
+    const aadObjectId = await people.aadObjectIdOf(input);
+    if (!aadObjectId)
       throw ApplicationFailure.create({
         type: 'TeamsUserUnknown',
         message:
-          'the directory lists no Microsoft Entra object id for the employee (vouch directory set --aad-object-id)',
+          'no Microsoft Entra object id is known for the employee (vouch directory set --aad-object-id, or VOUCH_GRAPH_LOOKUP)',
         nonRetryable: true,
       });
-    return entry.aadObjectId;
+    return aadObjectId;
   };
   /** The language of the locale Teams last gave for this person (the bot keeps it); English before any. */
   const languageOf = async (aadObjectId: string | undefined): Promise<Language> =>
     languageOfLocale(aadObjectId ? await employeeCache(ctx.c).teamsLocale(aadObjectId) : undefined);
   /** The language of the employee an interview asked, for its reminders and outcome. */
   const languageOfAsked = async (doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>) =>
-    languageOf((await entryOf({ ...doc.input.employee, ...doc.employee }))?.aadObjectId);
+    languageOf(await people.aadObjectIdOf({ ...doc.input.employee, ...doc.employee }));
 
   return {
     async ask(input: AskInput): Promise<ChannelRef> {

@@ -5,9 +5,9 @@ import type { Logger } from '../../lib/logger';
 import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
-import { directoryStore } from '../../store/directory';
 import { employeeCache } from '../../store/employee-cache';
 import { secondFactors } from '../../store/second-factors';
+import { teamsDirectory } from '../../store/teams-directory';
 import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
@@ -30,9 +30,11 @@ export function createTeamsBot(
   const locales = employeeCache(c);
   const languages = teamsLanguages(locales, logger);
   const connector = teamsConnector(teams);
+  // Senders by Entra object id: the directory, then whom Microsoft Graph named for an interview.
+  const directory = teamsDirectory(c);
   const messages = teamsMessages({
     interviews,
-    directory: directoryStore(c),
+    directory,
     alerts: alertStore(c),
     followUps: teamsFollowUpStore(c),
     collections: c,
@@ -42,7 +44,7 @@ export function createTeamsBot(
   });
   const answers = teamsAnswers({
     interviews,
-    directory: directoryStore(c),
+    directory,
     alerts: alertStore(c),
     encryptionKey: config.encryptionKey,
     logger,

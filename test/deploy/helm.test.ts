@@ -41,6 +41,18 @@ function validate(manifests: string) {
   return spawnSync(tools.k8sValidate, [], { input: manifests, encoding: 'utf8', timeout: 60_000 });
 }
 
+/** `helm template` of the full test values with these `--set`s, failed or not. */
+function renderEverythingWith(...sets: string[]) {
+  return helm([
+    'template',
+    'vouch',
+    chart,
+    '-f',
+    valuesFiles.everything,
+    ...sets.flatMap((v) => ['--set', v]),
+  ]);
+}
+
 function render(...args: string[]): string {
   const r = helm(['template', 'vouch', chart, '--namespace', 'vouch', ...args]);
   if (r.status !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
@@ -259,6 +271,15 @@ describe('Helm chart deploy/helm/vouch', () => {
       VOUCH_PREVIOUS_ENCRYPTION_KEYS_FILE: '',
     }).teams;
     expect(teams).toMatchObject({ appPassword: 'test-teams-app-password', port: 3978 });
+    // Graph lookups: the worker asks Graph, the bot reads what it found; both are told.
+    expect(teams?.graph).toEqual({
+      url: 'https://graph.microsoft.com',
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect(worker).toMatchObject({
+      VOUCH_GRAPH_LOOKUP: 'true',
+      VOUCH_GRAPH_URL: 'https://graph.microsoft.com',
+    });
   });
 
   it('renders for Teams alone: no Slack secrets needed, but the app password and tenant are', () => {
@@ -300,7 +321,12 @@ describe('Helm chart deploy/helm/vouch', () => {
         'vouch_teams_app_password',
       );
     }
-    const objects = objectsOf(render('-f', valuesFiles.everything, '--set', 'teams.appId='));
+    const graphWithoutTeams = renderEverythingWith('teams.appId=');
+    expect(graphWithoutTeams.status).not.toBe(0);
+    expect(graphWithoutTeams.stderr).toMatch(/teams\.graphLookup needs teams\.appId/);
+    const objects = objectsOf(
+      render('-f', valuesFiles.everything, '--set', 'teams.appId=', '--set', 'teams.graphLookup=false'),
+    );
     expect(
       containerOf(find(objects, 'Deployment', 'vouch-bot')).ports.map((p: { name: string }) => p.name),
     ).toEqual(['http']);
@@ -338,15 +364,7 @@ describe('Helm chart deploy/helm/vouch', () => {
     expect(objects.filter((o) => o.metadata.name === 'vouch-codec')).toEqual([]);
     const secret = find(objects, 'Secret', 'vouch-secrets') as unknown as { stringData: object };
     expect(Object.keys(secret.stringData)).not.toContain('vouch_codec_token');
-    const r = helm([
-      'template',
-      'vouch',
-      chart,
-      '-f',
-      valuesFiles.everything,
-      '--set',
-      'secrets.codecToken=',
-    ]);
+    const r = renderEverythingWith('secrets.codecToken=');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/secrets\.codecToken is required for the codec server/);
   });

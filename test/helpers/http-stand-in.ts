@@ -17,6 +17,14 @@ export interface ReceivedRequest {
   problems: string[];
 }
 
+/** A stand-in's answer: its status, body and headers, and the problems found (none: the request was valid). */
+export interface StandInAnswer {
+  problems: string[];
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 export abstract class HttpStandIn {
   readonly requests: ReceivedRequest[] = [];
   private failures: number[] = [];
@@ -63,7 +71,7 @@ export abstract class HttpStandIn {
     path: string;
     headers: http.IncomingHttpHeaders;
     rawBody: string;
-  }): { problems: string[]; status: number; body: unknown };
+  }): StandInAnswer;
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const chunks: Buffer[] = [];
@@ -75,12 +83,12 @@ export abstract class HttpStandIn {
       rawBody: Buffer.concat(chunks).toString(),
     };
     const failure = this.failures.shift();
-    const answer =
+    const answer: StandInAnswer =
       failure !== undefined
         ? { problems: [], status: failure, body: { status: 'error', message: 'stand-in failure on purpose' } }
         : this.check(incoming);
     this.requests.push({ ...incoming, at: Date.now(), status: answer.status, problems: answer.problems });
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body));
   }
 }

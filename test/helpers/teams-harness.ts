@@ -28,6 +28,8 @@ export async function startTeamsHarness(
     activityDeps?: Partial<ActivityDeps>;
     /** VOUCH_PUBLIC_URL for the endpoint: where its passkey links point (the answer page). */
     publicUrl?: string;
+    /** VOUCH_GRAPH_LOOKUP, with Microsoft Graph at the stand-in (`teams.graph` holds its users). */
+    graph?: boolean;
   } = {},
 ) {
   const teams = await new TeamsStandIn(TEAMS_APP).start();
@@ -35,6 +37,7 @@ export async function startTeamsHarness(
   const config = teamsConfigFor(teams, {
     VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
     VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
+    ...(opts.graph ? { VOUCH_GRAPH_LOOKUP: 'true', VOUCH_GRAPH_URL: teams.graphUrl } : {}),
   });
   let h: Harness | undefined;
   try {

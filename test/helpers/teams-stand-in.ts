@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { SignJWT, exportJWK, type JWK } from 'jose';
-import { HttpStandIn } from './http-stand-in';
+import { GraphUsersStandIn } from './graph-stand-in';
+import { HttpStandIn, type StandInAnswer } from './http-stand-in';
+
+const BOT_CONNECTOR_SCOPE = 'https://api.botframework.com/.default';
 
 /** Bot Framework's issuer of the tokens on activities it sends to bots. */
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
@@ -21,15 +24,19 @@ export interface ConnectorActivity {
  * (client credentials), the Bot Connector REST API (`POST /v3/conversations`, `POST
  * /v3/conversations/{id}/activities`, `POST …/activities/{activityId}` for a reply, `PUT
  * …/activities/{activityId}` for an update; a bearer token it issued is required), and the Bot
- * Framework OpenID metadata with its signing keys (JWKS, each key endorsed for `msteams`). Tests sign
- * the activities they post to the bot with `sign`, whose key is published here.
+ * Framework OpenID metadata with its signing keys (JWKS, each key endorsed for `msteams`), and Microsoft
+ * Graph's users (`graph`, at `graphUrl`; test/helpers/graph-stand-in.ts). A token is issued for one
+ * resource, by the scope asked: the connector takes only Bot Connector tokens, Graph only Graph's. Tests
+ * sign the activities they post to the bot with `sign`, whose key is published here.
  */
 export class TeamsStandIn extends HttpStandIn {
   readonly activities: ConnectorActivity[] = [];
   readonly conversations = new Map<string, { members: unknown[]; isGroup: boolean }>();
   /** Object ids the bot is not installed for: creating a chat with them is refused (403), as in Teams. */
   readonly notInstalled = new Set<string>();
-  private readonly issued = new Set<string>();
+  /** Tokens issued, with the scope each was issued for. */
+  private readonly issued = new Map<string, string>();
+  readonly graph = new GraphUsersStandIn(() => this.graphUrl);
   private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
   readonly kid = randomUUID();
   private jwk?: JWK;
@@ -46,6 +53,16 @@ export class TeamsStandIn extends HttpStandIn {
   }
   get tokenUrl(): string {
     return `${this.url}/${this.app.tenantId}/oauth2/v2.0/token`;
+  }
+  /** Microsoft Graph's base URL (VOUCH_GRAPH_URL); its tokens are asked for `<it>/.default`. */
+  get graphUrl(): string {
+    return this.url;
+  }
+  /** Tokens the token endpoint issued for this scope. */
+  tokensIssuedFor(scope: string): number {
+    return this.accepted.filter(
+      (r) => r.path.endsWith('/oauth2/v2.0/token') && new URLSearchParams(r.rawBody).get('scope') === scope,
+    ).length;
   }
   /** The connector's base URL, as Teams puts it in `serviceUrl`. */
   get serviceUrl(): string {
@@ -104,7 +121,7 @@ export class TeamsStandIn extends HttpStandIn {
     path: string;
     headers: http.IncomingHttpHeaders;
     rawBody: string;
-  }): { problems: string[]; status: number; body: unknown } {
+  }): StandInAnswer {
     const path = req.path.split('?')[0] ?? '';
     if (req.method === 'GET' && path === '/v1/.well-known/openidconfiguration')
       return {
@@ -131,6 +148,12 @@ export class TeamsStandIn extends HttpStandIn {
       };
     if (req.method === 'POST' && path === `/${this.app.tenantId}/oauth2/v2.0/token`)
       return this.token(req.rawBody);
+    if (path.startsWith('/v1.0/'))
+      return this.graph.answer(
+        req.method,
+        req.path,
+        this.bearerFor(req.headers) === `${this.graphUrl}/.default`,
+      );
     if (path.startsWith('/teams/v3/conversations'))
       return this.connector(req.method, path.slice('/teams'.length), req);
     return {
@@ -151,13 +174,14 @@ export class TeamsStandIn extends HttpStandIn {
     const problems: string[] = [];
     if (form.get('grant_type') !== 'client_credentials')
       problems.push('grant_type must be client_credentials');
-    if (form.get('scope') !== 'https://api.botframework.com/.default')
-      problems.push(`scope must be https://api.botframework.com/.default, got ${form.get('scope')}`);
+    const scope = form.get('scope') ?? '';
+    if (![BOT_CONNECTOR_SCOPE, `${this.graphUrl}/.default`].includes(scope))
+      problems.push(`scope must be ${BOT_CONNECTOR_SCOPE} or ${this.graphUrl}/.default, got ${scope}`);
     if (form.get('client_id') !== this.app.appId || form.get('client_secret') !== this.app.appPassword)
       return { problems: ['invalid client credentials'], status: 401, body: { error: 'invalid_client' } };
     if (problems.length > 0) return { problems, status: 400, body: { error: 'invalid_request' } };
     const token = `stand-in-${randomUUID()}`;
-    this.issued.add(token);
+    this.issued.set(token, scope);
     return { problems, status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: token } };
   }
 
@@ -166,8 +190,7 @@ export class TeamsStandIn extends HttpStandIn {
     path: string,
     req: { headers: http.IncomingHttpHeaders; rawBody: string },
   ) {
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !this.issued.has(bearer))
+    if (this.bearerFor(req.headers) !== BOT_CONNECTOR_SCOPE)
       return {
         problems: ['no valid bearer token'],
         status: 401,
@@ -253,6 +276,12 @@ export class TeamsStandIn extends HttpStandIn {
     const id = `a:${Buffer.from(`${members[0]!.id}`).toString('base64url')}`;
     this.conversations.set(id, { members, isGroup: false });
     return { problems: [], status: 201, body: { id } };
+  }
+
+  /** The scope of the bearer token a request carries, if this stand-in issued it. */
+  private bearerFor(headers: http.IncomingHttpHeaders): string | undefined {
+    const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    return bearer ? this.issued.get(bearer) : undefined;
   }
 
   /** A channel conversation (the operators' channel), where the bot is installed. */

@@ -235,6 +235,32 @@ describe('config', () => {
         /VOUCH_TEAMS_SERVICE_URL: /,
       );
     });
+
+    it("looks people up in Microsoft Graph only when asked to, with the Teams app, at the public cloud's Graph by default", () => {
+      const teams = {
+        VOUCH_TEAMS_APP_ID: TEAMS_APP_ID,
+        VOUCH_TEAMS_APP_PASSWORD: 'secret',
+        VOUCH_TEAMS_TENANT_ID: TEAMS_TENANT_ID,
+      };
+      expect(loadConfig(teams).teams?.graph).toBeUndefined();
+      expect(loadConfig({ ...teams, VOUCH_GRAPH_LOOKUP: 'true' }).teams?.graph).toEqual({
+        url: 'https://graph.microsoft.com',
+        scope: 'https://graph.microsoft.com/.default',
+      });
+      expect(
+        loadConfig({ ...teams, VOUCH_GRAPH_LOOKUP: 'true', VOUCH_GRAPH_URL: 'https://graph.microsoft.us/' })
+          .teams?.graph,
+      ).toEqual({ url: 'https://graph.microsoft.us', scope: 'https://graph.microsoft.us/.default' });
+      expect(() => loadConfig({ VOUCH_GRAPH_LOOKUP: 'true' })).toThrow(
+        /VOUCH_GRAPH_LOOKUP: expected VOUCH_TEAMS_APP_ID with VOUCH_GRAPH_LOOKUP=true/,
+      );
+      expect(() => loadConfig({ ...teams, VOUCH_GRAPH_LOOKUP: 'yes' })).toThrow(
+        /VOUCH_GRAPH_LOOKUP: expected true or false \(got "yes"\)/,
+      );
+      expect(() => loadConfig({ ...teams, VOUCH_GRAPH_URL: 'http://graph.example.com' })).toThrow(
+        /VOUCH_GRAPH_URL: /,
+      );
+    });
   });
 
   describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {

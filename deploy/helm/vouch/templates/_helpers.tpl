@@ -81,6 +81,13 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.teams.operatorsConversation | quote }}
 - name: VOUCH_TEAMS_SERVICE_URL
   value: {{ .Values.teams.serviceUrl | quote }}
+{{- if and .Values.teams.graphLookup (not .Values.teams.appId) }}
+{{- fail "teams.graphLookup needs teams.appId: Microsoft Graph is asked with the Teams app registration" }}
+{{- end }}
+- name: VOUCH_GRAPH_LOOKUP
+  value: {{ .Values.teams.graphLookup | quote }}
+- name: VOUCH_GRAPH_URL
+  value: {{ .Values.teams.graphUrl | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- end -}}
