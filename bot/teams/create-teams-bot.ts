@@ -7,11 +7,13 @@ import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
 import { employeeCache } from '../../store/employee-cache';
+import { heldAnswerStore } from '../../store/held-answers';
 import { secondFactors } from '../../store/second-factors';
 import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { heldAnswers } from './held-answers';
 import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
@@ -30,6 +32,7 @@ export function createTeamsBot(
   const locales = employeeCache(c);
   const languages = teamsLanguages(locales, logger);
   const connector = teamsConnector(teams);
+  const held = heldAnswers({ store: heldAnswerStore(c), interviews, logger });
   const messages = teamsMessages({
     interviews,
     directory: directoryStore(c),
@@ -39,6 +42,8 @@ export function createTeamsBot(
     logger,
     audit: auditTrail(db),
     connector,
+    locales,
+    held,
   });
   const answers = teamsAnswers({
     interviews,
@@ -51,6 +56,7 @@ export function createTeamsBot(
     operatorsConversation: teams.operatorsConversation,
     operators: teams.operators,
     locales,
+    held,
     ...(config.publicUrl
       ? {
           passkeys: {
@@ -61,7 +67,7 @@ export function createTeamsBot(
         }
       : {}),
   });
-  return createTeamsServer({
+  const server = createTeamsServer({
     check: botFrameworkTokenCheck(teams),
     // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
     handle: async (activity) => {
@@ -71,4 +77,8 @@ export function createTeamsBot(
     },
     logger,
   });
+  // What an outage, a crash or a restart left held goes to the interviews now, and then as Temporal allows.
+  const stopDelivering = held.start();
+  server.on('close', stopDelivering);
+  return server;
 }
