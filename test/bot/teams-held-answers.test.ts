@@ -31,6 +31,7 @@ const APP = {
 };
 const CAROL_OID = '7c3b0d4e-5f6a-4b7c-8d9e-a0b1c2d3e4f5';
 const MALLORY_OID = '8d4c1e5f-6a7b-4c8d-9e0f-b1c2d3e4f5a6';
+const MIKE_OID = '9e5d2f6a-7b8c-4d9e-8f1a-c2d3e4f5a6b7';
 const QUESTION = 'Who asked you to add the new administrator?';
 
 /**
@@ -59,7 +60,13 @@ describe('Microsoft Teams answers while Temporal is unreachable', () => {
       activityDeps: { teams: createTeamsDeps({ teams: config }) },
     });
     await listInDirectory(h, [
-      { email: 'carol.h@example.com', name: 'Carol Contractor', aadObjectId: CAROL_OID },
+      { email: 'mike.h@example.com', name: 'Mike Manager', aadObjectId: MIKE_OID },
+      {
+        email: 'carol.h@example.com',
+        name: 'Carol Contractor',
+        aadObjectId: CAROL_OID,
+        manager: 'mike.h@example.com',
+      },
       { email: 'mallory.h@example.com', aadObjectId: MALLORY_OID },
     ]);
     dead = ClosableConnection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
@@ -206,6 +213,52 @@ describe('Microsoft Teams answers while Temporal is unreachable', () => {
       expect.objectContaining({ answer: 'My manager asked me to, ticket OPS-7', actor: `aad:${CAROL_OID}` }),
     ]);
     expect(await held()).toEqual([]);
+  }, 120_000);
+
+  it("the manager's answer is checked against the record, kept, and counts once Temporal is back", async () => {
+    const ladder = { steps: [{ ask: 'manager', wait: '1h' }], onManagerConfirms: 'close' };
+    const { handle } = await askCarol({ ladder, deadline: '2s' });
+    const isQuestion = (a: ConnectorActivity) =>
+      JSON.stringify(a.body).includes(`"workflowId":"${handle.workflowId}"`) &&
+      JSON.stringify(a.body).includes('"vouch":"manager_answer"');
+    await teams.waitFor(() => teams.activities.some(isQuestion));
+    const question = teams.activities.find(isQuestion)!;
+    // The record says whom the interview asks (written just after the card is sent).
+    const recordAsks = async () =>
+      (await alertStore(collections(h.mongo.db)).get(handle.workflowId.slice(6)))?.transcript.some(
+        (e) => e.kind === 'manager_asked',
+      );
+    for (let i = 0; i < 100 && !(await recordAsks()); i++) await new Promise((r) => setTimeout(r, 100));
+    const answerBy = (oid: string) =>
+      teams.userActivity(oid, question.conversationId, {
+        type: 'message',
+        value: { vouch: 'manager_answer', workflowId: handle.workflowId, answer: 'knows' },
+        locale: 'en-GB', // Carol's last locale was German
+      });
+    const offline = await offlineBot();
+    const byCarol = answerBy(CAROL_OID);
+    expect((await post(offline.endpoint, byCarol)).status).toBe(200);
+    expect(await repliesTo(byCarol)).toEqual([
+      expect.stringContaining("This question isn't yours to answer"),
+    ]);
+    const byMike = answerBy(MIKE_OID);
+    expect((await post(offline.endpoint, byMike)).status).toBe(200);
+    expect(await repliesTo(byMike)).toEqual([expect.stringMatching(/^Vouch could not pass your answer on/)]);
+    expect(await held()).toEqual([
+      expect.objectContaining({
+        _id: `teams-manager:${byMike.id}`,
+        signal: 'managerResponse',
+        payload: expect.objectContaining({ slackUserId: `aad:${MIKE_OID}`, answer: 'knows' }),
+      }),
+    ]);
+    await close(offline.server);
+
+    const bot = await recoveredBot();
+    expect((await resultWithin(handle)).outcome).toBe('manager_confirmed');
+    const answers = (await state(handle)).transcript.filter((e) => e.kind === 'manager_answer');
+    expect(answers).toEqual([expect.objectContaining({ actor: `aad:${MIKE_OID}`, answer: 'knows' })]);
+    expect(await held()).toEqual([]);
+    await close(bot.server);
   }, 120_000);
 
   it('a code is never kept (it would be stale when delivered): the dialog asks to try again', async () => {
