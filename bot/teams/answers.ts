@@ -23,7 +23,7 @@ import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
 import type { HeldAnswers } from './held-answers';
-import { type AnswerCheck, RECORDED_CARD_PHASES, recordedAnswerCheck } from './recorded-answerer';
+import { RECORDED_CARD_PHASES, answerChecker } from './answer-check';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -85,31 +85,7 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
   const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
-  /** The interview's own answer to "may they answer?", else (Temporal unreachable) its record's. */
-  const answerCheck = async (
-    workflowId: string,
-    principal: string | undefined,
-    activity: TeamsActivity,
-  ): Promise<AnswerCheck & { recorded?: true }> => {
-    try {
-      const state = await deps.interviews.state(workflowId);
-      return {
-        asked: !!principal && state.employee === principal,
-        phase: state.phase,
-        outcome: state.outcome,
-      };
-    } catch (err) {
-      if (err instanceof InterviewNotFoundError) throw err;
-      deps.logger.warn(
-        { err, workflowId },
-        'Teams answer: interview unreachable, checked against its record',
-      );
-      return {
-        ...(await recordedAnswerCheck(deps.alerts, workflowId, await whoIs(activity))),
-        recorded: true,
-      };
-    }
-  };
+  const answerCheck = answerChecker(deps, whoIs);
 
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
   const checkAnswerer = async (
