@@ -2,7 +2,14 @@ import type { Collection, Db } from 'mongodb';
 import type { AlertInput } from '../shared/alert';
 import type { DirectoryEntry } from '../shared/directory-entry';
 import type { Outcome } from '../shared/constants';
-import type { AnswerLinkSource, InterviewPhase, TranscriptEntry } from '../shared/messages';
+import type {
+  AnswerLinkSource,
+  EmployeeReply,
+  EmployeeResponse,
+  InterviewPhase,
+  ManagerResponse,
+  TranscriptEntry,
+} from '../shared/messages';
 import type { SuppressionScope } from '../shared/policy';
 import type { StoredAlertInput } from './alert-details';
 import type { ChainHead } from './event-chain';
@@ -93,6 +100,25 @@ export interface TeamsFollowUpDoc {
   /** After this the question has timed out: a message is no longer its answer. */
   until: Date;
 }
+
+/** An answer for an interview, as the signal that carries it: what the bot holds while Temporal is unreachable. */
+export type HeldSignal =
+  | { signal: 'employeeResponse'; payload: EmployeeResponse }
+  | { signal: 'employeeReply'; payload: EmployeeReply }
+  | { signal: 'managerResponse'; payload: ManagerResponse };
+
+/**
+ * An answer from a chat that Temporal could not take when it came (store/held-answers.ts); deleted once
+ * the interview has it. _id is the signal's own id, so an answer held twice is one document, and one
+ * delivered twice is applied once.
+ */
+export type HeldAnswerDoc = HeldSignal & {
+  _id: string;
+  workflowId: string;
+  heldAt: Date;
+  /** Deliveries tried since (each when Temporal was still unreachable). */
+  attempts: number;
+};
 
 export interface SecondFactorEnrollment {
   box: string; // the TOTP secret, sealed with VOUCH_ENCRYPTION_KEY (lib/secret-box.ts)
@@ -354,6 +380,7 @@ export interface Collections {
   sent: Collection<SentDoc>;
   threads: Collection<InterviewThreadDoc>;
   teamsFollowUps: Collection<TeamsFollowUpDoc>;
+  heldAnswers: Collection<HeldAnswerDoc>;
   factorEvents: Collection<FactorEventDoc>;
   usedCodes: Collection<UsedCodeDoc>;
   enrollmentLinks: Collection<EnrollmentLinkDoc>;
@@ -379,6 +406,7 @@ export function collections(db: Db): Collections {
     sent: db.collection<SentDoc>('sent'),
     threads: db.collection<InterviewThreadDoc>('threads'),
     teamsFollowUps: db.collection<TeamsFollowUpDoc>('teams_follow_ups'),
+    heldAnswers: db.collection<HeldAnswerDoc>('held_answers'),
     factorEvents: db.collection<FactorEventDoc>('factor_events'),
     usedCodes: db.collection<UsedCodeDoc>('used_codes'),
     enrollmentLinks: db.collection<EnrollmentLinkDoc>('enrollment_links'),
@@ -416,6 +444,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.suppressions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }),
     c.answerLinks.createIndex({ workflowId: 1 }, { name: 'workflowId' }),
     c.teamsFollowUps.createIndex({ conversationId: 1 }, { name: 'conversationId' }),
+    c.heldAnswers.createIndex({ heldAt: 1 }, { name: 'heldAt' }),
     c.passkeys.createIndex({ employee: 1 }, { name: 'employee' }),
     c.sources.createIndex({ tokenHash: 1 }, { unique: true, name: 'tokenHash_unique' }),
   ]);

@@ -1,29 +1,33 @@
 import { AdaptiveCard, RichTextBlock, TextBlock, TextRun } from '@microsoft/teams.cards';
-import { t } from '../shared/i18n';
+import { type Language, t } from '../shared/i18n';
 
 /**
  * The AI interviewer's questions in the employee's Teams chat, after the outcome, and its closing
- * thanks. The question (perhaps machine-written) and the alert's title go into TextRuns, which Teams
- * shows literally: neither can bring links or formatting into the card.
+ * thanks, in the employee's language. The question (perhaps machine-written) and the alert's title go
+ * into TextRuns, which Teams shows literally: neither can bring links or formatting into the card.
  */
 
-const lang = 'en' as const;
-
-export function followUpQuestionCard(question: string, machineWritten: boolean, title: string): AdaptiveCard {
+export function followUpQuestionCard(
+  question: string,
+  machineWritten: boolean,
+  title: string,
+  lang: Language,
+): AdaptiveCard {
   const note = [
-    machineWritten ? 'Machine-written question (an AI assistant of the security team).' : '',
-    'Optional: write your answer as your next message in this chat to help the security team.',
-    'Never share passwords or codes.',
+    machineWritten ? t(lang, 'teams.followUp.machineWritten') : '',
+    t(lang, 'teams.followUp.note'),
   ]
     .filter(Boolean)
     .join(' ');
   return new AdaptiveCard(
-    new RichTextBlock().withInlines(new TextRun(`A question about "${title}"`, { isSubtle: true })),
+    new RichTextBlock().withInlines(
+      new TextRun(t(lang, 'teams.followUp.about', { title }), { isSubtle: true }),
+    ),
     new RichTextBlock().withInlines(new TextRun(question, { weight: 'Bolder' })),
     new TextBlock(note, { wrap: true, size: 'Small', isSubtle: true }),
   );
 }
 
-export function followUpThanksText(): string {
+export function followUpThanksText(lang: Language): string {
   return t(lang, 'followUp.thanks');
 }

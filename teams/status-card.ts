@@ -1,15 +1,14 @@
 import { AdaptiveCard, type CardElement, RichTextBlock, TextBlock, TextRun } from '@microsoft/teams.cards';
 import { type InterviewStatus, statusWords } from '../shared/interview-status';
-import { t } from '../shared/i18n';
+import { type Language, t } from '../shared/i18n';
 import { formatTime } from '../web/interview-mail';
 
 /**
  * What the employee's Teams chat with Vouch answers besides the interview: their checks (`status`,
- * from the same data as Slack's `/vouch status`) and what they can write (`help`). Alert titles go into
- * TextRuns, shown literally.
+ * from the same data as Slack's `/vouch status`) and what they can write (`help`), in the employee's
+ * language. The commands are the same words in every language (the app manifest lists them). Alert
+ * titles go into TextRuns, shown literally.
  */
-
-const lang = 'en' as const;
 
 /** What the employee may write to the bot in their chat. */
 export const TEAMS_COMMANDS = { status: 'status', help: 'help' } as const;
@@ -17,7 +16,7 @@ export type TeamsCommand = (typeof TEAMS_COMMANDS)[keyof typeof TEAMS_COMMANDS];
 
 const heading = (text: string) => new TextBlock(text, { wrap: true, weight: 'Bolder' });
 
-function statusLine(s: InterviewStatus): CardElement {
+function statusLine(s: InterviewStatus, lang: Language): CardElement {
   return new RichTextBlock().withInlines(
     new TextRun(s.title, { weight: 'Bolder' }),
     new TextRun(` (${formatTime(s.createdAt)}): ${statusWords(s, lang)}`),
@@ -25,26 +24,24 @@ function statusLine(s: InterviewStatus): CardElement {
 }
 
 /** The employee's open checks, then their recent outcomes (newest first, as the data comes). */
-export function statusCard(open: InterviewStatus[], recent: InterviewStatus[]): AdaptiveCard {
+export function statusCard(open: InterviewStatus[], recent: InterviewStatus[], lang: Language): AdaptiveCard {
+  const line = (s: InterviewStatus) => statusLine(s, lang);
   const elements: CardElement[] = open.length
     ? [
-        heading(`Open checks (${open.length})`),
-        ...open.map(statusLine),
-        new TextBlock('Answer them on their cards in this chat.', { wrap: true, isSubtle: true }),
+        heading(t(lang, 'teams.status.open', { count: open.length })),
+        ...open.map(line),
+        new TextBlock(t(lang, 'teams.status.answerOnCards'), { wrap: true, isSubtle: true }),
       ]
     : [heading(t(lang, 'status.noneOpen'))];
-  if (recent.length) elements.push(heading('Recent'), ...recent.map(statusLine));
+  if (recent.length) elements.push(heading(t(lang, 'teams.status.recent')), ...recent.map(line));
   return new AdaptiveCard(...elements);
 }
 
-export function helpCard(): AdaptiveCard {
+export function helpCard(lang: Language): AdaptiveCard {
   return new AdaptiveCard(
-    new TextBlock(
-      'Vouch asks you here to confirm security alerts about your account, on a card with Yes and No.',
-      { wrap: true },
-    ),
-    new TextBlock(`**${TEAMS_COMMANDS.status}**: your open checks and recent outcomes`, { wrap: true }),
-    new TextBlock(`**${TEAMS_COMMANDS.help}**: this message`, { wrap: true }),
+    new TextBlock(t(lang, 'teams.help.about'), { wrap: true }),
+    new TextBlock(`**${TEAMS_COMMANDS.status}**: ${t(lang, 'teams.help.status')}`, { wrap: true }),
+    new TextBlock(`**${TEAMS_COMMANDS.help}**: ${t(lang, 'teams.help.help')}`, { wrap: true }),
   );
 }
 

@@ -56,7 +56,7 @@ export async function createVouchWorker(
   const prune = () =>
     pruneSpentClaims(collections(mongo.db), new Date())
       .then((n) => {
-        if (n.usedCodes + n.claims > 0) logger.debug(n, 'pruned spent claims');
+        if (Object.values(n).some((count) => count > 0)) logger.debug(n, 'pruned spent claims');
       })
       .catch((err: unknown) => logger.warn({ err }, 'could not prune spent claims'));
   await prune();

@@ -22,6 +22,8 @@ import { type TeamsLocales, teamsLanguages } from './locale';
 import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
+import type { HeldAnswers } from './held-answers';
+import { RECORDED_CARD_PHASES, answerChecker } from './answer-check';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -41,6 +43,8 @@ export interface TeamsBotDeps {
   locales?: TeamsLocales;
   /** The code dialog's "Verify with a passkey instead" (the answer page); absent, codes only. */
   passkeys?: PasskeyOfferDeps;
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  held: Pick<HeldAnswers, 'deliverOrHold'>;
 }
 
 /** A Teams activity, as far as Vouch reads it. */
@@ -81,6 +85,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   const principalOf = async (activity: TeamsActivity) => (await whoIs(activity)).principal;
   const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
+  const answerCheck = answerChecker(deps, whoIs);
+
   /** The interview if this person may answer it now; otherwise why not, in words for them. */
   const checkAnswerer = async (
     activity: TeamsActivity,
@@ -91,13 +97,13 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   ): Promise<{ ok: true } | { ok: false; say: string }> => {
     let state;
     try {
-      state = await deps.interviews.state(data.workflowId);
+      state = await answerCheck(data.workflowId, principal, activity);
     } catch (err) {
       if (err instanceof InterviewNotFoundError) return { ok: false, say: t(lang, 'reply.checkGone') };
       deps.logger.error({ err, workflowId: data.workflowId }, 'Teams answer: interview unreachable');
       return { ok: false, say: t(lang, 'reply.notSaved') };
     }
-    if (!principal || state.employee !== principal) {
+    if (!state.asked) {
       await deps.audit(data.workflowId, `teams:${activity.id ?? ''}`, {
         actor: principal ?? `teams:${activity.from?.id ?? '?'}`,
         kind: 'unauthorized_click',
@@ -107,7 +113,8 @@ export function teamsAnswers(deps: TeamsBotDeps) {
     }
     if (state.outcome !== null) return { ok: false, say: t(lang, 'reply.finished') };
     if (state.phase === 'awaiting_manager') return { ok: false, say: t(lang, 'reply.timePassed') };
-    if (!phases.includes(state.phase)) return { ok: false, say: t(lang, 'reply.alreadyAnswered') };
+    const allowed = state.recorded ? [...RECORDED_CARD_PHASES, ...phases] : phases;
+    if (!allowed.includes(state.phase)) return { ok: false, say: t(lang, 'reply.alreadyAnswered') };
     return { ok: true };
   };
   const titleOf = async (workflowId: string, lang: Language): Promise<string> =>
@@ -159,17 +166,23 @@ export function teamsAnswers(deps: TeamsBotDeps) {
       return { status: 200 };
     };
     if (!checked.ok) return say(checked.say);
+    let delivery;
     try {
       // Teams redelivers an activity with the same id: the same response id, applied once.
-      await deps.interviews.respond(data.workflowId, {
-        responseId: `teams-${answer === 'denied' ? 'deny' : 'coerced'}:${activity.id ?? ''}`,
-        slackUserId: principal!,
-        answer,
+      delivery = await deps.held.deliverOrHold(data.workflowId, {
+        signal: 'employeeResponse',
+        payload: {
+          responseId: `teams-${answer === 'denied' ? 'deny' : 'coerced'}:${activity.id ?? ''}`,
+          slackUserId: principal!,
+          answer,
+        },
       });
     } catch (err) {
       deps.logger.error({ err, workflowId: data.workflowId, answer }, 'Teams answer not delivered');
-      return say(t(lang, 'reply.notSaved'));
+      delivery = 'lost';
     }
+    if (delivery === 'lost') return say(t(lang, 'reply.notSaved'));
+    if (delivery === 'held') return say(t(lang, answer === 'denied' ? 'reply.held' : 'reply.heldCoerced'));
     if (answer === 'denied') return say(t(lang, 'reply.denied'));
     return say(t(lang, inDialog ? 'teams.coerced' : 'reply.coerced'));
   }

@@ -6,12 +6,14 @@ import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { employeeCache } from '../../store/employee-cache';
+import { heldAnswerStore } from '../../store/held-answers';
 import { secondFactors } from '../../store/second-factors';
 import { teamsDirectory } from '../../store/teams-directory';
 import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { heldAnswers } from './held-answers';
 import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
@@ -32,6 +34,7 @@ export function createTeamsBot(
   const connector = teamsConnector(teams);
   // Senders by Entra object id: the directory, then whom Microsoft Graph named for an interview.
   const directory = teamsDirectory(c);
+  const held = heldAnswers({ store: heldAnswerStore(c), interviews, logger });
   const messages = teamsMessages({
     interviews,
     directory,
@@ -41,6 +44,8 @@ export function createTeamsBot(
     logger,
     audit: auditTrail(db),
     connector,
+    locales,
+    held,
   });
   const answers = teamsAnswers({
     interviews,
@@ -53,6 +58,7 @@ export function createTeamsBot(
     operatorsConversation: teams.operatorsConversation,
     operators: teams.operators,
     locales,
+    held,
     ...(config.publicUrl
       ? {
           passkeys: {
@@ -63,7 +69,7 @@ export function createTeamsBot(
         }
       : {}),
   });
-  return createTeamsServer({
+  const server = createTeamsServer({
     check: botFrameworkTokenCheck(teams),
     // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
     handle: async (activity) => {
@@ -73,4 +79,8 @@ export function createTeamsBot(
     },
     logger,
   });
+  // What an outage, a crash or a restart left held goes to the interviews now, and then as Temporal allows.
+  const stopDelivering = held.start();
+  server.on('close', stopDelivering);
+  return server;
 }

@@ -1,35 +1,65 @@
 import type { Logger } from '../../lib/logger';
-import { t } from '../../shared/i18n';
-import type { UntimedEvent } from '../../shared/record/events';
+import { type Language, t } from '../../shared/i18n';
+import { type UntimedEvent, eventsOfKind } from '../../shared/record/events';
+import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
 import { type ManagerAnswerData, managerAnswerData } from '../../teams/operator-cards';
-import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
+import { type InterviewGateway, InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
+import type { HeldAnswers } from './held-answers';
+import { type TeamsLocales, teamsLanguages } from './locale';
 
 export interface TeamsManagerDeps {
-  interviews: Pick<InterviewGateway, 'state' | 'managerRespond'>;
+  interviews: Pick<InterviewGateway, 'state'>;
   directory: Pick<ReturnType<typeof directoryStore>, 'byAadObjectId'>;
+  alerts: Pick<AlertStore, 'get'>;
   logger: Logger;
   audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
+  locales?: TeamsLocales;
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  held: Pick<HeldAnswers, 'deliverOrHold'>;
 }
 
 interface ManagerActivity {
   id?: string;
   value?: unknown;
   from?: { id?: string; aadObjectId?: string };
+  locale?: string;
 }
 
-const lang = 'en' as const;
+/** Whom the interview asks now, if anyone: from Temporal, else (unreachable) from the alert's record. */
+type Asking = { phase: string; managerAsked?: string };
 
 /**
- * The manager's three answers on the ladder's Teams card. Only the manager the interview asks now
- * can answer (their Entra object id, or the Slack id the directory gives it); anyone else is told so
- * and the attempt is audited. Answers what to say in the chat, or undefined for another activity.
+ * The manager's three answers on the ladder's Teams card, in the language of the activity's locale.
+ * Only the manager the interview asks now can answer (their Entra object id, or the Slack id the
+ * directory gives it); anyone else is told so and the attempt is audited. An answer Temporal cannot
+ * take now is kept and delivered later (bot/teams/held-answers.ts). Answers what to say in the chat,
+ * or undefined for another activity.
  */
 export function teamsManagerAnswers(deps: TeamsManagerDeps) {
-  async function answer(activity: ManagerActivity, data: ManagerAnswerData): Promise<string> {
+  const { languageOf } = teamsLanguages(deps.locales, deps.logger);
+
+  const asking = async (workflowId: string): Promise<Asking> => {
+    try {
+      return await deps.interviews.state(workflowId);
+    } catch (err) {
+      if (err instanceof InterviewNotFoundError) throw err;
+      deps.logger.warn(
+        { err, workflowId },
+        'Teams manager answer: interview unreachable, checked against its record',
+      );
+    }
+    const doc = WORKFLOW_ID_PATTERN.test(workflowId)
+      ? await deps.alerts.get(workflowId.replace(/^alert-/, ''))
+      : null;
+    if (!doc) throw new InterviewNotFoundError(`no interview ${workflowId}`);
+    return { phase: doc.phase, managerAsked: eventsOfKind(doc.transcript, 'manager_asked').at(-1)?.manager };
+  };
+
+  async function answer(activity: ManagerActivity, data: ManagerAnswerData, lang: Language): Promise<string> {
     let state;
     try {
-      state = await deps.interviews.state(data.workflowId);
+      state = await asking(data.workflowId);
     } catch (err) {
       if (err instanceof InterviewNotFoundError) return t(lang, 'manager.gone');
       deps.logger.error({ err, workflowId: data.workflowId }, 'Teams manager answer: interview unreachable');
@@ -47,22 +77,28 @@ export function teamsManagerAnswers(deps: TeamsManagerDeps) {
       });
       return t(lang, 'manager.notYours');
     }
+    let delivery;
     try {
-      await deps.interviews.managerRespond(data.workflowId, {
+      delivery = await deps.held.deliverOrHold(data.workflowId, {
+        signal: 'managerResponse',
         // Teams redelivers an activity with the same id: applied once.
-        responseId: `teams-manager:${activity.id ?? ''}`,
-        slackUserId: state.managerAsked,
-        answer: data.answer,
+        payload: {
+          responseId: `teams-manager:${activity.id ?? ''}`,
+          slackUserId: state.managerAsked,
+          answer: data.answer,
+        },
       });
     } catch (err) {
       deps.logger.error({ err, workflowId: data.workflowId }, 'Teams manager answer not delivered');
-      return t(lang, 'reply.notSaved');
+      delivery = 'lost';
     }
+    if (delivery === 'lost') return t(lang, 'reply.notSaved');
+    if (delivery === 'held') return t(lang, 'reply.held');
     return t(lang, data.answer === 'does_not_know' ? 'manager.thanksAlerted' : 'manager.thanks');
   }
 
   return async (activity: ManagerActivity): Promise<string | undefined> => {
     const data = managerAnswerData(activity.value);
-    return data ? answer(activity, data) : undefined;
+    return data ? answer(activity, data, await languageOf(activity)) : undefined;
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../lib/logger';
 import type { TeamsConnector } from '../../lib/teams-connector';
-import { t } from '../../shared/i18n';
+import { type Language, t } from '../../shared/i18n';
 import { interviewStatusOf } from '../../shared/interview-status';
 import type { UntimedEvent } from '../../shared/record/events';
 import { withoutCodes } from '../../shared/sealed-code';
@@ -14,6 +14,8 @@ import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
 import { MAX_REPLY, withinReplyLimits } from '../reply-limits';
 import type { TeamsActivity, TeamsReply } from './answers';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
+import type { Delivery, HeldAnswers } from './held-answers';
+import { type TeamsLocales, teamsLanguages } from './locale';
 
 /** What the chat's text messages need, given by create-teams-bot.ts (and by tests). */
 export interface TeamsMessageDeps {
@@ -27,6 +29,10 @@ export interface TeamsMessageDeps {
   audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
   /** Replies in the chat; absent, nothing is replied. */
   connector?: TeamsConnector;
+  /** Where the locale Teams gives each person is kept (bot/teams/locale.ts). */
+  locales?: TeamsLocales;
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  held: Pick<HeldAnswers, 'deliverOrHold'>;
   now?: () => Date;
 }
 
@@ -38,7 +44,6 @@ export type TeamsTextActivity = TeamsActivity & {
 
 /** How many of the employee's interviews `status` shows, open and recent each, as Slack's `/vouch status`. */
 const STATUS_LIMIT = 5;
-const lang = 'en' as const;
 
 /** Text someone wrote to the bot in their 1:1 chat with it (not a card's button, not a channel post). */
 export function isPersonalText(activity: TeamsTextActivity): boolean {
@@ -56,10 +61,13 @@ export function isPersonalText(activity: TeamsTextActivity): boolean {
  * in this chat (an `employeeReply` signal, applied once per Teams message). Only the interviewed
  * employee answers: the person is the Entra object id Teams puts on the activity, named as the
  * directory knows them; anyone else is told so and recorded in the alert's audit trail. Any other
- * message gets the help. Anything shaped like a second-factor code is cut out before it goes on.
+ * message gets the help. Anything shaped like a second-factor code is cut out before it goes on. An
+ * answer Temporal cannot take now is kept and delivered later (bot/teams/held-answers.ts), and the
+ * employee told so. Everything is said in the language of the activity's locale.
  */
 export function teamsMessages(deps: TeamsMessageDeps) {
   const now = deps.now ?? (() => new Date());
+  const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
   /** The person behind an activity, as the interview's signals name them. */
   const principalOf = async (activity: TeamsActivity): Promise<string | undefined> =>
@@ -71,13 +79,17 @@ export function teamsMessages(deps: TeamsMessageDeps) {
   const sender = (activity: TeamsActivity, principal: string | undefined) =>
     principal ?? `teams:${activity.from?.id ?? '?'}`;
 
-  async function status(activity: TeamsActivity, principal: string | undefined): Promise<void> {
+  async function status(
+    activity: TeamsActivity,
+    principal: string | undefined,
+    lang: Language,
+  ): Promise<void> {
     const { open, closed } = principal
       ? await deps.alerts.ofEmployee(principal, STATUS_LIMIT)
       : { open: [], closed: [] };
     await reply(
       activity,
-      cardActivity(statusCard(open.map(interviewStatusOf), closed.map(interviewStatusOf))),
+      cardActivity(statusCard(open.map(interviewStatusOf), closed.map(interviewStatusOf), lang)),
     );
   }
 
@@ -86,6 +98,7 @@ export function teamsMessages(deps: TeamsMessageDeps) {
     text: string,
     waiting: { workflowId: string; n: number; employee: string; conversationId: string },
     principal: string | undefined,
+    lang: Language,
   ): Promise<void> {
     const isEmployee = principal === waiting.employee;
     if (!(await withinReplyLimits(deps, waiting.workflowId, sender(activity, principal), isEmployee))) return;
@@ -98,22 +111,25 @@ export function teamsMessages(deps: TeamsMessageDeps) {
     }
     const cleaned = withoutCodes(text).slice(0, MAX_REPLY).trim();
     if (!cleaned) return;
+    let delivery: Delivery;
     try {
-      await deps.interviews.reply(waiting.workflowId, {
+      delivery = await deps.held.deliverOrHold(waiting.workflowId, {
+        signal: 'employeeReply',
         // Teams redelivers an activity with the same id: the same reply id, applied once.
-        replyId: `teams:${waiting.conversationId}:${activity.id ?? ''}`,
-        slackUserId: principal,
-        text: cleaned,
+        payload: {
+          replyId: `teams:${waiting.conversationId}:${activity.id ?? ''}`,
+          slackUserId: principal,
+          text: cleaned,
+        },
       });
     } catch (err) {
-      if (err instanceof InterviewNotFoundError) {
-        await deps.followUps.answered(waiting.workflowId, waiting.n); // the interview is over
-        return reply(activity, cardActivity(helpCard()));
-      }
-      deps.logger.error({ err, workflowId: waiting.workflowId }, 'Teams answer not passed on');
-      return say(activity, t(lang, 'reply.notSaved'));
+      if (!(err instanceof InterviewNotFoundError)) throw err;
+      await deps.followUps.answered(waiting.workflowId, waiting.n); // the interview is over
+      return reply(activity, cardActivity(helpCard(lang)));
     }
+    if (delivery === 'lost') return say(activity, t(lang, 'reply.notSaved'));
     await deps.followUps.answered(waiting.workflowId, waiting.n);
+    if (delivery === 'held') await say(activity, t(lang, 'reply.held'));
   }
 
   return async function handleText(activity: TeamsTextActivity): Promise<TeamsReply> {
@@ -121,17 +137,18 @@ export function teamsMessages(deps: TeamsMessageDeps) {
     const conversationId = activity.conversation?.id?.split(';')[0];
     if (!conversationId) return { status: 200 };
     const principal = await principalOf(activity);
+    const lang = await languageOf(activity);
     const command = teamsCommandOf(text);
     // A command is one word, never an answer: the employee can look at their checks while a question waits.
     const waiting = command ? undefined : await deps.followUps.waitingIn(conversationId, now());
     if (waiting) {
-      await answer(activity, text, { ...waiting, workflowId: waiting._id }, principal);
+      await answer(activity, text, { ...waiting, workflowId: waiting._id }, principal, lang);
       return { status: 200 };
     }
     if (!(await withinReplyLimits(deps, 'teams-chat', sender(activity, principal), false)))
       return { status: 200 };
-    if (command === TEAMS_COMMANDS.status) await status(activity, principal);
-    else await reply(activity, cardActivity(helpCard()));
+    if (command === TEAMS_COMMANDS.status) await status(activity, principal, lang);
+    else await reply(activity, cardActivity(helpCard(lang)));
     return { status: 200 };
   };
 }

@@ -110,6 +110,10 @@ export const de: Catalogue = {
   'reply.notSaved':
     'Vouch konnte das gerade nicht speichern; es wurde nichts gespeichert. Bitte versuch es in einer Minute noch einmal.',
   'reply.noLongerYours': 'Diese Prüfung ist schon abgeschlossen oder nicht mehr deine.',
+  'reply.held':
+    'Vouch konnte deine Antwort gerade nicht weitergeben; sie ist gespeichert und wird weitergegeben, sobald es geht. Du musst sie nicht noch einmal senden.',
+  'reply.heldCoerced':
+    'Danke. Vouch konnte das Sicherheitsteam gerade nicht benachrichtigen; deine Antwort ist gespeichert, und das Team wird benachrichtigt, sobald es geht. Beende das Gespräch oder den Chat mit der Person, die dich gebeten hat, gib keine Codes weiter und bestätige keine Anmeldeanfragen.',
 
   'teams.ask': 'Warst du das? Sicherheitsprüfung von Vouch',
   'teams.askNamed': 'Hallo {name}, warst du das? Sicherheitsprüfung von Vouch',
@@ -236,6 +240,18 @@ export const de: Catalogue = {
   'manager.notYours': ':no_entry: Diese Frage ist nicht an dich gerichtet.',
   'manager.thanksAlerted': ':rotating_light: Danke. Das Sicherheitsteam ist benachrichtigt.',
   'manager.thanks': 'Danke, deine Antwort ist festgehalten.',
+
+  'teams.status.open': 'Offene Prüfungen ({count})',
+  'teams.status.answerOnCards': 'Beantworte sie auf ihren Karten in diesem Chat.',
+  'teams.status.recent': 'Zuletzt',
+  'teams.help.about':
+    'Vouch bittet dich hier, Sicherheitswarnungen zu deinem Konto zu bestätigen, auf einer Karte mit Ja und Nein.',
+  'teams.help.status': 'deine offenen Prüfungen und die letzten Ergebnisse',
+  'teams.help.help': 'diese Nachricht',
+  'teams.followUp.about': 'Eine Frage zu „{title}“',
+  'teams.followUp.machineWritten': 'Maschinell formulierte Frage (ein KI-Assistent des Sicherheitsteams).',
+  'teams.followUp.note':
+    'Freiwillig: Schreib deine Antwort als nächste Nachricht in diesen Chat, um dem Sicherheitsteam zu helfen. Gib niemals Passwörter oder Codes weiter.',
 
   'followUp.note':
     'Freiwillig: Antworte in diesem Thread, um dem Sicherheitsteam zu helfen. Gib niemals Passwörter oder Codes weiter.',

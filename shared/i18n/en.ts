@@ -108,6 +108,10 @@ export const en = {
   'reply.alreadyAnswered': 'You have already answered this check; thanks.',
   'reply.notSaved': 'Vouch could not record that just now; nothing was saved. Please try again in a minute.',
   'reply.noLongerYours': 'This check is already finished or is no longer yours to answer.',
+  'reply.held':
+    'Vouch could not pass your answer on just now, so it has kept it and passes it on as soon as it can. No need to send it again.',
+  'reply.heldCoerced':
+    'Thank you. Vouch could not alert the security team just now, so it has kept your answer and alerts them as soon as it can. End the call or chat with whoever asked you, share no codes and approve no login prompts.',
 
   // Microsoft Teams: the card, its code dialog and their answers; plain text (Teams shows it literally)
   'teams.ask': 'Did you do this? Security check from Vouch',
@@ -228,6 +232,19 @@ export const en = {
   'manager.notYours': ":no_entry: This question isn't yours to answer.",
   'manager.thanksAlerted': ':rotating_light: Thanks. The security team has been alerted.',
   'manager.thanks': 'Thanks, your answer is recorded.',
+
+  // The Teams chat's own messages: `status`, `help` and the AI interviewer's questions
+  'teams.status.open': 'Open checks ({count})',
+  'teams.status.answerOnCards': 'Answer them on their cards in this chat.',
+  'teams.status.recent': 'Recent',
+  'teams.help.about':
+    'Vouch asks you here to confirm security alerts about your account, on a card with Yes and No.',
+  'teams.help.status': 'your open checks and recent outcomes',
+  'teams.help.help': 'this message',
+  'teams.followUp.about': 'A question about "{title}"',
+  'teams.followUp.machineWritten': 'Machine-written question (an AI assistant of the security team).',
+  'teams.followUp.note':
+    'Optional: write your answer as your next message in this chat to help the security team. Never share passwords or codes.',
 
   // The AI interviewer's questions in the DM thread
   'followUp.note':

@@ -29,6 +29,7 @@ const APP = {
 };
 const CAROL_OID = '5a1f8b2e-3d4a-4b5c-8d6e-7f8091a2b3c4';
 const MALLORY_OID = '6b2a9c3f-4e5b-4c6d-9e7f-8091a2b3c4d5';
+const DIETER_OID = '9c5d2f6a-7b8c-4d9e-8f1a-c2d3e4f5a6b7';
 const PLANNED = ['Who asked you to add the new administrator?', 'Is there a ticket for it?'];
 const NEXT = 'Do you recognise the address 203.0.113.7?';
 
@@ -60,6 +61,7 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
     await listInDirectory(h, [
       { email: 'carol.f@example.com', name: 'Carol Contractor', aadObjectId: CAROL_OID },
       { email: 'mallory.f@example.com', aadObjectId: MALLORY_OID },
+      { email: 'dieter.f@example.com', name: 'Dieter Deutsch', aadObjectId: DIETER_OID },
     ]);
   }, 120_000);
 
@@ -81,8 +83,8 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
     return res.status;
   };
   /** `from` writes `text` in the chat; the bot's replies to that message, once there are `replies`. */
-  const write = async (from: string, conversationId: string, text: string, replies = 1) => {
-    const message = activity(from, conversationId, { type: 'message', text, textFormat: 'plain' });
+  const write = async (from: string, conversationId: string, text: string, replies = 1, over = {}) => {
+    const message = activity(from, conversationId, { type: 'message', text, textFormat: 'plain', ...over });
     expect(await signedPost(message)).toBe(200);
     if (replies === 0) return [];
     await teams.waitFor(() => teams.activities.filter((a) => a.replyToId === message.id).length >= replies);
@@ -200,6 +202,62 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
     expect(JSON.stringify(mallorys!.body)).not.toContain(openTitle);
     const [help] = await write(CAROL_OID, openCard.conversationId, 'hello?');
     expect(JSON.stringify(help!.body)).toContain('your open checks and recent outcomes');
+    await open.terminate('test done');
+  }, 120_000);
+
+  it('after a de-DE activity the questions, the thanks, "status" and the help are German', async () => {
+    const german = { locale: 'de-DE' };
+    const type = uniqueName('type');
+    await setPolicy(h, type, {
+      channels: ['teams'],
+      reminders: [],
+      deadline: '1h',
+      followUps: { enabled: true, maxQuestions: 1 },
+    });
+    const answered = await start(h, alertFor({ email: 'dieter.f@example.com' }, { type }));
+    const card = await cardFor(answered.workflowId);
+    const no = activity(DIETER_OID, card.conversationId, {
+      type: 'message',
+      value: { vouch: 'deny', workflowId: answered.workflowId },
+      ...german,
+    });
+    expect(await signedPost(no)).toBe(200);
+
+    const question = await nthQuestion(card, 1);
+    expect(question).toContain('Eine Frage zu „New admin added to the AWS account“');
+    expect(question).toContain('Maschinell formulierte Frage (ein KI-Assistent des Sicherheitsteams).');
+    expect(question).toContain('Freiwillig: Schreib deine Antwort als nächste Nachricht in diesen Chat');
+    expect(question).not.toMatch(/Optional|Machine-written|A question about/);
+    await write(DIETER_OID, card.conversationId, 'Mein Teamleiter hat darum gebeten', 0, german);
+    await teams.waitFor(() =>
+      teams.activities.some(
+        (a) =>
+          a.replyToId === card.id &&
+          a.body.text === 'Danke, deine Antworten sind beim Sicherheitsteam. Sonst ist nichts zu tun.',
+      ),
+    );
+    expect((await resultWithin(answered)).outcome).toBe('denied');
+
+    const openTitle = `Offene Prüfung ${uniqueName('t')}`;
+    const open = await start(h, alertFor({ email: 'dieter.f@example.com' }, { type, title: openTitle }));
+    await cardFor(open.workflowId);
+    expect((await state(open)).phase).toBe('awaiting_response');
+    const [status] = await write(DIETER_OID, card.conversationId, 'status', 1, german);
+    const shown = JSON.stringify(status!.body);
+    expect(shown).toContain('Offene Prüfungen (1)');
+    expect(shown).toContain(`${openTitle}`);
+    expect(shown).toContain('wartet auf deine Antwort');
+    expect(shown).toContain('Beantworte sie auf ihren Karten in diesem Chat.');
+    expect(shown).toContain('"Zuletzt"');
+    expect(shown).toContain('als „nicht ich“ gemeldet');
+    expect(shown).not.toMatch(/Open checks|Recent|waiting for your answer/);
+
+    const [help] = await write(DIETER_OID, card.conversationId, 'hallo?', 1, german);
+    const helpText = JSON.stringify(help!.body);
+    expect(helpText).toContain('Vouch bittet dich hier, Sicherheitswarnungen zu deinem Konto zu bestätigen');
+    expect(helpText).toContain('**status**: deine offenen Prüfungen und die letzten Ergebnisse');
+    expect(helpText).toContain('**help**: diese Nachricht');
+    expect(helpText).not.toContain('your open checks');
     await open.terminate('test done');
   }, 120_000);
 });

@@ -9,7 +9,7 @@ describe('pruning spent claims', () => {
   });
   afterAll(async () => mongo.drop());
 
-  it('deletes used TOTP steps past any window and claims that outlived every link, and nothing newer', async () => {
+  it('deletes used TOTP steps past any window, claims that outlived every link and Teams follow-ups long timed out, and nothing newer', async () => {
     const c = collections(mongo.db);
     const now = new Date('2026-11-21T12:00:00Z');
     const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -33,7 +33,30 @@ describe('pruning spent claims', () => {
       challenge('old', ago(2 * 3600_000)),
       challenge('new', ago(60_000)),
     ]);
-    expect(await pruneSpentClaims(c, now)).toEqual({ usedCodes: 1, claims: 1, passkeyChallenges: 1 });
+    // A follow-up question whose time ran out over an hour ago, left by an interview that was stopped.
+    const followUp = (id: string, until: Date) => ({
+      _id: id,
+      conversationId: 'a:chat',
+      employee: 'aad:1',
+      n: 1,
+      askedAt: ago(5 * 3600_000),
+      until,
+    });
+    await c.teamsFollowUps.insertMany([
+      followUp('alert-stale', ago(3600_000 + 1000)),
+      followUp('alert-timed-out', ago(60_000)),
+      followUp('alert-waiting', new Date(now.getTime() + 60_000)),
+    ]);
+    expect(await pruneSpentClaims(c, now)).toEqual({
+      usedCodes: 1,
+      claims: 1,
+      passkeyChallenges: 1,
+      teamsFollowUps: 1,
+    });
+    expect((await c.teamsFollowUps.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([
+      'alert-timed-out',
+      'alert-waiting',
+    ]);
     expect((await c.passkeyChallenges.find().toArray()).map((d) => d._id)).toEqual(['new']);
     expect((await c.usedCodes.find().toArray()).map((d) => d._id)).toEqual(['U1:0:200']);
     expect((await c.claims.find().toArray()).map((d) => d._id)).toEqual(['link-bind:new']);
