@@ -7,11 +7,13 @@ import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { directoryStore } from '../../store/directory';
 import { employeeCache } from '../../store/employee-cache';
+import { enrollmentLinks } from '../../store/enrollment-links';
 import { secondFactors } from '../../store/second-factors';
 import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { teamsEnrollmentActions } from './enrollment-actions';
 import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
@@ -61,12 +63,22 @@ export function createTeamsBot(
         }
       : {}),
   });
+  const enrollment = teamsEnrollmentActions({
+    links: enrollmentLinks(c),
+    directory: directoryStore(c),
+    connector,
+    logger,
+    operatorsConversation: teams.operatorsConversation,
+    operators: teams.operators,
+  });
   return createTeamsServer({
     check: botFrameworkTokenCheck(teams),
     // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
     handle: async (activity) => {
       // Every activity carries the user's locale: kept for the cards Vouch sends them unprompted.
       await languages.remember(activity);
+      const enrollmentReply = await enrollment(activity);
+      if (enrollmentReply) return enrollmentReply;
       return isPersonalText(activity) ? messages(activity) : answers(activity);
     },
     logger,
