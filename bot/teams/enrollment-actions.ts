@@ -98,10 +98,7 @@ export function teamsEnrollmentActions(deps: TeamsEnrollmentDeps) {
 }
 
 /** Every key the operator's own factors could be kept under: their `aad:` id, Slack id or email. */
-async function keysOfOperator(
-  directory: TeamsEnrollmentDeps['directory'],
-  oid: string,
-): Promise<string[]> {
+async function keysOfOperator(directory: TeamsEnrollmentDeps['directory'], oid: string): Promise<string[]> {
   const entry = await directory.byAadObjectId(oid);
   return [
     `aad:${oid}`,
