@@ -19,16 +19,20 @@ import {
 } from '../helpers/teams-harness';
 import { listInDirectory } from '../helpers/teams-bot-under-test';
 import type { ConnectorActivity } from '../helpers/teams-stand-in';
+import { type TestBrowser, chromiumMissing, launchBrowser } from '../helpers/browser';
+import { addVirtualAuthenticator } from '../helpers/virtual-passkey';
+import { passkeyStore } from '../../store/passkeys';
 
 const CAROL = emailKey('carol@example.com');
 const OPERATOR_EMAIL = 'olga@example.com';
+const ERIN = { email: 'erin@example.com', aadObjectId: 'e4a1b2c3-d4e5-4f60-8172-839405a6b7c8' };
 
 /**
  * An organisation on Teams alone enrols through a `vouch factor link` link: the bot started without
  * Slack serves the enrollment page, the pairing code's approval is a card in the operators' Teams
  * channel, and only a configured Teams operator other than the employee can approve or deny it. All
- * real: the Teams endpoint fed signed activities, the Bot Connector stand-in, the page over HTTP, the
- * links and factors on FerretDB.
+ * real: the Teams endpoint fed signed activities, the Bot Connector stand-in, the page over HTTP and in
+ * Chromium, the links and factors on FerretDB.
  */
 describe('enrollment links in a Teams-only organisation', () => {
   let th: TeamsHarness;
@@ -211,4 +215,43 @@ describe('enrollment links in a Teams-only organisation', () => {
       'This enrollment is no longer waiting for approval.',
     );
   });
+
+  (chromiumMissing ? it.skip : it)(
+    'in Chromium: the page started, approved in Teams, registers a passkey on the Teams-only bot',
+    async () => {
+      let chromium: TestBrowser | undefined;
+      try {
+        chromium = await launchBrowser();
+        const page = await chromium.newPage();
+        await addVirtualAuthenticator(page);
+        const employee = emailKey(ERIN.email);
+        const link = await newLink(employee);
+        await page.goto(link);
+        await Promise.all([page.waitForNavigation(), page.click('button')]); // Start
+        const pairing = await page.$eval('.pairing', (el) => el.textContent ?? '');
+        const { card, linkId } = await approvalCardFor(ERIN.email);
+        const approved = await press(OPERATOR_OID, card, 'enroll_approve', linkId, pairing);
+        expect(await replyTo(approved)).toMatch(/approved by Olga Operator/);
+
+        // The waiting page reloads by itself once approved.
+        await page.waitForSelector('[data-passkey="register"]', { timeout: 15_000 });
+        await page.click('[data-passkey="register"]');
+        await page.waitForFunction(
+          "document.getElementById('passkey-status').textContent.includes('Your passkey is set up')",
+          { timeout: 15_000 },
+        );
+        const [stored] = await passkeyStore(c()).forEmployee(employee);
+        expect(stored).toMatchObject({ employee, transports: ['internal'] });
+        expect(await linkState(linkId)).toBe('done');
+        await th.teams.waitFor(() =>
+          th.teams
+            .activitiesIn(OPS)
+            .some((a) => a.body.text === `Passkey enrollment completed for ${ERIN.email}.`),
+        );
+      } finally {
+        await chromium?.close();
+      }
+    },
+    60_000,
+  );
 });
