@@ -62,9 +62,10 @@ export function firstReachable(logger: Logger, ...chain: EnrollmentNotices[]): E
       try {
         if (await send(notices)) return true;
       } catch (err) {
-        // By status only: a Bot Connector error holds the bearer token.
+        // By status and Slack's error code only: a Bot Connector error holds the bearer token.
+        const e = err as { response?: { status?: number }; data?: { error?: string } };
         logger.error(
-          { status: (err as { response?: { status?: number } }).response?.status, employee },
+          { status: e.response?.status, slackError: e.data?.error, employee },
           'enrollment notice not sent; trying the next channel',
         );
       }
