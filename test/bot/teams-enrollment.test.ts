@@ -18,6 +18,9 @@ import {
   startTeamsHarness,
 } from '../helpers/teams-harness';
 import { listInDirectory } from '../helpers/teams-bot-under-test';
+import { teamsEnvFor } from '../helpers/teams-endpoint';
+import { startPagesBot } from '../helpers/bot-under-test';
+import { SlackStandIn } from '../helpers/slack-stand-in';
 import type { ConnectorActivity } from '../helpers/teams-stand-in';
 import { type TestBrowser, chromiumMissing, launchBrowser } from '../helpers/browser';
 import { addVirtualAuthenticator } from '../helpers/virtual-passkey';
@@ -254,4 +257,32 @@ describe('enrollment links in a Teams-only organisation', () => {
     },
     60_000,
   );
+
+  it("beside Slack, the request goes to the operators' Teams channel when Slack refuses it", async () => {
+    const slack = await new SlackStandIn().start();
+    const bot = await startPagesBot({
+      slackUrl: slack.url,
+      db: th.h.mongo.db,
+      key: th.h.key,
+      signingSecret: 'test-signing-secret-0123456789',
+      operators: 'UOPS0001',
+      securityChannel: 'CSECURITY',
+      env: teamsEnvFor(th.teams, {
+        VOUCH_TEAMS_OPERATORS_CONVERSATION: OPS,
+        VOUCH_TEAMS_OPERATORS: OPERATOR_OID,
+      }),
+    });
+    try {
+      slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+      const { token } = await enrollmentLinks(c()).create(emailKey('dana@example.com'), new Date());
+      const started = await send(`${bot.base}/enroll/${token}`, undefined, { action: 'start' });
+      expect(started.html).toContain('Your pairing code');
+      expect(slack.callsTo('chat.postMessage')).toHaveLength(1); // refused
+      const { linkId } = await approvalCardFor('dana@example.com');
+      expect((await c().enrollmentLinks.findOne({ _id: linkId }))?.approvalRequestedAt).toBeInstanceOf(Date);
+    } finally {
+      await bot.stop();
+      await slack.stop();
+    }
+  });
 });
