@@ -11,6 +11,7 @@ import {
   enrollmentApprovalCard,
   teamsPerson,
 } from '../../teams/enrollment-cards';
+import type { DirectoryEntry } from '../../shared/directory-entry';
 import type { directoryStore } from '../../store/directory';
 import { type EnrollmentLinks, linkEmployee } from '../../store/enrollment-links';
 import type { EnrollmentNotices } from '../enrollment-notices';
@@ -74,14 +75,16 @@ export function teamsEnrollmentActions(deps: TeamsEnrollmentDeps) {
     if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now)
       return say(activity, 'This enrollment is no longer waiting for approval.');
     const operator = `aad:${oid}`;
-    const operatorKeys = await keysOfOperator(deps.directory, oid);
+    const entry = await deps.directory.byAadObjectId(oid);
+    const operatorKeys = keysOfOperator(oid, entry);
+    const operatorName = entry?.name ?? entry?.email ?? operator;
     const employee = teamsPerson(linkEmployee(link));
     if (operatorKeys.includes(linkEmployee(link)))
       return say(activity, 'Another operator must approve your own enrollment.');
     if (data.vouch === ENROLLMENT_TEAMS_ACTIONS.deny) {
       const result = await deps.links.deny(link._id, operator, now, { operatorKeys });
       if (result !== 'denied') return say(activity, pairingResultText(result));
-      return say(activity, `Enrollment of ${employee} refused by ${await nameOf(deps, oid)}.`);
+      return say(activity, `Enrollment of ${employee} refused by ${operatorName}.`);
     }
     const code = typeof data[PAIRING_INPUT] === 'string' ? data[PAIRING_INPUT] : '';
     const { result, attemptsLeft } = await deps.links.approve(link._id, code, operator, now, {
@@ -92,21 +95,15 @@ export function teamsEnrollmentActions(deps: TeamsEnrollmentDeps) {
     const decided = result === 'approved' ? 'approved' : 'refused';
     return say(
       activity,
-      `Enrollment of ${employee} ${decided} by ${await nameOf(deps, oid)}. ${pairingResultText(result)}`,
+      `Enrollment of ${employee} ${decided} by ${operatorName}. ${pairingResultText(result)}`,
     );
   };
 }
 
 /** Every key the operator's own factors could be kept under: their `aad:` id, Slack id or email. */
-async function keysOfOperator(directory: TeamsEnrollmentDeps['directory'], oid: string): Promise<string[]> {
-  const entry = await directory.byAadObjectId(oid);
+function keysOfOperator(oid: string, entry: DirectoryEntry | null): string[] {
   return [
     `aad:${oid}`,
     ...(entry ? [employeeKey(entry), entry.slackUserId, emailKey(entry.email)] : []),
   ].filter((k): k is string => Boolean(k));
-}
-
-async function nameOf(deps: TeamsEnrollmentDeps, oid: string): Promise<string> {
-  const entry = await deps.directory.byAadObjectId(oid);
-  return entry?.name ?? entry?.email ?? `aad:${oid}`;
 }
