@@ -11,9 +11,9 @@ import { registerSnoozeActions } from './listeners/snooze';
 import { registerThreadReplies } from './listeners/thread-replies';
 import { registerEnrollmentApproval } from './listeners/enrollment-approval';
 import { registerVouchCommand } from './listeners/vouch-command';
-import { enrollmentRoutes } from './enrollment-page';
-import { answerRoutes } from './answer-page';
-import { passkeyRoutes } from './passkey-routes';
+import { firstReachable, slackEnrollmentNotices } from './enrollment-notices';
+import { pageRoutes } from './pages-server';
+import { teamsEnrollmentNoticesFor } from './teams/enrollment-actions';
 import { boltLogger } from './bolt-logger';
 import { MAX_REQUEST_BYTES, boundServer, boundedRequests } from './request-limits';
 import { earlyAckForClicks } from './early-ack';
@@ -26,12 +26,14 @@ import { earlyAckForClicks } from './early-ack';
  */
 export function createBotApp(config: Config, logger: Logger, deps: BotDeps): App {
   // The enrollment and answer pages and the passkey routes are served by the same HTTP server; they
-  // post to Slack with the app's client.
-  const app: App = createReceiverApp(config, logger, [
-    ...enrollmentRoutes(deps, () => app.client),
-    ...answerRoutes(deps),
-    ...passkeyRoutes(deps, () => app.client),
-  ]);
+  // post to Slack with the app's client, and to the operators' Teams channel when Slack has no
+  // security channel or refuses the message.
+  const notices = firstReachable(
+    logger,
+    slackEnrollmentNotices(deps, () => app.client),
+    ...(config.teams ? [teamsEnrollmentNoticesFor(config.teams)] : []),
+  );
+  const app: App = createReceiverApp(config, logger, pageRoutes(deps, notices));
   registerInterviewActions(app, deps);
   registerManagerActions(app, deps);
   registerSecondFactorView(app, deps);

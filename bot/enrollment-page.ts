@@ -1,35 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import QRCode from 'qrcode';
 import { verifyTotp } from '../store/totp-verification';
 import { formatPairingCode, linkEmployee, type LinkView } from '../store/enrollment-links';
 import { EnrollmentError, profileOf } from '../store/second-factors';
-import { slackIdOfKey } from '../shared/employee-key';
 import type { EnrollmentLinkDoc } from '../store/collections';
 import type { BotDeps } from './deps';
 import { cookieOf, readForm, sendPage } from './page-http';
-import { languageOfUser } from './language';
-import {
-  enrollmentApprovalRequest,
-  enrollmentDoneForChannel,
-  enrollmentDoneForEmployee,
-} from '../slack-blocks/enrollment';
+import type { EnrollmentNotices } from './enrollment-notices';
 
 /**
  * The page behind a `/vouch enroll` link, served by the bot at /enroll/<token>. Slack only ever
  * carries the link. The page binds itself to the first browser that opens it, shows a pairing code
- * that an operator checks over a trusted channel before approving in Slack (or takes a code from the
+ * that an operator checks over a trusted channel before approving in Slack or Teams (or takes a code from the
  * employee's existing factor), then shows the new secret once and activates it with a first code.
  */
 const COOKIE = 'vouch_enroll';
 
-export function enrollmentRoutes(deps: BotDeps, client: () => WebClient): CustomRoute[] {
+export function enrollmentRoutes(deps: BotDeps, notices: EnrollmentNotices): CustomRoute[] {
   const serve = async (method: 'GET' | 'POST', req: IncomingMessage, res: ServerResponse) => {
     const token = (req as IncomingMessage & { params?: Record<string, string> }).params?.token ?? '';
     try {
       const form = method === 'POST' ? await readForm(req) : new URLSearchParams();
-      await servePage(deps, client(), { method, token, browser: enrollmentCookieOf(req), form }, res);
+      await servePage(deps, notices, { method, token, browser: enrollmentCookieOf(req), form }, res);
     } catch (err) {
       deps.logger.error({ err }, 'enrollment page failed');
       send(
@@ -56,7 +49,7 @@ interface PageRequest {
   form: URLSearchParams;
 }
 
-async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res: ServerResponse) {
+async function servePage(deps: BotDeps, notices: EnrollmentNotices, req: PageRequest, res: ServerResponse) {
   const now = new Date();
   const bind = req.method === 'POST' && req.form.get('action') === 'start';
   const view = await deps.links.open(req.token, req.browser, now, { bind });
@@ -94,14 +87,14 @@ async function servePage(deps: BotDeps, client: WebClient, req: PageRequest, res
         ),
       );
     case 'awaiting_approval':
-      return awaitingApproval(deps, client, req, view, res, cookie, now);
+      return awaitingApproval(deps, notices, req, view, res, cookie, now);
     case 'approved':
       // The employee chooses: a passkey (on this page, by script) or an authenticator app (a POST).
       if (req.method === 'POST' && req.form.get('action') === 'totp')
         return showSecret(deps, view.link, view.link.approvedBy ?? 'unknown', res);
       return send(res, 200, choosePage(req.token));
     case 'shown':
-      return confirmSecret(deps, client, req, view.link, res, now);
+      return confirmSecret(deps, notices, req, view.link, res, now);
   }
 }
 
@@ -131,7 +124,7 @@ function choosePage(token: string): string {
 
 async function awaitingApproval(
   deps: BotDeps,
-  client: WebClient,
+  notices: EnrollmentNotices,
   req: PageRequest,
   view: Extract<LinkView, { state: 'awaiting_approval' }>,
   res: ServerResponse,
@@ -160,7 +153,7 @@ async function awaitingApproval(
       note = `<p class="error">That code was not accepted (${check.outcome}).</p>`;
     }
   }
-  if (!link.approvalRequestedAt) await requestApproval(deps, client, link._id, employee, now);
+  if (!link.approvalRequestedAt) await requestApproval(deps, notices, link._id, employee, now);
   const existing = hasFactor
     ? `<h2>Already have Vouch in your authenticator app?</h2>
        <form method="post"><input type="hidden" name="action" value="existing">
@@ -190,30 +183,19 @@ async function awaitingApproval(
   );
 }
 
-/** Asks the security channel to approve; a failure is logged and retried at the page's next refresh. */
+/** Asks the operators to approve; a failure is logged and retried at the page's next refresh. */
 async function requestApproval(
   deps: BotDeps,
-  client: WebClient,
+  notices: EnrollmentNotices,
   linkId: string,
   employee: string,
   now: Date,
 ) {
-  if (!deps.securityChannel) {
-    deps.logger.warn(
-      { employee },
-      'enrollment link opened but VOUCH_SECURITY_CHANNEL is unset: no one can approve it',
-    );
-    return;
-  }
-  try {
-    await client.chat.postMessage({
-      channel: deps.securityChannel,
-      ...enrollmentApprovalRequest(linkId, employee),
-    });
-    await deps.links.noteApprovalRequested(linkId, now);
-  } catch (err) {
-    deps.logger.error({ err, employee }, 'could not ask the security channel to approve an enrollment');
-  }
+  if (await notices.requestApproval(linkId, employee)) return deps.links.noteApprovalRequested(linkId, now);
+  deps.logger.warn(
+    { employee },
+    'enrollment link opened but no operators could be asked to approve it (VOUCH_SECURITY_CHANNEL, VOUCH_TEAMS_OPERATORS_CONVERSATION)',
+  );
 }
 
 async function showSecret(deps: BotDeps, link: EnrollmentLinkDoc, approvedBy: string, res: ServerResponse) {
@@ -244,7 +226,7 @@ async function showSecret(deps: BotDeps, link: EnrollmentLinkDoc, approvedBy: st
 
 async function confirmSecret(
   deps: BotDeps,
-  client: WebClient,
+  notices: EnrollmentNotices,
   req: PageRequest,
   link: EnrollmentLinkDoc,
   res: ServerResponse,
@@ -269,42 +251,8 @@ async function confirmSecret(
     return send(res, 400, page('Try again', confirmForm(`<p class="error">${escapeHtml(err.message)}</p>`)));
   }
   await deps.links.markDone(link._id, now);
-  await tellEnrollmentDone(deps, client, employee);
+  await notices.enrollmentDone(employee);
   return send(res, 200, page('All set', '<p>Your second factor is active. You can close this page.</p>'));
-}
-
-/**
- * Tells the employee in Slack (if this was not them, they will know; someone without Slack has no DM)
- * and the security team. The factor is active already: a failed message is logged, not shown as a
- * failed enrollment.
- */
-export async function tellEnrollmentDone(
-  deps: BotDeps,
-  client: WebClient,
-  employee: string,
-  what?: string,
-): Promise<void> {
-  const slackUserId = slackIdOfKey(employee);
-  const notices = [
-    ...(slackUserId
-      ? [
-          languageOfUser(deps, slackUserId).then((lang) =>
-            client.chat.postMessage({ channel: slackUserId, ...enrollmentDoneForEmployee(lang) }),
-          ),
-        ]
-      : []),
-    ...(deps.securityChannel
-      ? [
-          client.chat.postMessage({
-            channel: deps.securityChannel,
-            ...enrollmentDoneForChannel(employee, what),
-          }),
-        ]
-      : []),
-  ];
-  for (const result of await Promise.allSettled(notices))
-    if (result.status === 'rejected')
-      deps.logger.error({ err: result.reason, employee }, 'enrollment notice not sent');
 }
 
 function confirmForm(before: string): string {

@@ -5,6 +5,7 @@ import { createLogger } from '../lib/logger';
 import { runMain } from '../lib/main';
 import { createBot } from './create-bot';
 import { createPagesServer } from './pages-server';
+import { teamsEnrollmentNoticesFor } from './teams/enrollment-actions';
 import { createTeamsBot } from './teams/create-teams-bot';
 
 /** The bot process: the Bolt app for Slack and the Teams endpoint, each when configured, until SIGINT/SIGTERM. */
@@ -32,12 +33,13 @@ runMain(async () => {
     await app.start(config.slack.botPort);
     logger.info({ port: config.slack.botPort }, 'bot listening on POST /slack/events');
   }
-  // Without Slack's receiver, the answer page (Teams' passkey links, email's links) still needs BOT_PORT.
+  // Without Slack's receiver, the answer and enrollment pages (Teams' passkey links, email's links,
+  // `vouch factor link`) still need BOT_PORT; enrollments are approved in the operators' Teams channel.
   let pagesServer: http.Server | undefined;
   if (!app) {
-    pagesServer = createPagesServer(deps);
+    pagesServer = createPagesServer(deps, config.teams ? [teamsEnrollmentNoticesFor(config.teams)] : []);
     await new Promise<void>((r) => pagesServer!.listen(config.slack.botPort, r));
-    logger.info({ port: config.slack.botPort }, 'bot serving the answer page without Slack');
+    logger.info({ port: config.slack.botPort }, 'bot serving the answer and enrollment pages without Slack');
   }
   let teamsServer: http.Server | undefined;
   if (config.teams) {

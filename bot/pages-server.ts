@@ -1,10 +1,11 @@
 import http from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { match } from 'path-to-regexp';
 import type { Logger } from '../lib/logger';
 import { answerRoutes } from './answer-page';
 import type { BotDeps } from './deps';
+import { enrollmentRoutes } from './enrollment-page';
+import { type EnrollmentNotices, firstReachable } from './enrollment-notices';
 import { passkeyRoutes } from './passkey-routes';
 import { boundedRequests } from './request-limits';
 
@@ -12,22 +13,16 @@ import { boundedRequests } from './request-limits';
  * The answer page without Slack: an organisation on Teams alone still hands out answer links (the Teams
  * dialog's "Verify with a passkey instead", the email channel's links), and they must open on BOT_PORT
  * behind VOUCH_PUBLIC_URL as they do beside Slack's receiver: the same routes, matched as Bolt matches
- * its custom routes (path-to-regexp), with the same size guard. The enrollment pages are not here:
- * their approval is posted to Slack.
+ * its custom routes (path-to-regexp), with the same size guard. The enrollment page is here too, its
+ * approval asked through the first of `notices` that reaches its operators (the operators' Teams channel: bot/teams/enrollment-actions.ts).
  */
-export function createPagesServer(deps: BotDeps): http.Server {
-  return pagesServer(answerPageRoutes(deps), deps.logger);
+export function createPagesServer(deps: BotDeps, notices: EnrollmentNotices[]): http.Server {
+  return pagesServer(pageRoutes(deps, firstReachable(deps.logger, ...notices)), deps.logger);
 }
 
-/** The answer page, its passkey routes and their assets. */
-export function answerPageRoutes(deps: BotDeps): CustomRoute[] {
-  const noSlack = (): WebClient => {
-    throw new Error('Slack is not configured');
-  };
-  return [
-    ...answerRoutes(deps),
-    ...passkeyRoutes(deps, noSlack).filter((r) => !r.path.startsWith('/enroll/')),
-  ];
+/** The enrollment and answer pages, their passkey routes and their assets. */
+export function pageRoutes(deps: BotDeps, notices: EnrollmentNotices): CustomRoute[] {
+  return [...enrollmentRoutes(deps, notices), ...answerRoutes(deps), ...passkeyRoutes(deps, notices)];
 }
 
 function pagesServer(routes: CustomRoute[], logger: Logger): http.Server {

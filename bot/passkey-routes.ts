@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { hashToken } from '../lib/token-hash';
 import { answerLinkEmployee, answerLinks } from '../store/answer-links';
 import { linkEmployee } from '../store/enrollment-links';
@@ -8,7 +7,8 @@ import { profileOf } from '../store/second-factors';
 import type { AnswerLinkDoc } from '../store/collections';
 import { PAGE_STYLE, PASSKEY_SCRIPT, webauthnBrowserBundle } from '../web/passkey-scripts';
 import type { BotDeps } from './deps';
-import { enrollmentCookieOf, tellEnrollmentDone } from './enrollment-page';
+import { enrollmentCookieOf } from './enrollment-page';
+import type { EnrollmentNotices } from './enrollment-notices';
 import { readBody } from './page-http';
 
 /**
@@ -27,7 +27,7 @@ import { readBody } from './page-http';
  */
 const MAX_JSON_BYTES = 16 * 1024;
 
-export function passkeyRoutes(deps: BotDeps, client: () => WebClient): CustomRoute[] {
+export function passkeyRoutes(deps: BotDeps, notices: EnrollmentNotices): CustomRoute[] {
   const json =
     (serve: (req: IncomingMessage, token: string, body: unknown) => Promise<[number, object]>) =>
     (req: IncomingMessage, res: ServerResponse) => {
@@ -54,7 +54,7 @@ export function passkeyRoutes(deps: BotDeps, client: () => WebClient): CustomRou
     {
       path: '/enroll/:token/passkey/verify',
       method: ['POST'],
-      handler: json((r, t, body) => enrollVerify(deps, client(), r, t, body)),
+      handler: json((r, t, body) => enrollVerify(deps, notices, r, t, body)),
     },
     {
       path: '/enroll/:token/passkey/approve-options',
@@ -98,7 +98,7 @@ async function enrollOptions(deps: BotDeps, req: IncomingMessage, token: string)
 
 async function enrollVerify(
   deps: BotDeps,
-  client: WebClient,
+  notices: EnrollmentNotices,
   req: IncomingMessage,
   token: string,
   body: unknown,
@@ -116,7 +116,7 @@ async function enrollVerify(
   );
   if (result.outcome !== 'added') return [400, { error: refusalText(result.outcome) }];
   await deps.links.markDone(link._id, now);
-  await tellEnrollmentDone(deps, client, employee, 'Passkey enrollment');
+  await notices.enrollmentDone(employee, 'Passkey enrollment');
   return [200, { added: true }];
 }
 

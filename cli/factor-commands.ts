@@ -98,15 +98,17 @@ export function registerFactorCommands(program: Command): void {
     .command('link <employee>')
     .description(
       'Make an enrollment link (TOTP or a passkey) for an employee, to hand to them yourself: for someone ' +
-        'without Slack, who cannot type /vouch enroll. The same approval applies: the security channel ' +
-        'checks the pairing code the page shows, unless the employee approves with a factor they have.',
+        'without Slack, who cannot type /vouch enroll. The same approval applies: the security channel (or, ' +
+        "without Slack, the operators' Teams channel) checks the pairing code the page shows, unless the " +
+        'employee approves with a factor they have.',
     )
     .action(async (who: string) =>
       withFactors(async ({ factors, c, config }) => {
         const employee = await findEmployee(config, c, who);
-        if (!config.slack.securityChannel && !(await factors.hasAny(employee.key)))
+        const operatorsChannel = config.slack.securityChannel ?? config.teams?.operatorsConversation;
+        if (!operatorsChannel && !(await factors.hasAny(employee.key)))
           throw new EnrollmentError(
-            'VOUCH_SECURITY_CHANNEL is not set, so no operator could approve the link: set it, or enroll them with vouch factor enroll',
+            'neither VOUCH_SECURITY_CHANNEL nor VOUCH_TEAMS_OPERATORS_CONVERSATION is set, so no operator could approve the link: set one, or enroll them with vouch factor enroll',
           );
         const { token, expiresAt } = await enrollmentLinks(c).create(employee.key, new Date());
         printLine(
@@ -114,7 +116,7 @@ export function registerFactorCommands(program: Command): void {
             `Enrollment link for ${describe(employee)}, valid until ${expiresAt.toISOString()}, once:`,
             `${config.publicUrl}/enroll/${token}`,
             'Hand it to them over a channel you trust (it is not sent anywhere). When they open it, the security',
-            'channel is asked to approve with the pairing code their page shows.',
+            "channel (or the operators' Teams channel) is asked to approve with the pairing code their page shows.",
           ].join('\n'),
         );
       }),

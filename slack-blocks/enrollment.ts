@@ -76,6 +76,11 @@ const PAIRING_NOTICES = {
   self: ['Not allowed', 'Another operator must approve your own enrollment.'],
 } as const;
 
+/** What the approving operator is told once the pairing code was checked (Slack's modal, Teams' reply). */
+export function pairingResultText(result: keyof typeof PAIRING_NOTICES): string {
+  return PAIRING_NOTICES[result][1];
+}
+
 /** What the approving operator sees once the pairing code was checked. */
 export function pairingResultModal(result: keyof typeof PAIRING_NOTICES): View {
   const [title, text] = PAIRING_NOTICES[result];

@@ -93,12 +93,12 @@ export function enrollmentLinks(c: Collections) {
       pairingCode: string,
       operator: string,
       now: Date,
+      opts: OperatorKeys = {},
     ): Promise<{ result: ApprovalResult; attemptsLeft: number }> {
       const link = await c.enrollmentLinks.findOne({ _id: linkId });
       if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now)
         return { result: 'not_waiting', attemptsLeft: 0 };
-      // An operator's own Slack session must not be enough to replace the operator's own factor.
-      if (operator === link.slackUserId) return { result: 'self', attemptsLeft: 0 };
+      if (isOwnLink(link, operator, opts)) return { result: 'self', attemptsLeft: 0 };
       // Each try is claimed first, so parallel submissions cannot exceed the limit, and the decision
       // (approved or denied) is claimed once: no write of one decision can undo the other. (Only the
       // decision writes the link: FerretDB v1 loses concurrent updates of one document.)
@@ -127,6 +127,21 @@ export function enrollmentLinks(c: Collections) {
       if (await decide())
         await c.enrollmentLinks.updateOne({ _id: linkId }, { $set: { state: 'denied', deniedBy: operator } });
       return { result: 'denied', attemptsLeft: 0 };
+    },
+
+    /** An operator refuses the link outright (Teams' Deny), under the same rules as an approval. */
+    async deny(
+      linkId: string,
+      operator: string,
+      now: Date,
+      opts: OperatorKeys = {},
+    ): Promise<'denied' | 'not_waiting' | 'self'> {
+      const link = await c.enrollmentLinks.findOne({ _id: linkId });
+      if (!link || link.state !== 'awaiting_approval' || link.expiresAt <= now) return 'not_waiting';
+      if (isOwnLink(link, operator, opts)) return 'self';
+      if (!(await claim(c, `link-decided:${linkId}`, now))) return 'not_waiting';
+      await c.enrollmentLinks.updateOne({ _id: linkId }, { $set: { state: 'denied', deniedBy: operator } });
+      return 'denied';
     },
 
     /**
@@ -179,6 +194,16 @@ export type EnrollmentLinks = ReturnType<typeof enrollmentLinks>;
 /** The employee key a link enrolls (links made before keys name only the Slack user). */
 export function linkEmployee(link: Pick<EnrollmentLinkDoc, 'employee' | 'slackUserId'>): string {
   return link.employee ?? link.slackUserId ?? '';
+}
+
+/** Every employee key the deciding operator is known by (a Teams operator: `aad:`, Slack id, email key). */
+export interface OperatorKeys {
+  operatorKeys?: readonly string[];
+}
+
+/** An operator's own session must not be enough to replace the operator's own factor. */
+function isOwnLink(link: EnrollmentLinkDoc, operator: string, opts: OperatorKeys): boolean {
+  return operator === link.slackUserId || (opts.operatorKeys ?? []).includes(linkEmployee(link));
 }
 
 /** Claims a unique key; false if it was already claimed. */

@@ -6,6 +6,7 @@ import { teamsConnector } from '../../lib/teams-connector';
 import { collections } from '../../store/collections';
 import { alertStore } from '../../store/alerts';
 import { employeeCache } from '../../store/employee-cache';
+import { enrollmentLinks } from '../../store/enrollment-links';
 import { heldAnswerStore } from '../../store/held-answers';
 import { secondFactors } from '../../store/second-factors';
 import { teamsDirectory } from '../../store/teams-directory';
@@ -13,6 +14,7 @@ import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { teamsEnrollmentActions } from './enrollment-actions';
 import { heldAnswers } from './held-answers';
 import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
@@ -69,12 +71,22 @@ export function createTeamsBot(
         }
       : {}),
   });
+  const enrollment = teamsEnrollmentActions({
+    links: enrollmentLinks(c),
+    directory,
+    connector,
+    logger,
+    operatorsConversation: teams.operatorsConversation,
+    operators: teams.operators,
+  });
   const server = createTeamsServer({
     check: botFrameworkTokenCheck(teams),
     // Text written in the 1:1 chat (answers to follow-ups, `status`, `help`); everything else is the card's.
     handle: async (activity) => {
       // Every activity carries the user's locale: kept for the cards Vouch sends them unprompted.
       await languages.remember(activity);
+      const enrollmentReply = await enrollment(activity);
+      if (enrollmentReply) return enrollmentReply;
       return isPersonalText(activity) ? messages(activity) : answers(activity);
     },
     logger,

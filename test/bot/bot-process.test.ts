@@ -66,7 +66,7 @@ describe('bot process in production mode', () => {
     expect(await exited).toBe(0);
   }, 120_000);
 
-  it('starts for Teams alone (no Slack settings): /api/messages refuses an unsigned activity, /healthz answers, the answer page is on BOT_PORT, the secret is never printed', async () => {
+  it('starts for Teams alone (no Slack settings): /api/messages refuses an unsigned activity, /healthz answers, the answer and enrollment pages are on BOT_PORT, the secret is never printed', async () => {
     const port = await freePort();
     const pagesPort = await freePort();
     const { child, output, exited } = startEntryPoint('bot/main.ts', {
@@ -99,14 +99,16 @@ describe('bot process in production mode', () => {
       });
       expect(unsigned.status).toBe(401);
       expect(output()).toMatch(/listening for Teams on POST \/api\/messages/);
-      // Without Slack's receiver the answer page and its passkey assets are still served; enrollment is not.
+      // Without Slack's receiver the answer and enrollment pages and their passkey assets are still served.
       const pages = `http://127.0.0.1:${pagesPort}`;
       const unknownLink = await fetch(`${pages}/answer/${'x'.repeat(43)}`);
       expect(unknownLink.status).toBe(404);
       expect(await unknownLink.text()).toContain('This link is not valid.');
       expect((await fetch(`${pages}/assets/passkey.js`)).status).toBe(200);
-      expect((await fetch(`${pages}/enroll/${'x'.repeat(43)}`)).status).toBe(404);
-      expect(output()).toMatch(/serving the answer page without Slack/);
+      const unknownEnrollment = await fetch(`${pages}/enroll/${'x'.repeat(43)}`);
+      expect(unknownEnrollment.status).toBe(404);
+      expect(await unknownEnrollment.text()).toContain('This enrollment link is not valid.');
+      expect(output()).toMatch(/serving the answer and enrollment pages without Slack/);
       expect(output()).not.toMatch(/teams-secret-value/);
     } finally {
       child.kill('SIGTERM');

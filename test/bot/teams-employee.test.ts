@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { botDeps } from '../../bot/create-bot';
 import { createPagesServer } from '../../bot/pages-server';
+import { teamsEnrollmentNoticesFor } from '../../bot/teams/enrollment-actions';
 import { freePort } from '../../infra/processes';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -59,7 +60,9 @@ describe('the employee in Microsoft Teams', () => {
       VOUCH_PUBLIC_URL: pagesUrl,
     });
     const logger = createLogger('teams-pages-test', 'silent');
-    pages = createPagesServer(botDeps(config, logger, th.h.client, th.h.mongo.db));
+    pages = createPagesServer(botDeps(config, logger, th.h.client, th.h.mongo.db), [
+      teamsEnrollmentNoticesFor(th.config),
+    ]);
     await new Promise<void>((r) => pages.listen(port, r));
     const directory = directoryStore(collections(th.h.mongo.db));
     for (const entry of [DIETER, ERIN])

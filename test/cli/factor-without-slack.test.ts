@@ -93,6 +93,34 @@ describe('vouch factor for an employee without Slack', () => {
     expect(history.map((e: { action: string }) => e.action)).toEqual(['enrolled', 'confirmed', 'revoked']);
   });
 
+  test("a Teams-only organisation: link needs the operators' Teams channel, then works without Slack", async () => {
+    const c = collections(mongo.db);
+    await directoryStore(c).set(
+      { email: 'tina@example.com', aadObjectId: '6b4e3a7d-8c9f-4a01-9b2c-c4d5e6f70819', aliases: [] },
+      'test',
+    );
+    const teamsOnly = cliEnv(mongo.db, {
+      VOUCH_ENCRYPTION_KEY: key.toString('base64'),
+      VOUCH_PUBLIC_URL: 'https://vouch.example.com',
+      VOUCH_TEAMS_APP_ID: '6f2c1d7e-8a4b-4c3d-9e5f-0a1b2c3d4e5f',
+      VOUCH_TEAMS_APP_PASSWORD: 'teams-client-secret',
+      VOUCH_TEAMS_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    });
+    const refused = await runCli(['factor', 'link', 'tina@example.com'], teamsOnly);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('neither VOUCH_SECURITY_CHANNEL nor VOUCH_TEAMS_OPERATORS_CONVERSATION');
+    expect(await c.enrollmentLinks.countDocuments({ employee: 'email:tina@example.com' })).toBe(0);
+
+    const link = await runCli(['factor', 'link', 'tina@example.com'], {
+      ...teamsOnly,
+      VOUCH_TEAMS_OPERATORS_CONVERSATION: '19:vouch-operators@thread.tacv2',
+    });
+    expect(link.stderr).toBe('');
+    expect(link.stdout).toMatch(/https:\/\/vouch\.example\.com\/enroll\/[\w-]{43}/);
+    expect(link.stdout).toContain("the operators' Teams channel");
+    expect(await c.enrollmentLinks.countDocuments({ employee: 'email:tina@example.com' })).toBe(1);
+  });
+
   test('an employee Slack knows keeps the Slack id as key; an unknown email is refused', async () => {
     const c = collections(mongo.db);
     // A factor stored by Slack id, as before employee keys, is found by email and by id.

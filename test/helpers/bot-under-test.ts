@@ -75,6 +75,8 @@ export async function startPagesBot(opts: {
   securityChannel: string;
   /** The host in the public URL: browsers refuse passkeys for an IP address, so a browser test says localhost. */
   host?: string;
+  /** More settings (e.g. Teams'). */
+  env?: Record<string, string>;
 }): Promise<{ base: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const base = `http://${opts.host ?? '127.0.0.1'}:${port}`;
@@ -87,6 +89,7 @@ export async function startPagesBot(opts: {
     VOUCH_SECURITY_CHANNEL: opts.securityChannel,
     VOUCH_ENCRYPTION_KEY: opts.key.toString('base64'),
     VOUCH_PUBLIC_URL: base,
+    ...opts.env,
   });
   const connection = ClosableConnection.lazy({ address: '127.0.0.1:1' });
   const logger = createLogger('bot-test', 'silent');

@@ -5,7 +5,12 @@ import type { TeamsStandIn } from './teams-stand-in';
 
 /** The Teams settings of a bot whose Microsoft side is `teams` (the stand-in), plus `over`. */
 export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string> = {}): TeamsConfig {
-  return loadConfig({
+  return loadConfig(teamsEnvFor(teams, over)).teams!;
+}
+
+/** The same settings as environment variables, for a bot whose config holds more than Teams. */
+export function teamsEnvFor(teams: TeamsStandIn, over: Record<string, string> = {}): Record<string, string> {
+  return {
     VOUCH_TEAMS_APP_ID: teams.app.appId,
     VOUCH_TEAMS_APP_PASSWORD: teams.app.appPassword,
     VOUCH_TEAMS_TENANT_ID: teams.app.tenantId,
@@ -13,7 +18,7 @@ export function teamsConfigFor(teams: TeamsStandIn, over: Record<string, string>
     VOUCH_TEAMS_OPENID_URL: teams.openIdUrl,
     VOUCH_TEAMS_TOKEN_URL: teams.tokenUrl,
     ...over,
-  }).teams!;
+  };
 }
 
 /**
