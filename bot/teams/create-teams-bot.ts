@@ -25,7 +25,11 @@ import { botFrameworkTokenCheck } from './token-check';
 export function createTeamsBot(
   teams: TeamsConfig,
   /** `publicUrl`: where the answer page is served (VOUCH_PUBLIC_URL); without it, the dialog offers no passkey. */
-  config: { encryptionKey?: Buffer; publicUrl?: string },
+  config: {
+    encryptionKey?: Buffer;
+    publicUrl?: string;
+    slack?: { botToken?: string; securityChannel?: string };
+  },
   logger: Logger,
   interviews: InterviewGateway,
   db: Db,
@@ -48,6 +52,18 @@ export function createTeamsBot(
     connector,
     locales,
     held,
+    ...(config.publicUrl
+      ? {
+          enrollment: {
+            links: enrollmentLinks(c),
+            factors: secondFactors(c, config.encryptionKey),
+            publicUrl: config.publicUrl,
+            operatorsConfigured: Boolean(
+              teams.operatorsConversation || (config.slack?.botToken && config.slack.securityChannel),
+            ),
+          },
+        }
+      : {}),
   });
   const answers = teamsAnswers({
     interviews,

@@ -7,6 +7,8 @@ import { withoutCodes } from '../../shared/sealed-code';
 import type { AlertStore } from '../../store/alerts';
 import type { Collections } from '../../store/collections';
 import type { directoryStore } from '../../store/directory';
+import { LINK_TTL_MS, type enrollmentLinks } from '../../store/enrollment-links';
+import type { secondFactors } from '../../store/second-factors';
 import type { TeamsFollowUpStore } from '../../store/teams-follow-ups';
 import { cardActivity } from '../../teams/card-message';
 import { TEAMS_COMMANDS, helpCard, statusCard, teamsCommandOf } from '../../teams/status-card';
@@ -33,6 +35,14 @@ export interface TeamsMessageDeps {
   locales?: TeamsLocales;
   /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
   held: Pick<HeldAnswers, 'deliverOrHold'>;
+  /** `enroll`: single-use enrollment links on the answer page's host; absent, `enroll` says to ask the security team. */
+  enrollment?: {
+    links: Pick<ReturnType<typeof enrollmentLinks>, 'create'>;
+    factors: Pick<ReturnType<typeof secondFactors>, 'isActive'>;
+    publicUrl: string;
+    /** Whether an operator's channel (Slack's security channel or the Teams one) can approve a pairing code. */
+    operatorsConfigured: boolean;
+  };
   now?: () => Date;
 }
 
@@ -57,7 +67,7 @@ export function isPersonalText(activity: TeamsTextActivity): boolean {
 
 /**
  * The employee's own words in their Teams chat with Vouch: `status` (their checks, from the same data
- * as Slack's `/vouch status`), `help`, and otherwise the answer to the follow-up question that waits
+ * as Slack's `/vouch status`, and whether their second factor is set up), `enroll`, `help`, and otherwise the answer to the follow-up question that waits
  * in this chat (an `employeeReply` signal, applied once per Teams message). Only the interviewed
  * employee answers: the person is the Entra object id Teams puts on the activity, named as the
  * directory knows them; anyone else is told so and recorded in the alert's audit trail. Any other
@@ -79,17 +89,34 @@ export function teamsMessages(deps: TeamsMessageDeps) {
   const sender = (activity: TeamsActivity, principal: string | undefined) =>
     principal ?? `teams:${activity.from?.id ?? '?'}`;
 
-  async function status(
-    activity: TeamsActivity,
-    principal: string | undefined,
-    lang: Language,
-  ): Promise<void> {
-    const { open, closed } = principal
-      ? await deps.alerts.ofEmployee(principal, STATUS_LIMIT)
+  async function status(activity: TeamsActivity, lang: Language): Promise<void> {
+    const who = await teamsSenderOf(deps.directory, activity);
+    const { open, closed } = who.principal
+      ? await deps.alerts.ofEmployee(who.principal, STATUS_LIMIT)
       : { open: [], closed: [] };
+    const enrolled =
+      deps.enrollment && who.factorKey ? await deps.enrollment.factors.isActive(who.factorKey) : undefined;
     await reply(
       activity,
-      cardActivity(statusCard(open.map(interviewStatusOf), closed.map(interviewStatusOf), lang)),
+      cardActivity(statusCard(open.map(interviewStatusOf), closed.map(interviewStatusOf), lang, enrolled)),
+    );
+  }
+
+  /**
+   * A single-use enrollment link for the person writing, as Slack's `/vouch enroll` gives: kept under their
+   * factor key, approved by an operator's pairing code unless they prove a factor they already have.
+   */
+  async function enroll(activity: TeamsActivity, lang: Language): Promise<void> {
+    const { factorKey } = await teamsSenderOf(deps.directory, activity);
+    const e = deps.enrollment;
+    if (!e) return say(activity, t(lang, 'teams.enroll.needsOperator'));
+    if (!factorKey) return say(activity, t(lang, 'teams.enroll.unknown'));
+    if (!e.operatorsConfigured && !(await e.factors.isActive(factorKey)))
+      return say(activity, t(lang, 'teams.enroll.needsOperator'));
+    const { token } = await e.links.create(factorKey, now());
+    await say(
+      activity,
+      t(lang, 'enroll.link', { url: `${e.publicUrl}/enroll/${token}`, minutes: LINK_TTL_MS / 60_000 }),
     );
   }
 
@@ -147,7 +174,8 @@ export function teamsMessages(deps: TeamsMessageDeps) {
     }
     if (!(await withinReplyLimits(deps, 'teams-chat', sender(activity, principal), false)))
       return { status: 200 };
-    if (command === TEAMS_COMMANDS.status) await status(activity, principal, lang);
+    if (command === TEAMS_COMMANDS.status) await status(activity, lang);
+    else if (command === TEAMS_COMMANDS.enroll) await enroll(activity, lang);
     else await reply(activity, cardActivity(helpCard(lang)));
     return { status: 200 };
   };

@@ -248,6 +248,13 @@ export const de: Catalogue = {
     'Vouch bittet dich hier, Sicherheitswarnungen zu deinem Konto zu bestätigen, auf einer Karte mit Ja und Nein.',
   'teams.help.status': 'deine offenen Prüfungen und die letzten Ergebnisse',
   'teams.help.help': 'diese Nachricht',
+  'teams.help.enroll': 'deinen zweiten Faktor einrichten (oder ersetzen), über einen Link, der einmal gilt',
+  'teams.status.enrolled': 'Dein zweiter Faktor ist eingerichtet.',
+  'teams.status.notEnrolled': 'Du hast noch keinen zweiten Faktor: schreib enroll, um einen einzurichten.',
+  'teams.enroll.unknown':
+    'Vouch kennt dich noch nicht mit Namen und kann dir hier keinen zweiten Faktor einrichten. Frag dein Sicherheitsteam.',
+  'teams.enroll.needsOperator':
+    'Einen zweiten Faktor aus Teams einzurichten braucht einen Sicherheits-Operator, und hier ist keiner eingerichtet. Bitte dein Sicherheitsteam, dich persönlich einzurichten.',
   'teams.followUp.about': 'Eine Frage zu „{title}“',
   'teams.followUp.machineWritten': 'Maschinell formulierte Frage (ein KI-Assistent des Sicherheitsteams).',
   'teams.followUp.note':

@@ -241,6 +241,13 @@ export const en = {
     'Vouch asks you here to confirm security alerts about your account, on a card with Yes and No.',
   'teams.help.status': 'your open checks and recent outcomes',
   'teams.help.help': 'this message',
+  'teams.help.enroll': 'set up (or replace) your second factor, through a link that works once',
+  'teams.status.enrolled': 'Your second factor is set up.',
+  'teams.status.notEnrolled': 'You have no second factor yet: write enroll to set one up.',
+  'teams.enroll.unknown':
+    'Vouch does not know you by name yet, so it cannot set up a second factor for you here. Ask your security team.',
+  'teams.enroll.needsOperator':
+    'Setting up a second factor from Teams needs a security operator, and none is configured here. Ask your security team to enroll you in person.',
   'teams.followUp.about': 'A question about "{title}"',
   'teams.followUp.machineWritten': 'Machine-written question (an AI assistant of the security team).',
   'teams.followUp.note':

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { createTeamsDeps } from '../../activities/channels/teams';
 import { renderEvent } from '../../shared/record/render';
+import { hashToken } from '../../lib/token-hash';
 import { alertStore } from '../../store/alerts';
 import { TEAMS_COMMANDS, teamsCommandOf } from '../../teams/status-card';
 import { collections } from '../../store/collections';
@@ -203,6 +204,55 @@ describe('Microsoft Teams: follow-up questions and status in the chat', () => {
     const [help] = await write(CAROL_OID, openCard.conversationId, 'hello?');
     expect(JSON.stringify(help!.body)).toContain('your open checks and recent outcomes');
     await open.terminate('test done');
+  }, 120_000);
+
+  it('"enroll" gives a single-use link kept under the writer\'s factor key; "status" says whether a second factor is set up', async () => {
+    // The enrollment link needs the answer page's host and an operators' channel for the pairing code.
+    const publicUrl = 'https://vouch.example.com';
+    const withOperators = { ...teamsConfigFor(teams), operatorsConversation: '19:ops@thread.tacv2' };
+    const { server, endpoint: enrollEndpoint } = await startTeamsBot(h, withOperators, publicUrl);
+    try {
+      const chat = `a:carol-${uniqueName('chat')}`;
+      teams.conversations.set(chat, { members: [{ aadObjectId: CAROL_OID }], isGroup: false });
+      const send = async (text: string) => {
+        const message = activity(CAROL_OID, chat, { type: 'message', text, textFormat: 'plain' });
+        const res = await fetch(enrollEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await teams.sign()}` },
+          body: JSON.stringify(message),
+        });
+        expect(res.status).toBe(200);
+        await teams.waitFor(() => teams.activities.some((a) => a.replyToId === message.id));
+        return JSON.stringify(teams.activities.find((a) => a.replyToId === message.id)!.body);
+      };
+      expect(await send('status')).toContain('You have no second factor yet: write enroll to set one up.');
+      const reply = await send('enroll');
+      const token = /https:\/\/vouch\.example\.com\/enroll\/([A-Za-z0-9_-]{43})/.exec(reply)?.[1];
+      expect(token).toBeDefined();
+      const link = await collections(h.mongo.db).enrollmentLinks.findOne({ _id: hashToken(token!) });
+      expect(link).toMatchObject({ employee: 'email:carol.f@example.com', state: 'created' });
+      expect(reply).toContain('It works once, in one browser, for 15 minutes.');
+      // Someone the directory does not list gets no link.
+      const strangersChat = `a:stranger-${uniqueName('chat')}`;
+      const strangerOid = '0f0f0f0f-0000-4000-8000-00000000abcd';
+      teams.conversations.set(strangersChat, { members: [{ aadObjectId: strangerOid }], isGroup: false });
+      const message = activity(strangerOid, strangersChat, {
+        type: 'message',
+        text: 'enroll',
+        textFormat: 'plain',
+      });
+      await fetch(enrollEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await teams.sign()}` },
+        body: JSON.stringify(message),
+      });
+      await teams.waitFor(() => teams.activities.some((a) => a.replyToId === message.id));
+      const strangers = JSON.stringify(teams.activities.find((a) => a.replyToId === message.id)!.body);
+      expect(strangers).toContain('Vouch does not know you by name yet');
+      expect(strangers).not.toContain('/enroll/');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   }, 120_000);
 
   it('after a de-DE activity the questions, the thanks, "status" and the help are German', async () => {
