@@ -22,6 +22,7 @@ import { type TeamsLocales, teamsLanguages } from './locale';
 import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
+import { teamsSnoozeActions } from './snooze-actions';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -286,8 +287,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   }
 
   const managerAnswer = teamsManagerAnswers(deps);
+  const snoozeAction = teamsSnoozeActions(deps);
 
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
+    const snoozed = await snoozeAction(activity);
+    if (snoozed) return snoozed;
     if (activity.type === 'invoke') {
       const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
       if (!data) return { status: 200, body: {} };
