@@ -62,7 +62,9 @@ export function snoozeOfferElements(
 ): { elements: CardElement[]; action: TaskFetchAction } {
   const open: SnoozeActionData = { vouch: SNOOZE_TEAMS_ACTIONS.open, workflowId };
   return {
-    elements: [new TextBlock(t(lang, approval ? 'snooze.offerWithApproval' : 'snooze.offer'), { wrap: true })],
+    elements: [
+      new TextBlock(t(lang, approval ? 'snooze.offerWithApproval' : 'snooze.offer'), { wrap: true }),
+    ],
     action: new TaskFetchAction(open).withTitle(t(lang, 'snooze.button')),
   };
 }
@@ -120,7 +122,11 @@ export function snoozeApprovalCard(
     new TextBlock('Snooze asked: may alerts like this one stay quiet?', { wrap: true, weight: 'Bolder' }),
     ...askedElements(a),
     ...('decision' in state
-      ? [literal(`Snooze ${state.decision === 'approve' ? 'approved' : state.decision === 'refuse' ? 'refused' : 'not decided in time'}${state.by ? ` by ${state.by}` : ''}.`)]
+      ? [
+          literal(
+            `Snooze ${state.decision === 'approve' ? 'approved' : state.decision === 'refuse' ? 'refused' : 'not decided in time'}${state.by ? ` by ${state.by}` : ''}.`,
+          ),
+        ]
       : []),
   );
   if (!('workflowId' in state)) return card;

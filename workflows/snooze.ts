@@ -122,7 +122,11 @@ function snoozeRefusal(iv: Interview, r: SnoozeRequest): SnoozeRefusal | undefin
  * The first Approve or Refuse by one of the policy's approvers (any operator when it names none)
  * within `timeoutMs`; each one by someone else is recorded and ignored.
  */
-async function awaitApprovedDecision(iv: Interview, approvers: string[], timeoutMs: number): Promise<boolean> {
+async function awaitApprovedDecision(
+  iv: Interview,
+  approvers: string[],
+  timeoutMs: number,
+): Promise<boolean> {
   const s = iv.snooze;
   const until = Date.now() + timeoutMs;
   for (;;) {

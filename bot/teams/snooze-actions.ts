@@ -164,7 +164,8 @@ export function teamsSnoozeActions(deps: TeamsBotDeps) {
       return openDialog(activity, data);
     if (isInvoke && activity.name === 'task/submit' && data.vouch === SNOOZE_TEAMS_ACTIONS.request)
       return request(activity, data);
-    const decision = data.vouch === SNOOZE_TEAMS_ACTIONS.approve || data.vouch === SNOOZE_TEAMS_ACTIONS.refuse;
+    const decision =
+      data.vouch === SNOOZE_TEAMS_ACTIONS.approve || data.vouch === SNOOZE_TEAMS_ACTIONS.refuse;
     if (activity.type === 'message' && decision) return decide(activity, data);
     return isInvoke ? { status: 200, body: {} } : { status: 200 };
   };
