@@ -1,16 +1,9 @@
 import { t } from '../../shared/i18n';
 import { outcomeCard } from '../../teams/cards';
 import { snoozeApprovalCard, snoozeDialogCard } from '../../teams/snooze-cards';
-import type { AlertFacts } from '../../web/alert-facts';
+import { ACCESS_KEY_FACTS } from '../helpers/alert-facts';
 
-const facts: AlertFacts = {
-  title: 'Access key created',
-  description: 'An IAM access key was created.',
-  occurredAt: '2026-12-04T09:00:00Z',
-  source: 'cloudtrail',
-  severity: 'high',
-  details: [['sourceIp', '203.0.113.7']],
-};
+const facts = ACCESS_KEY_FACTS;
 const text = (card: unknown) => JSON.stringify(card);
 
 /** The snooze's cards in Teams: in the employee's language, the lengths the interview offered, and nothing else. */
