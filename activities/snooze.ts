@@ -6,6 +6,7 @@ import { employeeOf } from '../slack-blocks/record-format';
 import type { SnoozeFacts } from '../store/collections';
 import { suppressionStore } from '../store/suppressions';
 import type { ActivityContext, MessageRef } from './context';
+import { teamsSnoozePosts } from './channels/teams-snooze';
 import { slackCall } from './slack-client';
 import { type ScopedSuppression, putSuppression } from './suppressions';
 
@@ -13,9 +14,10 @@ import { type ScopedSuppression, putSuppression } from './suppressions';
 export function createSnoozeActivities(ctx: ActivityContext) {
   const { deps, slack, once, uiLink, loadAlertDoc } = ctx;
   const suppressions = suppressionStore(ctx.c, ctx.now);
+  const inTeams = teamsSnoozePosts(ctx);
 
   function channelOf(channel: string | undefined): string {
-    const to = channel ?? deps.securityChannel;
+    const to = slackChannelOf(channel);
     if (!to)
       throw ApplicationFailure.create({
         type: 'NoSecurityChannel',
@@ -24,6 +26,7 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       });
     return to;
   }
+  const slackChannelOf = (channel: string | undefined) => channel ?? deps.securityChannel;
 
   /** One post in the security channel per interview and `step`, whatever the retries. */
   function postOnce(
@@ -54,7 +57,7 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       return once(`${input.workflowId}:snooze`, () => putSuppression(suppressions, ctx.now(), scope, snooze));
     },
 
-    /** Approve / Refuse in the security channel, for operators. */
+    /** Approve / Refuse in the security channel, for operators; in their Teams channel too when one is set. */
     async postSnoozeApproval(input: {
       workflowId: string;
       alertId: string;
@@ -62,13 +65,16 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       duration: string;
       reason?: string;
     }): Promise<MessageRef> {
+      const posted = await inTeams.postApproval(input);
+      // An organisation on Teams alone decides there.
+      if (!slackChannelOf(input.channel) && posted) return posted;
       const channel = channelOf(input.channel);
       const facts = await asked(input.alertId, input.workflowId, input);
       const message = snoozeApprovalRequest({ ...facts, workflowId: input.workflowId });
       return postOnce(input.workflowId, 'snooze-approval', channel, message);
     },
 
-    /** The approval request loses its buttons and says who decided. */
+    /** The approval request loses its buttons and says who decided, wherever it was posted. */
     async markSnoozeDecided(input: {
       workflowId: string;
       alertId: string;
@@ -78,6 +84,8 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       decision: SnoozeDecision;
       by?: string;
     }): Promise<void> {
+      await inTeams.markDecided(input);
+      if (!(await ctx.sentRecord(`${input.workflowId}:snooze-approval`))) return; // not posted in Slack
       const facts = await asked(input.alertId, input.workflowId, input);
       await once(`${input.workflowId}:snooze-decided`, async () => {
         await slackCall('chat.update', () =>
@@ -91,7 +99,7 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       });
     },
 
-    /** The security channel hears of every snooze, with how to end it. */
+    /** The security channel (and the operators' Teams channel, when set) hears of every snooze, with how to end it. */
     async announceSnooze(input: {
       workflowId: string;
       alertId: string;
@@ -102,6 +110,8 @@ export function createSnoozeActivities(ctx: ActivityContext) {
       reason?: string;
       approvedBy?: string;
     }): Promise<MessageRef> {
+      const posted = await inTeams.announce(input);
+      if (!slackChannelOf(input.channel) && posted) return posted;
       const channel = channelOf(input.channel);
       const facts = await asked(input.alertId, input.workflowId, input);
       const { suppressionId, expiresAt, approvedBy } = input;

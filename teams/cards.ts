@@ -13,6 +13,7 @@ import {
 import type { Outcome } from '../shared/constants';
 import { type Language, type MessageKey, t, tn } from '../shared/i18n';
 import type { AlertFacts } from '../web/alert-facts';
+import { snoozeOfferElements } from './snooze-cards';
 
 /**
  * Every Adaptive Card Vouch sends in Microsoft Teams, built with the Teams SDK's card builders
@@ -107,17 +108,28 @@ export function interviewCard(
   );
 }
 
-/** The same card at the outcome: no buttons left, and what happened. */
-export function outcomeCard(f: AlertFacts, outcome: Outcome, lang: Language = 'en'): AdaptiveCard {
+/**
+ * The same card at the outcome: no answer buttons left, and what happened; after a verified "yes" the
+ * policy lets the employee snooze, the offer (`snooze`) and its button.
+ */
+export function outcomeCard(
+  f: AlertFacts,
+  outcome: Outcome,
+  lang: Language = 'en',
+  snooze?: { workflowId: string; approval: boolean },
+): AdaptiveCard {
   // Slack's guidance after a coercion report says "here in Slack"; Teams has its own.
   const text =
     outcome === 'coercion_reported'
       ? t(lang, 'teams.outcome.coercion_reported')
       : t(lang, `outcome.${outcome}`);
-  return new AdaptiveCard(
+  const card = new AdaptiveCard(
     new TextBlock(withoutShortcodes(text), { wrap: true, weight: 'Bolder' }),
     ...factsElements(f, lang),
   );
+  if (!snooze) return card;
+  const offer = snoozeOfferElements(snooze.workflowId, snooze.approval, lang);
+  return card.withBody(...card.body, ...offer.elements).withActions(offer.action);
 }
 
 export function reminderText(n: number, title: string, deadline: string, lang: Language = 'en'): string {

@@ -96,7 +96,8 @@ async function awaitApproval(iv: Interview, approvers: string[] = [], timeoutMs:
   }
 }
 
-async function mayDecide(iv: Interview, operator: string, approvers: string[]): Promise<boolean> {
+/** Whether `operator` is one of the policy's approvers (none named: any operator). */
+export async function mayDecide(iv: Interview, operator: string, approvers: string[]): Promise<boolean> {
   if (approvers.length === 0 || approvers.includes(operator)) return true;
   const byDirectory =
     operator.startsWith('aad:') || (SLACK_USER.test(operator) && approvers.some((a) => !SLACK_ID.test(a)));

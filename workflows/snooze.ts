@@ -11,11 +11,14 @@ import {
   snoozeChoices,
 } from '../shared/snooze';
 import { STEP_BOUND } from './activity-proxies';
+import { mayDecide } from './approval';
 import { isSubject } from './authority';
 import type { Interview } from './interview-state';
 
 /** Interviews started before the snooze never offer one; the marker shows where one was offered. */
 const SNOOZE_PATCH = 'employee-snooze';
+/** Interviews before it let any operator decide a snooze, whatever the policy's approvers. */
+const SNOOZE_APPROVERS_PATCH = 'snooze-decision-approvers';
 /** How long the outcome note's offer stays open: the interview waits that long for a request. */
 export const SNOOZE_OFFER_MS = 15 * 60_000;
 /** The longest reason kept, as the snooze modal allows. */
@@ -35,10 +38,18 @@ export interface SnoozeState {
   /** Approve and Refuse count only while this is true. */
   approvalOpen: boolean;
   decision?: SnoozeDecisionSignal;
+  /** Approve and Refuse not yet checked against the policy's approvers (SNOOZE_APPROVERS_PATCH). */
+  pending: SnoozeDecisionSignal[];
+  checkApprovers: boolean;
   readonly seenIds: Set<string>;
 }
 
-export const newSnoozeState = (): SnoozeState => ({ approvalOpen: false, seenIds: new Set() });
+export const newSnoozeState = (): SnoozeState => ({
+  approvalOpen: false,
+  pending: [],
+  checkApprovers: false,
+  seenIds: new Set(),
+});
 
 /**
  * Decided with the outcome, before the DM says it: a "yes" verified with this interview's own second
@@ -89,7 +100,9 @@ export function registerSnoozeHandlers(iv: Interview): void {
         operator: d.operator,
         action: `${d.decision} snooze`,
       });
-    if (s.approvalOpen) s.decision ??= d;
+    if (!s.approvalOpen) return;
+    if (s.checkApprovers) s.pending.push(d);
+    else s.decision ??= d;
   });
 }
 
@@ -103,6 +116,33 @@ function snoozeRefusal(iv: Interview, r: SnoozeRequest): SnoozeRefusal | undefin
   if (Date.now() > s.offer.untilMs) return 'offer_expired';
   if (!s.offer.choices.includes(r.duration)) return 'longer_than_max';
   return undefined;
+}
+
+/**
+ * The first Approve or Refuse by one of the policy's approvers (any operator when it names none)
+ * within `timeoutMs`; each one by someone else is recorded and ignored.
+ */
+async function awaitApprovedDecision(
+  iv: Interview,
+  approvers: string[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const s = iv.snooze;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0 || !(await condition(() => s.pending.length > 0, left))) return false;
+    const d = s.pending.shift()!;
+    if (await mayDecide(iv, d.operator, approvers)) {
+      s.decision = d;
+      return true;
+    }
+    iv.note('snooze_decision_refused', 'vouch', {
+      operator: d.operator,
+      decision: d.decision,
+      alertType: iv.alert.type,
+    });
+  }
 }
 
 /**
@@ -125,9 +165,13 @@ export async function snoozeOnRequest(iv: Interview): Promise<void> {
   if (s.offer.approval) {
     const post = await postSnoozeApproval({ ...base, channel, ...asked });
     iv.note('snooze_approval_requested', 'vouch', post);
+    s.checkApprovers = patched(SNOOZE_APPROVERS_PATCH);
     s.approvalOpen = true;
     await iv.persist();
-    const decided = await condition(() => s.decision !== undefined, parseDuration(policy.approval.timeout));
+    const timeoutMs = parseDuration(policy.approval.timeout);
+    const decided = s.checkApprovers
+      ? await awaitApprovedDecision(iv, policy.approval.approvers ?? [], timeoutMs)
+      : await condition(() => s.decision !== undefined, timeoutMs);
     s.approvalOpen = false;
     const decision = decided ? s.decision!.decision : 'timeout';
     const by = s.decision?.operator;

@@ -118,7 +118,12 @@ export function teamsChannel(ctx: ActivityContext): EmployeeChannel {
           ctx,
           ref.conversationId,
           ref.activityId,
-          outcomeCard(alertFacts(doc.input), input.outcome, lang),
+          outcomeCard(
+            alertFacts(doc.input),
+            input.outcome,
+            lang,
+            input.snoozeOffer && { workflowId: input.workflowId, ...input.snoozeOffer },
+          ),
         );
         return {};
       });
@@ -188,7 +193,7 @@ export async function markTeamsApprovalDecided(
 }
 
 /** A card posted once (under `key`) in the operators' channel. */
-async function postForOperators(ctx: ActivityContext, key: string, card: unknown) {
+export async function postForOperators(ctx: ActivityContext, key: string, card: unknown) {
   const { connector, operatorsConversation } = teamsDeps(ctx);
   const conversation = operatorsConversation!;
   return ctx.once(key, async () => {
@@ -200,7 +205,7 @@ async function postForOperators(ctx: ActivityContext, key: string, card: unknown
 }
 
 /** The card posted under `key`, replaced once (`<key>-<step>`) by a new one; false if it was never posted. */
-async function updatePosted(
+export async function updatePosted(
   ctx: ActivityContext,
   key: string,
   step: string,
@@ -236,7 +241,7 @@ async function approvalOf(
   return approvalCard(alertFacts(doc.input), employeeOfDoc(doc), ctx.uiLink(input.workflowId), state);
 }
 
-function employeeOfDoc(doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>): string {
+export function employeeOfDoc(doc: Awaited<ReturnType<ActivityContext['loadAlertDoc']>>): string {
   return doc.employee?.email ?? doc.input.employee.email ?? doc.input.employee.username ?? '?';
 }
 

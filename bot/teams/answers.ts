@@ -24,6 +24,7 @@ import { isAboutOperator } from './operator-check';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
 import type { HeldAnswers } from './held-answers';
 import { RECORDED_CARD_PHASES, answerChecker } from './answer-check';
+import { teamsSnoozeActions } from './snooze-actions';
 
 /** What the Teams endpoint needs, given by bot/teams/server.ts's caller (and by tests). */
 export interface TeamsBotDeps {
@@ -299,8 +300,11 @@ export function teamsAnswers(deps: TeamsBotDeps) {
   }
 
   const managerAnswer = teamsManagerAnswers(deps);
+  const snoozeAction = teamsSnoozeActions(deps);
 
   return async function handle(activity: TeamsActivity): Promise<TeamsReply> {
+    const snoozed = await snoozeAction(activity);
+    if (snoozed) return snoozed;
     if (activity.type === 'invoke') {
       const data = actionData((activity.value as { data?: unknown } | undefined)?.data);
       if (!data) return { status: 200, body: {} };

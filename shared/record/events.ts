@@ -134,6 +134,8 @@ export interface EventFields {
   snooze_refused: { reason: SnoozeRefusal; duration?: string };
   snooze_approval_requested: { channel: string; ts: string };
   snooze_decided: { decision: SnoozeDecision; by?: string };
+  /** An operator the policy's `approval.approvers` do not name pressed Approve or Refuse: ignored. */
+  snooze_decision_refused: { operator: string; decision: 'approve' | 'refuse'; alertType: string };
   /** The suppression of this alert's scope, as the employee's snooze. */
   snooze_created: {
     suppressionId: string;

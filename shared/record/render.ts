@@ -117,6 +117,8 @@ const RENDER: Renderers = {
     e.decision === 'timeout'
       ? 'no operator decided the snooze in time: no snooze'
       : `snooze ${e.decision === 'approve' ? 'approved' : 'refused'} by ${f.person(e.by ?? '?')}`,
+  snooze_decision_refused: (e, f) =>
+    `${f.person(e.operator)} is not an approver of ${f.content(e.alertType)}: snooze ${e.decision} ignored`,
   snooze_created: (e, f) =>
     `snooze asked by ${f.person(e.requestedBy)}: similar alerts quiet for ${f.content(e.duration)}, until ${f.content(e.expiresAt)}${e.approvedBy ? ` (approved by ${f.person(e.approvedBy)})` : ''}`,
   snooze_announced: (e, f) => `snooze announced in ${f.content(e.channel)}`,

@@ -28,6 +28,7 @@ export function teamsEnvFor(teams: TeamsStandIn, over: Record<string, string> = 
 export async function listenTeamsBot(h: Harness, teams: TeamsStandIn, config: TeamsConfig) {
   const { server, endpoint } = await startTeamsBot(h, config);
   return {
+    endpoint,
     async post(body: unknown): Promise<number> {
       const res = await fetch(endpoint, {
         method: 'POST',

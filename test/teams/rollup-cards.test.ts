@@ -1,15 +1,8 @@
 import { LISTED_ALERTS } from '../../shared/rollup';
 import { rolledUpInterviewCard } from '../../teams/rollup-cards';
-import type { AlertFacts } from '../../web/alert-facts';
+import { ACCESS_KEY_FACTS } from '../helpers/alert-facts';
 
-const leader: AlertFacts = {
-  title: 'Access key created',
-  description: 'An IAM access key was created.',
-  occurredAt: '2026-12-04T09:00:00Z',
-  source: 'cloudtrail',
-  severity: 'high',
-  details: [['sourceIp', '203.0.113.7']],
-};
+const leader = ACCESS_KEY_FACTS;
 const alerts = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ title: `Alert ${i + 1}`, occurredAt: `2026-12-04T09:${i}Z` }));
 
