@@ -5,7 +5,7 @@ import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
 import { type ManagerAnswerData, managerAnswerData } from '../../teams/operator-cards';
 import { type InterviewGateway, InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
-import type { HeldAnswers } from './held-answers';
+import type { HeldAnswers } from '../held-answers';
 import { type TeamsLocales, teamsLanguages } from './locale';
 
 export interface TeamsManagerDeps {
@@ -15,7 +15,7 @@ export interface TeamsManagerDeps {
   logger: Logger;
   audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
   locales?: TeamsLocales;
-  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/held-answers.ts). */
   held: Pick<HeldAnswers, 'deliverOrHold'>;
 }
 
@@ -33,7 +33,7 @@ type Asking = { phase: string; managerAsked?: string };
  * The manager's three answers on the ladder's Teams card, in the language of the activity's locale.
  * Only the manager the interview asks now can answer (their Entra object id, or the Slack id the
  * directory gives it); anyone else is told so and the attempt is audited. An answer Temporal cannot
- * take now is kept and delivered later (bot/teams/held-answers.ts). Answers what to say in the chat,
+ * take now is kept and delivered later (bot/held-answers.ts). Answers what to say in the chat,
  * or undefined for another activity.
  */
 export function teamsManagerAnswers(deps: TeamsManagerDeps) {
