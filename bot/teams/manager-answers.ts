@@ -1,10 +1,11 @@
 import type { Logger } from '../../lib/logger';
 import { type Language, t } from '../../shared/i18n';
-import { type UntimedEvent, eventsOfKind } from '../../shared/record/events';
+import type { UntimedEvent } from '../../shared/record/events';
 import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
 import { type ManagerAnswerData, managerAnswerData } from '../../teams/operator-cards';
-import { type InterviewGateway, InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
+import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
+import { managerAsking } from '../manager-asking';
 import type { HeldAnswers } from '../held-answers';
 import { type TeamsLocales, teamsLanguages } from './locale';
 
@@ -26,9 +27,6 @@ interface ManagerActivity {
   locale?: string;
 }
 
-/** Whom the interview asks now, if anyone: from Temporal, else (unreachable) from the alert's record. */
-type Asking = { phase: string; managerAsked?: string };
-
 /**
  * The manager's three answers on the ladder's Teams card, in the language of the activity's locale.
  * Only the manager the interview asks now can answer (their Entra object id, or the Slack id the
@@ -39,22 +37,7 @@ type Asking = { phase: string; managerAsked?: string };
 export function teamsManagerAnswers(deps: TeamsManagerDeps) {
   const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
-  const asking = async (workflowId: string): Promise<Asking> => {
-    try {
-      return await deps.interviews.state(workflowId);
-    } catch (err) {
-      if (err instanceof InterviewNotFoundError) throw err;
-      deps.logger.warn(
-        { err, workflowId },
-        'Teams manager answer: interview unreachable, checked against its record',
-      );
-    }
-    const doc = WORKFLOW_ID_PATTERN.test(workflowId)
-      ? await deps.alerts.get(workflowId.replace(/^alert-/, ''))
-      : null;
-    if (!doc) throw new InterviewNotFoundError(`no interview ${workflowId}`);
-    return { phase: doc.phase, managerAsked: eventsOfKind(doc.transcript, 'manager_asked').at(-1)?.manager };
-  };
+  const asking = managerAsking(deps);
 
   async function answer(activity: ManagerActivity, data: ManagerAnswerData, lang: Language): Promise<string> {
     let state;

@@ -1,7 +1,9 @@
 import { Client } from '@temporalio/client';
 import { ClosableConnection } from '../../lib/temporal-connection';
+import { directoryEntrySchema } from '../../shared/directory-entry';
 import { alertStore } from '../../store/alerts';
 import { collections } from '../../store/collections';
+import { directoryStore } from '../../store/directory';
 import {
   ANA,
   BOB,
@@ -219,6 +221,64 @@ describe('Slack answers while Temporal is unreachable', () => {
         expect.objectContaining({ answer: 'Mein Manager hat mich gebeten, Ticket OPS-7', actor: JONAS.id }),
       ]);
       expect(transcript.map((e) => e.kind)).not.toContain('unauthorized_reply');
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+
+  it("the manager's answer is checked against the record, kept, and counts once Temporal is back", async () => {
+    // Ana is Bob's manager in the directory: the ladder asks her.
+    const people = [
+      { email: ANA.email, slackUserId: ANA.id },
+      { email: BOB.email, slackUserId: BOB.id, manager: ANA.email },
+    ];
+    for (const person of people)
+      await directoryStore(collections(h.mongo.db)).set(directoryEntrySchema.parse(person), 'test');
+    const ladder = { steps: [{ ask: 'manager', wait: '1h' }], onManagerConfirms: 'close' };
+    const { handle, alertId } = await ask(BOB, { ladder, deadline: '2s' });
+    // The record says whom the interview asks (written just after the manager's DM is sent).
+    const recordAsks = async () =>
+      !!(await alertStore(collections(h.mongo.db)).get(alertId))?.transcript.some(
+        (e) => e.kind === 'manager_asked',
+      );
+    await waitUntil(recordAsks);
+    const asked = await h.slack.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === `D${ANA.id.slice(1)}` && JSON.stringify(c.args.blocks).includes(handle.workflowId),
+    );
+    const question = {
+      channel: String(asked.args.channel),
+      ts: `1700008000.${String(Date.now()).slice(-6)}`,
+    };
+    const offline = await offlineBot();
+    try {
+      const bobs = click(BOB, 'vouch_manager_knows', handle.workflowId, question);
+      expect((await postInteraction(offline.url, SECRET, bobs)).status).toBe(200);
+      await waitUntil(() => ephemeralsTo(BOB.id, /isn't yours to answer/).length === 1);
+      const anas = click(ANA, 'vouch_manager_knows', handle.workflowId, question);
+      expect((await postInteraction(offline.url, SECRET, anas)).status).toBe(200);
+      expect((await postInteraction(offline.url, SECRET, anas)).status).toBe(200); // redelivered
+      await waitUntil(
+        () => ephemeralsTo(ANA.id, /^:hourglass: Vouch could not pass your answer on/).length === 2,
+      );
+      expect(await held()).toEqual([
+        expect.objectContaining({
+          _id: `manager-knows:${ANA.id}:${question.ts}`,
+          signal: 'managerResponse',
+          payload: expect.objectContaining({ slackUserId: ANA.id, answer: 'knows' }),
+        }),
+      ]);
+    } finally {
+      await offline.stop();
+    }
+
+    const bot = await recoveredBot();
+    try {
+      expect((await resultWithin(handle)).outcome).toBe('manager_confirmed');
+      await waitUntil(async () => (await held()).length === 0);
+      const answers = (await state(handle)).transcript.filter((e) => e.kind === 'manager_answer');
+      expect(answers).toEqual([expect.objectContaining({ actor: ANA.id, answer: 'knows' })]);
     } finally {
       await bot.stop();
     }
