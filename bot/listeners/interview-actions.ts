@@ -47,7 +47,7 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     await ack();
     const checked = await checkAnswerer(deps, client, body, action);
     if (!checked) return;
-    const delivery = await answer(deps, checked.workflowId, body, action, 'denied');
+    const delivery = await sendOrHold(deps, checked.workflowId, body, action, 'denied');
     await tellUser(client, body, replyTo(checked.lang, delivery, 'denied'));
   });
 
@@ -58,7 +58,7 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     const phases = inModal ? MODAL_PHASES : DM_PHASES;
     const checked = await checkAnswerer(deps, client, body, action, phases);
     if (!checked) return;
-    const delivery = await answer(deps, checked.workflowId, body, action, 'coerced');
+    const delivery = await sendOrHold(deps, checked.workflowId, body, action, 'coerced');
     if (inModal) await client.views.update({ view_id: inModal, view: modalAfter(checked.lang, delivery) });
     else await tellUser(client, body, replyTo(checked.lang, delivery, 'coerced'));
   });
@@ -69,7 +69,7 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
  * unreachable (bot/held-answers.ts). Its id is the clicked message's (or modal's) and the clicker's:
  * Slack redelivering the click, or the employee clicking again while the answer is kept, counts once.
  */
-async function answer(
+async function sendOrHold(
   deps: BotDeps,
   workflowId: string,
   body: BlockAction,
