@@ -10,6 +10,8 @@ import { collections } from '../store/collections';
 import { connectMongo } from '../store/mongo';
 import { createBotApp } from './app';
 import { createInterviewGateway } from './interviews';
+import { heldAnswers } from './held-answers';
+import { heldAnswerStore } from '../store/held-answers';
 import { operatorCheck } from './operators';
 import { enrollmentLinks } from '../store/enrollment-links';
 import { answerLinks } from '../store/answer-links';
@@ -34,9 +36,11 @@ export function auditTrail(db: Db): BotDeps['audit'] {
 /** Everything the listeners need, from the config and the two connections. */
 export function botDeps(config: Config, logger: Logger, client: Client, db: Db): BotDeps {
   const c = collections(db);
+  const interviews = createInterviewGateway(client);
   return {
-    interviews: createInterviewGateway(client),
+    interviews,
     logger,
+    held: heldAnswers({ store: heldAnswerStore(c), interviews, logger }),
     encryptionKey: config.encryptionKey,
     isOperator: operatorCheck(config.slack.operators),
     audit: auditTrail(db),
@@ -78,12 +82,16 @@ export async function createBot(
   const deps = botDeps(config, logger, client, mongo.db);
   // An organisation on Teams alone has no Slack app to start.
   const app = missingForSlack(config).length === 0 ? createBotApp(config, logger, deps) : undefined;
+  // What an outage, a crash or a restart left held goes to the interviews now, and then as Temporal
+  // allows: one loop for the process, Slack's answers and Teams'.
+  const stopDelivering = deps.held.start();
   return {
     app,
     deps,
     interviews: deps.interviews,
     db: mongo.db,
     close: async () => {
+      stopDelivering();
       await temporal.close();
       await mongo.close();
     },

@@ -9,12 +9,15 @@ import type { SecondFactors } from '../store/second-factors';
 import type { PasskeyCeremonies } from '../store/passkey-ceremonies';
 import type { passkeyProofs } from '../store/passkey-proofs';
 import type { PasskeyStore } from '../store/passkeys';
+import type { HeldAnswers } from './held-answers';
 import type { InterviewGateway } from './interviews';
 
 /** What the listeners need, given by bot/create-bot.ts (and by tests). */
 export interface BotDeps {
   interviews: InterviewGateway;
   logger: Logger;
+  /** Delivers an employee's answer, or keeps it while Temporal is unreachable (bot/held-answers.ts). */
+  held: HeldAnswers;
   encryptionKey?: Buffer;
   /** True for configured operators: Slack user ids, or members of the configured user groups. */
   isOperator(client: WebClient, userId: string): Promise<boolean>;

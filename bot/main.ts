@@ -43,7 +43,7 @@ runMain(async () => {
   }
   let teamsServer: http.Server | undefined;
   if (config.teams) {
-    teamsServer = createTeamsBot(config.teams, config, logger, interviews, db);
+    teamsServer = createTeamsBot(config.teams, config, logger, interviews, db, deps.held);
     const { port } = config.teams;
     await new Promise<void>((r) => teamsServer!.listen(port, r));
     logger.info({ port }, 'bot listening for Teams on POST /api/messages');

@@ -118,6 +118,10 @@ export const notAvailableModal = (lang: Language = 'en') =>
 export const coercionReportedModal = (lang: Language = 'en') =>
   noticeModal(t(lang, 'coercion.modalTitle'), t(lang, 'coercion.modal'), lang);
 
+/** The same, while Temporal is unreachable: the answer is kept and the security team alerted later. */
+export const coercionHeldModal = (lang: Language = 'en') =>
+  noticeModal(t(lang, 'coercion.modalTitle'), t(lang, 'reply.heldCoerced'), lang);
+
 /** Shown while a code is still being checked past Slack's 3 s. */
 export const verifyingModal = (lang: Language = 'en') =>
   noticeModal(t(lang, 'secondFactor.verifyingTitle'), t(lang, 'secondFactor.verifying'), lang);

@@ -8,12 +8,12 @@ export function heldSignalId(held: HeldSignal): string {
 
 /**
  * Answers the bot took while Temporal was unreachable, kept until the interview has them
- * (bot/teams/held-answers.ts delivers them). Only ever a few: a document lives from an outage until
+ * (bot/held-answers.ts delivers them). Only ever a few: a document lives from an outage until
  * the first delivery after it.
  */
 export function heldAnswerStore(c: Pick<Collections, 'heldAnswers'>) {
   return {
-    /** Keeps an answer; the same one held again (Teams redelivers an activity) stays one document. */
+    /** Keeps an answer; the same one held again (Slack or Teams redelivers it) stays one document. */
     async hold(workflowId: string, held: HeldSignal, now: Date): Promise<void> {
       await insertOnce(c.heldAnswers, {
         ...held,

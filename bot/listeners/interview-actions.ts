@@ -1,11 +1,18 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../../shared/slack-ids';
 import type { BotDeps } from '../deps';
 import { InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
 import type { InterviewState } from '../../shared/messages';
-import { coercionReportedModal, secondFactorModal } from '../../slack-blocks/second-factor';
+import {
+  coercionHeldModal,
+  coercionReportedModal,
+  secondFactorModal,
+  secondFactorOutcomeModal,
+} from '../../slack-blocks/second-factor';
 import { tellUser, unreachable } from './replies';
+import type { Delivery } from '../held-answers';
 import { type Language, t } from '../../shared/i18n';
 import { languageOfUser } from '../language';
 import { passkeyOffer } from '../passkey-offer';
@@ -13,8 +20,10 @@ import { eventsOfKind } from '../../shared/record/events';
 
 /**
  * The employee's buttons in the interview DM. "Yes" opens the second-factor modal (within the 3 s a
- * trigger_id lives; with a passkey, it also offers the answer page: bot/passkey-offer.ts); "No" and "Someone asked me to do this" (after Slack's confirm dialog) signal at once. Only the interviewed employee
- * can answer; anyone else is told so and the attempt goes into the alert's audit trail.
+ * trigger_id lives; with a passkey, it also offers the answer page: bot/passkey-offer.ts); "No" and "Someone asked me to do this" (after Slack's confirm dialog) signal at once, or are
+ * kept while Temporal is unreachable (checked then against the alert's record) and delivered later.
+ * Only the interviewed employee can answer; anyone else is told so and the attempt goes into the
+ * alert's audit trail.
  */
 export function registerInterviewActions(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.confirm, async ({ ack, body, action, client }) => {
@@ -38,37 +47,62 @@ export function registerInterviewActions(app: App, deps: BotDeps): void {
     await ack();
     const checked = await checkAnswerer(deps, client, body, action);
     if (!checked) return;
-    try {
-      // Slack redelivers a click with the same action_ts: the same response id, applied once.
-      await deps.interviews.respond(checked.workflowId, {
-        responseId: `deny:${body.user.id}:${action.action_ts}`,
-        slackUserId: body.user.id,
-        answer: 'denied',
-      });
-    } catch (err) {
-      return unreachable(deps, client, body, err);
-    }
-    await tellUser(client, body, t(checked.lang, 'reply.denied'));
+    const delivery = await sendOrHold(deps, checked.workflowId, body, action, 'denied');
+    await tellUser(client, body, replyTo(checked.lang, delivery, 'denied'));
   });
 
   // "Someone asked me to do this": from the DM, or from the second-factor modal after "Yes".
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.coerced, async ({ ack, body, action, client }) => {
     await ack();
     const inModal = body.view?.id;
-    const checked = await checkAnswerer(deps, client, body, action, inModal ? MODAL_PHASES : DM_PHASES);
+    const phases = inModal ? MODAL_PHASES : DM_PHASES;
+    const checked = await checkAnswerer(deps, client, body, action, phases);
     if (!checked) return;
-    try {
-      await deps.interviews.respond(checked.workflowId, {
-        responseId: `coerced:${body.user.id}:${action.action_ts}`,
-        slackUserId: body.user.id,
-        answer: 'coerced',
-      });
-    } catch (err) {
-      return unreachable(deps, client, body, err);
-    }
-    if (inModal) await client.views.update({ view_id: inModal, view: coercionReportedModal(checked.lang) });
-    else await tellUser(client, body, t(checked.lang, 'reply.coerced'));
+    const delivery = await sendOrHold(deps, checked.workflowId, body, action, 'coerced');
+    if (inModal) await client.views.update({ view_id: inModal, view: modalAfter(checked.lang, delivery) });
+    else await tellUser(client, body, replyTo(checked.lang, delivery, 'coerced'));
   });
+}
+
+/**
+ * Sends "No" or "Someone asked me to do this" to the interview, or keeps it while Temporal is
+ * unreachable (bot/held-answers.ts). Its id is the clicked message's (or modal's) and the clicker's:
+ * Slack redelivering the click, or the employee clicking again while the answer is kept, counts once.
+ */
+async function sendOrHold(
+  deps: BotDeps,
+  workflowId: string,
+  body: BlockAction,
+  action: ButtonAction,
+  answer: 'denied' | 'coerced',
+): Promise<Delivery> {
+  const where = body.view?.id ?? body.container?.message_ts ?? action.action_ts;
+  try {
+    return await deps.held.deliverOrHold(workflowId, {
+      signal: 'employeeResponse',
+      payload: {
+        responseId: `${answer === 'denied' ? 'deny' : 'coerced'}:${body.user.id}:${where}`,
+        slackUserId: body.user.id,
+        answer,
+      },
+    });
+  } catch (err) {
+    // The interview ended between the check and the answer: nothing to keep it for.
+    deps.logger.error({ err, workflowId, answer }, 'Slack answer not delivered');
+    return 'lost';
+  }
+}
+
+function modalAfter(lang: Language, delivery: Delivery): View {
+  if (delivery === 'lost') return secondFactorOutcomeModal(t(lang, 'reply.notSaved'), false, lang);
+  return delivery === 'held' ? coercionHeldModal(lang) : coercionReportedModal(lang);
+}
+
+function replyTo(lang: Language, delivery: Delivery, answer: 'denied' | 'coerced'): string {
+  if (delivery === 'lost') return `:warning: ${t(lang, 'reply.notSaved')}`;
+  if (delivery === 'held')
+    return `:hourglass: ${t(lang, answer === 'denied' ? 'reply.held' : 'reply.heldCoerced')}`;
+  return t(lang, answer === 'denied' ? 'reply.denied' : 'reply.coerced');
 }
 
 /** Where an answer from the DM counts, and where the modal's (its "Yes" may already be in). */
@@ -83,7 +117,11 @@ const RECORDED_DM_PHASES: readonly string[] = [
 ];
 
 /** Who answers an interview and where it stands. */
-type AnswerState = Pick<InterviewState, 'employee' | 'outcome' | 'phase'> & { title: string | undefined };
+type AnswerState = Pick<InterviewState, 'employee' | 'outcome' | 'phase'> & {
+  title: string | undefined;
+  /** Read from the record: its phase may still be one before the DM's. */
+  lagging?: true;
+};
 
 async function queriedState(deps: BotDeps, workflowId: string): Promise<AnswerState> {
   const state = await deps.interviews.state(workflowId);
@@ -105,6 +143,22 @@ async function recordedState(deps: BotDeps, workflowId: string): Promise<AnswerS
 }
 const MODAL_PHASES: readonly string[] = ['awaiting_response', 'awaiting_second_factor'];
 
+/**
+ * The interview's own state, else (Temporal unreachable) its record's, so that an answer can still be
+ * taken and held. The record's phase may lag: it may show a phase before the DM (the interview checks
+ * the answer again when it gets it).
+ */
+async function stateOrRecord(deps: BotDeps, workflowId: string): Promise<AnswerState> {
+  try {
+    return await queriedState(deps, workflowId);
+  } catch (err) {
+    if (err instanceof InterviewNotFoundError) throw err;
+    deps.logger.warn({ err, workflowId }, 'Slack answer: interview unreachable, checked against its record');
+    const recorded = await recordedState(deps, workflowId);
+    return { ...recorded, lagging: true };
+  }
+}
+
 /** The interview behind a click, if the clicker may answer it now; otherwise the clicker is told why. */
 async function checkAnswerer(
   deps: BotDeps,
@@ -112,7 +166,7 @@ async function checkAnswerer(
   body: BlockAction,
   action: ButtonAction,
   phases: readonly string[] = DM_PHASES,
-  read: (deps: BotDeps, workflowId: string) => Promise<AnswerState> = queriedState,
+  read: (deps: BotDeps, workflowId: string) => Promise<AnswerState> = stateOrRecord,
 ): Promise<{ workflowId: string; title: string; lang: Language } | null> {
   const workflowId = action.value ?? '';
   const lang = await languageOfUser(deps, body.user.id);
@@ -137,7 +191,8 @@ async function checkAnswerer(
     await tellUser(client, body, t(lang, 'reply.notYourAlert'));
     return null;
   }
-  if (state.outcome !== null || !phases.includes(state.phase)) {
+  const allowed = state.lagging ? [...phases, ...RECORDED_DM_PHASES] : phases;
+  if (state.outcome !== null || !allowed.includes(state.phase)) {
     await tellUser(
       client,
       body,

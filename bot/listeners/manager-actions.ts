@@ -6,12 +6,16 @@ import { InterviewNotFoundError } from '../interviews';
 import { tellUser, unreachable } from './replies';
 import { t } from '../../shared/i18n';
 import { languageOfUser } from '../language';
+import type { Delivery } from '../held-answers';
+import { managerAsking } from '../manager-asking';
 
 /**
  * The manager's three answers when the ladder asks them about their report's alert. Only the manager
- * the interview is asking now can answer; anyone else is told so and the attempt is audited.
+ * the interview is asking now can answer; anyone else is told so and the attempt is audited. While
+ * Temporal is unreachable the answer is checked against the alert's record, kept and delivered later.
  */
 export function registerManagerActions(app: App, deps: BotDeps): void {
+  const asking = managerAsking(deps);
   for (const answer of MANAGER_ANSWERS)
     app.action<BlockAction<ButtonAction>>(
       MANAGER_ACTION_IDS[answer],
@@ -21,7 +25,7 @@ export function registerManagerActions(app: App, deps: BotDeps): void {
         const lang = await languageOfUser(deps, body.user.id);
         let state;
         try {
-          state = await deps.interviews.state(workflowId);
+          state = await asking(workflowId);
         } catch (err) {
           if (err instanceof InterviewNotFoundError) return tellUser(client, body, t(lang, 'manager.gone'));
           return unreachable(deps, client, body, err);
@@ -36,15 +40,29 @@ export function registerManagerActions(app: App, deps: BotDeps): void {
           });
           return tellUser(client, body, t(lang, 'manager.notYours'));
         }
+        let delivery: Delivery;
         try {
-          await deps.interviews.managerRespond(workflowId, {
-            responseId: `manager:${body.user.id}:${action.action_ts}`,
-            slackUserId: body.user.id,
-            answer,
+          // Slack redelivering the click, or the manager pressing again, is the same answer to the same message.
+          const where = body.container?.message_ts ?? action.action_ts;
+          delivery = await deps.held.deliverOrHold(workflowId, {
+            signal: 'managerResponse',
+            payload: {
+              responseId: `manager-${answer}:${body.user.id}:${where}`,
+              slackUserId: body.user.id,
+              answer,
+            },
           });
         } catch (err) {
-          return unreachable(deps, client, body, err);
+          return unreachable(deps, client, body, err); // the interview ended between the check and the answer
         }
+        if (delivery !== 'sent')
+          return tellUser(
+            client,
+            body,
+            delivery === 'held'
+              ? `:hourglass: ${t(lang, 'reply.held')}`
+              : `:warning: ${t(lang, 'reply.notSaved')}`,
+          );
         await tellUser(
           client,
           body,

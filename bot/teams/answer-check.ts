@@ -18,7 +18,7 @@ type Sender = { principal?: string; email?: string };
 
 /**
  * May this sender answer the interview now? The interview's own answer, else (Temporal unreachable)
- * its record's, so that an answer can still be taken and held (bot/teams/held-answers.ts).
+ * its record's, so that an answer can still be taken and held (bot/held-answers.ts).
  * InterviewNotFoundError when neither knows the interview.
  */
 export function answerChecker<A>(

@@ -22,7 +22,7 @@ import { type TeamsLocales, teamsLanguages } from './locale';
 import { teamsManagerAnswers } from './manager-answers';
 import { isAboutOperator } from './operator-check';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
-import type { HeldAnswers } from './held-answers';
+import type { HeldAnswers } from '../held-answers';
 import { RECORDED_CARD_PHASES, answerChecker } from './answer-check';
 import { teamsSnoozeActions } from './snooze-actions';
 
@@ -44,7 +44,7 @@ export interface TeamsBotDeps {
   locales?: TeamsLocales;
   /** The code dialog's "Verify with a passkey instead" (the answer page); absent, codes only. */
   passkeys?: PasskeyOfferDeps;
-  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/held-answers.ts). */
   held: Pick<HeldAnswers, 'deliverOrHold'>;
 }
 

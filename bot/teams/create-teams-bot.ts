@@ -14,8 +14,8 @@ import { teamsFollowUpStore } from '../../store/teams-follow-ups';
 import { auditTrail } from '../create-bot';
 import type { InterviewGateway } from '../interviews';
 import { teamsAnswers } from './answers';
+import { type HeldAnswers, heldAnswers } from '../held-answers';
 import { teamsEnrollmentActions } from './enrollment-actions';
-import { heldAnswers } from './held-answers';
 import { teamsLanguages } from './locale';
 import { isPersonalText, teamsMessages } from './messages';
 import { createTeamsServer } from './server';
@@ -33,6 +33,8 @@ export function createTeamsBot(
   logger: Logger,
   interviews: InterviewGateway,
   db: Db,
+  /** The process's held answers, delivered by the bot (bot/create-bot.ts); without it, the endpoint delivers its own. */
+  shared?: HeldAnswers,
 ): http.Server {
   const c = collections(db);
   const locales = employeeCache(c);
@@ -40,7 +42,7 @@ export function createTeamsBot(
   const connector = teamsConnector(teams);
   // Senders by Entra object id: the directory, then whom Microsoft Graph named for an interview.
   const directory = teamsDirectory(c);
-  const held = heldAnswers({ store: heldAnswerStore(c), interviews, logger });
+  const held = shared ?? heldAnswers({ store: heldAnswerStore(c), interviews, logger });
   const messages = teamsMessages({
     interviews,
     directory,
@@ -107,8 +109,10 @@ export function createTeamsBot(
     },
     logger,
   });
-  // What an outage, a crash or a restart left held goes to the interviews now, and then as Temporal allows.
-  const stopDelivering = held.start();
-  server.on('close', stopDelivering);
+  if (!shared) {
+    // What an outage, a crash or a restart left held goes to the interviews now, and then as Temporal allows.
+    const stopDelivering = held.start();
+    server.on('close', stopDelivering);
+  }
   return server;
 }

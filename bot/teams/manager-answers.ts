@@ -1,11 +1,12 @@
 import type { Logger } from '../../lib/logger';
 import { type Language, t } from '../../shared/i18n';
-import { type UntimedEvent, eventsOfKind } from '../../shared/record/events';
+import type { UntimedEvent } from '../../shared/record/events';
 import type { AlertStore } from '../../store/alerts';
 import type { directoryStore } from '../../store/directory';
 import { type ManagerAnswerData, managerAnswerData } from '../../teams/operator-cards';
-import { type InterviewGateway, InterviewNotFoundError, WORKFLOW_ID_PATTERN } from '../interviews';
-import type { HeldAnswers } from './held-answers';
+import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
+import { managerAsking } from '../manager-asking';
+import type { HeldAnswers } from '../held-answers';
 import { type TeamsLocales, teamsLanguages } from './locale';
 
 export interface TeamsManagerDeps {
@@ -15,7 +16,7 @@ export interface TeamsManagerDeps {
   logger: Logger;
   audit(workflowId: string, key: string, entry: UntimedEvent): Promise<void>;
   locales?: TeamsLocales;
-  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/held-answers.ts). */
   held: Pick<HeldAnswers, 'deliverOrHold'>;
 }
 
@@ -26,35 +27,17 @@ interface ManagerActivity {
   locale?: string;
 }
 
-/** Whom the interview asks now, if anyone: from Temporal, else (unreachable) from the alert's record. */
-type Asking = { phase: string; managerAsked?: string };
-
 /**
  * The manager's three answers on the ladder's Teams card, in the language of the activity's locale.
  * Only the manager the interview asks now can answer (their Entra object id, or the Slack id the
  * directory gives it); anyone else is told so and the attempt is audited. An answer Temporal cannot
- * take now is kept and delivered later (bot/teams/held-answers.ts). Answers what to say in the chat,
+ * take now is kept and delivered later (bot/held-answers.ts). Answers what to say in the chat,
  * or undefined for another activity.
  */
 export function teamsManagerAnswers(deps: TeamsManagerDeps) {
   const { languageOf } = teamsLanguages(deps.locales, deps.logger);
 
-  const asking = async (workflowId: string): Promise<Asking> => {
-    try {
-      return await deps.interviews.state(workflowId);
-    } catch (err) {
-      if (err instanceof InterviewNotFoundError) throw err;
-      deps.logger.warn(
-        { err, workflowId },
-        'Teams manager answer: interview unreachable, checked against its record',
-      );
-    }
-    const doc = WORKFLOW_ID_PATTERN.test(workflowId)
-      ? await deps.alerts.get(workflowId.replace(/^alert-/, ''))
-      : null;
-    if (!doc) throw new InterviewNotFoundError(`no interview ${workflowId}`);
-    return { phase: doc.phase, managerAsked: eventsOfKind(doc.transcript, 'manager_asked').at(-1)?.manager };
-  };
+  const asking = managerAsking(deps);
 
   async function answer(activity: ManagerActivity, data: ManagerAnswerData, lang: Language): Promise<string> {
     let state;

@@ -16,7 +16,7 @@ import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
 import { MAX_REPLY, withinReplyLimits } from '../reply-limits';
 import type { TeamsActivity, TeamsReply } from './answers';
 import { chatReplier, teamsSenderOf, withoutShortcodes } from './chat';
-import type { Delivery, HeldAnswers } from './held-answers';
+import type { Delivery, HeldAnswers } from '../held-answers';
 import { type TeamsLocales, teamsLanguages } from './locale';
 
 /** What the chat's text messages need, given by create-teams-bot.ts (and by tests). */
@@ -33,7 +33,7 @@ export interface TeamsMessageDeps {
   connector?: TeamsConnector;
   /** Where the locale Teams gives each person is kept (bot/teams/locale.ts). */
   locales?: TeamsLocales;
-  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/teams/held-answers.ts). */
+  /** Delivers an answer, or keeps it while Temporal is unreachable (bot/held-answers.ts). */
   held: Pick<HeldAnswers, 'deliverOrHold'>;
   /** `enroll`: single-use enrollment links on the answer page's host; absent, `enroll` says to ask the security team. */
   enrollment?: {
@@ -72,7 +72,7 @@ export function isPersonalText(activity: TeamsTextActivity): boolean {
  * employee answers: the person is the Entra object id Teams puts on the activity, named as the
  * directory knows them; anyone else is told so and recorded in the alert's audit trail. Any other
  * message gets the help. Anything shaped like a second-factor code is cut out before it goes on. An
- * answer Temporal cannot take now is kept and delivered later (bot/teams/held-answers.ts), and the
+ * answer Temporal cannot take now is kept and delivered later (bot/held-answers.ts), and the
  * employee told so. Everything is said in the language of the activity's locale.
  */
 export function teamsMessages(deps: TeamsMessageDeps) {

@@ -22,8 +22,10 @@ export async function startBot(
     port?: number;
     /** VOUCH_PUBLIC_URL: where the enrollment and answer pages are; default http://localhost:<port>. */
     publicUrl?: string;
+    /** Deliver held answers at the start and then every 15 s, as the bot process does (bot/create-bot.ts). */
+    deliverHeld?: boolean;
   },
-): Promise<{ app: App; url: string }> {
+): Promise<{ app: App; url: string; stop: () => Promise<void> }> {
   const port = opts.port ?? (await freePort());
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -35,9 +37,18 @@ export async function startBot(
     ...(opts.publicUrl ? { VOUCH_PUBLIC_URL: opts.publicUrl } : {}),
   });
   const logger = opts.logger ?? createLogger('bot-test', 'silent');
-  const app = createBotApp(config, logger, botDeps(config, logger, client, harness.mongo.db));
+  const deps = botDeps(config, logger, client, harness.mongo.db);
+  const app = createBotApp(config, logger, deps);
   await app.start(port);
-  return { app, url: `http://127.0.0.1:${port}/slack/events` };
+  const stopDelivering = opts.deliverHeld ? deps.held.start() : () => {};
+  return {
+    app,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    stop: async () => {
+      stopDelivering();
+      await app.stop();
+    },
+  };
 }
 
 /**

@@ -18,12 +18,16 @@ export function signedRequest(
   };
 }
 
-/** An Events API callback (JSON body), signed like any other request; a redelivery repeats `eventId`. */
+/**
+ * An Events API callback (JSON body), signed like any other request; a redelivery repeats `eventId`
+ * and, as Slack's retries do, says which retry it is (`retryNum`).
+ */
 export async function postEvent(
   url: string,
   secret: string,
   event: Record<string, unknown>,
   eventId = `Ev${Date.now()}`,
+  retryNum?: number,
 ): Promise<{ status: number; body: string }> {
   const body = JSON.stringify({
     token: 'legacy-verification-token',
@@ -34,7 +38,14 @@ export async function postEvent(
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
   });
-  const headers = { ...signedRequest(secret, body), 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    ...signedRequest(secret, body),
+    'content-type': 'application/json',
+  };
+  if (retryNum !== undefined) {
+    headers['x-slack-retry-num'] = String(retryNum);
+    headers['x-slack-retry-reason'] = 'http_timeout';
+  }
   const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, body: await res.text() };
 }

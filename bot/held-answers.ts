@@ -1,7 +1,7 @@
-import type { Logger } from '../../lib/logger';
-import type { HeldSignal } from '../../store/collections';
-import type { HeldAnswerStore } from '../../store/held-answers';
-import { type InterviewGateway, InterviewNotFoundError } from '../interviews';
+import type { Logger } from '../lib/logger';
+import type { HeldSignal } from '../store/collections';
+import type { HeldAnswerStore } from '../store/held-answers';
+import { type InterviewGateway, InterviewNotFoundError } from './interviews';
 
 type Signals = Pick<InterviewGateway, 'respond' | 'reply' | 'managerRespond'>;
 
@@ -24,11 +24,12 @@ function send(interviews: Signals, workflowId: string, held: HeldSignal): Promis
 }
 
 /**
- * Answers from the Teams chat that Temporal could not take (unreachable, or a call cut off by its
- * deadline) are kept in MongoDB and delivered when it is back: at the bot's start (what an outage, a
- * crash or a restart left) and then every 15 s. Each answer carries its own signal id, made from the
- * Teams activity's id, and the interview applies an id once: an answer delivered both before and
- * after a crash, or held twice because Teams redelivered it, counts once.
+ * Employees' and managers' answers, from Slack or the Teams chat, that Temporal could not take
+ * (unreachable, or a call cut off by its deadline) are kept in MongoDB and delivered when it is back:
+ * at the bot's start (what an outage, a crash or a restart left) and then every 15 s. Each answer
+ * carries its own signal id, made from the channel's own ids (Slack's message ts and user, Teams'
+ * activity id), and the interview applies an id once: an answer delivered both before and after a
+ * crash, or held twice because Slack or Teams redelivered it, counts once.
  */
 export function heldAnswers(deps: {
   store: HeldAnswerStore;
