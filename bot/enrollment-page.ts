@@ -98,7 +98,8 @@ async function servePage(deps: BotDeps, notices: EnrollmentNotices, req: PageReq
   }
 }
 
-const AGAIN = 'Type <code>/vouch enroll</code> in Slack for a new one (or ask your security team).';
+const AGAIN =
+  'Type <code>/vouch enroll</code> in Slack, or <code>enroll</code> in your Teams chat with Vouch, for a new one (or ask your security team).';
 
 const PASSKEY_SCRIPTS = ['/assets/webauthn.js', '/assets/passkey.js'];
 
